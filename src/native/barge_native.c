@@ -32,10 +32,18 @@ static napi_value throw_errno(napi_env env, const char *syscall, int e) {
   return NULL;
 }
 
-/* ns since the epoch (may be negative) -> timespec with 0 <= tv_nsec < 1e9 */
+/* ns since the epoch (may be negative) -> timespec with 0 <= tv_nsec < 1e9;
+ * null or undefined leaves that time as it is (UTIME_OMIT) */
 static int to_timespec(napi_env env, napi_value v, struct timespec *ts) {
   int64_t ns;
   bool lossless;
+  napi_valuetype t;
+  napi_typeof(env, v, &t);
+  if (t == napi_null || t == napi_undefined) {
+    ts->tv_sec = 0;
+    ts->tv_nsec = UTIME_OMIT;
+    return 0;
+  }
   if (napi_get_value_bigint_int64(env, v, &ns, &lossless) != napi_ok || !lossless) {
     napi_throw_type_error(env, "EINVAL", "time must be a BigInt of nanoseconds");
     return -1;

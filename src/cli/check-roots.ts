@@ -1,0 +1,49 @@
+// Checks SRC and DST before anything is written: they exist as directories (or DST can
+// be made), and neither lies inside the other.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { BargeError } from '../core/errors.js';
+
+export interface Roots {
+  src: string;
+  dst: string;
+  dstExists: boolean;
+}
+
+function realOrNearest(p: string): string {
+  // the real path of the nearest existing ancestor, plus the rest as written
+  let cur = path.resolve(p);
+  const rest: string[] = [];
+  for (;;) {
+    try {
+      return path.join(fs.realpathSync(cur), ...rest);
+    } catch {
+      const parent = path.dirname(cur);
+      if (parent === cur) return path.resolve(p);
+      rest.unshift(path.basename(cur));
+      cur = parent;
+    }
+  }
+}
+
+function inside(child: string, parent: string): boolean {
+  const rel = path.relative(parent, child);
+  return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel);
+}
+
+export function checkRoots(srcArg: string, dstArg: string): Roots {
+  const srcStat = fs.statSync(srcArg, { throwIfNoEntry: false });
+  if (!srcStat) throw new BargeError('E_BAD_INPUT', `source '${srcArg}' does not exist`);
+  if (!srcStat.isDirectory()) throw new BargeError('E_BAD_INPUT', `source '${srcArg}' is not a directory`);
+  try { fs.accessSync(srcArg, fs.constants.R_OK | fs.constants.X_OK); } catch {
+    throw new BargeError('E_BAD_INPUT', `source '${srcArg}' cannot be read (permission denied)`);
+  }
+  const dstStat = fs.statSync(dstArg, { throwIfNoEntry: false });
+  if (dstStat && !dstStat.isDirectory()) throw new BargeError('E_BAD_INPUT', `destination '${dstArg}' exists and is not a directory`);
+  const src = fs.realpathSync(srcArg);
+  const dst = realOrNearest(dstArg);
+  if (src === dst) throw new BargeError('E_BAD_INPUT', `source and destination are the same directory: ${src}`);
+  if (inside(dst, src)) throw new BargeError('E_BAD_INPUT', `destination '${dstArg}' is inside the source '${srcArg}'`);
+  if (inside(src, dst)) throw new BargeError('E_BAD_INPUT', `source '${srcArg}' is inside the destination '${dstArg}'`);
+  return { src, dst, dstExists: dstStat !== undefined };
+}

@@ -1,0 +1,92 @@
+#!/usr/bin/env node
+// The barge command line; the one place that wires engines together.
+import { Command, CommanderError, Option } from 'commander';
+import { createRequire } from 'node:module';
+import { isBargeError } from '../core/errors.js';
+import type { FilterRule } from '../core/filter.js';
+import { collectRule, defaultTransfers, parseSyncFlags, type SyncFlags } from './parse-sync-flags.js';
+import { EXIT_USAGE, syncCommand } from './sync-command.js';
+
+const pkg = createRequire(import.meta.url)('../../../package.json') as { version: string };
+
+interface CommonFlags {
+  verbose?: boolean;
+  quiet?: boolean;
+  json?: boolean;
+  logFormat?: string;
+  progress?: boolean;
+}
+
+function fail(message: string, code: number): never {
+  process.stderr.write(`barge: ${message}\n`);
+  process.exit(code);
+}
+
+// --include and --exclude share one list so that their command-line order is kept
+const filterRules: FilterRule[] = [];
+
+const program = new Command('barge')
+  .description('Moves large trees of files between storage systems, fast and verifiably.')
+  .version(pkg.version)
+  .exitOverride()
+  .configureOutput({ writeErr: (s) => process.stderr.write(s.startsWith('error:') ? `barge: ${s}` : s) })
+  .showHelpAfterError('(run barge --help for usage)');
+
+program.command('sync')
+  .description("make DST's contents equal SRC's contents (SRC's contents, not SRC itself, whatever the trailing slash)")
+  .argument('<SRC>', 'source directory')
+  .argument('<DST>', 'destination directory (created if missing)')
+  .option('-c, --checksum', 'compare content hashes of files of equal size, not size and mtime')
+  .option('--size-only', 'compare sizes only')
+  .option('--ignore-existing', 'skip files that already exist on DST, whatever their content')
+  .option('--delete', 'delete from DST what SRC does not have (after the copy pass; never after errors)')
+  .option('--max-delete <N>', 'with --delete: delete nothing if more than N entries would go')
+  .option('-H, --hard-links', 'keep hard links as hard links')
+  .option('-S, --sparse', 'keep holes: blocks of zeros are not written')
+  .option('--no-owner', 'do not set owner and group (they are kept by default when run as root)')
+  .option('--include <glob>', 'include paths matching GLOB (repeatable; the first matching rule wins)', collectRule(filterRules, 'include'))
+  .option('--exclude <glob>', 'exclude paths matching GLOB (repeatable; the first matching rule wins)', collectRule(filterRules, 'exclude'))
+  .option('--files-from <file>', "copy only the paths listed in FILE, one per line, relative to SRC ('-' = stdin)")
+  .option('--min-size <size>', 'only files of at least SIZE (e.g. 10K, 1.5M, 2G)')
+  .option('--max-size <size>', 'only files of at most SIZE')
+  .option('--min-age <age>', 'only files older than AGE (e.g. 30m, 12h, 7d)')
+  .option('--max-age <age>', 'only files younger than AGE')
+  .option('-n, --dry-run', 'print what would change, one line per action, and change nothing')
+  .addOption(new Option('--hash <name>', 'hash of every copied byte').choices(['xxh3', 'sha256', 'md5']).default('xxh3'))
+  .option('--verify', 'read every written file back from DST and compare its hash with SRC')
+  .option('--transfers <N>', `files or chunks copied at once (default ${defaultTransfers()}: twice the cores, 2 to 16)`)
+  .option('--bwlimit <rate>', 'cap the transfer rate, bytes per second (e.g. 200M, 1.5G)')
+  .option('--chunk-cutoff <size>', 'files of at least SIZE are copied as parallel chunks', '256M')
+  .option('--chunk-size <size>', 'chunk size of large files', '64M')
+  .option('-v, --verbose', 'print each action, one line each')
+  .option('-q, --quiet', 'print nothing but errors')
+  .option('--json', 'print the summary as JSON on stdout')
+  .addOption(new Option('--log-format <format>', 'errors, notices and summary on stderr as').choices(['human', 'json']).default('human'))
+  .option('--progress', 'show the live progress line even when stderr is not a terminal')
+  .option('--no-progress', 'never show the live progress line')
+  .action(async (src: string, dst: string, flags: SyncFlags & CommonFlags) => {
+    const opts = parseSyncFlags({ ...flags, filter: filterRules }, typeof process.getuid === 'function' && process.getuid() === 0);
+    process.exitCode = await syncCommand(src, dst, opts, {
+      verbose: flags.verbose ?? false,
+      quiet: flags.quiet ?? false,
+      json: flags.json ?? false,
+      logFormat: flags.logFormat === 'json' ? 'json' : 'human',
+      progress: flags.progress,
+    });
+  });
+
+async function main(): Promise<void> {
+  try {
+    await program.parseAsync(process.argv);
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') process.exit(0);
+      process.exit(EXIT_USAGE);
+    }
+    if (isBargeError(e) && (e.code === 'E_USAGE' || e.code === 'E_BAD_INPUT')) fail(e.message, EXIT_USAGE);
+    if (isBargeError(e)) fail(`${e.code}: ${e.message}`, 1);
+    fail(`internal error: ${e instanceof Error ? e.stack ?? e.message : String(e)}`, 1);
+  }
+}
+
+await main();

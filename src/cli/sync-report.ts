@@ -1,0 +1,52 @@
+// What `barge sync` prints: action lines, errors, and the end-of-run summary (text or JSON).
+import type { Counters } from '../core/counters.js';
+import type { ErrorRecord } from '../core/errors.js';
+import { formatBytes, formatDuration } from '../core/units.js';
+import type { ActionEvent } from '../engine/task-types.js';
+import { escapePath } from './escape-path.js';
+
+export function actionLine(e: ActionEvent): string {
+  const detail = e.detail === undefined ? '' : e.verb === 'symlink' ? ` -> ${escapePath(e.detail)}` : e.verb === 'hardlink' ? ` => ${escapePath(e.detail)}` : ` (${e.detail})`;
+  return `${e.verb.padEnd(8)} ${escapePath(e.rel)}${detail}`;
+}
+
+export function errorLine(e: ErrorRecord): string {
+  return `barge: ${e.code}: ${e.path === undefined || e.path === '' ? '' : escapePath(e.path) + ': '}${e.message}`;
+}
+
+export interface Summary {
+  status: 'ok' | 'failed' | 'interrupted';
+  dryRun: boolean;
+  source: string;
+  destination: string;
+  seconds: number;
+  counters: Counters;
+  bytesPerSecond: number;
+  errors: ErrorRecord[];
+  deleteSkipped: string | undefined;
+}
+
+export function summaryText(s: Summary): string {
+  const c = s.counters;
+  const would = s.dryRun ? 'would be ' : '';
+  const lines = [
+    `${s.dryRun ? 'dry run' : s.status === 'interrupted' ? 'interrupted' : 'done'} in ${formatDuration(s.seconds)}: ` +
+      `${c.filesFound.toLocaleString('en-US')} files (${formatBytes(c.bytesFound)}) in ${c.dirsFound.toLocaleString('en-US')} directories`,
+    `  ${would}copied ${c.filesCopied.toLocaleString('en-US')} files, ${formatBytes(c.bytesCopied)}` +
+      (s.dryRun ? '' : ` at ${formatBytes(s.bytesPerSecond)}/s`),
+    `  up to date ${c.filesUpToDate.toLocaleString('en-US')}, metadata ${would}fixed ${c.metaUpdated.toLocaleString('en-US')}, ` +
+      `directories ${would}made ${c.dirsCreated}, symlinks ${c.symlinksMade}, hard links ${c.hardlinksMade}`,
+    `  ${would}deleted ${c.deleted.toLocaleString('en-US')}${s.deleteSkipped ? ` (delete pass skipped: ${s.deleteSkipped})` : ''}, ` +
+      `special files skipped ${c.specialsSkipped}, failed ${c.failed.toLocaleString('en-US')}`,
+  ];
+  return lines.join('\n');
+}
+
+export function summaryJson(s: Summary): string {
+  return JSON.stringify({
+    status: s.status, dryRun: s.dryRun, source: s.source, destination: s.destination,
+    seconds: Number(s.seconds.toFixed(3)), bytesPerSecond: Math.round(s.bytesPerSecond),
+    ...s.counters, deleteSkipped: s.deleteSkipped ?? null,
+    errors: s.errors.map((e) => ({ code: e.code, path: e.path ?? null, message: e.message })),
+  }, null, 2);
+}

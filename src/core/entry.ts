@@ -1,0 +1,39 @@
+// Entry: what a storage listing says about one name in a directory.
+
+export type EntryType = 'file' | 'dir' | 'symlink' | 'fifo' | 'socket' | 'device';
+
+export interface Entry {
+  name: string;
+  type: EntryType;
+  size: number;
+  /** modification time, nanoseconds since the epoch (negative before 1970) */
+  mtimeNs: bigint;
+  /** permission bits and set-id/sticky bits (mode & 0o7777) */
+  mode: number;
+  uid: number;
+  gid: number;
+  /** device and inode: identify hard links (nlink > 1) */
+  dev: number;
+  ino: number;
+  nlink: number;
+  /** allocated bytes (blocks * 512), tells sparse files apart */
+  allocated: number;
+  /** target text of a symlink */
+  linkTarget?: string;
+}
+
+export function isSpecial(t: EntryType): boolean {
+  return t === 'fifo' || t === 'socket' || t === 'device';
+}
+
+/** Join a relative directory path and a name; the root is ''. */
+export function joinRel(dir: string, name: string): string {
+  return dir === '' ? name : `${dir}/${name}`;
+}
+
+export function depthOf(rel: string): number {
+  if (rel === '') return 0;
+  let d = 1;
+  for (let i = 0; i < rel.length; i++) if (rel.charCodeAt(i) === 47) d++;
+  return d;
+}

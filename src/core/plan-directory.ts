@@ -1,0 +1,138 @@
+// The sync planner for one directory pair: compares the source and destination
+// listings and says what to copy, fix, create, descend into and delete.
+import { anyMeta, compareContent, metaDiff } from './compare.js';
+import { isSpecial, joinRel, type Entry } from './entry.js';
+import type { PathFilter } from './filter.js';
+import type { SyncOptions } from './sync-options.js';
+import { isTempName } from './temp-names.js';
+
+export interface CopyItem {
+  rel: string;
+  src: Entry;
+  /** the destination file it replaces, if any */
+  dst: Entry | undefined;
+  /** --checksum with equal sizes: compare content first, copy only if it differs */
+  compareFirst: boolean;
+}
+
+export interface DescendItem {
+  rel: string;
+  src: Entry;
+  dst: Entry | undefined;
+  /** the destination directory exists (else it is created before the scan) */
+  dstExists: boolean;
+  insideListedDir: boolean;
+}
+
+export interface DirPlan {
+  copies: CopyItem[];
+  /** content up to date; only metadata (mode, owner, mtime) to set */
+  metas: { rel: string; src: Entry }[];
+  symlinks: { rel: string; src: Entry; dst: Entry | undefined }[];
+  mkdirs: { rel: string; src: Entry }[];
+  descend: DescendItem[];
+  /** destination entries of another type that must go before the source entry lands */
+  replaces: { rel: string; dst: Entry; src: Entry }[];
+  deletes: { rel: string; dst: Entry }[];
+  specials: { rel: string; src: Entry }[];
+  /** barge temporary files left by an earlier run */
+  staleTemps: string[];
+  upToDate: number;
+  upToDateBytes: number;
+  /** regular source files taken into account (after filters), and their bytes */
+  filesSeen: number;
+  bytesSeen: number;
+  /** with --hard-links: up-to-date files that have other names (nlink > 1) */
+  upToDateLinked: { rel: string; src: Entry; dst: Entry }[];
+  /** anything in this directory changes, so its mtime must be set again afterwards */
+  changes: boolean;
+}
+
+export interface PlanContext {
+  opts: SyncOptions;
+  filter: PathFilter;
+  resolutionNs: bigint;
+}
+
+export function planDirectory(rel: string, src: Entry[], dst: Entry[] | undefined, insideListedDir: boolean, ctx: PlanContext): DirPlan {
+  const { opts, filter, resolutionNs } = ctx;
+  const plan: DirPlan = {
+    copies: [], metas: [], symlinks: [], mkdirs: [], descend: [], replaces: [], deletes: [], specials: [],
+    staleTemps: [], upToDate: 0, upToDateBytes: 0, filesSeen: 0, bytesSeen: 0, upToDateLinked: [], changes: false,
+  };
+  const dstByName = new Map<string, Entry>();
+  for (const d of dst ?? []) {
+    if (isTempName(d.name)) plan.staleTemps.push(d.name);
+    else dstByName.set(d.name, d);
+  }
+
+  for (const s of src) {
+    if (isTempName(s.name)) continue;
+    const path = joinRel(rel, s.name);
+    if (!filter.accepts(path, s, insideListedDir)) {
+      dstByName.delete(s.name); // excluded on the source: its destination twin is left alone
+      continue;
+    }
+    const d = dstByName.get(s.name);
+    dstByName.delete(s.name);
+    if (isSpecial(s.type)) {
+      plan.specials.push({ rel: path, src: s });
+      continue;
+    }
+    if (d && opts.ignoreExisting && d.type === s.type && s.type !== 'dir') {
+      plan.upToDate++;
+      if (s.type === 'file') { plan.filesSeen++; plan.bytesSeen += s.size; }
+      continue;
+    }
+    if (d && (d.type === 'dir') !== (s.type === 'dir')) {
+      plan.replaces.push({ rel: path, dst: d, src: s });
+    }
+    const sameType = d !== undefined && d.type === s.type;
+    switch (s.type) {
+      case 'dir': {
+        if (!sameType) plan.mkdirs.push({ rel: path, src: s });
+        plan.descend.push({
+          rel: path, src: s, dst: sameType ? d : undefined, dstExists: sameType,
+          insideListedDir: insideListedDir || filter.coversSubtree(path),
+        });
+        break;
+      }
+      case 'symlink': {
+        if (sameType && d.linkTarget === s.linkTarget) {
+          const m = metaDiff(s, d, opts.preserveOwner, resolutionNs);
+          if (anyMeta(m)) plan.metas.push({ rel: path, src: s });
+          else plan.upToDate++;
+        } else plan.symlinks.push({ rel: path, src: s, dst: d });
+        break;
+      }
+      case 'file': {
+        plan.filesSeen++;
+        plan.bytesSeen += s.size;
+        if (!sameType) {
+          plan.copies.push({ rel: path, src: s, dst: undefined, compareFirst: false });
+          break;
+        }
+        const verdict = compareContent(s, d, opts.compare, resolutionNs);
+        if (verdict === 'differs') plan.copies.push({ rel: path, src: s, dst: d, compareFirst: false });
+        else if (verdict === 'hash-both') plan.copies.push({ rel: path, src: s, dst: d, compareFirst: true });
+        else if (anyMeta(metaDiff(s, d, opts.preserveOwner, resolutionNs))) plan.metas.push({ rel: path, src: s });
+        else { plan.upToDate++; plan.upToDateBytes += s.size; }
+        if (opts.hardLinks && s.nlink > 1 && verdict !== 'differs' && verdict !== 'hash-both') plan.upToDateLinked.push({ rel: path, src: s, dst: d });
+        break;
+      }
+      default:
+        break;
+    }
+  }
+
+  if (opts.delete) {
+    for (const d of dstByName.values()) {
+      const path = joinRel(rel, d.name);
+      if (filter.accepts(path, d, insideListedDir)) plan.deletes.push({ rel: path, dst: d });
+    }
+  }
+  // metas of files change nothing in the directory itself; everything else does
+  plan.changes = plan.copies.length + plan.symlinks.length + plan.mkdirs.length + plan.replaces.length +
+    plan.deletes.length + plan.staleTemps.length > 0;
+  return plan;
+}

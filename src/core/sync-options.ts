@@ -1,0 +1,42 @@
+// The options of one sync, as the planner and the task runners see them.
+import type { FilterOptions } from './filter.js';
+
+export type CompareMode = 'quick' | 'checksum' | 'size-only';
+export type HashName = 'xxh3' | 'sha256' | 'md5';
+
+export interface SyncOptions {
+  compare: CompareMode;
+  ignoreExisting: boolean;
+  delete: boolean;
+  /** refuse the whole delete pass when it would remove more entries than this */
+  maxDelete: number | undefined;
+  hardLinks: boolean;
+  sparse: boolean;
+  /** set owner and group (only meaningful when running as root) */
+  preserveOwner: boolean;
+  dryRun: boolean;
+  hash: HashName;
+  verify: boolean;
+  transfers: number;
+  /** bytes per second over the whole run; undefined = unlimited */
+  bwlimit: number | undefined;
+  /** files at or above this size are copied as chunks in parallel */
+  chunkCutoff: number;
+  chunkSize: number;
+  filter: FilterOptions;
+}
+
+export const DEFAULT_CHUNK_CUTOFF = 256 * 1024 * 1024;
+export const DEFAULT_CHUNK_SIZE = 64 * 1024 * 1024;
+/** a copy batch is cut at this many files or bytes */
+export const BATCH_MAX_FILES = 1000;
+export const BATCH_MAX_BYTES = 256 * 1024 * 1024;
+
+export function defaultSyncOptions(over: Partial<SyncOptions> = {}): SyncOptions {
+  return {
+    compare: 'quick', ignoreExisting: false, delete: false, maxDelete: undefined, hardLinks: false,
+    sparse: false, preserveOwner: false, dryRun: false, hash: 'xxh3', verify: false, transfers: 4,
+    bwlimit: undefined, chunkCutoff: DEFAULT_CHUNK_CUTOFF, chunkSize: DEFAULT_CHUNK_SIZE, filter: {},
+    ...over,
+  };
+}

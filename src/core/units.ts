@@ -1,0 +1,64 @@
+// Parsing and printing of sizes, rates and ages as users type them ("200M", "1.5GiB", "7d").
+import { BargeError } from './errors.js';
+
+const SIZE_UNITS: Record<string, number> = {
+  '': 1, b: 1,
+  k: 1024, kb: 1000, kib: 1024,
+  m: 1024 ** 2, mb: 1000 ** 2, mib: 1024 ** 2,
+  g: 1024 ** 3, gb: 1000 ** 3, gib: 1024 ** 3,
+  t: 1024 ** 4, tb: 1000 ** 4, tib: 1024 ** 4,
+  p: 1024 ** 5, pb: 1000 ** 5, pib: 1024 ** 5,
+};
+
+/** "200M" = 200 MiB (rsync's convention: bare letters are powers of 1024; "MB" is 10^6). */
+export function parseSize(text: string, what = 'size'): number {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*([a-zA-Z]*)\s*$/.exec(text);
+  const unit = m ? SIZE_UNITS[(m[2] ?? '').toLowerCase()] : undefined;
+  if (!m || unit === undefined) {
+    throw new BargeError('E_USAGE', `bad ${what} '${text}': expected a number with an optional unit (K, M, G, T, KB, MiB, ...), e.g. 200M`);
+  }
+  const v = Number(m[1]) * unit;
+  if (!Number.isFinite(v) || v > Number.MAX_SAFE_INTEGER) throw new BargeError('E_USAGE', `bad ${what} '${text}': too large`);
+  return Math.round(v);
+}
+
+/** A rate in bytes per second: "200M", "200M/s", "1.5G". */
+export function parseRate(text: string): number {
+  const v = parseSize(text.replace(/\/s$/i, ''), 'rate');
+  if (v <= 0) throw new BargeError('E_USAGE', `bad rate '${text}': must be above zero`);
+  return v;
+}
+
+const AGE_UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400, w: 7 * 86400, y: 365 * 86400 };
+
+/** An age in seconds: "90s", "15m", "2h", "7d", "1w", "1y"; a bare number is seconds. */
+export function parseAge(text: string): number {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*([smhdwy]?)\s*$/i.exec(text);
+  if (!m) throw new BargeError('E_USAGE', `bad age '${text}': expected a number with an optional unit s, m, h, d, w or y, e.g. 7d`);
+  return Number(m[1]) * (AGE_UNITS[(m[2] ?? 's').toLowerCase() || 's'] ?? 1);
+}
+
+export function parseCount(text: string, what: string, min = 0): number {
+  if (!/^\s*\d+\s*$/.test(text)) throw new BargeError('E_USAGE', `bad ${what} '${text}': expected a whole number`);
+  const v = Number(text);
+  if (v < min) throw new BargeError('E_USAGE', `bad ${what} '${text}': must be at least ${min}`);
+  return v;
+}
+
+export function formatBytes(n: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
+  let v = n;
+  let i = 0;
+  while (v >= 1024 && i < units.length - 1) { v /= 1024; i++; }
+  return i === 0 ? `${n} B` : `${v.toFixed(v < 10 ? 2 : v < 100 ? 1 : 0)} ${units[i]}`;
+}
+
+export function formatDuration(seconds: number): string {
+  if (!Number.isFinite(seconds) || seconds < 0) return '--';
+  if (seconds < 10) return `${seconds.toFixed(1)}s`;
+  const s = Math.round(seconds);
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const r = s % 60;
+  return h > 0 ? `${h}h${String(m).padStart(2, '0')}m` : m > 0 ? `${m}m${String(r).padStart(2, '0')}s` : `${r}s`;
+}

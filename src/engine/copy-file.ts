@@ -1,0 +1,103 @@
+// Copying one file's bytes: read, hash, write at the same offset, hash what was
+// written, check both hashes and that the source did not change meanwhile.
+import { BargeError } from '../core/errors.js';
+import type { Entry } from '../core/entry.js';
+import type { FileReader, Storage } from '../storage/storage.js';
+import type { EntryMeta } from '../storage/storage.js';
+import { CELL_BYTES, isAborted, type RunContext } from './run-context.js';
+
+export function metaOf(e: Entry): EntryMeta {
+  return { mode: e.mode, uid: e.uid, gid: e.gid, mtimeNs: e.mtimeNs };
+}
+
+export interface RangeSink {
+  write(bytes: Buffer, position: number): Promise<void>;
+}
+
+/** Streams [offset, offset+length) from reader to sink; returns the hash of the bytes read. */
+export async function copyRange(ctx: RunContext, rel: string, reader: FileReader, sink: RangeSink, offset: number, length: number): Promise<string> {
+  const { buffer, readHash, writeHash } = ctx;
+  readHash.reset();
+  writeHash.reset();
+  let done = 0;
+  while (done < length) {
+    if (isAborted(ctx)) throw new BargeError('E_INTERRUPTED', 'interrupted', { path: rel });
+    const want = Math.min(buffer.length, length - done);
+    const n = await reader.read(buffer, want, offset + done);
+    if (n === 0) throw new BargeError('E_CHANGED', `source file shrank while being copied (read ${offset + done} of ${offset + length} bytes)`, { path: rel });
+    const view = buffer.subarray(0, n);
+    readHash.update(view);
+    if (ctx.corruptOnce.delete(rel)) view[0] = (view[0] ?? 0) ^ 0xff;
+    ctx.limiter?.acquire(n);
+    await sink.write(view, offset + done);
+    writeHash.update(view);
+    Atomics.add(ctx.cells.counters, CELL_BYTES, BigInt(n));
+    done += n;
+  }
+  const sent = readHash.digest();
+  const landed = writeHash.digest();
+  if (sent !== landed) {
+    throw new BargeError('E_CHECKSUM', `bytes written do not match bytes read (read ${sent}, wrote ${landed})`, { path: rel });
+  }
+  return sent;
+}
+
+/** Hash [offset, offset+length) of a file. */
+export async function hashRange(ctx: RunContext, rel: string, reader: FileReader, offset: number, length: number): Promise<string> {
+  const { buffer, readHash } = ctx;
+  readHash.reset();
+  let done = 0;
+  while (done < length) {
+    if (isAborted(ctx)) throw new BargeError('E_INTERRUPTED', 'interrupted', { path: rel });
+    const n = await reader.read(buffer, Math.min(buffer.length, length - done), offset + done);
+    if (n === 0) throw new BargeError('E_CHANGED', 'file shrank while being read', { path: rel });
+    readHash.update(buffer.subarray(0, n));
+    done += n;
+  }
+  return readHash.digest();
+}
+
+export async function hashFile(ctx: RunContext, storage: Storage, rel: string): Promise<string> {
+  const r = await storage.openRead(rel);
+  try { return await hashRange(ctx, rel, r, 0, r.size); } finally { await r.close(); }
+}
+
+/** The source must still be what the listing saw, else the copy is not a snapshot of anything. */
+export async function checkUnchanged(reader: FileReader, src: Entry, rel: string): Promise<void> {
+  const now = await reader.identity();
+  if (now.size !== src.size || now.mtimeNs !== src.mtimeNs) {
+    throw new BargeError('E_CHANGED', 'source file changed while being copied', { path: rel });
+  }
+}
+
+/** Copy a whole file under a temporary name and commit it; returns its hash. */
+export async function copyWholeFile(ctx: RunContext, rel: string, src: Entry): Promise<string> {
+  const reader = await ctx.src.openRead(rel);
+  try {
+    if (reader.size !== src.size) throw new BargeError('E_CHANGED', 'source file changed size since it was listed', { path: rel });
+    const writer = await ctx.dst.openWrite(rel, { size: src.size, sparse: ctx.opts.sparse });
+    try {
+      const hash = await copyRange(ctx, rel, reader, writer, 0, src.size);
+      await checkUnchanged(reader, src, rel);
+      if (ctx.opts.verify) await verifyWritten(ctx, rel, writer.readBack(), hash);
+      await writer.commit(metaOf(src), { owner: ctx.owner });
+      return hash;
+    } catch (e) {
+      await writer.abort();
+      throw e;
+    }
+  } finally {
+    await reader.close();
+  }
+}
+
+/** --verify: read what was written back from the destination and compare hashes. */
+export async function verifyWritten(ctx: RunContext, rel: string, opened: Promise<FileReader>, expected: string): Promise<void> {
+  const r = await opened;
+  try {
+    const got = await hashRange(ctx, rel, r, 0, r.size);
+    if (got !== expected) throw new BargeError('E_CHECKSUM', `verify: destination reads back as ${got}, source was ${expected}`, { path: rel });
+  } finally {
+    await r.close();
+  }
+}

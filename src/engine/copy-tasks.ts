@@ -1,0 +1,142 @@
+// Tasks that move file content: a batch of whole files, and the prepare / chunk /
+// finalize steps of a large file copied in parallel chunks.
+import { BargeError, isBargeError } from '../core/errors.js';
+import { checkUnchanged, copyRange, copyWholeFile, hashFile, hashRange, metaOf } from './copy-file.js';
+import { combineChunkHashes } from './hasher.js';
+import { withRetry } from './retry.js';
+import { isAborted, type RunContext } from './run-context.js';
+import { ResultBuilder } from './task-result.js';
+import type { ChunkTask, CopyBatchTask, FileItem, FinalizeChunkedTask, PrepareChunkedTask, TaskResult } from './task-types.js';
+
+/** --checksum: true when the destination already holds the same bytes */
+async function sameContent(ctx: RunContext, f: FileItem): Promise<boolean> {
+  const [a, b] = [await hashFile(ctx, ctx.src, f.rel), await hashFile(ctx, ctx.dst, f.rel)];
+  return a === b;
+}
+
+/** --checksum found equal content: fix metadata only (or nothing) */
+async function settleSame(ctx: RunContext, f: FileItem, r: ResultBuilder): Promise<void> {
+  const dst = await ctx.dst.stat(f.rel);
+  if (dst && (dst.mode !== f.src.mode || dst.mtimeNs !== f.src.mtimeNs || (ctx.owner && (dst.uid !== f.src.uid || dst.gid !== f.src.gid)))) {
+    if (!ctx.opts.dryRun) await ctx.dst.setMeta(f.rel, 'file', metaOf(f.src), { owner: ctx.owner });
+    r.count('metaUpdated');
+    r.event('meta', f.rel);
+  } else r.count('filesUpToDate');
+}
+
+export async function runCopyBatch(ctx: RunContext, t: CopyBatchTask): Promise<TaskResult> {
+  const r = new ResultBuilder(ctx.verbose);
+  const landed: string[] = [];
+  for (let i = 0; i < t.files.length; i++) {
+    const f = t.files[i] as FileItem;
+    if (isAborted(ctx)) break;
+    try {
+      if (f.compareFirst && await withRetry(() => sameContent(ctx, f))) {
+        await settleSame(ctx, f, r);
+        landed.push(f.rel);
+        continue;
+      }
+      if (!ctx.opts.dryRun) await withRetry(() => copyWholeFile(ctx, f.rel, f.src));
+      r.count('filesCopied');
+      r.count('bytesCopied', f.src.size);
+      r.event(f.dstExists ? 'update' : 'new', f.rel);
+      landed.push(f.rel);
+    } catch (e) {
+      r.fail(e, f.rel);
+      if (r.result.noSpace) {
+        // the disk is full: the rest of the batch is not attempted
+        for (const rest of t.files.slice(i + 1)) r.fail(new BargeError('E_NO_SPACE', 'not copied: the destination is full', { path: rest.rel }), rest.rel);
+        break;
+      }
+    }
+  }
+  r.result.landed = landed;
+  return r.result;
+}
+
+/** what must not change between runs for a partial file to be resumed */
+export function identityOf(f: FileItem, hash: string): string {
+  return `${f.src.size}-${f.src.mtimeNs}-${hash}`;
+}
+
+export async function runPrepare(ctx: RunContext, t: PrepareChunkedTask): Promise<TaskResult> {
+  const r = new ResultBuilder(ctx.verbose);
+  try {
+    if (t.file.compareFirst && await withRetry(() => sameContent(ctx, t.file))) {
+      await settleSame(ctx, t.file, r);
+      r.result.landed = [t.file.rel];
+      return r.result;
+    }
+    const p = await ctx.dst.preparePartial(t.file.rel, { size: t.file.src.size, sparse: ctx.opts.sparse, identity: t.identity, chunkSize: ctx.opts.chunkSize });
+    r.result.recorded = [...p.recorded.entries()];
+  } catch (e) {
+    r.fail(e, t.file.rel);
+  }
+  return r.result;
+}
+
+export async function runChunk(ctx: RunContext, t: ChunkTask): Promise<TaskResult> {
+  const r = new ResultBuilder(false);
+  const rel = t.file.rel;
+  try {
+    if (t.recorded !== undefined) {
+      // resume: keep the chunk an earlier run wrote if it still reads back as recorded
+      const back = await ctx.dst.openPartialRead(rel);
+      let same = false;
+      try { same = await hashRange(ctx, rel, back, t.offset, t.length) === t.recorded; } catch (e) { if (isBargeError(e) && e.code === 'E_INTERRUPTED') throw e; } finally { await back.close(); }
+      if (same) {
+        r.result.chunkHash = t.recorded;
+        return r.result;
+      }
+    }
+    r.result.chunkHash = await withRetry(async () => {
+      const reader = await ctx.src.openRead(rel);
+      try {
+        const writer = await ctx.dst.openPartialWrite(rel, { size: t.file.src.size, sparse: ctx.opts.sparse });
+        try {
+          const hash = await copyRange(ctx, rel, reader, writer, t.offset, t.length);
+          await checkUnchanged(reader, t.file.src, rel);
+          return hash;
+        } finally {
+          await writer.close();
+        }
+      } finally {
+        await reader.close();
+      }
+    });
+    await ctx.dst.recordChunk(rel, t.index, r.result.chunkHash);
+  } catch (e) {
+    r.fail(e, rel);
+  }
+  return r.result;
+}
+
+export async function runFinalize(ctx: RunContext, t: FinalizeChunkedTask): Promise<TaskResult> {
+  const r = new ResultBuilder(ctx.verbose);
+  const f = t.file;
+  try {
+    if (ctx.opts.verify) {
+      const back = await ctx.dst.openPartialRead(f.rel);
+      const hashes: string[] = [];
+      try {
+        for (let off = 0, i = 0; off < f.src.size; off += ctx.opts.chunkSize, i++) {
+          hashes.push(await hashRange(ctx, f.rel, back, off, Math.min(ctx.opts.chunkSize, f.src.size - off)));
+        }
+      } finally { await back.close(); }
+      const got = combineChunkHashes(ctx.opts.hash, hashes);
+      const want = combineChunkHashes(ctx.opts.hash, t.chunkHashes);
+      if (got !== want) {
+        await ctx.dst.abortPartial(f.rel);
+        throw new BargeError('E_CHECKSUM', `verify: destination reads back as ${got}, source was ${want}`, { path: f.rel });
+      }
+    }
+    await ctx.dst.commitPartial(f.rel, metaOf(f.src), { owner: ctx.owner });
+    r.count('filesCopied');
+    r.event(f.dstExists ? 'update' : 'new', f.rel);
+    r.result.landed = [f.rel];
+  } catch (e) {
+    r.fail(e, f.rel);
+  }
+  return r.result;
+}
+

@@ -1,0 +1,46 @@
+// What a task runner needs while it runs tasks of one sync: both storages, the
+// options, and the memory it shares with the other threads (progress, abort, rate).
+import type { PathFilter } from '../core/filter.js';
+import type { SyncOptions } from '../core/sync-options.js';
+import type { Storage } from '../storage/storage.js';
+import type { BandwidthLimiter } from './bandwidth-limiter.js';
+import type { Hasher } from './hasher.js';
+
+/** Int32 cells shared by all threads of a run */
+export const CELL_ABORT = 0;
+/** BigInt64 cells */
+export const CELL_BYTES = 0;
+
+export interface SharedCells {
+  flags: Int32Array;
+  counters: BigInt64Array;
+}
+
+export function sharedCells(memory?: { flags: SharedArrayBuffer; counters: SharedArrayBuffer }): SharedCells & { memory: { flags: SharedArrayBuffer; counters: SharedArrayBuffer } } {
+  const m = memory ?? { flags: new SharedArrayBuffer(4 * 4), counters: new SharedArrayBuffer(8 * 4) };
+  return { flags: new Int32Array(m.flags), counters: new BigInt64Array(m.counters), memory: m };
+}
+
+export interface RunContext {
+  src: Storage;
+  dst: Storage;
+  opts: SyncOptions;
+  filter: PathFilter;
+  /** the coarsest mtime resolution of the two sides */
+  resolutionNs: bigint;
+  /** set owner and group */
+  owner: boolean;
+  verbose: boolean;
+  cells: SharedCells;
+  limiter: BandwidthLimiter | undefined;
+  /** a reused read buffer */
+  buffer: Buffer;
+  readHash: Hasher;
+  writeHash: Hasher;
+  /** test hook: flip one byte between read and write of this path, once */
+  corruptOnce: Set<string>;
+}
+
+export function isAborted(ctx: RunContext): boolean {
+  return Atomics.load(ctx.cells.flags, CELL_ABORT) !== 0;
+}

@@ -1,0 +1,118 @@
+// The scan task: list one directory on both sides, plan it, do the cheap changes at
+// once (directories, symlinks, metadata, what is in the way) and hand back the rest.
+import { anyMeta, metaDiff } from '../core/compare.js';
+import type { Entry } from '../core/entry.js';
+import { BargeError } from '../core/errors.js';
+import { planDirectory, type DirPlan } from '../core/plan-directory.js';
+import { journalNameFor, partialNameFor } from '../core/temp-names.js';
+import { metaOf } from './copy-file.js';
+import type { RunContext } from './run-context.js';
+import { ResultBuilder } from './task-result.js';
+import type { ScanTask, TaskResult } from './task-types.js';
+
+export async function runScan(ctx: RunContext, t: ScanTask): Promise<TaskResult> {
+  const r = new ResultBuilder(ctx.verbose);
+  r.count('dirsFound');
+  let srcList: Entry[];
+  let dstList: Entry[] | undefined;
+  try {
+    srcList = await ctx.src.list(t.rel);
+    dstList = t.dstExists ? await ctx.dst.list(t.rel) : undefined;
+  } catch (e) {
+    r.fail(e, t.rel);
+    return r.result;
+  }
+  const plan = planDirectory(t.rel, srcList, dstList, t.insideListedDir, ctx);
+  r.count('filesFound', plan.filesSeen);
+  r.count('bytesFound', plan.bytesSeen);
+  r.count('filesUpToDate', plan.upToDate);
+  const dry = ctx.opts.dryRun;
+  const blocked = new Set<string>();
+
+  await removeStaleTemps(ctx, t.rel, plan, r);
+  for (const x of plan.replaces) {
+    try {
+      if (x.dst.type === 'dir') {
+        if (ctx.opts.delete) {
+          const n = dry ? 1 : await ctx.dst.remove(x.rel);
+          r.count('deleted', n);
+        } else if (!dry) {
+          await ctx.dst.removeEmptyDir(x.rel).catch((e: unknown) => {
+            throw new BargeError('E_EXISTS', `a non-empty directory is in the way of the source ${x.src.type}; --delete replaces it`, { path: x.rel, cause: e });
+          });
+        }
+      } else if (!dry) await ctx.dst.remove(x.rel);
+      r.event('replace', x.rel, `${x.dst.type} -> ${x.src.type}`);
+    } catch (e) {
+      blocked.add(x.rel);
+      r.fail(e, x.rel);
+    }
+  }
+  for (const m of plan.mkdirs) {
+    if (blocked.has(m.rel)) continue;
+    try {
+      if (!dry) await ctx.dst.mkdir(m.rel);
+      r.count('dirsCreated');
+      r.event('mkdir', m.rel + '/');
+    } catch (e) {
+      blocked.add(m.rel);
+      r.fail(e, m.rel);
+    }
+  }
+  for (const s of plan.symlinks) {
+    if (blocked.has(s.rel)) continue;
+    try {
+      if (!dry) await ctx.dst.symlink(s.rel, s.src.linkTarget ?? '', metaOf(s.src), { owner: ctx.owner });
+      r.count('symlinksMade');
+      r.event('symlink', s.rel, s.src.linkTarget);
+    } catch (e) {
+      r.fail(e, s.rel);
+    }
+  }
+  for (const m of plan.metas) {
+    try {
+      if (!dry) await ctx.dst.setMeta(m.rel, m.src.type, metaOf(m.src), { owner: ctx.owner });
+      r.count('metaUpdated');
+      r.event('meta', m.rel);
+    } catch (e) {
+      r.fail(e, m.rel);
+    }
+  }
+  for (const s of plan.specials) {
+    r.count('specialsSkipped');
+    r.event('skip', s.rel, `${s.src.type} not copied`);
+  }
+
+  const copies = plan.copies.filter((c) => !blocked.has(c.rel));
+  r.result.copies = copies.map((c) => ({ rel: c.rel, src: c.src, dstExists: c.dst !== undefined, compareFirst: c.compareFirst }));
+  r.result.descend = plan.descend.filter((d) => !blocked.has(d.rel)).map((d) => ({
+    kind: 'scan' as const, rel: d.rel, src: d.src, dst: d.dst,
+    // in a dry run a directory that would be made does not exist to list
+    dstExists: d.dstExists, insideListedDir: d.insideListedDir,
+  }));
+  r.result.deletes = plan.deletes.map((d) => ({ rel: d.rel, type: d.dst.type }));
+  if (ctx.opts.hardLinks) {
+    r.result.hardLinks = plan.upToDateLinked.map((u) => ({ rel: u.rel, key: `${u.src.dev}:${u.src.ino}`, dstIno: u.dst.ino }));
+  }
+  const dirDiffers = !t.dst || anyMeta(metaDiff(t.src, t.dst, ctx.owner, ctx.resolutionNs));
+  if (!t.dstExists || plan.changes || dirDiffers) r.result.dirMeta = { rel: t.rel, src: t.src };
+  return r.result;
+}
+
+async function removeStaleTemps(ctx: RunContext, dir: string, plan: DirPlan, r: ResultBuilder): Promise<void> {
+  if (plan.staleTemps.length === 0 || ctx.opts.dryRun) return;
+  // partial large files of files still to copy are kept: the copy resumes from them
+  const keep = new Set<string>();
+  for (const c of plan.copies) {
+    if (c.src.size >= ctx.opts.chunkCutoff) {
+      const name = c.rel.slice(c.rel.lastIndexOf('/') + 1);
+      keep.add(partialNameFor(name));
+      keep.add(journalNameFor(name));
+    }
+  }
+  for (const name of plan.staleTemps) {
+    if (keep.has(name)) continue;
+    const rel = dir === '' ? name : `${dir}/${name}`;
+    try { await ctx.dst.remove(rel); } catch (e) { r.fail(e, rel); }
+  }
+}

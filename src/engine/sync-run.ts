@@ -1,0 +1,267 @@
+// One sync from start to end: walks the tree as scan tasks, feeds copy batches and
+// chunks to the executor while the walk goes on, then the delete pass and the last
+// pass over directory metadata. Memory stays bounded: the walk is depth-first and is
+// held back while many files wait to be copied.
+import { addCounters, emptyCounters, type Counters } from '../core/counters.js';
+import { depthOf, type Entry } from '../core/entry.js';
+import { BargeError, toErrorRecord, type ErrorRecord } from '../core/errors.js';
+import { BATCH_MAX_BYTES, BATCH_MAX_FILES, type SyncOptions } from '../core/sync-options.js';
+import { ChunkedFiles } from './chunked-files.js';
+import { identityOf } from './copy-tasks.js';
+import { HardLinkTracker } from './hard-link-tracker.js';
+import type { TaskExecutor } from './worker-pool.js';
+import type { ActionEvent, FileItem, ScanTask, Task, TaskResult } from './task-types.js';
+
+/** hold the walk back while this many files wait to be copied */
+const COPY_BACKLOG_LIMIT = 50_000;
+/** during the walk, a batch leaves once this many files (or bytes) are waiting */
+const EARLY_BATCH_FILES = 128;
+const EARLY_BATCH_BYTES = 32 * 1024 * 1024;
+
+export interface SyncRunHooks {
+  onEvent?: (e: ActionEvent) => void;
+  onError?: (e: ErrorRecord) => void;
+  /** a notice for the user (not an error) */
+  onNotice?: (text: string) => void;
+}
+
+export interface SyncOutcome {
+  counters: Counters;
+  errors: ErrorRecord[];
+  interrupted: boolean;
+  /** why the delete pass did not run, when it was asked for */
+  deleteSkipped: string | undefined;
+  walkDone: boolean;
+}
+
+export class SyncRun {
+  readonly counters = emptyCounters();
+  readonly errors: ErrorRecord[] = [];
+  walkDone = false;
+  private readonly scans: ScanTask[] = [];
+  private readonly copies: FileItem[] = [];
+  private copyBytes = 0;
+  private readonly urgent: Task[] = [];
+  private readonly chunks: Task[] = [];
+  private readonly deletes: { rel: string; type: Entry['type'] }[] = [];
+  private readonly dirMetas: { rel: string; src: Entry }[] = [];
+  private readonly links = new HardLinkTracker();
+  private readonly chunked: ChunkedFiles;
+  private inflight = 0;
+  private scansInflight = 0;
+  private stopped: 'interrupt' | 'no-space' | undefined;
+  private idle: (() => void) | undefined;
+
+  constructor(private readonly exec: TaskExecutor, private readonly opts: SyncOptions, private readonly hooks: SyncRunHooks = {}) {
+    this.chunked = new ChunkedFiles(opts.chunkSize);
+  }
+
+  interrupt(): void {
+    this.stopped ??= 'interrupt';
+  }
+
+  get interrupted(): boolean {
+    return this.stopped === 'interrupt';
+  }
+
+  async run(root: ScanTask): Promise<SyncOutcome> {
+    this.scans.push(root);
+    await this.drain();
+    this.walkDone = this.stopped === undefined;
+    for (const rel of this.links.unsettled()) this.fail(new BargeError('E_NOT_FOUND', 'not linked: the other name of this hard link was not copied'), rel);
+    let deleteSkipped: string | undefined;
+    if (this.opts.delete && this.deletes.length > 0) deleteSkipped = await this.deletePass();
+    if (!this.stopped) await this.dirMetaPass();
+    return { counters: this.counters, errors: this.errors, interrupted: this.interrupted, deleteSkipped, walkDone: this.walkDone };
+  }
+
+  /** dispatch until nothing is queued or in flight */
+  private drain(): Promise<void> {
+    return new Promise((resolve) => {
+      this.idle = resolve;
+      this.pump();
+    });
+  }
+
+  private pump(): void {
+    while (this.inflight < this.exec.capacity) {
+      const t = this.next();
+      if (!t) break;
+      this.dispatch(t);
+    }
+    if (this.inflight === 0 && this.idle) {
+      const done = this.idle;
+      this.idle = undefined;
+      done();
+    }
+  }
+
+  private next(): Task | undefined {
+    if (this.stopped) return undefined;
+    const u = this.urgent.shift() ?? this.chunks.shift();
+    if (u) return u;
+    const walking = this.scans.length > 0 || this.scansInflight > 0;
+    const fullBatch = this.copies.length >= EARLY_BATCH_FILES || this.copyBytes >= EARLY_BATCH_BYTES;
+    if (this.copies.length > 0 && (fullBatch || !walking)) return this.takeBatch(walking);
+    if (this.scans.length > 0 && this.copies.length < COPY_BACKLOG_LIMIT) {
+      this.scansInflight++;
+      return this.scans.pop();
+    }
+    if (this.copies.length > 0) return this.takeBatch(walking);
+    return undefined;
+  }
+
+  /** once the walk is over, split what is left evenly so no thread idles at the end */
+  private takeBatch(walking: boolean): Task {
+    const cap = walking ? BATCH_MAX_FILES : Math.max(1, Math.min(BATCH_MAX_FILES, Math.ceil(this.copies.length / this.exec.capacity)));
+    let n = 0;
+    let bytes = 0;
+    while (n < this.copies.length && n < cap && (n === 0 || bytes + (this.copies[n] as FileItem).src.size <= BATCH_MAX_BYTES)) {
+      bytes += (this.copies[n] as FileItem).src.size;
+      n++;
+    }
+    this.copyBytes -= bytes;
+    return { kind: 'copy', files: this.copies.splice(0, n) };
+  }
+
+  private dispatch(t: Task): void {
+    this.inflight++;
+    this.exec.run(t).then((r) => this.settle(t, r), (e: unknown) => {
+      this.fail(e, '');
+      this.stopped ??= 'interrupt';
+      return this.settle(t, { counters: {}, errors: [], events: [] });
+    }).catch((e: unknown) => this.fail(e, ''));
+  }
+
+  private settle(t: Task, r: TaskResult): void {
+    this.inflight--;
+    if (t.kind === 'scan') this.scansInflight--;
+    addCounters(this.counters, r.counters);
+    for (const e of r.events) this.hooks.onEvent?.(e);
+    for (const e of r.errors) this.record(e);
+    if (r.noSpace && !this.stopped) {
+      this.stopped = 'no-space';
+      this.hooks.onNotice?.('the destination is full: no new files will be written');
+    }
+    switch (t.kind) {
+      case 'scan': this.onScanned(r); break;
+      case 'copy': this.onLanded(t.files, r.landed ?? []); break;
+      case 'prepare': this.onPrepared(t.file, r); break;
+      case 'chunk': this.onChunk(t.file.rel, t.index, t.length, r.chunkHash); break;
+      case 'finalize': this.onLanded([t.file], r.landed ?? []); break;
+      default: break;
+    }
+    this.pump();
+  }
+
+  private onScanned(r: TaskResult): void {
+    for (const d of r.descend ?? []) this.scans.push(d);
+    if (r.dirMeta) this.dirMetas.push(r.dirMeta);
+    for (const d of r.deletes ?? []) this.deletes.push(d);
+    for (const n of r.hardLinks ?? []) {
+      const o = this.links.onUpToDate(n);
+      if (typeof o === 'object') this.urgent.push({ kind: 'link', links: [o] });
+    }
+    for (const f of r.copies ?? []) {
+      this.counters.filesToCopy++;
+      this.counters.bytesToCopy += f.src.size;
+      if (this.opts.hardLinks && f.src.nlink > 1) {
+        const o = this.links.onCopy(f);
+        if (o === 'wait') continue;
+        if (o !== 'copy') { this.urgent.push({ kind: 'link', links: [o] }); continue; }
+      }
+      if (f.src.size >= this.opts.chunkCutoff && !this.opts.dryRun) this.urgent.push({ kind: 'prepare', file: f, identity: identityOf(f, this.opts.hash) });
+      else { this.copies.push(f); this.copyBytes += f.src.size; }
+    }
+  }
+
+  private onLanded(files: FileItem[], landed: string[]): void {
+    if (!this.opts.hardLinks) return;
+    const ok = new Set(landed);
+    for (const f of files) {
+      if (f.src.nlink <= 1) continue;
+      const s = this.links.settle(f.rel, ok.has(f.rel));
+      if (s.links.length > 0) this.urgent.push({ kind: 'link', links: s.links });
+      for (const rel of s.failed) this.fail(new BargeError('E_NOT_FOUND', 'not linked: the other name of this hard link failed to copy'), rel);
+    }
+  }
+
+  private onPrepared(file: FileItem, r: TaskResult): void {
+    if (r.errors.length > 0) { this.onLanded([file], []); return; }
+    if (r.landed) { this.onLanded([file], r.landed); return; } // --checksum found it equal
+    for (const c of this.chunked.start(file, new Map(r.recorded ?? []))) this.chunks.push(c);
+  }
+
+  private onChunk(rel: string, index: number, length: number, hash: string | undefined): void {
+    if (hash !== undefined) this.counters.bytesCopied += length;
+    const f = this.chunked.chunkDone(rel, index, hash);
+    if (!f) return;
+    // a failed chunk leaves the partial file in place: the next run resumes it
+    if (f.failed) this.onLanded([f.file], []);
+    else this.urgent.push({ kind: 'finalize', file: f.file, chunkHashes: f.hashes });
+  }
+
+  private record(e: ErrorRecord): void {
+    this.errors.push(e);
+    this.hooks.onError?.(e);
+  }
+
+  private fail(e: unknown, rel: string): void {
+    this.counters.failed++;
+    this.record(toErrorRecord(e, rel));
+  }
+
+  private async runAll(tasks: Task[]): Promise<TaskResult[]> {
+    const results = await Promise.all(tasks.map((t) => this.exec.run(t)));
+    for (const r of results) {
+      addCounters(this.counters, r.counters);
+      for (const e of r.events) this.hooks.onEvent?.(e);
+      for (const e of r.errors) this.record(e);
+    }
+    return results;
+  }
+
+  private split<T>(items: T[], size: number): T[][] {
+    const out: T[][] = [];
+    for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+    return out;
+  }
+
+  /** deletions come after every copy, and never after errors */
+  private async deletePass(): Promise<string | undefined> {
+    if (this.stopped) return 'the run did not finish';
+    if (this.counters.failed > 0) return `${this.counters.failed} error(s) in this run`;
+    const batches = this.split(this.deletes, 256);
+    if (this.opts.maxDelete !== undefined || this.opts.dryRun) {
+      const counted = await this.runAll(batches.map((items) => ({ kind: 'delete', items, countOnly: true })));
+      const total = counted.reduce((s, r) => s + (r.deleteCount ?? 0), 0);
+      if (this.opts.maxDelete !== undefined && total > this.opts.maxDelete) {
+        this.fail(new BargeError('E_MAX_DELETE', `${total} entries would be deleted, more than --max-delete ${this.opts.maxDelete}: nothing deleted`), '');
+        return `more than --max-delete ${this.opts.maxDelete}`;
+      }
+      if (this.opts.dryRun) {
+        this.counters.deleted += total;
+        for (const d of this.deletes) this.hooks.onEvent?.({ verb: 'delete', rel: d.type === 'dir' ? d.rel + '/' : d.rel });
+        return undefined;
+      }
+    }
+    await this.runAll(batches.map((items) => ({ kind: 'delete', items, countOnly: false })));
+    return undefined;
+  }
+
+  /** deepest first, one depth at a time, so every directory ends with the source's times */
+  private async dirMetaPass(): Promise<void> {
+    const byDepth = new Map<number, { rel: string; src: Entry }[]>();
+    for (const d of this.dirMetas) {
+      const k = depthOf(d.rel);
+      let l = byDepth.get(k);
+      if (!l) byDepth.set(k, (l = []));
+      l.push(d);
+    }
+    for (const depth of [...byDepth.keys()].sort((a, b) => b - a)) {
+      const dirs = byDepth.get(depth) ?? [];
+      const size = Math.max(64, Math.ceil(dirs.length / this.exec.capacity));
+      await this.runAll(this.split(dirs, size).map((part) => ({ kind: 'dirmeta', dirs: part })));
+    }
+  }
+}

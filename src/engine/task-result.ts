@@ -1,0 +1,26 @@
+// Building a TaskResult: counters, per-file errors and action lines.
+import type { Counters } from '../core/counters.js';
+import { toErrorRecord } from '../core/errors.js';
+import type { ActionEvent, TaskResult } from './task-types.js';
+
+export class ResultBuilder {
+  readonly result: TaskResult = { counters: {}, errors: [], events: [] };
+
+  constructor(private readonly verbose: boolean) {}
+
+  count(k: keyof Counters, n = 1): void {
+    this.result.counters[k] = (this.result.counters[k] ?? 0) + n;
+  }
+
+  event(verb: ActionEvent['verb'], rel: string, detail?: string): void {
+    if (this.verbose) this.result.events.push(detail === undefined ? { verb, rel } : { verb, rel, detail });
+  }
+
+  fail(e: unknown, rel: string): void {
+    const rec = toErrorRecord(e, rel);
+    if (rec.code === 'E_NO_SPACE') this.result.noSpace = true;
+    if (rec.code === 'E_INTERRUPTED') return; // not a failure of the file; the run reports the interruption
+    this.result.errors.push(rec);
+    this.count('failed');
+  }
+}

@@ -1,0 +1,105 @@
+// The tasks a worker runs and what it reports back: plain data, so they cross
+// worker threads now and processes or hosts later.
+import type { Counters } from '../core/counters.js';
+import type { Entry } from '../core/entry.js';
+import type { ErrorRecord } from '../core/errors.js';
+
+/** one action line, for -v and --dry-run */
+export interface ActionEvent {
+  verb: 'new' | 'update' | 'meta' | 'mkdir' | 'symlink' | 'hardlink' | 'delete' | 'replace' | 'skip';
+  rel: string;
+  detail?: string;
+}
+
+export interface FileItem {
+  rel: string;
+  src: Entry;
+  /** the destination already has a file here (update rather than new) */
+  dstExists: boolean;
+  compareFirst: boolean;
+}
+
+export interface ScanTask {
+  kind: 'scan';
+  rel: string;
+  src: Entry;
+  dst: Entry | undefined;
+  dstExists: boolean;
+  insideListedDir: boolean;
+}
+
+export interface CopyBatchTask {
+  kind: 'copy';
+  files: FileItem[];
+}
+
+export interface PrepareChunkedTask {
+  kind: 'prepare';
+  file: FileItem;
+  identity: string;
+}
+
+export interface ChunkTask {
+  kind: 'chunk';
+  file: FileItem;
+  index: number;
+  offset: number;
+  length: number;
+  /** resume: the hash an earlier run recorded; the chunk is re-read and kept if it matches */
+  recorded: string | undefined;
+}
+
+export interface FinalizeChunkedTask {
+  kind: 'finalize';
+  file: FileItem;
+  chunkHashes: string[];
+}
+
+export interface LinkTask {
+  kind: 'link';
+  links: { existing: string; rel: string }[];
+}
+
+export interface DeleteTask {
+  kind: 'delete';
+  items: { rel: string; type: Entry['type'] }[];
+  /** only count what would go (the --max-delete check, and --dry-run) */
+  countOnly: boolean;
+}
+
+export interface DirMetaTask {
+  kind: 'dirmeta';
+  dirs: { rel: string; src: Entry }[];
+}
+
+export type Task = ScanTask | CopyBatchTask | PrepareChunkedTask | ChunkTask | FinalizeChunkedTask | LinkTask | DeleteTask | DirMetaTask;
+
+export interface HardLinkNote {
+  rel: string;
+  key: string;
+  /** the source file is already up to date at the destination, as this inode */
+  dstIno: number | undefined;
+}
+
+export interface TaskResult {
+  counters: Partial<Counters>;
+  errors: ErrorRecord[];
+  events: ActionEvent[];
+  /** scan: work found */
+  copies?: FileItem[];
+  descend?: ScanTask[];
+  deletes?: { rel: string; type: Entry['type'] }[];
+  hardLinks?: HardLinkNote[];
+  /** scan: this directory's metadata must be set in the last pass */
+  dirMeta?: { rel: string; src: Entry };
+  /** copy: files that landed (for hard-link followers) */
+  landed?: string[];
+  /** prepare: chunks recorded by an earlier run */
+  recorded?: [number, string][];
+  /** chunk: the chunk's hash */
+  chunkHash?: string;
+  /** delete (countOnly): entries that would be removed */
+  deleteCount?: number;
+  /** the destination is full: stop writing */
+  noSpace?: boolean;
+}

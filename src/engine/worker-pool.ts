@@ -1,0 +1,70 @@
+// A fixed set of worker threads that run tasks, one at a time each; results come back
+// as promises. Which code a worker runs (and so which storage it wires) is the caller's.
+import { Worker } from 'node:worker_threads';
+import type { Task, TaskResult } from './task-types.js';
+
+export interface TaskExecutor {
+  readonly capacity: number;
+  run(task: Task): Promise<TaskResult>;
+  close(): Promise<void>;
+}
+
+interface Pending {
+  resolve: (r: TaskResult) => void;
+  reject: (e: Error) => void;
+}
+
+export class WorkerPool implements TaskExecutor {
+  private readonly workers: Worker[] = [];
+  private readonly idle: Worker[] = [];
+  private readonly waiting: { task: Task; p: Pending }[] = [];
+  private readonly busy = new Map<Worker, Pending>();
+  private failure: Error | undefined;
+
+  constructor(entry: URL, workerData: unknown, readonly capacity: number) {
+    for (let i = 0; i < capacity; i++) {
+      const w = new Worker(entry, { workerData });
+      w.on('message', (r: TaskResult) => this.done(w, r));
+      w.on('error', (e: Error) => this.crashed(w, e));
+      w.on('exit', (code) => { if (code !== 0) this.crashed(w, new Error(`worker exited with code ${code}`)); });
+      this.workers.push(w);
+      this.idle.push(w);
+    }
+  }
+
+  run(task: Task): Promise<TaskResult> {
+    if (this.failure) return Promise.reject(this.failure);
+    return new Promise((resolve, reject) => {
+      const p = { resolve, reject };
+      const w = this.idle.pop();
+      if (w) this.start(w, task, p);
+      else this.waiting.push({ task, p });
+    });
+  }
+
+  private start(w: Worker, task: Task, p: Pending): void {
+    this.busy.set(w, p);
+    w.postMessage(task);
+  }
+
+  private done(w: Worker, r: TaskResult): void {
+    const p = this.busy.get(w);
+    this.busy.delete(w);
+    const next = this.waiting.shift();
+    if (next) this.start(w, next.task, next.p);
+    else this.idle.push(w);
+    p?.resolve(r);
+  }
+
+  private crashed(w: Worker, e: Error): void {
+    this.failure ??= e;
+    const p = this.busy.get(w);
+    this.busy.delete(w);
+    p?.reject(e);
+    for (const q of this.waiting.splice(0)) q.p.reject(e);
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.workers.map((w) => w.terminate()));
+  }
+}

@@ -1,0 +1,99 @@
+// Partial large files on posix: a stable hidden name beside the destination plus an
+// append-only journal of the chunks written, so an interrupted copy resumes.
+import * as fs from 'node:fs';
+import { journalNameFor, partialNameFor } from '../../core/temp-names.js';
+import type { ChunkWriter, EntryMeta, MetaChoice, PartialFile } from '../storage.js';
+import { classifyError } from './classify-error.js';
+import { resolveUnder, splitParent } from './path-guard.js';
+import { applyMetaFd, writeAt } from './posix-writer.js';
+
+const HEADER = 'barge-partial 1';
+
+export interface PartialPaths {
+  finalAbs: string;
+  partialAbs: string;
+  journalAbs: string;
+}
+
+export function partialPaths(root: string, rel: string): PartialPaths {
+  const { parent, name } = splitParent(rel);
+  const dirAbs = resolveUnder(root, parent);
+  const sep = dirAbs.endsWith('/') ? '' : '/';
+  return {
+    finalAbs: resolveUnder(root, rel),
+    partialAbs: dirAbs + sep + partialNameFor(name),
+    journalAbs: dirAbs + sep + journalNameFor(name),
+  };
+}
+
+function readJournal(journalAbs: string, header: string): Map<number, string> | undefined {
+  let text: string;
+  try { text = fs.readFileSync(journalAbs, 'utf8'); } catch { return undefined; }
+  const lines = text.split('\n');
+  if (lines[0] !== header) return undefined;
+  const recorded = new Map<number, string>();
+  for (const line of lines.slice(1)) {
+    const m = /^chunk (\d+) ([0-9a-f]+)$/.exec(line);
+    if (m) recorded.set(Number(m[1]), m[2] as string); // a torn last line is simply not recorded
+  }
+  return recorded;
+}
+
+export function preparePartial(p: PartialPaths, rel: string, size: number, identity: string, chunkSize: number): PartialFile {
+  const header = `${HEADER} ${identity} ${size} ${chunkSize}`;
+  try {
+    const recorded = readJournal(p.journalAbs, header);
+    const st = fs.lstatSync(p.partialAbs, { throwIfNoEntry: false });
+    if (recorded && st?.isFile() && st.size === size) return { recorded };
+    // nothing usable: start afresh
+    try { fs.unlinkSync(p.partialAbs); } catch { /* none */ }
+    const fd = fs.openSync(p.partialAbs, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_NOFOLLOW, 0o600);
+    try { fs.ftruncateSync(fd, size); } finally { fs.closeSync(fd); }
+    fs.writeFileSync(p.journalAbs, header + '\n', { mode: 0o600 });
+    return { recorded: new Map() };
+  } catch (e) {
+    throw classifyError(e, 'prepare partial file', rel);
+  }
+}
+
+export function openPartialWrite(p: PartialPaths, rel: string, sparse: boolean): ChunkWriter {
+  let fd: number;
+  try {
+    fd = fs.openSync(p.partialAbs, fs.constants.O_WRONLY | fs.constants.O_NOFOLLOW);
+  } catch (e) {
+    throw classifyError(e, 'open partial file', rel);
+  }
+  return {
+    write(bytes, position) {
+      try { writeAt(fd, bytes, position, sparse); return Promise.resolve(); } catch (e) { return Promise.reject(classifyError(e, 'write', rel)); }
+    },
+    close() {
+      try { fs.closeSync(fd); } catch { /* already closed */ }
+      return Promise.resolve();
+    },
+  };
+}
+
+export function recordChunk(p: PartialPaths, rel: string, index: number, hash: string): void {
+  try {
+    fs.appendFileSync(p.journalAbs, `chunk ${index} ${hash}\n`);
+  } catch (e) {
+    throw classifyError(e, 'record chunk', rel);
+  }
+}
+
+export function commitPartial(p: PartialPaths, rel: string, meta: EntryMeta, choice: MetaChoice): void {
+  try {
+    const fd = fs.openSync(p.partialAbs, fs.constants.O_WRONLY | fs.constants.O_NOFOLLOW);
+    try { applyMetaFd(fd, meta, choice); } finally { fs.closeSync(fd); }
+    fs.renameSync(p.partialAbs, p.finalAbs);
+    fs.rmSync(p.journalAbs, { force: true });
+  } catch (e) {
+    throw classifyError(e, 'commit', rel);
+  }
+}
+
+export function abortPartial(p: PartialPaths): void {
+  fs.rmSync(p.partialAbs, { force: true });
+  fs.rmSync(p.journalAbs, { force: true });
+}

@@ -1,0 +1,34 @@
+// Reading a posix file at explicit offsets through one descriptor.
+import * as fs from 'node:fs';
+import type { FileReader } from '../storage.js';
+import { classifyError } from './classify-error.js';
+
+export function openReader(abs: string, rel: string): FileReader {
+  const fd = fs.openSync(abs, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);
+  let size: number;
+  try {
+    size = fs.fstatSync(fd).size;
+  } catch (e) {
+    fs.closeSync(fd);
+    throw e;
+  }
+  return {
+    size,
+    read(buf, length, position) {
+      try { return Promise.resolve(fs.readSync(fd, buf, 0, length, position)); } catch (e) { return Promise.reject(classifyError(e, 'read', rel)); }
+    },
+    identity() {
+      try {
+        const st = fs.fstatSync(fd, { bigint: true });
+        return Promise.resolve({ size: Number(st.size), mtimeNs: st.mtimeNs });
+      } catch (e) {
+        return Promise.reject(classifyError(e, 'stat', rel));
+      }
+    },
+    close() {
+      try { fs.closeSync(fd); } catch { /* already closed */ }
+      return Promise.resolve();
+    },
+  };
+}
+

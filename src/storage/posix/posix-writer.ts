@@ -1,0 +1,107 @@
+// Writing a posix file at explicit offsets, optionally leaving all-zero blocks as holes,
+// and finishing it: owner, mode, nanosecond mtime, then the atomic rename.
+import * as fs from 'node:fs';
+import type { EntryMeta, FileReader, FileWriter, MetaChoice } from '../storage.js';
+import { classifyError } from './classify-error.js';
+import { native } from './native.js';
+import { openReader } from './posix-reader.js';
+
+const HOLE_BLOCK = 4096;
+const ZEROS = Buffer.alloc(HOLE_BLOCK);
+
+export function writeAt(fd: number, bytes: Buffer, position: number, sparse: boolean): void {
+  if (!sparse) {
+    writeFully(fd, bytes, 0, bytes.length, position);
+    return;
+  }
+  // write only the runs of blocks that hold data; the file size is fixed at the end
+  let runStart = -1;
+  for (let o = 0; o < bytes.length; o += HOLE_BLOCK) {
+    const end = Math.min(o + HOLE_BLOCK, bytes.length);
+    const zero = end - o === HOLE_BLOCK ? bytes.subarray(o, end).equals(ZEROS) : isZero(bytes, o, end);
+    if (zero) {
+      if (runStart >= 0) { writeFully(fd, bytes, runStart, o - runStart, position + runStart); runStart = -1; }
+    } else if (runStart < 0) runStart = o;
+  }
+  if (runStart >= 0) writeFully(fd, bytes, runStart, bytes.length - runStart, position + runStart);
+}
+
+function isZero(b: Buffer, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) if (b[i] !== 0) return false;
+  return true;
+}
+
+function writeFully(fd: number, bytes: Buffer, offset: number, length: number, position: number): void {
+  let done = 0;
+  while (done < length) done += fs.writeSync(fd, bytes, offset + done, length - done, position + done);
+}
+
+export function applyMetaFd(fd: number, meta: EntryMeta, choice: MetaChoice): void {
+  if (choice.owner) fs.fchownSync(fd, meta.uid, meta.gid); // before chmod: chown clears set-id bits
+  fs.fchmodSync(fd, meta.mode);
+  native.futimens(fd, null, meta.mtimeNs);
+}
+
+/** A new file under a temporary name that becomes `finalAbs` on commit. */
+export class PosixFileWriter implements FileWriter {
+  private fd: number;
+  private maxEnd = 0;
+
+  constructor(private readonly tempAbs: string, private readonly finalAbs: string, private readonly rel: string,
+    private readonly size: number, private readonly sparse: boolean, fd: number) {
+    this.fd = fd;
+  }
+
+  static create(tempAbs: string, finalAbs: string, rel: string, size: number, sparse: boolean): PosixFileWriter {
+    try {
+      const fd = fs.openSync(tempAbs, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_NOFOLLOW, 0o600);
+      return new PosixFileWriter(tempAbs, finalAbs, rel, size, sparse, fd);
+    } catch (e) {
+      throw classifyError(e, 'create temporary file', rel);
+    }
+  }
+
+  write(bytes: Buffer, position: number): Promise<void> {
+    try {
+      writeAt(this.fd, bytes, position, this.sparse);
+      this.maxEnd = Math.max(this.maxEnd, position + bytes.length);
+      return Promise.resolve();
+    } catch (e) {
+      return Promise.reject(classifyError(e, 'write', this.rel));
+    }
+  }
+
+  readBack(): Promise<FileReader> {
+    try {
+      if (this.sparse && this.size > 0) fs.ftruncateSync(this.fd, this.size);
+      return Promise.resolve(openReader(this.tempAbs, this.rel));
+    } catch (e) {
+      return Promise.reject(classifyError(e, 'read back', this.rel));
+    }
+  }
+
+  commit(meta: EntryMeta, choice: MetaChoice): Promise<void> {
+    try {
+      if (this.sparse && this.size > 0) fs.ftruncateSync(this.fd, this.size);
+      applyMetaFd(this.fd, meta, choice);
+      fs.closeSync(this.fd);
+      this.fd = -1;
+      fs.renameSync(this.tempAbs, this.finalAbs);
+      return Promise.resolve();
+    } catch (e) {
+      const err = classifyError(e, 'commit', this.rel);
+      this.cleanup();
+      return Promise.reject(err);
+    }
+  }
+
+  abort(): Promise<void> {
+    this.cleanup();
+    return Promise.resolve();
+  }
+
+  private cleanup(): void {
+    if (this.fd >= 0) { try { fs.closeSync(this.fd); } catch { /* already closed */ } this.fd = -1; }
+    try { fs.unlinkSync(this.tempAbs); } catch { /* never created or gone */ }
+  }
+}

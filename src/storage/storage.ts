@@ -1,0 +1,88 @@
+// The Storage interface: what the engine needs from a storage root. Paths are relative
+// to the root, '/'-separated, '' for the root itself. Capabilities are data (features).
+import type { Entry } from '../core/entry.js';
+
+export interface StorageFeatures {
+  hardlinks: boolean;
+  sparse: boolean;
+  /** can set owner and group (posix as root) */
+  owner: boolean;
+  /** the finest mtime step the storage keeps, in ns (1 on ext4/xfs/btrfs, 2e9 on FAT) */
+  mtimeResolutionNs: bigint;
+}
+
+export interface EntryMeta {
+  mode: number;
+  uid: number;
+  gid: number;
+  mtimeNs: bigint;
+}
+
+export interface MetaChoice {
+  owner: boolean;
+}
+
+export interface FileReader {
+  readonly size: number;
+  /** reads up to `length` bytes at `position` into `buf` at 0; returns the count (0 at end) */
+  read(buf: Buffer, length: number, position: number): Promise<number>;
+  /** the file's size and mtime now, to notice a source that changed while read */
+  identity(): Promise<{ size: number; mtimeNs: bigint }>;
+  close(): Promise<void>;
+}
+
+export interface FileWriter {
+  write(bytes: Buffer, position: number): Promise<void>;
+  /** a reader of what has been written so far, before commit (for --verify) */
+  readBack(): Promise<FileReader>;
+  /** make the file complete under its final name, with this metadata */
+  commit(meta: EntryMeta, choice: MetaChoice): Promise<void>;
+  /** remove the partial file; never touches the final name */
+  abort(): Promise<void>;
+}
+
+/** writes chunks into a prepared partial file; many may be open at once */
+export interface ChunkWriter {
+  write(bytes: Buffer, position: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface WriteOptions {
+  size: number;
+  /** leave all-zero blocks as holes */
+  sparse: boolean;
+}
+
+/** A partial large file written chunk by chunk, possibly by several writers, that survives interruption. */
+export interface PartialFile {
+  /** chunks already written and recorded by an earlier attempt: index -> hash */
+  recorded: Map<number, string>;
+}
+
+export interface Storage {
+  readonly root: string;
+  readonly features: StorageFeatures;
+  stat(path: string): Promise<Entry | undefined>;
+  /** every entry of a directory (not sorted) */
+  list(dir: string): Promise<Entry[]>;
+  openRead(path: string): Promise<FileReader>;
+  openWrite(path: string, opts: WriteOptions): Promise<FileWriter>;
+  mkdir(path: string): Promise<void>;
+  /** create or atomically replace a symlink */
+  symlink(path: string, target: string, meta: EntryMeta, choice: MetaChoice): Promise<void>;
+  /** make `path` another name of `existing` (atomically replacing what is at `path`) */
+  link(existing: string, path: string): Promise<void>;
+  /** remove a file, symlink or directory (with everything below it); returns entries removed */
+  remove(path: string): Promise<number>;
+  /** remove a directory only if it is empty */
+  removeEmptyDir(path: string): Promise<void>;
+  setMeta(path: string, type: Entry['type'], meta: EntryMeta, choice: MetaChoice): Promise<void>;
+
+  /** partial large files: prepared once, written in chunks at offsets, committed once */
+  preparePartial(path: string, opts: WriteOptions & { identity: string; chunkSize: number }): Promise<PartialFile>;
+  openPartialWrite(path: string, opts: WriteOptions): Promise<ChunkWriter>;
+  openPartialRead(path: string): Promise<FileReader>;
+  recordChunk(path: string, index: number, hash: string): Promise<void>;
+  commitPartial(path: string, meta: EntryMeta, choice: MetaChoice): Promise<void>;
+  abortPartial(path: string): Promise<void>;
+}
