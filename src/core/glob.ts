@@ -42,7 +42,7 @@ export function compileGlob(pattern: string): Glob {
 }
 
 function escapeChar(c: string): string {
-  return /[.+^${}()|[\]\\/-]/.test(c) ? '\\' + c : c;
+  return /[.*+?^${}()|[\]\\/-]/.test(c) ? '\\' + c : c;
 }
 
 export function globMatches(g: Glob, relPath: string, name: string, isDir: boolean): boolean {

@@ -101,7 +101,6 @@ export function planDirectory(rel: string, src: Entry[], dst: Entry[] | undefine
         if (sameType && d.linkTarget === s.linkTarget) {
           const m = metaDiff(s, d, opts.preserveOwner, resolutionNs);
           if (anyMeta(m)) plan.metas.push({ rel: path, src: s });
-          else plan.upToDate++;
         } else plan.symlinks.push({ rel: path, src: s, dst: d });
         break;
       }

@@ -1,0 +1,79 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { Entry } from './entry.js';
+import { PathFilter } from './filter.js';
+import { planDirectory, type PlanContext } from './plan-directory.js';
+import { defaultSyncOptions, type SyncOptions } from './sync-options.js';
+
+function file(name: string, size: number, mtimeNs = 1000n, extra: Partial<Entry> = {}): Entry {
+  return { name, type: 'file', size, mtimeNs, mode: 0o644, uid: 0, gid: 0, dev: 1, ino: 1, nlink: 1, allocated: size, ...extra };
+}
+function dir(name: string, extra: Partial<Entry> = {}): Entry {
+  return { ...file(name, 4096), type: 'dir', mode: 0o755, ...extra };
+}
+function ctx(over: Partial<SyncOptions> = {}): PlanContext {
+  const opts = defaultSyncOptions(over);
+  return { opts, filter: new PathFilter(opts.filter, 10n ** 18n), resolutionNs: 1n };
+}
+
+test('new, changed, same and metadata-only files', () => {
+  const src = [file('new', 1), file('grown', 5), file('same', 3), file('touched', 3, 2000n), file('chmod', 3, 1000n, { mode: 0o600 })];
+  const dst = [file('grown', 4), file('same', 3), file('touched', 3), file('chmod', 3)];
+  const p = planDirectory('d', src, dst, false, ctx());
+  assert.deepEqual(p.copies.map((c) => [c.rel, c.dst !== undefined]), [['d/new', false], ['d/grown', true], ['d/touched', true]]);
+  assert.deepEqual(p.metas.map((m) => m.rel), ['d/chmod']);
+  assert.equal(p.upToDate, 1);
+  assert.equal(p.filesSeen, 5);
+  assert.equal(p.changes, true);
+});
+
+test('--checksum asks to compare content of equal sizes; --size-only ignores mtime', () => {
+  const src = [file('a', 3, 5n), file('b', 4)];
+  const dst = [file('a', 3), file('b', 3)];
+  const c = planDirectory('', src, dst, false, ctx({ compare: 'checksum' }));
+  assert.deepEqual(c.copies.map((x) => [x.rel, x.compareFirst]), [['a', true], ['b', false]]);
+  const s = planDirectory('', src, dst, false, ctx({ compare: 'size-only' }));
+  assert.deepEqual(s.copies.map((x) => x.rel), ['b']);
+  assert.deepEqual(s.metas.map((x) => x.rel), ['a']); // content taken as equal, mtime fixed
+});
+
+test('--ignore-existing skips any existing file', () => {
+  const p = planDirectory('', [file('a', 3, 5n), file('b', 1)], [file('a', 9)], false, ctx({ ignoreExisting: true }));
+  assert.deepEqual(p.copies.map((x) => x.rel), ['b']);
+});
+
+test('deletes only with --delete, and never excluded or temporary names', () => {
+  const dst = [file('extra', 1), file('keep.log', 1), file('.barge-0123456789abcdef.part', 1), dir('olddir')];
+  const noDelete = planDirectory('', [], dst, false, ctx());
+  assert.equal(noDelete.deletes.length, 0);
+  const withDelete = planDirectory('', [], dst, false, ctx({ delete: true, filter: { rules: [{ kind: 'exclude', pattern: '*.log' }] } }));
+  assert.deepEqual(withDelete.deletes.map((d) => d.rel).sort(), ['extra', 'olddir']);
+  assert.deepEqual(withDelete.staleTemps, ['.barge-0123456789abcdef.part']);
+});
+
+test('type changes replace what is in the way', () => {
+  const p = planDirectory('', [file('x', 1), dir('y'), { ...file('z', 0), type: 'symlink', linkTarget: 't' }],
+    [dir('x'), file('y', 1), file('z', 1)], false, ctx());
+  assert.deepEqual(p.replaces.map((r) => r.rel).sort(), ['x', 'y']);
+  assert.deepEqual(p.mkdirs.map((m) => m.rel), ['y']);
+  assert.deepEqual(p.symlinks.map((s) => s.rel), ['z']);
+  assert.deepEqual(p.descend.map((d) => [d.rel, d.dstExists]), [['y', false]]);
+});
+
+test('special files are reported, not copied', () => {
+  const p = planDirectory('', [{ ...file('f', 0), type: 'fifo' }, { ...file('s', 0), type: 'socket' }], [], false, ctx());
+  assert.equal(p.specials.length, 2);
+  assert.equal(p.copies.length, 0);
+});
+
+test('symlinks compare by target', () => {
+  const link = (name: string, target: string): Entry => ({ ...file(name, target.length), type: 'symlink', linkTarget: target });
+  const p = planDirectory('', [link('a', 'one'), link('b', 'two')], [link('a', 'one'), link('b', 'old')], false, ctx());
+  assert.deepEqual(p.symlinks.map((s) => s.rel), ['b']);
+  assert.equal(p.changes, true);
+});
+
+test('mtime compared at the coarser resolution of the two sides', () => {
+  const p = planDirectory('', [file('a', 1, 1_500_000_000n)], [file('a', 1, 1_000_000_000n)], false, { ...ctx(), resolutionNs: 2_000_000_000n });
+  assert.equal(p.copies.length, 0);
+});
