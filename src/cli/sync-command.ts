@@ -46,6 +46,7 @@ export async function syncCommand(srcArg: string, dstArg: string, opts: SyncOpti
     srcRoot: roots.src, dstRoot: roots.dst, opts, nowNs: BigInt(Date.now()) * 1_000_000n, verbose: showActions,
     memory: cells.memory, limiterMemory: BandwidthLimiter.sharedMemory(),
     corruptOnce: (process.env.BARGE_TEST_CORRUPT_ONCE ?? '').split('\n').filter((s) => s !== ''),
+    corruptAlways: (process.env.BARGE_TEST_CORRUPT_ALWAYS ?? '').split('\n').filter((s) => s !== ''),
   };
   const pool = new WorkerPool(new URL('./sync-worker.js', import.meta.url), data, opts.transfers);
   const actionsTo = out.json ? process.stderr : process.stdout;

@@ -19,6 +19,7 @@ export interface SyncWorkerData {
   memory: { flags: SharedArrayBuffer; counters: SharedArrayBuffer };
   limiterMemory: SharedArrayBuffer;
   corruptOnce: string[];
+  corruptAlways: string[];
 }
 
 const READ_BUFFER = 1024 * 1024;
@@ -39,6 +40,7 @@ const ctx: RunContext = {
   readHash: createHasher(data.opts.hash),
   writeHash: createHasher(data.opts.hash),
   corruptOnce: new Set(data.corruptOnce),
+  corruptAlways: new Set(data.corruptAlways),
 };
 
 const port = parentPort;

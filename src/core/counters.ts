@@ -10,6 +10,8 @@ export interface Counters {
   bytesToCopy: number;
   filesCopied: number;
   bytesCopied: number;
+  /** bytes of large files kept from an interrupted earlier run (re-read and checked, not copied) */
+  bytesResumed: number;
   /** files found identical (by quick check or checksum) */
   filesUpToDate: number;
   /** entries whose metadata alone was fixed */
@@ -24,7 +26,7 @@ export interface Counters {
 
 export function emptyCounters(): Counters {
   return {
-    filesFound: 0, bytesFound: 0, dirsFound: 0, filesToCopy: 0, bytesToCopy: 0, filesCopied: 0, bytesCopied: 0,
+    filesFound: 0, bytesFound: 0, dirsFound: 0, filesToCopy: 0, bytesToCopy: 0, filesCopied: 0, bytesCopied: 0, bytesResumed: 0,
     filesUpToDate: 0, metaUpdated: 0, dirsCreated: 0, symlinksMade: 0, hardlinksMade: 0, deleted: 0,
     specialsSkipped: 0, failed: 0,
   };

@@ -27,7 +27,7 @@ export async function copyRange(ctx: RunContext, rel: string, reader: FileReader
     if (n === 0) throw new BargeError('E_CHANGED', `source file shrank while being copied (read ${offset + done} of ${offset + length} bytes)`, { path: rel });
     const view = buffer.subarray(0, n);
     readHash.update(view);
-    if (ctx.corruptOnce.delete(rel)) view[0] = (view[0] ?? 0) ^ 0xff;
+    if (ctx.corruptOnce.delete(rel) || ctx.corruptAlways.has(rel)) view[0] = (view[0] ?? 0) ^ 0xff;
     ctx.limiter?.acquire(n);
     await sink.write(view, offset + done);
     writeHash.update(view);

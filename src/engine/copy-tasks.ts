@@ -85,6 +85,7 @@ export async function runChunk(ctx: RunContext, t: ChunkTask): Promise<TaskResul
       let same = false;
       try { same = await hashRange(ctx, rel, back, t.offset, t.length) === t.recorded; } catch (e) { if (isBargeError(e) && e.code === 'E_INTERRUPTED') throw e; } finally { await back.close(); }
       if (same) {
+        r.count('bytesResumed', t.length);
         r.result.chunkHash = t.recorded;
         return r.result;
       }

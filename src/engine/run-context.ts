@@ -37,8 +37,9 @@ export interface RunContext {
   buffer: Buffer;
   readHash: Hasher;
   writeHash: Hasher;
-  /** test hook: flip one byte between read and write of this path, once */
+  /** test hooks: flip one byte between read and write of these paths, once or on every attempt */
   corruptOnce: Set<string>;
+  corruptAlways: Set<string>;
 }
 
 export function isAborted(ctx: RunContext): boolean {

@@ -147,7 +147,7 @@ export class SyncRun {
       case 'scan': this.onScanned(r); break;
       case 'copy': this.onLanded(t.files, r.landed ?? []); break;
       case 'prepare': this.onPrepared(t.file, r); break;
-      case 'chunk': this.onChunk(t.file.rel, t.index, t.length, r.chunkHash); break;
+      case 'chunk': this.onChunk(t.file.rel, t.index, t.length, (r.counters.bytesResumed ?? 0) > 0, r.chunkHash); break;
       case 'finalize': this.onLanded([t.file], r.landed ?? []); break;
       default: break;
     }
@@ -192,8 +192,8 @@ export class SyncRun {
     for (const c of this.chunked.start(file, new Map(r.recorded ?? []))) this.chunks.push(c);
   }
 
-  private onChunk(rel: string, index: number, length: number, hash: string | undefined): void {
-    if (hash !== undefined) this.counters.bytesCopied += length;
+  private onChunk(rel: string, index: number, length: number, resumed: boolean, hash: string | undefined): void {
+    if (hash !== undefined && !resumed) this.counters.bytesCopied += length;
     const f = this.chunked.chunkDone(rel, index, hash);
     if (!f) return;
     // a failed chunk leaves the partial file in place: the next run resumes it

@@ -90,9 +90,14 @@ export class PosixStorage implements Storage {
 
   link(existing: string, rel: string): Promise<void> {
     return attempt('make hard link', rel, () => {
+      const from = this.abs(existing);
+      const to = this.abs(rel);
+      const a = fs.lstatSync(from);
+      const b = fs.lstatSync(to, { throwIfNoEntry: false });
+      if (b && b.ino === a.ino && b.dev === a.dev) return; // already one file
       const tmp = this.tempBeside(rel);
-      fs.linkSync(this.abs(existing), tmp);
-      try { fs.renameSync(tmp, this.abs(rel)); } catch (e) { fs.rmSync(tmp, { force: true }); throw e; }
+      fs.linkSync(from, tmp);
+      try { fs.renameSync(tmp, to); } catch (e) { fs.rmSync(tmp, { force: true }); throw e; }
     });
   }
 

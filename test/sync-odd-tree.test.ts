@@ -1,0 +1,47 @@
+// barge sync on a tree of every hard case, checked by an independent comparator.
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { makeOddTree, type OddTree } from './helpers/odd-tree.js';
+import { runBarge } from './helpers/run-cli.js';
+import { diffSnapshots, diffTrees, snapshotTree } from './helpers/tree-diff.js';
+
+let work: string;
+let tree: OddTree;
+
+before(() => {
+  work = mkdtempSync(join(tmpdir(), 'barge-odd-'));
+  tree = makeOddTree(join(work, 'src'));
+});
+after(() => rmSync(work, { recursive: true, force: true }));
+
+test('a full copy with -H -S equals the source: names, links, holes, modes, owners, ns times', async () => {
+  const dst = join(work, 'dst-full');
+  const r = await runBarge(['sync', '-H', '-S', tree.root, dst]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(diffTrees(tree.root, dst, { hardLinks: true, sparse: true }), []);
+  // special files are reported, one line each
+  for (const s of tree.specialFiles) assert.match(r.stderr + r.stdout, new RegExp(`special files skipped ${tree.specialFiles.length}`), s.path);
+});
+
+test('a second run changes nothing and copies nothing', async () => {
+  const dst = join(work, 'dst-full');
+  const before = snapshotTree(dst);
+  const r = await runBarge(['sync', '-H', '-S', '--json', tree.root, dst]);
+  assert.equal(r.code, 0, r.stderr);
+  const s = JSON.parse(r.stdout) as { filesCopied: number; metaUpdated: number; symlinksMade: number; hardlinksMade: number };
+  assert.equal(s.filesCopied, 0);
+  assert.equal(s.metaUpdated, 0);
+  assert.equal(s.symlinksMade, 0);
+  assert.equal(s.hardlinksMade, 0);
+  assert.deepEqual(diffSnapshots(before, snapshotTree(dst)), []);
+});
+
+test('without -H hard links arrive as separate files with the same content', async () => {
+  const dst = join(work, 'dst-nolinks');
+  const r = await runBarge(['sync', tree.root, dst]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(diffTrees(tree.root, dst, { hardLinks: false }), []);
+});
