@@ -1,0 +1,90 @@
+// Filters and compare modes of barge sync: include/exclude order, file lists, size and
+// age limits, --size-only, --ignore-existing.
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { setTimeNs } from './helpers/ns-time.js';
+import { runBarge } from './helpers/run-cli.js';
+import { snapshotTree } from './helpers/tree-diff.js';
+
+let work: string;
+let src: string;
+const NOW_NS = BigInt(Date.now()) * 1_000_000n;
+const DAY_NS = 86_400_000_000_000n;
+
+function put(rel: string, size: number, ageDays = 0): void {
+  const p = join(src, rel);
+  mkdirSync(join(p, '..'), { recursive: true });
+  writeFileSync(p, Buffer.alloc(size, rel.length));
+  setTimeNs(p, NOW_NS - BigInt(ageDays) * DAY_NS);
+}
+
+function files(root: string): string[] {
+  return snapshotTree(root).filter((e) => e.type === 'file').map((e) => e.path).sort();
+}
+
+before(() => {
+  work = mkdtempSync(join(tmpdir(), 'barge-filter-'));
+  src = join(work, 'src');
+  put('keep.txt', 10, 1);
+  put('drop.tmp', 10, 1);
+  put('keep.tmp', 10, 1);
+  put('logs/a.log', 100, 1);
+  put('logs/deep/b.log', 2000, 30);
+  put('data/big.bin', 50_000, 5);
+  put('data/small.bin', 5, 100);
+});
+after(() => rmSync(work, { recursive: true, force: true }));
+
+test('include before exclude: the first matching rule wins', async () => {
+  const dst = join(work, 'd1');
+  const r = await runBarge(['sync', '--include', 'keep.tmp', '--exclude', '*.tmp', '--exclude', 'logs/', src, dst]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(files(dst), ['data/big.bin', 'data/small.bin', 'keep.tmp', 'keep.txt']);
+});
+
+test('excluded files on the destination survive --delete', async () => {
+  const dst = join(work, 'd2');
+  mkdirSync(dst);
+  writeFileSync(join(dst, 'local.tmp'), 'mine');
+  writeFileSync(join(dst, 'stray.txt'), 'old');
+  const r = await runBarge(['sync', '--delete', '--exclude', '*.tmp', src, dst]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(readFileSync(join(dst, 'local.tmp'), 'utf8'), 'mine');
+  assert.ok(!existsSync(join(dst, 'stray.txt')));
+});
+
+test('--min-size, --max-size, --min-age and --max-age', async () => {
+  const a = join(work, 'd3');
+  assert.equal((await runBarge(['sync', '--min-size', '1K', '--max-size', '10K', src, a])).code, 0);
+  assert.deepEqual(files(a), ['logs/deep/b.log']);
+  const b = join(work, 'd4');
+  assert.equal((await runBarge(['sync', '--min-age', '2d', '--max-age', '60d', src, b])).code, 0);
+  assert.deepEqual(files(b), ['data/big.bin', 'logs/deep/b.log']);
+});
+
+test('--files-from copies the listed files and listed directories whole', async () => {
+  const list = join(work, 'list.txt');
+  writeFileSync(list, '# a comment\nkeep.txt\nlogs\n\n');
+  const dst = join(work, 'd5');
+  const r = await runBarge(['sync', '--files-from', list, src, dst]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(files(dst), ['keep.txt', 'logs/a.log', 'logs/deep/b.log']);
+});
+
+test('--size-only and --ignore-existing', async () => {
+  const dst = join(work, 'd6');
+  assert.equal((await runBarge(['sync', src, dst])).code, 0);
+  writeFileSync(join(dst, 'keep.txt'), Buffer.alloc(10, 99)); // same size, new mtime, other bytes
+  writeFileSync(join(dst, 'drop.tmp'), 'another size');
+  const r = await runBarge(['sync', '--size-only', '-v', src, dst]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(readFileSync(join(dst, 'keep.txt'))[0], 99, 'same size: left alone');
+  assert.match(r.stdout, /^update +drop\.tmp$/m);
+  writeFileSync(join(dst, 'drop.tmp'), 'other size again');
+  const i = await runBarge(['sync', '--ignore-existing', src, dst]);
+  assert.equal(i.code, 0, i.stderr);
+  assert.equal(readFileSync(join(dst, 'drop.tmp'), 'utf8'), 'other size again');
+});
