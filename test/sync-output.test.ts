@@ -1,0 +1,54 @@
+// What barge sync prints: action lines with -v, nothing but errors with -q, the JSON
+// summary with --json, JSON log lines with --log-format json.
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { runBarge } from './helpers/run-cli.js';
+
+let work: string;
+let src: string;
+before(() => {
+  work = mkdtempSync(join(tmpdir(), 'barge-out-'));
+  src = join(work, 'src');
+  mkdirSync(join(src, 'dir'), { recursive: true });
+  writeFileSync(join(src, 'dir', 'new\nline'), 'a');
+  writeFileSync(join(src, 'plain'), 'b');
+});
+after(() => rmSync(work, { recursive: true, force: true }));
+
+test('-v prints one escaped line per action and a summary', async () => {
+  const r = await runBarge(['sync', '-v', src, join(work, 'v')]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(r.stdout.split('\n').filter(Boolean).sort(), ['mkdir    dir/', 'new      dir/new\\nline', 'new      plain']);
+  assert.match(r.stderr, /copied 2 files, 2 B/);
+});
+
+test('-q prints nothing on success', async () => {
+  const r = await runBarge(['sync', '-q', src, join(work, 'q')]);
+  assert.equal(r.code, 0);
+  assert.equal(r.stdout + r.stderr, '');
+});
+
+test('--json prints the summary as JSON on stdout', async () => {
+  const r = await runBarge(['sync', '--json', src, join(work, 'j')]);
+  assert.equal(r.code, 0, r.stderr);
+  const s = JSON.parse(r.stdout) as Record<string, unknown>;
+  assert.equal(s.status, 'ok');
+  assert.equal(s.filesCopied, 2);
+  assert.equal(s.bytesCopied, 2);
+  assert.equal(s.dirsCreated, 1);
+  assert.deepEqual(s.errors, []);
+});
+
+test('--log-format json writes JSON lines on stderr, errors included', async () => {
+  const dst = join(work, 'l');
+  const r = await runBarge(['sync', '--log-format', 'json', src, dst], { env: { BARGE_TEST_CORRUPT_ALWAYS: 'plain' } });
+  assert.equal(r.code, 1);
+  const lines = r.stderr.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { level: number; code?: string; msg: string; path?: string });
+  const err = lines.find((l) => l.code === 'E_CHECKSUM');
+  assert.ok(err, r.stderr);
+  assert.equal(err.path, 'plain');
+  assert.ok(lines.some((l) => l.msg === 'summary'));
+});
