@@ -145,12 +145,13 @@ export function makeOddTree(root: string, opts: OddTreeOptions = {}): OddTree {
     ['hardlinks/pair-a', 'hardlinks/pair-b'],
     ['hardlinks/empty-1', 'hardlinks/empty-2'],
   ];
-  file(groups[0][0], patternBytes('hardlink-group', 10_000));
-  file(groups[1][0], 'a pair\n', 0o600);
-  file(groups[2][0], '');
+  const [three, pair, empty] = groups.map((g) => g[0] as string) as [string, string, string];
+  file(three, patternBytes('hardlink-group', 10_000));
+  file(pair, 'a pair\n', 0o600);
+  file(empty, '');
   for (const g of groups) {
     for (const name of g.slice(1)) {
-      b.hardlink(g[0], name);
+      b.hardlink(g[0] as string, name);
       t.files.push(name);
     }
     t.hardLinkGroups.push(g);

@@ -44,7 +44,7 @@ const HOUR = 3_600_000_000_000n;
 
 function flipped(content: Buffer): Buffer {
   const out = Buffer.from(content);
-  for (const i of new Set([0, out.length >> 1, out.length - 1])) out[i] = out[i] ^ 0xff;
+  for (const i of new Set([0, out.length >> 1, out.length - 1])) out[i] = (out[i] ?? 0) ^ 0xff;
   return out;
 }
 

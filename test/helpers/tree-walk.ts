@@ -71,7 +71,7 @@ export function walkTree(root: string, ignore?: (relPath: string, relBytes: Buff
       if (type === 'dir') subdirs.push({ abs, rel });
     }
     // reversed so that the first subdirectory is popped first: output stays in byte order per level
-    for (let i = subdirs.length - 1; i >= 0; i--) stack.push(subdirs[i]);
+    for (let i = subdirs.length - 1; i >= 0; i--) stack.push(subdirs[i] as (typeof subdirs)[number]);
   }
   return out;
 }

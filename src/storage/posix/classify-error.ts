@@ -24,7 +24,7 @@ const WORDS: Partial<Record<ErrorCode, string>> = {
 
 export function classifyError(e: unknown, action: string, path: string): BargeError {
   if (e instanceof BargeError) return e;
-  const errno = typeof e === 'object' && e !== null && 'code' in e ? String((e as { code: unknown }).code) : '';
+  const errno = typeof e === 'object' && e !== null && 'code' in e ? String(e.code) : '';
   const code = BY_ERRNO[errno] ?? 'E_IO';
   const words = WORDS[code] ?? (e instanceof Error ? e.message : String(e));
   return new BargeError(code, `${action}: ${words}${errno ? ` (${errno})` : ''}`, { path, cause: e });
