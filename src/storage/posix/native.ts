@@ -1,7 +1,18 @@
 // The native addon (src/native/barge_native.c): nanosecond-exact file times.
 import { createRequire } from 'node:module';
 
+export interface NativeScan {
+  names: string[];
+  /** SCAN_FIELDS numbers per entry, see barge_native.c */
+  stats: Float64Array;
+  targets: (string | null)[];
+}
+
+export const SCAN_FIELDS = 11;
+
 interface NativeBinding {
+  scanDir(path: string): NativeScan;
+  punchHole(fd: number, offset: number, length: number): void;
   futimens(fd: number, atimeNs: bigint | null, mtimeNs: bigint): void;
   lutimens(path: string, atimeNs: bigint | null, mtimeNs: bigint): void;
 }

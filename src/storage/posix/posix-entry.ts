@@ -1,6 +1,7 @@
 // lstat of a posix path as a barge Entry (never follows symlinks).
 import * as fs from 'node:fs';
 import type { Entry, EntryType } from '../../core/entry.js';
+import { native, SCAN_FIELDS } from './native.js';
 
 function typeOf(st: fs.BigIntStats): EntryType {
   if (st.isFile()) return 'file';
@@ -13,7 +14,13 @@ function typeOf(st: fs.BigIntStats): EntryType {
 
 /** lstat `abs` as an entry named `name`; undefined if it does not exist (any more) */
 export function lstatEntry(abs: string, name: string): Entry | undefined {
-  const st = fs.lstatSync(abs, { bigint: true, throwIfNoEntry: false });
+  let st: fs.BigIntStats | undefined;
+  try {
+    st = fs.lstatSync(abs, { bigint: true, throwIfNoEntry: false });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOTDIR') return undefined; // a name below a file
+    throw e;
+  }
   if (!st) return undefined;
   const type = typeOf(st);
   const e: Entry = {
@@ -27,4 +34,31 @@ export function lstatEntry(abs: string, name: string): Entry | undefined {
   };
   if (type === 'symlink') e.linkTarget = fs.readlinkSync(abs);
   return e;
+}
+
+const S_IFMT_TYPES: Record<number, EntryType> = {
+  0o100000: 'file', 0o040000: 'dir', 0o120000: 'symlink', 0o010000: 'fifo', 0o140000: 'socket',
+  0o020000: 'device', 0o060000: 'device',
+};
+
+/** Every entry of a directory, listed and lstat'ed in one native call. */
+export function scanEntries(abs: string): Entry[] {
+  const { names, stats: f, targets } = native.scanDir(abs);
+  const out = new Array<Entry>(names.length);
+  for (let i = 0, o = 0; i < names.length; i++, o += SCAN_FIELDS) {
+    const type = S_IFMT_TYPES[f[o] as number] ?? 'device';
+    const e: Entry = {
+      name: names[i] as string, type,
+      size: f[o + 2] as number,
+      mtimeNs: BigInt(f[o + 3] as number) * 1_000_000_000n + BigInt(f[o + 4] as number),
+      mode: f[o + 1] as number,
+      uid: f[o + 5] as number, gid: f[o + 6] as number,
+      dev: f[o + 7] as number, ino: f[o + 8] as number, nlink: f[o + 9] as number,
+      allocated: (f[o + 10] as number) * 512,
+    };
+    const t = targets[i];
+    if (type === 'symlink' && typeof t === 'string') e.linkTarget = t;
+    out[i] = e;
+  }
+  return out;
 }

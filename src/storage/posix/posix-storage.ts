@@ -9,7 +9,7 @@ import type { ChunkWriter, EntryMeta, FileReader, FileWriter, MetaChoice, Partia
 import { classifyError } from './classify-error.js';
 import { native } from './native.js';
 import { resolveUnder, splitParent } from './path-guard.js';
-import { lstatEntry } from './posix-entry.js';
+import { lstatEntry, scanEntries } from './posix-entry.js';
 import * as partial from './posix-partial.js';
 import { openReader } from './posix-reader.js';
 import { PosixFileWriter } from './posix-writer.js';
@@ -24,8 +24,14 @@ function attempt<T>(action: string, rel: string, fn: () => T): Promise<T> {
 
 export class PosixStorage implements Storage {
   readonly features: StorageFeatures;
+  private readonly realRoot: string;
+  /** parent directories already checked to be real directories under the root */
+  private readonly checkedParents = new Set<string>();
 
   constructor(readonly root: string) {
+    let real = root;
+    try { real = fs.realpathSync(root); } catch { /* made later; checked then */ }
+    this.realRoot = real;
     this.features = {
       hardlinks: true,
       sparse: true,
@@ -36,6 +42,20 @@ export class PosixStorage implements Storage {
 
   private abs(rel: string): string {
     return resolveUnder(this.root, rel);
+  }
+
+  /** the absolute path of `rel` for a write: its parent must not lead out of the root through a symlink */
+  private writable(rel: string): string {
+    const abs = resolveUnder(this.root, rel);
+    const { parent } = splitParent(rel);
+    if (parent === '' || this.checkedParents.has(parent)) return abs;
+    const parentAbs = resolveUnder(this.root, parent);
+    let real: string;
+    try { real = fs.realpathSync(parentAbs); } catch (e) { throw classifyError(e, 'resolve', rel); }
+    const want = resolveUnder(this.realRoot, parent);
+    if (real !== want) throw new BargeError('E_PATH_ESCAPE', `a symlink in the path leads elsewhere (${parent} -> ${real})`, { path: rel });
+    this.checkedParents.add(parent);
+    return abs;
   }
 
   private tempBeside(rel: string): string {
@@ -50,14 +70,7 @@ export class PosixStorage implements Storage {
 
   list(dir: string): Promise<Entry[]> {
     return attempt('list directory', dir, () => {
-      const base = this.abs(dir);
-      const prefix = base.endsWith('/') ? base : base + '/';
-      const out: Entry[] = [];
-      for (const name of fs.readdirSync(base)) {
-        const e = lstatEntry(prefix + name, name);
-        if (e) out.push(e); // vanished between readdir and lstat: as if never there
-      }
-      return out;
+      return scanEntries(this.abs(dir));
     });
   }
 
@@ -66,21 +79,22 @@ export class PosixStorage implements Storage {
   }
 
   openWrite(rel: string, opts: WriteOptions): Promise<FileWriter> {
-    return attempt('create', rel, () => PosixFileWriter.create(this.tempBeside(rel), this.abs(rel), rel, opts.size, opts.sparse));
+    return attempt('create', rel, () => { const to = this.writable(rel); return PosixFileWriter.create(this.tempBeside(rel), to, rel, opts.size, opts.sparse); });
   }
 
   mkdir(rel: string): Promise<void> {
-    return attempt('make directory', rel, () => fs.mkdirSync(this.abs(rel), { mode: 0o700 }));
+    return attempt('make directory', rel, () => fs.mkdirSync(this.writable(rel), { mode: 0o700 }));
   }
 
   symlink(rel: string, target: string, meta: EntryMeta, choice: MetaChoice): Promise<void> {
     return attempt('make symlink', rel, () => {
+      const to = this.writable(rel);
       const tmp = this.tempBeside(rel);
       fs.symlinkSync(target, tmp);
       try {
         if (choice.owner) fs.lchownSync(tmp, meta.uid, meta.gid);
         native.lutimens(tmp, null, meta.mtimeNs);
-        fs.renameSync(tmp, this.abs(rel));
+        fs.renameSync(tmp, to);
       } catch (e) {
         fs.rmSync(tmp, { force: true });
         throw e;
@@ -90,8 +104,8 @@ export class PosixStorage implements Storage {
 
   link(existing: string, rel: string): Promise<void> {
     return attempt('make hard link', rel, () => {
-      const from = this.abs(existing);
-      const to = this.abs(rel);
+      const from = this.writable(existing);
+      const to = this.writable(rel);
       const a = fs.lstatSync(from);
       const b = fs.lstatSync(to, { throwIfNoEntry: false });
       if (b && b.ino === a.ino && b.dev === a.dev) return; // already one file
@@ -102,17 +116,17 @@ export class PosixStorage implements Storage {
   }
 
   remove(rel: string): Promise<number> {
-    if (rel === '') return Promise.reject(new BargeError('E_INTERNAL', 'refusing to remove the storage root'));
-    return attempt('remove', rel, () => removeTree(this.abs(rel)));
+    if (rel === '') return Promise.reject(new BargeError('E_PATH_ESCAPE', 'refusing to remove the storage root'));
+    return attempt('remove', rel, () => removeTree(this.writable(rel)));
   }
 
   removeEmptyDir(rel: string): Promise<void> {
-    return attempt('remove directory', rel, () => fs.rmdirSync(this.abs(rel)));
+    return attempt('remove directory', rel, () => fs.rmdirSync(this.writable(rel)));
   }
 
   setMeta(rel: string, type: Entry['type'], meta: EntryMeta, choice: MetaChoice): Promise<void> {
     return attempt('set metadata', rel, () => {
-      const p = this.abs(rel);
+      const p = this.writable(rel);
       if (choice.owner) fs.lchownSync(p, meta.uid, meta.gid);
       if (type !== 'symlink') fs.chmodSync(p, meta.mode);
       native.lutimens(p, null, meta.mtimeNs);
@@ -120,7 +134,7 @@ export class PosixStorage implements Storage {
   }
 
   preparePartial(rel: string, opts: WriteOptions & { identity: string; chunkSize: number }): Promise<PartialFile> {
-    return attempt('prepare', rel, () => partial.preparePartial(partial.partialPaths(this.root, rel), rel, opts.size, opts.identity, opts.chunkSize));
+    return attempt('prepare', rel, () => { this.writable(rel); return partial.preparePartial(partial.partialPaths(this.root, rel), rel, opts.size, opts.identity, opts.chunkSize); });
   }
 
   openPartialWrite(rel: string, opts: WriteOptions): Promise<ChunkWriter> {

@@ -14,16 +14,24 @@ export function writeAt(fd: number, bytes: Buffer, position: number, sparse: boo
     writeFully(fd, bytes, 0, bytes.length, position);
     return;
   }
-  // write only the runs of blocks that hold data; the file size is fixed at the end
-  let runStart = -1;
+  // write the runs of blocks that hold data and punch the runs of zeros, which may
+  // hold older bytes (a retried or resumed chunk); the file size is fixed at the end
+  let run = -1;
+  let runIsData = false;
+  const flush = (end: number): void => {
+    if (run < 0) return;
+    if (runIsData) writeFully(fd, bytes, run, end - run, position + run);
+    else native.punchHole(fd, position + run, end - run);
+  };
   for (let o = 0; o < bytes.length; o += HOLE_BLOCK) {
     const end = Math.min(o + HOLE_BLOCK, bytes.length);
-    const zero = end - o === HOLE_BLOCK ? bytes.subarray(o, end).equals(ZEROS) : isZero(bytes, o, end);
-    if (zero) {
-      if (runStart >= 0) { writeFully(fd, bytes, runStart, o - runStart, position + runStart); runStart = -1; }
-    } else if (runStart < 0) runStart = o;
+    const data = !(end - o === HOLE_BLOCK ? bytes.subarray(o, end).equals(ZEROS) : isZero(bytes, o, end));
+    if (run >= 0 && data === runIsData) continue;
+    flush(o);
+    run = o;
+    runIsData = data;
   }
-  if (runStart >= 0) writeFully(fd, bytes, runStart, bytes.length - runStart, position + runStart);
+  flush(bytes.length);
 }
 
 function isZero(b: Buffer, from: number, to: number): boolean {
