@@ -1,6 +1,5 @@
 // Where messages for the user go: plain lines on stderr, or JSON lines (pino) with
 // --log-format json, so that scripts and log collectors can read them.
-import pino from 'pino';
 import type { ErrorRecord } from '../core/errors.js';
 import { errorLine } from './sync-report.js';
 
@@ -11,8 +10,10 @@ export interface Logger {
   summary(text: string, fields: Record<string, unknown>): void;
 }
 
-export function createLogger(format: 'human' | 'json', quiet: boolean): Logger {
+/** pino is loaded only for JSON logs: start-up time counts for short runs */
+export async function createLogger(format: 'human' | 'json', quiet: boolean): Promise<Logger> {
   if (format === 'json') {
+    const { default: pino } = await import('pino');
     const log = pino({ base: { app: 'barge' }, timestamp: pino.stdTimeFunctions.isoTime }, pino.destination({ fd: 2, sync: true }));
     return {
       error: (e) => log.error({ code: e.code, path: e.path, retryable: e.retryable }, e.message),

@@ -6,13 +6,13 @@ import type { SyncOptions } from '../core/sync-options.js';
 import { BandwidthLimiter } from '../engine/bandwidth-limiter.js';
 import { CELL_ABORT, CELL_BYTES, sharedCells } from '../engine/run-context.js';
 import { SyncRun } from '../engine/sync-run.js';
+import { HybridExecutor } from '../engine/hybrid-executor.js';
 import { WorkerPool } from '../engine/worker-pool.js';
 import { PosixStorage } from '../storage/posix/posix-storage.js';
 import { checkRoots } from './check-roots.js';
 import { createLogger } from './logger.js';
-import { ProgressLine } from './progress-line.js';
 import { actionLine, summaryJson, summaryText, type Summary } from './sync-report.js';
-import type { SyncWorkerData } from './sync-worker.js';
+import { buildRunContext, type SyncWorkerData } from './sync-context.js';
 
 export interface OutputFlags {
   verbose: boolean;
@@ -29,7 +29,7 @@ export const EXIT_INTERRUPTED = 130;
 
 export async function syncCommand(srcArg: string, dstArg: string, opts: SyncOptions, out: OutputFlags): Promise<number> {
   const roots = checkRoots(srcArg, dstArg);
-  const log = createLogger(out.logFormat, out.quiet);
+  const log = await createLogger(out.logFormat, out.quiet);
   const started = process.hrtime.bigint();
   if (!roots.dstExists && !opts.dryRun) {
     try { fs.mkdirSync(roots.dst, { recursive: true, mode: 0o700 }); } catch (e) {
@@ -48,7 +48,7 @@ export async function syncCommand(srcArg: string, dstArg: string, opts: SyncOpti
     corruptOnce: (process.env.BARGE_TEST_CORRUPT_ONCE ?? '').split('\n').filter((s) => s !== ''),
     corruptAlways: (process.env.BARGE_TEST_CORRUPT_ALWAYS ?? '').split('\n').filter((s) => s !== ''),
   };
-  const pool = new WorkerPool(new URL('./sync-worker.js', import.meta.url), data, opts.transfers);
+  const pool = new HybridExecutor(buildRunContext(data), new WorkerPool(new URL('./sync-worker.js', import.meta.url), data, opts.transfers));
   const actionsTo = out.json ? process.stderr : process.stdout;
   const run = new SyncRun(pool, opts, {
     onEvent: (e) => { if (showActions) actionsTo.write(actionLine(e) + '\n'); },
@@ -56,7 +56,8 @@ export async function syncCommand(srcArg: string, dstArg: string, opts: SyncOpti
     onNotice: (t) => log.notice(t),
   });
   const showProgress = out.progress ?? (process.stderr.isTTY && !out.quiet && !out.verbose && out.logFormat === 'human');
-  const progress = showProgress ? new ProgressLine({
+  const { ProgressLine } = showProgress ? await import('./progress-line.js') : { ProgressLine: undefined };
+  const progress = ProgressLine ? new ProgressLine({
     counters: () => run.counters,
     liveBytes: () => Number(Atomics.load(cells.counters, CELL_BYTES)),
     walkDone: () => run.walkDone,

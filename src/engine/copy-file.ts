@@ -71,11 +71,11 @@ export async function checkUnchanged(reader: FileReader, src: Entry, rel: string
 }
 
 /** Copy a whole file under a temporary name and commit it; returns its hash. */
-export async function copyWholeFile(ctx: RunContext, rel: string, src: Entry): Promise<string> {
+export async function copyWholeFile(ctx: RunContext, rel: string, src: Entry, replaces: boolean): Promise<string> {
   const reader = await ctx.src.openRead(rel);
   try {
     if (reader.size !== src.size) throw new BargeError('E_CHANGED', 'source file changed size since it was listed', { path: rel });
-    const writer = await ctx.dst.openWrite(rel, { size: src.size, sparse: ctx.opts.sparse });
+    const writer = await ctx.dst.openWrite(rel, { size: src.size, sparse: ctx.opts.sparse, replaces });
     try {
       const hash = await copyRange(ctx, rel, reader, writer, 0, src.size);
       await checkUnchanged(reader, src, rel);

@@ -36,7 +36,7 @@ export async function runCopyBatch(ctx: RunContext, t: CopyBatchTask): Promise<T
         landed.push(f.rel);
         continue;
       }
-      if (!ctx.opts.dryRun) await withRetry(() => copyWholeFile(ctx, f.rel, f.src));
+      if (!ctx.opts.dryRun) await withRetry(() => copyWholeFile(ctx, f.rel, f.src, f.dstExists));
       r.count('filesCopied');
       r.count('bytesCopied', f.src.size);
       r.event(f.dstExists ? 'update' : 'new', f.rel);

@@ -1,7 +1,7 @@
 // One sync from start to end: walks the tree as scan tasks, feeds copy batches and
 // chunks to the executor while the walk goes on, then the delete pass and the last
-// pass over directory metadata. Memory stays bounded: the walk is depth-first and is
-// held back while many files wait to be copied.
+// pass over directory metadata. Memory stays bounded: the walk is depth-first and
+// only runs when no file waits to be copied.
 import { addCounters, emptyCounters, type Counters } from '../core/counters.js';
 import { depthOf, type Entry } from '../core/entry.js';
 import { BargeError, toErrorRecord, type ErrorRecord } from '../core/errors.js';
@@ -12,11 +12,8 @@ import { HardLinkTracker } from './hard-link-tracker.js';
 import type { TaskExecutor } from './worker-pool.js';
 import type { ActionEvent, FileItem, ScanTask, Task, TaskResult } from './task-types.js';
 
-/** hold the walk back while this many files wait to be copied */
-const COPY_BACKLOG_LIMIT = 50_000;
-/** during the walk, a batch leaves once this many files (or bytes) are waiting */
-const EARLY_BATCH_FILES = 128;
-const EARLY_BATCH_BYTES = 32 * 1024 * 1024;
+/** fewer files than this per batch cost more in messages than they gain in balance */
+const MIN_BATCH_FILES = 16;
 
 export interface SyncRunHooks {
   onEvent?: (e: ActionEvent) => void;
@@ -100,20 +97,19 @@ export class SyncRun {
     if (this.stopped) return undefined;
     const u = this.urgent.shift() ?? this.chunks.shift();
     if (u) return u;
-    const walking = this.scans.length > 0 || this.scansInflight > 0;
-    const fullBatch = this.copies.length >= EARLY_BATCH_FILES || this.copyBytes >= EARLY_BATCH_BYTES;
-    if (this.copies.length > 0 && (fullBatch || !walking)) return this.takeBatch(walking);
-    if (this.scans.length > 0 && this.copies.length < COPY_BACKLOG_LIMIT) {
+    // Copies go first and the walk only feeds them: each directory is made just before
+    // its files are written (see scan-task.ts), and the queue of files stays short.
+    if (this.copies.length > 0) return this.takeBatch();
+    if (this.scans.length > 0) {
       this.scansInflight++;
       return this.scans.pop();
     }
-    if (this.copies.length > 0) return this.takeBatch(walking);
     return undefined;
   }
 
-  /** once the walk is over, split what is left evenly so no thread idles at the end */
-  private takeBatch(walking: boolean): Task {
-    const cap = walking ? BATCH_MAX_FILES : Math.max(1, Math.min(BATCH_MAX_FILES, Math.ceil(this.copies.length / this.exec.capacity)));
+  /** split what waits evenly over the threads, so none idles while another has a long batch */
+  private takeBatch(): Task {
+    const cap = Math.max(MIN_BATCH_FILES, Math.min(BATCH_MAX_FILES, Math.ceil(this.copies.length / this.exec.capacity)));
     let n = 0;
     let bytes = 0;
     while (n < this.copies.length && n < cap && (n === 0 || bytes + (this.copies[n] as FileItem).src.size <= BATCH_MAX_BYTES)) {

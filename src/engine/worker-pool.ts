@@ -21,22 +21,31 @@ export class WorkerPool implements TaskExecutor {
   private readonly busy = new Map<Worker, Pending>();
   private failure: Error | undefined;
 
-  constructor(entry: URL, workerData: unknown, readonly capacity: number) {
-    for (let i = 0; i < capacity; i++) {
-      const w = new Worker(entry, { workerData });
-      w.on('message', (r: TaskResult) => this.done(w, r));
-      w.on('error', (e: Error) => this.crashed(w, e));
-      w.on('exit', (code) => { if (code !== 0) this.crashed(w, new Error(`worker exited with code ${code}`)); });
-      this.workers.push(w);
-      this.idle.push(w);
-    }
+  /** threads start when work first waits for one: a small run never pays for idle threads */
+  constructor(private readonly entry: URL, private readonly workerData: unknown, readonly capacity: number) {}
+
+  get started(): number {
+    return this.workers.length;
+  }
+
+  get hasIdle(): boolean {
+    return this.idle.length > 0 || this.workers.length < this.capacity;
+  }
+
+  private spawn(): Worker {
+    const w = new Worker(this.entry, { workerData: this.workerData });
+    w.on('message', (r: TaskResult) => this.done(w, r));
+    w.on('error', (e: Error) => this.crashed(w, e));
+    w.on('exit', (code) => { if (code !== 0) this.crashed(w, new Error(`worker exited with code ${code}`)); });
+    this.workers.push(w);
+    return w;
   }
 
   run(task: Task): Promise<TaskResult> {
     if (this.failure) return Promise.reject(this.failure);
     return new Promise((resolve, reject) => {
       const p = { resolve, reject };
-      const w = this.idle.pop();
+      const w = this.idle.pop() ?? (this.workers.length < this.capacity ? this.spawn() : undefined);
       if (w) this.start(w, task, p);
       else this.waiting.push({ task, p });
     });

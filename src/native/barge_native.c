@@ -28,6 +28,11 @@ static const char *errno_code(int e) {
     case ENOMEM: return "ENOMEM";
     case EMFILE: return "EMFILE";
     case ENFILE: return "ENFILE";
+    case EEXIST: return "EEXIST";
+    case ENOSPC: return "ENOSPC";
+    case EDQUOT: return "EDQUOT";
+    case EOPNOTSUPP: return "EOPNOTSUPP";
+    case EXDEV: return "EXDEV";
     default: return "EUNKNOWN";
   }
 }
@@ -217,12 +222,35 @@ static napi_value js_punch_hole(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/* linkFd(fd, path): give an O_TMPFILE file its name; EEXIST if the name is taken */
+static napi_value js_link_fd(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  int32_t fd;
+  char path[4097], proc[64];
+  size_t len;
+  if (argc < 2 || napi_get_value_int32(env, argv[0], &fd) != napi_ok ||
+      napi_get_value_string_utf8(env, argv[1], path, sizeof path, &len) != napi_ok) {
+    napi_throw_type_error(env, "EINVAL", "linkFd(fd, path)");
+    return NULL;
+  }
+  if (len >= sizeof path - 1) return throw_errno(env, "linkat", ENAMETOOLONG);
+  /* AT_EMPTY_PATH skips a path walk through /proc but needs CAP_DAC_READ_SEARCH */
+  if (linkat(fd, "", AT_FDCWD, path, AT_EMPTY_PATH) == 0) return NULL;
+  if (errno != EPERM && errno != ENOENT) return throw_errno(env, "linkat", errno);
+  snprintf(proc, sizeof proc, "/proc/self/fd/%d", fd);
+  if (linkat(AT_FDCWD, proc, AT_FDCWD, path, AT_SYMLINK_FOLLOW) != 0) return throw_errno(env, "linkat", errno);
+  return NULL;
+}
+
 static napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
     {"futimens", NULL, js_futimens, NULL, NULL, NULL, napi_default, NULL},
     {"lutimens", NULL, js_lutimens, NULL, NULL, NULL, napi_default, NULL},
     {"scanDir", NULL, js_scan_dir, NULL, NULL, NULL, napi_default, NULL},
     {"punchHole", NULL, js_punch_hole, NULL, NULL, NULL, napi_default, NULL},
+    {"linkFd", NULL, js_link_fd, NULL, NULL, NULL, napi_default, NULL},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
   return exports;

@@ -51,6 +51,8 @@ export interface WriteOptions {
   size: number;
   /** leave all-zero blocks as holes */
   sparse: boolean;
+  /** a file may already be at this name (false lets a backend take a faster path for new files) */
+  replaces?: boolean;
 }
 
 /** A partial large file written chunk by chunk, possibly by several writers, that survives interruption. */

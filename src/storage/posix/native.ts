@@ -13,6 +13,7 @@ export const SCAN_FIELDS = 11;
 interface NativeBinding {
   scanDir(path: string): NativeScan;
   punchHole(fd: number, offset: number, length: number): void;
+  linkFd(fd: number, path: string): void;
   futimens(fd: number, atimeNs: bigint | null, mtimeNs: bigint): void;
   lutimens(path: string, atimeNs: bigint | null, mtimeNs: bigint): void;
 }

@@ -3,8 +3,9 @@ import * as fs from 'node:fs';
 import type { FileReader } from '../storage.js';
 import { classifyError } from './classify-error.js';
 
-export function openReader(abs: string, rel: string): FileReader {
-  const fd = fs.openSync(abs, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);
+/** noFollow: false only for /proc/self/fd links, which must be followed */
+export function openReader(abs: string, rel: string, noFollow = true): FileReader {
+  const fd = fs.openSync(abs, fs.constants.O_RDONLY | (noFollow ? fs.constants.O_NOFOLLOW : 0));
   let size: number;
   try {
     size = fs.fstatSync(fd).size;

@@ -79,7 +79,10 @@ export class PosixStorage implements Storage {
   }
 
   openWrite(rel: string, opts: WriteOptions): Promise<FileWriter> {
-    return attempt('create', rel, () => { const to = this.writable(rel); return PosixFileWriter.create(this.tempBeside(rel), to, rel, opts.size, opts.sparse); });
+    return attempt('create', rel, () => {
+      const to = this.writable(rel);
+      return PosixFileWriter.create(this.tempBeside(rel), to, this.abs(splitParent(rel).parent), rel, opts.size, opts.sparse, opts.replaces ?? true);
+    });
   }
 
   mkdir(rel: string): Promise<void> {

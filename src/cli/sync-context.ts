@@ -1,0 +1,42 @@
+// Builds the RunContext of `barge sync` from plain data, in the main thread and in each
+// worker thread alike: this is where the posix storage is wired to the engine.
+import { PathFilter } from '../core/filter.js';
+import type { SyncOptions } from '../core/sync-options.js';
+import { BandwidthLimiter } from '../engine/bandwidth-limiter.js';
+import { createHasher } from '../engine/hasher.js';
+import { sharedCells, type RunContext } from '../engine/run-context.js';
+import { PosixStorage } from '../storage/posix/posix-storage.js';
+
+export interface SyncWorkerData {
+  srcRoot: string;
+  dstRoot: string;
+  opts: SyncOptions;
+  nowNs: bigint;
+  verbose: boolean;
+  memory: { flags: SharedArrayBuffer; counters: SharedArrayBuffer };
+  limiterMemory: SharedArrayBuffer;
+  corruptOnce: string[];
+  corruptAlways: string[];
+}
+
+const READ_BUFFER = 1024 * 1024;
+
+export function buildRunContext(data: SyncWorkerData): RunContext {
+  const src = new PosixStorage(data.srcRoot);
+  const dst = new PosixStorage(data.dstRoot);
+  return {
+    src, dst,
+    opts: data.opts,
+    filter: new PathFilter(data.opts.filter, data.nowNs),
+    resolutionNs: src.features.mtimeResolutionNs > dst.features.mtimeResolutionNs ? src.features.mtimeResolutionNs : dst.features.mtimeResolutionNs,
+    owner: data.opts.preserveOwner && dst.features.owner,
+    verbose: data.verbose,
+    cells: sharedCells(data.memory),
+    limiter: data.opts.bwlimit === undefined ? undefined : new BandwidthLimiter(data.opts.bwlimit, data.limiterMemory),
+    buffer: Buffer.allocUnsafe(READ_BUFFER),
+    readHash: createHasher(data.opts.hash),
+    writeHash: createHasher(data.opts.hash),
+    corruptOnce: new Set(data.corruptOnce),
+    corruptAlways: new Set(data.corruptAlways),
+  };
+}
