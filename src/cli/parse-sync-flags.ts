@@ -34,7 +34,7 @@ export interface SyncFlags {
 const HASHES: HashName[] = ['xxh3', 'sha256', 'md5'];
 
 export function defaultTransfers(): number {
-  return Math.max(2, Math.min(16, availableParallelism() * 2));
+  return Math.max(2, Math.min(16, availableParallelism()));
 }
 
 /** commander collects --include and --exclude into one list, in command-line order */

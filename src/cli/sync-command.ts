@@ -11,7 +11,7 @@ import { WorkerPool } from '../engine/worker-pool.js';
 import { PosixStorage } from '../storage/posix/posix-storage.js';
 import { checkRoots } from './check-roots.js';
 import { createLogger } from './logger.js';
-import { actionLine, summaryJson, summaryText, type Summary } from './sync-report.js';
+import { actionLine, errorLine, summaryJson, summaryText, type Summary } from './sync-report.js';
 import { buildRunContext, type SyncWorkerData } from './sync-context.js';
 
 export interface OutputFlags {
@@ -95,7 +95,7 @@ export async function syncCommand(srcArg: string, dstArg: string, opts: SyncOpti
   else log.summary(summaryText(summary), { ...summary.counters, status: summary.status, seconds, errors: summary.errors.length });
   if (outcome.errors.length > 0 && !out.quiet && out.logFormat === 'human' && !out.json) {
     process.stderr.write(`barge: ${outcome.errors.length} file(s) failed:\n`);
-    for (const e of outcome.errors.slice(0, 50)) process.stderr.write(`  ${e.code}: ${e.path ?? ''}: ${e.message}\n`);
+    for (const e of outcome.errors.slice(0, 50)) process.stderr.write(`  ${errorLine(e).slice('barge: '.length)}\n`);
     if (outcome.errors.length > 50) process.stderr.write(`  ... and ${outcome.errors.length - 50} more (see the lines above, or --json)\n`);
   }
   return outcome.interrupted ? EXIT_INTERRUPTED : outcome.counters.failed > 0 ? EXIT_FAILED : EXIT_OK;

@@ -1,16 +1,21 @@
-// Runs metadata tasks (scans, links, deletes, directory times) in the calling thread
-// while one such slot is free, and everything else on the worker pool. A no-op sync of
-// a small tree then finishes before a worker thread would have started, and a big one
-// still gets every thread.
+// Runs metadata tasks (scans, links, deletes, directory times) in the calling thread,
+// and file content on the worker pool. Worker threads cost ~40 ms of CPU each to start,
+// more than a whole no-op sync of 20,000 files takes to scan, so scans stay in this
+// thread until the pool is running anyway (copies started it) or the walk has proved
+// long enough to be worth sharing.
 import type { RunContext } from './run-context.js';
 import { runTask } from './task-runner.js';
 import type { Task, TaskResult } from './task-types.js';
 import type { TaskExecutor, WorkerPool } from './worker-pool.js';
 
 const INLINE_KINDS = new Set<Task['kind']>(['scan', 'link', 'delete', 'dirmeta']);
+/** a walk still going after this long gets the worker threads too */
+const SHARE_WALK_AFTER_MS = 150;
 
 export class HybridExecutor implements TaskExecutor {
   private inlineBusy = false;
+  private readonly inlineQueue: { task: Task; resolve: (r: TaskResult) => void }[] = [];
+  private readonly started = Date.now();
 
   constructor(private readonly ctx: RunContext, private readonly pool: WorkerPool) {}
 
@@ -19,12 +24,22 @@ export class HybridExecutor implements TaskExecutor {
   }
 
   run(task: Task): Promise<TaskResult> {
-    if (this.inlineBusy || !INLINE_KINDS.has(task.kind)) return this.pool.run(task);
+    if (!INLINE_KINDS.has(task.kind)) return this.pool.run(task);
+    if (this.inlineBusy && (this.pool.started > 0 || Date.now() - this.started > SHARE_WALK_AFTER_MS)) return this.pool.run(task);
+    return new Promise((resolve) => {
+      this.inlineQueue.push({ task, resolve });
+      if (!this.inlineBusy) this.runInline();
+    });
+  }
+
+  private runInline(): void {
+    const next = this.inlineQueue.shift();
+    if (!next) { this.inlineBusy = false; return; }
     this.inlineBusy = true;
-    // setImmediate: let results already queued be handled first, and keep stacks shallow
-    return new Promise<void>((resolve) => setImmediate(resolve))
-      .then(() => runTask(this.ctx, task))
-      .finally(() => { this.inlineBusy = false; });
+    // setImmediate: results already queued are handled first, and stacks stay shallow
+    setImmediate(() => {
+      void runTask(this.ctx, next.task).then(next.resolve).finally(() => this.runInline());
+    });
   }
 
   close(): Promise<void> {

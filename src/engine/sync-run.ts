@@ -34,7 +34,7 @@ export interface SyncOutcome {
 export class SyncRun {
   readonly counters = emptyCounters();
   readonly errors: ErrorRecord[] = [];
-  walkDone = false;
+  private walking = false;
   private readonly scans: ScanTask[] = [];
   private readonly copies: FileItem[] = [];
   private copyBytes = 0;
@@ -57,19 +57,37 @@ export class SyncRun {
     this.stopped ??= 'interrupt';
   }
 
+  /** every directory has been listed: the totals are final, an ETA means something */
+  get walkDone(): boolean {
+    return !this.walking && this.stopped === undefined;
+  }
+
   get interrupted(): boolean {
     return this.stopped === 'interrupt';
   }
 
   async run(root: ScanTask): Promise<SyncOutcome> {
     this.scans.push(root);
+    this.walking = true;
     await this.drain();
-    this.walkDone = this.stopped === undefined;
+    if (this.stopped === 'no-space') this.reportNotAttempted();
     for (const rel of this.links.unsettled()) this.fail(new BargeError('E_NOT_FOUND', 'not linked: the other name of this hard link was not copied'), rel);
     let deleteSkipped: string | undefined;
     if (this.opts.delete && this.deletes.length > 0) deleteSkipped = await this.deletePass();
     if (!this.stopped) await this.dirMetaPass();
     return { counters: this.counters, errors: this.errors, interrupted: this.interrupted, deleteSkipped, walkDone: this.walkDone };
+  }
+
+  /** the destination filled up: every file still queued fails with that reason */
+  private reportNotAttempted(): void {
+    const full = (rel: string): void => this.fail(new BargeError('E_NO_SPACE', 'not copied: the destination is full'), rel);
+    for (const f of this.copies.splice(0)) full(f.rel);
+    const big = new Set<string>();
+    for (const t of [...this.urgent.splice(0), ...this.chunks.splice(0)]) {
+      if (t.kind === 'prepare' || t.kind === 'chunk' || t.kind === 'finalize') big.add(t.file.rel);
+    }
+    for (const rel of big) full(rel);
+    if (this.scans.length > 0) this.hooks.onNotice?.(`${this.scans.splice(0).length} directories were not scanned: the destination is full`);
   }
 
   /** dispatch until nothing is queued or in flight */
@@ -131,7 +149,10 @@ export class SyncRun {
 
   private settle(t: Task, r: TaskResult): void {
     this.inflight--;
-    if (t.kind === 'scan') this.scansInflight--;
+    if (t.kind === 'scan') {
+      this.scansInflight--;
+      if (this.scansInflight === 0 && this.scans.length === 0 && (r.descend ?? []).length === 0) this.walking = false;
+    }
     addCounters(this.counters, r.counters);
     for (const e of r.events) this.hooks.onEvent?.(e);
     for (const e of r.errors) this.record(e);

@@ -28,10 +28,6 @@ export class WorkerPool implements TaskExecutor {
     return this.workers.length;
   }
 
-  get hasIdle(): boolean {
-    return this.idle.length > 0 || this.workers.length < this.capacity;
-  }
-
   private spawn(): Worker {
     const w = new Worker(this.entry, { workerData: this.workerData });
     w.on('message', (r: TaskResult) => this.done(w, r));
