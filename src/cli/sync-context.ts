@@ -19,7 +19,9 @@ export interface SyncWorkerData {
   corruptAlways: string[];
 }
 
-const READ_BUFFER = 1024 * 1024;
+/** 256 KiB: read, hash and write while the block is still in the CPU cache (measured
+ * faster than 64 KiB, 1 MiB and 4 MiB for 1 GiB files here) */
+const READ_BUFFER = 256 * 1024;
 
 export function buildRunContext(data: SyncWorkerData): RunContext {
   const src = new PosixStorage(data.srcRoot);
