@@ -73,31 +73,31 @@ test('a full disk fails the files that do not fit, stops writing, and leaves no 
   }
 });
 
-test('a byte flipped between read and write is caught; a retry copies it right', async () => {
+test('with --verify a byte flipped between read and write is caught; a retry copies it right', async () => {
   const src = join(work, 'flip-src');
   mkdirSync(src);
   writeFileSync(join(src, 'a.bin'), patternBytes('a', 100_000));
   writeFileSync(join(src, 'b.bin'), patternBytes('b', 100_000));
   const once = join(work, 'flip-once');
-  const r1 = await runBarge(['sync', src, once], { env: { BARGE_TEST_CORRUPT_ONCE: 'a.bin' } });
+  const r1 = await runBarge(['sync', '--verify', src, once], { env: { BARGE_TEST_CORRUPT_ONCE: 'a.bin' } });
   assert.equal(r1.code, 0, r1.stderr);
   assert.deepEqual(diffTrees(src, once), []);
   const always = join(work, 'flip-always');
-  const r2 = await runBarge(['sync', src, always], { env: { BARGE_TEST_CORRUPT_ALWAYS: 'a.bin' } });
+  const r2 = await runBarge(['sync', '--verify', src, always], { env: { BARGE_TEST_CORRUPT_ALWAYS: 'a.bin' } });
   assert.equal(r2.code, 1);
-  assert.match(r2.stderr, /E_CHECKSUM: a\.bin: bytes written do not match bytes read/);
+  assert.match(r2.stderr, /E_CHECKSUM: a\.bin: verify: destination reads back as/);
   assert.ok(!existsSync(join(always, 'a.bin')), 'never under its final name');
   assert.deepEqual(readFileSync(join(always, 'b.bin')), readFileSync(join(src, 'b.bin')));
   assert.deepEqual(tempNames(always), []);
 });
 
-test('a flipped byte in a chunk of a large file fails that file and keeps its partial for the next run', async () => {
+test('with --verify a flipped byte in a chunk of a large file fails that file, and the next run copies it right', async () => {
   const src = join(work, 'flip-big-src');
   const dst = join(work, 'flip-big-dst');
   mkdirSync(src);
   writeFileSync(join(src, 'big.bin'), patternBytes('big', 3 * 1024 * 1024 + 17));
   const flags = ['--chunk-cutoff', '1M', '--chunk-size', '256K'];
-  const r = await runBarge(['sync', ...flags, src, dst], { env: { BARGE_TEST_CORRUPT_ALWAYS: 'big.bin' } });
+  const r = await runBarge(['sync', '--verify', ...flags, src, dst], { env: { BARGE_TEST_CORRUPT_ALWAYS: 'big.bin' } });
   assert.equal(r.code, 1);
   assert.match(r.stderr, /E_CHECKSUM: big\.bin/);
   assert.ok(!existsSync(join(dst, 'big.bin')));

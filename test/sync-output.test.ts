@@ -44,7 +44,7 @@ test('--json prints the summary as JSON on stdout', async () => {
 
 test('--log-format json writes JSON lines on stderr, errors included', async () => {
   const dst = join(work, 'l');
-  const r = await runBarge(['sync', '--log-format', 'json', src, dst], { env: { BARGE_TEST_CORRUPT_ALWAYS: 'plain' } });
+  const r = await runBarge(['sync', '--verify', '--log-format', 'json', src, dst], { env: { BARGE_TEST_CORRUPT_ALWAYS: 'plain' } });
   assert.equal(r.code, 1);
   const lines = r.stderr.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { level: number; code?: string; msg: string; path?: string });
   const err = lines.find((l) => l.code === 'E_CHECKSUM');

@@ -28,10 +28,21 @@ function realOrNearest(p: string): string {
 
 function inside(child: string, parent: string): boolean {
   const rel = path.relative(parent, child);
-  return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel);
+  return rel !== '' && rel !== '..' && !rel.startsWith('..' + path.sep) && !path.isAbsolute(rel);
 }
 
 export function checkRoots(srcArg: string, dstArg: string): Roots {
+  try {
+    return check(srcArg, dstArg);
+  } catch (e) {
+    if (e instanceof BargeError) throw e;
+    const code = (e as NodeJS.ErrnoException).code ?? '';
+    const what = code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'ELOOP' ? 'too many symlinks' : (e as Error).message;
+    throw new BargeError('E_BAD_INPUT', `cannot use '${srcArg}' and '${dstArg}': ${what}${code ? ` (${code})` : ''}`);
+  }
+}
+
+function check(srcArg: string, dstArg: string): Roots {
   const srcStat = fs.statSync(srcArg, { throwIfNoEntry: false });
   if (!srcStat) throw new BargeError('E_BAD_INPUT', `source '${srcArg}' does not exist`);
   if (!srcStat.isDirectory()) throw new BargeError('E_BAD_INPUT', `source '${srcArg}' is not a directory`);

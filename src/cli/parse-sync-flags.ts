@@ -25,6 +25,7 @@ export interface SyncFlags {
   dryRun?: boolean;
   hash?: string;
   verify?: boolean;
+  fsync?: boolean;
   transfers?: string;
   bwlimit?: string;
   chunkSize?: string;
@@ -88,6 +89,7 @@ export function parseSyncFlags(f: SyncFlags, isRoot: boolean): SyncOptions {
     dryRun: f.dryRun ?? false,
     hash: hash as HashName,
     verify: f.verify ?? false,
+    fsync: f.fsync ?? false,
     transfers: f.transfers === undefined ? defaultTransfers() : Math.min(256, parseCount(f.transfers, '--transfers', 1)),
     bwlimit: f.bwlimit === undefined ? undefined : parseRate(f.bwlimit),
     chunkSize, chunkCutoff, filter,

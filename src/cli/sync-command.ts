@@ -32,7 +32,8 @@ export async function syncCommand(srcArg: string, dstArg: string, opts: SyncOpti
   const log = await createLogger(out.logFormat, out.quiet);
   const started = process.hrtime.bigint();
   if (!roots.dstExists && !opts.dryRun) {
-    try { fs.mkdirSync(roots.dst, { recursive: true, mode: 0o700 }); } catch (e) {
+    // the parents get the usual permissions; DST itself gets SRC's mode in the last pass
+    try { fs.mkdirSync(roots.dst, { recursive: true }); } catch (e) {
       throw new BargeError('E_BAD_INPUT', `cannot create destination '${dstArg}': ${e instanceof Error ? e.message : String(e)}`);
     }
   }
@@ -69,7 +70,7 @@ export async function syncCommand(srcArg: string, dstArg: string, opts: SyncOpti
     if (signals > 1) process.exit(EXIT_INTERRUPTED); // a second ^C: leave now; the next run cleans up
     Atomics.store(cells.flags, CELL_ABORT, 1);
     run.interrupt();
-    log.notice('interrupted: finishing the files in flight (press ^C again to leave at once)');
+    log.notice('interrupted: abandoning the files in flight and removing their temporary files (press ^C again to leave at once)');
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);

@@ -37,7 +37,6 @@ export function buildRunContext(data: SyncWorkerData): RunContext {
     limiter: data.opts.bwlimit === undefined ? undefined : new BandwidthLimiter(data.opts.bwlimit, data.limiterMemory),
     buffer: Buffer.allocUnsafe(READ_BUFFER),
     readHash: createHasher(data.opts.hash),
-    writeHash: createHasher(data.opts.hash),
     corruptOnce: new Set(data.corruptOnce),
     corruptAlways: new Set(data.corruptAlways),
   };

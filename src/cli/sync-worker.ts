@@ -1,5 +1,6 @@
 // Worker-thread entry of `barge sync`: runs the tasks the main thread sends.
 import { parentPort, workerData } from 'node:worker_threads';
+import { toErrorRecord } from '../core/errors.js';
 import { runTask } from '../engine/task-runner.js';
 import type { Task } from '../engine/task-types.js';
 import { buildRunContext, type SyncWorkerData } from './sync-context.js';
@@ -8,5 +9,8 @@ const ctx = buildRunContext(workerData as SyncWorkerData);
 const port = parentPort;
 if (!port) throw new Error('sync-worker must run as a worker thread');
 port.on('message', (task: Task) => {
-  runTask(ctx, task).then((r) => port.postMessage(r), (e: unknown) => { throw e; });
+  // runTask reports per file and never rejects; a result that cannot be sent is reported instead
+  void runTask(ctx, task).then((r) => {
+    try { port.postMessage(r); } catch (e) { port.postMessage({ counters: { failed: 1 }, errors: [toErrorRecord(e)], events: [] }); }
+  });
 });

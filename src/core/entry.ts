@@ -12,10 +12,12 @@ export interface Entry {
   mode: number;
   uid: number;
   gid: number;
-  /** device and inode: identify hard links (nlink > 1) */
+  /** device and inode; `ino` may be rounded above 2^53, `linkKey` never is */
   dev: number;
   ino: number;
   nlink: number;
+  /** exact device:inode of a file with other names (nlink > 1): the key of its hard-link group */
+  linkKey?: string;
   /** allocated bytes (blocks * 512), tells sparse files apart */
   allocated: number;
   /** target text of a symlink */

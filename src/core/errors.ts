@@ -22,7 +22,8 @@ export const ERROR_CODES = {
 
 export type ErrorCode = keyof typeof ERROR_CODES;
 
-const RETRYABLE: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['E_IO', 'E_CHECKSUM', 'E_CHANGED']);
+// E_CHANGED is not retried: the listing it is checked against is stale; the next run copies the file
+const RETRYABLE: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['E_IO', 'E_CHECKSUM']);
 
 export class BargeError extends Error {
   readonly code: ErrorCode;

@@ -36,7 +36,8 @@ export class PathFilter {
       this.listed = new Set();
       this.listedAncestors = new Set(['']);
       for (const raw of opts.filesFrom) {
-        const p = raw.replace(/^\/+|\/+$/g, '').replace(/\/{2,}/g, '/');
+        // "./a//b/./c/" -> "a/b/c": lists made with find . work as they are
+        const p = raw.split('/').filter((part) => part !== '' && part !== '.').join('/');
         if (p === '' || p === '.') { this.listed.add(''); continue; }
         this.listed.add(p);
         for (let i = p.indexOf('/'); i >= 0; i = p.indexOf('/', i + 1)) this.listedAncestors.add(p.slice(0, i));

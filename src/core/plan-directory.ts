@@ -37,6 +37,8 @@ export interface DirPlan {
   specials: { rel: string; src: Entry }[];
   /** barge temporary files left by an earlier run */
   staleTemps: string[];
+  /** source entries whose names barge reserves for its temporary files: not copied */
+  reservedNames: string[];
   upToDate: number;
   upToDateBytes: number;
   /** regular source files taken into account (after filters), and their bytes */
@@ -58,16 +60,20 @@ export function planDirectory(rel: string, src: Entry[], dst: Entry[] | undefine
   const { opts, filter, resolutionNs } = ctx;
   const plan: DirPlan = {
     copies: [], metas: [], symlinks: [], mkdirs: [], descend: [], replaces: [], deletes: [], specials: [],
-    staleTemps: [], upToDate: 0, upToDateBytes: 0, filesSeen: 0, bytesSeen: 0, upToDateLinked: [], changes: false,
+    staleTemps: [], reservedNames: [], upToDate: 0, upToDateBytes: 0, filesSeen: 0, bytesSeen: 0, upToDateLinked: [], changes: false,
   };
   const dstByName = new Map<string, Entry>();
   for (const d of dst ?? []) {
-    if (isTempName(d.name)) plan.staleTemps.push(d.name);
+    if (isTempName(d.name) && d.type === 'file') plan.staleTemps.push(d.name);
     else dstByName.set(d.name, d);
   }
 
   for (const s of src) {
-    if (isTempName(s.name)) continue;
+    if (isTempName(s.name)) {
+      // a source file named like barge's own temporary files cannot be told apart from one
+      plan.reservedNames.push(joinRel(rel, s.name));
+      continue;
+    }
     const path = joinRel(rel, s.name);
     if (!filter.accepts(path, s, insideListedDir)) {
       dstByName.delete(s.name); // excluded on the source: its destination twin is left alone
@@ -79,7 +85,7 @@ export function planDirectory(rel: string, src: Entry[], dst: Entry[] | undefine
       plan.specials.push({ rel: path, src: s });
       continue;
     }
-    if (d && opts.ignoreExisting && d.type === s.type && s.type !== 'dir') {
+    if (d && opts.ignoreExisting && (d.type !== s.type || s.type !== 'dir')) {
       plan.upToDate++;
       if (s.type === 'file') { plan.filesSeen++; plan.bytesSeen += s.size; }
       continue;

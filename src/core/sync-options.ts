@@ -17,6 +17,8 @@ export interface SyncOptions {
   dryRun: boolean;
   hash: HashName;
   verify: boolean;
+  /** flush each file's data to disk before it gets its final name */
+  fsync: boolean;
   transfers: number;
   /** bytes per second over the whole run; undefined = unlimited */
   bwlimit: number | undefined;
@@ -35,7 +37,7 @@ export const BATCH_MAX_BYTES = 256 * 1024 * 1024;
 export function defaultSyncOptions(over: Partial<SyncOptions> = {}): SyncOptions {
   return {
     compare: 'quick', ignoreExisting: false, delete: false, maxDelete: undefined, hardLinks: false,
-    sparse: false, preserveOwner: false, dryRun: false, hash: 'xxh3', verify: false, transfers: 4,
+    sparse: false, preserveOwner: false, dryRun: false, hash: 'xxh3', verify: false, fsync: false, transfers: 4,
     bwlimit: undefined, chunkCutoff: DEFAULT_CHUNK_CUTOFF, chunkSize: DEFAULT_CHUNK_SIZE, filter: {},
     ...over,
   };

@@ -1,5 +1,7 @@
 // Tasks that move file content: a batch of whole files, and the prepare / chunk /
 // finalize steps of a large file copied in parallel chunks.
+import { chunksOf } from '../core/chunking.js';
+import { anyMeta, metaDiff } from '../core/compare.js';
 import { BargeError, isBargeError } from '../core/errors.js';
 import { checkUnchanged, copyRange, copyWholeFile, hashFile, hashRange, metaOf } from './copy-file.js';
 import { combineChunkHashes } from './hasher.js';
@@ -17,7 +19,7 @@ async function sameContent(ctx: RunContext, f: FileItem): Promise<boolean> {
 /** --checksum found equal content: fix metadata only (or nothing) */
 async function settleSame(ctx: RunContext, f: FileItem, r: ResultBuilder): Promise<void> {
   const dst = await ctx.dst.stat(f.rel);
-  if (dst && (dst.mode !== f.src.mode || dst.mtimeNs !== f.src.mtimeNs || (ctx.owner && (dst.uid !== f.src.uid || dst.gid !== f.src.gid)))) {
+  if (dst && anyMeta(metaDiff(f.src, dst, ctx.owner, ctx.resolutionNs))) {
     if (!ctx.opts.dryRun) await ctx.dst.setMeta(f.rel, 'file', metaOf(f.src), { owner: ctx.owner });
     r.count('metaUpdated');
     r.event('meta', f.rel);
@@ -120,9 +122,7 @@ export async function runFinalize(ctx: RunContext, t: FinalizeChunkedTask): Prom
       const back = await ctx.dst.openPartialRead(f.rel);
       const hashes: string[] = [];
       try {
-        for (let off = 0, i = 0; off < f.src.size; off += ctx.opts.chunkSize, i++) {
-          hashes.push(await hashRange(ctx, f.rel, back, off, Math.min(ctx.opts.chunkSize, f.src.size - off)));
-        }
+        for (const c of chunksOf(f.src.size, ctx.opts.chunkSize)) hashes.push(await hashRange(ctx, f.rel, back, c.offset, c.length));
       } finally { await back.close(); }
       const got = combineChunkHashes(ctx.opts.hash, hashes);
       const want = combineChunkHashes(ctx.opts.hash, t.chunkHashes);
@@ -131,7 +131,7 @@ export async function runFinalize(ctx: RunContext, t: FinalizeChunkedTask): Prom
         throw new BargeError('E_CHECKSUM', `verify: destination reads back as ${got}, source was ${want}`, { path: f.rel });
       }
     }
-    await ctx.dst.commitPartial(f.rel, metaOf(f.src), { owner: ctx.owner });
+    await ctx.dst.commitPartial(f.rel, metaOf(f.src), { owner: ctx.owner, fsync: ctx.opts.fsync });
     r.count('filesCopied');
     r.event(f.dstExists ? 'update' : 'new', f.rel);
     r.result.landed = [f.rel];

@@ -5,7 +5,7 @@ import type { FileItem, HardLinkNote } from './task-types.js';
 interface Group {
   primary: string;
   state: 'copying' | 'done' | 'failed';
-  dstIno: number | undefined;
+  dstIno: string | undefined;
   waiters: string[];
 }
 
@@ -20,7 +20,7 @@ export class HardLinkTracker {
 
   /** a file to copy: returns 'copy' for the first name, else a link order (now or later) */
   onCopy(f: FileItem): 'copy' | LinkOrder | 'wait' {
-    const key = `${f.src.dev}:${f.src.ino}`;
+    const key = f.src.linkKey ?? `${f.src.dev}:${f.src.ino}`;
     const g = this.groups.get(key);
     if (!g) {
       const ng: Group = { primary: f.rel, state: 'copying', dstIno: undefined, waiters: [] };

@@ -36,7 +36,6 @@ export interface RunContext {
   /** a reused read buffer */
   buffer: Buffer;
   readHash: Hasher;
-  writeHash: Hasher;
   /** test hooks: flip one byte between read and write of these paths, once or on every attempt */
   corruptOnce: Set<string>;
   corruptAlways: Set<string>;

@@ -43,14 +43,17 @@ export async function runScan(ctx: RunContext, t: ScanTask): Promise<TaskResult>
   for (const x of plan.replaces) {
     try {
       if (x.dst.type === 'dir') {
-        if (ctx.opts.delete) {
-          const n = dry ? 1 : await ctx.dst.remove(x.rel);
-          r.count('deleted', n);
-        } else if (!dry) {
-          await ctx.dst.removeEmptyDir(x.rel).catch((e: unknown) => {
-            throw new BargeError('E_EXISTS', `a non-empty directory is in the way of the source ${x.src.type}; --delete replaces it`, { path: x.rel, cause: e });
-          });
+        const empty = (await ctx.dst.list(x.rel)).length === 0;
+        if (!empty && ctx.opts.delete) {
+          // its contents go in the delete pass, with its guards (no errors, --max-delete,
+          // filters); this directory is then scanned again and the source entry lands
+          blocked.add(x.rel);
+          r.result.deferredReplaces = [...(r.result.deferredReplaces ?? []), x.rel];
+          r.result.rescan = t;
+          continue;
         }
+        if (!empty) throw new BargeError('E_EXISTS', `a non-empty directory is in the way of the source ${x.src.type}; --delete replaces it`, { path: x.rel });
+        if (!dry) await ctx.dst.removeEmptyDir(x.rel);
       } else if (!dry) await ctx.dst.remove(x.rel);
       r.event('replace', x.rel, `${x.dst.type} -> ${x.src.type}`);
     } catch (e) {
@@ -77,6 +80,9 @@ export async function runScan(ctx: RunContext, t: ScanTask): Promise<TaskResult>
       r.fail(e, m.rel);
     }
   }
+  for (const rel of plan.reservedNames) {
+    r.fail(new BargeError('E_NAME', 'not copied: barge reserves names like this one for its temporary files'), rel);
+  }
   for (const s of plan.specials) {
     r.count('specialsSkipped');
     r.event('skip', s.rel, `${s.src.type} not copied`);
@@ -89,9 +95,9 @@ export async function runScan(ctx: RunContext, t: ScanTask): Promise<TaskResult>
     // in a dry run a directory that would be made does not exist to list
     dstExists: d.dstExists, insideListedDir: d.insideListedDir,
   }));
-  r.result.deletes = plan.deletes.map((d) => ({ rel: d.rel, type: d.dst.type }));
+  r.result.deletes = plan.deletes.map((d) => ({ rel: d.rel, type: d.dst.type, insideListedDir: t.insideListedDir }));
   if (ctx.opts.hardLinks) {
-    r.result.hardLinks = plan.upToDateLinked.map((u) => ({ rel: u.rel, key: `${u.src.dev}:${u.src.ino}`, dstIno: u.dst.ino }));
+    r.result.hardLinks = plan.upToDateLinked.map((u) => ({ rel: u.rel, key: u.src.linkKey ?? `${u.src.dev}:${u.src.ino}`, dstIno: u.dst.linkKey ?? String(u.dst.ino) }));
   }
   const dirDiffers = !t.dst || anyMeta(metaDiff(t.src, t.dst, ctx.owner, ctx.resolutionNs));
   if (!t.dstExists || plan.changes || dirDiffers) r.result.dirMeta = { rel: t.rel, src: t.src };

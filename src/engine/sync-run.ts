@@ -10,7 +10,7 @@ import { ChunkedFiles } from './chunked-files.js';
 import { identityOf } from './copy-tasks.js';
 import { HardLinkTracker } from './hard-link-tracker.js';
 import type { TaskExecutor } from './worker-pool.js';
-import type { ActionEvent, FileItem, ScanTask, Task, TaskResult } from './task-types.js';
+import type { ActionEvent, DeleteItem, FileItem, ScanTask, Task, TaskResult } from './task-types.js';
 
 /** fewer files than this per batch cost more in messages than they gain in balance */
 const MIN_BATCH_FILES = 16;
@@ -28,7 +28,6 @@ export interface SyncOutcome {
   interrupted: boolean;
   /** why the delete pass did not run, when it was asked for */
   deleteSkipped: string | undefined;
-  walkDone: boolean;
 }
 
 export class SyncRun {
@@ -37,16 +36,18 @@ export class SyncRun {
   private walking = false;
   private readonly scans: ScanTask[] = [];
   private readonly copies: FileItem[] = [];
-  private copyBytes = 0;
   private readonly urgent: Task[] = [];
   private readonly chunks: Task[] = [];
-  private readonly deletes: { rel: string; type: Entry['type'] }[] = [];
+  private readonly deletes: DeleteItem[] = [];
+  /** directories to scan again after the delete pass removed what stood in the way */
+  private readonly rescans = new Map<string, ScanTask>();
+  private readonly deferred: string[] = [];
   private readonly dirMetas: { rel: string; src: Entry }[] = [];
   private readonly links = new HardLinkTracker();
   private readonly chunked: ChunkedFiles;
   private inflight = 0;
   private scansInflight = 0;
-  private stopped: 'interrupt' | 'no-space' | undefined;
+  private stopped: 'interrupt' | 'no-space' | 'crash' | undefined;
   private idle: (() => void) | undefined;
 
   constructor(private readonly exec: TaskExecutor, private readonly opts: SyncOptions, private readonly hooks: SyncRunHooks = {}) {
@@ -74,8 +75,25 @@ export class SyncRun {
     for (const rel of this.links.unsettled()) this.fail(new BargeError('E_NOT_FOUND', 'not linked: the other name of this hard link was not copied'), rel);
     let deleteSkipped: string | undefined;
     if (this.opts.delete && this.deletes.length > 0) deleteSkipped = await this.deletePass();
+    await this.afterDeletes(deleteSkipped);
     if (!this.stopped) await this.dirMetaPass();
-    return { counters: this.counters, errors: this.errors, interrupted: this.interrupted, deleteSkipped, walkDone: this.walkDone };
+    return { counters: this.counters, errors: this.errors, interrupted: this.interrupted, deleteSkipped };
+  }
+
+  /** the directories that stood in the way are gone: scan their parents again so the source entries land */
+  private async afterDeletes(deleteSkipped: string | undefined): Promise<void> {
+    if (this.deferred.length === 0) return;
+    if (deleteSkipped !== undefined || this.stopped) {
+      for (const rel of this.deferred) this.fail(new BargeError('E_EXISTS', `a non-empty directory is in the way and was not replaced: delete pass skipped (${deleteSkipped ?? 'the run did not finish'})`), rel);
+      return;
+    }
+    if (this.opts.dryRun) {
+      for (const rel of this.deferred) this.hooks.onEvent?.({ verb: 'replace', rel, detail: 'dir -> source entry' });
+      return;
+    }
+    for (const t of this.rescans.values()) this.scans.push(t);
+    this.walking = true;
+    await this.drain();
   }
 
   /** the destination filled up: every file still queued fails with that reason */
@@ -134,20 +152,30 @@ export class SyncRun {
       bytes += (this.copies[n] as FileItem).src.size;
       n++;
     }
-    this.copyBytes -= bytes;
     return { kind: 'copy', files: this.copies.splice(0, n) };
   }
 
   private dispatch(t: Task): void {
     this.inflight++;
     this.exec.run(t).then((r) => this.settle(t, r), (e: unknown) => {
-      this.fail(e, '');
-      this.stopped ??= 'interrupt';
-      return this.settle(t, { counters: {}, errors: [], events: [] });
-    }).catch((e: unknown) => this.fail(e, ''));
+      // a worker thread died: a bug, reported as such (exit 1), not as an interruption
+      this.fail(new BargeError('E_INTERNAL', `a worker thread failed: ${e instanceof Error ? e.message : String(e)}`), '');
+      this.stopped ??= 'crash';
+      this.settle(t, { counters: {}, errors: [], events: [] });
+    });
   }
 
   private settle(t: Task, r: TaskResult): void {
+    try {
+      this.absorb(t, r);
+    } catch (e) {
+      this.fail(e, ''); // a bug in handling a result must not leave the run waiting forever
+    } finally {
+      this.pump();
+    }
+  }
+
+  private absorb(t: Task, r: TaskResult): void {
     this.inflight--;
     if (t.kind === 'scan') {
       this.scansInflight--;
@@ -168,13 +196,17 @@ export class SyncRun {
       case 'finalize': this.onLanded([t.file], r.landed ?? []); break;
       default: break;
     }
-    this.pump();
   }
 
   private onScanned(r: TaskResult): void {
     for (const d of r.descend ?? []) this.scans.push(d);
     if (r.dirMeta) this.dirMetas.push(r.dirMeta);
     for (const d of r.deletes ?? []) this.deletes.push(d);
+    for (const rel of r.deferredReplaces ?? []) {
+      this.deferred.push(rel);
+      this.deletes.push({ rel, type: 'dir', insideListedDir: false });
+    }
+    if (r.rescan) this.rescans.set(r.rescan.rel, r.rescan);
     for (const n of r.hardLinks ?? []) {
       const o = this.links.onUpToDate(n);
       if (typeof o === 'object') this.urgent.push({ kind: 'link', links: [o] });
@@ -188,7 +220,7 @@ export class SyncRun {
         if (o !== 'copy') { this.urgent.push({ kind: 'link', links: [o] }); continue; }
       }
       if (f.src.size >= this.opts.chunkCutoff && !this.opts.dryRun) this.urgent.push({ kind: 'prepare', file: f, identity: identityOf(f, this.opts.hash) });
-      else { this.copies.push(f); this.copyBytes += f.src.size; }
+      else this.copies.push(f);
     }
   }
 
@@ -229,7 +261,12 @@ export class SyncRun {
   }
 
   private async runAll(tasks: Task[]): Promise<TaskResult[]> {
-    const results = await Promise.all(tasks.map((t) => this.exec.run(t)));
+    const settled = await Promise.allSettled(tasks.map((t) => this.exec.run(t)));
+    const results: TaskResult[] = [];
+    for (const s of settled) {
+      if (s.status === 'fulfilled') results.push(s.value);
+      else { this.fail(new BargeError('E_INTERNAL', `a worker thread failed: ${String(s.reason)}`), ''); this.stopped ??= 'crash'; }
+    }
     for (const r of results) {
       addCounters(this.counters, r.counters);
       for (const e of r.events) this.hooks.onEvent?.(e);

@@ -60,9 +60,16 @@ export interface LinkTask {
   links: { existing: string; rel: string }[];
 }
 
+export interface DeleteItem {
+  rel: string;
+  type: Entry['type'];
+  /** inside a directory the --files-from list names whole */
+  insideListedDir: boolean;
+}
+
 export interface DeleteTask {
   kind: 'delete';
-  items: { rel: string; type: Entry['type'] }[];
+  items: DeleteItem[];
   /** only count what would go (the --max-delete check, and --dry-run) */
   countOnly: boolean;
 }
@@ -77,8 +84,8 @@ export type Task = ScanTask | CopyBatchTask | PrepareChunkedTask | ChunkTask | F
 export interface HardLinkNote {
   rel: string;
   key: string;
-  /** the source file is already up to date at the destination, as this inode */
-  dstIno: number | undefined;
+  /** the source file is already up to date at the destination, as this file (its link key) */
+  dstIno: string | undefined;
 }
 
 export interface TaskResult {
@@ -88,8 +95,12 @@ export interface TaskResult {
   /** scan: work found */
   copies?: FileItem[];
   descend?: ScanTask[];
-  deletes?: { rel: string; type: Entry['type'] }[];
+  deletes?: DeleteItem[];
   hardLinks?: HardLinkNote[];
+  /** scan: non-empty directories in the way of source entries, left for the delete pass */
+  deferredReplaces?: string[];
+  /** scan: this directory, to be scanned again once the delete pass made way */
+  rescan?: ScanTask;
   /** scan: this directory's metadata must be set in the last pass */
   dirMeta?: { rel: string; src: Entry };
   /** copy: files that landed (for hard-link followers) */

@@ -1,6 +1,8 @@
 // Tasks on names rather than bytes: hard links, deletions and the last pass that sets
 // directory metadata.
-import type { RunContext } from './run-context.js';
+import { joinRel, type Entry } from '../core/entry.js';
+import { BargeError } from '../core/errors.js';
+import { isAborted, type RunContext } from './run-context.js';
 import { metaOf } from './copy-file.js';
 import { ResultBuilder } from './task-result.js';
 import type { DeleteTask, DirMetaTask, LinkTask, TaskResult } from './task-types.js';
@@ -23,14 +25,13 @@ export async function runDeletes(ctx: RunContext, t: DeleteTask): Promise<TaskRe
   const r = new ResultBuilder(ctx.verbose);
   let count = 0;
   for (const d of t.items) {
+    if (isAborted(ctx)) break;
     try {
-      if (t.countOnly) {
-        count += d.type === 'dir' ? await countTree(ctx, d.rel) : 1;
-        continue;
-      }
-      const n = await ctx.dst.remove(d.rel);
-      r.count('deleted', n);
-      r.event('delete', d.type === 'dir' ? d.rel + '/' : d.rel);
+      const { removed, kept } = await removeAccepted(ctx, d.rel, d.type, d.insideListedDir, t.countOnly);
+      count += removed;
+      if (t.countOnly) continue;
+      r.count('deleted', removed);
+      r.event('delete', (d.type === 'dir' ? d.rel + '/' : d.rel) + (kept ? ' (filtered entries kept)' : ''));
     } catch (e) {
       r.fail(e, d.rel);
     }
@@ -39,15 +40,38 @@ export async function runDeletes(ctx: RunContext, t: DeleteTask): Promise<TaskRe
   return r.result;
 }
 
-async function countTree(ctx: RunContext, rel: string): Promise<number> {
-  let n = 1;
-  for (const e of await ctx.dst.list(rel)) n += e.type === 'dir' ? await countTree(ctx, `${rel}/${e.name}`) : 1;
-  return n;
+/**
+ * Removes (or counts) an extra destination entry. Without filters a directory goes
+ * whole; with filters only what they accept goes, so an excluded file inside an extra
+ * directory stays, and with it the directories above it.
+ */
+async function removeAccepted(ctx: RunContext, rel: string, type: Entry['type'], insideListed: boolean, countOnly: boolean): Promise<{ removed: number; kept: boolean }> {
+  if (isAborted(ctx)) throw new BargeError('E_INTERRUPTED', 'interrupted', { path: rel });
+  if (type !== 'dir') {
+    if (!countOnly) await ctx.dst.remove(rel);
+    return { removed: 1, kept: false };
+  }
+  if (ctx.filter.isEmpty && !countOnly) return { removed: await ctx.dst.remove(rel), kept: false };
+  let removed = 0;
+  let kept = false;
+  for (const e of await ctx.dst.list(rel)) {
+    const path = joinRel(rel, e.name);
+    if (!ctx.filter.isEmpty && !ctx.filter.accepts(path, e, insideListed)) { kept = true; continue; }
+    const sub = await removeAccepted(ctx, path, e.type, insideListed || ctx.filter.coversSubtree(path), countOnly);
+    removed += sub.removed;
+    kept ||= sub.kept;
+  }
+  if (!kept) {
+    if (!countOnly) await ctx.dst.removeEmptyDir(rel);
+    removed++;
+  }
+  return { removed, kept };
 }
 
 export async function runDirMeta(ctx: RunContext, t: DirMetaTask): Promise<TaskResult> {
   const r = new ResultBuilder(false);
   for (const d of t.dirs) {
+    if (isAborted(ctx)) break;
     try {
       if (!ctx.opts.dryRun) await ctx.dst.setMeta(d.rel, 'dir', metaOf(d.src), { owner: ctx.owner });
     } catch (e) {

@@ -14,27 +14,8 @@
 #include <unistd.h>
 
 static const char *errno_code(int e) {
-  switch (e) {
-    case ENOENT: return "ENOENT";
-    case EACCES: return "EACCES";
-    case EPERM: return "EPERM";
-    case EBADF: return "EBADF";
-    case EINVAL: return "EINVAL";
-    case EROFS: return "EROFS";
-    case ENOTDIR: return "ENOTDIR";
-    case ENAMETOOLONG: return "ENAMETOOLONG";
-    case ELOOP: return "ELOOP";
-    case EIO: return "EIO";
-    case ENOMEM: return "ENOMEM";
-    case EMFILE: return "EMFILE";
-    case ENFILE: return "ENFILE";
-    case EEXIST: return "EEXIST";
-    case ENOSPC: return "ENOSPC";
-    case EDQUOT: return "EDQUOT";
-    case EOPNOTSUPP: return "EOPNOTSUPP";
-    case EXDEV: return "EXDEV";
-    default: return "EUNKNOWN";
-  }
+  const char *name = strerrorname_np(e); /* glibc >= 2.32: "ENOENT", "ENOTEMPTY", ... */
+  return name ? name : "EUNKNOWN";
 }
 
 static napi_value throw_errno(napi_env env, const char *syscall, int e) {
@@ -105,7 +86,8 @@ static napi_value js_lutimens(napi_env env, napi_callback_info info) {
  * readdir plus an lstat of every entry in one call: the walk's hot path. Node's
  * bigint lstat builds a Stats object of BigInts per entry; this fills a flat array.
  * stats holds SCAN_FIELDS numbers per entry, in the order of the enum below. */
-enum { F_TYPE, F_MODE, F_SIZE, F_MTIME_SEC, F_MTIME_NSEC, F_UID, F_GID, F_DEV, F_INO, F_NLINK, F_BLOCKS, SCAN_FIELDS };
+/* F_INO_HI/F_INO_LO: the inode number in two exact halves (doubles lose bits above 2^53) */
+enum { F_TYPE, F_MODE, F_SIZE, F_MTIME_SEC, F_MTIME_NSEC, F_UID, F_GID, F_DEV, F_INO_HI, F_INO_LO, F_NLINK, F_BLOCKS, SCAN_FIELDS };
 
 static napi_value js_scan_dir(napi_env env, napi_callback_info info) {
   size_t argc = 1;
@@ -118,16 +100,19 @@ static napi_value js_scan_dir(napi_env env, napi_callback_info info) {
     return NULL;
   }
   if (len >= sizeof path - 1) return throw_errno(env, "scandir", ENAMETOOLONG);
-  DIR *d = opendir(path);
-  if (!d) return throw_errno(env, "scandir", errno);
+  /* O_NOFOLLOW: a directory swapped for a symlink mid-run is refused, not followed */
+  int ofd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (ofd < 0) return throw_errno(env, "scandir", errno);
+  DIR *d = fdopendir(ofd);
+  if (!d) { int e = errno; close(ofd); return throw_errno(env, "scandir", e); }
   int dfd = dirfd(d);
   size_t cap = 64, n = 0;
   double *stats = malloc(cap * SCAN_FIELDS * sizeof(double));
   char **names = malloc(cap * sizeof(char *));
   char **targets = malloc(cap * sizeof(char *));
-  int err = 0;
+  int err = (stats && names && targets) ? 0 : ENOMEM;
   struct dirent *de;
-  for (;;) {
+  while (!err) {
     errno = 0;
     de = readdir(d);
     if (!de) { err = errno; break; }
@@ -140,10 +125,15 @@ static napi_value js_scan_dir(napi_env env, napi_callback_info info) {
       break;
     }
     if (n == cap) {
-      cap *= 2;
-      stats = realloc(stats, cap * SCAN_FIELDS * sizeof(double));
-      names = realloc(names, cap * sizeof(char *));
-      targets = realloc(targets, cap * sizeof(char *));
+      size_t ncap = cap * 2;
+      double *ns = realloc(stats, ncap * SCAN_FIELDS * sizeof(double));
+      if (ns) stats = ns;
+      char **nn = ns ? realloc(names, ncap * sizeof(char *)) : NULL;
+      if (nn) names = nn;
+      char **nt = nn ? realloc(targets, ncap * sizeof(char *)) : NULL;
+      if (nt) targets = nt;
+      if (!nt) { err = ENOMEM; break; }
+      cap = ncap;
     }
     double *f = stats + n * SCAN_FIELDS;
     f[F_TYPE] = (double)(st.st_mode & S_IFMT);
@@ -154,20 +144,28 @@ static napi_value js_scan_dir(napi_env env, napi_callback_info info) {
     f[F_UID] = (double)st.st_uid;
     f[F_GID] = (double)st.st_gid;
     f[F_DEV] = (double)st.st_dev;
-    f[F_INO] = (double)st.st_ino;
+    f[F_INO_HI] = (double)((uint64_t)st.st_ino >> 32);
+    f[F_INO_LO] = (double)((uint64_t)st.st_ino & 0xffffffffu);
     f[F_NLINK] = (double)st.st_nlink;
     f[F_BLOCKS] = (double)st.st_blocks;
     names[n] = strdup(nm);
     targets[n] = NULL;
-    if (S_ISLNK(st.st_mode)) {
-      size_t tcap = st.st_size > 0 ? (size_t)st.st_size + 1 : 4096;
-      char *t = malloc(tcap);
-      ssize_t tl = readlinkat(dfd, nm, t, tcap - 1);
-      if (tl < 0) { free(t); err = errno; n++; break; }
-      t[tl] = 0;
-      targets[n] = t;
-    }
+    if (!names[n]) { err = ENOMEM; break; }
     n++;
+    if (S_ISLNK(st.st_mode)) {
+      /* a target that grew since fstatat fills the buffer: try again, larger */
+      size_t tcap = st.st_size > 0 ? (size_t)st.st_size + 2 : 4096;
+      for (;;) {
+        char *t = malloc(tcap);
+        if (!t) { err = ENOMEM; break; }
+        ssize_t tl = readlinkat(dfd, nm, t, tcap - 1);
+        if (tl < 0) { err = errno; free(t); break; }
+        if ((size_t)tl < tcap - 1) { t[tl] = 0; targets[n - 1] = t; break; }
+        free(t);
+        tcap *= 2;
+      }
+      if (err) break;
+    }
   }
   closedir(d);
   napi_value result = NULL;

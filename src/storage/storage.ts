@@ -20,6 +20,8 @@ export interface EntryMeta {
 
 export interface MetaChoice {
   owner: boolean;
+  /** flush the data to disk before the final name appears (--fsync) */
+  fsync?: boolean;
 }
 
 export interface FileReader {

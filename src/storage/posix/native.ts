@@ -8,7 +8,7 @@ export interface NativeScan {
   targets: (string | null)[];
 }
 
-export const SCAN_FIELDS = 11;
+export const SCAN_FIELDS = 12;
 
 interface NativeBinding {
   scanDir(path: string): NativeScan;

@@ -32,6 +32,7 @@ export function lstatEntry(abs: string, name: string): Entry | undefined {
     dev: Number(st.dev), ino: Number(st.ino), nlink: Number(st.nlink),
     allocated: Number(st.blocks) * 512,
   };
+  if (type === 'file' && e.nlink > 1) e.linkKey = `${e.dev}:${st.ino >> 32n}:${st.ino & 0xffffffffn}`;
   if (type === 'symlink') e.linkTarget = fs.readlinkSync(abs);
   return e;
 }
@@ -53,9 +54,10 @@ export function scanEntries(abs: string): Entry[] {
       mtimeNs: BigInt(f[o + 3] as number) * 1_000_000_000n + BigInt(f[o + 4] as number),
       mode: f[o + 1] as number,
       uid: f[o + 5] as number, gid: f[o + 6] as number,
-      dev: f[o + 7] as number, ino: f[o + 8] as number, nlink: f[o + 9] as number,
-      allocated: (f[o + 10] as number) * 512,
+      dev: f[o + 7] as number, ino: (f[o + 8] as number) * 4294967296 + (f[o + 9] as number), nlink: f[o + 10] as number,
+      allocated: (f[o + 11] as number) * 512,
     };
+    if (e.nlink > 1 && type === 'file') e.linkKey = `${e.dev}:${f[o + 8]}:${f[o + 9]}`;
     const t = targets[i];
     if (type === 'symlink' && typeof t === 'string') e.linkTarget = t;
     out[i] = e;

@@ -26,9 +26,16 @@ export function partialPaths(root: string, rel: string): PartialPaths {
   };
 }
 
+const NOFOLLOW = fs.constants.O_NOFOLLOW;
+
 function readJournal(journalAbs: string, header: string): Map<number, string> | undefined {
   let text: string;
-  try { text = fs.readFileSync(journalAbs, 'utf8'); } catch { return undefined; }
+  try {
+    const fd = fs.openSync(journalAbs, fs.constants.O_RDONLY | NOFOLLOW);
+    try { text = fs.readFileSync(fd, 'utf8'); } finally { fs.closeSync(fd); }
+  } catch {
+    return undefined; // missing, or a symlink planted in its place: start afresh
+  }
   const lines = text.split('\n');
   if (lines[0] !== header) return undefined;
   const recorded = new Map<number, string>();
@@ -45,11 +52,13 @@ export function preparePartial(p: PartialPaths, rel: string, size: number, ident
     const recorded = readJournal(p.journalAbs, header);
     const st = fs.lstatSync(p.partialAbs, { throwIfNoEntry: false });
     if (recorded && st?.isFile() && st.size === size) return { recorded };
-    // nothing usable: start afresh
-    try { fs.unlinkSync(p.partialAbs); } catch { /* none */ }
-    const fd = fs.openSync(p.partialAbs, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_NOFOLLOW, 0o600);
+    // nothing usable: start afresh (unlink, never write through, whatever is there)
+    fs.rmSync(p.partialAbs, { force: true });
+    fs.rmSync(p.journalAbs, { force: true });
+    const fd = fs.openSync(p.partialAbs, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | NOFOLLOW, 0o600);
     try { fs.ftruncateSync(fd, size); } finally { fs.closeSync(fd); }
-    fs.writeFileSync(p.journalAbs, header + '\n', { mode: 0o600 });
+    const jfd = fs.openSync(p.journalAbs, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | NOFOLLOW, 0o600);
+    try { fs.writeSync(jfd, header + '\n'); } finally { fs.closeSync(jfd); }
     return { recorded: new Map() };
   } catch (e) {
     throw classifyError(e, 'prepare partial file', rel);
@@ -76,7 +85,9 @@ export function openPartialWrite(p: PartialPaths, rel: string, sparse: boolean):
 
 export function recordChunk(p: PartialPaths, rel: string, index: number, hash: string): void {
   try {
-    fs.appendFileSync(p.journalAbs, `chunk ${index} ${hash}\n`);
+    // O_APPEND: lines from several writers never interleave; O_NOFOLLOW: never through a link
+    const fd = fs.openSync(p.journalAbs, fs.constants.O_WRONLY | fs.constants.O_APPEND | NOFOLLOW);
+    try { fs.writeSync(fd, `chunk ${index} ${hash}\n`); } finally { fs.closeSync(fd); }
   } catch (e) {
     throw classifyError(e, 'record chunk', rel);
   }

@@ -6,15 +6,13 @@ import { classifyError } from './classify-error.js';
 /** noFollow: false only for /proc/self/fd links, which must be followed */
 export function openReader(abs: string, rel: string, noFollow = true): FileReader {
   const fd = fs.openSync(abs, fs.constants.O_RDONLY | (noFollow ? fs.constants.O_NOFOLLOW : 0));
-  let size: number;
-  try {
-    size = fs.fstatSync(fd).size;
-  } catch (e) {
-    fs.closeSync(fd);
-    throw e;
-  }
+  let size: number | undefined;
   return {
-    size,
+    // asked for only when the caller has no listing to go by: one fstat less per file
+    get size(): number {
+      size ??= fs.fstatSync(fd).size;
+      return size;
+    },
     read(buf, length, position) {
       try { return Promise.resolve(fs.readSync(fd, buf, 0, length, position)); } catch (e) { return Promise.reject(classifyError(e, 'read', rel)); }
     },

@@ -12,7 +12,7 @@ import { resolveUnder, splitParent } from './path-guard.js';
 import { lstatEntry, scanEntries } from './posix-entry.js';
 import * as partial from './posix-partial.js';
 import { openReader } from './posix-reader.js';
-import { PosixFileWriter } from './posix-writer.js';
+import { applyMetaFd, PosixFileWriter } from './posix-writer.js';
 
 function attempt<T>(action: string, rel: string, fn: () => T): Promise<T> {
   try {
@@ -130,6 +130,13 @@ export class PosixStorage implements Storage {
   setMeta(rel: string, type: Entry['type'], meta: EntryMeta, choice: MetaChoice): Promise<void> {
     return attempt('set metadata', rel, () => {
       const p = this.writable(rel);
+      if (type === 'dir') {
+        // through a descriptor opened without following links: a directory swapped for
+        // a symlink since it was listed is refused, never chmod-ed through
+        const fd = fs.openSync(p, fs.constants.O_RDONLY | fs.constants.O_DIRECTORY | fs.constants.O_NOFOLLOW);
+        try { applyMetaFd(fd, meta, choice); } finally { fs.closeSync(fd); }
+        return;
+      }
       if (choice.owner) fs.lchownSync(p, meta.uid, meta.gid);
       if (type !== 'symlink') fs.chmodSync(p, meta.mode);
       native.lutimens(p, null, meta.mtimeNs);

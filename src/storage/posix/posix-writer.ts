@@ -9,7 +9,13 @@ import { openReader } from './posix-reader.js';
 const HOLE_BLOCK = 4096;
 const ZEROS = Buffer.alloc(HOLE_BLOCK);
 
-export function writeAt(fd: number, bytes: Buffer, position: number, sparse: boolean): void {
+/**
+ * Writes `bytes` at `position`. With `sparse`, runs of zero blocks are not written: in a
+ * fresh file (`fresh`) they are holes already; elsewhere they are punched, since older
+ * bytes may lie there (a retried or resumed chunk), or written where punching is not
+ * supported.
+ */
+export function writeAt(fd: number, bytes: Buffer, position: number, sparse: boolean, fresh = false): void {
   if (!sparse) {
     writeFully(fd, bytes, 0, bytes.length, position);
     return;
@@ -21,17 +27,26 @@ export function writeAt(fd: number, bytes: Buffer, position: number, sparse: boo
   const flush = (end: number): void => {
     if (run < 0) return;
     if (runIsData) writeFully(fd, bytes, run, end - run, position + run);
-    else native.punchHole(fd, position + run, end - run);
+    else if (!fresh) punchOrWrite(fd, bytes, run, end - run, position + run);
   };
   for (let o = 0; o < bytes.length; o += HOLE_BLOCK) {
     const end = Math.min(o + HOLE_BLOCK, bytes.length);
-    const data = !(end - o === HOLE_BLOCK ? bytes.subarray(o, end).equals(ZEROS) : isZero(bytes, o, end));
+    const data = !(end - o === HOLE_BLOCK ? bytes.compare(ZEROS, 0, HOLE_BLOCK, o, end) === 0 : isZero(bytes, o, end));
     if (run >= 0 && data === runIsData) continue;
     flush(o);
     run = o;
     runIsData = data;
   }
   flush(bytes.length);
+}
+
+function punchOrWrite(fd: number, zeros: Buffer, offset: number, length: number, position: number): void {
+  try {
+    native.punchHole(fd, position, length);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EOPNOTSUPP') throw e;
+    writeFully(fd, zeros, offset, length, position);
+  }
 }
 
 function isZero(b: Buffer, from: number, to: number): boolean {
@@ -45,6 +60,7 @@ function writeFully(fd: number, bytes: Buffer, offset: number, length: number, p
 }
 
 export function applyMetaFd(fd: number, meta: EntryMeta, choice: MetaChoice): void {
+  if (choice.fsync) fs.fdatasyncSync(fd);
   if (choice.owner) fs.fchownSync(fd, meta.uid, meta.gid); // before chmod: chown clears set-id bits
   fs.fchmodSync(fd, meta.mode);
   native.futimens(fd, null, meta.mtimeNs);
@@ -63,6 +79,8 @@ const NO_TMPFILE = new Set(['EOPNOTSUPP', 'EISDIR', 'EINVAL', 'ENOTSUP']);
  */
 export class PosixFileWriter implements FileWriter {
   private fd: number;
+  /** the end of the furthest write so far */
+  private end = 0;
 
   constructor(private readonly tempAbs: string, private readonly finalAbs: string, private readonly rel: string,
     private readonly size: number, private readonly sparse: boolean, fd: number, private readonly unnamed: boolean) {
@@ -87,7 +105,9 @@ export class PosixFileWriter implements FileWriter {
 
   write(bytes: Buffer, position: number): Promise<void> {
     try {
-      writeAt(this.fd, bytes, position, this.sparse);
+      // below the high-water mark earlier bytes may lie; above it the new file is all hole
+      writeAt(this.fd, bytes, position, this.sparse, position >= this.end);
+      this.end = Math.max(this.end, position + bytes.length);
       return Promise.resolve();
     } catch (e) {
       return Promise.reject(classifyError(e, 'write', this.rel));
