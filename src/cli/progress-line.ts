@@ -2,7 +2,7 @@
 // far, rate, and an ETA once the walk is over. Drawn by cli-progress on stderr.
 import { SingleBar } from 'cli-progress';
 import type { Counters } from '../core/counters.js';
-import { formatBytes, formatDuration } from '../core/units.js';
+import { formatBytes, formatCount, formatDuration } from '../core/units.js';
 
 export interface ProgressSource {
   counters(): Counters;
@@ -56,7 +56,7 @@ export class ProgressLine {
     const phase = dryRun ? 'dry run' : walkDone ? 'copying' : 'scanning';
     const filesDone = c.filesCopied + c.filesUpToDate + c.metaUpdated;
     const eta = walkDone && rate > 0 ? formatDuration((c.bytesToCopy - bytes) / rate) : '--';
-    return `${phase}: ${filesDone.toLocaleString('en-US')}/${c.filesFound.toLocaleString('en-US')} files, ` +
+    return `${phase}: ${formatCount(filesDone)}/${formatCount(c.filesFound)} files, ` +
       `${formatBytes(bytes)}/${formatBytes(c.bytesToCopy)} to copy, ${formatBytes(rate)}/s, ETA ${eta}` +
       (c.failed > 0 ? `, ${c.failed} failed` : '');
   }

@@ -1,7 +1,7 @@
 // What `barge sync` prints: action lines, errors, and the end-of-run summary (text or JSON).
 import type { Counters } from '../core/counters.js';
 import type { ErrorRecord } from '../core/errors.js';
-import { formatBytes, formatDuration } from '../core/units.js';
+import { formatBytes, formatCount, formatDuration } from '../core/units.js';
 import type { ActionEvent } from '../engine/task-types.js';
 import { escapePath } from './escape-path.js';
 
@@ -31,13 +31,13 @@ export function summaryText(s: Summary): string {
   const would = s.dryRun ? 'would be ' : '';
   const lines = [
     `${s.dryRun ? 'dry run' : s.status === 'interrupted' ? 'interrupted' : 'done'} in ${formatDuration(s.seconds)}: ` +
-      `${c.filesFound.toLocaleString('en-US')} files (${formatBytes(c.bytesFound)}) in ${c.dirsFound.toLocaleString('en-US')} directories`,
-    `  ${would}copied ${c.filesCopied.toLocaleString('en-US')} files, ${formatBytes(c.bytesCopied)}` +
+      `${formatCount(c.filesFound)} files (${formatBytes(c.bytesFound)}) in ${formatCount(c.dirsFound)} directories`,
+    `  ${would}copied ${formatCount(c.filesCopied)} files, ${formatBytes(c.bytesCopied)}` +
       (s.dryRun ? '' : ` at ${formatBytes(s.bytesPerSecond)}/s`),
-    `  up to date ${c.filesUpToDate.toLocaleString('en-US')}, metadata ${would}fixed ${c.metaUpdated.toLocaleString('en-US')}, ` +
+    `  up to date ${formatCount(c.filesUpToDate)}, metadata ${would}fixed ${formatCount(c.metaUpdated)}, ` +
       `directories ${would}made ${c.dirsCreated}, symlinks ${c.symlinksMade}, hard links ${c.hardlinksMade}`,
-    `  ${would}deleted ${c.deleted.toLocaleString('en-US')}${s.deleteSkipped ? ` (delete pass skipped: ${s.deleteSkipped})` : ''}, ` +
-      `special files skipped ${c.specialsSkipped}, failed ${c.failed.toLocaleString('en-US')}`,
+    `  ${would}deleted ${formatCount(c.deleted)}${s.deleteSkipped ? ` (delete pass skipped: ${s.deleteSkipped})` : ''}, ` +
+      `special files skipped ${c.specialsSkipped}, failed ${formatCount(c.failed)}`,
   ];
   return lines.join('\n');
 }
