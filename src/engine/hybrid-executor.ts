@@ -10,7 +10,7 @@ import type { TaskExecutor, WorkerPool } from './worker-pool.js';
 
 const INLINE_KINDS = new Set<Task['kind']>(['scan', 'link', 'delete', 'dirmeta']);
 /** a walk still going after this long gets the worker threads too */
-const SHARE_WALK_AFTER_MS = 150;
+const SHARE_WALK_AFTER_MS = 400;
 
 export class HybridExecutor implements TaskExecutor {
   private inlineBusy = false;

@@ -1,0 +1,165 @@
+// Fixtures and checks shared by the Storage conformance suite.
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import type { TestContext } from 'node:test';
+import { isBargeError, type ErrorCode } from '../../core/errors.js';
+import type { Entry } from '../../core/entry.js';
+import { isTempName } from '../../core/temp-names.js';
+import type { EntryMeta, FileReader, Storage } from '../storage.js';
+
+export interface StorageUnderTest {
+  storage: Storage;
+  /** where the storage's root lives on the local file system, to prepare and inspect fixtures */
+  rootPath: string;
+  cleanup(): Promise<void>;
+}
+
+export type Body = (h: StorageUnderTest, t: TestContext) => Promise<void>;
+
+// Times with every nanosecond digit set, so a backend that rounds through a double shows.
+export const T1 = 1_700_000_000_123_456_789n;
+export const T2 = 1_234_567_890_987_654_321n;
+export const PRE_EPOCH = -86_400_000_000_001n;
+export const OTHER_UID = 1234;
+export const OTHER_GID = 5678;
+export const MIB = 1024 * 1024;
+export const IS_ROOT = typeof process.getuid === 'function' && process.getuid() === 0;
+
+export function meta(mode: number, mtimeNs: bigint): EntryMeta {
+  return { mode, mtimeNs, uid: OTHER_UID, gid: OTHER_GID };
+}
+export const KEEP_OWNER = { owner: false };
+
+export function abs(h: StorageUnderTest, rel: string): string {
+  return rel === '' ? h.rootPath : `${h.rootPath}/${rel}`;
+}
+export function put(h: StorageUnderTest, rel: string, data: string | Buffer): void {
+  fs.writeFileSync(abs(h, rel), data);
+}
+export function lst(h: StorageUnderTest, rel: string): fs.BigIntStats {
+  return fs.lstatSync(abs(h, rel), { bigint: true });
+}
+export function exists(h: StorageUnderTest, rel: string): boolean {
+  return fs.lstatSync(abs(h, rel), { throwIfNoEntry: false }) !== undefined;
+}
+export function tempNames(h: StorageUnderTest, dir: string): string[] {
+  return fs.readdirSync(abs(h, dir)).filter(isTempName);
+}
+export function pattern(size: number, seed: number): Buffer {
+  const b = Buffer.alloc(size);
+  for (let i = 0; i < size; i++) b[i] = ((i * 31 + seed) % 251) + 1; // never 0: no accidental holes
+  return b;
+}
+
+export function nonZero(b: Buffer): number {
+  let n = 0;
+  for (const x of b) if (x !== 0) n++;
+  return n;
+}
+
+/** mtimes compare at the storage's resolution; exact for ns-resolution storages */
+export function assertMtime(s: Storage, got: bigint, want: bigint, what: string): void {
+  const res = s.features.mtimeResolutionNs;
+  if (res <= 1n) assert.equal(got, want, `${what}: mtime`);
+  else assert.ok(got - want < res && want - got < res, `${what}: mtime ${got} not within ${res} ns of ${want}`);
+}
+
+export async function readRange(r: FileReader, position: number, length: number): Promise<Buffer> {
+  const buf = Buffer.alloc(length);
+  let done = 0;
+  while (done < length) {
+    const part = Buffer.alloc(length - done);
+    const n = await r.read(part, length - done, position + done);
+    if (n === 0) break;
+    part.copy(buf, done, 0, n);
+    done += n;
+  }
+  return buf.subarray(0, done);
+}
+
+export async function readAll(r: FileReader): Promise<Buffer> {
+  try { return await readRange(r, 0, r.size); } finally { await r.close(); }
+}
+
+export async function rejectsWith(fn: () => Promise<unknown>, code: ErrorCode, what: string): Promise<void> {
+  await assert.rejects(fn, (e: unknown) => {
+    assert.ok(isBargeError(e), `${what}: expected a BargeError, got ${String(e)}`);
+    assert.equal(e.code, code, `${what}: ${e.message}`);
+    return true;
+  });
+}
+
+export function byName(entries: Entry[]): Map<string, Entry> {
+  return new Map(entries.map((e) => [e.name, e]));
+}
+
+/** every path below the root with what a write would change, to show that nothing was written */
+export function snapshot(h: StorageUnderTest): Map<string, string> {
+  const out = new Map<string, string>();
+  const walk = (rel: string): void => {
+    const st = lst(h, rel);
+    out.set(rel, `${st.mode}:${st.size}:${st.mtimeNs}:${st.ino}`);
+    if (st.isDirectory()) for (const n of fs.readdirSync(abs(h, rel))) walk(rel === '' ? n : `${rel}/${n}`);
+  };
+  walk('');
+  return out;
+}
+
+export function codeOf(e: unknown): string {
+  return isBargeError(e) ? e.code : String(e);
+}
+
+export function parentOf(p: string): string {
+  return p.replace(/\/[^/]*\/?$/, '') || '/';
+}
+
+/**
+ * Calls every method with each bad path and expects E_PATH_ESCAPE from all of them, with the
+ * tree under the root unchanged and nothing beside it. All wrong answers are reported at once.
+ */
+export async function expectRefused(h: StorageUnderTest, badPaths: (probe: string, outside: string) => string[]): Promise<void> {
+  const s = h.storage;
+  fs.mkdirSync(abs(h, 'd'));
+  put(h, 'f', 'x');
+  fs.symlinkSync('f', abs(h, 'l'));
+  const outside = parentOf(h.rootPath);
+  const probe = `barge-conformance-probe-${process.pid}-${Math.random().toString(36).slice(2)}`;
+  const before = snapshot(h);
+  const m = meta(0o644, T1);
+  const sizes = { size: 4, sparse: false };
+  const calls: Array<[string, (p: string) => Promise<unknown>]> = [
+    ['stat', (p) => s.stat(p)], ['list', (p) => s.list(p)], ['openRead', (p) => s.openRead(p)],
+    ['openWrite', (p) => s.openWrite(p, sizes)], ['mkdir', (p) => s.mkdir(p)],
+    ['symlink', (p) => s.symlink(p, 'f', m, KEEP_OWNER)], ['link from', (p) => s.link(p, 'new')],
+    ['link to', (p) => s.link('f', p)], ['remove', (p) => s.remove(p)], ['removeEmptyDir', (p) => s.removeEmptyDir(p)],
+    ['setMeta', (p) => s.setMeta(p, 'file', m, KEEP_OWNER)], ['setMeta symlink', (p) => s.setMeta(p, 'symlink', m, KEEP_OWNER)],
+    ['preparePartial', (p) => s.preparePartial(p, { ...sizes, identity: 'id', chunkSize: 4 })],
+    ['openPartialWrite', (p) => s.openPartialWrite(p, sizes)], ['openPartialRead', (p) => s.openPartialRead(p)],
+    ['recordChunk', (p) => s.recordChunk(p, 0, 'aa')], ['commitPartial', (p) => s.commitPartial(p, m, KEEP_OWNER)],
+    ['abortPartial', (p) => s.abortPartial(p)],
+  ];
+  try {
+    const wrong: string[] = [];
+    for (const p of badPaths(probe, outside)) {
+      for (const [what, call] of calls) {
+        let got: string;
+        try {
+          got = await call(p).then(() => 'success', codeOf);
+        } catch (e) {
+          got = `${codeOf(e)}, thrown instead of a rejected promise`;
+        }
+        if (got !== 'E_PATH_ESCAPE') wrong.push(`${what}(${JSON.stringify(p)}) -> ${got}`);
+      }
+    }
+    assert.deepEqual(wrong, []);
+    assert.deepEqual(snapshot(h), before, 'nothing under the root changed');
+  } finally {
+    const leaked = fs.readdirSync(outside).filter((n) => n.startsWith(probe));
+    for (const n of leaked) fs.rmSync(`${outside}/${n}`, { recursive: true, force: true });
+    assert.deepEqual(leaked, [], 'nothing written outside the root');
+  }
+}
+
+
+/** registers one test on a fresh storage */
+export type It = (title: string, body: Body, opts?: { skip?: string | false; todo?: string }) => void;

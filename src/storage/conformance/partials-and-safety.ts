@@ -1,0 +1,141 @@
+// Conformance: partial large files, path safety and error classification.
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import { describe } from 'node:test';
+import { isTempName } from '../../core/temp-names.js';
+import { abs, assertMtime, exists, expectRefused, IS_ROOT, type It, KEEP_OWNER, lst, meta, MIB, nonZero, parentOf, pattern, put, readAll, rejectsWith, T1, tempNames } from './helpers.js';
+
+export function partialAndSafetyTests(it: It): void {
+  void describe('partial files', () => {
+    const chunkSize = 64 * 1024;
+    const size = 2 * chunkSize + 1000;
+    const opts = (identity: string) => ({ size, sparse: false, identity, chunkSize });
+    it('prepare makes a hidden file of the full size; recorded chunks survive a second prepare', async (h) => {
+      const s = h.storage;
+      fs.mkdirSync(abs(h, 'd'));
+      const p = await s.preparePartial('d/big', opts('id-1'));
+      assert.equal(p.recorded.size, 0);
+      assert.equal(exists(h, 'd/big'), false);
+      assert.ok(tempNames(h, 'd').length > 0 && fs.readdirSync(abs(h, 'd')).every(isTempName));
+      const r = await s.openPartialRead('d/big');
+      try { assert.equal(r.size, size); } finally { await r.close(); }
+      const w = await s.openPartialWrite('d/big', { size, sparse: false });
+      await w.write(pattern(chunkSize, 1), 0);
+      await w.close();
+      await s.recordChunk('d/big', 0, 'aa11');
+      await s.recordChunk('d/big', 2, 'cc33');
+      const again = await s.preparePartial('d/big', opts('id-1'));
+      assert.deepEqual([...again.recorded].sort(), [[0, 'aa11'], [2, 'cc33']]);
+      assert.deepEqual((await readAll(await s.openPartialRead('d/big'))).subarray(0, chunkSize), pattern(chunkSize, 1), 'kept data');
+      const fresh = await s.preparePartial('d/big', opts('id-2'));
+      assert.equal(fresh.recorded.size, 0, 'a different identity starts afresh');
+      const zeroed = await readAll(await s.openPartialRead('d/big'));
+      assert.deepEqual([zeroed.length, zeroed.subarray(0, chunkSize).equals(Buffer.alloc(chunkSize))], [size, true]);
+      assert.equal((await s.preparePartial('d/big', { ...opts('id-2'), chunkSize: chunkSize * 2 })).recorded.size, 0,
+        'a different chunk size starts afresh');
+    });
+    it('two writers fill chunks at offsets; commit makes the final file with metadata and no temp names', async (h) => {
+      const s = h.storage;
+      put(h, 'big', 'an older version');
+      await s.preparePartial('big', opts('id'));
+      const [a, b] = [await s.openPartialWrite('big', { size, sparse: false }), await s.openPartialWrite('big', { size, sparse: false })];
+      const want = Buffer.concat([pattern(chunkSize, 1), pattern(chunkSize, 2), pattern(1000, 3)]);
+      await Promise.all([
+        b.write(want.subarray(chunkSize, 2 * chunkSize), chunkSize),
+        a.write(want.subarray(2 * chunkSize), 2 * chunkSize),
+        a.write(want.subarray(0, chunkSize), 0),
+      ]);
+      await Promise.all([a.close(), b.close()]);
+      assert.equal(fs.readFileSync(abs(h, 'big'), 'utf8'), 'an older version', 'the final name waits for commit');
+      assert.deepEqual(await readAll(await s.openPartialRead('big')), want);
+      await s.commitPartial('big', meta(0o640, T1), KEEP_OWNER);
+      assert.deepEqual(fs.readFileSync(abs(h, 'big')), want);
+      assert.equal(Number(lst(h, 'big').mode) & 0o7777, 0o640);
+      assertMtime(s, lst(h, 'big').mtimeNs, T1, 'big');
+      assert.deepEqual(fs.readdirSync(h.rootPath), ['big']);
+    });
+    it('sparse chunk writes leave holes', async (h, t) => {
+      if (!h.storage.features.sparse) { t.skip('storage does not keep holes'); return; }
+      const big = 8 * MIB;
+      await h.storage.preparePartial('big', { size: big, sparse: true, identity: 'id', chunkSize: MIB });
+      const w = await h.storage.openPartialWrite('big', { size: big, sparse: true });
+      const chunk = Buffer.alloc(MIB);
+      pattern(4096, 9).copy(chunk, 8192);
+      for (let off = 0; off < big; off += MIB) await w.write(chunk, off);
+      await w.close();
+      await h.storage.commitPartial('big', meta(0o644, T1), KEEP_OWNER);
+      const st = lst(h, 'big');
+      assert.equal(Number(st.size), big);
+      assert.ok(Number(st.blocks) * 512 < big / 16, `allocated ${Number(st.blocks) * 512} of ${big}`);
+    });
+    it('abort removes the partial file and its record, never the final file', async (h) => {
+      put(h, 'big', 'keep');
+      await h.storage.preparePartial('big', opts('id'));
+      await h.storage.recordChunk('big', 0, 'aa');
+      await h.storage.abortPartial('big');
+      assert.deepEqual(fs.readdirSync(h.rootPath), ['big']);
+      assert.equal(fs.readFileSync(abs(h, 'big'), 'utf8'), 'keep');
+      assert.equal((await h.storage.preparePartial('big', opts('id'))).recorded.size, 0);
+    });
+    it('sparse chunk writes still write zeros over bytes written earlier', async (h) => {
+      await h.storage.preparePartial('big', { size: 8192, sparse: true, identity: 'id', chunkSize: 8192 });
+      const w = await h.storage.openPartialWrite('big', { size: 8192, sparse: true });
+      await w.write(Buffer.alloc(8192, 0xff), 0);
+      await w.write(Buffer.alloc(8192), 0); // a chunk rewritten after a failed attempt
+      await w.close();
+      assert.equal(nonZero(await readAll(await h.storage.openPartialRead('big'))), 0, 'non-zero bytes read back');
+    });
+  });
+
+  void describe('path safety', () => {
+    it('refuses .., absolute paths, empty components and NUL in a parent with E_PATH_ESCAPE, writing nothing', async (h) => {
+      await expectRefused(h, (probe, outside) => [`../${probe}`, `d/../../${probe}`, 'd/../f', `${outside}/${probe}`,
+        `d//${probe}`, `//${probe}`, `d/\0x/${probe}`]);
+    });
+    // a backend that checks the parent, makes a temp name there, and only then checks the last name fails here
+    it('refuses them in the last component (.., /, trailing slash, NUL) before touching anything', async (h) => {
+      await expectRefused(h, (probe) => ['..', 'd/..', '/', `${probe}/`, `d/${probe}/`, 'd/', 'f/', `${probe}\0`, `d/\0${probe}`]);
+    });
+    it('refuses to write through a symlinked directory that leads out of the root', async (h) => {
+      const outside = fs.mkdtempSync(`${parentOf(h.rootPath)}/barge-conformance-outside-`);
+      try {
+        fs.symlinkSync(outside, abs(h, 'escape'));
+        await rejectsWith(() => h.storage.openWrite('escape/f', { size: 0, sparse: false }).then((w) => w.commit(meta(0o644, T1), KEEP_OWNER)),
+          'E_PATH_ESCAPE', 'openWrite through a symlink');
+        await rejectsWith(() => h.storage.mkdir('escape/d'), 'E_PATH_ESCAPE', 'mkdir through a symlink');
+        assert.deepEqual(fs.readdirSync(outside), []);
+      } finally {
+        fs.rmSync(outside, { recursive: true, force: true });
+      }
+    });
+  });
+
+  void describe('error classification', () => {
+    it('names a missing file, directory or partial E_NOT_FOUND', async (h) => {
+      const s = h.storage;
+      put(h, 'file', 'x');
+      const m = meta(0o644, T1);
+      await rejectsWith(() => s.openRead('missing'), 'E_NOT_FOUND', 'openRead');
+      await rejectsWith(() => s.list('missing'), 'E_NOT_FOUND', 'list');
+      await rejectsWith(() => s.openWrite('missing/f', { size: 1, sparse: false }), 'E_NOT_FOUND', 'openWrite');
+      await rejectsWith(() => s.setMeta('missing', 'file', m, KEEP_OWNER), 'E_NOT_FOUND', 'setMeta');
+      await rejectsWith(() => s.link('missing', 'new'), 'E_NOT_FOUND', 'link');
+      await rejectsWith(() => s.symlink('missing/l', 't', m, KEEP_OWNER), 'E_NOT_FOUND', 'symlink');
+      await rejectsWith(() => s.openPartialWrite('file', { size: 1, sparse: false }), 'E_NOT_FOUND', 'openPartialWrite unprepared');
+      await rejectsWith(() => s.openPartialRead('file'), 'E_NOT_FOUND', 'openPartialRead unprepared');
+      await rejectsWith(() => s.commitPartial('file', m, KEEP_OWNER), 'E_NOT_FOUND', 'commitPartial unprepared');
+      await rejectsWith(() => s.preparePartial('missing/big', { size: 1, sparse: false, identity: 'i', chunkSize: 1 }), 'E_NOT_FOUND', 'preparePartial');
+      assert.deepEqual(fs.readdirSync(h.rootPath), ['file']);
+    });
+    it('names a write into a read-only directory E_PERMISSION', async (h) => {
+      fs.mkdirSync(abs(h, 'ro'));
+      fs.chmodSync(abs(h, 'ro'), 0o555);
+      try {
+        await rejectsWith(() => h.storage.openWrite('ro/f', { size: 1, sparse: false }), 'E_PERMISSION', 'openWrite');
+        await rejectsWith(() => h.storage.mkdir('ro/d'), 'E_PERMISSION', 'mkdir');
+      } finally {
+        fs.chmodSync(abs(h, 'ro'), 0o755);
+      }
+    }, { skip: IS_ROOT ? 'mode bits do not stop root' : false });
+  });
+}
