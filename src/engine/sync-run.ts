@@ -33,7 +33,7 @@ export interface SyncOutcome {
 export class SyncRun {
   readonly counters = emptyCounters();
   readonly errors: ErrorRecord[] = [];
-  private walking = false;
+  private walking = true;
   private readonly scans: ScanTask[] = [];
   private readonly copies: FileItem[] = [];
   private readonly urgent: Task[] = [];
