@@ -66,8 +66,38 @@ export async function checkUnchanged(reader: FileReader, src: Entry, rel: string
   }
 }
 
+/**
+ * A new small file through the storages' one-call paths: read whole, hash, write whole.
+ * Returns undefined when the destination cannot take it that way (the general path follows).
+ */
+async function copySmallFile(ctx: RunContext, rel: string, src: Entry): Promise<string | undefined> {
+  const { buffer, readHash } = ctx;
+  const readWhole = ctx.src.readWhole?.bind(ctx.src);
+  const writeWhole = ctx.dst.writeWhole?.bind(ctx.dst);
+  if (!readWhole || !writeWhole) return undefined;
+  const got = await readWhole(rel, buffer);
+  if (got.length !== src.size || got.size !== src.size || got.mtimeNs !== src.mtimeNs) {
+    throw new BargeError('E_CHANGED', 'source file changed while being copied', { path: rel });
+  }
+  const view = buffer.subarray(0, got.length);
+  readHash.reset();
+  readHash.update(view);
+  const hash = readHash.digest();
+  ctx.limiter?.acquire(view.length);
+  if (!await writeWhole(rel, view, metaOf(src), { owner: ctx.owner, fsync: ctx.opts.fsync })) return undefined;
+  Atomics.add(ctx.cells.counters, CELL_BYTES, BigInt(view.length));
+  return hash;
+}
+
 /** Copy a whole file under a temporary name and commit it; returns its hash. */
 export async function copyWholeFile(ctx: RunContext, rel: string, src: Entry, replaces: boolean): Promise<string> {
+  // small new files take the one-call path unless a flag needs the general one
+  const small = !replaces && src.size < ctx.buffer.length && !ctx.opts.sparse && !ctx.opts.verify &&
+    ctx.corruptOnce.size + ctx.corruptAlways.size === 0;
+  if (small) {
+    const hash = await copySmallFile(ctx, rel, src);
+    if (hash !== undefined) return hash;
+  }
   const reader = await ctx.src.openRead(rel);
   try {
     const writer = await ctx.dst.openWrite(rel, { size: src.size, sparse: ctx.opts.sparse, replaces });

@@ -242,6 +242,102 @@ static napi_value js_link_fd(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+static int get_i64(napi_env env, napi_value v, int64_t *out) {
+  return napi_get_value_int64(env, v, out) == napi_ok ? 0 : -1;
+}
+
+/* readSmall(path, buf) -> [bytesRead, size, mtimeSec, mtimeNsec]
+ * A whole small file in one call: open (no symlinks), read until full or EOF, fstat
+ * after the read (to notice a file that changed), close. Per-call overhead of Node's
+ * fs functions measured ~50 us per small file; this makes it one crossing. */
+static napi_value js_read_small(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  char path[4097];
+  size_t len, cap;
+  void *data;
+  if (argc < 2 || napi_get_value_string_utf8(env, argv[0], path, sizeof path, &len) != napi_ok ||
+      napi_get_buffer_info(env, argv[1], &data, &cap) != napi_ok) {
+    napi_throw_type_error(env, "EINVAL", "readSmall(path, buffer)");
+    return NULL;
+  }
+  if (len >= sizeof path - 1) return throw_errno(env, "open", ENAMETOOLONG);
+  int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0) return throw_errno(env, "open", errno);
+  size_t got = 0;
+  while (got < cap) {
+    ssize_t n = read(fd, (char *)data + got, cap - got);
+    if (n < 0) { if (errno == EINTR) continue; int e = errno; close(fd); return throw_errno(env, "read", e); }
+    if (n == 0) break;
+    got += (size_t)n;
+  }
+  struct stat st;
+  if (fstat(fd, &st) != 0) { int e = errno; close(fd); return throw_errno(env, "fstat", e); }
+  close(fd);
+  napi_value out, v;
+  napi_create_array_with_length(env, 4, &out);
+  double vals[4] = {(double)got, (double)st.st_size, (double)st.st_mtim.tv_sec, (double)st.st_mtim.tv_nsec};
+  for (uint32_t i = 0; i < 4; i++) { napi_create_double(env, vals[i], &v); napi_set_element(env, out, i, v); }
+  return out;
+}
+
+/* writeSmall(dir, path, buf, length, mode, uid, gid, mtimeSec, mtimeNsec, flags)
+ * A whole new file in one call: an unnamed O_TMPFILE inode in dir, written, owned
+ * (flags & 1), mode and ns mtime set, flushed (flags & 2), then linked in at path.
+ * Throws EEXIST if path appeared meanwhile, EOPNOTSUPP/EISDIR if dir cannot hold
+ * O_TMPFILE files: the caller then takes the temporary-name path. */
+static napi_value js_write_small(napi_env env, napi_callback_info info) {
+  size_t argc = 10;
+  napi_value argv[10];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  char dir[4097], path[4097];
+  size_t dl, pl, cap;
+  void *data;
+  int64_t length, mode, uid, gid, msec, mnsec, flags;
+  if (argc < 10 || napi_get_value_string_utf8(env, argv[0], dir, sizeof dir, &dl) != napi_ok ||
+      napi_get_value_string_utf8(env, argv[1], path, sizeof path, &pl) != napi_ok ||
+      napi_get_buffer_info(env, argv[2], &data, &cap) != napi_ok || get_i64(env, argv[3], &length) ||
+      get_i64(env, argv[4], &mode) || get_i64(env, argv[5], &uid) || get_i64(env, argv[6], &gid) ||
+      get_i64(env, argv[7], &msec) || get_i64(env, argv[8], &mnsec) || get_i64(env, argv[9], &flags) ||
+      length < 0 || (size_t)length > cap) {
+    napi_throw_type_error(env, "EINVAL", "writeSmall(dir, path, buffer, length, mode, uid, gid, mtimeSec, mtimeNsec, flags)");
+    return NULL;
+  }
+  if (dl >= sizeof dir - 1 || pl >= sizeof path - 1) return throw_errno(env, "open", ENAMETOOLONG);
+  int fd = open(dir, O_TMPFILE | O_WRONLY | O_CLOEXEC, 0600);
+  if (fd < 0) return throw_errno(env, "open", errno);
+  const char *what = "write";
+  size_t done = 0;
+  while (done < (size_t)length) {
+    ssize_t n = write(fd, (const char *)data + done, (size_t)length - done);
+    if (n < 0) { if (errno == EINTR) continue; goto fail; }
+    done += (size_t)n;
+  }
+  what = "fchown";
+  if ((flags & 1) && fchown(fd, (uid_t)uid, (gid_t)gid) != 0) goto fail;
+  what = "fchmod"; /* after chown: chown clears set-id bits */
+  if (fchmod(fd, (mode_t)mode) != 0) goto fail;
+  struct timespec ts[2] = {{0, UTIME_OMIT}, {(time_t)msec, (long)mnsec}};
+  what = "futimens";
+  if (futimens(fd, ts) != 0) goto fail;
+  what = "fdatasync";
+  if ((flags & 2) && fdatasync(fd) != 0) goto fail;
+  what = "linkat";
+  if (linkat(fd, "", AT_FDCWD, path, AT_EMPTY_PATH) != 0) {
+    if (errno != EPERM && errno != ENOENT) goto fail;
+    char proc[64];
+    snprintf(proc, sizeof proc, "/proc/self/fd/%d", fd);
+    if (linkat(AT_FDCWD, proc, AT_FDCWD, path, AT_SYMLINK_FOLLOW) != 0) goto fail;
+  }
+  close(fd);
+  return NULL;
+fail:;
+  int e = errno;
+  close(fd);
+  return throw_errno(env, what, e);
+}
+
 static napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
     {"futimens", NULL, js_futimens, NULL, NULL, NULL, napi_default, NULL},
@@ -249,6 +345,8 @@ static napi_value init(napi_env env, napi_value exports) {
     {"scanDir", NULL, js_scan_dir, NULL, NULL, NULL, napi_default, NULL},
     {"punchHole", NULL, js_punch_hole, NULL, NULL, NULL, napi_default, NULL},
     {"linkFd", NULL, js_link_fd, NULL, NULL, NULL, napi_default, NULL},
+    {"readSmall", NULL, js_read_small, NULL, NULL, NULL, napi_default, NULL},
+    {"writeSmall", NULL, js_write_small, NULL, NULL, NULL, napi_default, NULL},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
   return exports;

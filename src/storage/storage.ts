@@ -82,6 +82,16 @@ export interface Storage {
   removeEmptyDir(path: string): Promise<void>;
   setMeta(path: string, type: Entry['type'], meta: EntryMeta, choice: MetaChoice): Promise<void>;
 
+  /**
+   * Optional fast path for small files, one call each way. readWhole fills `buf` from
+   * the start of the file and says how much it read, and the file's size and mtime
+   * after the read. writeWhole makes a new, complete file under its final name, or
+   * returns false when it cannot here (a name already taken, no support), leaving
+   * nothing behind: the caller then uses openWrite.
+   */
+  readWhole?(path: string, buf: Buffer): Promise<{ length: number; size: number; mtimeNs: bigint }>;
+  writeWhole?(path: string, bytes: Buffer, meta: EntryMeta, choice: MetaChoice): Promise<boolean>;
+
   /** partial large files: prepared once, written in chunks at offsets, committed once */
   preparePartial(path: string, opts: WriteOptions & { identity: string; chunkSize: number }): Promise<PartialFile>;
   openPartialWrite(path: string, opts: WriteOptions): Promise<ChunkWriter>;

@@ -187,6 +187,32 @@ export function entryTests(it: It): void {
     });
   });
 
+  void describe('whole-file fast path (optional)', () => {
+    it('writeWhole makes a complete new file with its metadata; readWhole reads it back with its identity', async (h, t) => {
+      const s = h.storage;
+      if (!s.readWhole || !s.writeWhole) { t.skip('this backend has no whole-file path'); return; }
+      const data = pattern(5000, 7);
+      assert.equal(await s.writeWhole('w', data, meta(0o640, T1), KEEP_OWNER), true);
+      assert.deepEqual(fs.readFileSync(abs(h, 'w')), data);
+      assertMtime(s, lst(h, 'w').mtimeNs, T1, 'mtime');
+      assert.equal(Number(lst(h, 'w').mode) & 0o7777, 0o640);
+      assert.deepEqual(tempNames(h, ''), []);
+      const buf = Buffer.alloc(8192);
+      const got = await s.readWhole('w', buf);
+      assert.deepEqual([got.length, got.size], [5000, 5000]);
+      assertMtime(s, got.mtimeNs, T1, 'identity mtime');
+      assert.deepEqual(buf.subarray(0, got.length), data);
+    });
+    it('writeWhole declines a name that is taken and leaves it as it was', async (h, t) => {
+      const s = h.storage;
+      if (!s.writeWhole) { t.skip('this backend has no whole-file path'); return; }
+      put(h, 'taken', 'mine');
+      assert.equal(await s.writeWhole('taken', Buffer.from('theirs'), meta(0o644, T1), KEEP_OWNER), false);
+      assert.equal(fs.readFileSync(abs(h, 'taken'), 'utf8'), 'mine');
+      assert.deepEqual(tempNames(h, ''), []);
+    });
+  });
+
   void describe('mkdir, symlink, link', () => {
     it('mkdir makes a directory and refuses one in the way', async (h) => {
       await h.storage.mkdir('d');

@@ -14,6 +14,9 @@ interface NativeBinding {
   scanDir(path: string): NativeScan;
   punchHole(fd: number, offset: number, length: number): void;
   linkFd(fd: number, path: string): void;
+  readSmall(path: string, buf: Buffer): [length: number, size: number, mtimeSec: number, mtimeNsec: number];
+  writeSmall(dir: string, path: string, buf: Buffer, length: number, mode: number, uid: number, gid: number,
+    mtimeSec: number, mtimeNsec: number, flags: number): void;
   futimens(fd: number, atimeNs: bigint | null, mtimeNs: bigint): void;
   lutimens(path: string, atimeNs: bigint | null, mtimeNs: bigint): void;
 }

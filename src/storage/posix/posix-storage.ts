@@ -14,6 +14,8 @@ import * as partial from './posix-partial.js';
 import { openReader } from './posix-reader.js';
 import { applyMetaFd, PosixFileWriter } from './posix-writer.js';
 
+const WHOLE_FALLBACK = new Set(['EEXIST', 'EOPNOTSUPP', 'EISDIR', 'EINVAL', 'ENOTSUP']);
+
 function attempt<T>(action: string, rel: string, fn: () => T): Promise<T> {
   try {
     return Promise.resolve(fn());
@@ -140,6 +142,34 @@ export class PosixStorage implements Storage {
       if (choice.owner) fs.lchownSync(p, meta.uid, meta.gid);
       if (type !== 'symlink') fs.chmodSync(p, meta.mode);
       native.lutimens(p, null, meta.mtimeNs);
+    });
+  }
+
+  readWhole(rel: string, buf: Buffer): Promise<{ length: number; size: number; mtimeNs: bigint }> {
+    try {
+      const [length, size, sec, nsec] = native.readSmall(this.abs(rel), buf);
+      return Promise.resolve({ length, size, mtimeNs: BigInt(sec) * 1_000_000_000n + BigInt(nsec) });
+    } catch (e) {
+      // the addon's message ends with the failing call: "EACCES: Permission denied, open"
+      const call = e instanceof Error ? /, (\w+)$/.exec(e.message)?.[1] : undefined;
+      return Promise.reject(classifyError(e, call ?? 'read', rel));
+    }
+  }
+
+  writeWhole(rel: string, bytes: Buffer, meta: EntryMeta, choice: MetaChoice): Promise<boolean> {
+    return attempt('create', rel, () => {
+      const to = this.writable(rel);
+      const sec = meta.mtimeNs >= 0n ? meta.mtimeNs / 1_000_000_000n : -((-meta.mtimeNs + 999_999_999n) / 1_000_000_000n);
+      const nsec = meta.mtimeNs - sec * 1_000_000_000n;
+      try {
+        native.writeSmall(this.abs(splitParent(rel).parent), to, bytes, bytes.length, meta.mode, meta.uid, meta.gid,
+          Number(sec), Number(nsec), (choice.owner ? 1 : 0) | (choice.fsync ? 2 : 0));
+        return true;
+      } catch (e) {
+        // the name is taken, or this file system has no O_TMPFILE: the caller takes the general path
+        if (WHOLE_FALLBACK.has((e as NodeJS.ErrnoException).code ?? '')) return false;
+        throw e;
+      }
     });
   }
 
