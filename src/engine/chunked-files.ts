@@ -1,10 +1,18 @@
-// Large files in flight: which chunks are still out, their hashes, and when a file
-// is ready to be finalized.
+// Large files in flight: their chunks, handed out one at a time per file, the hashes
+// that came back, and when a file is ready to be finalized.
+//
+// One chunk of a file at a time: writes into one file serialize on its inode lock;
+// 4 x 1 GiB with 2 threads measured 3.0-4.2 s with a file's chunks in parallel and
+// 2.9-3.3 s with one writer per file. Several files still go in parallel, and the chunks
+// keep their purpose: resuming an interrupted copy. (A whole-file copy into an unnamed
+// O_TMPFILE inode measured 1.9-2.2 s, but an unnamed file cannot be resumed.)
 import { chunksOf } from '../core/chunking.js';
 import type { ChunkTask, FileItem } from './task-types.js';
 
 interface InFlight {
   file: FileItem;
+  queue: ChunkTask[];
+  busy: boolean;
   hashes: string[];
   remaining: number;
   failed: boolean;
@@ -15,22 +23,42 @@ export class ChunkedFiles {
 
   constructor(private readonly chunkSize: number) {}
 
-  /** after prepare: the chunk tasks of a file (resumed chunks carry their recorded hash) */
-  start(file: FileItem, recorded: Map<number, string>): ChunkTask[] {
+  /** after prepare: queue a file's chunks (resumed chunks carry their recorded hash) */
+  start(file: FileItem, recorded: Map<number, string>): void {
     const chunks = chunksOf(file.src.size, this.chunkSize);
-    this.files.set(file.rel, { file, hashes: new Array<string>(chunks.length).fill(''), remaining: chunks.length, failed: false });
-    return chunks.map((c) => ({ kind: 'chunk', file, index: c.index, offset: c.offset, length: c.length, recorded: recorded.get(c.index) }));
+    const queue: ChunkTask[] = chunks.map((c) => ({ kind: 'chunk', file, index: c.index, offset: c.offset, length: c.length, recorded: recorded.get(c.index) }));
+    this.files.set(file.rel, { file, queue, busy: false, hashes: new Array<string>(chunks.length).fill(''), remaining: chunks.length, failed: false });
+  }
+
+  /** the next chunk of a file that has none in flight */
+  next(): ChunkTask | undefined {
+    for (const f of this.files.values()) {
+      if (f.busy || f.queue.length === 0) continue;
+      f.busy = true;
+      return f.queue.shift();
+    }
+    return undefined;
   }
 
   /** a chunk is back; returns the file when its last chunk is in */
-  chunkDone(rel: string, index: number, hash: string | undefined): InFlight | undefined {
+  chunkDone(rel: string, index: number, hash: string | undefined): { file: FileItem; hashes: string[]; failed: boolean } | undefined {
     const f = this.files.get(rel);
     if (!f) return undefined;
-    if (hash === undefined) f.failed = true;
-    else f.hashes[index] = hash;
+    f.busy = false;
+    if (hash === undefined) {
+      // the rest of the file would be copied for nothing: its partial stays for the next run
+      f.failed = true;
+      f.remaining -= f.queue.length;
+      f.queue = [];
+    } else f.hashes[index] = hash;
     f.remaining--;
     if (f.remaining > 0) return undefined;
     this.files.delete(rel);
     return f;
+  }
+
+  /** files with chunks not yet handed out (when the run stops early) */
+  unfinished(): string[] {
+    return [...this.files.values()].filter((f) => f.queue.length > 0).map((f) => f.file.rel);
   }
 }

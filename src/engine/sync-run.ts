@@ -37,7 +37,6 @@ export class SyncRun {
   private readonly scans: ScanTask[] = [];
   private readonly copies: FileItem[] = [];
   private readonly urgent: Task[] = [];
-  private readonly chunks: Task[] = [];
   private readonly deletes: DeleteItem[] = [];
   /** directories to scan again after the delete pass removed what stood in the way */
   private readonly rescans = new Map<string, ScanTask>();
@@ -101,9 +100,10 @@ export class SyncRun {
     const full = (rel: string): void => this.fail(new BargeError('E_NO_SPACE', 'not copied: the destination is full'), rel);
     for (const f of this.copies.splice(0)) full(f.rel);
     const big = new Set<string>();
-    for (const t of [...this.urgent.splice(0), ...this.chunks.splice(0)]) {
-      if (t.kind === 'prepare' || t.kind === 'chunk' || t.kind === 'finalize') big.add(t.file.rel);
+    for (const t of this.urgent.splice(0)) {
+      if (t.kind === 'prepare' || t.kind === 'finalize') big.add(t.file.rel);
     }
+    for (const rel of this.chunked.unfinished()) big.add(rel);
     for (const rel of big) full(rel);
     if (this.scans.length > 0) this.hooks.onNotice?.(`${this.scans.splice(0).length} directories were not scanned: the destination is full`);
   }
@@ -131,7 +131,7 @@ export class SyncRun {
 
   private next(): Task | undefined {
     if (this.stopped) return undefined;
-    const u = this.urgent.shift() ?? this.chunks.shift();
+    const u = this.urgent.shift() ?? this.chunked.next();
     if (u) return u;
     // Copies go first and the walk only feeds them: each directory is made just before
     // its files are written (see scan-task.ts), and the queue of files stays short.
@@ -238,7 +238,7 @@ export class SyncRun {
   private onPrepared(file: FileItem, r: TaskResult): void {
     if (r.errors.length > 0) { this.onLanded([file], []); return; }
     if (r.landed) { this.onLanded([file], r.landed); return; } // --checksum found it equal
-    for (const c of this.chunked.start(file, new Map(r.recorded ?? []))) this.chunks.push(c);
+    this.chunked.start(file, new Map(r.recorded ?? []));
   }
 
   private onChunk(rel: string, index: number, length: number, resumed: boolean, hash: string | undefined): void {
