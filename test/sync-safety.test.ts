@@ -98,3 +98,21 @@ test('--files-from accepts ./ prefixes as find . writes them', async () => {
   assert.deepEqual(readdirSync(dst).sort(), ['d']);
   assert.equal(readFileSync(join(dst, 'd/want'), 'utf8'), 'w');
 });
+
+test('a name that is not valid UTF-8 fails with E_NAME on the source and is left alone on the destination', async () => {
+  const { src, dst } = fresh();
+  const bad = (dir: string): Buffer => Buffer.concat([Buffer.from(`${dir}/`), Buffer.from([0x62, 0x61, 0x64, 0xff, 0x2e])]);
+  writeFileSync(bad(src), 'x');
+  writeFileSync(join(src, 'good'), 'g');
+  const r = await runBarge(['sync', src, dst]);
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /E_NAME: bad\ufffd\.: not copied: the name is not valid UTF-8/);
+  assert.equal(readFileSync(join(dst, 'good'), 'utf8'), 'g');
+
+  const { src: src2, dst: dst2 } = fresh();
+  writeFileSync(join(src2, 'good'), 'g');
+  writeFileSync(bad(dst2), 'theirs');
+  const d = await runBarge(['sync', '--delete', src2, dst2]);
+  assert.equal(d.code, 0, d.stderr);
+  assert.equal(readFileSync(bad(dst2), 'utf8'), 'theirs');
+});

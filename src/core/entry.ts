@@ -22,6 +22,8 @@ export interface Entry {
   allocated: number;
   /** target text of a symlink */
   linkTarget?: string;
+  /** the name's bytes are not valid UTF-8: `name` is a lossy rendering that cannot be opened */
+  badName?: boolean;
 }
 
 export function isSpecial(t: EntryType): boolean {

@@ -39,6 +39,8 @@ export interface DirPlan {
   staleTemps: string[];
   /** source entries whose names barge reserves for its temporary files: not copied */
   reservedNames: string[];
+  /** source entries whose names are not valid UTF-8: not copied (reported) */
+  badNames: string[];
   upToDate: number;
   upToDateBytes: number;
   /** regular source files taken into account (after filters), and their bytes */
@@ -60,15 +62,20 @@ export function planDirectory(rel: string, src: Entry[], dst: Entry[] | undefine
   const { opts, filter, resolutionNs } = ctx;
   const plan: DirPlan = {
     copies: [], metas: [], symlinks: [], mkdirs: [], descend: [], replaces: [], deletes: [], specials: [],
-    staleTemps: [], reservedNames: [], upToDate: 0, upToDateBytes: 0, filesSeen: 0, bytesSeen: 0, upToDateLinked: [], changes: false,
+    staleTemps: [], reservedNames: [], badNames: [], upToDate: 0, upToDateBytes: 0, filesSeen: 0, bytesSeen: 0, upToDateLinked: [], changes: false,
   };
   const dstByName = new Map<string, Entry>();
   for (const d of dst ?? []) {
+    if (d.badName) continue; // cannot be addressed by name: never deleted or replaced
     if (isTempName(d.name) && d.type === 'file') plan.staleTemps.push(d.name);
     else dstByName.set(d.name, d);
   }
 
   for (const s of src) {
+    if (s.badName) {
+      plan.badNames.push(joinRel(rel, s.name));
+      continue;
+    }
     if (isTempName(s.name)) {
       // a source file named like barge's own temporary files cannot be told apart from one
       plan.reservedNames.push(joinRel(rel, s.name));

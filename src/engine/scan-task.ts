@@ -80,6 +80,9 @@ export async function runScan(ctx: RunContext, t: ScanTask): Promise<TaskResult>
       r.fail(e, m.rel);
     }
   }
+  for (const rel of plan.badNames) {
+    r.fail(new BargeError('E_NAME', 'not copied: the name is not valid UTF-8, which barge cannot carry yet (shown with \ufffd)'), rel);
+  }
   for (const rel of plan.reservedNames) {
     r.fail(new BargeError('E_NAME', 'not copied: barge reserves names like this one for its temporary files'), rel);
   }

@@ -87,7 +87,29 @@ static napi_value js_lutimens(napi_env env, napi_callback_info info) {
  * bigint lstat builds a Stats object of BigInts per entry; this fills a flat array.
  * stats holds SCAN_FIELDS numbers per entry, in the order of the enum below. */
 /* F_INO_HI/F_INO_LO: the inode number in two exact halves (doubles lose bits above 2^53) */
-enum { F_TYPE, F_MODE, F_SIZE, F_MTIME_SEC, F_MTIME_NSEC, F_UID, F_GID, F_DEV, F_INO_HI, F_INO_LO, F_NLINK, F_BLOCKS, SCAN_FIELDS };
+/* F_BADNAME: 1 when the name is not valid UTF-8 (a JS string cannot carry it back) */
+enum { F_TYPE, F_MODE, F_SIZE, F_MTIME_SEC, F_MTIME_NSEC, F_UID, F_GID, F_DEV, F_INO_HI, F_INO_LO, F_NLINK, F_BLOCKS, F_BADNAME, SCAN_FIELDS };
+
+/* strict UTF-8: no overlongs, no surrogates, nothing above U+10FFFF */
+static int valid_utf8(const unsigned char *s) {
+  while (*s) {
+    unsigned c = *s;
+    int n;
+    unsigned cp;
+    if (c < 0x80) { s++; continue; }
+    if (c >= 0xc2 && c <= 0xdf) { n = 1; cp = c & 0x1f; }
+    else if (c >= 0xe0 && c <= 0xef) { n = 2; cp = c & 0x0f; }
+    else if (c >= 0xf0 && c <= 0xf4) { n = 3; cp = c & 0x07; }
+    else return 0;
+    for (int i = 1; i <= n; i++) {
+      if ((s[i] & 0xc0) != 0x80) return 0;
+      cp = (cp << 6) | (s[i] & 0x3f);
+    }
+    if ((n == 2 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) || (n == 3 && (cp < 0x10000 || cp > 0x10ffff))) return 0;
+    s += n + 1;
+  }
+  return 1;
+}
 
 static napi_value js_scan_dir(napi_env env, napi_callback_info info) {
   size_t argc = 1;
@@ -148,6 +170,7 @@ static napi_value js_scan_dir(napi_env env, napi_callback_info info) {
     f[F_INO_LO] = (double)((uint64_t)st.st_ino & 0xffffffffu);
     f[F_NLINK] = (double)st.st_nlink;
     f[F_BLOCKS] = (double)st.st_blocks;
+    f[F_BADNAME] = valid_utf8((const unsigned char *)nm) ? 0 : 1;
     names[n] = strdup(nm);
     targets[n] = NULL;
     if (!names[n]) { err = ENOMEM; break; }

@@ -8,7 +8,7 @@ export interface NativeScan {
   targets: (string | null)[];
 }
 
-export const SCAN_FIELDS = 12;
+export const SCAN_FIELDS = 13;
 
 interface NativeBinding {
   scanDir(path: string): NativeScan;

@@ -58,6 +58,7 @@ export function scanEntries(abs: string): Entry[] {
       allocated: (f[o + 11] as number) * 512,
     };
     if (e.nlink > 1 && type === 'file') e.linkKey = `${e.dev}:${f[o + 8]}:${f[o + 9]}`;
+    if (f[o + 12] === 1) e.badName = true;
     const t = targets[i];
     if (type === 'symlink' && typeof t === 'string') e.linkTarget = t;
     out[i] = e;
