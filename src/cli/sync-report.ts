@@ -28,15 +28,20 @@ export interface Summary {
 
 export function summaryText(s: Summary): string {
   const c = s.counters;
-  const would = s.dryRun ? 'would be ' : '';
+  // a dry run says what it would do: "would copy", "would delete"
+  const verb = (done: string, planned: string): string => (s.dryRun ? `would ${planned}` : done);
+  const resumed = c.bytesResumed > 0 ? ` (${formatBytes(c.bytesResumed)} more resumed from an earlier run)` : '';
   const lines = [
     `${s.dryRun ? 'dry run' : s.status === 'interrupted' ? 'interrupted' : 'done'} in ${formatDuration(s.seconds)}: ` +
       `${formatCount(c.filesFound)} files (${formatBytes(c.bytesFound)}) in ${formatCount(c.dirsFound)} directories`,
-    `  ${would}copied ${formatCount(c.filesCopied)} files, ${formatBytes(c.bytesCopied)}` +
-      (s.dryRun ? '' : ` at ${formatBytes(s.bytesPerSecond)}/s`),
-    `  up to date ${formatCount(c.filesUpToDate)}, metadata ${would}fixed ${formatCount(c.metaUpdated)}, ` +
-      `directories ${would}made ${c.dirsCreated}, symlinks ${c.symlinksMade}, hard links ${c.hardlinksMade}`,
-    `  ${would}deleted ${formatCount(c.deleted)}${s.deleteSkipped ? ` (delete pass skipped: ${s.deleteSkipped})` : ''}, ` +
+    `  ${verb('copied', 'copy')} ${formatCount(c.filesCopied)} files, ${formatBytes(c.bytesCopied)}` +
+      (s.dryRun ? '' : ` at ${formatBytes(s.bytesPerSecond)}/s`) + resumed,
+    s.dryRun
+      ? `  up to date ${formatCount(c.filesUpToDate)}, would fix the metadata of ${formatCount(c.metaUpdated)}, ` +
+        `would make ${c.dirsCreated} directories, ${c.symlinksMade} symlinks, ${c.hardlinksMade} hard links`
+      : `  up to date ${formatCount(c.filesUpToDate)}, metadata fixed ${formatCount(c.metaUpdated)}, ` +
+        `directories made ${c.dirsCreated}, symlinks ${c.symlinksMade}, hard links ${c.hardlinksMade}`,
+    `  ${verb('deleted', 'delete')} ${formatCount(c.deleted)}${s.deleteSkipped ? ` (delete pass skipped: ${s.deleteSkipped})` : ''}, ` +
       `special files skipped ${c.specialsSkipped}, failed ${formatCount(c.failed)}`,
   ];
   return lines.join('\n');
