@@ -1,7 +1,7 @@
 // The scan task: list one directory on both sides, plan it, do the cheap changes at
 // once (directories, symlinks, metadata, what is in the way) and hand back the rest.
 import { anyMeta, metaDiff } from '../core/compare.js';
-import type { Entry } from '../core/entry.js';
+import { joinRel, type Entry } from '../core/entry.js';
 import { BargeError } from '../core/errors.js';
 import { planDirectory, type DirPlan } from '../core/plan-directory.js';
 import { journalNameFor, partialNameFor } from '../core/temp-names.js';
@@ -113,14 +113,13 @@ async function removeStaleTemps(ctx: RunContext, dir: string, plan: DirPlan, r: 
   const keep = new Set<string>();
   for (const c of plan.copies) {
     if (c.src.size >= ctx.opts.chunkCutoff) {
-      const name = c.rel.slice(c.rel.lastIndexOf('/') + 1);
-      keep.add(partialNameFor(name));
-      keep.add(journalNameFor(name));
+      keep.add(partialNameFor(c.src.name));
+      keep.add(journalNameFor(c.src.name));
     }
   }
   for (const name of plan.staleTemps) {
     if (keep.has(name)) continue;
-    const rel = dir === '' ? name : `${dir}/${name}`;
+    const rel = joinRel(dir, name);
     try { await ctx.dst.remove(rel); } catch (e) { r.fail(e, rel); }
   }
 }
