@@ -14,3 +14,8 @@ export function chunksOf(size: number, chunkSize: number): Chunk[] {
   }
   return out;
 }
+
+/** what must not change between runs for a partial file to be resumed */
+export function partialIdentity(size: number, mtimeNs: bigint, hash: string): string {
+  return `${size}-${mtimeNs}-${hash}`;
+}

@@ -56,10 +56,6 @@ export async function runCopyBatch(ctx: RunContext, t: CopyBatchTask): Promise<T
   return r.result;
 }
 
-/** what must not change between runs for a partial file to be resumed */
-export function identityOf(f: FileItem, hash: string): string {
-  return `${f.src.size}-${f.src.mtimeNs}-${hash}`;
-}
 
 export async function runPrepare(ctx: RunContext, t: PrepareChunkedTask): Promise<TaskResult> {
   const r = new ResultBuilder(ctx.verbose);

@@ -2,12 +2,12 @@
 // chunks to the executor while the walk goes on, then the delete pass and the last
 // pass over directory metadata. Memory stays bounded: the walk is depth-first and
 // only runs when no file waits to be copied.
+import { partialIdentity } from '../core/chunking.js';
 import { addCounters, emptyCounters, type Counters } from '../core/counters.js';
 import { depthOf, type Entry } from '../core/entry.js';
 import { BargeError, toErrorRecord, type ErrorRecord } from '../core/errors.js';
 import { BATCH_MAX_BYTES, BATCH_MAX_FILES, type SyncOptions } from '../core/sync-options.js';
 import { ChunkedFiles } from './chunked-files.js';
-import { identityOf } from './copy-tasks.js';
 import { HardLinkTracker } from './hard-link-tracker.js';
 import type { TaskExecutor } from './worker-pool.js';
 import type { ActionEvent, DeleteItem, FileItem, ScanTask, Task, TaskResult } from './task-types.js';
@@ -219,7 +219,7 @@ export class SyncRun {
         if (o === 'wait') continue;
         if (o !== 'copy') { this.urgent.push({ kind: 'link', links: [o] }); continue; }
       }
-      if (f.src.size >= this.opts.chunkCutoff && !this.opts.dryRun) this.urgent.push({ kind: 'prepare', file: f, identity: identityOf(f, this.opts.hash) });
+      if (f.src.size >= this.opts.chunkCutoff && !this.opts.dryRun) this.urgent.push({ kind: 'prepare', file: f, identity: partialIdentity(f.src.size, f.src.mtimeNs, this.opts.hash) });
       else this.copies.push(f);
     }
   }
