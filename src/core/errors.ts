@@ -17,6 +17,10 @@ export const ERROR_CODES = {
   E_IO: 'an input/output error from the storage',
   E_MAX_DELETE: 'the deletions needed exceed --max-delete',
   E_INTERRUPTED: 'the run was interrupted',
+  E_CONFIG: 'the service configuration is wrong (file, key and reason are named)',
+  E_AUTH: 'no API token, or one the service does not know',
+  E_FORBIDDEN: "the API token's role does not allow this",
+  E_STATE: "the request's state does not allow this action",
   E_INTERNAL: 'a bug in barge',
 } as const;
 

@@ -1,0 +1,123 @@
+// A small typed client of the coordinator's HTTP API (docs/api.md) over Node's fetch:
+// bearer token, JSON both ways, error answers turned into ServerError.
+import { BargeError, ERROR_CODES, type ErrorCode } from '../../core/errors.js';
+import type {
+  EndpointView, Listing, Page, RequestAction, RequestError, RequestState, RequestView, SubmitAnswer, SubmitBody,
+} from './api-types.js';
+import type { Connection } from './client-options.js';
+
+const TIMEOUT_MS = 30_000;
+
+/** The server answered with a status outside 2xx; `status` is the HTTP status. */
+export class ServerError extends BargeError {
+  constructor(readonly status: number, readonly serverCode: string, message: string) {
+    super(serverCode in ERROR_CODES ? serverCode as ErrorCode : 'E_INTERNAL', `server: ${status} ${serverCode}: ${message}`);
+  }
+}
+
+const NET_REASONS: Record<string, string> = {
+  ECONNREFUSED: 'connection refused (is `barge serve` running there?)',
+  ENOTFOUND: 'unknown host',
+  EAI_AGAIN: 'host name lookup failed',
+  ECONNRESET: 'connection reset',
+  ETIMEDOUT: 'connection timed out',
+  EHOSTUNREACH: 'host unreachable',
+  ENETUNREACH: 'network unreachable',
+};
+
+function unreachable(baseUrl: string, e: unknown): BargeError {
+  if (e instanceof Error && e.name === 'TimeoutError') {
+    return new BargeError('E_IO', `the coordinator at ${baseUrl} did not answer within ${TIMEOUT_MS / 1000}s`);
+  }
+  const cause = e instanceof Error ? e.cause : undefined;
+  const code = cause instanceof Error && 'code' in cause ? String((cause as { code: unknown }).code) : undefined;
+  const why = code !== undefined ? NET_REASONS[code] ?? `${code}` : cause instanceof Error ? cause.message : e instanceof Error ? e.message : String(e);
+  return new BargeError('E_IO', `cannot reach the coordinator at ${baseUrl}: ${why}`, { cause: e });
+}
+
+function errorOf(status: number, statusText: string, text: string, hint: string): ServerError {
+  try {
+    const body = JSON.parse(text) as { error?: { code?: unknown; message?: unknown } };
+    const err = body.error;
+    if (typeof err?.code === 'string') {
+      return new ServerError(status, err.code, (typeof err.message === 'string' ? err.message : JSON.stringify(err.message ?? '')) + hint);
+    }
+  } catch { /* not JSON: a proxy's page, say */ }
+  return new ServerError(status, 'HTTP', `${statusText || 'error'}${text.trim() === '' ? '' : ` (${text.trim().slice(0, 200)})`}${hint}`);
+}
+
+export class ApiClient {
+  constructor(private readonly conn: Connection) {}
+
+  get baseUrl(): string { return this.conn.baseUrl; }
+
+  async call<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (this.conn.token !== undefined) headers.authorization = `Bearer ${this.conn.token}`;
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    let res: Response;
+    let text: string;
+    try {
+      res = await fetch(this.conn.baseUrl + path, {
+        method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal: AbortSignal.timeout(TIMEOUT_MS),
+      });
+      text = await res.text();
+    } catch (e) {
+      throw unreachable(this.conn.baseUrl, e);
+    }
+    if (!res.ok) {
+      const hint = res.status === 401 && this.conn.token === undefined ? ' (no token given: set BARGE_TOKEN or use --token-file)' : '';
+      throw errorOf(res.status, res.statusText, text, hint);
+    }
+    try {
+      return JSON.parse(text) as T;
+    } catch {
+      throw new BargeError('E_INTERNAL', `server: ${res.status} answer to ${method} ${path} is not JSON: ${text.slice(0, 200)}`);
+    }
+  }
+
+  submit(body: SubmitBody): Promise<SubmitAnswer> {
+    return this.call('POST', '/api/requests', body);
+  }
+
+  requests(q: { states?: readonly RequestState[]; limit?: number; offset?: number } = {}): Promise<Page<RequestView>> {
+    const params = new URLSearchParams();
+    if (q.states && q.states.length > 0) params.set('state', q.states.join(','));
+    if (q.limit !== undefined) params.set('limit', String(q.limit));
+    if (q.offset !== undefined && q.offset > 0) params.set('offset', String(q.offset));
+    const qs = params.toString();
+    return this.call('GET', `/api/requests${qs === '' ? '' : `?${qs}`}`);
+  }
+
+  /** every page of GET /api/requests, following nextOffset */
+  async allRequests(states: readonly RequestState[]): Promise<RequestView[]> {
+    const out: RequestView[] = [];
+    let offset: number | null = 0;
+    while (offset !== null) {
+      const page: Page<RequestView> = await this.requests({ states, offset });
+      out.push(...page.items);
+      offset = page.items.length === 0 ? null : page.nextOffset;
+    }
+    return out;
+  }
+
+  request(id: string): Promise<RequestView> {
+    return this.call('GET', `/api/requests/${encodeURIComponent(id)}`);
+  }
+
+  errors(id: string, limit: number): Promise<Page<RequestError>> {
+    return this.call('GET', `/api/requests/${encodeURIComponent(id)}/errors?limit=${limit}`);
+  }
+
+  act(id: string, action: RequestAction): Promise<RequestView> {
+    return this.call('POST', `/api/requests/${encodeURIComponent(id)}/${action}`);
+  }
+
+  endpoints(): Promise<{ items: EndpointView[] }> {
+    return this.call('GET', '/api/endpoints');
+  }
+
+  ls(endpoint: string, path: string): Promise<Listing> {
+    return this.call('GET', `/api/endpoints/${encodeURIComponent(endpoint)}/ls?path=${encodeURIComponent(path)}`);
+  }
+}

@@ -1,0 +1,73 @@
+// The configuration of `barge serve` after loading: its types and the defaults a key takes when
+// neither the file, the environment nor a flag sets it (docs/config.md lists every key).
+import os from 'node:os';
+import path from 'node:path';
+
+export type TokenRole = 'admin' | 'read' | 'agent';
+export interface TokenConfig { name: string; secret: string; role: TokenRole }
+export interface EndpointConfig { name: string; kind: 'posix'; path: string; write: boolean; site: string }
+export interface SiteConfig { name: string; description?: string }
+export type DbConfig = { kind: 'sqlite'; path: string } | { kind: 'postgres'; url: string } | { kind: 'memory' };
+export interface ListenAddress { host: string; port: number }
+export interface RetryConfig { maxAttempts: number; baseDelayMs: number; maxDelayMs: number }
+
+export interface ServiceConfig {
+  /** Absolute path of the TOML file read, if any. */
+  file: string | undefined;
+  name: string;
+  listen: ListenAddress;
+  db: DbConfig;
+  stateDir: string;
+  localAgent: boolean;
+  transfers: number;
+  leaseTimeoutMs: number;
+  auth: boolean;
+  retry: RetryConfig;
+  sites: Map<string, SiteConfig>;
+  endpoints: Map<string, EndpointConfig>;
+  tokens: TokenConfig[];
+}
+
+/**
+ * Command-line values. Leave a key undefined unless the user gave the flag: a defined value
+ * beats the file and the environment (commander's `--no-x` defaults x to true; do not pass that on).
+ */
+export interface ConfigFlags {
+  db?: string;
+  listen?: string;
+  stateDir?: string;
+  localAgent?: boolean;
+  transfers?: string;
+  leaseTimeout?: string;
+  auth?: boolean;
+  name?: string;
+}
+
+export const TOKEN_ROLES: readonly TokenRole[] = ['admin', 'read', 'agent'];
+/** Names of the coordinator, sites, endpoints and tokens: safe in URLs, logs and "panda:/path". */
+export const NAME_PATTERN = /^[A-Za-z0-9_.-]+$/;
+export const MIN_SECRET_LENGTH = 16;
+/** A sanity bound that catches a typo (4000 for 4) before it starts thousands of copies. */
+export const MAX_TRANSFERS = 1024;
+
+export const DEFAULT_LISTEN: ListenAddress = { host: '127.0.0.1', port: 7700 };
+export const DEFAULT_LEASE_TIMEOUT_MS = 30_000;
+export const DEFAULT_RETRY: RetryConfig = { maxAttempts: 5, baseDelayMs: 1_000, maxDelayMs: 5 * 60_000 };
+export const SQLITE_FILE_NAME = 'barge.sqlite';
+
+/** One task per core, but at least 2 (a scan and a copy overlap) and at most 16 (disks, not cores, limit beyond that). */
+export function defaultTransfers(cores = os.availableParallelism()): number {
+  return Math.min(16, Math.max(2, cores));
+}
+
+/** $XDG_STATE_HOME/barge, else ~/.local/state/barge; the XDG spec says to ignore a relative $XDG_STATE_HOME. */
+export function defaultStateDir(env: NodeJS.ProcessEnv): string {
+  const xdg = env.XDG_STATE_HOME;
+  if (xdg !== undefined && path.isAbsolute(xdg)) return path.join(xdg, 'barge');
+  const home = env.HOME !== undefined && env.HOME !== '' ? env.HOME : os.homedir();
+  return path.join(home, '.local', 'state', 'barge');
+}
+
+export function defaultName(): string {
+  return os.hostname();
+}

@@ -1,0 +1,26 @@
+// The engine's counters and their columns, both ways.
+import { emptyCounters, type Counters } from '../core/counters.js';
+import type { CounterColumns } from './schema.js';
+
+export const COUNTER_COLUMNS: Record<keyof Counters, keyof CounterColumns> = {
+  filesFound: 'files_found', bytesFound: 'bytes_found', dirsFound: 'dirs_found', filesToCopy: 'files_to_copy',
+  bytesToCopy: 'bytes_to_copy', filesCopied: 'files_copied', bytesCopied: 'bytes_copied', bytesResumed: 'bytes_resumed',
+  filesUpToDate: 'files_up_to_date', metaUpdated: 'meta_updated', dirsCreated: 'dirs_created', symlinksMade: 'symlinks_made',
+  hardlinksMade: 'hardlinks_made', deleted: 'deleted', specialsSkipped: 'specials_skipped', failed: 'failed',
+};
+
+export function countersOf(row: CounterColumns): Counters {
+  const c = emptyCounters();
+  for (const k of Object.keys(COUNTER_COLUMNS) as (keyof Counters)[]) c[k] = Number(row[COUNTER_COLUMNS[k]]);
+  return c;
+}
+
+/** the non-zero entries of a delta, as column names */
+export function counterDelta(delta: Partial<Counters>): [keyof CounterColumns, number][] {
+  const out: [keyof CounterColumns, number][] = [];
+  for (const k of Object.keys(delta) as (keyof Counters)[]) {
+    const v = delta[k];
+    if (v !== undefined && v !== 0) out.push([COUNTER_COLUMNS[k], v]);
+  }
+  return out;
+}

@@ -1,0 +1,17 @@
+// Applies the numbered migrations at start; kysely's migrator takes a lock, so several
+// coordinators starting at once on one PostgreSQL apply each migration once.
+import { Migrator, type Kysely, type Migration } from 'kysely';
+import type { Flavor } from './flavor.js';
+import { up as initial } from './migrations/001-initial.js';
+
+export async function migrate(db: Kysely<unknown>, flavor: Flavor): Promise<void> {
+  const migrations: Record<string, Migration> = {
+    '001-initial': { up: (d) => initial(d as Kysely<unknown>, flavor) },
+  };
+  const migrator = new Migrator({ db, provider: { getMigrations: () => Promise.resolve(migrations) } });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) {
+    const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
+    throw new Error(`database migration ${failed} failed: ${error instanceof Error ? error.message : JSON.stringify(error)}`);
+  }
+}

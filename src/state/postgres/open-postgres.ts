@@ -1,0 +1,25 @@
+// PostgreSQL through pg: the engine several coordinators share. int8 columns come back
+// as numbers (every value barge stores fits in 2^53).
+import { Kysely, PostgresDialect } from 'kysely';
+import pg from 'pg';
+import { migrate } from '../migrate.js';
+import type { Database as Schema } from '../schema.js';
+import { SqlStateStore } from '../sql-state-store.js';
+
+const INT8 = 20;
+
+export async function openPostgresStore(url: string, o: { poolSize?: number } = {}): Promise<SqlStateStore> {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: o.poolSize ?? 8,
+    types: { getTypeParser: ((oid: number, format?: 'text' | 'binary'): unknown => (oid === INT8 ? (v: string): number => Number(v) : pg.types.getTypeParser(oid, format ?? 'text') as unknown)) as typeof pg.types.getTypeParser },
+  });
+  const db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) });
+  try {
+    await migrate(db as unknown as Kysely<unknown>, 'postgres');
+  } catch (e) {
+    await db.destroy();
+    throw e;
+  }
+  return new SqlStateStore(db, 'postgres', () => db.destroy());
+}

@@ -1,0 +1,246 @@
+// The StateStore over kysely: the same queries for SQLite, in-memory SQLite and
+// PostgreSQL; the few differences ask `flavor`.
+import type { Kysely, Transaction } from 'kysely';
+import type { Counters } from '../core/counters.js';
+import { countersOf } from './counter-columns.js';
+import type { Flavor } from './flavor.js';
+import type { Database, RequestsTable } from './schema.js';
+import * as queue from './sql-task-queue.js';
+import type {
+  AgentRecord, Completion, DirMetaEntry, FileError, LeasedTask, LeaseOptions, ManifestEntry, NewRequest, NewTask, Page,
+  PhaseState, RequestRecord, RequestState, StateStore, StoredError, TaskState,
+} from './state-store.js';
+
+function requestOf(r: RequestsTable): RequestRecord {
+  return {
+    id: r.id, priority: r.priority, source: r.source, destination: r.destination, srcEndpoint: r.src_endpoint,
+    dstEndpoint: r.dst_endpoint, spec: r.spec, state: r.state as RequestState, phase: r.phase, counters: countersOf(r),
+    message: r.message, pausedFrom: r.paused_from as RequestState | null, createdAt: Number(r.created_at),
+    startedAt: r.started_at === null ? null : Number(r.started_at), finishedAt: r.finished_at === null ? null : Number(r.finished_at),
+    updatedAt: Number(r.updated_at),
+  };
+}
+
+/** the connection of a store handed to a tx() callback */
+function dbOf(s: StateStore): Kysely<Database> {
+  return (s as SqlStateStore).connection;
+}
+
+export class SqlStateStore implements StateStore {
+  constructor(private readonly db: Kysely<Database>, readonly flavor: Flavor, private readonly onClose: () => Promise<void>, private readonly inTx = false) {}
+
+  get connection(): Kysely<Database> {
+    return this.db;
+  }
+
+  tx<T>(fn: (s: StateStore) => Promise<T>): Promise<T> {
+    if (this.inTx) return fn(this);
+    return this.db.transaction().execute((trx: Transaction<Database>) => fn(new SqlStateStore(trx, this.flavor, this.onClose, true)));
+  }
+
+  async createRequest(r: NewRequest, now: number): Promise<boolean> {
+    const res = await this.db.insertInto('requests').values({
+      id: r.id, state: 'queued', phase: 0, priority: r.priority, source: r.source, destination: r.destination,
+      src_endpoint: r.srcEndpoint, dst_endpoint: r.dstEndpoint, spec: r.spec, message: null, paused_from: null,
+      created_at: now, started_at: null, finished_at: null, updated_at: now,
+      files_found: 0, bytes_found: 0, dirs_found: 0, files_to_copy: 0, bytes_to_copy: 0, files_copied: 0, bytes_copied: 0,
+      bytes_resumed: 0, files_up_to_date: 0, meta_updated: 0, dirs_created: 0, symlinks_made: 0, hardlinks_made: 0,
+      deleted: 0, specials_skipped: 0, failed: 0,
+    }).onConflict((oc) => oc.column('id').doNothing()).executeTakeFirst();
+    return Number(res.numInsertedOrUpdatedRows ?? 0) === 1;
+  }
+
+  async getRequest(id: string): Promise<RequestRecord | undefined> {
+    const r = await this.db.selectFrom('requests').selectAll().where('id', '=', id).executeTakeFirst();
+    return r && requestOf(r);
+  }
+
+  async lockRequest(id: string): Promise<RequestRecord | undefined> {
+    let q = this.db.selectFrom('requests').selectAll().where('id', '=', id);
+    if (this.flavor === 'postgres') q = q.forUpdate();
+    const r = await q.executeTakeFirst();
+    return r && requestOf(r);
+  }
+
+  async listRequests(q: { states?: readonly RequestState[]; limit: number; offset: number }): Promise<Page<RequestRecord>> {
+    let base = this.db.selectFrom('requests');
+    if (q.states && q.states.length > 0) base = base.where('state', 'in', [...q.states]);
+    const rows = await base.selectAll().orderBy('created_at', 'desc').orderBy('id', 'desc').limit(q.limit).offset(q.offset).execute();
+    const total = await base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    return { items: rows.map(requestOf), total: Number(total.n) };
+  }
+
+  async requestsIn(states: readonly RequestState[]): Promise<RequestRecord[]> {
+    const rows = await this.db.selectFrom('requests').selectAll().where('state', 'in', [...states]).orderBy('created_at').execute();
+    return rows.map(requestOf);
+  }
+
+  async setRequestState(id: string, from: readonly RequestState[], to: RequestState, now: number, extra: { phase?: number; message?: string | null; pausedFrom?: RequestState | null } = {}): Promise<boolean> {
+    const terminal = to === 'succeeded' || to === 'failed' || to === 'canceled';
+    const r = await this.db.updateTable('requests').set((eb) => ({
+      state: to, updated_at: now,
+      ...(extra.phase !== undefined ? { phase: extra.phase } : {}),
+      ...(extra.message !== undefined ? { message: extra.message } : {}),
+      ...(extra.pausedFrom !== undefined ? { paused_from: extra.pausedFrom } : {}),
+      ...(to === 'running' ? { started_at: eb.fn.coalesce('started_at', eb.val(now)) } : {}),
+      ...(terminal ? { finished_at: now } : {}),
+    })).where('id', '=', id).where('state', 'in', [...from]).executeTakeFirst();
+    return Number(r.numUpdatedRows) === 1;
+  }
+
+  addCounters(id: string, delta: Partial<Counters>, now: number): Promise<void> {
+    return queue.addCounters(this.db, id, delta, now);
+  }
+
+  resetRequest(id: string, now: number): Promise<void> {
+    return this.tx(async (s) => {
+      const db = dbOf(s);
+      for (const table of ['tasks', 'errors', 'manifest', 'dir_meta'] as const) await db.deleteFrom(table).where('request_id', '=', id).execute();
+      await db.updateTable('requests').set({
+        state: 'queued', phase: 0, message: null, paused_from: null, started_at: null, finished_at: null, updated_at: now,
+        files_found: 0, bytes_found: 0, dirs_found: 0, files_to_copy: 0, bytes_to_copy: 0, files_copied: 0, bytes_copied: 0,
+        bytes_resumed: 0, files_up_to_date: 0, meta_updated: 0, dirs_created: 0, symlinks_made: 0, hardlinks_made: 0,
+        deleted: 0, specials_skipped: 0, failed: 0,
+      }).where('id', '=', id).execute();
+    });
+  }
+
+  enqueue(requestId: string, tasks: readonly NewTask[], now: number): Promise<void> {
+    return this.tx((s) => queue.enqueue(dbOf(s), requestId, tasks, now));
+  }
+
+  lease(agentId: string, o: LeaseOptions, now: number): Promise<LeasedTask[]> {
+    return queue.lease(this.db, this.flavor, agentId, o, now);
+  }
+
+  complete(agentId: string, taskId: number, c: Completion, now: number): Promise<boolean> {
+    return this.tx((s) => queue.complete(dbOf(s), agentId, taskId, c, now));
+  }
+
+  async completeMany(agentId: string, done: readonly { taskId: number; completion: Completion }[], now: number): Promise<boolean[]> {
+    if (done.length === 0) return [];
+    // lock requests in one order (id), so two coordinators completing together cannot deadlock
+    const owners = await this.db.selectFrom('tasks').select(['id', 'request_id']).where('id', 'in', done.map((d) => d.taskId)).execute();
+    const owner = new Map(owners.map((o) => [Number(o.id), o.request_id]));
+    const order = done.map((d, i) => ({ d, i, req: owner.get(d.taskId) ?? '' }))
+      .sort((a, b) => (a.req < b.req ? -1 : a.req > b.req ? 1 : a.d.taskId - b.d.taskId));
+    return this.tx(async (s) => {
+      const out: boolean[] = new Array<boolean>(done.length).fill(false);
+      for (const o of order) out[o.i] = await queue.complete(dbOf(s), agentId, o.d.taskId, o.d.completion, now);
+      return out;
+    });
+  }
+
+  async extendLeases(agentId: string, leaseMs: number, now: number): Promise<number> {
+    const r = await this.db.updateTable('tasks').set({ lease_expires: now + leaseMs }).where('state', '=', 'leased').where('lease_agent', '=', agentId).executeTakeFirst();
+    return Number(r.numUpdatedRows);
+  }
+
+  reapExpired(now: number): Promise<number> {
+    return queue.reapExpired(this.db, now);
+  }
+
+  async releaseLeases(agentId: string): Promise<number> {
+    const r = await this.db.updateTable('tasks').set({ state: 'queued', lease_agent: null, lease_expires: null })
+      .where('state', '=', 'leased').where('lease_agent', '=', agentId).executeTakeFirst();
+    return Number(r.numUpdatedRows);
+  }
+
+  phaseState(requestId: string, phase: number): Promise<PhaseState> {
+    return queue.phaseState(this.db, requestId, phase);
+  }
+
+  async queuedPayloads(requestId: string, phase: number): Promise<{ id: number; kind: string; payload: string }[]> {
+    const rows = await this.db.selectFrom('tasks').select(['id', 'kind', 'payload']).where('request_id', '=', requestId)
+      .where('phase', '=', phase).where('state', '=', 'queued').orderBy('id').execute();
+    return rows.map((r) => ({ id: Number(r.id), kind: r.kind, payload: r.payload }));
+  }
+
+  async cancelTasks(requestId: string, o: { phase?: number; leased?: boolean }, now: number): Promise<number> {
+    let q = this.db.updateTable('tasks').set({ state: 'canceled', finished_at: now, lease_agent: null, lease_expires: null })
+      .where('request_id', '=', requestId).where('state', 'in', o.leased ? ['queued', 'leased'] : ['queued']);
+    if (o.phase !== undefined) q = q.where('phase', '=', o.phase);
+    const r = await q.executeTakeFirst();
+    return Number(r.numUpdatedRows);
+  }
+
+  takeDirMeta(requestId: string, depth: number): Promise<DirMetaEntry[]> {
+    return this.tx(async (s) => {
+      const db = dbOf(s);
+      const rows = await db.selectFrom('dir_meta').select(['path', 'depth', 'payload']).where('request_id', '=', requestId).where('depth', '=', depth).orderBy('path').execute();
+      await db.deleteFrom('dir_meta').where('request_id', '=', requestId).where('depth', '=', depth).execute();
+      return rows.map((r) => ({ path: r.path, depth: r.depth, payload: r.payload }));
+    });
+  }
+
+  async leasedTasks(requestId: string): Promise<{ id: number; agent: string }[]> {
+    const rows = await this.db.selectFrom('tasks').select(['id', 'lease_agent']).where('request_id', '=', requestId).where('state', '=', 'leased').execute();
+    return rows.map((r) => ({ id: Number(r.id), agent: r.lease_agent ?? '' }));
+  }
+
+  async addErrors(requestId: string, errors: readonly FileError[], now: number): Promise<void> {
+    if (errors.length === 0) return;
+    await this.db.insertInto('errors').values(errors.map((e) => ({ request_id: requestId, path: e.path, code: e.code, message: e.message, at: now }))).execute();
+  }
+
+  async listErrors(requestId: string, limit: number, offset: number): Promise<Page<StoredError>> {
+    const base = this.db.selectFrom('errors').where('request_id', '=', requestId);
+    const rows = await base.select(['path', 'code', 'message', 'at']).orderBy('id').limit(limit).offset(offset).execute();
+    const total = await base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    return { items: rows.map((r) => ({ path: r.path, code: r.code, message: r.message, at: Number(r.at) })), total: Number(total.n) };
+  }
+
+  async listManifest(requestId: string, limit: number, offset: number): Promise<Page<ManifestEntry>> {
+    const base = this.db.selectFrom('manifest').where('request_id', '=', requestId);
+    const rows = await base.select(['path', 'size', 'mtime_ns', 'hash']).orderBy('path').limit(limit).offset(offset).execute();
+    const total = await base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    return { items: rows.map((r) => ({ path: r.path, size: Number(r.size), mtimeNs: r.mtime_ns, hash: r.hash })), total: Number(total.n) };
+  }
+
+  async upsertAgent(a: AgentRecord): Promise<void> {
+    const row = {
+      id: a.id, name: a.name, site: a.site, endpoints: JSON.stringify(a.endpoints), slots: a.slots, running: a.running,
+      coordinator: a.coordinator, started_at: a.startedAt, last_seen: a.lastSeen,
+    };
+    await this.db.insertInto('agents').values(row).onConflict((oc) => oc.column('id').doUpdateSet(row)).execute();
+  }
+
+  async heartbeat(agentId: string, running: number, now: number): Promise<void> {
+    await this.db.updateTable('agents').set({ last_seen: now, running }).where('id', '=', agentId).execute();
+  }
+
+  async listAgents(): Promise<AgentRecord[]> {
+    const rows = await this.db.selectFrom('agents').selectAll().orderBy('name').execute();
+    return rows.map((r) => ({
+      id: r.id, name: r.name, site: r.site, endpoints: JSON.parse(r.endpoints) as string[], slots: r.slots, running: r.running,
+      coordinator: r.coordinator, startedAt: Number(r.started_at), lastSeen: Number(r.last_seen),
+    }));
+  }
+
+  async removeAgent(agentId: string): Promise<void> {
+    await this.db.deleteFrom('agents').where('id', '=', agentId).execute();
+  }
+
+  async taskCounts(): Promise<{ state: TaskState; kind: string; n: number }[]> {
+    const rows = await this.db.selectFrom('tasks').select(['state', 'kind', (eb) => eb.fn.countAll<number>().as('n')]).groupBy(['state', 'kind']).execute();
+    return rows.map((r) => ({ state: r.state as TaskState, kind: r.kind, n: Number(r.n) }));
+  }
+
+  async requestCounts(): Promise<{ state: RequestState; n: number }[]> {
+    const rows = await this.db.selectFrom('requests').select(['state', (eb) => eb.fn.countAll<number>().as('n')]).groupBy('state').execute();
+    return rows.map((r) => ({ state: r.state as RequestState, n: Number(r.n) }));
+  }
+
+  async errorCounts(): Promise<{ code: string; n: number }[]> {
+    const rows = await this.db.selectFrom('errors').select(['code', (eb) => eb.fn.countAll<number>().as('n')]).groupBy('code').execute();
+    return rows.map((r) => ({ code: r.code, n: Number(r.n) }));
+  }
+
+  async ping(): Promise<void> {
+    await this.db.selectFrom('requests').select('id').limit(1).execute();
+  }
+
+  close(): Promise<void> {
+    return this.onClose();
+  }
+}

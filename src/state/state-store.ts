@@ -1,0 +1,189 @@
+// StateStore: what the coordinator keeps in its database — requests, the task queue,
+// agents, per-file errors, the manifest — as narrow methods, plus tx() to commit
+// several of them at once. One implementation over kysely serves every engine.
+import type { Counters } from '../core/counters.js';
+
+export type RequestState = 'queued' | 'running' | 'finalizing' | 'succeeded' | 'failed' | 'canceled' | 'paused';
+export const REQUEST_STATES: readonly RequestState[] = ['queued', 'running', 'finalizing', 'succeeded', 'failed', 'canceled', 'paused'];
+export const ACTIVE_STATES: readonly RequestState[] = ['running', 'finalizing'];
+
+export type TaskState = 'queued' | 'leased' | 'done' | 'failed' | 'canceled';
+export const TASK_STATES: readonly TaskState[] = ['queued', 'leased', 'done', 'failed', 'canceled'];
+
+export interface NewRequest {
+  id: string;
+  priority: number;
+  source: string;
+  destination: string;
+  srcEndpoint: string;
+  dstEndpoint: string;
+  /** the request as posted (JSON); opaque to the store */
+  spec: string;
+}
+
+export interface RequestRecord extends NewRequest {
+  state: RequestState;
+  phase: number;
+  counters: Counters;
+  message: string | null;
+  pausedFrom: RequestState | null;
+  createdAt: number;
+  startedAt: number | null;
+  finishedAt: number | null;
+  updatedAt: number;
+}
+
+export interface NewTask {
+  kind: string;
+  phase: number;
+  /** JSON, opaque to the store */
+  payload: string;
+  items: number;
+  bytes: number;
+  groupKey?: string;
+  notBefore?: number;
+}
+
+export interface LeasedTask {
+  id: number;
+  requestId: string;
+  kind: string;
+  phase: number;
+  payload: string;
+  items: number;
+  bytes: number;
+  groupKey: string | null;
+  /** how many times it has been leased, this time included */
+  attempts: number;
+  leaseExpires: number;
+}
+
+export interface FileError {
+  path: string;
+  code: string;
+  message: string;
+}
+
+export interface ManifestEntry {
+  path: string;
+  size: number;
+  mtimeNs: string;
+  hash: string;
+}
+
+export interface DirMetaEntry {
+  path: string;
+  depth: number;
+  payload: string;
+}
+
+/** what finishing one task changes; applied in one transaction with the task's end */
+export interface Completion {
+  counters?: Partial<Counters>;
+  tasks?: NewTask[];
+  errors?: FileError[];
+  manifest?: ManifestEntry[];
+  dirMeta?: DirMetaEntry[];
+  /** kept on the task for its group (a chunk's hash) */
+  result?: string;
+  /** the task failed for good (its files are in `errors`): its group never closes */
+  failed?: boolean;
+  /** try (part of) it again later instead of ending it */
+  retry?: { notBefore: number; payload: string; items: number; bytes: number };
+  /** called when this was the last open task of its group and none failed: the results in task order */
+  closeGroup?: (results: string[]) => NewTask | undefined;
+}
+
+export interface LeaseOptions {
+  capacity: number;
+  leaseMs: number;
+  /** only requests whose endpoints are both in this list; undefined = any */
+  endpoints?: readonly string[];
+}
+
+export interface AgentRecord {
+  id: string;
+  name: string;
+  site: string;
+  endpoints: string[];
+  slots: number;
+  running: number;
+  coordinator: string;
+  startedAt: number;
+  lastSeen: number;
+}
+
+export interface Page<T> {
+  items: T[];
+  total: number;
+}
+
+export interface StoredError extends FileError {
+  at: number;
+}
+
+export interface PhaseState {
+  /** queued or leased tasks at the request's phase */
+  open: number;
+  /** the lowest phase above the current one that has queued tasks */
+  nextPhase: number | undefined;
+  /** the deepest directory whose metadata is still to be set */
+  dirMetaDepth: number | undefined;
+}
+
+export interface StateStore {
+  readonly flavor: 'sqlite' | 'postgres';
+  /** run fn in one transaction; nested calls join the outer one */
+  tx<T>(fn: (s: StateStore) => Promise<T>): Promise<T>;
+
+  createRequest(r: NewRequest, now: number): Promise<boolean>;
+  getRequest(id: string): Promise<RequestRecord | undefined>;
+  /** the row, locked until the transaction ends (PostgreSQL); for decisions several coordinators may race on */
+  lockRequest(id: string): Promise<RequestRecord | undefined>;
+  listRequests(q: { states?: readonly RequestState[]; limit: number; offset: number }): Promise<Page<RequestRecord>>;
+  /** requests in these states, oldest first (ids and states only are needed, but rows are small) */
+  requestsIn(states: readonly RequestState[]): Promise<RequestRecord[]>;
+  /** move a request from one of `from` to `to`; false when it was not in one of `from` */
+  setRequestState(id: string, from: readonly RequestState[], to: RequestState, now: number, extra?: { phase?: number; message?: string | null; pausedFrom?: RequestState | null }): Promise<boolean>;
+  addCounters(id: string, delta: Partial<Counters>, now: number): Promise<void>;
+  /** forget a request's tasks, errors, manifest and counters, and queue it again */
+  resetRequest(id: string, now: number): Promise<void>;
+
+  enqueue(requestId: string, tasks: readonly NewTask[], now: number): Promise<void>;
+  lease(agentId: string, o: LeaseOptions, now: number): Promise<LeasedTask[]>;
+  /** apply a finished task; false when the agent no longer holds its lease (the result is dropped) */
+  complete(agentId: string, taskId: number, c: Completion, now: number): Promise<boolean>;
+  /** several at once, in one transaction */
+  completeMany(agentId: string, done: readonly { taskId: number; completion: Completion }[], now: number): Promise<boolean[]>;
+  /** push back the expiry of every lease the agent holds */
+  extendLeases(agentId: string, leaseMs: number, now: number): Promise<number>;
+  /** leases that expired go back to the queue; returns how many */
+  reapExpired(now: number): Promise<number>;
+  /** hand back the leases of an agent at once (it stopped, or a new process took its name) */
+  releaseLeases(agentId: string): Promise<number>;
+  phaseState(requestId: string, phase: number): Promise<PhaseState>;
+  /** payloads of the queued tasks of a phase */
+  queuedPayloads(requestId: string, phase: number): Promise<{ id: number; kind: string; payload: string }[]>;
+  /** queued (and optionally leased) tasks of a request, or of one phase, end as canceled */
+  cancelTasks(requestId: string, o: { phase?: number; leased?: boolean }, now: number): Promise<number>;
+  /** the directories of one depth whose metadata is due, removed from the list */
+  takeDirMeta(requestId: string, depth: number): Promise<DirMetaEntry[]>;
+  /** task ids a request has leased out now */
+  leasedTasks(requestId: string): Promise<{ id: number; agent: string }[]>;
+
+  addErrors(requestId: string, errors: readonly FileError[], now: number): Promise<void>;
+  listErrors(requestId: string, limit: number, offset: number): Promise<Page<StoredError>>;
+  listManifest(requestId: string, limit: number, offset: number): Promise<Page<ManifestEntry>>;
+
+  upsertAgent(a: AgentRecord): Promise<void>;
+  heartbeat(agentId: string, running: number, now: number): Promise<void>;
+  listAgents(): Promise<AgentRecord[]>;
+  removeAgent(agentId: string): Promise<void>;
+
+  /** for metrics */
+  taskCounts(): Promise<{ state: TaskState; kind: string; n: number }[]>;
+  requestCounts(): Promise<{ state: RequestState; n: number }[]>;
+  errorCounts(): Promise<{ code: string; n: number }[]>;
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
