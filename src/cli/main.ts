@@ -5,6 +5,8 @@ import { createRequire } from 'node:module';
 import { isBargeError } from '../core/errors.js';
 import type { FilterRule } from '../core/filter.js';
 import { collectRule, defaultTransfers, parseSyncFlags, type SyncFlags } from './parse-sync-flags.js';
+import { registerClientCommands } from './client/client-commands.js';
+import { serveCommand } from './serve-command.js';
 import { EXIT_USAGE, syncCommand } from './sync-command.js';
 
 const pkg = createRequire(import.meta.url)('../../../package.json') as { version: string };
@@ -76,6 +78,45 @@ program.command('sync')
     });
   });
 
+interface ServeFlags {
+  config?: string;
+  db?: string;
+  listen?: string;
+  stateDir?: string;
+  localAgent?: boolean;
+  transfers?: string;
+  leaseTimeout?: string;
+  auth?: boolean;
+  name?: string;
+}
+
+program.command('serve')
+  .description('run the coordinator: keeps transfer requests in a database, runs them, serves the HTTP API and metrics')
+  .option('--config <file>', 'TOML configuration: endpoints, sites, tokens (docs/config.md)')
+  .option('--db <url>', 'postgres://… (several coordinators may share it), sqlite:PATH or a path, or "memory" (default: SQLite in the state folder; env BARGE_DB)')
+  .option('--listen <host:port>', 'address of the HTTP API (default 127.0.0.1:7700; env BARGE_LISTEN)')
+  .option('--state-dir <dir>', 'folder of the SQLite database (default $XDG_STATE_HOME/barge or ~/.local/state/barge; env BARGE_STATE_DIR)')
+  .option('--name <name>', 'name of this coordinator (default: the host name); its built-in agent is NAME/local')
+  .option('--no-local-agent', 'run no built-in agent: leave all work to agents')
+  .option('--transfers <N>', 'tasks the built-in agent runs at once (default: the number of cores, 2 to 16)')
+  .option('--lease-timeout <duration>', 'a task whose agent is silent this long goes back to the queue (default 30s)')
+  .option('--no-auth', 'serve the API without tokens (only on a loopback address)')
+  .action(async (flags: ServeFlags, cmd: Command) => {
+    const given = (k: keyof ServeFlags): boolean => cmd.getOptionValueSource(k) === 'cli';
+    await serveCommand(flags.config, {
+      ...(flags.db !== undefined ? { db: flags.db } : {}),
+      ...(flags.listen !== undefined ? { listen: flags.listen } : {}),
+      ...(flags.stateDir !== undefined ? { stateDir: flags.stateDir } : {}),
+      ...(flags.name !== undefined ? { name: flags.name } : {}),
+      ...(flags.transfers !== undefined ? { transfers: flags.transfers } : {}),
+      ...(flags.leaseTimeout !== undefined ? { leaseTimeout: flags.leaseTimeout } : {}),
+      ...(given('localAgent') ? { localAgent: flags.localAgent ?? true } : {}),
+      ...(given('auth') ? { auth: flags.auth ?? true } : {}),
+    });
+  });
+
+registerClientCommands(program);
+
 async function main(): Promise<void> {
   try {
     await program.parseAsync(process.argv);
@@ -84,7 +125,7 @@ async function main(): Promise<void> {
       if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') process.exit(0);
       process.exit(EXIT_USAGE);
     }
-    if (isBargeError(e) && (e.code === 'E_USAGE' || e.code === 'E_BAD_INPUT')) fail(e.message, EXIT_USAGE);
+    if (isBargeError(e) && (e.code === 'E_USAGE' || e.code === 'E_BAD_INPUT' || e.code === 'E_CONFIG')) fail(e.message, EXIT_USAGE);
     if (isBargeError(e)) fail(`${e.code}: ${e.message}`, 1);
     fail(`internal error: ${e instanceof Error ? e.stack ?? e.message : String(e)}`, 1);
   }

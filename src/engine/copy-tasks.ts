@@ -32,13 +32,18 @@ export async function runCopyBatch(ctx: RunContext, t: CopyBatchTask): Promise<T
   for (let i = 0; i < t.files.length; i++) {
     const f = t.files[i] as FileItem;
     if (isAborted(ctx)) break;
+    // a service runs its API in this thread too: let it answer between files
+    if (ctx.yieldBetweenFiles) await new Promise((res) => setImmediate(res));
     try {
       if (f.compareFirst && await withRetry(() => sameContent(ctx, f))) {
         await settleSame(ctx, f, r);
         landed.push(f.rel);
         continue;
       }
-      if (!ctx.opts.dryRun) await withRetry(() => copyWholeFile(ctx, f.rel, f.src, f.dstExists));
+      if (!ctx.opts.dryRun) {
+        const hash = await withRetry(() => copyWholeFile(ctx, f.rel, f.src, f.dstExists));
+        if (ctx.recordHashes) (r.result.hashes ??= []).push([f.rel, hash]);
+      }
       r.count('filesCopied');
       r.count('bytesCopied', f.src.size);
       r.event(f.dstExists ? 'update' : 'new', f.rel);

@@ -2,6 +2,7 @@
 import { toErrorRecord } from '../core/errors.js';
 import { runChunk, runCopyBatch, runFinalize, runPrepare } from './copy-tasks.js';
 import type { RunContext } from './run-context.js';
+import { runRoot } from './root-task.js';
 import { runScan } from './scan-task.js';
 import type { Task, TaskResult } from './task-types.js';
 import { runDeletes, runDirMeta, runLinks } from './tree-tasks.js';
@@ -9,6 +10,7 @@ import { runDeletes, runDirMeta, runLinks } from './tree-tasks.js';
 export async function runTask(ctx: RunContext, t: Task): Promise<TaskResult> {
   try {
     switch (t.kind) {
+      case 'root': return await runRoot(ctx);
       case 'scan': return await runScan(ctx, t);
       case 'copy': return await runCopyBatch(ctx, t);
       case 'prepare': return await runPrepare(ctx, t);

@@ -79,7 +79,12 @@ export interface DirMetaTask {
   dirs: { rel: string; src: Entry }[];
 }
 
-export type Task = ScanTask | CopyBatchTask | PrepareChunkedTask | ChunkTask | FinalizeChunkedTask | LinkTask | DeleteTask | DirMetaTask;
+/** a service request's first task: check the source, make the destination, then scan */
+export interface RootTask {
+  kind: 'root';
+}
+
+export type Task = RootTask | ScanTask | CopyBatchTask | PrepareChunkedTask | ChunkTask | FinalizeChunkedTask | LinkTask | DeleteTask | DirMetaTask;
 
 export interface HardLinkNote {
   rel: string;
@@ -103,6 +108,8 @@ export interface TaskResult {
   rescan?: ScanTask;
   /** scan: this directory's metadata must be set in the last pass */
   dirMeta?: { rel: string; src: Entry };
+  /** copy: [path, hash] of each file written, when the context records hashes (a service's manifest) */
+  hashes?: [string, string][];
   /** copy: files that landed (for hard-link followers) */
   landed?: string[];
   /** prepare: chunks recorded by an earlier run */

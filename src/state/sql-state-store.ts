@@ -173,6 +173,25 @@ export class SqlStateStore implements StateStore {
     });
   }
 
+  async openCount(requestId: string, kinds: readonly string[]): Promise<number> {
+    const r = await this.db.selectFrom('tasks').select((eb) => eb.fn.countAll<number>().as('n')).where('request_id', '=', requestId)
+      .where('kind', 'in', [...kinds]).where('state', 'in', ['queued', 'leased']).executeTakeFirstOrThrow();
+    return Number(r.n);
+  }
+
+  async phaseResults(requestId: string, phase: number): Promise<string[]> {
+    const rows = await this.db.selectFrom('tasks').select('result').where('request_id', '=', requestId).where('phase', '=', phase)
+      .where('state', '=', 'done').execute();
+    return rows.map((r) => r.result ?? '');
+  }
+
+  async queueDepth(): Promise<number> {
+    const r = await this.db.selectFrom('tasks as t').innerJoin('requests as r', 'r.id', 't.request_id')
+      .select((eb) => eb.fn.countAll<number>().as('n')).where('t.state', '=', 'queued').where('r.state', 'in', ['running', 'finalizing'])
+      .executeTakeFirstOrThrow();
+    return Number(r.n);
+  }
+
   async leasedTasks(requestId: string): Promise<{ id: number; agent: string }[]> {
     const rows = await this.db.selectFrom('tasks').select(['id', 'lease_agent']).where('request_id', '=', requestId).where('state', '=', 'leased').execute();
     return rows.map((r) => ({ id: Number(r.id), agent: r.lease_agent ?? '' }));

@@ -168,6 +168,12 @@ export interface StateStore {
   cancelTasks(requestId: string, o: { phase?: number; leased?: boolean }, now: number): Promise<number>;
   /** the directories of one depth whose metadata is due, removed from the list */
   takeDirMeta(requestId: string, depth: number): Promise<DirMetaEntry[]>;
+  /** queued or leased tasks of these kinds (e.g. is the walk done) */
+  openCount(requestId: string, kinds: readonly string[]): Promise<number>;
+  /** the results finished tasks of a phase left (e.g. delete counts) */
+  phaseResults(requestId: string, phase: number): Promise<string[]>;
+  /** queued tasks of running requests */
+  queueDepth(): Promise<number>;
   /** task ids a request has leased out now */
   leasedTasks(requestId: string): Promise<{ id: number; agent: string }[]>;
 

@@ -1,0 +1,121 @@
+// `barge serve`: loads the configuration, opens the state store, starts the coordinator's
+// loops, the built-in agent and the HTTP server; on SIGINT/SIGTERM stops leasing, lets
+// the tasks in flight finish and closes everything.
+import * as fs from 'node:fs';
+import { createRequire } from 'node:module';
+import * as path from 'node:path';
+import { BargeError } from '../core/errors.js';
+import { LocalAgent } from '../agent/local-agent.js';
+import type { Job } from '../agent/agent-link.js';
+import { loadServiceConfig, type ConfigFlags } from '../coordinator/config/load-config.js';
+import type { ServiceConfig } from '../coordinator/config/service-config.js';
+import { Coordinator } from '../coordinator/coordinator.js';
+import { BandwidthLimiter } from '../engine/bandwidth-limiter.js';
+import { sharedCells, type RunContext } from '../engine/run-context.js';
+import { runTask } from '../engine/task-runner.js';
+import { buildServer } from '../server/app.js';
+import { openMemoryStore } from '../state/memory/open-memory.js';
+import { openPostgresStore } from '../state/postgres/open-postgres.js';
+import { openSqliteStore } from '../state/sqlite/open-sqlite.js';
+import type { StateStore } from '../state/state-store.js';
+import { buildRunContext } from './sync-context.js';
+
+const pkg = createRequire(import.meta.url)('../../../package.json') as { version: string };
+
+function say(line: string): void {
+  process.stderr.write(`barge serve: ${line}\n`);
+}
+
+async function openStore(c: ServiceConfig): Promise<{ store: StateStore; where: string }> {
+  try {
+    switch (c.db.kind) {
+      case 'memory': return { store: await openMemoryStore(), where: 'memory (nothing is kept after exit)' };
+      case 'sqlite':
+        fs.mkdirSync(path.dirname(c.db.path), { recursive: true });
+        return { store: await openSqliteStore(c.db.path), where: `SQLite ${c.db.path}` };
+      case 'postgres': {
+        const u = new URL(c.db.url);
+        u.password = u.password ? '***' : '';
+        return { store: await openPostgresStore(c.db.url), where: `PostgreSQL ${u.toString()}` };
+      }
+    }
+  } catch (e) {
+    throw new BargeError('E_CONFIG', `cannot open the database: ${e instanceof Error ? e.message : String(e)}`);
+  }
+}
+
+function checkEndpoints(c: ServiceConfig): void {
+  for (const e of c.endpoints.values()) {
+    let st: fs.Stats | undefined;
+    try { st = fs.statSync(e.path); } catch { st = undefined; }
+    const where = c.file ?? 'configuration';
+    if (!st) throw new BargeError('E_CONFIG', `${where}: endpoints.${e.name}.path: ${e.path} does not exist`);
+    if (!st.isDirectory()) throw new BargeError('E_CONFIG', `${where}: endpoints.${e.name}.path: ${e.path} is not a directory`);
+  }
+}
+
+function jobContext(job: Job): RunContext {
+  fs.mkdirSync(job.dstRoot, { recursive: true });
+  const ctx = buildRunContext({
+    srcRoot: job.srcRoot, dstRoot: job.dstRoot, opts: job.opts, nowNs: BigInt(Date.now()) * 1_000_000n, verbose: false,
+    memory: sharedCells().memory, limiterMemory: BandwidthLimiter.sharedMemory(),
+    corruptOnce: (process.env.BARGE_TEST_CORRUPT_ONCE ?? '').split('\n').filter((s) => s !== ''),
+    corruptAlways: (process.env.BARGE_TEST_CORRUPT_ALWAYS ?? '').split('\n').filter((s) => s !== ''),
+  });
+  return { ...ctx, recordHashes: true, yieldBetweenFiles: true };
+}
+
+/** test hook: hold every task this long before it runs, so a test can stop the service mid-request */
+const TASK_DELAY_MS = Number(process.env.BARGE_TEST_TASK_DELAY_MS ?? 0);
+
+export async function serveCommand(file: string | undefined, flags: ConfigFlags): Promise<void> {
+  const config = loadServiceConfig({ file, flags, env: process.env });
+  checkEndpoints(config);
+  const { store, where } = await openStore(config);
+  const coordinator = new Coordinator(store, config);
+  coordinator.onError((e) => say(`error: ${e instanceof Error ? e.message : String(e)}`));
+  coordinator.start();
+
+  let agent: LocalAgent | undefined;
+  if (config.localAgent) {
+    const id = `${config.name}/local`;
+    // the leases a previous process of this name held die with it: hand them back now
+    const released = await store.releaseLeases(id);
+    if (released > 0) say(`${released} task(s) held by the previous run of ${id} are queued again`);
+    const now = Date.now();
+    await store.upsertAgent({ id, name: id, site: [...config.endpoints.values()][0]?.site ?? 'local', endpoints: [...config.endpoints.keys()], slots: config.transfers, running: 0, coordinator: config.name, startedAt: now, lastSeen: now });
+    agent = new LocalAgent(coordinator.agentLink, {
+      id, slots: config.transfers, pollMs: 200, heartbeatMs: Math.max(200, Math.floor(config.leaseTimeoutMs / 3)),
+      contextFor: jobContext,
+      runTask: async (ctx, t) => {
+        if (TASK_DELAY_MS > 0) await new Promise((r) => setTimeout(r, TASK_DELAY_MS));
+        return runTask(ctx, t);
+      },
+      onError: (e) => say(`agent error: ${e instanceof Error ? e.message : String(e)}`),
+    });
+    agent.start();
+  }
+
+  const app = await buildServer({ api: coordinator, tokens: config.tokens, auth: config.auth, version: pkg.version });
+  const address = await app.listen({ host: config.listen.host, port: config.listen.port });
+  say(`listening on ${address}; state in ${where}; ${config.endpoints.size} endpoint(s); ${agent ? `built-in agent with ${config.transfers} slots` : 'no built-in agent'}`);
+  if (!config.auth) say('warning: authentication is off (--no-auth); anyone who reaches this port may act');
+
+  await new Promise<void>((resolve) => {
+    let stopping = false;
+    const stop = (): void => {
+      if (stopping) { say('second signal: leaving now; leases expire and other agents take the tasks'); process.exit(130); }
+      stopping = true;
+      say('stopping: no new tasks; waiting for the tasks in flight (signal again to leave at once)');
+      void (async () => {
+        await agent?.stop();
+        await coordinator.stop();
+        await app.close();
+        await store.close();
+        resolve();
+      })();
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+}

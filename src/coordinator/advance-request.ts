@@ -1,0 +1,90 @@
+// The finisher: when a request's phase has no open task left, move it on — to the delete
+// pass (skipped after errors or above maxDelete), the rescans, the directory metadata one
+// depth at a time, and at last to succeeded or failed. Runs under the request's row lock,
+// so several coordinators may call it at once and only one acts.
+import { BargeError } from '../core/errors.js';
+import { parseWithBigints } from '../core/json-bigint.js';
+import type { Entry } from '../core/entry.js';
+import type { RequestRecord, StateStore } from '../state/state-store.js';
+import { DIRMETA_BATCH, PHASE_DELETE, PHASE_DELETE_COUNT, PHASE_DIRMETA, PHASE_RESCAN } from './phases.js';
+import type { RequestSpec } from './request-types.js';
+import { decodeTask, encodeTask } from './service-task.js';
+
+export type Advance = 'waiting' | 'moved' | 'finished' | 'none';
+
+export async function advanceRequest(store: StateStore, id: string, now: number): Promise<Advance> {
+  return store.tx(async (s) => {
+    const r = await s.lockRequest(id);
+    if (!r || (r.state !== 'running' && r.state !== 'finalizing')) return 'none';
+    const ps = await s.phaseState(id, r.phase);
+    if (ps.open > 0) return 'waiting';
+    const spec = parseWithBigints<RequestSpec>(r.spec);
+    if (r.phase < PHASE_DELETE) {
+      const gate = await deleteGate(s, r, spec, now);
+      if (gate === 'moved') return 'moved';
+    }
+    const next = await s.phaseState(id, r.phase);
+    if (next.nextPhase !== undefined && next.nextPhase < PHASE_DIRMETA) {
+      await s.setRequestState(id, [r.state], 'finalizing', now, { phase: next.nextPhase });
+      return 'moved';
+    }
+    if (next.dirMetaDepth !== undefined) {
+      const dirs = await s.takeDirMeta(id, next.dirMetaDepth);
+      const parsed = dirs.map((d) => parseWithBigints<{ rel: string; src: Entry }>(d.payload));
+      const tasks = [];
+      for (let k = 0; k < parsed.length; k += DIRMETA_BATCH) tasks.push(encodeTask({ kind: 'dirmeta', dirs: parsed.slice(k, k + DIRMETA_BATCH) }, PHASE_DIRMETA));
+      await s.enqueue(id, tasks, now);
+      await s.setRequestState(id, [r.state], 'finalizing', now, { phase: PHASE_DIRMETA });
+      return 'moved';
+    }
+    const last = (await s.getRequest(id)) ?? r;
+    const failed = last.counters.failed > 0;
+    const message = failed ? `${last.counters.failed} file(s) failed${last.message ? `; ${last.message}` : ''}` : last.message;
+    await s.setRequestState(id, [r.state], failed ? 'failed' : 'succeeded', now, { message });
+    return 'finished';
+  });
+}
+
+/** leaving the transfer phase: the delete pass runs only after a clean transfer, and within maxDelete */
+async function deleteGate(s: StateStore, r: RequestRecord, spec: RequestSpec, now: number): Promise<'moved' | 'go'> {
+  const queued = await s.queuedPayloads(r.id, PHASE_DELETE);
+  if (queued.length === 0) return 'go';
+  if (r.counters.failed > 0) {
+    await skipDeletes(s, r, queued.map((q) => q.payload), `delete pass skipped: ${r.counters.failed} error(s) in this request`, now);
+    return 'go';
+  }
+  if (spec.maxDelete === undefined) return 'go';
+  if (r.phase < PHASE_DELETE_COUNT) {
+    const counts = queued.map((q) => {
+      const t = decodeTask(q.payload);
+      return encodeTask(t.kind === 'delete' ? { ...t, countOnly: true } : t, PHASE_DELETE_COUNT);
+    });
+    await s.enqueue(r.id, counts, now);
+    await s.setRequestState(r.id, [r.state], 'finalizing', now, { phase: PHASE_DELETE_COUNT });
+    return 'moved';
+  }
+  const total = (await s.phaseResults(r.id, PHASE_DELETE_COUNT)).reduce((n, x) => n + (Number(x) || 0), 0);
+  if (total > spec.maxDelete) {
+    const e = new BargeError('E_MAX_DELETE', `${total} entries would be deleted, more than maxDelete ${spec.maxDelete}: nothing deleted`);
+    await s.addErrors(r.id, [{ path: '', code: e.code, message: e.message }], now);
+    await s.addCounters(r.id, { failed: 1 }, now);
+    await skipDeletes(s, r, queued.map((q) => q.payload), `delete pass skipped: more than maxDelete ${spec.maxDelete}`, now);
+  }
+  return 'go';
+}
+
+async function skipDeletes(s: StateStore, r: RequestRecord, payloads: string[], why: string, now: number): Promise<void> {
+  // a directory in the way of a source entry stays, so that entry cannot land: say so per path
+  const blocked: string[] = [];
+  for (const p of payloads) {
+    const t = decodeTask(p);
+    if (t.kind === 'delete' && t.deferred) blocked.push(...t.items.map((i) => i.rel));
+  }
+  if (blocked.length > 0) {
+    await s.addErrors(r.id, blocked.map((path) => ({ path, code: 'E_EXISTS', message: `a non-empty directory is in the way and was not replaced: ${why}` })), now);
+    await s.addCounters(r.id, { failed: blocked.length }, now);
+  }
+  await s.cancelTasks(r.id, { phase: PHASE_DELETE }, now);
+  await s.cancelTasks(r.id, { phase: PHASE_RESCAN }, now);
+  await s.setRequestState(r.id, [r.state], r.state, now, { message: why });
+}

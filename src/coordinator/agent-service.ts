@@ -1,0 +1,122 @@
+// The coordinator's side of the agents: leases (with each task's job), results turned
+// into database changes, heartbeats, and word of cancellations.
+import { EventEmitter } from 'node:events';
+import { parseWithBigints } from '../core/json-bigint.js';
+import type { AgentLink, Job, LeasedWork, TaskReport } from '../agent/agent-link.js';
+import type { Completion, LeasedTask, StateStore } from '../state/state-store.js';
+import type { EndpointConfig, RetryConfig } from './config/service-config.js';
+import { resolveEndpointPath } from './endpoint-paths.js';
+import type { RequestSpec } from './request-types.js';
+import { decodeTask, type DeleteMarker, type ServiceTask } from './service-task.js';
+import { syncOptionsOf } from './spec-options.js';
+import { taskOutcome } from './task-outcome.js';
+
+export interface AgentServiceOptions {
+  endpoints: ReadonlyMap<string, EndpointConfig>;
+  retry: RetryConfig;
+  leaseMs: number;
+  transfers: number;
+  asRoot: boolean;
+  now(): number;
+  /** a request's tasks finished: its phase may be over */
+  onProgress(requestIds: string[]): void;
+}
+
+interface Held {
+  lease: LeasedTask;
+  task: ServiceTask & DeleteMarker;
+  job: Job;
+}
+
+/** for tests that count: append "taskId agentId" per task started */
+const TASK_LOG = process.env.BARGE_TEST_TASK_LOG;
+
+export class AgentService implements AgentLink {
+  private readonly held = new Map<number, Held>();
+  private readonly jobs = new Map<string, Job>();
+  private readonly events = new EventEmitter();
+  readonly moved = { bytes: 0, files: 0 };
+
+  constructor(private readonly store: StateStore, private readonly o: AgentServiceOptions) {
+    this.events.setMaxListeners(0);
+  }
+
+  async lease(agentId: string, capacity: number): Promise<LeasedWork[]> {
+    const t0 = process.hrtime.bigint();
+    const leased = await this.store.lease(agentId, { capacity, leaseMs: this.o.leaseMs }, this.o.now());
+    this.events.emit('lease', Number(process.hrtime.bigint() - t0) / 1e9);
+    const out: LeasedWork[] = [];
+    for (const l of leased) {
+      const job = await this.jobOf(l.requestId);
+      const task = decodeTask(l.payload);
+      this.held.set(l.id, { lease: l, task, job });
+      out.push({ taskId: l.id, task, job });
+    }
+    if (TASK_LOG && out.length > 0) {
+      const fs = await import('node:fs');
+      fs.appendFileSync(TASK_LOG, out.map((w) => `${w.taskId} ${agentId}\n`).join(''));
+    }
+    return out;
+  }
+
+  async report(agentId: string, reports: TaskReport[]): Promise<void> {
+    const now = this.o.now();
+    const done: { taskId: number; completion: Completion }[] = [];
+    const requests = new Set<string>();
+    for (const r of reports) {
+      const h = this.held.get(r.taskId);
+      if (!h) continue; // leased before a restart: the lease expires and the task runs again
+      this.held.delete(r.taskId);
+      requests.add(h.job.requestId);
+      done.push({
+        taskId: r.taskId,
+        completion: taskOutcome({ task: h.task, phase: h.lease.phase, attempts: h.lease.attempts, result: r.result, opts: h.job.opts, retry: this.o.retry, now }),
+      });
+    }
+    const ok = await this.store.completeMany(agentId, done, now);
+    ok.forEach((accepted, i) => {
+      if (!accepted) return;
+      const c = done[i]?.completion.counters ?? {};
+      this.moved.bytes += c.bytesCopied ?? 0;
+      this.moved.files += c.filesCopied ?? 0;
+    });
+    this.o.onProgress([...requests]);
+  }
+
+  async heartbeat(agentId: string, running: number): Promise<void> {
+    const now = this.o.now();
+    await this.store.heartbeat(agentId, running, now);
+    await this.store.extendLeases(agentId, this.o.leaseMs, now);
+  }
+
+  onCancel(listener: (requestId: string) => void): () => void {
+    this.events.on('cancel', listener);
+    return () => this.events.off('cancel', listener);
+  }
+
+  canceled(requestId: string): void {
+    this.jobs.delete(requestId);
+    this.events.emit('cancel', requestId);
+  }
+
+  onLease(listener: (seconds: number) => void): () => void {
+    this.events.on('lease', listener);
+    return () => this.events.off('lease', listener);
+  }
+
+  private async jobOf(requestId: string): Promise<Job> {
+    const known = this.jobs.get(requestId);
+    if (known) return known;
+    const r = await this.store.getRequest(requestId);
+    if (!r) throw new Error(`leased a task of request ${requestId}, which does not exist`);
+    const spec = parseWithBigints<RequestSpec>(r.spec);
+    const job: Job = {
+      requestId,
+      srcRoot: resolveEndpointPath(this.o.endpoints, r.source, 'source').abs,
+      dstRoot: resolveEndpointPath(this.o.endpoints, r.destination, 'destination').abs,
+      opts: syncOptionsOf(spec, { transfers: this.o.transfers, asRoot: this.o.asRoot }),
+    };
+    this.jobs.set(requestId, job);
+    return job;
+  }
+}

@@ -1,0 +1,35 @@
+// The coordinator as the HTTP server sees it: every route is one call here. Errors are
+// BargeErrors whose code picks the HTTP status (see docs/api.md).
+import type { EndpointConfig, SiteConfig } from './config/service-config.js';
+import type { ListedEntry, RequestAction, RequestSpec, RequestView } from './request-types.js';
+import type { AgentRecord, ManifestEntry, Page, RequestState, StoredError } from '../state/state-store.js';
+
+export interface MetricsSnapshot {
+  tasks: { state: string; kind: string; n: number }[];
+  requests: { state: string; n: number }[];
+  errors: { code: string; n: number }[];
+  /** queued tasks of running requests */
+  queueDepth: number;
+}
+
+export interface CoordinatorApi {
+  /** 'exists' when a client-given id is taken */
+  submit(spec: RequestSpec): Promise<RequestView>;
+  get(id: string): Promise<RequestView>;
+  list(q: { states?: RequestState[]; limit: number; offset: number }): Promise<Page<RequestView>>;
+  errors(id: string, limit: number, offset: number): Promise<Page<StoredError>>;
+  manifest(id: string, limit: number, offset: number): Promise<Page<ManifestEntry>>;
+  act(id: string, action: RequestAction): Promise<RequestView>;
+  endpoints(): EndpointConfig[];
+  sites(): (SiteConfig & { endpoints: string[] })[];
+  agents(): Promise<AgentRecord[]>;
+  ls(endpoint: string, path: string): Promise<ListedEntry[]>;
+  /** views of requests that changed since the last call of this listener (for server-sent events) */
+  onChange(listener: (v: RequestView) => void): () => void;
+  health(): Promise<{ ok: boolean; db: string }>;
+  metrics(): Promise<MetricsSnapshot>;
+  /** bytes and files the agents of this process moved, for counters that only go up */
+  moved(): { bytes: number; files: number };
+  /** seconds each lease call took, as they happen (for a histogram) */
+  onLease(listener: (seconds: number) => void): () => void;
+}

@@ -1,0 +1,249 @@
+// The coordinator: takes requests, keeps them in the state store, and runs the loops
+// that move them — plan (queued → running with a root task), finish (phase by phase to
+// the end), reap (expired leases back to the queue). Every loop is idempotent and safe
+// with several coordinators on one database.
+import { randomUUID } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import { BargeError } from '../core/errors.js';
+import { stringifyWithBigints } from '../core/json-bigint.js';
+import { PosixStorage } from '../storage/posix/posix-storage.js';
+import type { RequestRecord, RequestState, StateStore } from '../state/state-store.js';
+import { advanceRequest } from './advance-request.js';
+import { AgentService } from './agent-service.js';
+import type { ServiceConfig } from './config/service-config.js';
+import type { CoordinatorApi, MetricsSnapshot } from './coordinator-api.js';
+import { overlaps, resolveEndpointPath } from './endpoint-paths.js';
+import { PHASE_TRANSFER } from './phases.js';
+import type { ListedEntry, RequestAction, RequestSpec, RequestView } from './request-types.js';
+import { requestView } from './request-view.js';
+import { encodeTask } from './service-task.js';
+
+const TICK_MS = 250;
+const CHANGE_MS = 1000;
+const WALK_KINDS = ['root', 'scan'];
+
+export class Coordinator implements CoordinatorApi {
+  readonly agentLink: AgentService;
+  private readonly events = new EventEmitter();
+  private timers: NodeJS.Timeout[] = [];
+  private ticking = false;
+  private dirty = new Set<string>();
+  private lastSeen = new Map<string, number>();
+
+  constructor(private readonly store: StateStore, private readonly config: ServiceConfig, private readonly now: () => number = Date.now) {
+    this.events.setMaxListeners(0);
+    this.agentLink = new AgentService(store, {
+      endpoints: config.endpoints, retry: config.retry, leaseMs: config.leaseTimeoutMs, transfers: config.transfers,
+      asRoot: typeof process.getuid === 'function' && process.getuid() === 0, now,
+      onProgress: (ids) => { for (const id of ids) this.dirty.add(id); this.kick(); },
+    });
+  }
+
+  start(): void {
+    this.timers.push(setInterval(() => this.kick(), TICK_MS));
+    this.timers.push(setInterval(() => { void this.reap(); }, Math.max(250, Math.floor(this.config.leaseTimeoutMs / 4))));
+    this.timers.push(setInterval(() => { void this.publishChanges(); }, CHANGE_MS));
+    this.kick();
+  }
+
+  async stop(): Promise<void> {
+    for (const t of this.timers) clearInterval(t);
+    this.timers = [];
+    while (this.ticking) await new Promise((r) => setTimeout(r, 10));
+  }
+
+  /** run the plan and finish loops soon (once at a time) */
+  kick(): void {
+    if (this.ticking) return;
+    this.ticking = true;
+    this.tick().catch((e: unknown) => this.events.emit('error', e)).finally(() => { this.ticking = false; });
+  }
+
+  onError(listener: (e: unknown) => void): void {
+    this.events.on('error', listener);
+  }
+
+  private async tick(): Promise<void> {
+    const now = this.now();
+    for (const r of await this.store.requestsIn(['queued'])) {
+      await this.store.tx(async (s) => {
+        if (await s.setRequestState(r.id, ['queued'], 'running', now, { phase: PHASE_TRANSFER })) await s.enqueue(r.id, [encodeTask({ kind: 'root' }, PHASE_TRANSFER)], now);
+      });
+    }
+    for (const r of await this.store.requestsIn(['running', 'finalizing'])) {
+      for (let i = 0; i < 100; i++) {
+        const a = await advanceRequest(this.store, r.id, this.now());
+        if (a !== 'moved') break;
+      }
+    }
+  }
+
+  private async reap(): Promise<void> {
+    try {
+      if (await this.store.reapExpired(this.now()) > 0) this.kick();
+    } catch (e) { this.events.emit('error', e); }
+  }
+
+  // ---- requests
+
+  async submit(spec: RequestSpec): Promise<RequestView> {
+    const src = resolveEndpointPath(this.config.endpoints, spec.source, 'source');
+    const dst = resolveEndpointPath(this.config.endpoints, spec.destination, 'destination');
+    if (!dst.endpoint.write) throw new BargeError('E_READ_ONLY', `destination: endpoint '${dst.endpoint.name}' may not be written (write = false)`);
+    if (overlaps(src.abs, dst.abs)) throw new BargeError('E_BAD_INPUT', `source and destination overlap: ${spec.source} and ${spec.destination}`);
+    if (spec.maxDelete !== undefined && !spec.delete) throw new BargeError('E_BAD_INPUT', 'body/maxDelete needs delete: true');
+    if (spec.checksum && spec.sizeOnly) throw new BargeError('E_BAD_INPUT', 'body/checksum and body/sizeOnly exclude each other');
+    const id = spec.id ?? randomUUID();
+    const created = await this.store.createRequest({
+      id, priority: spec.priority ?? 5, source: `${src.endpoint.name}:${src.rel}`, destination: `${dst.endpoint.name}:${dst.rel}`,
+      srcEndpoint: src.endpoint.name, dstEndpoint: dst.endpoint.name, spec: stringifyWithBigints({ ...spec, id }),
+    }, this.now());
+    if (!created) throw new BargeError('E_EXISTS', `a request with id '${id}' exists already`);
+    this.kick();
+    return this.get(id);
+  }
+
+  private async found(id: string): Promise<RequestRecord> {
+    const r = await this.store.getRequest(id);
+    if (!r) throw new BargeError('E_NOT_FOUND', `no request with id '${id}'`);
+    return r;
+  }
+
+  private async view(r: RequestRecord): Promise<RequestView> {
+    const active = r.state === 'running' || r.state === 'finalizing' || r.state === 'paused';
+    const walkDone = r.state === 'queued' ? false : !active || (await this.store.openCount(r.id, WALK_KINDS)) === 0;
+    return requestView(r, walkDone, this.now());
+  }
+
+  async get(id: string): Promise<RequestView> {
+    return this.view(await this.found(id));
+  }
+
+  async list(q: { states?: RequestState[]; limit: number; offset: number }): Promise<{ items: RequestView[]; total: number }> {
+    const page = await this.store.listRequests(q);
+    return { items: page.items.map((r) => requestView(r, r.phase > PHASE_TRANSFER || !['running', 'paused'].includes(r.state), this.now())), total: page.total };
+  }
+
+  async errors(id: string, limit: number, offset: number): ReturnType<CoordinatorApi['errors']> {
+    await this.found(id);
+    return this.store.listErrors(id, limit, offset);
+  }
+
+  async manifest(id: string, limit: number, offset: number): ReturnType<CoordinatorApi['manifest']> {
+    await this.found(id);
+    return this.store.listManifest(id, limit, offset);
+  }
+
+  async act(id: string, action: RequestAction): Promise<RequestView> {
+    const r = await this.found(id);
+    const now = this.now();
+    const refuse = (): never => { throw new BargeError('E_STATE', `cannot ${action} a request that is ${r.state}`); };
+    switch (action) {
+      case 'cancel': {
+        const ok = await this.store.tx(async (s) => {
+          if (!await s.setRequestState(id, ['queued', 'running', 'finalizing', 'paused'], 'canceled', now, { message: 'canceled' })) return false;
+          await s.cancelTasks(id, { leased: true }, now);
+          return true;
+        });
+        if (!ok) refuse();
+        this.agentLink.canceled(id);
+        break;
+      }
+      case 'pause':
+        if (!await this.store.setRequestState(id, ['queued', 'running', 'finalizing'], 'paused', now, { pausedFrom: r.state })) refuse();
+        break;
+      case 'resume':
+        if (!await this.store.setRequestState(id, ['paused'], r.pausedFrom ?? 'queued', now, { pausedFrom: null })) refuse();
+        break;
+      case 'retry':
+        if (r.state !== 'failed' && r.state !== 'canceled') refuse();
+        await this.store.resetRequest(id, now);
+        break;
+    }
+    this.dirty.add(id);
+    this.kick();
+    return this.get(id);
+  }
+
+  // ---- endpoints, sites, agents
+
+  endpoints(): ReturnType<CoordinatorApi['endpoints']> {
+    return [...this.config.endpoints.values()];
+  }
+
+  sites(): ReturnType<CoordinatorApi['sites']> {
+    const out = new Map<string, { name: string; description?: string; endpoints: string[] }>();
+    for (const s of this.config.sites.values()) out.set(s.name, { ...s, endpoints: [] });
+    for (const e of this.config.endpoints.values()) {
+      let s = out.get(e.site);
+      if (!s) out.set(e.site, (s = { name: e.site, endpoints: [] }));
+      s.endpoints.push(e.name);
+    }
+    return [...out.values()];
+  }
+
+  agents(): ReturnType<CoordinatorApi['agents']> {
+    return this.store.listAgents();
+  }
+
+  async ls(endpoint: string, path: string): Promise<ListedEntry[]> {
+    const at = resolveEndpointPath(this.config.endpoints, `${endpoint}:${path}`, 'path');
+    if (at.endpoint.name !== endpoint) throw new BargeError('E_NOT_FOUND', `no endpoint named '${endpoint}'`);
+    const storage = new PosixStorage(at.abs);
+    const self = await storage.stat('');
+    if (!self) throw new BargeError('E_NOT_FOUND', `${endpoint}:${at.rel} does not exist`);
+    const entries = self.type === 'dir' ? await storage.list('') : [self];
+    return entries.map((e) => ({ name: e.name, type: e.type, size: e.size, mtimeNs: e.mtimeNs.toString(), mode: e.mode }))
+      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  }
+
+  // ---- live changes, health, metrics
+
+  onChange(listener: (v: RequestView) => void): () => void {
+    this.events.on('change', listener);
+    return () => this.events.off('change', listener);
+  }
+
+  private async publishChanges(): Promise<void> {
+    if (this.events.listenerCount('change') === 0) return;
+    try {
+      const active = await this.store.requestsIn(['queued', 'running', 'finalizing', 'paused']);
+      const ids = new Set([...active.map((r) => r.id), ...this.dirty, ...this.lastSeen.keys()]);
+      this.dirty.clear();
+      for (const id of ids) {
+        const r = await this.store.getRequest(id);
+        if (!r) { this.lastSeen.delete(id); continue; }
+        if (this.lastSeen.get(id) === r.updatedAt) continue;
+        this.lastSeen.set(id, r.updatedAt);
+        if (!['queued', 'running', 'finalizing', 'paused'].includes(r.state)) this.lastSeen.delete(id);
+        this.events.emit('change', await this.view(r));
+      }
+    } catch (e) { this.events.emit('error', e); }
+  }
+
+  async health(): Promise<{ ok: boolean; db: string }> {
+    try {
+      await this.store.ping();
+      return { ok: true, db: this.store.flavor };
+    } catch {
+      return { ok: false, db: this.store.flavor };
+    }
+  }
+
+  async metrics(): Promise<MetricsSnapshot> {
+    return {
+      tasks: await this.store.taskCounts(),
+      requests: await this.store.requestCounts(),
+      errors: await this.store.errorCounts(),
+      queueDepth: await this.store.queueDepth(),
+    };
+  }
+
+  moved(): { bytes: number; files: number } {
+    return { ...this.agentLink.moved };
+  }
+
+  onLease(listener: (seconds: number) => void): () => void {
+    return this.agentLink.onLease(listener);
+  }
+}

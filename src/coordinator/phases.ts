@@ -1,0 +1,14 @@
+// The phases of a request, in order. A task runs only when its request is at the task's
+// phase; the finisher moves a request on when a phase has no open task left.
+
+export const PHASE_TRANSFER = 0;
+/** with maxDelete: count what the delete pass would remove, before removing anything */
+export const PHASE_DELETE_COUNT = 1;
+export const PHASE_DELETE = 2;
+/** directories that a non-empty directory stood in the way of, scanned again after the delete pass */
+export const PHASE_RESCAN = 3;
+/** directory metadata, one depth at a time, deepest first */
+export const PHASE_DIRMETA = 4;
+
+export const DELETE_BATCH = 256;
+export const DIRMETA_BATCH = 256;

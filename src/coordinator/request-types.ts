@@ -1,0 +1,58 @@
+// What a client asks for (RequestSpec, as posted to the API) and what it is shown
+// (RequestView): the plain shapes the coordinator, the server and the client share.
+import type { FilterRule } from '../core/filter.js';
+import type { HashName } from '../core/sync-options.js';
+import type { RequestState } from '../state/state-store.js';
+
+export interface RequestFilters {
+  rules?: FilterRule[];
+  minSize?: number;
+  maxSize?: number;
+  minAge?: number;
+  maxAge?: number;
+}
+
+export interface RequestSpec {
+  id?: string;
+  source: string;
+  destination: string;
+  delete?: boolean;
+  maxDelete?: number;
+  checksum?: boolean;
+  sizeOnly?: boolean;
+  ignoreExisting?: boolean;
+  verify?: boolean;
+  hash?: HashName;
+  priority?: number;
+  filters?: RequestFilters;
+  files?: string[];
+}
+
+export interface RequestView {
+  id: string;
+  state: RequestState;
+  priority: number;
+  source: string;
+  destination: string;
+  options: Omit<RequestSpec, 'id' | 'source' | 'destination' | 'priority'>;
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+  walkDone: boolean;
+  files: { found: number; toCopy: number; copied: number; upToDate: number; failed: number; deleted: number };
+  bytes: { found: number; toCopy: number; copied: number };
+  rate: number;
+  etaSeconds: number | null;
+  errorCount: number;
+  message: string | null;
+}
+
+export interface ListedEntry {
+  name: string;
+  type: string;
+  size: number;
+  mtimeNs: string;
+  mode: number;
+}
+
+export type RequestAction = 'cancel' | 'pause' | 'resume' | 'retry';

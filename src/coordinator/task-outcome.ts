@@ -1,0 +1,152 @@
+// What a finished task changes in the database: counters, the tasks it leads to, errors
+// kept for good, the manifest, and a retry of what failed for a reason that may pass.
+import { chunksOf, partialIdentity } from '../core/chunking.js';
+import { depthOf } from '../core/entry.js';
+import type { ErrorRecord } from '../core/errors.js';
+import { stringifyWithBigints } from '../core/json-bigint.js';
+import { BATCH_MAX_BYTES, BATCH_MAX_FILES, type SyncOptions } from '../core/sync-options.js';
+import { combineChunkHashes } from '../engine/hasher.js';
+import type { ChunkTask, FileItem, TaskResult } from '../engine/task-types.js';
+import type { Completion, FileError, ManifestEntry, NewTask } from '../state/state-store.js';
+import type { RetryConfig } from './config/service-config.js';
+import { DELETE_BATCH, PHASE_DELETE, PHASE_RESCAN, PHASE_TRANSFER } from './phases.js';
+import { encodeTask, type DeleteMarker, type ServiceTask } from './service-task.js';
+
+export interface OutcomeInput {
+  task: ServiceTask & DeleteMarker;
+  phase: number;
+  attempts: number;
+  result: TaskResult;
+  opts: SyncOptions;
+  retry: RetryConfig;
+  now: number;
+  random?: () => number;
+}
+
+/** exponential back-off with full jitter, capped */
+export function backoffMs(attempt: number, r: RetryConfig, random: () => number = Math.random): number {
+  const ceiling = Math.min(r.maxDelayMs, r.baseDelayMs * 2 ** Math.max(0, attempt - 1));
+  return Math.round(ceiling / 2 + random() * (ceiling / 2));
+}
+
+function fileError(e: ErrorRecord, fallback: string): FileError {
+  return { path: e.path ?? fallback, code: e.code, message: e.message };
+}
+
+function copyBatches(files: FileItem[], phase: number): NewTask[] {
+  const out: NewTask[] = [];
+  let batch: FileItem[] = [];
+  let bytes = 0;
+  for (const f of files) {
+    if (batch.length > 0 && (batch.length >= BATCH_MAX_FILES || bytes + f.src.size > BATCH_MAX_BYTES)) {
+      out.push(encodeTask({ kind: 'copy', files: batch }, phase));
+      batch = [];
+      bytes = 0;
+    }
+    batch.push(f);
+    bytes += f.src.size;
+  }
+  if (batch.length > 0) out.push(encodeTask({ kind: 'copy', files: batch }, phase));
+  return out;
+}
+
+function afterScan(i: OutcomeInput, c: Completion, tasks: NewTask[]): void {
+  const r = i.result;
+  const phase = i.phase;
+  for (const d of r.descend ?? []) tasks.push(encodeTask(d, phase));
+  const small: FileItem[] = [];
+  for (const f of r.copies ?? []) {
+    c.counters = { ...c.counters, filesToCopy: (c.counters?.filesToCopy ?? 0) + 1, bytesToCopy: (c.counters?.bytesToCopy ?? 0) + f.src.size };
+    if (f.src.size >= i.opts.chunkCutoff) tasks.push(encodeTask({ kind: 'prepare', file: f, identity: partialIdentity(f.src.size, f.src.mtimeNs, i.opts.hash) }, phase));
+    else small.push(f);
+  }
+  tasks.push(...copyBatches(small, phase));
+  const deletes = r.deletes ?? [];
+  const deletePhase = Math.max(phase, PHASE_DELETE);
+  for (let k = 0; k < deletes.length; k += DELETE_BATCH) tasks.push(encodeTask({ kind: 'delete', items: deletes.slice(k, k + DELETE_BATCH), countOnly: false }, deletePhase));
+  if (r.deferredReplaces && r.deferredReplaces.length > 0) {
+    const marker: DeleteMarker = { deferred: true };
+    tasks.push(encodeTask({ kind: 'delete', items: r.deferredReplaces.map((rel) => ({ rel, type: 'dir' as const, insideListedDir: false })), countOnly: false, ...marker }, deletePhase));
+    if (r.rescan) tasks.push(encodeTask(r.rescan, Math.max(phase, PHASE_RESCAN)));
+  }
+  if (r.dirMeta) c.dirMeta = [{ path: r.dirMeta.rel, depth: depthOf(r.dirMeta.rel), payload: stringifyWithBigints(r.dirMeta) }];
+}
+
+function afterPrepare(i: OutcomeInput, tasks: NewTask[]): void {
+  if (i.task.kind !== 'prepare' || i.result.errors.length > 0 || i.result.landed) return;
+  const recorded = new Map(i.result.recorded ?? []);
+  for (const ch of chunksOf(i.task.file.src.size, i.opts.chunkSize)) {
+    const t: ChunkTask = { kind: 'chunk', file: i.task.file, index: ch.index, offset: ch.offset, length: ch.length, recorded: recorded.get(ch.index) };
+    tasks.push(encodeTask(t, i.phase, { groupKey: i.task.file.rel }));
+  }
+}
+
+function manifestOf(i: OutcomeInput): ManifestEntry[] {
+  const out: ManifestEntry[] = [];
+  const t = i.task;
+  if (t.kind === 'copy') {
+    const byRel = new Map(t.files.map((f) => [f.rel, f]));
+    for (const [rel, hash] of i.result.hashes ?? []) {
+      const f = byRel.get(rel);
+      if (f) out.push({ path: rel, size: f.src.size, mtimeNs: f.src.mtimeNs.toString(), hash: `${i.opts.hash}:${hash}` });
+    }
+  } else if (t.kind === 'finalize' && (i.result.landed ?? []).length > 0) {
+    out.push({ path: t.file.rel, size: t.file.src.size, mtimeNs: t.file.src.mtimeNs.toString(), hash: `${i.opts.hash}:${combineChunkHashes(i.opts.hash, t.chunkHashes)}` });
+  }
+  return out;
+}
+
+/** the part of the task to run again: its failed files (copy), or the whole task */
+function retryPart(i: OutcomeInput, retryable: ErrorRecord[]): ServiceTask | undefined {
+  const t = i.task;
+  if (t.kind === 'copy') {
+    const again = new Set(retryable.map((e) => e.path));
+    const files = t.files.filter((f) => again.has(f.rel));
+    return files.length > 0 ? { kind: 'copy', files } : undefined;
+  }
+  if (t.kind === 'delete' || t.kind === 'dirmeta' || t.kind === 'link') return undefined; // per-entry work: the rest is done
+  return t;
+}
+
+export function taskOutcome(i: OutcomeInput): Completion {
+  const r = i.result;
+  const c: Completion = { counters: { ...r.counters, failed: 0 } };
+  const tasks: NewTask[] = [];
+  const mayRetry = i.attempts < i.retry.maxAttempts;
+  const retryable = mayRetry ? r.errors.filter((e) => e.retryable) : [];
+  const permanent = mayRetry ? r.errors.filter((e) => !e.retryable) : r.errors;
+  const again = retryable.length > 0 ? retryPart(i, retryable) : undefined;
+  // without a part to run again (per-entry tasks), a retryable error is kept like the others
+  c.errors = (again ? permanent : r.errors).map((e) => fileError(e, ''));
+  c.counters = { ...c.counters, failed: c.errors.length };
+
+  switch (i.task.kind) {
+    case 'root': for (const d of r.descend ?? []) tasks.push(encodeTask(d, PHASE_TRANSFER)); break;
+    case 'scan': afterScan(i, c, tasks); break;
+    case 'prepare': afterPrepare(i, tasks); break;
+    case 'chunk': {
+      const t = i.task;
+      if (r.chunkHash !== undefined) {
+        c.result = r.chunkHash;
+        if ((r.counters.bytesResumed ?? 0) === 0) c.counters = { ...c.counters, bytesCopied: (c.counters?.bytesCopied ?? 0) + t.length };
+        c.closeGroup = (hashes) => encodeTask({ kind: 'finalize', file: t.file, chunkHashes: hashes }, i.phase);
+      }
+      break;
+    }
+    case 'delete': if (i.task.countOnly) c.result = String(r.deleteCount ?? 0); break;
+    default: break;
+  }
+  c.tasks = tasks;
+  c.manifest = manifestOf(i);
+  if (again) {
+    c.retry = { notBefore: i.now + backoffMs(i.attempts, i.retry, i.random), payload: stringifyWithBigints(again), ...sizeOfPart(again) };
+  } else if (i.task.kind === 'chunk' && r.chunkHash === undefined) {
+    c.failed = true; // the file's group never closes: its partial stays for a later run
+  }
+  return c;
+}
+
+function sizeOfPart(t: ServiceTask): { items: number; bytes: number } {
+  const e = encodeTask(t, 0);
+  return { items: e.items, bytes: e.bytes };
+}

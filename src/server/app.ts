@@ -1,0 +1,55 @@
+// The fastify app of `barge serve`: auth, error answers, OpenAPI and every route of docs/api.md,
+// built but not listening (the caller listens; tests inject).
+import swagger from '@fastify/swagger';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { Type } from 'typebox';
+import type { TokenConfig } from '../coordinator/config/service-config.js';
+import type { CoordinatorApi } from '../coordinator/coordinator-api.js';
+import { installAuth } from './auth.js';
+import { formatSchemaErrors, installErrorHandling } from './error-handling.js';
+import { endpointRoutes } from './routes/endpoints.js';
+import { eventRoutes } from './routes/events.js';
+import { healthRoutes } from './routes/health.js';
+import { metricsRoutes } from './routes/metrics.js';
+import { requestRoutes } from './routes/requests.js';
+import { ERROR_RESPONSES } from './schemas.js';
+
+export interface ServerOptions {
+  api: CoordinatorApi;
+  tokens: TokenConfig[];
+  /** false: no token is asked for and every caller is admin (a laptop, tests) */
+  auth: boolean;
+  /** barge's version, shown in the OpenAPI document */
+  version: string;
+  logger?: boolean;
+}
+
+export async function buildServer(o: ServerOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: o.logger ?? false,
+    // unknown properties are refused (400), not silently dropped as fastify's default would
+    ajv: { customOptions: { removeAdditional: false } },
+    schemaErrorFormatter: formatSchemaErrors,
+  });
+  installErrorHandling(app);
+  installAuth(app, o);
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'barge coordinator API', description: 'See docs/api.md.', version: o.version },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      security: [{ bearer: [] }],
+    },
+  });
+
+  const typed = app.withTypeProvider<TypeBoxTypeProvider>();
+  typed.get('/api/openapi.json', {
+    schema: { summary: 'This API as OpenAPI 3', tags: ['health'], response: { 200: Type.Unknown(), ...ERROR_RESPONSES } },
+  }, () => app.swagger());
+  requestRoutes(typed, o.api);
+  endpointRoutes(typed, o.api);
+  eventRoutes(typed, o.api);
+  healthRoutes(typed, o.api);
+  metricsRoutes(typed, o.api);
+  return app;
+}

@@ -1,0 +1,71 @@
+// Bearer-token check on every route but the public ones (GET /healthz): an unknown or missing
+// token is 401, a read (or agent) token on a route that changes something is 403.
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { TokenConfig, TokenRole } from '../coordinator/config/service-config.js';
+import { BargeError } from '../core/errors.js';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** true: the route answers without a token (health checks by load balancers) */
+    public?: boolean;
+  }
+}
+
+/** Methods that only read; every other method needs an admin token. */
+const READ_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD']);
+
+/**
+ * Secrets are compared as SHA-256 digests: equal-length buffers for timingSafeEqual, so neither the
+ * secret's bytes nor its length show in the answer time.
+ */
+function digest(secret: string): Buffer {
+  return createHash('sha256').update(secret, 'utf8').digest();
+}
+
+export function bearerSecret(header: string | undefined): string | undefined {
+  const m = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(header ?? '');
+  return m?.[1];
+}
+
+export function roleMayCall(role: TokenRole, method: string): boolean {
+  return role === 'admin' || READ_METHODS.has(method);
+}
+
+/** The role of the token a request carries, or undefined when it carries none the service knows. */
+export function tokenRole(tokens: readonly { role: TokenRole; digest: Buffer }[], secret: string | undefined): TokenRole | undefined {
+  if (secret === undefined) return undefined;
+  const given = digest(secret);
+  let role: TokenRole | undefined;
+  // no early exit: every token is compared, whichever matches
+  for (const t of tokens) {
+    if (timingSafeEqual(t.digest, given) && role === undefined) role = t.role;
+  }
+  return role;
+}
+
+function check(req: FastifyRequest, tokens: readonly { role: TokenRole; digest: Buffer }[]): void {
+  if (req.routeOptions.config.public === true) return;
+  const role = tokenRole(tokens, bearerSecret(req.headers.authorization));
+  if (role === undefined) {
+    throw new BargeError('E_AUTH', req.headers.authorization === undefined
+      ? 'an API token is needed: send Authorization: Bearer <secret>' : 'unknown API token');
+  }
+  if (!roleMayCall(role, req.method)) {
+    throw new BargeError('E_FORBIDDEN', `a ${role} token may not ${req.method} ${req.routeOptions.url ?? req.url}: it needs an admin token`);
+  }
+}
+
+/** With `auth` false (a laptop, tests) every request is treated as admin. */
+export function installAuth(app: FastifyInstance, o: { tokens: readonly TokenConfig[]; auth: boolean }): void {
+  if (!o.auth) return;
+  const tokens = o.tokens.map((t) => ({ role: t.role, digest: digest(t.secret) }));
+  app.addHook('onRequest', (req, _reply, done) => {
+    try {
+      check(req, tokens);
+      done();
+    } catch (e) {
+      done(e as Error);
+    }
+  });
+}

@@ -1,0 +1,36 @@
+// What the coordinator can reach: endpoints, sites, agents, and a listing of a directory on an endpoint.
+import type { CoordinatorApi } from '../../coordinator/coordinator-api.js';
+import type { TypedApp } from '../typed-app.js';
+import { AgentSchema, EndpointParams, EndpointSchema, ERROR_RESPONSES, ListingSchema, listOf, LsQuery, SiteSchema } from '../schemas.js';
+
+const iso = (ms: number): string => new Date(ms).toISOString();
+
+/** Code-unit order, not the locale's: the same on every host, and what `ls` of a sorted tree shows. */
+const byName = (a: { name: string }, b: { name: string }): number => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+
+export function endpointRoutes(app: TypedApp, api: CoordinatorApi): void {
+  app.get('/api/endpoints', {
+    schema: { summary: 'Endpoints: named storage roots', tags: ['endpoints'], response: { 200: listOf(EndpointSchema), ...ERROR_RESPONSES } },
+  }, () => ({ items: api.endpoints() }));
+
+  app.get('/api/sites', {
+    schema: { summary: 'Sites and their endpoints', tags: ['endpoints'], response: { 200: listOf(SiteSchema), ...ERROR_RESPONSES } },
+  }, () => ({ items: api.sites() }));
+
+  app.get('/api/agents', {
+    schema: { summary: 'Agents known to the coordinator', tags: ['endpoints'], response: { 200: listOf(AgentSchema), ...ERROR_RESPONSES } },
+  }, async () => {
+    const agents = await api.agents();
+    return { items: agents.map((a) => ({ ...a, startedAt: iso(a.startedAt), lastSeen: iso(a.lastSeen) })) };
+  });
+
+  app.get('/api/endpoints/:name/ls', {
+    schema: {
+      summary: 'List a directory (or one file) of an endpoint, sorted by name', tags: ['endpoints'],
+      params: EndpointParams, querystring: LsQuery, response: { 200: ListingSchema, ...ERROR_RESPONSES },
+    },
+  }, async (req) => {
+    const items = await api.ls(req.params.name, req.query.path);
+    return { endpoint: req.params.name, path: req.query.path, items: [...items].sort(byName) };
+  });
+}

@@ -1,0 +1,94 @@
+// The request routes of docs/api.md: submit, list, show one, its errors and manifest, and the
+// cancel/pause/resume/retry actions; each is one call of the CoordinatorApi.
+import type { CoordinatorApi } from '../../coordinator/coordinator-api.js';
+import type { RequestAction } from '../../coordinator/request-types.js';
+import type { Page, RequestState } from '../../state/state-store.js';
+import type { TypedApp } from '../typed-app.js';
+import {
+  ERROR_RESPONSES, ManifestEntrySchema, PagingQuery, RequestIdParams, RequestListQuery, RequestSpecBody, RequestViewSchema,
+  StoredErrorSchema, SubmitAnswer, pageOf,
+} from '../schemas.js';
+
+/** A million file paths of a hundred bytes each, with room to spare; other routes keep fastify's 1 MiB. */
+export const SUBMIT_BODY_LIMIT = 128 * 1024 * 1024;
+const ACTIONS: readonly RequestAction[] = ['cancel', 'pause', 'resume', 'retry'];
+const ACTION_DOC: Record<RequestAction, string> = {
+  cancel: 'from queued, running, finalizing or paused; queued tasks are dropped, tasks in flight are told to stop',
+  pause: 'from queued, running or finalizing; no new task starts, tasks in flight finish',
+  resume: 'from paused',
+  retry: 'from failed or canceled; the request starts again from a fresh walk',
+};
+
+function withNextOffset<T>(page: Page<T>, offset: number): Page<T> & { nextOffset: number | null } {
+  const end = offset + page.items.length;
+  return { items: page.items, total: page.total, nextOffset: page.items.length > 0 && end < page.total ? end : null };
+}
+
+/** ["running", "queued,paused"] -> ["running", "queued", "paused"]; the schema has checked each name. */
+function statesOf(state: string[] | undefined): RequestState[] | undefined {
+  if (state === undefined) return undefined;
+  return [...new Set(state.flatMap((s) => s.split(',')))] as RequestState[];
+}
+
+export function requestRoutes(app: TypedApp, api: CoordinatorApi): void {
+  app.post('/api/requests', {
+    bodyLimit: SUBMIT_BODY_LIMIT,
+    schema: {
+      summary: 'Submit a request (admin)', tags: ['requests'], body: RequestSpecBody,
+      response: { 201: SubmitAnswer, ...ERROR_RESPONSES },
+    },
+  }, async (req, reply) => {
+    const view = await api.submit(req.body);
+    return reply.status(201).send({ id: view.id, request: view });
+  });
+
+  app.get('/api/requests', {
+    schema: {
+      summary: 'List requests, newest first', tags: ['requests'], querystring: RequestListQuery,
+      response: { 200: pageOf(RequestViewSchema), ...ERROR_RESPONSES },
+    },
+  }, async (req) => {
+    const { limit, offset } = req.query;
+    const states = statesOf(req.query.state);
+    const page = await api.list(states === undefined ? { limit, offset } : { states, limit, offset });
+    return withNextOffset(page, offset);
+  });
+
+  app.get('/api/requests/:id', {
+    schema: {
+      summary: 'Show one request', tags: ['requests'], params: RequestIdParams,
+      response: { 200: RequestViewSchema, ...ERROR_RESPONSES },
+    },
+  }, (req) => api.get(req.params.id));
+
+  app.get('/api/requests/:id/errors', {
+    schema: {
+      summary: "A request's per-file errors", tags: ['requests'], params: RequestIdParams, querystring: PagingQuery,
+      response: { 200: pageOf(StoredErrorSchema), ...ERROR_RESPONSES },
+    },
+  }, async (req) => {
+    const { limit, offset } = req.query;
+    const page = await api.errors(req.params.id, limit, offset);
+    const items = page.items.map((e) => ({ path: e.path, code: e.code, message: e.message, at: new Date(e.at).toISOString() }));
+    return withNextOffset({ items, total: page.total }, offset);
+  });
+
+  app.get('/api/requests/:id/manifest', {
+    schema: {
+      summary: 'What a request moved', tags: ['requests'], params: RequestIdParams, querystring: PagingQuery,
+      response: { 200: pageOf(ManifestEntrySchema), ...ERROR_RESPONSES },
+    },
+  }, async (req) => {
+    const { limit, offset } = req.query;
+    return withNextOffset(await api.manifest(req.params.id, limit, offset), offset);
+  });
+
+  for (const action of ACTIONS) {
+    app.post(`/api/requests/:id/${action}`, {
+      schema: {
+        summary: `${action[0]?.toUpperCase() ?? ''}${action.slice(1)} a request (admin)`, description: ACTION_DOC[action],
+        tags: ['requests'], params: RequestIdParams, response: { 200: RequestViewSchema, ...ERROR_RESPONSES },
+      },
+    }, (req) => api.act(req.params.id, action));
+  }
+}

@@ -1,0 +1,157 @@
+// TypeBox schemas of the requests API (docs/api.md): what fastify validates on the way in,
+// serializes on the way out, and @fastify/swagger publishes at /api/openapi.json.
+import { Type, type Static, type TSchema } from 'typebox';
+import { REQUEST_STATES, type RequestState } from '../state/state-store.js';
+
+const HASHES: ('xxh3' | 'sha256' | 'md5')[] = ['xxh3', 'sha256', 'md5'];
+const STATES: RequestState[] = [...REQUEST_STATES];
+
+/** Client-given request ids: safe in URLs, file names and logs. */
+export const REQUEST_ID_PATTERN = '^[A-Za-z0-9._-]{1,128}$';
+const ENDPOINT_PATH_PATTERN = '^[A-Za-z0-9_.-]+:.*';
+const ONE_STATE = `(${STATES.join('|')})`;
+/** "running" or "queued,paused": the state filter may be comma-separated as well as repeated. */
+const STATE_LIST_PATTERN = `^${ONE_STATE}(,${ONE_STATE})*$`;
+/** Enough for the largest explicit file list a request may carry; the whole body is bounded in routes/requests.ts. */
+export const MAX_FILES = 1_000_000;
+
+const count = (description?: string) => Type.Integer({ minimum: 0, ...(description === undefined ? {} : { description }) });
+
+export const ErrorBody = Type.Object({
+  error: Type.Object({ code: Type.String(), message: Type.String() }),
+}, { description: 'every error answer (docs/api.md, Errors)' });
+
+/** The error answers every route may give, so serialization and the OpenAPI document both know them. */
+export const ERROR_RESPONSES = { '4xx': ErrorBody, '5xx': ErrorBody };
+
+export const FilterRuleSchema = Type.Object({
+  kind: Type.Enum(['include', 'exclude']),
+  pattern: Type.String({ minLength: 1, maxLength: 4096 }),
+}, { additionalProperties: false });
+
+export const FiltersSchema = Type.Object({
+  rules: Type.Optional(Type.Array(FilterRuleSchema, { maxItems: 10_000 })),
+  minSize: Type.Optional(count('bytes')),
+  maxSize: Type.Optional(count('bytes')),
+  minAge: Type.Optional(count('seconds: only files at least this old')),
+  maxAge: Type.Optional(count('seconds: only files at most this old')),
+}, { additionalProperties: false });
+
+/** The options of a request, as posted and as shown back in RequestView.options. */
+const optionProperties = {
+  delete: Type.Optional(Type.Boolean({ description: 'remove from the destination what the source lacks' })),
+  maxDelete: Type.Optional(count('with delete: refuse the delete pass above this many entries')),
+  checksum: Type.Optional(Type.Boolean({ description: 'compare content hashes, not size and mtime' })),
+  sizeOnly: Type.Optional(Type.Boolean()),
+  ignoreExisting: Type.Optional(Type.Boolean()),
+  verify: Type.Optional(Type.Boolean({ description: 're-read every written file' })),
+  hash: Type.Optional(Type.Enum(HASHES)),
+  filters: Type.Optional(FiltersSchema),
+  files: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 4096 }), {
+    maxItems: MAX_FILES, description: 'only these paths (a directory brings its subtree)',
+  })),
+};
+
+export const RequestSpecBody = Type.Object({
+  id: Type.Optional(Type.String({ pattern: REQUEST_ID_PATTERN, description: 'made up by the coordinator when absent' })),
+  source: Type.String({ pattern: ENDPOINT_PATH_PATTERN, maxLength: 4096, description: 'ENDPOINT:/path' }),
+  destination: Type.String({ pattern: ENDPOINT_PATH_PATTERN, maxLength: 4096, description: 'ENDPOINT:/path' }),
+  priority: Type.Integer({ minimum: 1, maximum: 10, default: 5, description: '1 (lowest) to 10' }),
+  ...optionProperties,
+}, { additionalProperties: false });
+export type RequestSpecBody = Static<typeof RequestSpecBody>;
+
+export const RequestViewSchema = Type.Object({
+  id: Type.String(),
+  state: Type.Enum(STATES),
+  priority: Type.Integer(),
+  source: Type.String(),
+  destination: Type.String(),
+  options: Type.Object(optionProperties),
+  createdAt: Type.String({ format: 'date-time' }),
+  startedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+  finishedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+  walkDone: Type.Boolean(),
+  files: Type.Object({
+    found: Type.Number(), toCopy: Type.Number(), copied: Type.Number(), upToDate: Type.Number(), failed: Type.Number(), deleted: Type.Number(),
+  }),
+  bytes: Type.Object({ found: Type.Number(), toCopy: Type.Number(), copied: Type.Number() }),
+  rate: Type.Number({ description: 'bytes/s since the request started running' }),
+  etaSeconds: Type.Union([Type.Number(), Type.Null()], { description: 'null until the walk is done' }),
+  errorCount: Type.Integer(),
+  message: Type.Union([Type.String(), Type.Null()], { description: 'why it failed, or why the delete pass was skipped' }),
+});
+
+export const SubmitAnswer = Type.Object({ id: Type.String(), request: RequestViewSchema });
+
+export const RequestIdParams = Type.Object({ id: Type.String({ pattern: REQUEST_ID_PATTERN }) });
+
+export const PagingQuery = Type.Object({
+  limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),
+  offset: Type.Integer({ minimum: 0, default: 0 }),
+}, { additionalProperties: false });
+
+export const RequestListQuery = Type.Object({
+  state: Type.Optional(Type.Array(Type.String({ pattern: STATE_LIST_PATTERN }), {
+    description: `only requests in these states (${STATES.join(', ')}); repeat the parameter or separate by commas`,
+  })),
+  ...PagingQuery.properties,
+}, { additionalProperties: false });
+
+/** A page of items: `nextOffset` is where the next page starts, null after the last one. */
+export function pageOf<T extends TSchema>(item: T) {
+  return Type.Object({ items: Type.Array(item), total: Type.Integer({ minimum: 0 }), nextOffset: Type.Union([Type.Integer(), Type.Null()]) });
+}
+
+export const StoredErrorSchema = Type.Object({
+  path: Type.String(), code: Type.String(), message: Type.String(), at: Type.String({ format: 'date-time' }),
+});
+
+export const ManifestEntrySchema = Type.Object({
+  path: Type.String(), size: Type.Number(), mtimeNs: Type.String({ description: 'nanoseconds since the epoch, as a decimal string' }), hash: Type.String(),
+});
+
+export const EndpointSchema = Type.Object({
+  name: Type.String(), kind: Type.String(), path: Type.String(), write: Type.Boolean(), site: Type.String(),
+});
+
+export const SiteSchema = Type.Object({
+  name: Type.String(), description: Type.Optional(Type.String()), endpoints: Type.Array(Type.String()),
+});
+
+export const AgentSchema = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  site: Type.String(),
+  endpoints: Type.Array(Type.String()),
+  coordinator: Type.String({ description: 'the coordinator the agent registered with' }),
+  startedAt: Type.String({ format: 'date-time' }),
+  lastSeen: Type.String({ format: 'date-time' }),
+  slots: Type.Integer(),
+  running: Type.Integer(),
+});
+
+/** A list without paging: endpoints, sites and agents are few. */
+export function listOf<T extends TSchema>(item: T) {
+  return Type.Object({ items: Type.Array(item) });
+}
+
+export const EndpointParams = Type.Object({ name: Type.String({ pattern: '^[A-Za-z0-9_.-]+$', maxLength: 128 }) });
+
+export const LsQuery = Type.Object({
+  path: Type.String({ default: '/', maxLength: 4096, description: 'a directory (or file) under the endpoint root' }),
+}, { additionalProperties: false });
+
+export const ListingSchema = Type.Object({
+  endpoint: Type.String(),
+  path: Type.String(),
+  items: Type.Array(Type.Object({
+    name: Type.String(), type: Type.String(), size: Type.Number(), mtimeNs: Type.String(), mode: Type.Integer(),
+  })),
+});
+
+export const HealthSchema = Type.Object({
+  ok: Type.Boolean(),
+  db: Type.String({ description: 'the state engine: sqlite, postgres or memory' }),
+  message: Type.Optional(Type.String({ description: 'why the database did not answer' })),
+});

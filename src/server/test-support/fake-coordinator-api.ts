@@ -1,0 +1,205 @@
+// FOR THE HTTP-LAYER TESTS ONLY: a stand-in CoordinatorApi that records its calls and answers with
+// canned RequestViews, so route tests check status codes, schemas and auth, not scheduling. The real
+// Coordinator is tested end to end elsewhere; nothing outside src/server/*.test.ts may use this.
+import type { EndpointConfig, SiteConfig } from '../../coordinator/config/service-config.js';
+import type { CoordinatorApi, MetricsSnapshot } from '../../coordinator/coordinator-api.js';
+import type { ListedEntry, RequestAction, RequestSpec, RequestView } from '../../coordinator/request-types.js';
+import { BargeError } from '../../core/errors.js';
+import type { AgentRecord, ManifestEntry, Page, RequestState, StoredError } from '../../state/state-store.js';
+
+const ACTION_FROM: Record<RequestAction, { from: RequestState[]; to: RequestState }> = {
+  cancel: { from: ['queued', 'running', 'finalizing', 'paused'], to: 'canceled' },
+  pause: { from: ['queued', 'running', 'finalizing'], to: 'paused' },
+  resume: { from: ['paused'], to: 'running' },
+  retry: { from: ['failed', 'canceled'], to: 'queued' },
+};
+
+export function fakeView(over: Partial<RequestView> = {}): RequestView {
+  return {
+    id: 'r-1', state: 'queued', priority: 5, source: 'panda:/user_xyz', destination: 'badger:/', options: {},
+    createdAt: '2026-11-22T10:00:00.000Z', startedAt: null, finishedAt: null, walkDone: false,
+    files: { found: 0, toCopy: 0, copied: 0, upToDate: 0, failed: 0, deleted: 0 },
+    bytes: { found: 0, toCopy: 0, copied: 0 }, rate: 0, etaSeconds: null, errorCount: 0, message: null,
+    ...over,
+  };
+}
+
+export class FakeCoordinatorApi implements CoordinatorApi {
+  /** every call, in order: method name and arguments */
+  readonly calls: { method: string; args: unknown[] }[] = [];
+  /** insertion order is creation order; list() answers newest first */
+  readonly requests = new Map<string, RequestView>();
+  readonly errorsOf = new Map<string, StoredError[]>();
+  readonly manifestOf = new Map<string, ManifestEntry[]>();
+  readonly changeListeners = new Set<(v: RequestView) => void>();
+  readonly leaseListeners = new Set<(s: number) => void>();
+  healthy = true;
+  movedSoFar = { bytes: 0, files: 0 };
+  snapshot: MetricsSnapshot = {
+    tasks: [{ state: 'queued', kind: 'copy', n: 3 }, { state: 'leased', kind: 'scan', n: 1 }],
+    requests: [{ state: 'running', n: 2 }],
+    errors: [{ code: 'E_PERMISSION', n: 4 }],
+    queueDepth: 3,
+  };
+  listing: ListedEntry[] = [
+    { name: 'b.dat', type: 'file', size: 2, mtimeNs: '1700000000000000002', mode: 0o644 },
+    { name: 'a', type: 'dir', size: 0, mtimeNs: '1700000000000000001', mode: 0o755 },
+  ];
+  agentList: AgentRecord[] = [{
+    id: 'a-1', name: 'local@host', site: 'sdsc', endpoints: ['panda'], slots: 4, running: 2, coordinator: 'c1',
+    startedAt: Date.UTC(2026, 10, 22, 9), lastSeen: Date.UTC(2026, 10, 22, 10),
+  }];
+  private nextId = 1;
+  private failure: unknown;
+
+  /** The next api call throws `e` (to check how the server maps errors). */
+  failNext(e: unknown): void {
+    this.failure = e;
+  }
+
+  private record(method: string, ...args: unknown[]): void {
+    this.calls.push({ method, args });
+    const e = this.failure;
+    if (e === undefined) return;
+    this.failure = undefined;
+    throw e;
+  }
+
+  /** Errors as a rejected promise, as an async coordinator gives them. */
+  private answer<T>(fn: () => T): Promise<T> {
+    try {
+      return Promise.resolve(fn());
+    } catch (e) {
+      return Promise.reject(e as Error);
+    }
+  }
+
+  private found(id: string): RequestView {
+    const v = this.requests.get(id);
+    if (v === undefined) throw new BargeError('E_NOT_FOUND', `no request ${id}`);
+    return v;
+  }
+
+  /** Calls the SSE listeners as the coordinator would when a request changes. */
+  emit(v: RequestView): void {
+    for (const l of this.changeListeners) l(v);
+  }
+
+  lease(seconds: number): void {
+    for (const l of this.leaseListeners) l(seconds);
+  }
+
+  submit(spec: RequestSpec): Promise<RequestView> {
+    return this.answer(() => {
+      this.record('submit', spec);
+      const id = spec.id ?? `r-${this.nextId++}`;
+      if (this.requests.has(id)) throw new BargeError('E_EXISTS', `request ${id} exists`);
+      const { id: _id, source, destination, priority, ...options } = spec;
+      const v = fakeView({ id, source, destination, priority: priority ?? 5, options });
+      this.requests.set(id, v);
+      return v;
+    });
+  }
+
+  get(id: string): Promise<RequestView> {
+    return this.answer(() => {
+      this.record('get', id);
+      return this.found(id);
+    });
+  }
+
+  list(q: { states?: RequestState[]; limit: number; offset: number }): Promise<Page<RequestView>> {
+    return this.answer(() => {
+      this.record('list', q);
+      const all = [...this.requests.values()].reverse().filter((v) => q.states === undefined || q.states.includes(v.state));
+      return { items: all.slice(q.offset, q.offset + q.limit), total: all.length };
+    });
+  }
+
+  errors(id: string, limit: number, offset: number): Promise<Page<StoredError>> {
+    return this.answer(() => {
+      this.record('errors', id, limit, offset);
+      this.found(id);
+      const all = this.errorsOf.get(id) ?? [];
+      return { items: all.slice(offset, offset + limit), total: all.length };
+    });
+  }
+
+  manifest(id: string, limit: number, offset: number): Promise<Page<ManifestEntry>> {
+    return this.answer(() => {
+      this.record('manifest', id, limit, offset);
+      this.found(id);
+      const all = this.manifestOf.get(id) ?? [];
+      return { items: all.slice(offset, offset + limit), total: all.length };
+    });
+  }
+
+  act(id: string, action: RequestAction): Promise<RequestView> {
+    return this.answer(() => {
+      this.record('act', id, action);
+      const v = this.found(id);
+      const rule = ACTION_FROM[action];
+      if (!rule.from.includes(v.state)) throw new BargeError('E_STATE', `cannot ${action} a ${v.state} request`);
+      const next = { ...v, state: rule.to };
+      this.requests.set(id, next);
+      return next;
+    });
+  }
+
+  endpoints(): EndpointConfig[] {
+    this.record('endpoints');
+    return [
+      { name: 'panda', kind: 'posix', path: '/mnt/panda', write: false, site: 'sdsc' },
+      { name: 'badger', kind: 'posix', path: '/mnt/badger', write: true, site: 'sdsc' },
+    ];
+  }
+
+  sites(): (SiteConfig & { endpoints: string[] })[] {
+    this.record('sites');
+    return [{ name: 'sdsc', endpoints: ['panda', 'badger'] }];
+  }
+
+  agents(): Promise<AgentRecord[]> {
+    return this.answer(() => {
+      this.record('agents');
+      return this.agentList;
+    });
+  }
+
+  ls(endpoint: string, path: string): Promise<ListedEntry[]> {
+    return this.answer(() => {
+      this.record('ls', endpoint, path);
+      if (endpoint !== 'panda' && endpoint !== 'badger') throw new BargeError('E_NOT_FOUND', `no endpoint ${endpoint}`);
+      if (path.split('/').includes('..')) throw new BargeError('E_PATH_ESCAPE', `${path} is outside ${endpoint}`);
+      return this.listing;
+    });
+  }
+
+  onChange(listener: (v: RequestView) => void): () => void {
+    this.changeListeners.add(listener);
+    return () => { this.changeListeners.delete(listener); };
+  }
+
+  health(): Promise<{ ok: boolean; db: string }> {
+    return this.answer(() => {
+      this.record('health');
+      return { ok: this.healthy, db: 'sqlite' };
+    });
+  }
+
+  metrics(): Promise<MetricsSnapshot> {
+    return this.answer(() => {
+      this.record('metrics');
+      return this.snapshot;
+    });
+  }
+
+  moved(): { bytes: number; files: number } {
+    return this.movedSoFar;
+  }
+
+  onLease(listener: (seconds: number) => void): () => void {
+    this.leaseListeners.add(listener);
+    return () => { this.leaseListeners.delete(listener); };
+  }
+}
