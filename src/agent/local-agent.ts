@@ -1,10 +1,16 @@
-// The built-in agent of `barge serve`: leases tasks up to its slots, runs them in this
-// process with the engine of `barge sync`, reports results in small batches and keeps
-// its leases alive with heartbeats.
+// The built-in agent of `barge serve`: leases tasks up to its slots, runs them with the
+// engine of `barge sync` (on worker threads the caller provides), reports results in
+// small batches and keeps its leases alive with heartbeats.
 import { toErrorRecord } from '../core/errors.js';
-import { CELL_ABORT, type RunContext } from '../engine/run-context.js';
 import type { Task, TaskResult } from '../engine/task-types.js';
 import type { AgentLink, Job, LeasedWork, TaskReport } from './agent-link.js';
+
+/** runs one task of a job; cancel() makes the job's tasks in flight stop soon */
+export interface JobRunner {
+  run(job: Job, task: Task): Promise<TaskResult>;
+  cancel(requestId: string): void;
+  close(): Promise<void>;
+}
 
 export interface LocalAgentOptions {
   id: string;
@@ -12,21 +18,19 @@ export interface LocalAgentOptions {
   /** how often to look for work when there was none */
   pollMs: number;
   heartbeatMs: number;
-  /** the run context of a job (storages, filter, options); built once per request */
-  contextFor(job: Job): RunContext;
-  runTask(ctx: RunContext, task: Task): Promise<TaskResult>;
+  runner: JobRunner;
   onError(e: unknown): void;
 }
 
-const REPORT_BATCH = 32;
+const REPORT_BATCH = 64;
 
 export class LocalAgent {
   private running = 0;
   private stopped = false;
-  private readonly contexts = new Map<string, { ctx: RunContext; users: number }>();
   private pending: TaskReport[] = [];
   private flushing: Promise<void> | undefined;
   private wake: (() => void) | undefined;
+  private woken = false;
   private loop: Promise<void> | undefined;
   private beat: NodeJS.Timeout | undefined;
   private unsubscribe: (() => void) | undefined;
@@ -34,10 +38,7 @@ export class LocalAgent {
   constructor(private readonly link: AgentLink, private readonly o: LocalAgentOptions) {}
 
   start(): void {
-    this.unsubscribe = this.link.onCancel((id) => {
-      const c = this.contexts.get(id);
-      if (c) Atomics.store(c.ctx.cells.flags, CELL_ABORT, 1);
-    });
+    this.unsubscribe = this.link.onCancel((id) => this.o.runner.cancel(id));
     this.beat = setInterval(() => { this.link.heartbeat(this.o.id, this.running).catch((e: unknown) => this.o.onError(e)); }, this.o.heartbeatMs);
     this.loop = this.run();
   }
@@ -45,12 +46,13 @@ export class LocalAgent {
   /** stop leasing, let the tasks in flight finish and report them */
   async stop(): Promise<void> {
     this.stopped = true;
-    this.wake?.();
+    this.poke();
     await this.loop;
     while (this.running > 0) await this.sleep(20);
     await this.flush();
     if (this.beat) clearInterval(this.beat);
     this.unsubscribe?.();
+    await this.o.runner.close();
   }
 
   private async run(): Promise<void> {
@@ -67,43 +69,37 @@ export class LocalAgent {
 
   private start1(w: LeasedWork): void {
     this.running++;
-    const c = this.context(w.job);
-    this.o.runTask(c.ctx, w.task)
+    this.o.runner.run(w.job, w.task)
       .catch((e: unknown): TaskResult => ({ counters: { failed: 1 }, errors: [toErrorRecord(e)], events: [] }))
       .then((result) => {
         this.running--;
-        if (--c.users === 0) this.contexts.delete(w.job.requestId);
         this.pending.push({ taskId: w.taskId, result });
-        // report now when the queue is idle, so the tasks a result leads to are leased soon
-        if (this.pending.length >= REPORT_BATCH || this.running === 0) void this.flush();
-        else setTimeout(() => { void this.flush(); }, 5);
+        // report at once; results that finish while a report is on its way go in the next one
+        if (!this.flushing) void this.flush();
       }, (e: unknown) => this.o.onError(e));
-  }
-
-  private context(job: Job): { ctx: RunContext; users: number } {
-    let c = this.contexts.get(job.requestId);
-    if (!c) {
-      c = { ctx: this.o.contextFor(job), users: 0 };
-      this.contexts.set(job.requestId, c);
-    }
-    c.users++;
-    return c;
   }
 
   private async flush(): Promise<void> {
     while (this.flushing) await this.flushing;
-    if (this.pending.length === 0) return;
-    const batch = this.pending;
-    this.pending = [];
-    this.flushing = this.link.report(this.o.id, batch).catch((e: unknown) => this.o.onError(e)).finally(() => { this.flushing = undefined; });
-    await this.flushing;
-    this.wake?.();
+    while (this.pending.length > 0) {
+      const batch = this.pending.splice(0, REPORT_BATCH);
+      this.flushing = this.link.report(this.o.id, batch).catch((e: unknown) => this.o.onError(e)).finally(() => { this.flushing = undefined; });
+      await this.flushing;
+      this.poke();
+    }
   }
 
+  /** wait for `ms` or an event, whichever is first; an event while not waiting is kept for the next wait */
   private sleep(ms: number): Promise<void> {
+    if (this.woken) { this.woken = false; return Promise.resolve(); }
     return new Promise((res) => {
       const t = setTimeout(() => { this.wake = undefined; res(); }, ms);
       this.wake = () => { clearTimeout(t); this.wake = undefined; res(); };
     });
+  }
+
+  private poke(): void {
+    if (this.wake) this.wake();
+    else this.woken = true;
   }
 }

@@ -6,19 +6,15 @@ import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { BargeError } from '../core/errors.js';
 import { LocalAgent } from '../agent/local-agent.js';
-import type { Job } from '../agent/agent-link.js';
 import { loadServiceConfig, type ConfigFlags } from '../coordinator/config/load-config.js';
 import type { ServiceConfig } from '../coordinator/config/service-config.js';
 import { Coordinator } from '../coordinator/coordinator.js';
-import { BandwidthLimiter } from '../engine/bandwidth-limiter.js';
-import { sharedCells, type RunContext } from '../engine/run-context.js';
-import { runTask } from '../engine/task-runner.js';
 import { buildServer } from '../server/app.js';
 import { openMemoryStore } from '../state/memory/open-memory.js';
 import { openPostgresStore } from '../state/postgres/open-postgres.js';
 import { openSqliteStore } from '../state/sqlite/open-sqlite.js';
 import type { StateStore } from '../state/state-store.js';
-import { buildRunContext } from './sync-context.js';
+import { WorkerJobRunner } from './service-jobs.js';
 
 const pkg = createRequire(import.meta.url)('../../../package.json') as { version: string };
 
@@ -54,20 +50,6 @@ function checkEndpoints(c: ServiceConfig): void {
   }
 }
 
-function jobContext(job: Job): RunContext {
-  fs.mkdirSync(job.dstRoot, { recursive: true });
-  const ctx = buildRunContext({
-    srcRoot: job.srcRoot, dstRoot: job.dstRoot, opts: job.opts, nowNs: BigInt(Date.now()) * 1_000_000n, verbose: false,
-    memory: sharedCells().memory, limiterMemory: BandwidthLimiter.sharedMemory(),
-    corruptOnce: (process.env.BARGE_TEST_CORRUPT_ONCE ?? '').split('\n').filter((s) => s !== ''),
-    corruptAlways: (process.env.BARGE_TEST_CORRUPT_ALWAYS ?? '').split('\n').filter((s) => s !== ''),
-  });
-  return { ...ctx, recordHashes: true, yieldBetweenFiles: true };
-}
-
-/** test hook: hold every task this long before it runs, so a test can stop the service mid-request */
-const TASK_DELAY_MS = Number(process.env.BARGE_TEST_TASK_DELAY_MS ?? 0);
-
 export async function serveCommand(file: string | undefined, flags: ConfigFlags): Promise<void> {
   const config = loadServiceConfig({ file, flags, env: process.env });
   checkEndpoints(config);
@@ -85,12 +67,9 @@ export async function serveCommand(file: string | undefined, flags: ConfigFlags)
     const now = Date.now();
     await store.upsertAgent({ id, name: id, site: [...config.endpoints.values()][0]?.site ?? 'local', endpoints: [...config.endpoints.keys()], slots: config.transfers, running: 0, coordinator: config.name, startedAt: now, lastSeen: now });
     agent = new LocalAgent(coordinator.agentLink, {
-      id, slots: config.transfers, pollMs: 200, heartbeatMs: Math.max(200, Math.floor(config.leaseTimeoutMs / 3)),
-      contextFor: jobContext,
-      runTask: async (ctx, t) => {
-        if (TASK_DELAY_MS > 0) await new Promise((r) => setTimeout(r, TASK_DELAY_MS));
-        return runTask(ctx, t);
-      },
+      // twice the threads: a task waits at each thread while the one before it is reported
+      id, slots: config.transfers * 2, pollMs: 200, heartbeatMs: Math.max(200, Math.floor(config.leaseTimeoutMs / 3)),
+      runner: new WorkerJobRunner(config.transfers),
       onError: (e) => say(`agent error: ${e instanceof Error ? e.message : String(e)}`),
     });
     agent.start();

@@ -32,8 +32,6 @@ export async function runCopyBatch(ctx: RunContext, t: CopyBatchTask): Promise<T
   for (let i = 0; i < t.files.length; i++) {
     const f = t.files[i] as FileItem;
     if (isAborted(ctx)) break;
-    // a service runs its API in this thread too: let it answer between files
-    if (ctx.yieldBetweenFiles) await new Promise((res) => setImmediate(res));
     try {
       if (f.compareFirst && await withRetry(() => sameContent(ctx, f))) {
         await settleSame(ctx, f, r);

@@ -38,8 +38,6 @@ export interface RunContext {
   readHash: Hasher;
   /** report the hash of each file written (TaskResult.hashes) */
   recordHashes?: boolean;
-  /** give the event loop a turn between the files of a batch (when the thread also serves an API) */
-  yieldBetweenFiles?: boolean;
   /** test hooks: flip one byte between read and write of these paths, once or on every attempt */
   corruptOnce: Set<string>;
   corruptAlways: Set<string>;

@@ -14,10 +14,11 @@ interface Pending {
   reject: (e: Error) => void;
 }
 
-export class WorkerPool implements TaskExecutor {
+/** `In` is what a worker is sent per task: a Task for `barge sync`, a task with its job for a service */
+export class WorkerPool<In = Task> {
   private readonly workers: Worker[] = [];
   private readonly idle: Worker[] = [];
-  private readonly waiting: { task: Task; p: Pending }[] = [];
+  private readonly waiting: { task: In; p: Pending }[] = [];
   private readonly busy = new Map<Worker, Pending>();
   private failure: Error | undefined;
 
@@ -37,7 +38,7 @@ export class WorkerPool implements TaskExecutor {
     return w;
   }
 
-  run(task: Task): Promise<TaskResult> {
+  run(task: In): Promise<TaskResult> {
     if (this.failure) return Promise.reject(this.failure);
     return new Promise((resolve, reject) => {
       const p = { resolve, reject };
@@ -47,7 +48,7 @@ export class WorkerPool implements TaskExecutor {
     });
   }
 
-  private start(w: Worker, task: Task, p: Pending): void {
+  private start(w: Worker, task: In, p: Pending): void {
     this.busy.set(w, p);
     w.postMessage(task);
   }

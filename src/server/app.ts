@@ -7,7 +7,7 @@ import { Type } from 'typebox';
 import type { TokenConfig } from '../coordinator/config/service-config.js';
 import type { CoordinatorApi } from '../coordinator/coordinator-api.js';
 import { installAuth } from './auth.js';
-import { formatSchemaErrors, installErrorHandling } from './error-handling.js';
+import { formatSchemaErrors, frameworkErrorReply, installErrorHandling } from './error-handling.js';
 import { endpointRoutes } from './routes/endpoints.js';
 import { eventRoutes } from './routes/events.js';
 import { healthRoutes } from './routes/health.js';
@@ -28,9 +28,12 @@ export interface ServerOptions {
 export async function buildServer(o: ServerOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger: o.logger ?? false,
+    // request ids may be 128 characters; fastify's default refuses path parameters above 100 with 414
+    routerOptions: { maxParamLength: 256 },
     // unknown properties are refused (400), not silently dropped as fastify's default would
     ajv: { customOptions: { removeAdditional: false } },
     schemaErrorFormatter: formatSchemaErrors,
+    frameworkErrors: frameworkErrorReply,
   });
   installErrorHandling(app);
   installAuth(app, o);

@@ -1,6 +1,6 @@
 // Turns every failure of a route into the one error body of docs/api.md, {error: {code, message}},
 // with the HTTP status its BargeError code stands for; schema failures name the field.
-import type { FastifyInstance, FastifySchemaValidationError } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest, FastifySchemaValidationError } from 'fastify';
 import { isBargeError, type ErrorCode } from '../core/errors.js';
 
 const STATUS_OF_CODE: Partial<Record<ErrorCode, number>> = {
@@ -63,6 +63,12 @@ export function errorAnswer(err: unknown): ErrorAnswer & { internal: boolean } {
     return { ...answer(status, 'E_BAD_INPUT', err.message), internal: false };
   }
   return { ...answer(500, 'E_INTERNAL', 'internal error (the coordinator logged it)'), internal: true };
+}
+
+/** fastify's frameworkErrors: a URL the router refuses (bad encoding, a parameter too long) gets the same body. */
+export function frameworkErrorReply(err: FastifyError, _req: FastifyRequest, reply: FastifyReply): void {
+  const a = errorAnswer(err);
+  void reply.status(a.status).send(a.body);
 }
 
 export function installErrorHandling(app: FastifyInstance): void {

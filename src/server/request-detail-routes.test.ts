@@ -31,12 +31,20 @@ describe('GET /api/requests/:id', () => {
 
   test('400 E_BAD_INPUT naming params/id for an id no request can have', async () => {
     const { app, api } = await withRequest();
-    const res = await app.inject({ method: 'GET', url: `/api/requests/${'x'.repeat(200)}`, headers: READ });
+    const res = await app.inject({ method: 'GET', url: `/api/requests/${'x'.repeat(129)}`, headers: READ });
     assert.equal(res.statusCode, 400);
     assert.match(errorOf(res.body).message, /^params\/id must match pattern/);
     assert.equal(api.calls.length, 0);
     await app.close();
   });
+});
+
+test('GET /api/requests/:id with a path parameter above 256 characters: 414 in the error shape', async () => {
+  const { app } = await withRequest();
+  const res = await app.inject({ method: 'GET', url: `/api/requests/${'x'.repeat(300)}`, headers: READ });
+  assert.equal(res.statusCode, 414);
+  assert.equal(errorOf(res.body).code, 'E_BAD_INPUT');
+  await app.close();
 });
 
 describe('GET /api/requests/:id/errors and /manifest', () => {

@@ -88,6 +88,25 @@ describe('POST /api/requests', () => {
     await app.close();
   });
 
+  test('415 E_BAD_INPUT for a body that is not JSON by its content type', async () => {
+    const { app } = await testServer();
+    const res = await app.inject({ method: 'POST', url: '/api/requests', headers: { ...ADMIN, 'content-type': 'application/xml' }, payload: '<r/>' });
+    assert.equal(res.statusCode, 415);
+    assert.equal(errorOf(res.body).code, 'E_BAD_INPUT');
+    await app.close();
+  });
+
+  test("a file list above fastify's default 1 MiB body limit is accepted", async () => {
+    const { app, api } = await testServer();
+    const files = Array.from({ length: 20_000 }, (_, i) => `some/fairly/long/directory/name/number/${i}/and/a/file-${i}.dat`);
+    const payload = JSON.stringify({ ...GOOD, files });
+    assert.ok(payload.length > 1024 * 1024);
+    const res = await app.inject({ method: 'POST', url: '/api/requests', headers: { ...ADMIN, 'content-type': 'application/json' }, payload });
+    assert.equal(res.statusCode, 201);
+    assert.equal((api.calls[0]?.args[0] as { files: string[] }).files.length, 20_000);
+    await app.close();
+  });
+
   test('400 E_BAD_INPUT from the api (an endpoint it does not know) keeps its message', async () => {
     const { app, api } = await testServer();
     api.failNext(new BargeError('E_BAD_INPUT', 'unknown endpoint nope'));

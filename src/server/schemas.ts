@@ -14,6 +14,8 @@ const ONE_STATE = `(${STATES.join('|')})`;
 const STATE_LIST_PATTERN = `^${ONE_STATE}(,${ONE_STATE})*$`;
 /** Enough for the largest explicit file list a request may carry; the whole body is bounded in routes/requests.ts. */
 export const MAX_FILES = 1_000_000;
+export const DEFAULT_PRIORITY = 5;
+export const DEFAULT_LIMIT = 100;
 
 const count = (description?: string) => Type.Integer({ minimum: 0, ...(description === undefined ? {} : { description }) });
 
@@ -56,7 +58,7 @@ export const RequestSpecBody = Type.Object({
   id: Type.Optional(Type.String({ pattern: REQUEST_ID_PATTERN, description: 'made up by the coordinator when absent' })),
   source: Type.String({ pattern: ENDPOINT_PATH_PATTERN, maxLength: 4096, description: 'ENDPOINT:/path' }),
   destination: Type.String({ pattern: ENDPOINT_PATH_PATTERN, maxLength: 4096, description: 'ENDPOINT:/path' }),
-  priority: Type.Integer({ minimum: 1, maximum: 10, default: 5, description: '1 (lowest) to 10' }),
+  priority: Type.Optional(Type.Integer({ minimum: 1, maximum: 10, default: DEFAULT_PRIORITY, description: '1 (lowest) to 10' })),
   ...optionProperties,
 }, { additionalProperties: false });
 export type RequestSpecBody = Static<typeof RequestSpecBody>;
@@ -86,9 +88,10 @@ export const SubmitAnswer = Type.Object({ id: Type.String(), request: RequestVie
 
 export const RequestIdParams = Type.Object({ id: Type.String({ pattern: REQUEST_ID_PATTERN }) });
 
+// optional with defaults: fastify fills them in, and OpenAPI clients see they may be left out
 export const PagingQuery = Type.Object({
-  limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),
-  offset: Type.Integer({ minimum: 0, default: 0 }),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: DEFAULT_LIMIT })),
+  offset: Type.Optional(Type.Integer({ minimum: 0, default: 0 })),
 }, { additionalProperties: false });
 
 export const RequestListQuery = Type.Object({
@@ -139,7 +142,7 @@ export function listOf<T extends TSchema>(item: T) {
 export const EndpointParams = Type.Object({ name: Type.String({ pattern: '^[A-Za-z0-9_.-]+$', maxLength: 128 }) });
 
 export const LsQuery = Type.Object({
-  path: Type.String({ default: '/', maxLength: 4096, description: 'a directory (or file) under the endpoint root' }),
+  path: Type.Optional(Type.String({ default: '/', maxLength: 4096, description: 'a directory (or file) under the endpoint root' })),
 }, { additionalProperties: false });
 
 export const ListingSchema = Type.Object({

@@ -30,7 +30,8 @@ export function endpointRoutes(app: TypedApp, api: CoordinatorApi): void {
       params: EndpointParams, querystring: LsQuery, response: { 200: ListingSchema, ...ERROR_RESPONSES },
     },
   }, async (req) => {
-    const items = await api.ls(req.params.name, req.query.path);
-    return { endpoint: req.params.name, path: req.query.path, items: [...items].sort(byName) };
+    const { path = '/' } = req.query;
+    const items = await api.ls(req.params.name, path);
+    return { endpoint: req.params.name, path, items: [...items].sort(byName) };
   });
 }

@@ -5,7 +5,7 @@ import type { RequestAction } from '../../coordinator/request-types.js';
 import type { Page, RequestState } from '../../state/state-store.js';
 import type { TypedApp } from '../typed-app.js';
 import {
-  ERROR_RESPONSES, ManifestEntrySchema, PagingQuery, RequestIdParams, RequestListQuery, RequestSpecBody, RequestViewSchema,
+  DEFAULT_LIMIT, DEFAULT_PRIORITY, ERROR_RESPONSES, ManifestEntrySchema, PagingQuery, RequestIdParams, RequestListQuery, RequestSpecBody, RequestViewSchema,
   StoredErrorSchema, SubmitAnswer, pageOf,
 } from '../schemas.js';
 
@@ -38,7 +38,7 @@ export function requestRoutes(app: TypedApp, api: CoordinatorApi): void {
       response: { 201: SubmitAnswer, ...ERROR_RESPONSES },
     },
   }, async (req, reply) => {
-    const view = await api.submit(req.body);
+    const view = await api.submit({ ...req.body, priority: req.body.priority ?? DEFAULT_PRIORITY });
     return reply.status(201).send({ id: view.id, request: view });
   });
 
@@ -48,7 +48,7 @@ export function requestRoutes(app: TypedApp, api: CoordinatorApi): void {
       response: { 200: pageOf(RequestViewSchema), ...ERROR_RESPONSES },
     },
   }, async (req) => {
-    const { limit, offset } = req.query;
+    const { limit = DEFAULT_LIMIT, offset = 0 } = req.query;
     const states = statesOf(req.query.state);
     const page = await api.list(states === undefined ? { limit, offset } : { states, limit, offset });
     return withNextOffset(page, offset);
@@ -67,7 +67,7 @@ export function requestRoutes(app: TypedApp, api: CoordinatorApi): void {
       response: { 200: pageOf(StoredErrorSchema), ...ERROR_RESPONSES },
     },
   }, async (req) => {
-    const { limit, offset } = req.query;
+    const { limit = DEFAULT_LIMIT, offset = 0 } = req.query;
     const page = await api.errors(req.params.id, limit, offset);
     const items = page.items.map((e) => ({ path: e.path, code: e.code, message: e.message, at: new Date(e.at).toISOString() }));
     return withNextOffset({ items, total: page.total }, offset);
@@ -79,7 +79,7 @@ export function requestRoutes(app: TypedApp, api: CoordinatorApi): void {
       response: { 200: pageOf(ManifestEntrySchema), ...ERROR_RESPONSES },
     },
   }, async (req) => {
-    const { limit, offset } = req.query;
+    const { limit = DEFAULT_LIMIT, offset = 0 } = req.query;
     return withNextOffset(await api.manifest(req.params.id, limit, offset), offset);
   });
 

@@ -1,6 +1,5 @@
-// FOR THE HTTP-LAYER TESTS ONLY: a stand-in CoordinatorApi that records its calls and answers with
-// canned RequestViews, so route tests check status codes, schemas and auth, not scheduling. The real
-// Coordinator is tested end to end elsewhere; nothing outside src/server/*.test.ts may use this.
+// FOR THE HTTP-LAYER TESTS ONLY: a CoordinatorApi that records calls and answers canned RequestViews, so route
+// tests check status codes, schemas and auth; the real Coordinator is tested end to end elsewhere.
 import type { EndpointConfig, SiteConfig } from '../../coordinator/config/service-config.js';
 import type { CoordinatorApi, MetricsSnapshot } from '../../coordinator/coordinator-api.js';
 import type { ListedEntry, RequestAction, RequestSpec, RequestView } from '../../coordinator/request-types.js';
@@ -50,12 +49,10 @@ export class FakeCoordinatorApi implements CoordinatorApi {
     startedAt: Date.UTC(2026, 10, 22, 9), lastSeen: Date.UTC(2026, 10, 22, 10),
   }];
   private nextId = 1;
-  private failure: unknown;
+  private failure: Error | undefined;
 
   /** The next api call throws `e` (to check how the server maps errors). */
-  failNext(e: unknown): void {
-    this.failure = e;
-  }
+  failNext(e: Error): void { this.failure = e; }
 
   private record(method: string, ...args: unknown[]): void {
     this.calls.push({ method, args });
@@ -70,7 +67,7 @@ export class FakeCoordinatorApi implements CoordinatorApi {
     try {
       return Promise.resolve(fn());
     } catch (e) {
-      return Promise.reject(e as Error);
+      return Promise.reject(e instanceof Error ? e : new Error(String(e)));
     }
   }
 
@@ -94,7 +91,8 @@ export class FakeCoordinatorApi implements CoordinatorApi {
       this.record('submit', spec);
       const id = spec.id ?? `r-${this.nextId++}`;
       if (this.requests.has(id)) throw new BargeError('E_EXISTS', `request ${id} exists`);
-      const { id: _id, source, destination, priority, ...options } = spec;
+      const { source, destination, priority, ...options } = spec;
+      delete options.id;
       const v = fakeView({ id, source, destination, priority: priority ?? 5, options });
       this.requests.set(id, v);
       return v;
@@ -117,21 +115,18 @@ export class FakeCoordinatorApi implements CoordinatorApi {
   }
 
   errors(id: string, limit: number, offset: number): Promise<Page<StoredError>> {
-    return this.answer(() => {
-      this.record('errors', id, limit, offset);
-      this.found(id);
-      const all = this.errorsOf.get(id) ?? [];
-      return { items: all.slice(offset, offset + limit), total: all.length };
-    });
+    return this.answer(() => this.page('errors', this.errorsOf, id, limit, offset));
   }
 
   manifest(id: string, limit: number, offset: number): Promise<Page<ManifestEntry>> {
-    return this.answer(() => {
-      this.record('manifest', id, limit, offset);
-      this.found(id);
-      const all = this.manifestOf.get(id) ?? [];
-      return { items: all.slice(offset, offset + limit), total: all.length };
-    });
+    return this.answer(() => this.page('manifest', this.manifestOf, id, limit, offset));
+  }
+
+  private page<T>(method: string, of: Map<string, T[]>, id: string, limit: number, offset: number): Page<T> {
+    this.record(method, id, limit, offset);
+    this.found(id);
+    const all = of.get(id) ?? [];
+    return { items: all.slice(offset, offset + limit), total: all.length };
   }
 
   act(id: string, action: RequestAction): Promise<RequestView> {
@@ -148,10 +143,7 @@ export class FakeCoordinatorApi implements CoordinatorApi {
 
   endpoints(): EndpointConfig[] {
     this.record('endpoints');
-    return [
-      { name: 'panda', kind: 'posix', path: '/mnt/panda', write: false, site: 'sdsc' },
-      { name: 'badger', kind: 'posix', path: '/mnt/badger', write: true, site: 'sdsc' },
-    ];
+    return [{ name: 'panda', kind: 'posix', path: '/mnt/panda', write: false, site: 'sdsc' }, { name: 'badger', kind: 'posix', path: '/mnt/badger', write: true, site: 'sdsc' }];
   }
 
   sites(): (SiteConfig & { endpoints: string[] })[] {
