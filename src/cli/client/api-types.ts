@@ -1,7 +1,7 @@
 // The shapes the coordinator's HTTP API answers with, as docs/api.md describes them;
 // the CLI client reads them and never trusts more than these fields.
 
-export type RequestState = 'queued' | 'staging' | 'running' | 'finalizing' | 'succeeded' | 'failed' | 'canceled' | 'paused';
+export type RequestState = 'queued' | 'running' | 'finalizing' | 'succeeded' | 'failed' | 'canceled' | 'paused';
 
 export const ACTIVE_STATES: readonly RequestState[] = ['queued', 'running', 'finalizing', 'paused'];
 export const FINAL_STATES: readonly RequestState[] = ['succeeded', 'failed', 'canceled'];

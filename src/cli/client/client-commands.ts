@@ -18,7 +18,7 @@ interface CommonFlags extends ConnectFlags {
 
 const EXIT_FAILED = 1;
 const EXIT_USAGE = 2;
-const ALL_STATES: readonly RequestState[] = [...ACTIVE_STATES, 'staging', ...FINAL_STATES];
+const ALL_STATES: readonly RequestState[] = [...ACTIVE_STATES, ...FINAL_STATES];
 
 function withCommon(cmd: Command): Command {
   return cmd
