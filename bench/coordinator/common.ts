@@ -2,6 +2,7 @@
 // `barge serve` process started the way an operator starts it.
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -128,8 +129,11 @@ export async function startServe(o: ServeOptions): Promise<Serve> {
   };
   return {
     child, pid, url, exited, api, stderr: () => err,
+    /** SIGTERM to node itself (GNU time would die of it without reporting) */
     async stop(): Promise<number | null> {
-      if (child.exitCode === null) child.kill('SIGTERM');
+      if (child.exitCode === null) {
+        try { process.kill(pid, 'SIGTERM'); } catch { child.kill('SIGTERM'); }
+      }
       return exited;
     },
   };
@@ -169,3 +173,18 @@ export interface RequestView {
 }
 
 export const TERMINAL = new Set(['succeeded', 'failed', 'canceled']);
+
+/** whole-machine CPU counters (/proc/stat, jiffies), to tell a busy machine from a slow program */
+export function machineCpu(): { busy: number; total: number } {
+  const f = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0]?.trim().split(/\s+/).slice(1).map(Number) ?? [];
+  const total = f.reduce((x, y) => x + y, 0);
+  const idle = (f[3] ?? 0) + (f[4] ?? 0);
+  return { busy: total - idle, total };
+}
+
+/** "machine cpu 87% of 2 cores" since `from` */
+export function machineBusy(from: { busy: number; total: number }): string {
+  const now = machineCpu();
+  const pct = (100 * (now.busy - from.busy)) / Math.max(1, now.total - from.total);
+  return `machine cpu ${pct.toFixed(0)}% busy (${os.cpus().length} cores)`;
+}

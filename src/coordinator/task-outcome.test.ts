@@ -1,0 +1,62 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { Entry } from '../core/entry.js';
+import { parseWithBigints } from '../core/json-bigint.js';
+import { defaultSyncOptions } from '../core/sync-options.js';
+import type { CopyBatchTask, FileItem } from '../engine/task-types.js';
+import { backoffMs, taskOutcome } from './task-outcome.js';
+
+const retry = { maxAttempts: 3, baseDelayMs: 1000, maxDelayMs: 10_000 };
+const entry = (name: string, size: number): Entry => ({ name, type: 'file', size, mtimeNs: 1n, mode: 0o644, uid: 0, gid: 0, dev: 1, ino: 1, nlink: 1, allocated: size });
+const item = (rel: string): FileItem => ({ rel, src: entry(rel, 10), dstExists: false, compareFirst: false });
+
+test('back-off doubles per attempt, stays within [half, full] of its ceiling, and is capped', () => {
+  assert.equal(backoffMs(1, retry, () => 0), 500);
+  assert.equal(backoffMs(1, retry, () => 1), 1000);
+  assert.equal(backoffMs(3, retry, () => 1), 4000);
+  assert.equal(backoffMs(30, retry, () => 1), 10_000);
+});
+
+test('a copy batch retries only its files that failed for a retryable reason; the others are kept as errors', () => {
+  const task: CopyBatchTask = { kind: 'copy', files: [item('a'), item('b'), item('c')] };
+  const c = taskOutcome({
+    task, phase: 0, attempts: 1, opts: defaultSyncOptions(), retry, now: 5000, random: () => 0,
+    result: {
+      counters: { filesCopied: 1, failed: 2 }, events: [], hashes: [['c', 'ff']],
+      errors: [{ code: 'E_IO', message: 'io', path: 'a', retryable: true }, { code: 'E_PERMISSION', message: 'no', path: 'b', retryable: false }],
+    },
+  });
+  assert.deepEqual(c.errors, [{ path: 'b', code: 'E_PERMISSION', message: 'no' }]);
+  assert.equal(c.counters?.failed, 1, 'a retried file is not counted failed');
+  assert.equal(c.retry?.notBefore, 5500);
+  assert.deepEqual(parseWithBigints<CopyBatchTask>(c.retry?.payload ?? '{}').files.map((f) => f.rel), ['a']);
+  assert.deepEqual(c.manifest, [{ path: 'c', size: 10, mtimeNs: '1', hash: 'xxh3:ff' }]);
+});
+
+test('after the last attempt a retryable error is permanent', () => {
+  const task: CopyBatchTask = { kind: 'copy', files: [item('a')] };
+  const c = taskOutcome({
+    task, phase: 0, attempts: 3, opts: defaultSyncOptions(), retry, now: 0,
+    result: { counters: { failed: 1 }, events: [], errors: [{ code: 'E_CHECKSUM', message: 'bad', path: 'a', retryable: true }] },
+  });
+  assert.equal(c.retry, undefined);
+  assert.deepEqual(c.errors?.map((e) => e.code), ['E_CHECKSUM']);
+  assert.equal(c.counters?.failed, 1);
+});
+
+test('a scan becomes copy batches, a prepare per large file, delete batches in the delete phase, and its directory metadata', () => {
+  const opts = defaultSyncOptions({ chunkCutoff: 100, delete: true });
+  const big = { ...item('big'), src: entry('big', 500) };
+  const c = taskOutcome({
+    task: { kind: 'scan', rel: 'd', src: entry('d', 0), dst: undefined, dstExists: false, insideListedDir: false },
+    phase: 0, attempts: 1, opts, retry, now: 0,
+    result: {
+      counters: {}, errors: [], events: [], copies: [item('d/x'), item('d/y'), big],
+      deletes: [{ rel: 'd/old', type: 'file', insideListedDir: false }], dirMeta: { rel: 'd', src: entry('d', 0) },
+    },
+  });
+  assert.deepEqual(c.tasks?.map((t) => [t.kind, t.phase, t.items]), [['prepare', 0, 1], ['copy', 0, 2], ['delete', 2, 1]]);
+  assert.equal(c.counters?.filesToCopy, 3);
+  assert.equal(c.counters?.bytesToCopy, 520);
+  assert.deepEqual(c.dirMeta?.map((d) => [d.path, d.depth]), [['d', 1]]);
+});

@@ -1,0 +1,165 @@
+// The coordinator's rules, in-process on the in-memory store with its built-in agent on
+// real files: failures end a request `failed` with the list (the rest done, the delete
+// pass skipped), maxDelete, cancel, pause/resume, retry, and the endpoint guards.
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { test } from 'node:test';
+import type { Job } from '../src/agent/agent-link.js';
+import { LocalAgent, type JobRunner } from '../src/agent/local-agent.js';
+import { buildRunContext } from '../src/cli/sync-context.js';
+import type { ServiceConfig } from '../src/coordinator/config/service-config.js';
+import { Coordinator } from '../src/coordinator/coordinator.js';
+import type { RequestView } from '../src/coordinator/request-types.js';
+import { BandwidthLimiter } from '../src/engine/bandwidth-limiter.js';
+import { CELL_ABORT, sharedCells, type RunContext } from '../src/engine/run-context.js';
+import { runTask } from '../src/engine/task-runner.js';
+import type { Task, TaskResult } from '../src/engine/task-types.js';
+import { openMemoryStore } from '../src/state/memory/open-memory.js';
+import { diffTrees } from './helpers/tree-diff.js';
+
+/** runs tasks in this thread; `gate` holds them until opened (to act mid-request) */
+class InThreadRunner implements JobRunner {
+  private readonly ctxs = new Map<string, RunContext>();
+  gate: Promise<void> = Promise.resolve();
+  /** called once, before the first copy task runs */
+  beforeCopy: (() => void) | undefined;
+  async run(job: Job, task: Task): Promise<TaskResult> {
+    await this.gate;
+    if (task.kind === 'copy' && this.beforeCopy) { this.beforeCopy(); this.beforeCopy = undefined; }
+    let ctx = this.ctxs.get(job.requestId);
+    if (!ctx) {
+      fs.mkdirSync(job.dstRoot, { recursive: true });
+      ctx = { ...buildRunContext({ srcRoot: job.srcRoot, dstRoot: job.dstRoot, opts: job.opts, nowNs: BigInt(Date.now()) * 1_000_000n, verbose: false, memory: sharedCells().memory, limiterMemory: BandwidthLimiter.sharedMemory(), corruptOnce: [], corruptAlways: [] }), recordHashes: true };
+      this.ctxs.set(job.requestId, ctx);
+    }
+    return runTask(ctx, task);
+  }
+  cancel(id: string): void { const c = this.ctxs.get(id); if (c) Atomics.store(c.cells.flags, CELL_ABORT, 1); }
+  close(): Promise<void> { return Promise.resolve(); }
+}
+
+async function harness(t: { after: (fn: () => Promise<void>) => void }): Promise<{ root: string; src: string; dst: string; c: Coordinator; runner: InThreadRunner; until: (id: string, states: string[]) => Promise<RequestView> }> {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'barge-coord-'));
+  const src = path.join(root, 'src');
+  const dst = path.join(root, 'dst');
+  fs.mkdirSync(path.join(src, 'a', 'b'), { recursive: true });
+  fs.mkdirSync(dst);
+  for (let i = 0; i < 30; i++) fs.writeFileSync(path.join(src, 'a', `f${i}`), `file ${i}`);
+  fs.writeFileSync(path.join(src, 'a', 'b', 'deep'), 'deep');
+  const config: ServiceConfig = {
+    file: undefined, name: 'test', listen: { host: '127.0.0.1', port: 0 }, db: { kind: 'memory' }, stateDir: root,
+    localAgent: true, transfers: 2, leaseTimeoutMs: 5000, auth: false,
+    retry: { maxAttempts: 2, baseDelayMs: 10, maxDelayMs: 20 },
+    sites: new Map(), tokens: [],
+    endpoints: new Map([
+      ['src', { name: 'src', kind: 'posix', path: src, write: false, site: 's' }],
+      ['dst', { name: 'dst', kind: 'posix', path: dst, write: true, site: 's' }],
+      ['ro', { name: 'ro', kind: 'posix', path: dst, write: false, site: 's' }],
+    ]),
+  };
+  const store = await openMemoryStore();
+  const c = new Coordinator(store, config);
+  c.start();
+  const runner = new InThreadRunner();
+  const agent = new LocalAgent(c.agentLink, { id: 'test/local', slots: 2, pollMs: 20, heartbeatMs: 500, runner, onError: (e) => { throw e; } });
+  agent.start();
+  t.after(async () => {
+    await agent.stop();
+    await c.stop();
+    await store.close();
+    fs.rmSync(root, { recursive: true, force: true });
+  });
+  const until = async (id: string, states: string[]): Promise<RequestView> => {
+    for (let i = 0; i < 1000; i++) {
+      const v = await c.get(id);
+      if (states.includes(v.state)) return v;
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    throw new Error(`request ${id} never reached ${states.join('|')}: ${JSON.stringify(await c.get(id))}`);
+  };
+  return { root, src, dst, c, runner, until };
+}
+
+test('a clean request succeeds with an identical tree and every file in the manifest', async (t) => {
+  const h = await harness(t);
+  const v = await h.c.submit({ source: 'src:/', destination: 'dst:/copy', delete: true });
+  const end = await h.until(v.id, ['succeeded', 'failed']);
+  assert.equal(end.state, 'succeeded', end.message ?? '');
+  assert.deepEqual(diffTrees(h.src, path.join(h.dst, 'copy')), []);
+  assert.equal((await h.c.manifest(v.id, 100, 0)).total, 31);
+});
+
+test('a file that vanishes before its copy fails the request, listed; the rest land; the delete pass is skipped', async (t) => {
+  const h = await harness(t);
+  h.runner.beforeCopy = () => fs.rmSync(path.join(h.src, 'a', 'f7'));
+  fs.mkdirSync(path.join(h.dst, 'copy'), { recursive: true });
+  fs.writeFileSync(path.join(h.dst, 'copy', 'stale'), 'x');
+  const v = await h.c.submit({ source: 'src:/', destination: 'dst:/copy', delete: true });
+  const end = await h.until(v.id, ['succeeded', 'failed']);
+  assert.equal(end.state, 'failed');
+  assert.deepEqual((await h.c.errors(v.id, 10, 0)).items.map((e) => [e.path, e.code]), [['a/f7', 'E_NOT_FOUND']]);
+  assert.equal(end.errorCount, 1);
+  assert.equal(end.files.copied, 30, 'the other files landed');
+  assert.ok(fs.existsSync(path.join(h.dst, 'copy', 'a', 'f8')));
+  assert.ok(fs.existsSync(path.join(h.dst, 'copy', 'stale')), 'nothing deleted after an error');
+  assert.match(end.message ?? '', /delete pass skipped/);
+});
+
+test('above maxDelete nothing is deleted and the request fails with E_MAX_DELETE', async (t) => {
+  const h = await harness(t);
+  fs.mkdirSync(path.join(h.dst, 'copy', 'extra'), { recursive: true });
+  for (let i = 0; i < 5; i++) fs.writeFileSync(path.join(h.dst, 'copy', 'extra', `x${i}`), 'x');
+  const v = await h.c.submit({ source: 'src:/', destination: 'dst:/copy', delete: true, maxDelete: 3 });
+  const end = await h.until(v.id, ['succeeded', 'failed']);
+  assert.equal(end.state, 'failed');
+  assert.equal((await h.c.errors(v.id, 10, 0)).items[0]?.code, 'E_MAX_DELETE');
+  assert.equal(fs.readdirSync(path.join(h.dst, 'copy', 'extra')).length, 5);
+  const ok = await h.c.submit({ source: 'src:/', destination: 'dst:/copy', delete: true, maxDelete: 6 });
+  assert.equal((await h.until(ok.id, ['succeeded', 'failed'])).state, 'succeeded');
+  assert.equal(fs.existsSync(path.join(h.dst, 'copy', 'extra')), false);
+});
+
+test('pause holds a request, resume finishes it; cancel ends one; retry runs a canceled one again', async (t) => {
+  const h = await harness(t);
+  let open!: () => void;
+  h.runner.gate = new Promise((r) => { open = r; });
+  const v = await h.c.submit({ source: 'src:/', destination: 'dst:/p' });
+  assert.equal((await h.c.act(v.id, 'pause')).state, 'paused');
+  open();
+  await new Promise((r) => setTimeout(r, 100));
+  assert.equal((await h.c.get(v.id)).state, 'paused');
+  await assert.rejects(h.c.act(v.id, 'retry'), /cannot retry a request that is paused/);
+  await h.c.act(v.id, 'resume');
+  assert.equal((await h.until(v.id, ['succeeded'])).state, 'succeeded');
+  await assert.rejects(h.c.act(v.id, 'cancel'), /cannot cancel a request that is succeeded/);
+
+  let release!: () => void;
+  h.runner.gate = new Promise((r) => { release = r; }); // tasks in flight hang: cancel must still end the request
+  const w = await h.c.submit({ source: 'src:/', destination: 'dst:/q' });
+  await new Promise((r) => setTimeout(r, 50));
+  assert.equal((await h.c.act(w.id, 'cancel')).state, 'canceled');
+  h.runner.gate = Promise.resolve();
+  release();
+  assert.equal((await h.c.act(w.id, 'retry')).state !== 'canceled', true);
+  assert.equal((await h.until(w.id, ['succeeded', 'failed'])).state, 'succeeded');
+  assert.deepEqual(diffTrees(h.src, path.join(h.dst, 'q')), []);
+});
+
+test('refused at submit: unknown endpoint, a read-only destination, "..", a symlink out of the root, overlap, duplicate id', async (t) => {
+  const h = await harness(t);
+  fs.symlinkSync('/etc', path.join(h.dst, 'out'));
+  const cases: [Parameters<Coordinator['submit']>[0], RegExp][] = [
+    [{ source: 'nope:/', destination: 'dst:/' }, /no endpoint named 'nope'/],
+    [{ source: 'src:/', destination: 'ro:/x' }, /may not be written/],
+    [{ source: 'src:/a/../..', destination: 'dst:/' }, /'\.\.' is not allowed/],
+    [{ source: 'src:/', destination: 'dst:/out/x' }, /outside the endpoint's root/],
+    [{ source: 'ro:/', destination: 'dst:/sub' }, /overlap/],
+    [{ source: 'src:/', destination: 'dst:/', maxDelete: 3 }, /maxDelete needs delete/],
+  ];
+  for (const [spec, re] of cases) await assert.rejects(h.c.submit(spec), re, JSON.stringify(spec));
+  await h.c.submit({ id: 'mine', source: 'src:/', destination: 'dst:/d' });
+  await assert.rejects(h.c.submit({ id: 'mine', source: 'src:/', destination: 'dst:/d' }), /exists already/);
+  await assert.rejects(h.c.get('missing'), /no request with id 'missing'/);
+});
