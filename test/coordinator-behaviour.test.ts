@@ -15,6 +15,7 @@ import type { RequestView } from '../src/coordinator/request-types.js';
 import { BandwidthLimiter } from '../src/engine/bandwidth-limiter.js';
 import { CELL_ABORT, sharedCells, type RunContext } from '../src/engine/run-context.js';
 import { runTask } from '../src/engine/task-runner.js';
+import { defaultSyncOptions } from '../src/core/sync-options.js';
 import type { Task, TaskResult } from '../src/engine/task-types.js';
 import { openMemoryStore } from '../src/state/memory/open-memory.js';
 import { diffTrees } from './helpers/tree-diff.js';
@@ -162,4 +163,21 @@ test('refused at submit: unknown endpoint, a read-only destination, "..", a syml
   await h.c.submit({ id: 'mine', source: 'src:/', destination: 'dst:/d' });
   await assert.rejects(h.c.submit({ id: 'mine', source: 'src:/', destination: 'dst:/d' }), /exists already/);
   await assert.rejects(h.c.get('missing'), /no request with id 'missing'/);
+});
+
+test('a scan run again after a restart finds the directory its first attempt made, and goes on', async () => {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'barge-rescan-'));
+  try {
+    fs.mkdirSync(path.join(root, 's', 'sub'), { recursive: true });
+    fs.writeFileSync(path.join(root, 's', 'sub', 'f'), 'f');
+    fs.mkdirSync(path.join(root, 'd', 'sub'), { recursive: true }); // made by the attempt that was killed
+    const ctx = buildRunContext({ srcRoot: path.join(root, 's'), dstRoot: path.join(root, 'd'), opts: defaultSyncOptions(), nowNs: 0n, verbose: false, memory: sharedCells().memory, limiterMemory: BandwidthLimiter.sharedMemory(), corruptOnce: [], corruptAlways: [] });
+    const src = await ctx.src.stat('sub');
+    assert.ok(src);
+    const r = await runTask(ctx, { kind: 'scan', rel: 'sub', src, dst: undefined, dstExists: false, insideListedDir: false });
+    assert.deepEqual(r.errors, []);
+    assert.deepEqual(r.copies?.map((c) => c.rel), ['sub/f']);
+  } finally {
+    fs.rmSync(root, { recursive: true, force: true });
+  }
 });
