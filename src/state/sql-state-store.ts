@@ -113,22 +113,14 @@ export class SqlStateStore implements StateStore {
     return queue.lease(this.db, this.flavor, agentId, o, now);
   }
 
-  complete(agentId: string, taskId: number, c: Completion, now: number): Promise<boolean> {
-    return this.tx((s) => queue.complete(dbOf(s), agentId, taskId, c, now));
+  async complete(agentId: string, taskId: number, c: Completion, now: number): Promise<boolean> {
+    const [ok] = await this.completeMany(agentId, [{ taskId, completion: c }], now);
+    return ok ?? false;
   }
 
-  async completeMany(agentId: string, done: readonly { taskId: number; completion: Completion }[], now: number): Promise<boolean[]> {
-    if (done.length === 0) return [];
-    // lock requests in one order (id), so two coordinators completing together cannot deadlock
-    const owners = await this.db.selectFrom('tasks').select(['id', 'request_id']).where('id', 'in', done.map((d) => d.taskId)).execute();
-    const owner = new Map(owners.map((o) => [Number(o.id), o.request_id]));
-    const order = done.map((d, i) => ({ d, i, req: owner.get(d.taskId) ?? '' }))
-      .sort((a, b) => (a.req < b.req ? -1 : a.req > b.req ? 1 : a.d.taskId - b.d.taskId));
-    return this.tx(async (s) => {
-      const out: boolean[] = new Array<boolean>(done.length).fill(false);
-      for (const o of order) out[o.i] = await queue.complete(dbOf(s), agentId, o.d.taskId, o.d.completion, now);
-      return out;
-    });
+  completeMany(agentId: string, done: readonly { taskId: number; completion: Completion }[], now: number): Promise<boolean[]> {
+    if (done.length === 0) return Promise.resolve([]);
+    return this.tx((s) => queue.completeBatch(dbOf(s), agentId, done, now));
   }
 
   async extendLeases(agentId: string, leaseMs: number, now: number): Promise<number> {
