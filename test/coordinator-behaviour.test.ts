@@ -37,7 +37,12 @@ class InThreadRunner implements JobRunner {
     }
     return runTask(ctx, task);
   }
-  cancel(id: string): void { const c = this.ctxs.get(id); if (c) Atomics.store(c.cells.flags, CELL_ABORT, 1); }
+  /** as the worker runner: the tasks in flight stop; a retry of the request starts with fresh cells */
+  cancel(id: string): void {
+    const c = this.ctxs.get(id);
+    if (c) Atomics.store(c.cells.flags, CELL_ABORT, 1);
+    this.ctxs.delete(id);
+  }
   close(): Promise<void> { return Promise.resolve(); }
 }
 

@@ -10,6 +10,8 @@ import type { SyncWorkerData } from './sync-context.js';
 
 export interface ServiceJobMessage {
   job: Job;
+  /** a request's cells are replaced when it is canceled: a retry must not inherit the abort */
+  generation: number;
   task: Task;
   data: Omit<SyncWorkerData, 'srcRoot' | 'dstRoot' | 'opts'>;
 }
@@ -19,15 +21,16 @@ const TASK_DELAY_MS = Number(process.env.BARGE_TEST_TASK_DELAY_MS ?? 0);
 
 export class WorkerJobRunner implements JobRunner {
   private readonly pool: WorkerPool<ServiceJobMessage>;
-  private readonly cells = new Map<string, ReturnType<typeof sharedCells>>();
+  private readonly cells = new Map<string, { cells: ReturnType<typeof sharedCells>; generation: number }>();
+  private generations = 0;
 
   constructor(threads: number) {
     this.pool = new WorkerPool<ServiceJobMessage>(new URL('./service-worker.js', import.meta.url), {}, threads);
   }
 
-  private cellsOf(requestId: string): ReturnType<typeof sharedCells> {
+  private cellsOf(requestId: string): { cells: ReturnType<typeof sharedCells>; generation: number } {
     let c = this.cells.get(requestId);
-    if (!c) this.cells.set(requestId, (c = sharedCells()));
+    if (!c) this.cells.set(requestId, (c = { cells: sharedCells(), generation: ++this.generations }));
     return c;
   }
 
@@ -35,9 +38,9 @@ export class WorkerJobRunner implements JobRunner {
     if (TASK_DELAY_MS > 0) await new Promise((r) => setTimeout(r, TASK_DELAY_MS));
     const c = this.cellsOf(job.requestId);
     return this.pool.run({
-      job, task,
+      job, task, generation: c.generation,
       data: {
-        nowNs: BigInt(Date.now()) * 1_000_000n, verbose: false, memory: c.memory, limiterMemory: BandwidthLimiter.sharedMemory(),
+        nowNs: BigInt(Date.now()) * 1_000_000n, verbose: false, memory: c.cells.memory, limiterMemory: BandwidthLimiter.sharedMemory(),
         corruptOnce: (process.env.BARGE_TEST_CORRUPT_ONCE ?? '').split('\n').filter((s) => s !== ''),
         corruptAlways: (process.env.BARGE_TEST_CORRUPT_ALWAYS ?? '').split('\n').filter((s) => s !== ''),
       },
@@ -45,7 +48,10 @@ export class WorkerJobRunner implements JobRunner {
   }
 
   cancel(requestId: string): void {
-    Atomics.store(this.cellsOf(requestId).flags, CELL_ABORT, 1);
+    const c = this.cells.get(requestId);
+    if (!c) return;
+    Atomics.store(c.cells.flags, CELL_ABORT, 1);
+    this.cells.delete(requestId); // tasks in flight keep the old cells; later tasks (a retry) get new ones
   }
 
   close(): Promise<void> {

@@ -12,15 +12,16 @@ const KEEP = 16;
 const contexts = new Map<string, RunContext>();
 
 function contextOf(m: ServiceJobMessage): RunContext {
-  let ctx = contexts.get(m.job.requestId);
+  const key = `${m.job.requestId}#${m.generation}`;
+  let ctx = contexts.get(key);
   if (ctx) {
-    contexts.delete(m.job.requestId);
-    contexts.set(m.job.requestId, ctx); // most recent last
+    contexts.delete(key);
+    contexts.set(key, ctx); // most recent last
     return ctx;
   }
   fs.mkdirSync(m.job.dstRoot, { recursive: true });
   ctx = { ...buildRunContext({ ...m.data, srcRoot: m.job.srcRoot, dstRoot: m.job.dstRoot, opts: m.job.opts }), recordHashes: true };
-  contexts.set(m.job.requestId, ctx);
+  contexts.set(key, ctx);
   if (contexts.size > KEEP) contexts.delete(contexts.keys().next().value as string);
   return ctx;
 }
