@@ -1,6 +1,6 @@
 // The StateStore over kysely: the same queries for SQLite, in-memory SQLite and
 // PostgreSQL; the few differences ask `flavor`.
-import type { Kysely, Transaction } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Counters } from '../core/counters.js';
 import { countersOf } from './counter-columns.js';
 import type { Flavor } from './flavor.js';
@@ -110,7 +110,14 @@ export class SqlStateStore implements StateStore {
   }
 
   lease(agentId: string, o: LeaseOptions, now: number): Promise<LeasedTask[]> {
-    return queue.lease(this.db, this.flavor, agentId, o, now);
+    if (this.flavor !== 'postgres' || this.inTx) return queue.lease(this.db, this.flavor, agentId, o, now);
+    // a lease need not wait for its WAL flush: if PostgreSQL itself crashes and forgets it,
+    // the task is simply leased again, and only the holder of a lease may complete it;
+    // completions keep the flush. Measured with 4 workers: 100 -> 193 tasks/s at capacity 1, 1,442 -> 3,503 at 16
+    return this.db.transaction().execute(async (trx) => {
+      await sql`SET LOCAL synchronous_commit TO OFF`.execute(trx);
+      return queue.lease(trx, this.flavor, agentId, o, now);
+    });
   }
 
   async complete(agentId: string, taskId: number, c: Completion, now: number): Promise<boolean> {
