@@ -3,27 +3,12 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { BargeError } from '../core/errors.js';
+import { realOrNearest } from '../coordinator/endpoint-paths.js';
 
 export interface Roots {
   src: string;
   dst: string;
   dstExists: boolean;
-}
-
-function realOrNearest(p: string): string {
-  // the real path of the nearest existing ancestor, plus the rest as written
-  let cur = path.resolve(p);
-  const rest: string[] = [];
-  for (;;) {
-    try {
-      return path.join(fs.realpathSync(cur), ...rest);
-    } catch {
-      const parent = path.dirname(cur);
-      if (parent === cur) return path.resolve(p);
-      rest.unshift(path.basename(cur));
-      cur = parent;
-    }
-  }
 }
 
 function inside(child: string, parent: string): boolean {
@@ -52,7 +37,7 @@ function check(srcArg: string, dstArg: string): Roots {
   const dstStat = fs.statSync(dstArg, { throwIfNoEntry: false });
   if (dstStat && !dstStat.isDirectory()) throw new BargeError('E_BAD_INPUT', `destination '${dstArg}' exists and is not a directory`);
   const src = fs.realpathSync(srcArg);
-  const dst = realOrNearest(dstArg);
+  const dst = realOrNearest(path.resolve(dstArg));
   if (src === dst) throw new BargeError('E_BAD_INPUT', `source and destination are the same directory: ${src}`);
   if (inside(dst, src)) throw new BargeError('E_BAD_INPUT', `destination '${dstArg}' is inside the source '${srcArg}'`);
   if (inside(src, dst)) throw new BargeError('E_BAD_INPUT', `source '${srcArg}' is inside the destination '${dstArg}'`);

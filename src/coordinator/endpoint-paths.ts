@@ -24,13 +24,14 @@ export function splitEndpointPath(text: string, what: string): { name: string; r
   return { name, rel: '/' + parts.join('/') };
 }
 
-function inside(child: string, root: string): boolean {
+/** child is root or below it */
+export function inside(child: string, root: string): boolean {
   const r = path.relative(root, child);
   return r === '' || (r !== '..' && !r.startsWith('..' + path.sep) && !path.isAbsolute(r));
 }
 
 /** the real path of the nearest existing ancestor, with the rest as written */
-function realOrNearest(p: string): string {
+export function realOrNearest(p: string): string {
   let cur = p;
   const rest: string[] = [];
   for (;;) {

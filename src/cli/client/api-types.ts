@@ -1,31 +1,15 @@
 // The shapes the coordinator's HTTP API answers with, as docs/api.md describes them;
-// the CLI client reads them and never trusts more than these fields.
+// the CLI client reads them. RequestView is the coordinator's own type, so the two cannot drift.
 
-export type RequestState = 'queued' | 'running' | 'finalizing' | 'succeeded' | 'failed' | 'canceled' | 'paused';
+import type { RequestState } from '../../state/state-store.js';
+
+export type { RequestState } from '../../state/state-store.js';
+import type { RequestView } from '../../coordinator/request-types.js';
+
+export type { RequestView };
 
 export const ACTIVE_STATES: readonly RequestState[] = ['queued', 'running', 'finalizing', 'paused'];
 export const FINAL_STATES: readonly RequestState[] = ['succeeded', 'failed', 'canceled'];
-
-export interface RequestView {
-  id: string;
-  state: RequestState;
-  priority: number;
-  source: string;
-  destination: string;
-  options: Record<string, unknown>;
-  createdAt: string;
-  startedAt: string | null;
-  finishedAt: string | null;
-  walkDone: boolean;
-  files: { found: number; toCopy: number; copied: number; upToDate: number; failed: number; deleted: number };
-  bytes: { found: number; toCopy: number; copied: number };
-  /** bytes per second since the request started running */
-  rate: number;
-  /** null until the walk is done */
-  etaSeconds: number | null;
-  errorCount: number;
-  message: string | null;
-}
 
 export interface Page<T> {
   items: T[];
