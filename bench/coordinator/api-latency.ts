@@ -8,11 +8,11 @@
 // same load on the idle server (the finished requests still in its database).
 //
 //   node dist/bench/coordinator/api-latency.js --src DIR --work DIR [--rate 50]
-//     [--min-samples 2000] [--max-rounds 8] [--idle-seconds 30] [--transfers 4] [--out rows.jsonl]
+//     [--min-samples 2000] [--max-rounds 8] [--idle-seconds 30] [--transfers N (default: serve's own)] [--out rows.jsonl]
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
-import { ADMIN_SECRET, fmtInt, fmtMs, machineBusy, machineCpu, say, sleep, startServe, summarize, TERMINAL, writeRows, type RequestView, type ResultRow, type Serve } from './common.js';
+import { ADMIN_SECRET, fmtInt, fmtMs, machineBusy, machineCpu, say, sleep, startServe, summarize, transfersLabel, TERMINAL, writeRows, type RequestView, type ResultRow, type Serve } from './common.js';
 
 const { values: a } = parseArgs({
   options: {
@@ -22,13 +22,14 @@ const { values: a } = parseArgs({
     'min-samples': { type: 'string', default: '2000' },
     'max-rounds': { type: 'string', default: '8' },
     'idle-seconds': { type: 'string', default: '30' },
-    transfers: { type: 'string', default: '4' },
+    transfers: { type: 'string', default: '' },
     out: { type: 'string' },
   },
 });
 if (!a.src || !a.work) throw new Error('--src and --work are required');
 const SRC = path.resolve(a.src);
 const WORK = path.resolve(a.work);
+const TRANSFERS = a.transfers ? Number(a.transfers) : undefined;
 const RATE = Number(a.rate);
 const INTERVAL_MS = 1000 / (RATE / 2);
 
@@ -104,8 +105,8 @@ function latencyRow(label: string, setup: string, samples: Sample[], extra: stri
 
 fs.rmSync(WORK, { recursive: true, force: true });
 fs.mkdirSync(path.join(WORK, 'dst'), { recursive: true });
-const s = await startServe({ src: SRC, dst: path.join(WORK, 'dst'), stateDir: path.join(WORK, 'state'), db: `sqlite:${path.join(WORK, 'state', 'state.db')}`, transfers: Number(a.transfers) });
-say(`barge serve at ${s.url} (pid ${s.pid}), --transfers ${a.transfers}; source ${SRC}`);
+const s = await startServe({ src: SRC, dst: path.join(WORK, 'dst'), stateDir: path.join(WORK, 'state'), db: `sqlite:${path.join(WORK, 'state', 'state.db')}`, transfers: TRANSFERS });
+say(`barge serve at ${s.url} (pid ${s.pid}), ${transfersLabel(TRANSFERS)}; source ${SRC}`);
 const rows: ResultRow[] = [];
 try {
   const during: Sample[] = [];
@@ -121,7 +122,7 @@ try {
   }
   const totalSec = rounds.reduce((x, r) => x + r.seconds, 0);
   const totalFiles = rounds.reduce((x, r) => x + r.files, 0);
-  const transfer = `; ${rounds.length} transfer(s) of ${fmtInt(rounds[0]?.files ?? 0)} files, ${(totalFiles / totalSec).toFixed(0)} files/s, all succeeded; ${machineBusy(m0)}`;
+  const transfer = `; ${rounds.length} transfer(s) of ${fmtInt(rounds[0]?.files ?? 0)} files, ${(totalFiles / totalSec).toFixed(0)} files/s, all succeeded, ${transfersLabel(TRANSFERS)}; ${machineBusy(m0)}`;
   rows.push(latencyRow('API latency', 'during transfer, GET /api/requests/{id}', during.filter((x) => x.route === 'detail'), ''));
   rows.push(latencyRow('API latency', 'during transfer, GET /api/requests?limit=50', during.filter((x) => x.route === 'list'), ''));
   rows.push(latencyRow('API latency', 'during transfer, both routes', during, transfer));
@@ -143,5 +144,5 @@ try {
 } finally {
   const code = await s.stop();
   if (code !== 0) say(`barge serve exited ${code}: ${s.stderr().slice(-2000)}`);
-  fs.rmSync(path.join(WORK, 'dst'), { recursive: true, force: true });
+  fs.rmSync(WORK, { recursive: true, force: true });
 }

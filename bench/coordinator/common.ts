@@ -67,7 +67,8 @@ export interface ServeOptions {
   dst: string;
   stateDir: string;
   db: string;
-  transfers: number;
+  /** --transfers; undefined = serve's default (the number of cores, 2 to 16) */
+  transfers?: number;
   /** extra lines for barge.toml */
   extraConfig?: string;
   /** prefix the node command, e.g. ['/usr/bin/time', '-v'] */
@@ -101,7 +102,7 @@ export function writeConfig(o: ServeOptions): string {
 export async function startServe(o: ServeOptions): Promise<Serve> {
   const config = writeConfig(o);
   const args = [BARGE_MAIN, 'serve', '--config', config, '--db', o.db, '--listen', '127.0.0.1:0',
-    '--state-dir', o.stateDir, '--transfers', String(o.transfers)];
+    '--state-dir', o.stateDir, ...(o.transfers === undefined ? [] : ['--transfers', String(o.transfers)])];
   const wrap = o.wrap ?? [];
   const cmd = wrap.length > 0 ? wrap[0] ?? process.execPath : process.execPath;
   const argv = wrap.length > 0 ? [...wrap.slice(1), process.execPath, ...args] : args;
@@ -187,4 +188,9 @@ export function machineBusy(from: { busy: number; total: number }): string {
   const now = machineCpu();
   const pct = (100 * (now.busy - from.busy)) / Math.max(1, now.total - from.total);
   return `machine cpu ${pct.toFixed(0)}% busy (${os.cpus().length} cores)`;
+}
+
+/** how a --transfers option reads in a row */
+export function transfersLabel(t: number | undefined): string {
+  return t === undefined ? `default transfers (${os.availableParallelism()} cores)` : `--transfers ${t}`;
 }

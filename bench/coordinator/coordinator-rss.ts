@@ -6,18 +6,20 @@
 // include them), the wall time from submit to the end, and files/s.
 //
 //   node dist/bench/coordinator/coordinator-rss.js --src DIR --work DIR [--db URL]
-//     [--transfers 4] [--timeout-min 60] [--verify 1] [--keep 0] [--out rows.jsonl]
+//     [--transfers N (default: serve's own)] [--timeout-min 60] [--verify 1] [--keep 0] [--out rows.jsonl]
+// The work folder (DST and the state database) is removed at the end unless --keep 1.
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
-import { fmtInt, machineBusy, machineCpu, memoryOf, say, sleep, startServe, TERMINAL, writeRows, type RequestView, type ResultRow } from './common.js';
+import { fmtInt, machineBusy, machineCpu, memoryOf, say, sleep, startServe, TERMINAL, transfersLabel, writeRows, type RequestView, type ResultRow } from './common.js';
 
 const { values: a } = parseArgs({
   options: {
     src: { type: 'string' },
     work: { type: 'string' },
     db: { type: 'string' },
-    transfers: { type: 'string', default: '4' },
+    transfers: { type: 'string', default: '' },
     'timeout-min': { type: 'string', default: '60' },
     verify: { type: 'string', default: '1' },
     keep: { type: 'string', default: '0' },
@@ -29,6 +31,7 @@ const SRC = path.resolve(a.src);
 const WORK = path.resolve(a.work);
 const DST = path.join(WORK, 'dst');
 const STATE = path.join(WORK, 'state');
+const TRANSFERS = a.transfers ? Number(a.transfers) : undefined;
 const TARGET_MIB = 300;
 const mib = (kib: number): string => (kib / 1024).toFixed(0);
 
@@ -49,8 +52,8 @@ fs.rmSync(WORK, { recursive: true, force: true });
 fs.mkdirSync(DST, { recursive: true });
 const db = a.db ?? `sqlite:${path.join(STATE, 'state.db')}`;
 const engine = db.startsWith('postgres') ? 'PostgreSQL' : 'SQLite';
-const s = await startServe({ src: SRC, dst: DST, stateDir: STATE, db, transfers: Number(a.transfers), wrap: ['/usr/bin/time', '-v'] });
-say(`barge serve at ${s.url} (node pid ${s.pid}), ${engine}, --transfers ${a.transfers}; source ${SRC}`);
+const s = await startServe({ src: SRC, dst: DST, stateDir: STATE, db, transfers: TRANSFERS, wrap: ['/usr/bin/time', '-v'] });
+say(`barge serve at ${s.url} (node pid ${s.pid}), ${engine}, ${transfersLabel(TRANSFERS)}; source ${SRC}`);
 const rows: ResultRow[] = [];
 let stopped = false;
 try {
@@ -104,7 +107,7 @@ try {
   const ok = problems.length === 0;
   rows.push({
     bench: 'coordinator peak RSS',
-    setup: `${engine}, one request of ${fmtInt(v.files.found)} files (${(v.bytes.found / 1e9).toFixed(2)} GB), --transfers ${a.transfers}`,
+    setup: `${engine}, one request of ${fmtInt(v.files.found)} files (${(v.bytes.found / 1e9).toFixed(2)} GB), ${transfersLabel(TRANSFERS)}`,
     value: `${mib(hwm)} MiB`,
     target: `<= ${TARGET_MIB} MiB`,
     result: !ok ? 'FAIL (wrong)' : hwm / 1024 <= TARGET_MIB ? 'PASS' : 'FAIL',
@@ -116,6 +119,7 @@ try {
   writeRows(a.out, rows);
 } finally {
   if (!stopped) await s.stop();
-  if (a.keep !== '1') fs.rmSync(DST, { recursive: true, force: true });
+  // rm -rf: fs.rmSync took ~15 min for 1,000,000 files here
+  if (a.keep !== '1') spawnSync('rm', ['-rf', WORK], { stdio: 'inherit' });
 }
 if (rows.some((r) => r.result.includes('wrong'))) process.exitCode = 1;

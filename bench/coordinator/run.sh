@@ -29,6 +29,7 @@ PG_POOL=${PG_POOL:-8}
 PG_URL=${PG_URL:-postgres://postgres@127.0.0.1:5432}
 PG_DB=${PG_DB:-barge_bench}
 LEASE_MAX_SECONDS=${LEASE_MAX_SECONDS:-900}
+PG_ANALYZE=${PG_ANALYZE:-0}
 # 2. API latency
 API_RATE=${API_RATE:-50}
 API_MIN_SAMPLES=${API_MIN_SAMPLES:-2000}
@@ -36,7 +37,7 @@ API_MAX_ROUNDS=${API_MAX_ROUNDS:-8}
 API_IDLE_SECONDS=${API_IDLE_SECONDS:-30}
 API_BIG_FILES=${API_BIG_FILES:-4}
 API_BIG_MIB=${API_BIG_MIB:-100}
-TRANSFERS=${TRANSFERS:-4}
+TRANSFERS=${TRANSFERS:-}   # empty: barge serve's default (the number of cores, 2-16)
 # 3. peak RSS (HUGE_FILES passes to mkdata.sh; a set of another size needs its own DATA_DIR)
 HUGE_FILES=${HUGE_FILES:-1000000}
 RSS_DB=${RSS_DB:-}
@@ -72,14 +73,17 @@ BENCH_JS=$REPO/dist/bench/coordinator
 # ------------------------------------------------------------------ machine
 {
   echo "date: $(date -u +%FT%TZ)"
-  echo "commit: $(cd "$REPO" && git rev-parse --short HEAD 2>/dev/null)$(cd "$REPO" && [[ -n $(git status --porcelain -- src 2>/dev/null) ]] && echo ' + uncommitted changes in src/')"
+  echo "commit: $(cd "$REPO" && git log -1 --format='%h %s' 2>/dev/null | cut -c1-100)$(cd "$REPO" && [[ -n $(git status --porcelain -- src 2>/dev/null) ]] && echo ' + uncommitted changes in src/')"
+  echo "dist built: $(date -u -r "$MAIN_JS" +%FT%TZ) (newest file under dist/src: $(find "$REPO/dist/src" -name '*.js' -printf '%TY-%Tm-%TdT%TH:%TM:%.2TSZ\n' | sort | tail -1))"
   echo "machine: $(nproc) cores ($(lscpu 2>/dev/null | sed -n 's/^Model name: *//p' | head -1)), $(free -g | awk '/^Mem:/ {print $2}') GiB RAM, kernel $(uname -r)"
   echo "disk: $(findmnt -no SOURCE,FSTYPE,OPTIONS --target "$DATA_DIR" 2>/dev/null | head -1)"
-  echo "node $(node --version), PostgreSQL $(psql "$PG_URL/postgres" -Atc 'show server_version' 2>/dev/null || echo '?'), SQLite $(cd "$REPO" && node -e "const D=require('better-sqlite3');console.log(new D(':memory:').prepare('select sqlite_version() v').get().v)" 2>/dev/null || echo '?')"
+  echo "node $(node --version), PostgreSQL $(psql "$PG_URL/postgres" -Atc 'show server_version' 2>/dev/null || echo '?') (autovacuum $(psql "$PG_URL/postgres" -Atc 'show autovacuum' 2>/dev/null || echo '?')), SQLite $(cd "$REPO" && node -e "const D=require('better-sqlite3');console.log(new D(':memory:').prepare('select sqlite_version() v').get().v)" 2>/dev/null || echo '?')"
   echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 } > "$RESULTS/env.$STAMP.txt"
 cat "$RESULTS/env.$STAMP.txt" >&2
 cat "$RESULTS"/env.*.txt > "$RESULTS/env.txt"
+# the rows that follow were measured on this commit (table.ts shows it on each row)
+printf '{"commit": "%s"}\n' "$(cd "$REPO" && git rev-parse --short HEAD 2>/dev/null)$(cd "$REPO" && [[ -n $(git status --porcelain -- src 2>/dev/null) ]] && echo '+changes')" >> "$ROWS"
 
 # ------------------------------------------------------------------ data
 if has api || has rss; then
@@ -118,24 +122,24 @@ run() { # NAME CMD...: logs, keeps the command for the report
   local name=$1; shift
   printf '%s\n' "$*" >> "$CMDS"
   say "$name: $*"
-  "$@" 2> >(tee "$RESULTS/$name.log" >&2) || say "WARNING: $name exited $? (see $RESULTS/$name.log)"
+  "$@" 2> >(tee "$RESULTS/$name-$STAMP.log" >&2) || say "WARNING: $name exited $? (see $RESULTS/$name-$STAMP.log)"
 }
 if has lease; then
   run lease node "$BENCH_JS/lease-throughput.js" --engines "$LEASE_ENGINES" --tasks "$LEASE_TASKS" --capacities "$LEASE_CAPACITIES" \
     --sqlite-workers "$SQLITE_WORKERS" --pg-workers "$PG_WORKERS" --pg-pool "$PG_POOL" --pg-url "$PG_URL" --pg-db "$PG_DB" \
-    --max-seconds "$LEASE_MAX_SECONDS" --out "$ROWS"
+    --max-seconds "$LEASE_MAX_SECONDS" $([[ $PG_ANALYZE == 1 ]] && echo --pg-analyze) --out "$ROWS"
 fi
 if has api; then
   run api node "$BENCH_JS/api-latency.js" --src "$API_SRC" --work "$DATA_DIR/work/coord-api" --rate "$API_RATE" \
-    --min-samples "$API_MIN_SAMPLES" --max-rounds "$API_MAX_ROUNDS" --idle-seconds "$API_IDLE_SECONDS" --transfers "$TRANSFERS" --out "$ROWS"
+    --min-samples "$API_MIN_SAMPLES" --max-rounds "$API_MAX_ROUNDS" --idle-seconds "$API_IDLE_SECONDS" ${TRANSFERS:+--transfers "$TRANSFERS"} --out "$ROWS"
 fi
 if has rss; then
   run rss node "$BENCH_JS/coordinator-rss.js" --src "$DATA_DIR/huge" --work "$DATA_DIR/work/coord-rss" ${RSS_DB:+--db "$RSS_DB"} \
-    --transfers "$TRANSFERS" --timeout-min "$RSS_TIMEOUT_MIN" --out "$ROWS"
+    ${TRANSFERS:+--transfers "$TRANSFERS"} --timeout-min "$RSS_TIMEOUT_MIN" --out "$ROWS"
 fi
 
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)" >> "$RESULTS/env.$STAMP.txt"
 cat "$RESULTS"/env.*.txt > "$RESULTS/env.txt"
 node "$BENCH_JS/table.js" "$ROWS" --env "$RESULTS/env.txt" --commands "$CMDS" > "$RESULTS/report.md" || die "table failed"
 cat "$RESULTS/report.md"
-say "report: $RESULTS/report.md (logs: $RESULTS/*.log)"
+say "report: $RESULTS/report.md (logs: $RESULTS/*-$STAMP.log)"
