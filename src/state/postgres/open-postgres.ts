@@ -14,6 +14,9 @@ export async function openPostgresStore(url: string, o: { poolSize?: number } = 
     max: o.poolSize ?? 8,
     types: { getTypeParser: ((oid: number, format?: 'text' | 'binary'): unknown => (oid === INT8 ? (v: string): number => Number(v) : pg.types.getTypeParser(oid, format ?? 'text') as unknown)) as typeof pg.types.getTypeParser },
   });
+  // an idle connection the server drops (restart, failover, idle_session_timeout) is an
+  // 'error' on the pool: without a listener it would end the process; the pool makes a new one
+  pool.on('error', (e) => { process.emitWarning(`PostgreSQL dropped an idle connection: ${e.message}`); });
   const db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) });
   try {
     await migrate(db as unknown as Kysely<unknown>, 'postgres');
