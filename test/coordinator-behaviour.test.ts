@@ -18,6 +18,7 @@ import { runTask } from '../src/engine/task-runner.js';
 import { defaultSyncOptions } from '../src/core/sync-options.js';
 import type { Task, TaskResult } from '../src/engine/task-types.js';
 import { openMemoryStore } from '../src/state/memory/open-memory.js';
+import { PosixStorage } from '../src/storage/posix/posix-storage.js';
 import { diffTrees } from './helpers/tree-diff.js';
 
 /** runs tasks in this thread; `gate` holds them until opened (to act mid-request) */
@@ -66,7 +67,7 @@ async function harness(t: { after: (fn: () => Promise<void>) => void }): Promise
     ]),
   };
   const store = await openMemoryStore();
-  const c = new Coordinator(store, config);
+  const c = new Coordinator(store, config, (abs) => new PosixStorage(abs));
   c.start();
   const runner = new InThreadRunner();
   const agent = new LocalAgent(c.agentLink, { id: 'test/local', slots: 2, pollMs: 20, heartbeatMs: 500, runner, onError: (e) => { throw e; } });

@@ -6,6 +6,7 @@ import { isBargeError } from '../core/errors.js';
 import type { FilterRule } from '../core/filter.js';
 import { collectRule, defaultTransfers, parseSyncFlags, type SyncFlags } from './parse-sync-flags.js';
 import { registerClientCommands } from './client/client-commands.js';
+import type { ConfigFlags } from '../coordinator/config/service-config.js';
 import { serveCommand } from './serve-command.js';
 import { EXIT_USAGE, syncCommand } from './sync-command.js';
 
@@ -78,17 +79,7 @@ program.command('sync')
     });
   });
 
-interface ServeFlags {
-  config?: string;
-  db?: string;
-  listen?: string;
-  stateDir?: string;
-  localAgent?: boolean;
-  transfers?: string;
-  leaseTimeout?: string;
-  auth?: boolean;
-  name?: string;
-}
+type ServeFlags = ConfigFlags & { config?: string };
 
 program.command('serve')
   .description('run the coordinator: keeps transfer requests in a database, runs them, serves the HTTP API and metrics')

@@ -9,6 +9,7 @@ import { LocalAgent } from '../agent/local-agent.js';
 import { loadServiceConfig, type ConfigFlags } from '../coordinator/config/load-config.js';
 import type { ServiceConfig } from '../coordinator/config/service-config.js';
 import { Coordinator } from '../coordinator/coordinator.js';
+import { PosixStorage } from '../storage/posix/posix-storage.js';
 import { buildServer } from '../server/app.js';
 import { openMemoryStore } from '../state/memory/open-memory.js';
 import { openPostgresStore } from '../state/postgres/open-postgres.js';
@@ -54,7 +55,7 @@ export async function serveCommand(file: string | undefined, flags: ConfigFlags)
   const config = loadServiceConfig({ file, flags, env: process.env });
   checkEndpoints(config);
   const { store, where } = await openStore(config);
-  const coordinator = new Coordinator(store, config);
+  const coordinator = new Coordinator(store, config, (abs) => new PosixStorage(abs));
   coordinator.onError((e) => say(`error: ${e instanceof Error ? e.message : String(e)}`));
   coordinator.start();
 

@@ -1,6 +1,7 @@
 // The coordinator's side of the agents: leases (with each task's job), results turned
 // into database changes, heartbeats, and word of cancellations.
 import { EventEmitter } from 'node:events';
+import * as fs from 'node:fs';
 import { parseWithBigints } from '../core/json-bigint.js';
 import type { AgentLink, Job, LeasedWork, TaskReport } from '../agent/agent-link.js';
 import type { Completion, LeasedTask, StateStore } from '../state/state-store.js';
@@ -53,7 +54,6 @@ export class AgentService implements AgentLink {
       out.push({ taskId: l.id, task, job });
     }
     if (TASK_LOG && out.length > 0) {
-      const fs = await import('node:fs');
       fs.appendFileSync(TASK_LOG, out.map((w) => `${w.taskId} ${agentId}\n`).join(''));
     }
     return out;

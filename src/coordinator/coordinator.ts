@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { BargeError } from '../core/errors.js';
 import { stringifyWithBigints } from '../core/json-bigint.js';
-import { PosixStorage } from '../storage/posix/posix-storage.js';
+import type { Storage } from '../storage/storage.js';
 import type { RequestRecord, RequestState, StateStore } from '../state/state-store.js';
 import { advanceRequest } from './advance-request.js';
 import { AgentService } from './agent-service.js';
@@ -30,7 +30,8 @@ export class Coordinator implements CoordinatorApi {
   private dirty = new Set<string>();
   private lastSeen = new Map<string, number>();
 
-  constructor(private readonly store: StateStore, private readonly config: ServiceConfig, private readonly now: () => number = Date.now) {
+  /** `storageAt` opens an endpoint directory (the backend is the caller's choice: cli wires posix) */
+  constructor(private readonly store: StateStore, private readonly config: ServiceConfig, private readonly storageAt: (abs: string) => Storage, private readonly now: () => number = Date.now) {
     this.events.setMaxListeners(0);
     this.agentLink = new AgentService(store, {
       endpoints: config.endpoints, retry: config.retry, leaseMs: config.leaseTimeoutMs, transfers: config.transfers,
@@ -189,7 +190,7 @@ export class Coordinator implements CoordinatorApi {
   async ls(endpoint: string, path: string): Promise<ListedEntry[]> {
     const at = resolveEndpointPath(this.config.endpoints, `${endpoint}:${path}`, 'path');
     if (at.endpoint.name !== endpoint) throw new BargeError('E_NOT_FOUND', `no endpoint named '${endpoint}'`);
-    const storage = new PosixStorage(at.abs);
+    const storage = this.storageAt(at.abs);
     const self = await storage.stat('');
     if (!self) throw new BargeError('E_NOT_FOUND', `${endpoint}:${at.rel} does not exist`);
     const entries = self.type === 'dir' ? await storage.list('') : [self];

@@ -10,7 +10,7 @@ import type { ChunkTask, FileItem, TaskResult } from '../engine/task-types.js';
 import type { Completion, FileError, ManifestEntry, NewTask } from '../state/state-store.js';
 import type { RetryConfig } from './config/service-config.js';
 import { DELETE_BATCH, PHASE_DELETE, PHASE_RESCAN, PHASE_TRANSFER } from './phases.js';
-import { encodeTask, type DeleteMarker, type ServiceTask } from './service-task.js';
+import { encodeTask, sizeOf, type DeleteMarker, type ServiceTask } from './service-task.js';
 
 export interface OutcomeInput {
   task: ServiceTask & DeleteMarker;
@@ -61,11 +61,13 @@ function afterScan(i: OutcomeInput, c: Completion, tasks: NewTask[]): void {
   const phase = i.phase;
   for (const d of r.descend ?? []) tasks.push(encodeTask(d, phase));
   const small: FileItem[] = [];
+  let bytesToCopy = 0;
   for (const f of r.copies ?? []) {
-    c.counters = { ...c.counters, filesToCopy: (c.counters?.filesToCopy ?? 0) + 1, bytesToCopy: (c.counters?.bytesToCopy ?? 0) + f.src.size };
+    bytesToCopy += f.src.size;
     if (f.src.size >= i.opts.chunkCutoff) tasks.push(encodeTask({ kind: 'prepare', file: f, identity: partialIdentity(f.src.size, f.src.mtimeNs, i.opts.hash) }, phase));
     else small.push(f);
   }
+  c.counters = { ...c.counters, filesToCopy: (c.counters?.filesToCopy ?? 0) + (r.copies?.length ?? 0), bytesToCopy: (c.counters?.bytesToCopy ?? 0) + bytesToCopy };
   tasks.push(...copyBatches(small, phase));
   const deletes = r.deletes ?? [];
   const deletePhase = Math.max(phase, PHASE_DELETE);
@@ -145,14 +147,9 @@ export function taskOutcome(i: OutcomeInput): Completion {
   c.tasks = tasks;
   c.manifest = manifestOf(i);
   if (again) {
-    c.retry = { notBefore: i.now + backoffMs(i.attempts, i.retry, i.random), payload: stringifyWithBigints(again), ...sizeOfPart(again) };
+    c.retry = { notBefore: i.now + backoffMs(i.attempts, i.retry, i.random), payload: stringifyWithBigints(again), ...sizeOf(again) };
   } else if (i.task.kind === 'chunk' && r.chunkHash === undefined) {
     c.failed = true; // the file's group never closes: its partial stays for a later run
   }
   return c;
-}
-
-function sizeOfPart(t: ServiceTask): { items: number; bytes: number } {
-  const e = encodeTask(t, 0);
-  return { items: e.items, bytes: e.bytes };
 }

@@ -24,3 +24,10 @@ export function counterDelta(delta: Partial<Counters>): [keyof CounterColumns, n
   }
   return out;
 }
+
+/** every counter column at zero: a new request, or one reset for a retry */
+export function zeroCounterColumns(): CounterColumns {
+  const z = {} as Record<keyof CounterColumns, number>;
+  for (const col of Object.values(COUNTER_COLUMNS)) z[col] = 0;
+  return z;
+}

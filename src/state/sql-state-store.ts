@@ -2,7 +2,7 @@
 // PostgreSQL; the few differences ask `flavor`.
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Counters } from '../core/counters.js';
-import { countersOf } from './counter-columns.js';
+import { countersOf, zeroCounterColumns } from './counter-columns.js';
 import type { Flavor } from './flavor.js';
 import type { Database, RequestsTable } from './schema.js';
 import * as queue from './sql-task-queue.js';
@@ -43,9 +43,7 @@ export class SqlStateStore implements StateStore {
       id: r.id, state: 'queued', phase: 0, priority: r.priority, source: r.source, destination: r.destination,
       src_endpoint: r.srcEndpoint, dst_endpoint: r.dstEndpoint, spec: r.spec, message: null, paused_from: null,
       created_at: now, started_at: null, finished_at: null, updated_at: now,
-      files_found: 0, bytes_found: 0, dirs_found: 0, files_to_copy: 0, bytes_to_copy: 0, files_copied: 0, bytes_copied: 0,
-      bytes_resumed: 0, files_up_to_date: 0, meta_updated: 0, dirs_created: 0, symlinks_made: 0, hardlinks_made: 0,
-      deleted: 0, specials_skipped: 0, failed: 0,
+      ...zeroCounterColumns(),
     }).onConflict((oc) => oc.column('id').doNothing()).executeTakeFirst();
     return Number(res.numInsertedOrUpdatedRows ?? 0) === 1;
   }
@@ -98,9 +96,7 @@ export class SqlStateStore implements StateStore {
       for (const table of ['tasks', 'errors', 'manifest', 'dir_meta'] as const) await db.deleteFrom(table).where('request_id', '=', id).execute();
       await db.updateTable('requests').set({
         state: 'queued', phase: 0, message: null, paused_from: null, started_at: null, finished_at: null, updated_at: now,
-        files_found: 0, bytes_found: 0, dirs_found: 0, files_to_copy: 0, bytes_to_copy: 0, files_copied: 0, bytes_copied: 0,
-        bytes_resumed: 0, files_up_to_date: 0, meta_updated: 0, dirs_created: 0, symlinks_made: 0, hardlinks_made: 0,
-        deleted: 0, specials_skipped: 0, failed: 0,
+        ...zeroCounterColumns(),
       }).where('id', '=', id).execute();
     });
   }

@@ -1,12 +1,11 @@
 // The shapes the coordinator's HTTP API answers with, as docs/api.md describes them;
-// the CLI client reads them. RequestView is the coordinator's own type, so the two cannot drift.
+// the CLI client reads them. What the coordinator defines (request, spec, listing) is its own type, so the two cannot drift.
 
+import type { ListedEntry, RequestView } from '../../coordinator/request-types.js';
 import type { RequestState } from '../../state/state-store.js';
 
-export type { RequestState } from '../../state/state-store.js';
-import type { RequestView } from '../../coordinator/request-types.js';
-
-export type { RequestView };
+export type { RequestState, RequestView };
+export type ListItem = ListedEntry;
 
 export const ACTIVE_STATES: readonly RequestState[] = ['queued', 'running', 'finalizing', 'paused'];
 export const FINAL_STATES: readonly RequestState[] = ['succeeded', 'failed', 'canceled'];
@@ -32,48 +31,18 @@ export interface EndpointView {
   site: string;
 }
 
-export interface ListItem {
-  name: string;
-  type: string;
-  size: number;
-  mtimeNs: string;
-  mode: number;
-}
-
 export interface Listing {
   endpoint: string;
   path: string;
   items: ListItem[];
 }
 
-export interface SubmitFilters {
-  rules?: { kind: 'include' | 'exclude'; pattern: string }[];
-  minSize?: number;
-  maxSize?: number;
-  minAge?: number;
-  maxAge?: number;
-}
-
-/** The body of POST /api/requests; absent fields take the server's defaults. */
-export interface SubmitBody {
-  id?: string;
-  source: string;
-  destination: string;
-  delete?: boolean;
-  maxDelete?: number;
-  checksum?: boolean;
-  sizeOnly?: boolean;
-  ignoreExisting?: boolean;
-  verify?: boolean;
-  hash?: 'xxh3' | 'sha256' | 'md5';
-  priority?: number;
-  filters?: SubmitFilters;
-  files?: string[];
-}
+/** the body of POST /api/requests is the coordinator's RequestSpec; absent fields take the server's defaults */
+export type { RequestFilters as SubmitFilters, RequestSpec as SubmitBody } from '../../coordinator/request-types.js';
 
 export interface SubmitAnswer {
   id: string;
   request: RequestView;
 }
 
-export type RequestAction = 'cancel' | 'pause' | 'resume' | 'retry';
+export type { RequestAction } from '../../coordinator/request-types.js';
