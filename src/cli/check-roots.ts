@@ -17,8 +17,12 @@ function inside(child: string, parent: string): boolean {
 }
 
 export function checkRoots(srcArg: string, dstArg: string): Roots {
+  return guarded(srcArg, dstArg, () => check(srcArg, dstArg));
+}
+
+function guarded<T>(srcArg: string, dstArg: string, fn: () => T): T {
   try {
-    return check(srcArg, dstArg);
+    return fn();
   } catch (e) {
     if (e instanceof BargeError) throw e;
     const code = (e as NodeJS.ErrnoException).code ?? '';
@@ -27,13 +31,23 @@ export function checkRoots(srcArg: string, dstArg: string): Roots {
   }
 }
 
-function check(srcArg: string, dstArg: string): Roots {
+function checkSourceDir(srcArg: string): string {
   const srcStat = fs.statSync(srcArg, { throwIfNoEntry: false });
   if (!srcStat) throw new BargeError('E_BAD_INPUT', `source '${srcArg}' does not exist`);
   if (!srcStat.isDirectory()) throw new BargeError('E_BAD_INPUT', `source '${srcArg}' is not a directory`);
   try { fs.accessSync(srcArg, fs.constants.R_OK | fs.constants.X_OK); } catch {
     throw new BargeError('E_BAD_INPUT', `source '${srcArg}' cannot be read (permission denied)`);
   }
+  return fs.realpathSync(srcArg);
+}
+
+/** SRC alone, for a destination on another host: an existing, readable directory; its real path */
+export function checkSource(srcArg: string): string {
+  return guarded(srcArg, srcArg, () => checkSourceDir(srcArg));
+}
+
+function check(srcArg: string, dstArg: string): Roots {
+  checkSourceDir(srcArg);
   const dstStat = fs.statSync(dstArg, { throwIfNoEntry: false });
   if (dstStat && !dstStat.isDirectory()) throw new BargeError('E_BAD_INPUT', `destination '${dstArg}' exists and is not a directory`);
   const src = fs.realpathSync(srcArg);

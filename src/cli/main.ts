@@ -4,10 +4,12 @@ import { Command, CommanderError, Option } from 'commander';
 import { createRequire } from 'node:module';
 import { isBargeError } from '../core/errors.js';
 import type { FilterRule } from '../core/filter.js';
-import { collectRule, defaultTransfers, parseSyncFlags, type SyncFlags } from './parse-sync-flags.js';
+import { collectRule, defaultTransfers, parseStreams, parseSyncFlags, type SyncFlags } from './parse-sync-flags.js';
+import { isBargeUrl } from './remote-destination.js';
 import { registerClientCommands } from './client/client-commands.js';
 import type { ConfigFlags } from '../coordinator/config/service-config.js';
 import { serveCommand } from './serve-command.js';
+import { agentCommand, type AgentFlags } from './agent-command.js';
 import { EXIT_USAGE, syncCommand } from './sync-command.js';
 
 const pkg = createRequire(import.meta.url)('../../../package.json') as { version: string };
@@ -62,21 +64,24 @@ program.command('sync')
   .option('--bwlimit <rate>', 'cap the transfer rate, bytes per second (e.g. 200M, 1.5G)')
   .option('--chunk-cutoff <size>', 'files of at least SIZE are copied in chunks that an interrupted run resumes from', '256M')
   .option('--chunk-size <size>', 'chunk size of large files', '64M')
+  .option('--streams <N>', 'barge:// destinations: TCP streams to the agent, each sending files or chunks (default: --transfers, at least 4)')
+  .option('--token-file <file>', "barge:// destinations: read the agent's token from FILE (default: env BARGE_TOKEN)")
   .option('-v, --verbose', 'print each action, one line each')
   .option('-q, --quiet', 'print nothing but errors')
   .option('--json', 'print the summary as JSON on stdout')
   .addOption(new Option('--log-format <format>', 'errors, notices and summary on stderr as').choices(['human', 'json']).default('human'))
   .option('--progress', 'show the live progress line even when stderr is not a terminal')
   .option('--no-progress', 'never show the live progress line')
-  .action(async (src: string, dst: string, flags: SyncFlags & CommonFlags) => {
+  .action(async (src: string, dst: string, flags: SyncFlags & CommonFlags & { streams?: string; tokenFile?: string }) => {
     const opts = parseSyncFlags({ ...flags, filter: filterRules }, typeof process.getuid === 'function' && process.getuid() === 0);
+    opts.chunksPerFile = parseStreams(flags.streams, isBargeUrl(dst), opts.transfers);
     process.exitCode = await syncCommand(src, dst, opts, {
       verbose: flags.verbose ?? false,
       quiet: flags.quiet ?? false,
       json: flags.json ?? false,
       logFormat: flags.logFormat === 'json' ? 'json' : 'human',
       progress: flags.progress,
-    });
+    }, flags.tokenFile === undefined ? {} : { tokenFile: flags.tokenFile });
   });
 
 type ServeFlags = ConfigFlags & { config?: string };
@@ -104,6 +109,20 @@ program.command('serve')
       ...(given('localAgent') ? { localAgent: flags.localAgent ?? true } : {}),
       ...(given('auth') ? { auth: flags.auth ?? true } : {}),
     });
+  });
+
+program.command('agent')
+  .description('serve endpoints of this host on the data plane; without --coordinator, a lone agent that clients holding its token push to')
+  .option('--coordinator <url>', 'lease work from this coordinator (not built yet)')
+  .option('--token-file <file>', 'the token clients must prove they hold (default: env BARGE_TOKEN)')
+  .option('--site <name>', 'the site this agent is at')
+  .option('--name <name>', 'name of this agent (default: the host name)')
+  .option('--endpoint <NAME=/path[:rw]>', 'serve directory /path as endpoint NAME, read-only unless :rw (repeatable)', (v: string, prev: string[]) => [...prev, v], [] as string[])
+  .option('--data-listen <host:port>', 'address of the data plane (default 0.0.0.0:7701; port 0 picks a free one)')
+  .option('--tls-cert <file>', 'PEM certificate: the data plane speaks TLS')
+  .option('--tls-key <file>', 'PEM private key of --tls-cert')
+  .action(async (flags: AgentFlags) => {
+    await agentCommand(flags);
   });
 
 registerClientCommands(program);

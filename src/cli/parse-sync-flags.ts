@@ -34,6 +34,15 @@ export interface SyncFlags {
 
 const HASHES: HashName[] = ['xxh3', 'sha256', 'md5'];
 
+/** --streams: TCP streams to a barge:// destination (each a sending thread); 1 locally */
+export function parseStreams(text: string | undefined, remote: boolean, transfers: number): number {
+  if (!remote) {
+    if (text !== undefined) throw new BargeError('E_USAGE', '--streams is for barge:// destinations');
+    return 1;
+  }
+  return text === undefined ? Math.max(4, transfers) : Math.min(64, parseCount(text, '--streams', 1));
+}
+
 export function defaultTransfers(): number {
   return Math.max(2, Math.min(16, availableParallelism()));
 }

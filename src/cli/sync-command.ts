@@ -9,10 +9,12 @@ import { SyncRun } from '../engine/sync-run.js';
 import { HybridExecutor } from '../engine/hybrid-executor.js';
 import { WorkerPool } from '../engine/worker-pool.js';
 import { PosixStorage } from '../storage/posix/posix-storage.js';
-import { checkRoots } from './check-roots.js';
+import type { Entry } from '../core/entry.js';
+import { checkRoots, checkSource } from './check-roots.js';
+import { isBargeUrl, openRemoteDestination, readToken, type RemoteDestination } from './remote-destination.js';
 import { createLogger } from './logger.js';
 import { actionLine, errorLine, summaryJson, summaryText, type Summary } from './sync-report.js';
-import { buildRunContext, type SyncWorkerData } from './sync-context.js';
+import { buildRunContext, releaseRunContext, type SyncWorkerData } from './sync-context.js';
 
 export interface OutputFlags {
   verbose: boolean;
@@ -22,34 +24,68 @@ export interface OutputFlags {
   progress: boolean | undefined;
 }
 
+export interface RemoteFlags {
+  tokenFile?: string;
+}
+
 export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;
 export const EXIT_USAGE = 2;
 export const EXIT_INTERRUPTED = 130;
 
-export async function syncCommand(srcArg: string, dstArg: string, opts: SyncOptions, out: OutputFlags): Promise<number> {
+interface Destination {
+  root: string;
+  entry: Entry | undefined;
+  remote?: RemoteDestination;
+}
+
+async function localDestination(srcArg: string, dstArg: string, opts: SyncOptions): Promise<{ src: string; dst: Destination }> {
   const roots = checkRoots(srcArg, dstArg);
-  const log = await createLogger(out.logFormat, out.quiet);
-  const started = process.hrtime.bigint();
   if (!roots.dstExists && !opts.dryRun) {
     // the parents get the usual permissions; DST itself gets SRC's mode in the last pass
     try { fs.mkdirSync(roots.dst, { recursive: true }); } catch (e) {
       throw new BargeError('E_BAD_INPUT', `cannot create destination '${dstArg}': ${e instanceof Error ? e.message : String(e)}`);
     }
   }
-  const srcRoot = await new PosixStorage(roots.src).stat('');
-  const dstRoot = roots.dstExists || !opts.dryRun ? await new PosixStorage(roots.dst).stat('') : undefined;
+  const entry = roots.dstExists || !opts.dryRun ? await new PosixStorage(roots.dst).stat('') : undefined;
+  return { src: roots.src, dst: { root: roots.dst, entry } };
+}
+
+function lines(envName: string): string[] {
+  return (process.env[envName] ?? '').split('\n').filter((s) => s !== '');
+}
+
+export async function syncCommand(srcArg: string, dstArg: string, opts: SyncOptions, out: OutputFlags, remoteFlags: RemoteFlags = {}): Promise<number> {
+  if (isBargeUrl(srcArg)) throw new BargeError('E_USAGE', `a barge:// source is not supported yet: run barge sync on the agent's host and push from there`);
+  const log = await createLogger(out.logFormat, out.quiet);
+  const started = process.hrtime.bigint();
+  let srcPath: string;
+  let dst: Destination;
+  if (isBargeUrl(dstArg)) {
+    const token = readToken(remoteFlags.tokenFile);
+    srcPath = checkSource(srcArg);
+    const remote = await openRemoteDestination(dstArg, opts, token, lines('BARGE_TEST_WIRE_CORRUPT_ONCE'));
+    dst = { root: remote.storage.root, entry: remote.root, remote };
+  } else {
+    ({ src: srcPath, dst } = await localDestination(srcArg, dstArg, opts));
+  }
+  const srcRoot = await new PosixStorage(srcPath).stat('');
+  const dstRoot = dst.entry;
   if (!srcRoot) throw new BargeError('E_BAD_INPUT', `source '${srcArg}' vanished`);
 
   const cells = sharedCells();
   const showActions = out.verbose || opts.dryRun;
   const data: SyncWorkerData = {
-    srcRoot: roots.src, dstRoot: roots.dst, opts, nowNs: BigInt(Date.now()) * 1_000_000n, verbose: showActions,
+    srcRoot: srcPath, dstRoot: dst.root, opts, nowNs: BigInt(Date.now()) * 1_000_000n, verbose: showActions,
     memory: cells.memory, limiterMemory: BandwidthLimiter.sharedMemory(),
-    corruptOnce: (process.env.BARGE_TEST_CORRUPT_ONCE ?? '').split('\n').filter((s) => s !== ''),
-    corruptAlways: (process.env.BARGE_TEST_CORRUPT_ALWAYS ?? '').split('\n').filter((s) => s !== ''),
+    corruptOnce: lines('BARGE_TEST_CORRUPT_ONCE'),
+    corruptAlways: lines('BARGE_TEST_CORRUPT_ALWAYS'),
+    ...(dst.remote ? { remoteDst: { target: dst.remote.target, features: dst.remote.storage.features } } : {}),
   };
-  const pool = new HybridExecutor(buildRunContext(data), new WorkerPool(new URL('./sync-worker.js', import.meta.url), data, opts.transfers));
+  // each sending thread holds its own connection to the agent: --streams of them
+  const threads = dst.remote ? opts.chunksPerFile : opts.transfers;
+  const mainCtx = buildRunContext(data);
+  const pool = new HybridExecutor(mainCtx, new WorkerPool(new URL('./sync-worker.js', import.meta.url), data, threads));
   const actionsTo = out.json ? process.stderr : process.stdout;
   const run = new SyncRun(pool, opts, {
     onEvent: (e) => { if (showActions) actionsTo.write(actionLine(e) + '\n'); },
@@ -83,11 +119,13 @@ export async function syncCommand(srcArg: string, dstArg: string, opts: SyncOpti
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     await pool.close();
+    releaseRunContext(mainCtx);
+    dst.remote?.storage.close();
   }
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   const summary: Summary = {
     status: outcome.interrupted ? 'interrupted' : outcome.counters.failed > 0 ? 'failed' : 'ok',
-    dryRun: opts.dryRun, source: roots.src, destination: roots.dst, seconds,
+    dryRun: opts.dryRun, source: srcPath, destination: dst.root, seconds,
     counters: outcome.counters, bytesPerSecond: outcome.counters.bytesCopied / Math.max(seconds, 1e-6),
     errors: outcome.errors, deleteSkipped: outcome.deleteSkipped,
   };

@@ -6,10 +6,14 @@ import { BandwidthLimiter } from '../engine/bandwidth-limiter.js';
 import { createHasher } from '../engine/hasher.js';
 import { sharedCells, type RunContext } from '../engine/run-context.js';
 import { PosixStorage } from '../storage/posix/posix-storage.js';
+import type { StorageFeatures } from '../storage/storage.js';
+import { RemoteStorage, type RemoteTarget } from '../transport/remote-storage.js';
 
 export interface SyncWorkerData {
   srcRoot: string;
   dstRoot: string;
+  /** a barge:// destination: DST is an agent, reached over the data plane */
+  remoteDst?: { target: RemoteTarget; features: StorageFeatures };
   opts: SyncOptions;
   nowNs: bigint;
   verbose: boolean;
@@ -25,7 +29,7 @@ const READ_BUFFER = 256 * 1024;
 
 export function buildRunContext(data: SyncWorkerData): RunContext {
   const src = new PosixStorage(data.srcRoot);
-  const dst = new PosixStorage(data.dstRoot);
+  const dst = data.remoteDst ? new RemoteStorage(data.remoteDst.target, data.remoteDst.features) : new PosixStorage(data.dstRoot);
   return {
     src, dst,
     opts: data.opts,
@@ -40,4 +44,9 @@ export function buildRunContext(data: SyncWorkerData): RunContext {
     corruptOnce: new Set(data.corruptOnce),
     corruptAlways: new Set(data.corruptAlways),
   };
+}
+
+/** closes what the context holds open (connections to an agent) */
+export function releaseRunContext(ctx: RunContext): void {
+  if (ctx.dst instanceof RemoteStorage) ctx.dst.close();
 }

@@ -18,16 +18,18 @@ export const ERROR_CODES = {
   E_MAX_DELETE: 'the deletions needed exceed --max-delete',
   E_INTERRUPTED: 'the run was interrupted',
   E_CONFIG: 'the service configuration is wrong (file, key and reason are named)',
-  E_AUTH: 'no API token, or one the service does not know',
+  E_AUTH: 'no token or grant, or one the service or agent does not accept',
   E_FORBIDDEN: "the API token's role does not allow this",
   E_STATE: "the request's state does not allow this action",
+  E_PROTOCOL: 'a data-plane peer sent a malformed or unexpected frame',
+  E_NETWORK: 'a data-plane connection could not be made or was lost',
   E_INTERNAL: 'a bug in barge',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
 
 // E_CHANGED is not retried: the listing it is checked against is stale; the next run copies the file
-const RETRYABLE: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['E_IO', 'E_CHECKSUM']);
+const RETRYABLE: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['E_IO', 'E_CHECKSUM', 'E_NETWORK']);
 
 export class BargeError extends Error {
   readonly code: ErrorCode;

@@ -25,6 +25,9 @@ export interface SyncOptions {
   /** files at or above this size are copied as chunks in parallel */
   chunkCutoff: number;
   chunkSize: number;
+  /** chunks of one large file in flight at once: 1 for a local disk (writes to one file
+   * serialize there), more across a network, where each chunk is its own stream */
+  chunksPerFile: number;
   filter: FilterOptions;
 }
 
@@ -37,7 +40,7 @@ export const BATCH_MAX_BYTES = 256 * 1024 * 1024;
 export function defaultSyncOptions(over: Partial<SyncOptions> = {}): SyncOptions {
   return {
     compare: 'quick', ignoreExisting: false, delete: false, maxDelete: undefined, hardLinks: false,
-    sparse: false, preserveOwner: false, dryRun: false, hash: 'xxh3', verify: false, fsync: false, transfers: 4,
+    sparse: false, preserveOwner: false, dryRun: false, hash: 'xxh3', verify: false, fsync: false, transfers: 4, chunksPerFile: 1,
     bwlimit: undefined, chunkCutoff: DEFAULT_CHUNK_CUTOFF, chunkSize: DEFAULT_CHUNK_SIZE, filter: {},
     ...over,
   };

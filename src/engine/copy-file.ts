@@ -84,7 +84,7 @@ async function copySmallFile(ctx: RunContext, rel: string, src: Entry): Promise<
   readHash.update(view);
   const hash = readHash.digest();
   ctx.limiter?.acquire(view.length);
-  if (!await writeWhole(rel, view, metaOf(src), { owner: ctx.owner, fsync: ctx.opts.fsync })) return undefined;
+  if (!await writeWhole(rel, view, metaOf(src), { owner: ctx.owner, fsync: ctx.opts.fsync }, hash)) return undefined;
   Atomics.add(ctx.cells.counters, CELL_BYTES, BigInt(view.length));
   return hash;
 }
@@ -105,7 +105,7 @@ export async function copyWholeFile(ctx: RunContext, rel: string, src: Entry, re
       const hash = await copyRange(ctx, rel, reader, writer, 0, src.size);
       await checkUnchanged(reader, src, rel);
       if (ctx.opts.verify) await verifyWritten(ctx, rel, writer.readBack(), hash);
-      await writer.commit(metaOf(src), { owner: ctx.owner, fsync: ctx.opts.fsync });
+      await writer.commit(metaOf(src), { owner: ctx.owner, fsync: ctx.opts.fsync }, hash);
       return hash;
     } catch (e) {
       await writer.abort();

@@ -95,13 +95,16 @@ export async function runChunk(ctx: RunContext, t: ChunkTask): Promise<TaskResul
       const reader = await ctx.src.openRead(rel);
       try {
         const writer = await ctx.dst.openPartialWrite(rel, { size: t.file.src.size, sparse: ctx.opts.sparse });
+        let hash: string;
         try {
-          const hash = await copyRange(ctx, rel, reader, writer, t.offset, t.length);
+          hash = await copyRange(ctx, rel, reader, writer, t.offset, t.length);
           await checkUnchanged(reader, t.file.src, rel);
-          return hash;
-        } finally {
+        } catch (e) {
           await writer.close();
+          throw e;
         }
+        await writer.close(hash);
+        return hash;
       } finally {
         await reader.close();
       }

@@ -50,7 +50,7 @@ export class SyncRun {
   private idle: (() => void) | undefined;
 
   constructor(private readonly exec: TaskExecutor, private readonly opts: SyncOptions, private readonly hooks: SyncRunHooks = {}) {
-    this.chunked = new ChunkedFiles(opts.chunkSize);
+    this.chunked = new ChunkedFiles(opts.chunkSize, opts.chunksPerFile);
   }
 
   interrupt(): void {

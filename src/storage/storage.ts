@@ -37,8 +37,12 @@ export interface FileWriter {
   write(bytes: Buffer, position: number): Promise<void>;
   /** a reader of what has been written so far, before commit (for --verify) */
   readBack(): Promise<FileReader>;
-  /** make the file complete under its final name, with this metadata */
-  commit(meta: EntryMeta, choice: MetaChoice): Promise<void>;
+  /**
+   * make the file complete under its final name, with this metadata. `sentHash` is the
+   * hash of the bytes as the sender read them: a storage across a network checks it
+   * against what arrived (E_CHECKSUM); a local one has the same bytes and ignores it.
+   */
+  commit(meta: EntryMeta, choice: MetaChoice, sentHash?: string): Promise<void>;
   /** remove the partial file; never touches the final name */
   abort(): Promise<void>;
 }
@@ -46,7 +50,8 @@ export interface FileWriter {
 /** writes chunks into a prepared partial file; many may be open at once */
 export interface ChunkWriter {
   write(bytes: Buffer, position: number): Promise<void>;
-  close(): Promise<void>;
+  /** `sentHash`: as for FileWriter.commit, the hash of the bytes written through this writer */
+  close(sentHash?: string): Promise<void>;
 }
 
 export interface WriteOptions {
@@ -90,7 +95,7 @@ export interface Storage {
    * nothing behind: the caller then uses openWrite.
    */
   readWhole?(path: string, buf: Buffer): Promise<{ length: number; size: number; mtimeNs: bigint }>;
-  writeWhole?(path: string, bytes: Buffer, meta: EntryMeta, choice: MetaChoice): Promise<boolean>;
+  writeWhole?(path: string, bytes: Buffer, meta: EntryMeta, choice: MetaChoice, sentHash?: string): Promise<boolean>;
 
   /** partial large files: prepared once, written in chunks at offsets, committed once */
   preparePartial(path: string, opts: WriteOptions & { identity: string; chunkSize: number }): Promise<PartialFile>;

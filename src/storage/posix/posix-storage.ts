@@ -30,7 +30,9 @@ export class PosixStorage implements Storage {
   /** parent directories already checked to be real directories under the root */
   private readonly checkedParents = new Set<string>();
 
-  constructor(readonly root: string) {
+  /** confineReads: reads, too, refuse paths whose directories lead out of the root (for
+   * storage served to peers; a local sync walks real directories and skips the check) */
+  constructor(readonly root: string, private readonly opts: { confineReads?: boolean } = {}) {
     let real = root;
     try { real = fs.realpathSync(root); } catch { /* made later; checked then */ }
     this.realRoot = real;
@@ -49,15 +51,29 @@ export class PosixStorage implements Storage {
   /** the absolute path of `rel` for a write: its parent must not lead out of the root through a symlink */
   private writable(rel: string): string {
     const abs = resolveUnder(this.root, rel);
-    const { parent } = splitParent(rel);
-    if (parent === '' || this.checkedParents.has(parent)) return abs;
-    const parentAbs = resolveUnder(this.root, parent);
-    let real: string;
-    try { real = fs.realpathSync(parentAbs); } catch (e) { throw classifyError(e, 'resolve', rel); }
-    const want = resolveUnder(this.realRoot, parent);
-    if (real !== want) throw new BargeError('E_PATH_ESCAPE', `a symlink in the path leads elsewhere (${parent} -> ${real})`, { path: rel });
-    this.checkedParents.add(parent);
+    this.checkRealDir(splitParent(rel).parent, rel);
     return abs;
+  }
+
+  /** the absolute path of `rel` for a read; with confineReads its parent is checked as for a write */
+  private readable(rel: string, isDir = false): string {
+    const abs = resolveUnder(this.root, rel);
+    if (this.opts.confineReads) this.checkRealDir(isDir ? rel : splitParent(rel).parent, rel);
+    return abs;
+  }
+
+  /** a directory under the root must be reached without a symlink leading elsewhere */
+  private checkRealDir(dir: string, rel: string): void {
+    if (dir === '' || this.checkedParents.has(dir)) return;
+    let real: string;
+    try { real = fs.realpathSync(resolveUnder(this.root, dir)); } catch (e) {
+      // a directory that is not there leads nowhere: the call itself finds nothing
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return;
+      throw classifyError(e, 'resolve', rel);
+    }
+    const want = resolveUnder(this.realRoot, dir);
+    if (real !== want) throw new BargeError('E_PATH_ESCAPE', `a symlink in the path leads elsewhere (${dir} -> ${real})`, { path: rel });
+    this.checkedParents.add(dir);
   }
 
   private tempBeside(rel: string): string {
@@ -67,17 +83,17 @@ export class PosixStorage implements Storage {
   }
 
   stat(rel: string): Promise<Entry | undefined> {
-    return attempt('stat', rel, () => lstatEntry(this.abs(rel), splitParent(rel).name));
+    return attempt('stat', rel, () => lstatEntry(this.readable(rel), splitParent(rel).name));
   }
 
   list(dir: string): Promise<Entry[]> {
     return attempt('list directory', dir, () => {
-      return scanEntries(this.abs(dir));
+      return scanEntries(this.readable(dir, true));
     });
   }
 
   openRead(rel: string): Promise<FileReader> {
-    return attempt('open', rel, () => openReader(this.abs(rel), rel));
+    return attempt('open', rel, () => openReader(this.readable(rel), rel));
   }
 
   openWrite(rel: string, opts: WriteOptions): Promise<FileWriter> {
@@ -147,7 +163,7 @@ export class PosixStorage implements Storage {
 
   readWhole(rel: string, buf: Buffer): Promise<{ length: number; size: number; mtimeNs: bigint }> {
     try {
-      const [length, size, sec, nsec] = native.readSmall(this.abs(rel), buf);
+      const [length, size, sec, nsec] = native.readSmall(this.readable(rel), buf);
       return Promise.resolve({ length, size, mtimeNs: BigInt(sec) * 1_000_000_000n + BigInt(nsec) });
     } catch (e) {
       // the addon's message ends with the failing call: "EACCES: Permission denied, open"
@@ -178,23 +194,23 @@ export class PosixStorage implements Storage {
   }
 
   openPartialWrite(rel: string, opts: WriteOptions): Promise<ChunkWriter> {
-    return attempt('open partial', rel, () => partial.openPartialWrite(partial.partialPaths(this.root, rel), rel, opts.sparse));
+    return attempt('open partial', rel, () => { this.writable(rel); return partial.openPartialWrite(partial.partialPaths(this.root, rel), rel, opts.sparse); });
   }
 
   openPartialRead(rel: string): Promise<FileReader> {
-    return attempt('open partial', rel, () => openReader(partial.partialPaths(this.root, rel).partialAbs, rel));
+    return attempt('open partial', rel, () => { this.readable(rel); return openReader(partial.partialPaths(this.root, rel).partialAbs, rel); });
   }
 
   recordChunk(rel: string, index: number, hash: string): Promise<void> {
-    return attempt('record chunk', rel, () => partial.recordChunk(partial.partialPaths(this.root, rel), rel, index, hash));
+    return attempt('record chunk', rel, () => { this.writable(rel); return partial.recordChunk(partial.partialPaths(this.root, rel), rel, index, hash); });
   }
 
   commitPartial(rel: string, meta: EntryMeta, choice: MetaChoice): Promise<void> {
-    return attempt('commit', rel, () => partial.commitPartial(partial.partialPaths(this.root, rel), rel, meta, choice));
+    return attempt('commit', rel, () => { this.writable(rel); return partial.commitPartial(partial.partialPaths(this.root, rel), rel, meta, choice); });
   }
 
   abortPartial(rel: string): Promise<void> {
-    return attempt('remove partial', rel, () => partial.abortPartial(partial.partialPaths(this.root, rel)));
+    return attempt('remove partial', rel, () => { this.writable(rel); return partial.abortPartial(partial.partialPaths(this.root, rel)); });
   }
 }
 

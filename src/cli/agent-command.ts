@@ -1,0 +1,89 @@
+// `barge agent`: serves endpoints of this host on the data plane. Without --coordinator
+// it is a lone agent: clients holding its token push to it (`barge sync SRC
+// barge://HOST:PORT/ENDPOINT/path`). On SIGINT/SIGTERM it stops accepting and closes its
+// sessions (whole files in flight are removed; partial large files stay for a resume).
+import * as fs from 'node:fs';
+import { BargeError } from '../core/errors.js';
+import type { HashName } from '../core/sync-options.js';
+import { createHasher } from '../engine/hasher.js';
+import { PosixStorage } from '../storage/posix/posix-storage.js';
+import { DataServer, type ServedEndpoint } from '../transport/data-server.js';
+import { readToken } from './remote-destination.js';
+import { hostname } from 'node:os';
+
+export interface AgentFlags {
+  coordinator?: string;
+  tokenFile?: string;
+  site?: string;
+  name?: string;
+  endpoint: string[];
+  dataListen?: string;
+  tlsCert?: string;
+  tlsKey?: string;
+}
+
+const HASHES = new Set<string>(['xxh3', 'sha256', 'md5']);
+
+function say(line: string): void {
+  process.stderr.write(`barge agent: ${line}\n`);
+}
+
+/** NAME=/path, read-only, or NAME=/path:rw */
+export function parseEndpointFlag(text: string): { name: string; path: string; write: boolean } {
+  const eq = text.indexOf('=');
+  if (eq <= 0) throw new BargeError('E_USAGE', `--endpoint '${text}': expected NAME=/path or NAME=/path:rw`);
+  const name = text.slice(0, eq);
+  if (!/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(name)) throw new BargeError('E_USAGE', `--endpoint '${text}': the name may hold letters, digits, '_', '.', '-'`);
+  let path = text.slice(eq + 1);
+  let write = false;
+  if (path.endsWith(':rw')) { write = true; path = path.slice(0, -3); } else if (path.endsWith(':ro')) path = path.slice(0, -3);
+  let st: fs.Stats | undefined;
+  try { st = fs.statSync(path); } catch { st = undefined; }
+  if (!st?.isDirectory()) throw new BargeError('E_USAGE', `--endpoint ${name}: '${path}' is not a directory`);
+  return { name, path: fs.realpathSync(path), write };
+}
+
+export function parseListen(text: string, flag: string): { host: string; port: number } {
+  const m = /^(\[[0-9a-fA-F:.]+\]|[^:[\]]+):(\d{1,5})$/.exec(text);
+  const port = Number(m?.[2]);
+  if (!m || port > 65535) throw new BargeError('E_USAGE', `${flag} '${text}': expected HOST:PORT`);
+  return { host: (m[1] as string).replace(/^\[|\]$/g, ''), port };
+}
+
+export async function agentCommand(flags: AgentFlags): Promise<void> {
+  if (flags.coordinator !== undefined) {
+    throw new BargeError('E_USAGE', '--coordinator: agents that lease work from a coordinator are not built yet; run a lone agent (no --coordinator) and push to it with barge sync');
+  }
+  if (flags.endpoint.length === 0) throw new BargeError('E_USAGE', 'give at least one --endpoint NAME=/path[:rw]');
+  const token = readToken(flags.tokenFile);
+  const endpoints = new Map<string, ServedEndpoint>();
+  for (const e of flags.endpoint.map(parseEndpointFlag)) {
+    if (endpoints.has(e.name)) throw new BargeError('E_USAGE', `--endpoint ${e.name} is given twice`);
+    endpoints.set(e.name, { storage: new PosixStorage(e.path, { confineReads: true }), write: e.write });
+  }
+  const listen = parseListen(flags.dataListen ?? '0.0.0.0:7701', '--data-listen');
+  if ((flags.tlsCert === undefined) !== (flags.tlsKey === undefined)) throw new BargeError('E_USAGE', '--tls-cert and --tls-key go together');
+  const tls = flags.tlsCert !== undefined && flags.tlsKey !== undefined
+    ? { cert: fs.readFileSync(flags.tlsCert), key: fs.readFileSync(flags.tlsKey) } : undefined;
+  const name = flags.name ?? hostname();
+  const server = new DataServer({
+    agent: name, endpoints, tokens: [token], grantKeys: [],
+    hashes: (h) => (HASHES.has(h) ? createHasher(h as HashName) : undefined),
+    ...(tls ? { tls } : {}),
+    onEvent: (e) => { if (e.event !== 'closed') say(`${e.event} ${e.peer}${e.detail ? `: ${e.detail}` : ''}`); },
+  });
+  let addr;
+  try { addr = await server.listen(listen.host, listen.port); } catch (e) {
+    throw new BargeError('E_USAGE', `--data-listen ${listen.host}:${listen.port}: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  const list = [...endpoints.entries()].map(([n, e]) => `${n}${e.write ? ' (rw)' : ' (ro)'}`).join(', ');
+  say(`${name} listening on ${addr.host}:${addr.port}${tls ? ' (TLS)' : ''}, endpoints ${list}`);
+  await new Promise<void>((resolve) => {
+    const stop = (): void => {
+      say('stopping: closing sessions');
+      void server.close().then(resolve);
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+}

@@ -1,0 +1,89 @@
+// `barge sync SRC barge://HOST:PORT/ENDPOINT/path`: parses the address, proves the token
+// to the agent before anything is written, and makes the destination directory there.
+import * as fs from 'node:fs';
+import type { Entry } from '../core/entry.js';
+import { BargeError, isBargeError } from '../core/errors.js';
+import type { SyncOptions } from '../core/sync-options.js';
+import type { PeerAddress } from '../transport/data-connection.js';
+import { RemoteStorage, type RemoteTarget } from '../transport/remote-storage.js';
+import { normalizeSessionPath } from '../transport/session-path.js';
+
+export const BARGE_SCHEME = 'barge://';
+
+export function isBargeUrl(text: string): boolean {
+  return text.startsWith(BARGE_SCHEME);
+}
+
+export interface BargeUrl {
+  host: string;
+  port: number;
+  endpoint: string;
+  path: string;
+}
+
+export function parseBargeUrl(text: string): BargeUrl {
+  const bad = (why: string): BargeError => new BargeError('E_USAGE', `'${text}': ${why} (expected barge://HOST:PORT/ENDPOINT/path)`);
+  const rest = text.slice(BARGE_SCHEME.length);
+  const slash = rest.indexOf('/');
+  const hostPort = slash < 0 ? rest : rest.slice(0, slash);
+  const m = /^(\[[0-9a-fA-F:.]+\]|[^:[\]/]+):(\d{1,5})$/.exec(hostPort);
+  if (!m) throw bad('no HOST:PORT');
+  const port = Number(m[2]);
+  if (port < 1 || port > 65535) throw bad(`port ${port} is out of range`);
+  const host = (m[1] as string).replace(/^\[|\]$/g, '');
+  const parts = slash < 0 ? [] : rest.slice(slash + 1).split('/');
+  const endpoint = parts.shift() ?? '';
+  if (endpoint === '') throw bad('no ENDPOINT');
+  let path: string;
+  try { path = normalizeSessionPath(parts.map((p) => decodeURIComponent(p)).join('/')); } catch (e) {
+    throw bad(e instanceof Error ? e.message : String(e));
+  }
+  return { host, port, endpoint, path };
+}
+
+export interface RemoteDestination {
+  target: RemoteTarget;
+  storage: RemoteStorage;
+  root: Entry | undefined;
+}
+
+/** the token: BARGE_TOKEN, or the first line of --token-file */
+export function readToken(tokenFile: string | undefined): string {
+  if (tokenFile !== undefined) {
+    let text: string;
+    try { text = fs.readFileSync(tokenFile, 'utf8'); } catch (e) {
+      throw new BargeError('E_USAGE', `cannot read --token-file '${tokenFile}': ${(e as Error).message}`);
+    }
+    const t = text.split('\n')[0]?.trim() ?? '';
+    if (t === '') throw new BargeError('E_USAGE', `--token-file '${tokenFile}' is empty`);
+    return t;
+  }
+  const t = process.env.BARGE_TOKEN?.trim() ?? '';
+  if (t === '') throw new BargeError('E_USAGE', "a barge:// destination needs the agent's token: set BARGE_TOKEN or give --token-file");
+  return t;
+}
+
+/**
+ * Connects once, in the main thread: a wrong token, an unknown endpoint or a read-only
+ * one fails here, before a byte is written, with the agent's reason.
+ */
+export async function openRemoteDestination(text: string, opts: SyncOptions, token: string, corruptOnce: string[]): Promise<RemoteDestination> {
+  const url = parseBargeUrl(text);
+  const address: PeerAddress = { host: url.host, port: url.port };
+  const target: RemoteTarget = {
+    address, scope: { endpoint: url.endpoint, path: url.path, write: !opts.dryRun }, credential: { token },
+    streams: 2, hash: opts.hash, corruptOnce: new Set(corruptOnce),
+  };
+  let probed;
+  try {
+    probed = await RemoteStorage.probe(target);
+  } catch (e) {
+    if (isBargeError(e)) throw new BargeError('E_BAD_INPUT', `cannot sync to ${text}: ${e.code}: ${e.message}`);
+    throw e;
+  }
+  const { storage, base } = probed;
+  if (base !== null && base !== 'dir') throw new BargeError('E_BAD_INPUT', `destination '${text}' exists and is not a directory`);
+  if (base === null && !opts.dryRun) await storage.makeBase();
+  const root = base === null && opts.dryRun ? undefined : await storage.stat('');
+  return { target, storage, root };
+}

@@ -1,0 +1,206 @@
+// The receiving end of the data plane: accepts TCP (or TLS) connections, runs the
+// handshake (token proof or coordinator grant), then serves one ServedSession per
+// connection. A peer that sends garbage gets one FAIL frame and is disconnected; nothing
+// it sends can reach a path outside the endpoint or write where writing is not allowed.
+import * as net from 'node:net';
+import * as tls from 'node:tls';
+import type { KeyObject } from 'node:crypto';
+import { BargeError, toErrorRecord } from '../core/errors.js';
+import type { Storage } from '../storage/storage.js';
+import { DEFAULT_MAX_DATA_BYTES, encodeFrame, encodeHead, FrameDecoder, FrameType, type Frame, type FrameTypeCode, type Meta } from './frame-codec.js';
+import * as f from './meta-fields.js';
+import { checkGrant, newNonce, proofMatches, type SessionScope } from './session-auth.js';
+import { ServedSession, type HashFactory } from './served-session.js';
+import { normalizeSessionPath } from './session-path.js';
+
+export interface ServedEndpoint {
+  storage: Storage;
+  write: boolean;
+}
+
+export interface DataServerOptions {
+  /** this agent's name, which grants name */
+  agent: string;
+  endpoints: ReadonlyMap<string, ServedEndpoint>;
+  /** lone-agent tokens a client may prove it holds */
+  tokens: readonly string[];
+  /** coordinator public keys whose grants are accepted */
+  grantKeys: readonly KeyObject[];
+  hashes: HashFactory;
+  maxData?: number;
+  tls?: { key: Buffer | string; cert: Buffer | string };
+  handshakeTimeoutMs?: number;
+  /** what happened, for the agent's log */
+  onEvent?: (e: { event: 'session' | 'refused' | 'closed' | 'protocol-error'; peer: string; detail?: string }) => void;
+  now?: () => number;
+}
+
+/** frames queued for one connection before it stops reading from the socket */
+const HIGH_WATER = 32;
+const LOW_WATER = 8;
+
+export class DataServer {
+  private readonly server: net.Server;
+  private readonly sockets = new Set<net.Socket>();
+
+  constructor(private readonly o: DataServerOptions) {
+    const onSocket = (s: net.Socket): void => this.accept(s);
+    this.server = o.tls ? tls.createServer({ key: o.tls.key, cert: o.tls.cert }, onSocket) : net.createServer(onSocket);
+  }
+
+  listen(host: string, port: number): Promise<{ host: string; port: number }> {
+    return new Promise((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(port, host, () => {
+        this.server.off('error', reject);
+        const a = this.server.address() as net.AddressInfo;
+        resolve({ host: a.address, port: a.port });
+      });
+    });
+  }
+
+  get connections(): number {
+    return this.sockets.size;
+  }
+
+  /** stop accepting; open sessions are closed (their whole files in flight removed) */
+  async close(): Promise<void> {
+    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    for (const s of this.sockets) s.destroy();
+    await closed;
+  }
+
+  private accept(socket: net.Socket): void {
+    this.sockets.add(socket);
+    socket.setNoDelay(true);
+    const peer = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`;
+    new ServerConnection(socket, peer, this.o, () => this.sockets.delete(socket));
+  }
+}
+
+class ServerConnection {
+  private readonly decoder: FrameDecoder;
+  private state: 'hello' | 'proof' | 'open' | 'closed' = 'hello';
+  private hello: { scope: SessionScope; grant: string | undefined; nonce: string } | undefined;
+  private session: ServedSession | undefined;
+  private chain: Promise<void> = Promise.resolve();
+  private queued = 0;
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(private readonly socket: net.Socket, private readonly peer: string, private readonly o: DataServerOptions, onGone: () => void) {
+    this.decoder = new FrameDecoder(o.maxData ?? DEFAULT_MAX_DATA_BYTES);
+    this.timer = setTimeout(() => this.refuse(new BargeError('E_AUTH', 'handshake not finished in time')), o.handshakeTimeoutMs ?? 10_000);
+    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    socket.on('error', () => { /* 'close' follows */ });
+    socket.on('close', () => {
+      clearTimeout(this.timer);
+      this.state = 'closed';
+      onGone();
+      const s = this.session;
+      if (s) this.chain = this.chain.then(() => s.close()).then(() => o.onEvent?.({ event: 'closed', peer }));
+    });
+  }
+
+  private send(type: FrameTypeCode, id: number, meta: Meta, data?: Buffer): void {
+    if (this.state === 'closed' || this.socket.destroyed) return;
+    if (data && data.length > 0) {
+      this.socket.cork();
+      this.socket.write(encodeHead(type, id, meta, data.length));
+      this.socket.write(data);
+      this.socket.uncork();
+    } else this.socket.write(encodeFrame(type, id, meta));
+  }
+
+  private fail(id: number, e: unknown): void {
+    const r = toErrorRecord(e);
+    this.send(FrameType.FAIL, id, { code: r.code, message: r.message, retryable: r.retryable, ...(r.path === undefined ? {} : { path: r.path }) });
+  }
+
+  /** one FAIL frame, then the connection ends */
+  private refuse(e: unknown): void {
+    if (this.state === 'closed') return;
+    this.fail(0, e);
+    this.o.onEvent?.({ event: isProtocol(e) ? 'protocol-error' : 'refused', peer: this.peer, detail: e instanceof Error ? e.message : String(e) });
+    this.state = 'closed';
+    this.socket.end();
+    // a peer that does not read its FAIL is not waited for
+    setTimeout(() => this.socket.destroy(), 2000).unref();
+  }
+
+  private onData(chunk: Buffer): void {
+    if (this.state === 'closed') return;
+    let frames: Frame[];
+    try { frames = this.decoder.push(chunk); } catch (e) { this.refuse(e); return; }
+    for (const fr of frames) {
+      this.queued++;
+      if (this.queued >= HIGH_WATER) this.socket.pause();
+      this.chain = this.chain.then(() => this.handle(fr)).catch((e: unknown) => this.refuse(e)).finally(() => {
+        this.queued--;
+        if (this.queued <= LOW_WATER && this.socket.isPaused()) this.socket.resume();
+      });
+    }
+  }
+
+  private async handle(fr: Frame): Promise<void> {
+    if (this.state === 'closed') return;
+    if (this.state === 'hello') return this.onHello(fr);
+    if (this.state === 'proof') return this.onProof(fr);
+    const session = this.session as ServedSession;
+    if (fr.type === FrameType.WRITE) {
+      try {
+        const failed = await session.write(fr.meta, fr.data);
+        if (failed) this.fail(fr.id, failed.error);
+      } catch (e) { this.fail(fr.id, e); }
+      return;
+    }
+    if (fr.type !== FrameType.CALL) throw new BargeError('E_PROTOCOL', `frame type ${fr.type} is not expected in an open session`);
+    try {
+      const r = await session.call(f.str(fr.meta, 'op'), fr.meta, fr.data);
+      if (r.parts) {
+        r.parts.forEach((p, i) => this.send(FrameType.REPLY, fr.id, { ...p.meta, more: i < (r.parts as unknown[]).length - 1 }, p.data));
+      } else this.send(FrameType.REPLY, fr.id, r.meta, r.data);
+    } catch (e) {
+      this.fail(fr.id, e);
+    }
+  }
+
+  private onHello(fr: Frame): void {
+    if (fr.type !== FrameType.HELLO) throw new BargeError('E_PROTOCOL', 'the first frame must be HELLO');
+    const scope: SessionScope = { endpoint: f.str(fr.meta, 'endpoint'), path: normalizeSessionPath(f.str(fr.meta, 'path')), write: f.bool(fr.meta, 'write') };
+    const nonce = newNonce();
+    this.hello = { scope, grant: f.optStr(fr.meta, 'grant'), nonce };
+    this.state = 'proof';
+    this.send(FrameType.CHALLENGE, 0, { nonce, agent: this.o.agent });
+  }
+
+  private async onProof(fr: Frame): Promise<void> {
+    if (fr.type !== FrameType.PROOF) throw new BargeError('E_PROTOCOL', 'expected PROOF after CHALLENGE');
+    const h = this.hello as NonNullable<ServerConnection['hello']>;
+    const now = this.o.now?.() ?? Date.now();
+    if (h.grant !== undefined) {
+      checkGrant(this.o.grantKeys, h.grant, this.o.agent, h.scope, now);
+    } else {
+      const proof = f.optStr(fr.meta, 'proof');
+      if (proof === undefined) throw new BargeError('E_AUTH', 'no token or grant offered');
+      if (!proofMatches(this.o.tokens, proof, h.nonce, h.scope)) throw new BargeError('E_AUTH', 'the agent does not accept this token');
+    }
+    const ep = this.o.endpoints.get(h.scope.endpoint);
+    if (!ep) throw new BargeError('E_BAD_INPUT', `no endpoint named '${h.scope.endpoint}' on agent '${this.o.agent}'`);
+    if (h.scope.write && !ep.write) throw new BargeError('E_READ_ONLY', `endpoint '${h.scope.endpoint}' is not writable on agent '${this.o.agent}'`);
+    const session = new ServedSession(ep.storage, h.scope.path, h.scope.write, this.o.hashes, Buffer.allocUnsafe(4 * 1024 * 1024));
+    const base = await ep.storage.stat(h.scope.path);
+    clearTimeout(this.timer);
+    this.session = session;
+    this.state = 'open';
+    const fe = ep.storage.features;
+    this.send(FrameType.WELCOME, 0, {
+      agent: this.o.agent, maxData: this.o.maxData ?? DEFAULT_MAX_DATA_BYTES, base: base?.type ?? null,
+      features: { hardlinks: fe.hardlinks, sparse: fe.sparse, owner: fe.owner, mtimeResolutionNs: fe.mtimeResolutionNs },
+    });
+    this.o.onEvent?.({ event: 'session', peer: this.peer, detail: `${h.scope.endpoint}:/${h.scope.path} ${h.scope.write ? 'rw' : 'ro'}` });
+  }
+}
+
+function isProtocol(e: unknown): boolean {
+  return e instanceof BargeError && e.code === 'E_PROTOCOL';
+}

@@ -1,0 +1,97 @@
+// Typed reads of a frame's meta fields: a peer's frame is untrusted input, so every
+// field is checked for type and range, and a bad one is an E_PROTOCOL error naming it.
+import type { Entry, EntryType } from '../core/entry.js';
+import { BargeError } from '../core/errors.js';
+import type { EntryMeta, MetaChoice } from '../storage/storage.js';
+import type { Meta } from './frame-codec.js';
+
+function bad(field: string, want: string): BargeError {
+  return new BargeError('E_PROTOCOL', `frame field '${field}' must be ${want}`);
+}
+
+export function str(m: Meta, field: string): string {
+  const v = m[field];
+  if (typeof v !== 'string') throw bad(field, 'a string');
+  return v;
+}
+
+export function optStr(m: Meta, field: string): string | undefined {
+  return m[field] === undefined ? undefined : str(m, field);
+}
+
+/** a non-negative safe integer */
+export function uint(m: Meta, field: string): number {
+  const v = m[field];
+  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) throw bad(field, 'a non-negative integer');
+  return v;
+}
+
+export function bool(m: Meta, field: string): boolean {
+  const v = m[field];
+  if (typeof v !== 'boolean') throw bad(field, 'true or false');
+  return v;
+}
+
+export function optBool(m: Meta, field: string): boolean | undefined {
+  return m[field] === undefined ? undefined : bool(m, field);
+}
+
+/** a non-negative number that may be above 2^53 (inode numbers) */
+function count(m: Meta, field: string): number {
+  const v = m[field];
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw bad(field, 'a non-negative number');
+  return v;
+}
+
+function big(m: Meta, field: string): bigint {
+  const v = m[field];
+  if (typeof v !== 'bigint') throw bad(field, 'a big integer');
+  return v;
+}
+
+function sub(m: Meta, field: string): Meta {
+  const v = m[field];
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) throw bad(field, 'an object');
+  return v as Meta;
+}
+
+export function entryMeta(m: Meta, field: string): EntryMeta {
+  const o = sub(m, field);
+  return { mode: uint(o, 'mode'), uid: uint(o, 'uid'), gid: uint(o, 'gid'), mtimeNs: big(o, 'mtimeNs') };
+}
+
+export function metaChoice(m: Meta, field: string): MetaChoice {
+  const o = sub(m, field);
+  const fsync = optBool(o, 'fsync');
+  return fsync === undefined ? { owner: bool(o, 'owner') } : { owner: bool(o, 'owner'), fsync };
+}
+
+const ENTRY_TYPES = new Set<string>(['file', 'dir', 'symlink', 'fifo', 'socket', 'device']);
+
+export function entryType(m: Meta, field: string): EntryType {
+  const v = str(m, field);
+  if (!ENTRY_TYPES.has(v)) throw bad(field, 'an entry type');
+  return v as EntryType;
+}
+
+/** an Entry as a listing sends it (checked field by field: the client trusts no peer either) */
+export function entry(o: Meta): Entry {
+  const e: Entry = {
+    name: str(o, 'name'), type: entryType(o, 'type'), size: uint(o, 'size'), mtimeNs: big(o, 'mtimeNs'), mode: uint(o, 'mode'),
+    uid: uint(o, 'uid'), gid: uint(o, 'gid'), dev: count(o, 'dev'), ino: count(o, 'ino'), nlink: uint(o, 'nlink'), allocated: uint(o, 'allocated'),
+  };
+  const linkKey = optStr(o, 'linkKey');
+  if (linkKey !== undefined) e.linkKey = linkKey;
+  const linkTarget = optStr(o, 'linkTarget');
+  if (linkTarget !== undefined) e.linkTarget = linkTarget;
+  if (optBool(o, 'badName') === true) e.badName = true;
+  return e;
+}
+
+export function entries(v: unknown, field: string): Entry[] {
+  if (!Array.isArray(v)) throw bad(field, 'a list of entries');
+  return v.map((x: unknown) => {
+    if (x === null || typeof x !== 'object' || Array.isArray(x)) throw bad(field, 'a list of entries');
+    return entry(x as Meta);
+  });
+}

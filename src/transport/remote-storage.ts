@@ -1,0 +1,255 @@
+// A Storage on another host, reached through the data plane: the engine syncs into a
+// barge agent exactly as into a local directory. Connections open as calls need them, up
+// to `streams`; a file's write handle stays on the connection that opened it, and every
+// file or chunk is checked by the receiver against the hash the sender read.
+import type { Entry, EntryType } from '../core/entry.js';
+import { BargeError } from '../core/errors.js';
+import { parseWithBigints } from '../core/json-bigint.js';
+import type { ChunkWriter, EntryMeta, FileReader, FileWriter, MetaChoice, PartialFile, Storage, StorageFeatures, WriteOptions } from '../storage/storage.js';
+import { DataConnection, type PeerAddress, type SessionCredential } from './data-connection.js';
+import type { Meta } from './frame-codec.js';
+import * as f from './meta-fields.js';
+import type { SessionScope } from './session-auth.js';
+
+export interface RemoteTarget {
+  address: PeerAddress;
+  scope: SessionScope;
+  credential: SessionCredential;
+  /** connections this storage may open */
+  streams: number;
+  /** the hash the receiver computes over what arrives (the sender's --hash) */
+  hash: string;
+  /** test hook: flip one byte on the wire, once, of the files with these paths */
+  corruptOnce?: Set<string>;
+}
+
+/** 'barge://host:port/endpoint/path' */
+export function remoteRootText(t: RemoteTarget): string {
+  return `barge://${t.address.host}:${t.address.port}/${t.scope.endpoint}${t.scope.path === '' ? '' : '/' + t.scope.path}`;
+}
+
+export class RemoteStorage implements Storage {
+  readonly root: string;
+  private readonly conns: DataConnection[] = [];
+  private opening: Promise<DataConnection> | undefined;
+
+  constructor(private readonly t: RemoteTarget, readonly features: StorageFeatures) {
+    this.root = remoteRootText(t);
+  }
+
+  /** one connection, to learn the receiver's features and what is at the path */
+  static async probe(t: RemoteTarget): Promise<{ storage: RemoteStorage; base: EntryType | null }> {
+    const c = await DataConnection.open(t.address, t.scope, t.credential);
+    const s = new RemoteStorage(t, c.welcome.features);
+    s.conns.push(c);
+    return { storage: s, base: c.welcome.base };
+  }
+
+  /** the least busy live connection, or a new one while under `streams` and all are busy */
+  private async conn(): Promise<DataConnection> {
+    for (let i = this.conns.length - 1; i >= 0; i--) if (!(this.conns[i] as DataConnection).alive) this.conns.splice(i, 1);
+    let best: DataConnection | undefined;
+    for (const c of this.conns) if (!best || c.load < best.load) best = c;
+    if (best && (best.load === 0 || this.conns.length >= this.t.streams)) return best;
+    if (!this.opening) {
+      this.opening = DataConnection.open(this.t.address, this.t.scope, this.t.credential).then((c) => {
+        this.conns.push(c);
+        return c;
+      }).finally(() => { this.opening = undefined; });
+    }
+    try {
+      return await this.opening;
+    } catch (e) {
+      if (best) return best;
+      throw e;
+    }
+  }
+
+  private async call(op: string, meta: Meta, data?: Buffer): Promise<Meta> {
+    return (await (await this.conn()).call(op, meta, data)).meta;
+  }
+
+  close(): void {
+    for (const c of this.conns) c.close();
+    this.conns.length = 0;
+  }
+
+  /** mkdir -p of the session path on the receiver */
+  async makeBase(): Promise<void> {
+    await this.call('mkbase', {});
+  }
+
+  async stat(path: string): Promise<Entry | undefined> {
+    const m = await this.call('stat', { path });
+    return m.entry === null ? undefined : f.entry(m.entry as Meta);
+  }
+
+  async list(dir: string): Promise<Entry[]> {
+    const parts = await (await this.conn()).callParts('list', { path: dir });
+    const out: Entry[] = [];
+    for (const p of parts) {
+      let v: unknown;
+      try { v = parseWithBigints<unknown>(p.data.toString('utf8')); } catch { throw new BargeError('E_PROTOCOL', 'a listing reply is not valid JSON', { path: dir }); }
+      for (const e of f.entries(v, 'entries')) out.push(e);
+    }
+    return out;
+  }
+
+  async openRead(path: string): Promise<FileReader> {
+    const c = await this.conn();
+    const m = (await c.call('open-read', { path })).meta;
+    return new RemoteReader(c, f.uint(m, 'handle'), f.uint(m, 'size'));
+  }
+
+  async openWrite(path: string, opts: WriteOptions): Promise<FileWriter> {
+    const c = await this.conn();
+    const m = (await c.call('open-write', { path, size: opts.size, sparse: opts.sparse, replaces: opts.replaces ?? true, hash: this.t.hash })).meta;
+    return new RemoteFileWriter(c, f.uint(m, 'handle'), this.wireFault(path));
+  }
+
+  /** the test hook's one flipped byte, for this path, if armed */
+  private wireFault(path: string): boolean {
+    return this.t.corruptOnce?.delete(path) === true;
+  }
+
+  async mkdir(path: string): Promise<void> {
+    await this.call('mkdir', { path });
+  }
+
+  async symlink(path: string, target: string, meta: EntryMeta, choice: MetaChoice): Promise<void> {
+    await this.call('symlink', { path, target, meta, choice });
+  }
+
+  async link(existing: string, path: string): Promise<void> {
+    await this.call('link', { existing, path });
+  }
+
+  async remove(path: string): Promise<number> {
+    return f.uint(await this.call('remove', { path }), 'count');
+  }
+
+  async removeEmptyDir(path: string): Promise<void> {
+    await this.call('rmdir', { path });
+  }
+
+  async setMeta(path: string, type: Entry['type'], meta: EntryMeta, choice: MetaChoice): Promise<void> {
+    await this.call('setmeta', { path, type, meta, choice });
+  }
+
+  async writeWhole(path: string, bytes: Buffer, meta: EntryMeta, choice: MetaChoice, sentHash?: string): Promise<boolean> {
+    if (sentHash === undefined) return false; // the receiver checks every file; without the sender's hash take the general path
+    const data = this.wireFault(path) ? flipped(bytes) : bytes;
+    return f.bool(await this.call('write-whole', { path, meta, choice, hash: this.t.hash, sentHash }, data), 'done');
+  }
+
+  async preparePartial(path: string, opts: WriteOptions & { identity: string; chunkSize: number }): Promise<PartialFile> {
+    const m = await this.call('prepare-partial', { path, size: opts.size, sparse: opts.sparse, identity: opts.identity, chunkSize: opts.chunkSize });
+    const rec = m.recorded;
+    if (!Array.isArray(rec)) throw new BargeError('E_PROTOCOL', 'prepare-partial: recorded must be a list', { path });
+    const recorded = new Map<number, string>();
+    for (const x of rec as unknown[]) {
+      if (!Array.isArray(x) || typeof x[0] !== 'number' || typeof x[1] !== 'string') throw new BargeError('E_PROTOCOL', 'prepare-partial: bad recorded chunk', { path });
+      recorded.set(x[0], x[1]);
+    }
+    return { recorded };
+  }
+
+  async openPartialWrite(path: string, opts: WriteOptions): Promise<ChunkWriter> {
+    const c = await this.conn();
+    const m = (await c.call('open-partial-write', { path, size: opts.size, sparse: opts.sparse, hash: this.t.hash })).meta;
+    return new RemoteChunkWriter(c, f.uint(m, 'handle'), this.wireFault(path));
+  }
+
+  async openPartialRead(path: string): Promise<FileReader> {
+    const c = await this.conn();
+    const m = (await c.call('open-partial-read', { path })).meta;
+    return new RemoteReader(c, f.uint(m, 'handle'), f.uint(m, 'size'));
+  }
+
+  async recordChunk(path: string, index: number, hash: string): Promise<void> {
+    await this.call('record-chunk', { path, index, hash });
+  }
+
+  async commitPartial(path: string, meta: EntryMeta, choice: MetaChoice): Promise<void> {
+    await this.call('commit-partial', { path, meta, choice });
+  }
+
+  async abortPartial(path: string): Promise<void> {
+    await this.call('abort-partial', { path });
+  }
+}
+
+function flipped(bytes: Buffer): Buffer {
+  const copy = Buffer.from(bytes);
+  if (copy.length > 0) copy[0] = (copy[0] ?? 0) ^ 0xff;
+  return copy;
+}
+
+class RemoteReader implements FileReader {
+  constructor(private readonly c: DataConnection, private readonly handle: number, readonly size: number) {}
+
+  async read(buf: Buffer, length: number, position: number): Promise<number> {
+    const r = await this.c.call('read', { handle: this.handle, offset: position, length });
+    const n = Math.min(r.data.length, length, buf.length);
+    r.data.copy(buf, 0, 0, n);
+    return n;
+  }
+
+  async identity(): Promise<{ size: number; mtimeNs: bigint }> {
+    const m = (await this.c.call('identity', { handle: this.handle })).meta;
+    if (typeof m.mtimeNs !== 'bigint') throw new BargeError('E_PROTOCOL', 'identity: mtimeNs must be a big integer');
+    return { size: f.uint(m, 'size'), mtimeNs: m.mtimeNs };
+  }
+
+  async close(): Promise<void> {
+    if (this.c.alive) await this.c.call('close', { handle: this.handle });
+  }
+}
+
+/** writes of one handle; the one-shot wire fault flips the first byte sent */
+class HandleWrites {
+  constructor(protected readonly c: DataConnection, protected readonly handle: number, private fault: boolean) {}
+
+  write(bytes: Buffer, position: number): Promise<void> {
+    if (this.fault && bytes.length > 0) {
+      this.fault = false;
+      return this.c.write(this.handle, position, flipped(bytes));
+    }
+    return this.c.write(this.handle, position, bytes);
+  }
+}
+
+class RemoteFileWriter extends HandleWrites implements FileWriter {
+  async readBack(): Promise<FileReader> {
+    const m = (await this.c.call('readback', { handle: this.handle })).meta;
+    return new RemoteReader(this.c, f.uint(m, 'handle'), f.uint(m, 'size'));
+  }
+
+  async commit(meta: EntryMeta, choice: MetaChoice, sentHash?: string): Promise<void> {
+    try {
+      await this.c.call('commit', sentHash === undefined ? { handle: this.handle, meta, choice } : { handle: this.handle, meta, choice, sentHash });
+    } finally {
+      this.c.forgetHandle(this.handle);
+    }
+  }
+
+  async abort(): Promise<void> {
+    this.c.forgetHandle(this.handle);
+    // a lost connection took the receiver's temporary file with it
+    if (!this.c.alive) return;
+    try { await this.c.call('abort', { handle: this.handle }); } catch (e) {
+      if (!(e instanceof BargeError && (e.code === 'E_NETWORK' || e.code === 'E_PROTOCOL'))) throw e;
+    }
+  }
+}
+
+class RemoteChunkWriter extends HandleWrites implements ChunkWriter {
+  async close(sentHash?: string): Promise<void> {
+    try {
+      if (!this.c.alive && sentHash === undefined) return;
+      await this.c.call('close', sentHash === undefined ? { handle: this.handle } : { handle: this.handle, sentHash });
+    } finally {
+      this.c.forgetHandle(this.handle);
+    }
+  }
+}

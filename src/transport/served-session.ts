@@ -1,0 +1,260 @@
+// One authenticated data-plane session on the receiving side: the calls a peer may make
+// on one endpoint subtree, the open write and read handles, and the hash of every byte
+// that arrives, checked against the sender's hash before a file or chunk is accepted.
+import type { Entry } from '../core/entry.js';
+import { BargeError } from '../core/errors.js';
+import { stringifyWithBigints } from '../core/json-bigint.js';
+import type { ChunkWriter, FileReader, FileWriter, Storage } from '../storage/storage.js';
+import type { Meta } from './frame-codec.js';
+import * as f from './meta-fields.js';
+
+/** a streaming hash, supplied by whoever wires the server (the engine's hashers) */
+export interface StreamHash {
+  update(bytes: Buffer): void;
+  digest(): string;
+}
+export type HashFactory = (name: string) => StreamHash | undefined;
+
+export interface CallResult {
+  meta: Meta;
+  data?: Buffer;
+  /** a reply in several frames (a long listing) */
+  parts?: { meta: Meta; data: Buffer }[];
+}
+
+interface WriteHandle {
+  kind: 'file' | 'chunk';
+  path: string;
+  writer: FileWriter | ChunkWriter;
+  hash: StreamHash;
+  /** where the next byte must land for the running hash to cover the bytes in order */
+  next: number | undefined;
+  ordered: boolean;
+  failed: BargeError | undefined;
+}
+
+/** listing replies are cut into frames of about this many bytes of JSON */
+const LIST_PART_BYTES = 1024 * 1024;
+/** reads are answered with at most this much data per call */
+const MAX_READ = 4 * 1024 * 1024;
+
+const WRITE_OPS = new Set(['mkbase', 'mkdir', 'symlink', 'link', 'remove', 'rmdir', 'setmeta', 'open-write', 'write-whole',
+  'prepare-partial', 'open-partial-write', 'record-chunk', 'commit-partial', 'abort-partial']);
+
+export class ServedSession {
+  private readonly writers = new Map<number, WriteHandle>();
+  private readonly readers = new Map<number, FileReader>();
+  private nextHandle = 1;
+
+  /**
+   * @param base the subtree the session was granted ('' = the endpoint root); every path a
+   *   peer names is taken below it
+   */
+  constructor(private readonly storage: Storage, private readonly base: string, private readonly writable: boolean,
+    private readonly hashes: HashFactory, private readonly readBuffer: Buffer) {}
+
+  private p(rel: string): string {
+    if (rel !== '' && (rel.startsWith('/') || rel.split('/').some((x) => x === '' || x === '.' || x === '..') || rel.includes('\0'))) {
+      throw new BargeError('E_PATH_ESCAPE', `path is not a plain relative path: ${JSON.stringify(rel)}`, { path: rel });
+    }
+    return this.base === '' ? rel : rel === '' ? this.base : `${this.base}/${rel}`;
+  }
+
+  private path(m: Meta, field = 'path'): string {
+    return this.p(f.str(m, field));
+  }
+
+  private newHash(m: Meta): StreamHash {
+    const name = f.str(m, 'hash');
+    const h = this.hashes(name);
+    if (!h) throw new BargeError('E_PROTOCOL', `hash '${name}' is not known here`);
+    return h;
+  }
+
+  private writeHandle(m: Meta): WriteHandle {
+    const h = this.writers.get(f.uint(m, 'handle'));
+    if (!h) throw new BargeError('E_PROTOCOL', `no open write handle ${String(m.handle)}`);
+    return h;
+  }
+
+  private readHandle(m: Meta): FileReader {
+    const r = this.readers.get(f.uint(m, 'handle'));
+    if (!r) throw new BargeError('E_PROTOCOL', `no open read handle ${String(m.handle)}`);
+    return r;
+  }
+
+  private addWriter(kind: WriteHandle['kind'], path: string, writer: FileWriter | ChunkWriter, hash: StreamHash): CallResult {
+    const id = this.nextHandle++;
+    this.writers.set(id, { kind, path, writer, hash, next: undefined, ordered: true, failed: undefined });
+    return { meta: { handle: id } };
+  }
+
+  private addReader(r: FileReader): CallResult {
+    const id = this.nextHandle++;
+    this.readers.set(id, r);
+    return { meta: { handle: id, size: r.size } };
+  }
+
+  /** the sender's hash must match what arrived, in order, through this handle */
+  private checkArrived(h: WriteHandle, sentHash: string | undefined): void {
+    if (h.failed) throw h.failed;
+    if (sentHash === undefined) return;
+    if (!h.ordered) throw new BargeError('E_PROTOCOL', 'writes arrived out of order and cannot be checked against the sent hash', { path: h.path });
+    const got = h.hash.digest();
+    if (got !== sentHash) throw new BargeError('E_CHECKSUM', `received bytes hash to ${got}, the sender read ${sentHash}`, { path: h.path });
+  }
+
+  /** a WRITE frame: no reply when it lands; a failure is kept for the handle's close */
+  async write(m: Meta, data: Buffer): Promise<{ handle: number; error: BargeError } | undefined> {
+    const id = f.uint(m, 'handle');
+    const offset = f.uint(m, 'offset');
+    const h = this.writers.get(id);
+    if (!h) throw new BargeError('E_PROTOCOL', `no open write handle ${id}`);
+    if (h.failed) return undefined;
+    if (h.next !== undefined && offset !== h.next) h.ordered = false;
+    h.next = offset + data.length;
+    h.hash.update(data);
+    try {
+      await h.writer.write(data, offset);
+    } catch (e) {
+      h.failed = e instanceof BargeError ? e : new BargeError('E_IO', e instanceof Error ? e.message : String(e), { path: h.path });
+      return { handle: id, error: h.failed };
+    }
+    return undefined;
+  }
+
+  async call(op: string, m: Meta, data: Buffer): Promise<CallResult> {
+    if (WRITE_OPS.has(op) && !this.writable) throw new BargeError('E_READ_ONLY', `this session may not write (op '${op}')`);
+    const s = this.storage;
+    switch (op) {
+      case 'stat': return { meta: { entry: (await s.stat(this.path(m))) ?? null } };
+      case 'list': return listParts(await s.list(this.path(m)));
+      case 'mkdir': await s.mkdir(this.path(m)); return { meta: {} };
+      case 'mkbase': await this.makeBase(); return { meta: {} };
+      case 'symlink': await s.symlink(this.path(m), f.str(m, 'target'), f.entryMeta(m, 'meta'), f.metaChoice(m, 'choice')); return { meta: {} };
+      case 'link': await s.link(this.path(m, 'existing'), this.path(m)); return { meta: {} };
+      case 'remove': return { meta: { count: await s.remove(this.path(m)) } };
+      case 'rmdir': await s.removeEmptyDir(this.path(m)); return { meta: {} };
+      case 'setmeta': await s.setMeta(this.path(m), f.entryType(m, 'type'), f.entryMeta(m, 'meta'), f.metaChoice(m, 'choice')); return { meta: {} };
+      case 'open-write': {
+        const path = this.path(m);
+        const hash = this.newHash(m);
+        const w = await s.openWrite(path, { size: f.uint(m, 'size'), sparse: f.bool(m, 'sparse'), replaces: f.bool(m, 'replaces') });
+        return this.addWriter('file', path, w, hash);
+      }
+      case 'commit': {
+        const h = this.writeHandle(m);
+        this.writers.delete(f.uint(m, 'handle'));
+        const w = h.writer as FileWriter;
+        try {
+          this.checkArrived(h, f.optStr(m, 'sentHash'));
+          await w.commit(f.entryMeta(m, 'meta'), f.metaChoice(m, 'choice'));
+        } catch (e) {
+          await w.abort();
+          throw e;
+        }
+        return { meta: {} };
+      }
+      case 'abort': {
+        const h = this.writeHandle(m);
+        this.writers.delete(f.uint(m, 'handle'));
+        if (h.kind === 'file') await (h.writer as FileWriter).abort(); else await (h.writer as ChunkWriter).close();
+        return { meta: {} };
+      }
+      case 'readback': {
+        const h = this.writeHandle(m);
+        if (h.kind !== 'file') throw new BargeError('E_PROTOCOL', 'readback is for whole-file writes');
+        return this.addReader(await (h.writer as FileWriter).readBack());
+      }
+      case 'write-whole': {
+        const path = this.path(m);
+        const hash = this.newHash(m);
+        hash.update(data);
+        const got = hash.digest();
+        const sent = f.str(m, 'sentHash');
+        if (got !== sent) throw new BargeError('E_CHECKSUM', `received bytes hash to ${got}, the sender read ${sent}`, { path });
+        if (!s.writeWhole) return { meta: { done: false } };
+        return { meta: { done: await s.writeWhole(path, data, f.entryMeta(m, 'meta'), f.metaChoice(m, 'choice')) } };
+      }
+      case 'open-read': return this.addReader(await s.openRead(this.path(m)));
+      case 'open-partial-read': return this.addReader(await s.openPartialRead(this.path(m)));
+      case 'read': {
+        const r = this.readHandle(m);
+        const length = Math.min(f.uint(m, 'length'), MAX_READ, this.readBuffer.length);
+        const n = await r.read(this.readBuffer, length, f.uint(m, 'offset'));
+        return { meta: { length: n }, data: Buffer.from(this.readBuffer.subarray(0, n)) };
+      }
+      case 'identity': {
+        const id = await this.readHandle(m).identity();
+        return { meta: { size: id.size, mtimeNs: id.mtimeNs } };
+      }
+      case 'close': {
+        const handle = f.uint(m, 'handle');
+        const r = this.readers.get(handle);
+        if (r) { this.readers.delete(handle); await r.close(); return { meta: {} }; }
+        const h = this.writeHandle(m);
+        if (h.kind !== 'chunk') throw new BargeError('E_PROTOCOL', 'a whole-file write ends with commit or abort, not close');
+        this.writers.delete(handle);
+        try { this.checkArrived(h, f.optStr(m, 'sentHash')); } finally { await (h.writer as ChunkWriter).close(); }
+        return { meta: {} };
+      }
+      case 'prepare-partial': {
+        const p = await s.preparePartial(this.path(m), {
+          size: f.uint(m, 'size'), sparse: f.bool(m, 'sparse'), identity: f.str(m, 'identity'), chunkSize: f.uint(m, 'chunkSize'),
+        });
+        return { meta: { recorded: [...p.recorded.entries()] } };
+      }
+      case 'open-partial-write': {
+        const path = this.path(m);
+        const hash = this.newHash(m);
+        return this.addWriter('chunk', path, await s.openPartialWrite(path, { size: f.uint(m, 'size'), sparse: f.bool(m, 'sparse') }), hash);
+      }
+      case 'record-chunk': await s.recordChunk(this.path(m), f.uint(m, 'index'), f.str(m, 'hash')); return { meta: {} };
+      case 'commit-partial': await s.commitPartial(this.path(m), f.entryMeta(m, 'meta'), f.metaChoice(m, 'choice')); return { meta: {} };
+      case 'abort-partial': await s.abortPartial(this.path(m)); return { meta: {} };
+      case 'ping': return { meta: {} };
+      default: throw new BargeError('E_PROTOCOL', `unknown call '${op}'`);
+    }
+  }
+
+  /** mkdir -p of the session's subtree (a push to a directory that does not exist yet) */
+  private async makeBase(): Promise<void> {
+    let cur = '';
+    for (const part of this.base.split('/').filter((x) => x !== '')) {
+      cur = cur === '' ? part : `${cur}/${part}`;
+      const st = await this.storage.stat(cur);
+      if (!st) await this.storage.mkdir(cur);
+      else if (st.type !== 'dir') throw new BargeError('E_EXISTS', `'${cur}' is in the way: it is a ${st.type}, not a directory`, { path: cur });
+    }
+  }
+
+  /** the connection is gone: whole files in flight are removed, partial large files stay for a resume */
+  async close(): Promise<void> {
+    for (const h of this.writers.values()) {
+      try {
+        if (h.kind === 'file') await (h.writer as FileWriter).abort(); else await (h.writer as ChunkWriter).close();
+      } catch { /* best effort: the next run removes stale temporary names */ }
+    }
+    this.writers.clear();
+    for (const r of this.readers.values()) { try { await r.close(); } catch { /* nothing to keep */ } }
+    this.readers.clear();
+  }
+}
+
+function listParts(entries: Entry[]): CallResult {
+  const parts: { meta: Meta; data: Buffer }[] = [];
+  let batch: Entry[] = [];
+  let bytes = 0;
+  const flush = (): void => {
+    parts.push({ meta: {}, data: Buffer.from(stringifyWithBigints(batch)) });
+    batch = [];
+    bytes = 0;
+  };
+  for (const e of entries) {
+    batch.push(e);
+    bytes += 160 + e.name.length + (e.linkTarget?.length ?? 0);
+    if (bytes >= LIST_PART_BYTES) flush();
+  }
+  if (batch.length > 0 || parts.length === 0) flush();
+  return { meta: {}, parts };
+}
