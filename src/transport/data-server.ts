@@ -112,7 +112,7 @@ class ServerConnection {
   }
 
   private fail(id: number, e: unknown): void {
-    const r = toErrorRecord(e);
+    const r = toErrorRecord(this.session ? this.session.forPeer(e) : e);
     this.send(FrameType.FAIL, id, { code: r.code, message: r.message, retryable: r.retryable, ...(r.path === undefined ? {} : { path: r.path }) });
   }
 

@@ -60,6 +60,13 @@ export class ServedSession {
     return this.base === '' ? rel : rel === '' ? this.base : `${this.base}/${rel}`;
   }
 
+  /** an error as the peer should see it: paths relative to its session, not to the endpoint */
+  forPeer(e: unknown): unknown {
+    if (!(e instanceof BargeError) || e.path === undefined || this.base === '') return e;
+    const p = e.path === this.base ? '' : e.path.startsWith(this.base + '/') ? e.path.slice(this.base.length + 1) : e.path;
+    return p === e.path ? e : new BargeError(e.code, e.message, { path: p, retryable: e.retryable });
+  }
+
   private path(m: Meta, field = 'path'): string {
     return this.p(f.str(m, field));
   }
