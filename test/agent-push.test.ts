@@ -3,6 +3,7 @@
 // changed in flight are caught by the receiver and sent again, and a killed agent's
 // large file resumes from the chunks it had recorded.
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -144,5 +145,25 @@ test('an agent killed mid-file: the push fails cleanly; against the restarted ag
     assert.deepEqual(leftovers(dstDir), []);
   } finally {
     await again.stop();
+  }
+});
+
+test('TLS: a push with the agent\'s CA lands identical; a plain-TCP client is refused and writes nothing', async () => {
+  const dir = join(work, 'tls');
+  mkdirSync(join(dir, 'inbox'), { recursive: true });
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1',
+    '-subj', '/CN=barge-test', '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')], { stdio: 'ignore' });
+  const tlsAgent = await startLoneAgent(dir, [`inbox=${join(dir, 'inbox')}:rw`], 0, ['--tls-cert', join(dir, 'cert.pem'), '--tls-key', join(dir, 'key.pem')]);
+  try {
+    const src = join(work, 'wire-src');
+    const plain = await runBarge(['sync', src, tlsAgent.url('inbox', 'plain')], { env: { ...env, BARGE_TEST_WIRE_CORRUPT_ONCE: undefined } });
+    assert.equal(plain.code, 2);
+    assert.match(plain.stderr, /cannot sync to barge:/);
+    assert.equal(existsSync(join(dir, 'inbox/plain')), false);
+    const r = await runBarge(['sync', '--tls-ca', join(dir, 'cert.pem'), src, tlsAgent.url('inbox', 'secure')], { env });
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(diffTrees(src, join(dir, 'inbox/secure')), []);
+  } finally {
+    await tlsAgent.stop();
   }
 });

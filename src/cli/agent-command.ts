@@ -77,7 +77,7 @@ export async function agentCommand(flags: AgentFlags): Promise<void> {
     throw new BargeError('E_USAGE', `--data-listen ${listen.host}:${listen.port}: ${e instanceof Error ? e.message : String(e)}`);
   }
   const list = [...endpoints.entries()].map(([n, e]) => `${n}${e.write ? ' (rw)' : ' (ro)'}`).join(', ');
-  say(`${name} listening on ${addr.host}:${addr.port}${tls ? ' (TLS)' : ''}, endpoints ${list}`);
+  say(`${name}${flags.site === undefined ? '' : ` at site ${flags.site}`} listening on ${addr.host}:${addr.port}${tls ? ' (TLS)' : ''}, endpoints ${list}`);
   await new Promise<void>((resolve) => {
     const stop = (): void => {
       say('stopping: closing sessions');

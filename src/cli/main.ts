@@ -10,7 +10,7 @@ import { registerClientCommands } from './client/client-commands.js';
 import type { ConfigFlags } from '../coordinator/config/service-config.js';
 import { serveCommand } from './serve-command.js';
 import { agentCommand, type AgentFlags } from './agent-command.js';
-import { EXIT_USAGE, syncCommand } from './sync-command.js';
+import { EXIT_USAGE, syncCommand, type RemoteFlags } from './sync-command.js';
 
 const pkg = createRequire(import.meta.url)('../../../package.json') as { version: string };
 
@@ -66,13 +66,15 @@ program.command('sync')
   .option('--chunk-size <size>', 'chunk size of large files', '64M')
   .option('--streams <N>', 'barge:// destinations: TCP streams to the agent, each sending files or chunks (default: --transfers, at least 4)')
   .option('--token-file <file>', "barge:// destinations: read the agent's token from FILE (default: env BARGE_TOKEN)")
+  .option('--tls', 'barge:// destinations: speak TLS to the agent, trusting the system CAs')
+  .option('--tls-ca <file>', "barge:// destinations: speak TLS to the agent, trusting the CA in FILE (PEM)")
   .option('-v, --verbose', 'print each action, one line each')
   .option('-q, --quiet', 'print nothing but errors')
   .option('--json', 'print the summary as JSON on stdout')
   .addOption(new Option('--log-format <format>', 'errors, notices and summary on stderr as').choices(['human', 'json']).default('human'))
   .option('--progress', 'show the live progress line even when stderr is not a terminal')
   .option('--no-progress', 'never show the live progress line')
-  .action(async (src: string, dst: string, flags: SyncFlags & CommonFlags & { streams?: string; tokenFile?: string }) => {
+  .action(async (src: string, dst: string, flags: SyncFlags & CommonFlags & RemoteFlags & { streams?: string }) => {
     const opts = parseSyncFlags({ ...flags, filter: filterRules }, typeof process.getuid === 'function' && process.getuid() === 0);
     opts.chunksPerFile = parseStreams(flags.streams, isBargeUrl(dst), opts.transfers);
     process.exitCode = await syncCommand(src, dst, opts, {
@@ -81,7 +83,8 @@ program.command('sync')
       json: flags.json ?? false,
       logFormat: flags.logFormat === 'json' ? 'json' : 'human',
       progress: flags.progress,
-    }, flags.tokenFile === undefined ? {} : { tokenFile: flags.tokenFile });
+    }, { ...(flags.tokenFile === undefined ? {} : { tokenFile: flags.tokenFile }), ...(flags.tls === undefined ? {} : { tls: flags.tls }),
+      ...(flags.tlsCa === undefined ? {} : { tlsCa: flags.tlsCa }) });
   });
 
 type ServeFlags = ConfigFlags & { config?: string };

@@ -47,6 +47,20 @@ export interface RemoteDestination {
   root: Entry | undefined;
 }
 
+export interface TlsChoice {
+  use: boolean;
+  /** PEM of the CA that signed the agent's certificate (else the system's CAs) */
+  ca?: string;
+}
+
+/** --tls, --tls-ca FILE (which implies --tls) */
+export function tlsChoice(flags: { tls?: boolean; tlsCa?: string }): TlsChoice {
+  if (flags.tlsCa === undefined) return { use: flags.tls ?? false };
+  try { return { use: true, ca: fs.readFileSync(flags.tlsCa, 'utf8') }; } catch (e) {
+    throw new BargeError('E_USAGE', `cannot read --tls-ca '${flags.tlsCa}': ${(e as Error).message}`);
+  }
+}
+
 /** the token: BARGE_TOKEN, or the first line of --token-file */
 export function readToken(tokenFile: string | undefined): string {
   if (tokenFile !== undefined) {
@@ -67,9 +81,9 @@ export function readToken(tokenFile: string | undefined): string {
  * Connects once, in the main thread: a wrong token, an unknown endpoint or a read-only
  * one fails here, before a byte is written, with the agent's reason.
  */
-export async function openRemoteDestination(text: string, opts: SyncOptions, token: string, corruptOnce: string[]): Promise<RemoteDestination> {
+export async function openRemoteDestination(text: string, opts: SyncOptions, token: string, tls: TlsChoice, corruptOnce: string[]): Promise<RemoteDestination> {
   const url = parseBargeUrl(text);
-  const address: PeerAddress = { host: url.host, port: url.port };
+  const address: PeerAddress = { host: url.host, port: url.port, ...(tls.use ? { tls: tls.ca === undefined ? {} : { ca: tls.ca } } : {}) };
   const target: RemoteTarget = {
     address, scope: { endpoint: url.endpoint, path: url.path, write: !opts.dryRun }, credential: { token },
     streams: 2, hash: opts.hash, corruptOnce: new Set(corruptOnce),

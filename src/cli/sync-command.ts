@@ -11,7 +11,7 @@ import { WorkerPool } from '../engine/worker-pool.js';
 import { PosixStorage } from '../storage/posix/posix-storage.js';
 import type { Entry } from '../core/entry.js';
 import { checkRoots, checkSource } from './check-roots.js';
-import { isBargeUrl, openRemoteDestination, readToken, type RemoteDestination } from './remote-destination.js';
+import { isBargeUrl, openRemoteDestination, readToken, tlsChoice, type RemoteDestination } from './remote-destination.js';
 import { createLogger } from './logger.js';
 import { actionLine, errorLine, summaryJson, summaryText, type Summary } from './sync-report.js';
 import { buildRunContext, releaseRunContext, type SyncWorkerData } from './sync-context.js';
@@ -26,6 +26,8 @@ export interface OutputFlags {
 
 export interface RemoteFlags {
   tokenFile?: string;
+  tls?: boolean;
+  tlsCa?: string;
 }
 
 export const EXIT_OK = 0;
@@ -64,7 +66,7 @@ export async function syncCommand(srcArg: string, dstArg: string, opts: SyncOpti
   if (isBargeUrl(dstArg)) {
     const token = readToken(remoteFlags.tokenFile);
     srcPath = checkSource(srcArg);
-    const remote = await openRemoteDestination(dstArg, opts, token, lines('BARGE_TEST_WIRE_CORRUPT_ONCE'));
+    const remote = await openRemoteDestination(dstArg, opts, token, tlsChoice(remoteFlags), lines('BARGE_TEST_WIRE_CORRUPT_ONCE'));
     dst = { root: remote.storage.root, entry: remote.root, remote };
   } else {
     ({ src: srcPath, dst } = await localDestination(srcArg, dstArg, opts));

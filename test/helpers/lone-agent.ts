@@ -14,11 +14,12 @@ export interface LoneAgent {
 }
 
 /** endpoints: NAME=/path or NAME=/path:rw; port 0 picks a free one */
-export async function startLoneAgent(work: string, endpoints: string[], port = 0): Promise<LoneAgent> {
+export async function startLoneAgent(work: string, endpoints: string[], port = 0, extraArgs: string[] = []): Promise<LoneAgent> {
   const tokenFile = join(work, 'agent.token');
   writeFileSync(tokenFile, AGENT_TOKEN + '\n', { mode: 0o600 });
   const args = ['agent', '--name', 'test-agent', '--token-file', tokenFile, '--data-listen', `127.0.0.1:${port}`];
   for (const e of endpoints) args.push('--endpoint', e);
+  args.push(...extraArgs);
   const proc = startBarge(args, { timeoutMs: 600_000 });
   let bound = 0;
   await waitUntil(() => {
