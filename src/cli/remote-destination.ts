@@ -32,10 +32,12 @@ export function parseBargeUrl(text: string): BargeUrl {
   if (port < 1 || port > 65535) throw bad(`port ${port} is out of range`);
   const host = (m[1] as string).replace(/^\[|\]$/g, '');
   const parts = slash < 0 ? [] : rest.slice(slash + 1).split('/');
-  const endpoint = parts.shift() ?? '';
+  let endpoint: string;
+  try { endpoint = decodeURIComponent(parts.shift() ?? ''); } catch { throw bad('the endpoint is not valid percent-encoding'); }
   if (endpoint === '') throw bad('no ENDPOINT');
   let path: string;
   try { path = normalizeSessionPath(parts.map((p) => decodeURIComponent(p)).join('/')); } catch (e) {
+    if (e instanceof URIError) throw bad('the path is not valid percent-encoding');
     throw bad(e instanceof Error ? e.message : String(e));
   }
   return { host, port, endpoint, path };

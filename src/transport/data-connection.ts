@@ -95,10 +95,16 @@ export class DataConnection {
         this.socket.off('close', onClose);
         if (e) reject(e); else resolve(w as Welcome);
       };
-      const onClose = (): void => done(networkError(this.addr, 'the agent closed the connection during the handshake'));
+      const onClose = (): void => done(networkError(this.addr, this.addr.tls
+        ? 'the connection closed during the handshake (does the agent speak TLS?)'
+        : 'the agent closed the connection during the handshake (if it was started with --tls-cert, connect with --tls or --tls-ca)'));
       const onData = (chunk: Buffer): void => {
         let frames: Frame[];
-        try { frames = this.decoder.push(chunk); } catch (e) { done(e as BargeError); return; }
+        try { frames = this.decoder.push(chunk); } catch (e) {
+          const hint = this.addr.tls ? '' : ' (if the agent speaks TLS, connect with --tls or --tls-ca)';
+          done(new BargeError('E_PROTOCOL', `${(e as Error).message}${hint}`));
+          return;
+        }
         for (const fr of frames) {
           if (fr.type === FrameType.FAIL) { done(errorFromFail(fr.meta)); return; }
           if (fr.type === FrameType.CHALLENGE) {
@@ -164,6 +170,13 @@ export class DataConnection {
     this.socket.destroy();
   }
 
+  /** ids run 1..2^32-1 and wrap; 0 is the connection's own */
+  private takeId(): number {
+    const id = this.nextId++;
+    if (this.nextId > 0xffffffff) this.nextId = 1;
+    return id;
+  }
+
   /** a call with one reply */
   async call(op: string, meta: Meta, data?: Buffer): Promise<Frame> {
     const parts = await this.callParts(op, meta, data);
@@ -173,8 +186,7 @@ export class DataConnection {
   /** a call whose reply may come in several frames */
   callParts(op: string, meta: Meta, data?: Buffer): Promise<Frame[]> {
     if (this.dead) return Promise.reject(this.dead);
-    const id = this.nextId++;
-    if (this.nextId > 0xffffffff) this.nextId = 1;
+    const id = this.takeId();
     return new Promise((resolve, reject) => {
       this.pending.set(id, { parts: [], resolve, reject });
       this.sendFrame(FrameType.CALL, id, { ...meta, op }, data);
@@ -210,7 +222,7 @@ export class DataConnection {
     if (failed) return Promise.reject(failed);
     this.writesInFlight++;
     return new Promise((resolve, reject) => {
-      this.sendFrame(FrameType.WRITE, this.nextId++, { handle, offset }, data, (e) => {
+      this.sendFrame(FrameType.WRITE, this.takeId(), { handle, offset }, data, (e) => {
         this.writesInFlight--;
         if (e) reject(this.dead ?? networkError(this.addr, e.message)); else resolve();
       });

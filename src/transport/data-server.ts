@@ -10,7 +10,7 @@ import type { Storage } from '../storage/storage.js';
 import { DEFAULT_MAX_DATA_BYTES, encodeFrame, encodeHead, FrameDecoder, FrameType, type Frame, type FrameTypeCode, type Meta } from './frame-codec.js';
 import * as f from './meta-fields.js';
 import { checkGrant, newNonce, proofMatches, type SessionScope } from './session-auth.js';
-import { ServedSession, type HashFactory } from './served-session.js';
+import { CheckedChunks, ServedSession, type HashFactory } from './served-session.js';
 import { normalizeSessionPath } from './session-path.js';
 
 export interface ServedEndpoint {
@@ -35,13 +35,19 @@ export interface DataServerOptions {
   now?: () => number;
 }
 
-/** frames queued for one connection before it stops reading from the socket */
+/** frames, and bytes, queued for one connection before it stops reading from the socket */
 const HIGH_WATER = 32;
 const LOW_WATER = 8;
+const HIGH_WATER_BYTES = 64 * 1024 * 1024;
+/** before the handshake is done a peer may send only small frames */
+const HANDSHAKE_MAX_DATA = 64 * 1024;
+/** a session with no traffic either way for this long is closed (a half-open peer) */
+const IDLE_MS = 15 * 60_000;
 
 export class DataServer {
   private readonly server: net.Server;
   private readonly sockets = new Set<net.Socket>();
+  private readonly checkedChunks = new CheckedChunks();
 
   constructor(private readonly o: DataServerOptions) {
     const onSocket = (s: net.Socket): void => this.accept(s);
@@ -74,7 +80,7 @@ export class DataServer {
     this.sockets.add(socket);
     socket.setNoDelay(true);
     const peer = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`;
-    new ServerConnection(socket, peer, this.o, () => this.sockets.delete(socket));
+    new ServerConnection(socket, peer, this.o, this.checkedChunks, () => this.sockets.delete(socket));
   }
 }
 
@@ -85,10 +91,14 @@ class ServerConnection {
   private session: ServedSession | undefined;
   private chain: Promise<void> = Promise.resolve();
   private queued = 0;
+  private queuedBytes = 0;
   private readonly timer: NodeJS.Timeout;
 
-  constructor(private readonly socket: net.Socket, private readonly peer: string, private readonly o: DataServerOptions, onGone: () => void) {
-    this.decoder = new FrameDecoder(o.maxData ?? DEFAULT_MAX_DATA_BYTES);
+  constructor(private readonly socket: net.Socket, private readonly peer: string, private readonly o: DataServerOptions,
+    private readonly checkedChunks: CheckedChunks, onGone: () => void) {
+    this.decoder = new FrameDecoder(HANDSHAKE_MAX_DATA);
+    socket.setKeepAlive(true, 30_000);
+    socket.setTimeout(IDLE_MS, () => socket.destroy());
     this.timer = setTimeout(() => this.refuse(new BargeError('E_AUTH', 'handshake not finished in time')), o.handshakeTimeoutMs ?? 10_000);
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('error', () => { /* 'close' follows */ });
@@ -111,9 +121,10 @@ class ServerConnection {
     } else this.socket.write(encodeFrame(type, id, meta));
   }
 
-  private fail(id: number, e: unknown): void {
+  /** extra: fields that say what failed, e.g. the write handle of a failed WRITE */
+  private fail(id: number, e: unknown, extra: Meta = {}): void {
     const r = toErrorRecord(this.session ? this.session.forPeer(e) : e);
-    this.send(FrameType.FAIL, id, { code: r.code, message: r.message, retryable: r.retryable, ...(r.path === undefined ? {} : { path: r.path }) });
+    this.send(FrameType.FAIL, id, { ...extra, code: r.code, message: r.message, retryable: r.retryable, ...(r.path === undefined ? {} : { path: r.path }) });
   }
 
   /** one FAIL frame, then the connection ends */
@@ -133,10 +144,12 @@ class ServerConnection {
     try { frames = this.decoder.push(chunk); } catch (e) { this.refuse(e); return; }
     for (const fr of frames) {
       this.queued++;
-      if (this.queued >= HIGH_WATER) this.socket.pause();
+      this.queuedBytes += fr.data.length;
+      if (this.queued >= HIGH_WATER || this.queuedBytes >= HIGH_WATER_BYTES) this.socket.pause();
       this.chain = this.chain.then(() => this.handle(fr)).catch((e: unknown) => this.refuse(e)).finally(() => {
         this.queued--;
-        if (this.queued <= LOW_WATER && this.socket.isPaused()) this.socket.resume();
+        this.queuedBytes -= fr.data.length;
+        if (this.queued <= LOW_WATER && this.queuedBytes < HIGH_WATER_BYTES / 4 && this.socket.isPaused()) this.socket.resume();
       });
     }
   }
@@ -149,8 +162,10 @@ class ServerConnection {
     if (fr.type === FrameType.WRITE) {
       try {
         const failed = await session.write(fr.meta, fr.data);
-        if (failed) this.fail(fr.id, failed.error);
-      } catch (e) { this.fail(fr.id, e); }
+        if (failed) this.fail(fr.id, failed.error, { handle: failed.handle });
+      } catch (e) {
+        this.fail(fr.id, e, typeof fr.meta.handle === 'number' ? { handle: fr.meta.handle } : {});
+      }
       return;
     }
     if (fr.type !== FrameType.CALL) throw new BargeError('E_PROTOCOL', `frame type ${fr.type} is not expected in an open session`);
@@ -187,11 +202,12 @@ class ServerConnection {
     const ep = this.o.endpoints.get(h.scope.endpoint);
     if (!ep) throw new BargeError('E_BAD_INPUT', `no endpoint named '${h.scope.endpoint}' on agent '${this.o.agent}'`);
     if (h.scope.write && !ep.write) throw new BargeError('E_READ_ONLY', `endpoint '${h.scope.endpoint}' is not writable on agent '${this.o.agent}'`);
-    const session = new ServedSession(ep.storage, h.scope.path, h.scope.write, this.o.hashes, Buffer.allocUnsafe(4 * 1024 * 1024));
+    const session = new ServedSession(ep.storage, h.scope.path, h.scope.write, this.o.hashes, Buffer.allocUnsafe(4 * 1024 * 1024), this.checkedChunks);
     const base = await ep.storage.stat(h.scope.path);
     clearTimeout(this.timer);
     this.session = session;
     this.state = 'open';
+    this.decoder.limitData(this.o.maxData ?? DEFAULT_MAX_DATA_BYTES);
     const fe = ep.storage.features;
     this.send(FrameType.WELCOME, 0, {
       agent: this.o.agent, maxData: this.o.maxData ?? DEFAULT_MAX_DATA_BYTES, base: base?.type ?? null,

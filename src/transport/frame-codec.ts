@@ -65,7 +65,12 @@ export class FrameDecoder {
   private chunks: Buffer[] = [];
   private buffered = 0;
 
-  constructor(private readonly maxData: number = DEFAULT_MAX_DATA_BYTES) {}
+  constructor(private maxData: number = DEFAULT_MAX_DATA_BYTES) {}
+
+  /** a new data limit for the frames to come (small until a peer is authenticated) */
+  limitData(maxData: number): void {
+    this.maxData = maxData;
+  }
 
   push(chunk: Buffer): Frame[] {
     this.chunks.push(chunk);

@@ -24,6 +24,8 @@ export interface CallResult {
 
 interface WriteHandle {
   kind: 'file' | 'chunk';
+  /** a whole file's declared size: every byte of [0, size) must have arrived */
+  size: number | undefined;
   path: string;
   writer: FileWriter | ChunkWriter;
   hash: StreamHash;
@@ -41,6 +43,22 @@ const MAX_READ = 4 * 1024 * 1024;
 const WRITE_OPS = new Set(['mkbase', 'mkdir', 'symlink', 'link', 'remove', 'rmdir', 'setmeta', 'open-write', 'write-whole',
   'prepare-partial', 'open-partial-write', 'record-chunk', 'commit-partial', 'abort-partial']);
 
+/** chunk hashes checked on arrival, until recorded; bounded, the oldest go first */
+export class CheckedChunks {
+  private readonly keys = new Set<string>();
+
+  constructor(private readonly max = 100_000) {}
+
+  add(root: string, path: string, hash: string): void {
+    this.keys.add(`${root}\0${path}\0${hash}`);
+    if (this.keys.size > this.max) this.keys.delete(this.keys.values().next().value as string);
+  }
+
+  take(root: string, path: string, hash: string): boolean {
+    return this.keys.delete(`${root}\0${path}\0${hash}`);
+  }
+}
+
 export class ServedSession {
   private readonly writers = new Map<number, WriteHandle>();
   private readonly readers = new Map<number, FileReader>();
@@ -50,8 +68,13 @@ export class ServedSession {
    * @param base the subtree the session was granted ('' = the endpoint root); every path a
    *   peer names is taken below it
    */
+  /**
+   * @param checkedChunks chunks whose bytes this agent checked against the sender's hash,
+   *   shared by the agent's sessions: a chunk is recorded (trusted on resume) only if it is
+   *   there, whichever connection wrote it
+   */
   constructor(private readonly storage: Storage, private readonly base: string, private readonly writable: boolean,
-    private readonly hashes: HashFactory, private readonly readBuffer: Buffer) {}
+    private readonly hashes: HashFactory, private readonly readBuffer: Buffer, private readonly checkedChunks: CheckedChunks) {}
 
   private p(rel: string): string {
     if (rel !== '' && (rel.startsWith('/') || rel.split('/').some((x) => x === '' || x === '.' || x === '..') || rel.includes('\0'))) {
@@ -90,9 +113,9 @@ export class ServedSession {
     return r;
   }
 
-  private addWriter(kind: WriteHandle['kind'], path: string, writer: FileWriter | ChunkWriter, hash: StreamHash): CallResult {
+  private addWriter(kind: WriteHandle['kind'], path: string, writer: FileWriter | ChunkWriter, hash: StreamHash, size?: number): CallResult {
     const id = this.nextHandle++;
-    this.writers.set(id, { kind, path, writer, hash, next: undefined, ordered: true, failed: undefined });
+    this.writers.set(id, { kind, path, size, writer, hash, next: undefined, ordered: true, failed: undefined });
     return { meta: { handle: id } };
   }
 
@@ -103,10 +126,12 @@ export class ServedSession {
   }
 
   /** the sender's hash must match what arrived, in order, through this handle */
-  private checkArrived(h: WriteHandle, sentHash: string | undefined): void {
+  private checkArrived(h: WriteHandle, sentHash: string): void {
     if (h.failed) throw h.failed;
-    if (sentHash === undefined) return;
     if (!h.ordered) throw new BargeError('E_PROTOCOL', 'writes arrived out of order and cannot be checked against the sent hash', { path: h.path });
+    if (h.size !== undefined && (h.next ?? 0) !== h.size) {
+      throw new BargeError('E_PROTOCOL', `${h.next ?? 0} of ${h.size} bytes arrived before commit`, { path: h.path });
+    }
     const got = h.hash.digest();
     if (got !== sentHash) throw new BargeError('E_CHECKSUM', `received bytes hash to ${got}, the sender read ${sentHash}`, { path: h.path });
   }
@@ -118,7 +143,7 @@ export class ServedSession {
     const h = this.writers.get(id);
     if (!h) throw new BargeError('E_PROTOCOL', `no open write handle ${id}`);
     if (h.failed) return undefined;
-    if (h.next !== undefined && offset !== h.next) h.ordered = false;
+    if (offset !== (h.next ?? (h.kind === 'file' ? 0 : offset))) h.ordered = false;
     h.next = offset + data.length;
     h.hash.update(data);
     try {
@@ -140,21 +165,24 @@ export class ServedSession {
       case 'mkbase': await this.makeBase(); return { meta: {} };
       case 'symlink': await s.symlink(this.path(m), f.str(m, 'target'), f.entryMeta(m, 'meta'), f.metaChoice(m, 'choice')); return { meta: {} };
       case 'link': await s.link(this.path(m, 'existing'), this.path(m)); return { meta: {} };
-      case 'remove': return { meta: { count: await s.remove(this.path(m)) } };
+      case 'remove': {
+        if (f.str(m, 'path') === '') throw new BargeError('E_PATH_ESCAPE', "refusing to remove the session's own directory");
+        return { meta: { count: await s.remove(this.path(m)) } };
+      }
       case 'rmdir': await s.removeEmptyDir(this.path(m)); return { meta: {} };
       case 'setmeta': await s.setMeta(this.path(m), f.entryType(m, 'type'), f.entryMeta(m, 'meta'), f.metaChoice(m, 'choice')); return { meta: {} };
       case 'open-write': {
         const path = this.path(m);
         const hash = this.newHash(m);
         const w = await s.openWrite(path, { size: f.uint(m, 'size'), sparse: f.bool(m, 'sparse'), replaces: f.bool(m, 'replaces') });
-        return this.addWriter('file', path, w, hash);
+        return this.addWriter('file', path, w, hash, f.uint(m, 'size'));
       }
       case 'commit': {
         const h = this.writeHandle(m);
         this.writers.delete(f.uint(m, 'handle'));
         const w = h.writer as FileWriter;
         try {
-          this.checkArrived(h, f.optStr(m, 'sentHash'));
+          this.checkArrived(h, f.str(m, 'sentHash'));
           await w.commit(f.entryMeta(m, 'meta'), f.metaChoice(m, 'choice'));
         } catch (e) {
           await w.abort();
@@ -202,7 +230,14 @@ export class ServedSession {
         const h = this.writeHandle(m);
         if (h.kind !== 'chunk') throw new BargeError('E_PROTOCOL', 'a whole-file write ends with commit or abort, not close');
         this.writers.delete(handle);
-        try { this.checkArrived(h, f.optStr(m, 'sentHash')); } finally { await (h.writer as ChunkWriter).close(); }
+        // without the sender's hash the chunk is abandoned: closed, never recorded
+        const sent = f.optStr(m, 'sentHash');
+        try {
+          if (sent !== undefined) {
+            this.checkArrived(h, sent);
+            this.checkedChunks.add(this.storage.root, h.path, sent);
+          }
+        } finally { await (h.writer as ChunkWriter).close(); }
         return { meta: {} };
       }
       case 'prepare-partial': {
@@ -216,7 +251,15 @@ export class ServedSession {
         const hash = this.newHash(m);
         return this.addWriter('chunk', path, await s.openPartialWrite(path, { size: f.uint(m, 'size'), sparse: f.bool(m, 'sparse') }), hash);
       }
-      case 'record-chunk': await s.recordChunk(this.path(m), f.uint(m, 'index'), f.str(m, 'hash')); return { meta: {} };
+      case 'record-chunk': {
+        const path = this.path(m);
+        const hash = f.str(m, 'hash');
+        if (!this.checkedChunks.take(this.storage.root, path, hash)) {
+          throw new BargeError('E_PROTOCOL', 'record-chunk names a chunk whose bytes this agent did not check', { path });
+        }
+        await s.recordChunk(path, f.uint(m, 'index'), hash);
+        return { meta: {} };
+      }
       case 'commit-partial': await s.commitPartial(this.path(m), f.entryMeta(m, 'meta'), f.metaChoice(m, 'choice')); return { meta: {} };
       case 'abort-partial': await s.abortPartial(this.path(m)); return { meta: {} };
       case 'ping': return { meta: {} };
