@@ -32,8 +32,9 @@ class InThreadRunner implements JobRunner {
     if (task.kind === 'copy' && this.beforeCopy) { this.beforeCopy(); this.beforeCopy = undefined; }
     let ctx = this.ctxs.get(job.requestId);
     if (!ctx) {
-      fs.mkdirSync(job.dstRoot, { recursive: true });
-      ctx = { ...buildRunContext({ srcRoot: job.srcRoot, dstRoot: job.dstRoot, opts: job.opts, nowNs: BigInt(Date.now()) * 1_000_000n, verbose: false, memory: sharedCells().memory, limiterMemory: BandwidthLimiter.sharedMemory(), corruptOnce: [], corruptAlways: [] }), recordHashes: true };
+      const [srcRoot, dstRoot] = [job.src.abs ?? '', job.dst.abs ?? ''];
+      fs.mkdirSync(dstRoot, { recursive: true });
+      ctx = { ...buildRunContext({ srcRoot, dstRoot, opts: job.opts, nowNs: BigInt(Date.now()) * 1_000_000n, verbose: false, memory: sharedCells().memory, limiterMemory: BandwidthLimiter.sharedMemory(), corruptOnce: [], corruptAlways: [] }), recordHashes: true };
       this.ctxs.set(job.requestId, ctx);
     }
     return runTask(ctx, task);

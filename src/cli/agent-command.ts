@@ -8,11 +8,18 @@ import type { HashName } from '../core/sync-options.js';
 import { createHasher } from '../engine/hasher.js';
 import { PosixStorage } from '../storage/posix/posix-storage.js';
 import { DataServer, type ServedEndpoint } from '../transport/data-server.js';
+import type { KeyObject } from 'node:crypto';
+import { parseCount } from '../core/units.js';
+import { parseListen } from './host-port.js';
+import { startLeasing } from './agent-leasing.js';
+import { defaultTransfers } from './parse-sync-flags.js';
 import { readToken } from './remote-destination.js';
 import { hostname } from 'node:os';
 
 export interface AgentFlags {
   coordinator?: string;
+  advertise?: string;
+  transfers?: string;
   tokenFile?: string;
   site?: string;
   name?: string;
@@ -43,31 +50,26 @@ export function parseEndpointFlag(text: string): { name: string; path: string; w
   return { name, path: fs.realpathSync(path), write };
 }
 
-export function parseListen(text: string, flag: string): { host: string; port: number } {
-  const m = /^(\[[0-9a-fA-F:.]+\]|[^:[\]]+):(\d{1,5})$/.exec(text);
-  const port = Number(m?.[2]);
-  if (!m || port > 65535) throw new BargeError('E_USAGE', `${flag} '${text}': expected HOST:PORT`);
-  return { host: (m[1] as string).replace(/^\[|\]$/g, ''), port };
-}
-
 export async function agentCommand(flags: AgentFlags): Promise<void> {
-  if (flags.coordinator !== undefined) {
-    throw new BargeError('E_USAGE', '--coordinator: agents that lease work from a coordinator are not built yet; run a lone agent (no --coordinator) and push to it with barge sync');
-  }
   if (flags.endpoint.length === 0) throw new BargeError('E_USAGE', 'give at least one --endpoint NAME=/path[:rw]');
   const token = readToken(flags.tokenFile);
+  const roots = new Map<string, string>();
   const endpoints = new Map<string, ServedEndpoint>();
+  const lone = flags.coordinator === undefined;
   for (const e of flags.endpoint.map(parseEndpointFlag)) {
     if (endpoints.has(e.name)) throw new BargeError('E_USAGE', `--endpoint ${e.name} is given twice`);
-    endpoints.set(e.name, { storage: new PosixStorage(e.path, { confineReads: true }), write: e.write });
+    roots.set(e.name, e.path);
+    // under a coordinator, whether an endpoint may be written is the coordinator's to say (at enrolment)
+    if (lone) endpoints.set(e.name, { storage: new PosixStorage(e.path, { confineReads: true }), write: e.write });
   }
+  const grantKeys: KeyObject[] = [];
   const listen = parseListen(flags.dataListen ?? '0.0.0.0:7701', '--data-listen');
   if ((flags.tlsCert === undefined) !== (flags.tlsKey === undefined)) throw new BargeError('E_USAGE', '--tls-cert and --tls-key go together');
   const tls = flags.tlsCert !== undefined && flags.tlsKey !== undefined
     ? { cert: fs.readFileSync(flags.tlsCert), key: fs.readFileSync(flags.tlsKey) } : undefined;
   const name = flags.name ?? hostname();
   const server = new DataServer({
-    agent: name, endpoints, tokens: [token], grantKeys: [],
+    agent: name, endpoints, tokens: lone ? [token] : [], grantKeys,
     hashes: (h) => (HASHES.has(h) ? createHasher(h as HashName) : undefined),
     ...(tls ? { tls } : {}),
     onEvent: (e) => { if (e.event !== 'closed') say(`${e.event} ${e.peer}${e.detail ? `: ${e.detail}` : ''}`); },
@@ -76,12 +78,22 @@ export async function agentCommand(flags: AgentFlags): Promise<void> {
   try { addr = await server.listen(listen.host, listen.port); } catch (e) {
     throw new BargeError('E_USAGE', `--data-listen ${listen.host}:${listen.port}: ${e instanceof Error ? e.message : String(e)}`);
   }
+  let leasing: { stop(): Promise<void> } | undefined;
+  if (!lone) {
+    const advertise = flags.advertise ?? (addr.host === '0.0.0.0' || addr.host === '::' ? `${hostname()}:${addr.port}` : `${addr.host}:${addr.port}`);
+    parseListen(advertise, '--advertise');
+    leasing = await startLeasing({
+      coordinator: flags.coordinator as string, token, name, site: flags.site ?? 'default', roots, endpoints, grantKeys,
+      dataAddress: advertise, threads: flags.transfers === undefined ? defaultTransfers() : parseCount(flags.transfers, '--transfers', 1), say,
+    });
+  }
   const list = [...endpoints.entries()].map(([n, e]) => `${n}${e.write ? ' (rw)' : ' (ro)'}`).join(', ');
-  say(`${name}${flags.site === undefined ? '' : ` at site ${flags.site}`} listening on ${addr.host}:${addr.port}${tls ? ' (TLS)' : ''}, endpoints ${list}`);
+  say(`${name}${flags.site === undefined ? '' : ` at site ${flags.site}`} listening on ${addr.host}:${addr.port}${tls ? ' (TLS)' : ''}, endpoints ${list}${lone ? '' : `, leasing from ${flags.coordinator}`}`);
   await new Promise<void>((resolve) => {
     const stop = (): void => {
-      say('stopping: closing sessions');
-      void server.close().then(resolve);
+      say(lone ? 'stopping: closing sessions' : 'stopping: no new leases; finishing the tasks in flight');
+      void (leasing?.stop() ?? Promise.resolve()).catch((e: unknown) => say(`while stopping: ${e instanceof Error ? e.message : String(e)}`))
+        .then(() => server.close()).then(resolve);
     };
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);

@@ -53,7 +53,8 @@ function checkEndpoints(c: ServiceConfig): void {
 
 export async function serveCommand(file: string | undefined, flags: ConfigFlags): Promise<void> {
   const config = loadServiceConfig({ file, flags, env: process.env });
-  checkEndpoints(config);
+  // without the built-in agent, endpoints live on the agents' hosts, not necessarily here
+  if (config.localAgent) checkEndpoints(config);
   const { store, where } = await openStore(config);
   const coordinator = new Coordinator(store, config, (abs) => new PosixStorage(abs));
   coordinator.onError((e) => say(`error: ${e instanceof Error ? e.message : String(e)}`));

@@ -1,40 +1,70 @@
-// Worker-thread entry of `barge serve`'s built-in agent: runs the tasks of any request,
-// keeping the run context of the last few requests (storages, filter, shared cells).
+// Worker-thread entry of the service agents (the built-in one of `barge serve` and
+// `barge agent --coordinator`): runs the tasks of any request, keeping the run context of
+// the last few jobs (storages, connections to a destination agent, filter, shared cells).
 import * as fs from 'node:fs';
 import { parentPort } from 'node:worker_threads';
-import { toErrorRecord } from '../core/errors.js';
+import { BargeError, toErrorRecord } from '../core/errors.js';
 import type { RunContext } from '../engine/run-context.js';
 import { runTask } from '../engine/task-runner.js';
+import { RemoteStorage, type RemoteTarget } from '../transport/remote-storage.js';
+import { parseListen } from './host-port.js';
 import type { ServiceJobMessage } from './service-jobs.js';
-import { buildRunContext } from './sync-context.js';
+import { buildRunContext, releaseRunContext } from './sync-context.js';
 
 const KEEP = 16;
-const contexts = new Map<string, RunContext>();
+const contexts = new Map<string, Promise<RunContext>>();
 
-function contextOf(m: ServiceJobMessage): RunContext {
-  const key = `${m.job.requestId}#${m.generation}`;
+/** a new grant for the same job makes a new context: its connections prove the new grant */
+function keyOf(m: ServiceJobMessage): string {
+  return `${m.job.requestId}#${m.generation}#${m.job.push?.grant ?? ''}`;
+}
+
+async function build(m: ServiceJobMessage): Promise<RunContext> {
+  const { job } = m;
+  if (job.src.abs === undefined) throw new BargeError('E_BAD_INPUT', `this agent does not serve endpoint '${job.src.endpoint}'`);
+  const base = { ...m.data, srcRoot: job.src.abs, opts: job.opts };
+  if (job.push) {
+    const target: RemoteTarget = {
+      address: parseListen(job.push.address, `agent ${job.push.agent}`),
+      scope: { endpoint: job.dst.endpoint, path: job.dst.path, write: true },
+      credential: { grant: job.push.grant },
+      streams: 2, hash: job.opts.hash,
+    };
+    const { storage, base: there } = await RemoteStorage.probe(target);
+    try {
+      if (there === null) await storage.makeBase();
+    } finally { storage.close(); }
+    return { ...buildRunContext({ ...base, dstRoot: storage.root, remoteDst: { target, features: storage.features } }), recordHashes: true };
+  }
+  if (job.dst.abs === undefined) throw new BargeError('E_BAD_INPUT', `this agent does not serve endpoint '${job.dst.endpoint}'`);
+  fs.mkdirSync(job.dst.abs, { recursive: true });
+  return { ...buildRunContext({ ...base, dstRoot: job.dst.abs }), recordHashes: true };
+}
+
+function contextOf(m: ServiceJobMessage): Promise<RunContext> {
+  const key = keyOf(m);
   let ctx = contexts.get(key);
   if (ctx) {
     contexts.delete(key);
     contexts.set(key, ctx); // most recent last
     return ctx;
   }
-  fs.mkdirSync(m.job.dstRoot, { recursive: true });
-  ctx = { ...buildRunContext({ ...m.data, srcRoot: m.job.srcRoot, dstRoot: m.job.dstRoot, opts: m.job.opts }), recordHashes: true };
+  ctx = build(m);
   contexts.set(key, ctx);
-  if (contexts.size > KEEP) contexts.delete(contexts.keys().next().value as string);
+  ctx.catch(() => contexts.delete(key));
+  if (contexts.size > KEEP) {
+    const oldest = contexts.keys().next().value as string;
+    void contexts.get(oldest)?.then(releaseRunContext, () => undefined);
+    contexts.delete(oldest);
+  }
   return ctx;
 }
 
 const port = parentPort;
 if (!port) throw new Error('service-worker must run as a worker thread');
 port.on('message', (m: ServiceJobMessage) => {
-  let ctx: RunContext;
-  try { ctx = contextOf(m); } catch (e) {
-    port.postMessage({ counters: { failed: 1 }, errors: [toErrorRecord(e, '')], events: [] });
-    return;
-  }
-  void runTask(ctx, m.task).then((r) => {
-    try { port.postMessage(r); } catch (e) { port.postMessage({ counters: { failed: 1 }, errors: [toErrorRecord(e)], events: [] }); }
-  });
+  contextOf(m).then((ctx) => runTask(ctx, m.task), (e: unknown) => ({ counters: { failed: 1 }, errors: [toErrorRecord(e, '')], events: [] }))
+    .then((r) => {
+      try { port.postMessage(r); } catch (e) { port.postMessage({ counters: { failed: 1 }, errors: [toErrorRecord(e)], events: [] }); }
+    }, (e: unknown) => port.postMessage({ counters: { failed: 1 }, errors: [toErrorRecord(e)], events: [] }));
 });

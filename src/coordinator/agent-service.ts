@@ -43,8 +43,13 @@ export class AgentService implements AgentLink {
   }
 
   async lease(agentId: string, capacity: number): Promise<LeasedWork[]> {
+    return this.leaseFor(agentId, capacity, undefined);
+  }
+
+  /** requests: only tasks of these (where placement lets the agent work) */
+  async leaseFor(agentId: string, capacity: number, requests: string[] | undefined): Promise<LeasedWork[]> {
     const t0 = process.hrtime.bigint();
-    const leased = await this.store.lease(agentId, { capacity, leaseMs: this.o.leaseMs }, this.o.now());
+    const leased = await this.store.lease(agentId, { capacity, leaseMs: this.o.leaseMs, ...(requests ? { requests } : {}) }, this.o.now());
     this.events.emit('lease', Number(process.hrtime.bigint() - t0) / 1e9);
     const out: LeasedWork[] = [];
     for (const l of leased) {
@@ -59,13 +64,18 @@ export class AgentService implements AgentLink {
     return out;
   }
 
-  async report(agentId: string, reports: TaskReport[]): Promise<void> {
+  /** readBack: a task this process did not lease (a remote agent's, from before a restart) */
+  async report(agentId: string, reports: TaskReport[], readBack?: (taskId: number) => Promise<LeasedTask | undefined>): Promise<void> {
     const now = this.o.now();
     const done: { taskId: number; completion: Completion }[] = [];
     const requests = new Set<string>();
     for (const r of reports) {
-      const h = this.held.get(r.taskId);
-      if (!h) continue; // leased before a restart: the lease expires and the task runs again
+      let h = this.held.get(r.taskId);
+      if (!h && readBack) {
+        const lease = await readBack(r.taskId);
+        if (lease) h = { lease, task: decodeTask(lease.payload), job: await this.jobOf(lease.requestId) };
+      }
+      if (!h) continue; // leased before a restart by an agent that died with it: the lease expires and the task runs again
       this.held.delete(r.taskId);
       requests.add(h.job.requestId);
       done.push({
@@ -110,10 +120,12 @@ export class AgentService implements AgentLink {
     const r = await this.store.getRequest(requestId);
     if (!r) throw new Error(`leased a task of request ${requestId}, which does not exist`);
     const spec = parseWithBigints<RequestSpec>(r.spec);
+    const src = resolveEndpointPath(this.o.endpoints, r.source, 'source');
+    const dst = resolveEndpointPath(this.o.endpoints, r.destination, 'destination');
     const job: Job = {
       requestId,
-      srcRoot: resolveEndpointPath(this.o.endpoints, r.source, 'source').abs,
-      dstRoot: resolveEndpointPath(this.o.endpoints, r.destination, 'destination').abs,
+      src: { endpoint: src.endpoint.name, path: src.rel.slice(1), abs: src.abs },
+      dst: { endpoint: dst.endpoint.name, path: dst.rel.slice(1), abs: dst.abs },
       opts: syncOptionsOf(spec, { transfers: this.o.transfers, asRoot: this.o.asRoot }),
     };
     this.jobs.set(requestId, job);

@@ -1,6 +1,8 @@
 // The coordinator as the HTTP server sees it: every route is one call here. Errors are
 // BargeErrors whose code picks the HTTP status (see docs/api.md).
 import type { EndpointConfig, SiteConfig } from './config/service-config.js';
+import type { LeasedWork, TaskReport } from '../agent/agent-link.js';
+import type { EnrolBody, EnrolReply } from './remote-agents.js';
 import type { ListedEntry, RequestAction, RequestSpec, RequestView } from './request-types.js';
 import type { AgentRecord, ManifestEntry, Page, RequestState, StoredError } from '../state/state-store.js';
 
@@ -32,4 +34,13 @@ export interface CoordinatorApi {
   moved(): { bytes: number; files: number };
   /** seconds each lease call took, as they happen (for a histogram) */
   onLease(listener: (seconds: number) => void): () => void;
+
+  // agents on other hosts (barge agent --coordinator)
+  agentEnrol(b: EnrolBody): Promise<EnrolReply>;
+  /** a long poll: returns as soon as there is work, or with none after waitMs */
+  agentLease(agentId: string, capacity: number, waitMs: number): Promise<LeasedWork[]>;
+  agentReport(agentId: string, reports: TaskReport[]): Promise<void>;
+  /** also says which requests were canceled since the last heartbeat */
+  agentHeartbeat(agentId: string, running: number): Promise<{ canceled: string[] }>;
+  agentLeave(agentId: string): Promise<void>;
 }

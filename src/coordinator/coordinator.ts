@@ -17,13 +17,18 @@ import { PHASE_TRANSFER } from './phases.js';
 import type { ListedEntry, RequestAction, RequestSpec, RequestView } from './request-types.js';
 import { requestView } from './request-view.js';
 import { encodeTask } from './service-task.js';
+import { RemoteAgents, type EnrolBody, type EnrolReply } from './remote-agents.js';
+import type { LeasedWork, TaskReport } from '../agent/agent-link.js';
 
 const TICK_MS = 250;
+/** grants for pushes live this long; agents get fresh ones with their leases */
+const GRANT_TTL_MS = 60 * 60_000;
 const CHANGE_MS = 1000;
 const WALK_KINDS = ['root', 'scan'];
 
 export class Coordinator implements CoordinatorApi {
   readonly agentLink: AgentService;
+  readonly remoteAgents: RemoteAgents;
   private readonly events = new EventEmitter();
   private timers: NodeJS.Timeout[] = [];
   private ticking = false;
@@ -38,6 +43,30 @@ export class Coordinator implements CoordinatorApi {
       asRoot: typeof process.getuid === 'function' && process.getuid() === 0, now,
       onProgress: (ids) => { for (const id of ids) this.dirty.add(id); this.kick(); },
     });
+    this.remoteAgents = new RemoteAgents(store, this.agentLink, {
+      coordinator: config.name, endpoints: config.endpoints, leaseMs: config.leaseTimeoutMs, grantTtlMs: GRANT_TTL_MS, now,
+    });
+  }
+
+  // ---- agents on other hosts
+  agentEnrol(b: EnrolBody): Promise<EnrolReply> {
+    return this.remoteAgents.enrol(b);
+  }
+
+  agentLease(agentId: string, capacity: number, waitMs: number): Promise<LeasedWork[]> {
+    return this.remoteAgents.lease(agentId, capacity, waitMs);
+  }
+
+  agentReport(agentId: string, reports: TaskReport[]): Promise<void> {
+    return this.remoteAgents.report(agentId, reports);
+  }
+
+  agentHeartbeat(agentId: string, running: number): Promise<{ canceled: string[] }> {
+    return this.remoteAgents.heartbeat(agentId, running);
+  }
+
+  agentLeave(agentId: string): Promise<void> {
+    return this.remoteAgents.leave(agentId);
   }
 
   start(): void {
@@ -148,6 +177,7 @@ export class Coordinator implements CoordinatorApi {
         });
         if (!ok) refuse();
         this.agentLink.canceled(id);
+        this.remoteAgents.requestCanceled(id);
         break;
       }
       case 'pause':

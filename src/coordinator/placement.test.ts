@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { placementOf, placementsFor, RoundRobin, unplaceable, type PlacedAgent } from './placement.js';
 
-const agent = (id: string, endpoints: string[], dataAddress: string | undefined = `${id}:7701`): PlacedAgent => ({ id, name: id, endpoints, dataAddress });
+/** receives: whether it has a data address others can push to */
+const agent = (id: string, endpoints: string[], receives = true): PlacedAgent => ({ id, name: id, endpoints, dataAddress: receives ? `${id}:7701` : undefined });
 const a1 = agent('a1', ['panda']);
 const a2 = agent('a2', ['panda']);
 const b1 = agent('b1', ['badger']);
@@ -17,7 +18,7 @@ test('an agent that reaches both endpoints copies locally, and then no one pushe
 });
 
 test('otherwise source agents push to every live destination agent with a data address', () => {
-  const p = placementOf(a1, r, [a1, a2, b1, b2, agent('b3', ['badger'], undefined)]);
+  const p = placementOf(a1, r, [a1, a2, b1, b2, agent('b3', ['badger'], false)]);
   assert.equal(p?.mode, 'push');
   assert.deepEqual(p?.mode === 'push' ? p.to.map((a) => a.id) : [], ['b1', 'b2']);
   assert.equal(placementOf(b1, r, [a1, b1]), undefined, 'a destination agent does not lease: it cannot read the source');
@@ -26,7 +27,7 @@ test('otherwise source agents push to every live destination agent with a data a
 
 test('unplaceable names the missing side', () => {
   assert.match(unplaceable(r, [b1]) ?? '', /source endpoint 'panda'/);
-  assert.match(unplaceable(r, [a1, agent('b9', ['badger'], undefined)]) ?? '', /destination endpoint 'badger'/);
+  assert.match(unplaceable(r, [a1, agent('b9', ['badger'], false)]) ?? '', /destination endpoint 'badger'/);
   assert.equal(unplaceable(r, [a1, b1]), undefined);
   assert.equal(unplaceable(r, [both]), undefined);
 });

@@ -8,6 +8,7 @@ import type { TokenConfig } from '../coordinator/config/service-config.js';
 import type { CoordinatorApi } from '../coordinator/coordinator-api.js';
 import { installAuth } from './auth.js';
 import { formatSchemaErrors, frameworkErrorReply, installErrorHandling } from './error-handling.js';
+import { agentRoutes } from './routes/agent-routes.js';
 import { endpointRoutes } from './routes/endpoints.js';
 import { eventRoutes } from './routes/events.js';
 import { healthRoutes } from './routes/health.js';
@@ -54,5 +55,6 @@ export async function buildServer(o: ServerOptions): Promise<FastifyInstance> {
   eventRoutes(typed, o.api);
   healthRoutes(typed, o.api);
   metricsRoutes(typed, o.api);
+  agentRoutes(app, o.api);
   return app;
 }

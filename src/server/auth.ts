@@ -28,7 +28,12 @@ export function bearerSecret(header: string | undefined): string | undefined {
   return m?.[1];
 }
 
-export function roleMayCall(role: TokenRole, method: string): boolean {
+/** the calls of agents on other hosts (routes/agent-routes.ts) */
+export const AGENT_ROUTE_PREFIX = '/api/agent/';
+
+export function roleMayCall(role: TokenRole, method: string, url = ''): boolean {
+  // an agent token (and an admin one) may lease and report; a read token may not
+  if (url.startsWith(AGENT_ROUTE_PREFIX)) return role === 'agent' || role === 'admin';
   return role === 'admin' || READ_METHODS.has(method);
 }
 
@@ -51,8 +56,10 @@ function check(req: FastifyRequest, tokens: readonly { role: TokenRole; digest: 
     throw new BargeError('E_AUTH', req.headers.authorization === undefined
       ? 'an API token is needed: send Authorization: Bearer <secret>' : 'unknown API token');
   }
-  if (!roleMayCall(role, req.method)) {
-    throw new BargeError('E_FORBIDDEN', `a ${role} token may not ${req.method} ${req.routeOptions.url ?? req.url}: it needs an admin token`);
+  const url = req.routeOptions.url ?? req.url;
+  if (!roleMayCall(role, req.method, url)) {
+    const needs = url.startsWith(AGENT_ROUTE_PREFIX) ? 'an agent (or admin) token' : 'an admin token';
+    throw new BargeError('E_FORBIDDEN', `a ${role} token may not ${req.method} ${url}: it needs ${needs}`);
   }
 }
 

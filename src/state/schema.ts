@@ -74,6 +74,7 @@ export interface AgentsTable {
   coordinator: string;
   started_at: number;
   last_seen: number;
+  data_address: string | null;
 }
 
 export interface ErrorsTable {
@@ -100,6 +101,11 @@ export interface DirMetaTable {
   payload: string;
 }
 
+export interface SettingsTable {
+  key: string;
+  value: string;
+}
+
 export interface Database {
   requests: RequestsTable;
   tasks: TasksTable;
@@ -107,4 +113,5 @@ export interface Database {
   errors: ErrorsTable;
   manifest: ManifestTable;
   dir_meta: DirMetaTable;
+  settings: SettingsTable;
 }

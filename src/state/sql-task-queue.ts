@@ -1,6 +1,6 @@
 // The task queue as SQL: enqueue, lease (FOR UPDATE SKIP LOCKED on PostgreSQL; SQLite
 // has one writer), complete with everything the task changed, and lease expiry.
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Counters } from '../core/counters.js';
 import { counterDelta } from './counter-columns.js';
 import type { Flavor } from './flavor.js';
@@ -26,43 +26,119 @@ export async function enqueue(db: Db, requestId: string, tasks: readonly NewTask
   }
 }
 
+/** how long a lease may start at a request's cursor before it looks from the first task again */
+const RESCAN_MS = 1000;
+/** a bound on the cursors kept, not a cache policy: a lost cursor costs one scan from the start */
+const MAX_CURSORS = 1000;
+
+interface Cursor { phase: number; from: number; scannedAt: number }
+
 /**
- * Requests first (few rows, by priority), then each one's queued tasks of its phase in id
- * order: the tasks_queue index answers that with a short range scan, where one query
- * joining and sorting every queued task cost 16 ms at 50,000 tasks.
+ * Where each request's next lease starts looking: the lowest id the last one took. Finished
+ * tasks stay in `tasks` at the low ids where a FIFO pick starts, and until vacuum their old
+ * 'queued' index entries stay too, so a pick from the start walks every task done so far
+ * (with stale statistics PostgreSQL even walks the primary key and filters). `id >= from`
+ * makes every plan the planner may choose start at the queue's head. A task put back below
+ * a cursor (retry, expiry, release, another coordinator, a transaction that committed late)
+ * is found by the scan from the start that follows a short pick, and at least every RESCAN_MS.
+ * Only a hint: several coordinators each keep their own, SKIP LOCKED still decides.
  */
-export async function lease(db: Db, flavor: Flavor, agentId: string, o: LeaseOptions, now: number): Promise<LeasedTask[]> {
-  if (o.capacity <= 0) return [];
-  let runnable = db.selectFrom('requests').select(['id', 'phase']).where('state', 'in', ['running', 'finalizing'])
+export class LeaseCursors {
+  private readonly byRequest = new Map<string, Cursor>();
+
+  constructor(private readonly clock: () => number = () => performance.now()) {}
+
+  /** where to start, or undefined when a scan from the first task is due */
+  from(requestId: string, phase: number): number | undefined {
+    const c = this.byRequest.get(requestId);
+    return c && c.phase === phase && this.clock() - c.scannedAt < RESCAN_MS ? c.from : undefined;
+  }
+
+  /** after a pick; `rescanned`: it looked from the first task */
+  moved(requestId: string, phase: number, lowest: number | undefined, rescanned: boolean): void {
+    const c = this.byRequest.get(requestId);
+    const same = c !== undefined && c.phase === phase;
+    if (!same && this.byRequest.size >= MAX_CURSORS) this.byRequest.clear();
+    const from = lowest ?? (same ? c.from : 0);
+    this.byRequest.set(requestId, { phase, from, scannedAt: rescanned || !same ? this.clock() : c.scannedAt });
+  }
+
+  /** tasks of this request (or of any) went back to the queue */
+  forget(requestId?: string): void {
+    if (requestId === undefined) this.byRequest.clear();
+    else this.byRequest.delete(requestId);
+  }
+}
+
+export interface LeaseRun {
+  /** PostgreSQL: each pick commits without waiting for its WAL flush */
+  asyncCommit: boolean;
+  cursors: LeaseCursors;
+}
+
+type Runnable = { id: string; phase: number };
+
+function runnableRequests(db: Db, o: LeaseOptions): Promise<Runnable[]> {
+  let q = db.selectFrom('requests').select(['id', 'phase']).where('state', 'in', ['running', 'finalizing'])
     .orderBy('priority', 'desc').orderBy('created_at').orderBy('id');
+  if (o.requests) q = q.where('id', 'in', o.requests.length > 0 ? [...o.requests] : ['']);
   if (o.endpoints) {
     const eps = o.endpoints.length > 0 ? [...o.endpoints] : [''];
-    runnable = runnable.where('src_endpoint', 'in', eps).where('dst_endpoint', 'in', eps);
+    q = q.where('src_endpoint', 'in', eps).where('dst_endpoint', 'in', eps);
   }
+  return q.execute();
+}
+
+interface Pick { from: number; below?: number; want: number; now: number; expires: number }
+
+/** leases up to `want` queued tasks of `r` with ids in [from, below), lowest first, in one statement */
+async function pickRange(db: Db, flavor: Flavor, agentId: string, r: Runnable, p: Pick, run: LeaseRun): Promise<LeasedTask[]> {
+  let pick = db.selectFrom('tasks').select('id')
+    .where('state', '=', 'queued').where('request_id', '=', r.id).where('phase', '=', r.phase).where('not_before', '<=', p.now)
+    .where('id', '>=', p.from);
+  if (p.below !== undefined) pick = pick.where('id', '<', p.below);
+  pick = pick.orderBy('id').limit(p.want);
+  if (flavor === 'postgres') pick = pick.forUpdate().skipLocked();
+  // set_config in the statement, not SET LOCAL in a transaction around it: one round trip
+  // instead of four, and it is evaluated before the statement's own commit
+  const commitMode = run.asyncCommit ? sql<string>`set_config('synchronous_commit', 'off', true)` : sql<string>`''`;
+  // a CTE, not `id IN (subquery)`: PostgreSQL may run such a subquery again per row and
+  // so take more than LIMIT rows (seen: capacity 1 leased 2)
+  const rows = await db.with('picked', () => pick).updateTable('tasks')
+    .from('picked')
+    .set((eb) => ({ state: 'leased', lease_agent: agentId, lease_expires: p.expires, attempts: eb('tasks.attempts', '+', 1) }))
+    .whereRef('tasks.id', '=', 'picked.id')
+    .returning(['tasks.id', 'tasks.request_id', 'tasks.kind', 'tasks.phase', 'tasks.payload', 'tasks.items', 'tasks.bytes', 'tasks.group_key', 'tasks.attempts', commitMode.as('commit_mode')])
+    .execute();
+  return rows.map((t) => ({
+    id: Number(t.id), requestId: t.request_id, kind: t.kind, phase: t.phase, payload: t.payload, items: Number(t.items),
+    bytes: Number(t.bytes), groupKey: t.group_key, attempts: t.attempts, leaseExpires: p.expires,
+  }));
+}
+
+/** one request's share: from its cursor, then below it when that came back short */
+async function leaseFromRequest(db: Db, flavor: Flavor, agentId: string, r: Runnable, p: Omit<Pick, 'from'>, run: LeaseRun): Promise<LeasedTask[]> {
+  const from = run.cursors.from(r.id, r.phase);
+  let got = await pickRange(db, flavor, agentId, r, { ...p, from: from ?? 0 }, run);
+  const rescan = from === undefined || (got.length < p.want && from > 0);
+  if (from !== undefined && rescan) got = got.concat(await pickRange(db, flavor, agentId, r, { ...p, from: 0, below: from, want: p.want - got.length }, run));
+  got.sort((a, b) => a.id - b.id);
+  run.cursors.moved(r.id, r.phase, got[0]?.id, rescan);
+  return got;
+}
+
+/**
+ * Requests first (few rows, by priority), then each one's queued tasks of its phase in id
+ * order, from the request's cursor: an index range scan that starts at the queue's head.
+ */
+export async function lease(db: Db, flavor: Flavor, agentId: string, o: LeaseOptions, now: number, run: LeaseRun): Promise<LeasedTask[]> {
+  if (o.capacity <= 0) return [];
   const expires = now + o.leaseMs;
   const out: LeasedTask[] = [];
-  for (const r of await runnable.execute()) {
+  for (const r of await runnableRequests(db, o)) {
     const want = o.capacity - out.length;
     if (want <= 0) break;
-    let pick = db.selectFrom('tasks').select('id')
-      .where('state', '=', 'queued').where('request_id', '=', r.id).where('phase', '=', r.phase).where('not_before', '<=', now)
-      .orderBy('id').limit(want);
-    if (flavor === 'postgres') pick = pick.forUpdate().skipLocked();
-    // a CTE, not `id IN (subquery)`: PostgreSQL may run such a subquery again per row and
-    // so take more than LIMIT rows (seen: capacity 1 leased 2)
-    const rows = await db.with('picked', () => pick).updateTable('tasks')
-      .from('picked')
-      .set((eb) => ({ state: 'leased', lease_agent: agentId, lease_expires: expires, attempts: eb('tasks.attempts', '+', 1) }))
-      .whereRef('tasks.id', '=', 'picked.id')
-      .returning(['tasks.id', 'tasks.request_id', 'tasks.kind', 'tasks.phase', 'tasks.payload', 'tasks.items', 'tasks.bytes', 'tasks.group_key', 'tasks.attempts'])
-      .execute();
-    rows.sort((a, b) => a.id - b.id);
-    for (const t of rows) {
-      out.push({
-        id: Number(t.id), requestId: t.request_id, kind: t.kind, phase: t.phase, payload: t.payload, items: Number(t.items),
-        bytes: Number(t.bytes), groupKey: t.group_key, attempts: t.attempts, leaseExpires: expires,
-      });
-    }
+    out.push(...await leaseFromRequest(db, flavor, agentId, r, { want, now, expires }, run));
   }
   return out;
 }
@@ -78,6 +154,7 @@ export async function addCounters(db: Db, id: string, delta: Partial<Counters>, 
 }
 
 export interface Done {
+  agentId: string;
   taskId: number;
   completion: Completion;
 }
@@ -86,20 +163,32 @@ function sum(into: Partial<Counters>, d: Partial<Counters> | undefined): void {
   for (const k of Object.keys(d ?? {}) as (keyof Counters)[]) into[k] = (into[k] ?? 0) + (d?.[k] ?? 0);
 }
 
+/** one update for the plainly done tasks of each agent */
+async function markDone(db: Db, plain: readonly Done[], now: number): Promise<void> {
+  const byAgent = new Map<string, number[]>();
+  for (const d of plain) byAgent.set(d.agentId, [...(byAgent.get(d.agentId) ?? []), d.taskId]);
+  for (const [agentId, ids] of byAgent) {
+    const r = await db.updateTable('tasks').set({ state: 'done', lease_agent: null, lease_expires: null, finished_at: now })
+      .where('id', 'in', ids).where('state', '=', 'leased').where('lease_agent', '=', agentId).executeTakeFirst();
+    if (Number(r.numUpdatedRows) !== ids.length) throw new Error('tasks changed hands while being completed');
+  }
+}
+
 /**
  * Applies finished tasks, inside the caller's transaction, in as few statements as the
  * batch allows: one counter update per request (taken first, in request order: that row
  * lock orders completions and phase changes the same way everywhere), one update for
- * all plainly done tasks, and bulk inserts. A task whose lease the agent lost is dropped.
+ * all plainly done tasks of an agent, and bulk inserts. A task whose lease its agent lost
+ * is dropped.
  */
-export async function completeBatch(db: Db, agentId: string, done: readonly Done[], now: number): Promise<boolean[]> {
+export async function completeBatch(db: Db, done: readonly Done[], now: number, cursors?: LeaseCursors): Promise<boolean[]> {
   const out = new Array<boolean>(done.length).fill(false);
   if (done.length === 0) return out;
   const rows = await db.selectFrom('tasks').select(['id', 'request_id', 'group_key', 'state', 'lease_agent'])
     .where('id', 'in', done.map((d) => d.taskId)).execute();
   const byId = new Map(rows.map((r) => [Number(r.id), r]));
   const held = done.map((d, i) => ({ d, i, row: byId.get(d.taskId) }))
-    .filter((x) => x.row !== undefined && x.row.state === 'leased' && x.row.lease_agent === agentId);
+    .filter((x) => x.row !== undefined && x.row.state === 'leased' && x.row.lease_agent === x.d.agentId);
   const perRequest = new Map<string, Partial<Counters>>();
   for (const x of held) {
     const req = x.row?.request_id ?? '';
@@ -110,11 +199,7 @@ export async function completeBatch(db: Db, agentId: string, done: readonly Done
   for (const req of [...perRequest.keys()].sort()) await addCounters(db, req, perRequest.get(req) ?? {}, now);
 
   const plain = held.filter((x) => !x.d.completion.retry && !x.d.completion.failed && x.d.completion.result === undefined);
-  if (plain.length > 0) {
-    const r = await db.updateTable('tasks').set({ state: 'done', lease_agent: null, lease_expires: null, finished_at: now })
-      .where('id', 'in', plain.map((x) => x.d.taskId)).where('state', '=', 'leased').where('lease_agent', '=', agentId).executeTakeFirst();
-    if (Number(r.numUpdatedRows) !== plain.length) throw new Error('tasks changed hands while being completed');
-  }
+  await markDone(db, plain.map((x) => x.d), now);
   for (const x of held) {
     const c = x.d.completion;
     if (plain.includes(x)) continue;
@@ -122,8 +207,9 @@ export async function completeBatch(db: Db, agentId: string, done: readonly Done
       state: c.retry ? 'queued' : c.failed ? 'failed' : 'done', lease_agent: null, lease_expires: null, result: c.result ?? null,
       finished_at: c.retry ? null : now,
       ...(c.retry ? { not_before: c.retry.notBefore, payload: c.retry.payload, items: c.retry.items, bytes: c.retry.bytes } : {}),
-    }).where('id', '=', x.d.taskId).where('state', '=', 'leased').where('lease_agent', '=', agentId).executeTakeFirst();
+    }).where('id', '=', x.d.taskId).where('state', '=', 'leased').where('lease_agent', '=', x.d.agentId).executeTakeFirst();
     if (Number(r.numUpdatedRows) !== 1) throw new Error(`task ${x.d.taskId} changed hands while being completed`);
+    if (c.retry) cursors?.forget(x.row?.request_id);
   }
 
   const tasks: { req: string; t: NewTask }[] = [];
@@ -151,12 +237,93 @@ export async function completeBatch(db: Db, agentId: string, done: readonly Done
   for (const part of slices(dirMeta, INSERT_ROWS)) {
     await db.insertInto('dir_meta').values(part).onConflict((oc) => oc.columns(['request_id', 'path']).doNothing()).execute();
   }
+  // once per group: two of its last tasks in one batch (one agent's report, or a group of
+  // completions) would each see the whole group done and each close it
+  const closed = new Set<string>();
   for (const x of held) {
     const c = x.d.completion;
     const group = x.row?.group_key ?? null;
-    if (group !== null && c.closeGroup && !c.retry && !c.failed) await closeGroup(db, x.row?.request_id ?? '', group, c.closeGroup, now);
+    const key = JSON.stringify([x.row?.request_id, group]);
+    if (group === null || !c.closeGroup || c.retry || c.failed || closed.has(key)) continue;
+    closed.add(key);
+    await closeGroup(db, x.row?.request_id ?? '', group, c.closeGroup, now);
   }
   return out;
+}
+
+/** tasks in one group of completions: its transaction stays short */
+const GROUP_TASKS = 1024;
+
+interface Waiting {
+  items: readonly Done[];
+  now: number;
+  settle: (r: Promise<boolean[]>) => void;
+}
+
+/**
+ * Completions that arrive while one is being written wait, then go in one transaction
+ * together: one set of round trips, one request row lock and one WAL flush for all of them,
+ * where each waited for that row lock on its own (4 workers at capacity 1: 14 ms a
+ * completion). One that arrives while none is being written goes at once. A group is
+ * written at the latest `now` of its members. A group that fails is written again one
+ * completion at a time, so one caller's failure stays its own.
+ */
+export class CompletionGroups {
+  private waiting: Waiting[] = [];
+  private writing = false;
+
+  constructor(private readonly write: (items: readonly Done[], now: number) => Promise<boolean[]>) {}
+
+  add(items: readonly Done[], now: number): Promise<boolean[]> {
+    const out = new Promise<boolean[]>((resolve, reject) => {
+      this.waiting.push({ items, now, settle: (r) => { r.then(resolve, reject); } });
+    });
+    if (!this.writing) void this.drain();
+    return out;
+  }
+
+  private async drain(): Promise<void> {
+    this.writing = true;
+    try {
+      while (this.waiting.length > 0) await this.writeGroup(this.nextGroup());
+    } finally {
+      this.writing = false;
+    }
+  }
+
+  private nextGroup(): Waiting[] {
+    let k = 0;
+    let n = 0;
+    for (const w of this.waiting) {
+      if (k > 0 && n + w.items.length > GROUP_TASKS) break;
+      n += w.items.length;
+      k++;
+    }
+    return this.waiting.splice(0, k);
+  }
+
+  private async writeAlone(w: Waiting): Promise<void> {
+    const r = this.write(w.items, w.now);
+    w.settle(r);
+    await r.catch(() => undefined);
+  }
+
+  private async writeGroup(group: readonly Waiting[]): Promise<void> {
+    const [first] = group;
+    if (first && group.length === 1) return this.writeAlone(first);
+    let ok: boolean[];
+    try {
+      ok = await this.write(group.flatMap((w) => w.items), Math.max(...group.map((w) => w.now)));
+    } catch {
+      for (const w of group) await this.writeAlone(w);
+      return;
+    }
+    let at = 0;
+    for (const w of group) {
+      w.settle(Promise.resolve(ok.slice(at, at + w.items.length)));
+      at += w.items.length;
+    }
+  }
 }
 
 async function closeGroup(db: Db, requestId: string, group: string, make: (results: string[]) => NewTask | undefined, now: number): Promise<void> {

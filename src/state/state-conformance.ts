@@ -47,6 +47,22 @@ export function stateConformance(name: string, make: () => Promise<StoreUnderTes
       assert.equal(await s.getRequest('nope'), undefined);
     });
 
+    it('leases only from the requests named; reads a held task back; keeps the first value of a setting', async ({ store: s }) => {
+      await running(s, 'ra');
+      await running(s, 'rb');
+      await s.enqueue('ra', [task('copy', 'a1')], T0);
+      await s.enqueue('rb', [task('copy', 'b1')], T0);
+      assert.deepEqual(await s.lease('ag', { capacity: 5, leaseMs: 1000, requests: [] }, T0), []);
+      const got = await s.lease('ag', { capacity: 5, leaseMs: 1000, requests: ['rb'] }, T0);
+      assert.deepEqual(got.map((t) => t.payload), ['b1']);
+      const held = await s.heldTask('ag', got[0]?.id ?? -1);
+      assert.equal(held?.payload, 'b1');
+      assert.equal(held?.requestId, 'rb');
+      assert.equal(await s.heldTask('other-agent', got[0]?.id ?? -1), undefined);
+      assert.equal(await s.settingOrInit('k', 'first'), 'first');
+      assert.equal(await s.settingOrInit('k', 'second'), 'first');
+    });
+
     it('lists requests newest first, filtered by state, with paging and a total', async ({ store: s }) => {
       for (let i = 0; i < 5; i++) await s.createRequest(req(`r${i}`), T0 + i);
       await s.setRequestState('r1', ['queued'], 'running', T0 + 10);

@@ -99,6 +99,8 @@ export interface LeaseOptions {
   leaseMs: number;
   /** only requests whose endpoints are both in this list; undefined = any */
   endpoints?: readonly string[];
+  /** only these requests; undefined = any */
+  requests?: readonly string[];
 }
 
 export interface AgentRecord {
@@ -111,6 +113,8 @@ export interface AgentRecord {
   coordinator: string;
   startedAt: number;
   lastSeen: number;
+  /** "host:port" of its data plane; undefined for agents that only copy locally */
+  dataAddress?: string;
 }
 
 export interface Page<T> {
@@ -185,6 +189,10 @@ export interface StateStore {
   heartbeat(agentId: string, running: number, now: number): Promise<void>;
   listAgents(): Promise<AgentRecord[]>;
   removeAgent(agentId: string): Promise<void>;
+  /** a task an agent holds, read back (a report that reaches a restarted coordinator) */
+  heldTask(agentId: string, taskId: number): Promise<LeasedTask | undefined>;
+  /** a setting shared by all coordinators: the stored value, or `value` if none was stored yet */
+  settingOrInit(key: string, value: string): Promise<string>;
 
   /** for metrics */
   taskCounts(): Promise<{ state: TaskState; kind: string; n: number }[]>;

@@ -4,6 +4,8 @@ import type { EndpointConfig, SiteConfig } from '../../coordinator/config/servic
 import type { CoordinatorApi, MetricsSnapshot } from '../../coordinator/coordinator-api.js';
 import type { ListedEntry, RequestAction, RequestSpec, RequestView } from '../../coordinator/request-types.js';
 import { BargeError } from '../../core/errors.js';
+import type { LeasedWork, TaskReport } from '../../agent/agent-link.js';
+import type { EnrolBody, EnrolReply } from '../../coordinator/remote-agents.js';
 import type { AgentRecord, ManifestEntry, Page, RequestState, StoredError } from '../../state/state-store.js';
 
 const ACTION_FROM: Record<RequestAction, { from: RequestState[]; to: RequestState }> = {
@@ -193,5 +195,33 @@ export class FakeCoordinatorApi implements CoordinatorApi {
   onLease(listener: (seconds: number) => void): () => void {
     this.leaseListeners.add(listener);
     return () => { this.leaseListeners.delete(listener); };
+  }
+
+  /** what agentLease answers */
+  work: LeasedWork[] = [];
+
+  agentEnrol(b: EnrolBody): Promise<EnrolReply> {
+    this.record('agentEnrol', b);
+    return Promise.resolve({ agentId: b.name, grantKey: 'PEM', leaseMs: 30_000, heartbeatMs: 7_500, endpoints: b.endpoints.map((name) => ({ name, write: true })) });
+  }
+
+  agentLease(agentId: string, capacity: number, waitMs: number): Promise<LeasedWork[]> {
+    this.record('agentLease', agentId, capacity, waitMs);
+    return Promise.resolve(this.work);
+  }
+
+  agentReport(agentId: string, reports: TaskReport[]): Promise<void> {
+    this.record('agentReport', agentId, reports);
+    return Promise.resolve();
+  }
+
+  agentHeartbeat(agentId: string, running: number): Promise<{ canceled: string[] }> {
+    this.record('agentHeartbeat', agentId, running);
+    return Promise.resolve({ canceled: [] });
+  }
+
+  agentLeave(agentId: string): Promise<void> {
+    this.record('agentLeave', agentId);
+    return Promise.resolve();
   }
 }

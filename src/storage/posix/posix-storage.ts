@@ -65,15 +65,25 @@ export class PosixStorage implements Storage {
   /** a directory under the root must be reached without a symlink leading elsewhere */
   private checkRealDir(dir: string, rel: string): void {
     if (dir === '' || this.checkedParents.has(dir)) return;
-    let real: string;
-    try { real = fs.realpathSync(resolveUnder(this.root, dir)); } catch (e) {
-      // a directory that is not there leads nowhere: the call itself finds nothing
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return;
-      throw classifyError(e, 'resolve', rel);
+    // a directory that is not there: its nearest existing ancestor must be inside, so that
+    // "not found" never tells anything about a place a symlink leads to
+    let at = dir;
+    let real: string | undefined;
+    for (;;) {
+      try { real = fs.realpathSync(resolveUnder(this.root, at)); break; } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw classifyError(e, 'resolve', rel);
+        if (at === '') return;
+        at = splitParent(at).parent;
+      }
     }
-    const want = resolveUnder(this.realRoot, dir);
-    if (real !== want) throw new BargeError('E_PATH_ESCAPE', `a symlink in the path leads elsewhere (${dir} -> ${real})`, { path: rel });
-    this.checkedParents.add(dir);
+    const want = resolveUnder(this.realRoot, at);
+    if (real !== want) throw new BargeError('E_PATH_ESCAPE', `a symlink in the path leads elsewhere (${at} -> ${real})`, { path: rel });
+    if (at === dir) this.checkedParents.add(dir);
+  }
+
+  /** a removed directory may come back as a symlink: it is checked again then */
+  private forgetChecked(rel: string): void {
+    for (const d of this.checkedParents) if (d === rel || d.startsWith(rel + '/')) this.checkedParents.delete(d);
   }
 
   private tempBeside(rel: string): string {
@@ -138,11 +148,11 @@ export class PosixStorage implements Storage {
 
   remove(rel: string): Promise<number> {
     if (rel === '') return Promise.reject(new BargeError('E_PATH_ESCAPE', 'refusing to remove the storage root'));
-    return attempt('remove', rel, () => removeTree(this.writable(rel)));
+    return attempt('remove', rel, () => { const n = removeTree(this.writable(rel)); this.forgetChecked(rel); return n; });
   }
 
   removeEmptyDir(rel: string): Promise<void> {
-    return attempt('remove directory', rel, () => fs.rmdirSync(this.writable(rel)));
+    return attempt('remove directory', rel, () => { fs.rmdirSync(this.writable(rel)); this.forgetChecked(rel); });
   }
 
   setMeta(rel: string, type: Entry['type'], meta: EntryMeta, choice: MetaChoice): Promise<void> {
@@ -154,6 +164,10 @@ export class PosixStorage implements Storage {
         const fd = fs.openSync(p, fs.constants.O_RDONLY | fs.constants.O_DIRECTORY | fs.constants.O_NOFOLLOW);
         try { applyMetaFd(fd, meta, choice); } finally { fs.closeSync(fd); }
         return;
+      }
+      // chmod follows symlinks: what is there must be what the caller says it is
+      if (type !== 'symlink' && fs.lstatSync(p).isSymbolicLink()) {
+        throw new BargeError('E_EXISTS', `a symlink is where a ${type} was expected; its target is not changed`, { path: rel });
       }
       if (choice.owner) fs.lchownSync(p, meta.uid, meta.gid);
       if (type !== 'symlink') fs.chmodSync(p, meta.mode);

@@ -1,0 +1,84 @@
+// AgentLink over HTTP, for `barge agent --coordinator URL`: the same calls the built-in
+// agent makes in-process, as POSTs to /api/agent/* with the agent token. Leases are long
+// polls; cancellations arrive with heartbeat replies.
+import { EventEmitter } from 'node:events';
+import { BargeError, ERROR_CODES, type ErrorCode } from '../core/errors.js';
+import { parseWithBigints, stringifyWithBigints } from '../core/json-bigint.js';
+import type { AgentLink, LeasedWork, TaskReport } from './agent-link.js';
+
+const CONTENT_TYPE = 'application/x-barge+json';
+
+export interface EnrolInfo {
+  name: string;
+  site: string;
+  endpoints: string[];
+  dataAddress?: string;
+  slots: number;
+}
+
+export interface Enrolment {
+  agentId: string;
+  grantKey: string;
+  leaseMs: number;
+  heartbeatMs: number;
+  endpoints: { name: string; write: boolean }[];
+}
+
+export class HttpAgentLink implements AgentLink {
+  private readonly events = new EventEmitter();
+
+  constructor(private readonly base: string, private readonly token: string, private readonly leaseWaitMs = 10_000) {}
+
+  private async post<T>(path: string, body: unknown, timeoutMs = 30_000): Promise<T> {
+    let res: Response;
+    try {
+      res = await fetch(new URL(path, this.base), {
+        method: 'POST',
+        headers: { authorization: `Bearer ${this.token}`, 'content-type': CONTENT_TYPE },
+        body: stringifyWithBigints(body),
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+    } catch (e) {
+      throw new BargeError('E_NETWORK', `coordinator ${this.base}: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    const text = await res.text();
+    if (!res.ok) {
+      let code: ErrorCode = res.status === 401 ? 'E_AUTH' : res.status === 403 ? 'E_FORBIDDEN' : 'E_INTERNAL';
+      let message = text;
+      try {
+        const e = JSON.parse(text) as { code?: string; message?: string };
+        if (e.code && e.code in ERROR_CODES) code = e.code as ErrorCode;
+        message = e.message ?? text;
+      } catch { /* not JSON: keep the text */ }
+      throw new BargeError(code, `coordinator ${this.base} ${path}: ${message}`);
+    }
+    return parseWithBigints<T>(text);
+  }
+
+  enrol(info: EnrolInfo): Promise<Enrolment> {
+    return this.post('/api/agent/enrol', info);
+  }
+
+  async lease(agentId: string, capacity: number): Promise<LeasedWork[]> {
+    const r = await this.post<{ work: LeasedWork[] }>('/api/agent/lease', { agentId, capacity, waitMs: this.leaseWaitMs }, this.leaseWaitMs + 30_000);
+    return r.work;
+  }
+
+  async report(agentId: string, reports: TaskReport[]): Promise<void> {
+    await this.post('/api/agent/report', { agentId, reports });
+  }
+
+  async heartbeat(agentId: string, running: number): Promise<void> {
+    const r = await this.post<{ canceled: string[] }>('/api/agent/heartbeat', { agentId, running });
+    for (const id of r.canceled) this.events.emit('cancel', id);
+  }
+
+  async leave(agentId: string): Promise<void> {
+    await this.post('/api/agent/leave', { agentId });
+  }
+
+  onCancel(listener: (requestId: string) => void): () => void {
+    this.events.on('cancel', listener);
+    return () => this.events.off('cancel', listener);
+  }
+}

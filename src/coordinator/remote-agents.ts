@@ -1,0 +1,167 @@
+// The coordinator's side of agents on other hosts (`barge agent --coordinator`): enrolment,
+// leases placed by which endpoints each agent reaches, each push carrying a grant signed
+// with the key all coordinators of one database share, long polls, reports (also of
+// tasks leased before this coordinator restarted), heartbeats that carry cancellations.
+import type { KeyObject } from 'node:crypto';
+import { BargeError } from '../core/errors.js';
+import type { Job, LeasedWork, TaskReport } from '../agent/agent-link.js';
+import type { AgentRecord, StateStore } from '../state/state-store.js';
+import { newGrantKeys, privateKeyFromPem, privateKeyPem, publicKeyPem, signGrant } from '../transport/session-auth.js';
+import { createPublicKey } from 'node:crypto';
+import type { AgentService } from './agent-service.js';
+import type { EndpointConfig } from './config/service-config.js';
+import { placementsFor, RoundRobin, type PlacedAgent, type Placement } from './placement.js';
+import { splitEndpointPath } from './endpoint-paths.js';
+
+export interface EnrolBody {
+  name: string;
+  site: string;
+  endpoints: string[];
+  /** "host:port" others push to; absent for an agent that only reads */
+  dataAddress?: string;
+  slots: number;
+}
+
+export interface EnrolReply {
+  agentId: string;
+  /** PEM of the public key that signs grants */
+  grantKey: string;
+  leaseMs: number;
+  heartbeatMs: number;
+  /** the endpoints it serves, and whether the coordinator lets them be written */
+  endpoints: { name: string; write: boolean }[];
+}
+
+export interface RemoteAgentOptions {
+  coordinator: string;
+  endpoints: ReadonlyMap<string, EndpointConfig>;
+  leaseMs: number;
+  grantTtlMs: number;
+  now(): number;
+}
+
+const GRANT_KEY = 'grant-private-key';
+/** a long poll for work ends after this long with nothing */
+const MAX_WAIT_MS = 20_000;
+const POLL_MS = 200;
+
+export class RemoteAgents {
+  private key: Promise<KeyObject> | undefined;
+  private readonly turn = new RoundRobin();
+  private readonly canceled = new Map<string, string[]>();
+  private readonly grants = new Map<string, { grant: string; renewAt: number }>();
+
+  constructor(private readonly store: StateStore, private readonly link: AgentService, private readonly o: RemoteAgentOptions) {}
+
+  /** the signing key: made by the first coordinator to need it, shared through the database */
+  private signingKey(): Promise<KeyObject> {
+    this.key ??= this.store.settingOrInit(GRANT_KEY, privateKeyPem(newGrantKeys().privateKey)).then(privateKeyFromPem);
+    return this.key;
+  }
+
+  async enrol(b: EnrolBody): Promise<EnrolReply> {
+    for (const e of b.endpoints) {
+      if (!this.o.endpoints.has(e)) throw new BargeError('E_BAD_INPUT', `agent ${b.name}: the coordinator has no endpoint named '${e}'`);
+    }
+    const now = this.o.now();
+    const agentId = b.name;
+    // a new process under a known name: what the old one held goes back to the queue now
+    await this.store.releaseLeases(agentId);
+    const rec: AgentRecord = {
+      id: agentId, name: b.name, site: b.site, endpoints: b.endpoints, slots: b.slots, running: 0,
+      coordinator: this.o.coordinator, startedAt: now, lastSeen: now, ...(b.dataAddress === undefined ? {} : { dataAddress: b.dataAddress }),
+    };
+    await this.store.upsertAgent(rec);
+    this.canceled.set(agentId, []);
+    const key = await this.signingKey();
+    return {
+      agentId, grantKey: publicKeyPem(createPublicKey(key)), leaseMs: this.o.leaseMs, heartbeatMs: Math.max(500, Math.floor(this.o.leaseMs / 4)),
+      endpoints: b.endpoints.map((name) => ({ name, write: this.o.endpoints.get(name)?.write ?? false })),
+    };
+  }
+
+  private async known(agentId: string): Promise<{ me: PlacedAgent; live: PlacedAgent[] }> {
+    const now = this.o.now();
+    const all = await this.store.listAgents();
+    const live = all.filter((a) => now - a.lastSeen <= this.o.leaseMs).map(placed);
+    const meRec = all.find((a) => a.id === agentId);
+    if (!meRec) throw new BargeError('E_STATE', `agent '${agentId}' is not enrolled (enrol again)`);
+    return { me: placed(meRec), live: live.some((a) => a.id === agentId) ? live : [...live, placed(meRec)] };
+  }
+
+  /** a long poll: work as soon as there is some, or nothing after waitMs */
+  async lease(agentId: string, capacity: number, waitMs: number): Promise<LeasedWork[]> {
+    const end = this.o.now() + Math.min(Math.max(waitMs, 0), MAX_WAIT_MS);
+    for (;;) {
+      const got = await this.leaseOnce(agentId, capacity);
+      if (got.length > 0 || this.o.now() >= end) return got;
+      await new Promise((r) => setTimeout(r, POLL_MS));
+    }
+  }
+
+  private async leaseOnce(agentId: string, capacity: number): Promise<LeasedWork[]> {
+    const { me, live } = await this.known(agentId);
+    await this.store.heartbeat(agentId, 0, this.o.now());
+    const runnable = (await this.store.requestsIn(['running', 'finalizing'])).map((r) => ({ id: r.id, src: endpointOf(r.source), dst: endpointOf(r.destination) }));
+    const places = placementsFor(me, runnable, live);
+    if (places.size === 0) return [];
+    const work = await this.link.leaseFor(agentId, capacity, [...places.keys()]);
+    const out: LeasedWork[] = [];
+    for (const w of work) out.push({ ...w, job: await this.jobFor(w.job, places.get(w.job.requestId) as Placement) });
+    return out;
+  }
+
+  /** the job as an agent elsewhere sees it: endpoint paths, no host paths; a push target with its grant */
+  private async jobFor(job: Job, p: Placement): Promise<Job> {
+    const src = { endpoint: job.src.endpoint, path: job.src.path };
+    const dst = { endpoint: job.dst.endpoint, path: job.dst.path };
+    if (p.mode === 'local') return { requestId: job.requestId, src, dst, opts: job.opts };
+    const to = this.turn.pick(job.requestId, p.to);
+    return { requestId: job.requestId, src, dst, opts: job.opts, push: { agent: to.name, address: to.dataAddress as string, grant: await this.grantFor(job, to) } };
+  }
+
+  private async grantFor(job: Job, to: PlacedAgent): Promise<string> {
+    const now = this.o.now();
+    const k = `${job.requestId}\0${to.name}`;
+    const known = this.grants.get(k);
+    if (known && known.renewAt > now) return known.grant;
+    const grant = signGrant(await this.signingKey(), {
+      agent: to.name, endpoint: job.dst.endpoint, path: job.dst.path, write: true, exp: now + this.o.grantTtlMs, request: job.requestId,
+    });
+    this.grants.set(k, { grant, renewAt: now + this.o.grantTtlMs / 2 });
+    return grant;
+  }
+
+  async report(agentId: string, reports: TaskReport[]): Promise<void> {
+    await this.link.report(agentId, reports, (taskId) => this.store.heldTask(agentId, taskId));
+  }
+
+  /** the request ids canceled since the agent's last heartbeat */
+  async heartbeat(agentId: string, running: number): Promise<{ canceled: string[] }> {
+    await this.known(agentId);
+    await this.link.heartbeat(agentId, running);
+    const c = this.canceled.get(agentId) ?? [];
+    this.canceled.set(agentId, []);
+    return { canceled: c };
+  }
+
+  async leave(agentId: string): Promise<void> {
+    await this.store.releaseLeases(agentId);
+    await this.store.removeAgent(agentId);
+    this.canceled.delete(agentId);
+  }
+
+  /** a request was canceled: every enrolled agent hears of it at its next heartbeat */
+  requestCanceled(requestId: string): void {
+    for (const list of this.canceled.values()) list.push(requestId);
+    for (const k of [...this.grants.keys()]) if (k.startsWith(requestId + '\0')) this.grants.delete(k);
+  }
+}
+
+function placed(a: AgentRecord): PlacedAgent {
+  return { id: a.id, name: a.name, endpoints: a.endpoints, dataAddress: a.dataAddress };
+}
+
+function endpointOf(text: string): string {
+  return splitEndpointPath(text, 'endpoint').name;
+}
