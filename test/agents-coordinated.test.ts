@@ -2,7 +2,7 @@
 // processes at two sites: site A reads the source, site B's two agents receive pushes
 // over the data plane with grants the coordinator signed. Real processes, real TCP.
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -37,9 +37,9 @@ function config(dir: string): string {
   return file;
 }
 
-async function startAgent(coordinator: string, name: string, site: string, endpoint: string): Promise<BargeProcess> {
+async function startAgent(coordinator: string, name: string, site: string, endpoint: string, env: Record<string, string> = {}): Promise<BargeProcess> {
   const p = startBarge(['agent', '--coordinator', coordinator, '--name', name, '--site', site, '--endpoint', endpoint,
-    '--data-listen', '127.0.0.1:0', '--transfers', '2'], { env: { BARGE_TOKEN: AGENT_SECRET }, timeoutMs: 600_000 });
+    '--data-listen', '127.0.0.1:0', '--transfers', '2'], { env: { BARGE_TOKEN: AGENT_SECRET, ...env }, timeoutMs: 600_000 });
   await waitUntil(() => {
     if (p.exitCode !== null) throw new Error(`agent ${name} exited: ${p.output().stderr}`);
     return /listening on/.test(p.output().stderr);
@@ -61,7 +61,7 @@ async function submitAndWatch(svc: Service, env: Record<string, string>): Promis
   return { code: w.code, out: w.stdout + w.stderr };
 }
 
-test('three agents at two sites move a mixed tree from site A to site B over the data plane; identical', { skip }, async () => {
+test('three agents at two sites move a mixed tree from site A to site B over the data plane; bytes flipped in flight are caught and sent again; identical', { skip }, async () => {
   const dir = join(work, 'plain');
   const [panda, badger] = [join(dir, 'a/panda'), join(dir, 'b/badger')];
   makeMixedTree(panda);
@@ -70,7 +70,8 @@ test('three agents at two sites move a mixed tree from site A to site B over the
     { env: { BARGE_TEST_CHUNK_CUTOFF: String(4 << 20) } });
   const agents: BargeProcess[] = [];
   try {
-    agents.push(await startAgent(svc.url, 'a1', 'a', `panda=${panda}`));
+    // the source agent flips one byte on the wire of a chunked file and of a small one
+    agents.push(await startAgent(svc.url, 'a1', 'a', `panda=${panda}`, { BARGE_TEST_WIRE_CORRUPT_ONCE: 'big/one.bin\nd001/f0.dat' }));
     agents.push(await startAgent(svc.url, 'b1', 'b', `badger=${badger}`));
     agents.push(await startAgent(svc.url, 'b2', 'b', `badger=${badger}`));
     const env = { BARGE_TOKEN: ADMIN_SECRET };
@@ -81,6 +82,9 @@ test('three agents at two sites move a mixed tree from site A to site B over the
     const sessions = agents.map((a) => (a.output().stderr.match(/session /g) ?? []).length);
     assert.equal(sessions[0], 0, 'the source agent receives nothing');
     assert.ok((sessions[1] ?? 0) > 0 && (sessions[2] ?? 0) > 0, `both destination agents received pushes: ${sessions.join(', ')}`);
+    const caught = agents.slice(1).map((a) => a.output().stderr).join('\n');
+    assert.match(caught, /checksum .*big\/one\.bin/, 'a receiving agent caught the flipped chunk');
+    assert.match(caught, /checksum .*d001\/f0\.dat/, 'a receiving agent caught the flipped small file');
   } finally {
     for (const a of agents) a.kill('SIGTERM');
     await Promise.all(agents.map((a) => a.done));
@@ -108,6 +112,63 @@ test('a push without a grant, or with one the coordinator did not sign, is refus
   } finally {
     b1.kill('SIGTERM');
     await b1.done;
+    await stopService(svc);
+  }
+});
+
+test('a source agent killed with kill -9 mid-chunk and not restarted: the other source agent finishes the request; identical', { skip }, async () => {
+  const dir = join(work, 'kill');
+  const [panda, badger] = [join(dir, 'a/panda'), join(dir, 'b/badger')];
+  makeSmallTree(panda, 4, 20);
+  mkdirSync(join(panda, 'big'), { recursive: true });
+  writeFileSync(join(panda, 'big/huge.bin'), patternBytes('huge', 24 << 20));
+  mkdirSync(badger, { recursive: true });
+  const taskLog = join(dir, 'tasks.log');
+  writeFileSync(taskLog, '');
+  const svc = await startService(['--config', config(dir), '--db', (db as TestDatabase).url, '--no-local-agent', '--lease-timeout', '3s', '--name', 'coord-3'],
+    { env: { BARGE_TEST_CHUNK_CUTOFF: String(4 << 20), BARGE_TEST_TASK_LOG: taskLog } });
+  const slow = { BARGE_TEST_TASK_DELAY_MS: '300' };
+  const a1 = await startAgent(svc.url, 'k-a1', 'a', `panda=${panda}`, slow);
+  const a2 = await startAgent(svc.url, 'k-a2', 'a', `panda=${panda}`, slow);
+  const b1 = await startAgent(svc.url, 'k-b1', 'b', `badger=${badger}`);
+  try {
+    const env = { BARGE_TOKEN: ADMIN_SECRET };
+    const sub = await runBarge(['submit', '--server', svc.url, 'panda:/', 'badger:/copy'], { env });
+    assert.equal(sub.code, 0, sub.stderr);
+    // a chunk is in flight once the partial file exists on site B and k-a1 holds tasks
+    const partial = (): boolean => { try { return readdirSync(join(badger, 'copy/big')).some((n) => n.endsWith('.part')); } catch { return false; } };
+    await waitUntil(() => partial() && / k-a1\n/.test(readFileSync(taskLog, 'utf8')), 120_000);
+    a1.kill('SIGKILL');
+    const killedAt = readFileSync(taskLog, 'utf8').split('\n').length;
+    const w = await runBarge(['watch', '--server', svc.url, sub.stdout.trim()], { env, timeoutMs: 300_000 });
+    assert.equal(w.code, 0, w.stdout + w.stderr + a2.output().stderr + b1.output().stderr);
+    assert.deepEqual(diffTrees(panda, join(badger, 'copy')), []);
+    assert.deepEqual(leftovers(badger), []);
+    const after = readFileSync(taskLog, 'utf8').split('\n').slice(killedAt - 1);
+    assert.ok(after.some((l) => l.endsWith(' k-a2')), 'k-a2 took tasks after the kill');
+  } finally {
+    for (const a of [a1, a2, b1]) if (a.exitCode === null && a.signalCode === null) a.kill('SIGTERM');
+    await Promise.all([a1.done, a2.done, b1.done]);
+    await stopService(svc);
+  }
+});
+
+test('with no agent that reaches the destination, a request fails with the reason', { skip }, async () => {
+  const dir = join(work, 'stranded');
+  const panda = join(dir, 'a/panda');
+  makeSmallTree(panda, 1, 3);
+  const svc = await startService(['--config', config(dir), '--db', (db as TestDatabase).url, '--no-local-agent', '--lease-timeout', '2s', '--name', 'coord-4']);
+  const a1 = await startAgent(svc.url, 's-a1', 'a', `panda=${panda}`);
+  try {
+    const env = { BARGE_TOKEN: ADMIN_SECRET };
+    const sub = await runBarge(['submit', '--server', svc.url, 'panda:/', 'badger:/copy'], { env });
+    assert.equal(sub.code, 0, sub.stderr);
+    const w = await runBarge(['watch', '--server', svc.url, sub.stdout.trim()], { env, timeoutMs: 120_000 });
+    assert.equal(w.code, 1);
+    assert.match(w.stdout + w.stderr, /no live agent with a data address reaches the destination endpoint 'badger'/);
+  } finally {
+    a1.kill('SIGTERM');
+    await a1.done;
     await stopService(svc);
   }
 });

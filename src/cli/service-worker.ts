@@ -29,6 +29,7 @@ async function build(m: ServiceJobMessage): Promise<RunContext> {
       scope: { endpoint: job.dst.endpoint, path: job.dst.path, write: true },
       credential: { grant: job.push.grant },
       streams: 2, hash: job.opts.hash,
+      corruptOnce: new Set((process.env.BARGE_TEST_WIRE_CORRUPT_ONCE ?? '').split('\n').filter((x) => x !== '')),
     };
     const { storage, base: there } = await RemoteStorage.probe(target);
     try {

@@ -21,6 +21,8 @@ import { RemoteAgents, type EnrolBody, type EnrolReply } from './remote-agents.j
 import type { LeasedWork, TaskReport } from '../agent/agent-link.js';
 
 const TICK_MS = 250;
+/** how often requests are checked for an agent that can run them */
+const REACH_CHECK_MS = 2000;
 /** grants for pushes live this long; agents get fresh ones with their leases */
 const GRANT_TTL_MS = 60 * 60_000;
 const CHANGE_MS = 1000;
@@ -34,6 +36,7 @@ export class Coordinator implements CoordinatorApi {
   private ticking = false;
   private dirty = new Set<string>();
   private lastSeen = new Map<string, number>();
+  private reachCheckedAt = 0;
 
   /** `storageAt` opens an endpoint directory (the backend is the caller's choice: cli wires posix) */
   constructor(private readonly store: StateStore, private readonly config: ServiceConfig, private readonly storageAt: (abs: string) => Storage, private readonly now: () => number = Date.now) {
@@ -100,10 +103,31 @@ export class Coordinator implements CoordinatorApi {
         if (await s.setRequestState(r.id, ['queued'], 'running', now, { phase: PHASE_TRANSFER })) await s.enqueue(r.id, [encodeTask({ kind: 'root' }, PHASE_TRANSFER)], now);
       });
     }
-    for (const r of await this.store.requestsIn(['running', 'finalizing'])) {
+    const active = await this.store.requestsIn(['running', 'finalizing']);
+    for (const r of active) {
       for (let i = 0; i < 100; i++) {
         const a = await advanceRequest(this.store, r.id, this.now());
         if (a !== 'moved') break;
+      }
+    }
+    // the built-in agent reaches every endpoint: only without it can a request be stranded
+    if (!this.config.localAgent && now - this.reachCheckedAt >= REACH_CHECK_MS) {
+      this.reachCheckedAt = now;
+      await this.failUnreachable(active);
+    }
+  }
+
+  /** a request that no live agent can run fails with the reason, after a grace period for agents to (re)join */
+  private async failUnreachable(active: readonly RequestRecord[]): Promise<void> {
+    const grace = Math.max(2 * this.config.leaseTimeoutMs, 15_000);
+    for (const u of await this.remoteAgents.unreachable(active, grace)) {
+      const r = active.find((x) => x.id === u.id);
+      if (!r) continue;
+      const message = `no agent can run this request: ${u.reason} (for ${Math.round(grace / 1000)} s)`;
+      if (await this.store.setRequestState(u.id, [r.state], 'failed', this.now(), { message })) {
+        this.dirty.add(u.id);
+        this.agentLink.canceled(u.id);
+        this.remoteAgents.requestCanceled(u.id);
       }
     }
   }

@@ -10,7 +10,7 @@ import { newGrantKeys, privateKeyFromPem, privateKeyPem, publicKeyPem, signGrant
 import { createPublicKey } from 'node:crypto';
 import type { AgentService } from './agent-service.js';
 import type { EndpointConfig } from './config/service-config.js';
-import { placementsFor, RoundRobin, type PlacedAgent, type Placement } from './placement.js';
+import { placementsFor, RoundRobin, unplaceable, type PlacedAgent, type Placement } from './placement.js';
 import { splitEndpointPath } from './endpoint-paths.js';
 
 export interface EnrolBody {
@@ -50,6 +50,7 @@ export class RemoteAgents {
   private readonly turn = new RoundRobin();
   private readonly canceled = new Map<string, string[]>();
   private readonly grants = new Map<string, { grant: string; renewAt: number }>();
+  private readonly stuckSince = new Map<string, number>();
 
   constructor(private readonly store: StateStore, private readonly link: AgentService, private readonly o: RemoteAgentOptions) {}
 
@@ -149,6 +150,27 @@ export class RemoteAgents {
     await this.store.releaseLeases(agentId);
     await this.store.removeAgent(agentId);
     this.canceled.delete(agentId);
+  }
+
+  /**
+   * Requests no live agent can run (none reaches the source, or the destination), for
+   * longer than `graceMs`: they fail with the reason rather than wait for ever.
+   */
+  async unreachable(requests: readonly { id: string; source: string; destination: string }[], graceMs: number): Promise<{ id: string; reason: string }[]> {
+    const now = this.o.now();
+    const live = (await this.store.listAgents()).filter((a) => now - a.lastSeen <= this.o.leaseMs).map(placed);
+    const out: { id: string; reason: string }[] = [];
+    const seen = new Set<string>();
+    for (const r of requests) {
+      seen.add(r.id);
+      const reason = unplaceable({ id: r.id, src: endpointOf(r.source), dst: endpointOf(r.destination) }, live);
+      if (reason === undefined) { this.stuckSince.delete(r.id); continue; }
+      const since = this.stuckSince.get(r.id) ?? now;
+      this.stuckSince.set(r.id, since);
+      if (now - since >= graceMs) out.push({ id: r.id, reason });
+    }
+    for (const id of [...this.stuckSince.keys()]) if (!seen.has(id)) this.stuckSince.delete(id);
+    return out;
   }
 
   /** a request was canceled: every enrolled agent hears of it at its next heartbeat */

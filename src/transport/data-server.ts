@@ -31,7 +31,7 @@ export interface DataServerOptions {
   tls?: { key: Buffer | string; cert: Buffer | string };
   handshakeTimeoutMs?: number;
   /** what happened, for the agent's log */
-  onEvent?: (e: { event: 'session' | 'refused' | 'closed' | 'protocol-error'; peer: string; detail?: string }) => void;
+  onEvent?: (e: { event: 'session' | 'refused' | 'closed' | 'protocol-error' | 'checksum'; peer: string; detail?: string }) => void;
   now?: () => number;
 }
 
@@ -43,11 +43,21 @@ const HIGH_WATER_BYTES = 64 * 1024 * 1024;
 const HANDSHAKE_MAX_DATA = 64 * 1024;
 /** a session with no traffic either way for this long is closed (a half-open peer) */
 const IDLE_MS = 15 * 60_000;
+/** a FAIL's message and path are cut to these lengths: they may echo what a peer sent, and
+ * even at six bytes of JSON per character the FAIL stays under the meta limit */
+const MAX_FAIL_MESSAGE = 2000;
+const MAX_FAIL_PATH = 4096;
+
+function clip(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max)}...`;
+}
 
 export class DataServer {
   private readonly server: net.Server;
   private readonly sockets = new Set<net.Socket>();
   private readonly checkedChunks = new CheckedChunks();
+  /** every connection until its session has closed: close() waits for them */
+  private readonly ending = new Set<Promise<void>>();
 
   constructor(private readonly o: DataServerOptions) {
     const onSocket = (s: net.Socket): void => this.accept(s);
@@ -74,13 +84,16 @@ export class DataServer {
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
     for (const s of this.sockets) s.destroy();
     await closed;
+    await Promise.all([...this.ending]);
   }
 
   private accept(socket: net.Socket): void {
     this.sockets.add(socket);
     socket.setNoDelay(true);
     const peer = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`;
-    new ServerConnection(socket, peer, this.o, this.checkedChunks, () => this.sockets.delete(socket));
+    const c = new ServerConnection(socket, peer, this.o, this.checkedChunks, () => this.sockets.delete(socket));
+    this.ending.add(c.ended);
+    void c.ended.then(() => this.ending.delete(c.ended));
   }
 }
 
@@ -93,6 +106,8 @@ class ServerConnection {
   private queued = 0;
   private queuedBytes = 0;
   private readonly timer: NodeJS.Timeout;
+  /** settles once the socket is gone and the session has closed (its whole files in flight removed) */
+  readonly ended: Promise<void>;
 
   constructor(private readonly socket: net.Socket, private readonly peer: string, private readonly o: DataServerOptions,
     private readonly checkedChunks: CheckedChunks, onGone: () => void) {
@@ -100,6 +115,8 @@ class ServerConnection {
     socket.setKeepAlive(true, 30_000);
     socket.setTimeout(IDLE_MS, () => socket.destroy());
     this.timer = setTimeout(() => this.refuse(new BargeError('E_AUTH', 'handshake not finished in time')), o.handshakeTimeoutMs ?? 10_000);
+    let ended = (): void => undefined;
+    this.ended = new Promise<void>((resolve) => { ended = resolve; });
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('error', () => { /* 'close' follows */ });
     socket.on('close', () => {
@@ -108,6 +125,7 @@ class ServerConnection {
       onGone();
       const s = this.session;
       if (s) this.chain = this.chain.then(() => s.close()).then(() => o.onEvent?.({ event: 'closed', peer }));
+      void this.chain.then(ended, ended);
     });
   }
 
@@ -124,7 +142,20 @@ class ServerConnection {
   /** extra: fields that say what failed, e.g. the write handle of a failed WRITE */
   private fail(id: number, e: unknown, extra: Meta = {}): void {
     const r = toErrorRecord(this.session ? this.session.forPeer(e) : e);
-    this.send(FrameType.FAIL, id, { ...extra, code: r.code, message: r.message, retryable: r.retryable, ...(r.path === undefined ? {} : { path: r.path }) });
+    this.send(FrameType.FAIL, id, {
+      ...extra, code: r.code, message: clip(r.message, MAX_FAIL_MESSAGE), retryable: r.retryable, ...(r.path === undefined ? {} : { path: clip(r.path, MAX_FAIL_PATH) }),
+    });
+  }
+
+  /** a peer that does not read its replies is neither served nor read from until it does */
+  private drained(): Promise<void> {
+    const s = this.socket;
+    if (!s.writableNeedDrain || s.destroyed) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = (): void => { s.off('drain', done); s.off('close', done); resolve(); };
+      s.on('drain', done);
+      s.on('close', done);
+    });
   }
 
   /** one FAIL frame, then the connection ends */
@@ -175,8 +206,11 @@ class ServerConnection {
         r.parts.forEach((p, i) => this.send(FrameType.REPLY, fr.id, { ...p.meta, more: i < (r.parts as unknown[]).length - 1 }, p.data));
       } else this.send(FrameType.REPLY, fr.id, r.meta, r.data);
     } catch (e) {
+      // bytes that arrived other than they were read: worth a line in the agent's log
+      if (e instanceof BargeError && e.code === 'E_CHECKSUM') this.o.onEvent?.({ event: 'checksum', peer: this.peer, detail: `${e.path ?? ''}: ${e.message}` });
       this.fail(fr.id, e);
     }
+    await this.drained();
   }
 
   private onHello(fr: Frame): void {
@@ -202,7 +236,7 @@ class ServerConnection {
     const ep = this.o.endpoints.get(h.scope.endpoint);
     if (!ep) throw new BargeError('E_BAD_INPUT', `no endpoint named '${h.scope.endpoint}' on agent '${this.o.agent}'`);
     if (h.scope.write && !ep.write) throw new BargeError('E_READ_ONLY', `endpoint '${h.scope.endpoint}' is not writable on agent '${this.o.agent}'`);
-    const session = new ServedSession(ep.storage, h.scope.path, h.scope.write, this.o.hashes, Buffer.allocUnsafe(4 * 1024 * 1024), this.checkedChunks);
+    const session = new ServedSession(ep.storage, h.scope.path, h.scope.write, this.o.hashes, this.checkedChunks);
     const base = await ep.storage.stat(h.scope.path);
     clearTimeout(this.timer);
     this.session = session;

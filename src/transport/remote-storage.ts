@@ -143,9 +143,10 @@ export class RemoteStorage implements Storage {
   }
 
   async preparePartial(path: string, opts: WriteOptions & { identity: string; chunkSize: number }): Promise<PartialFile> {
-    const m = await this.call('prepare-partial', { path, size: opts.size, sparse: opts.sparse, identity: opts.identity, chunkSize: opts.chunkSize });
-    const rec = m.recorded;
-    if (!Array.isArray(rec)) throw new BargeError('E_PROTOCOL', 'prepare-partial: recorded must be a list', { path });
+    const reply = await (await this.conn()).call('prepare-partial', { path, size: opts.size, sparse: opts.sparse, identity: opts.identity, chunkSize: opts.chunkSize });
+    let rec: unknown;
+    try { rec = JSON.parse(reply.data.toString('utf8')); } catch { rec = undefined; }
+    if (!Array.isArray(rec)) throw new BargeError('E_PROTOCOL', 'prepare-partial: the recorded chunks must be a JSON list', { path });
     const recorded = new Map<number, string>();
     for (const x of rec as unknown[]) {
       if (!Array.isArray(x) || typeof x[0] !== 'number' || typeof x[1] !== 'string') throw new BargeError('E_PROTOCOL', 'prepare-partial: bad recorded chunk', { path });

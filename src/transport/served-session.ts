@@ -74,7 +74,10 @@ export class ServedSession {
    *   there, whichever connection wrote it
    */
   constructor(private readonly storage: Storage, private readonly base: string, private readonly writable: boolean,
-    private readonly hashes: HashFactory, private readonly readBuffer: Buffer, private readonly checkedChunks: CheckedChunks) {}
+    private readonly hashes: HashFactory, private readonly checkedChunks: CheckedChunks) {}
+
+  /** made at the first read: most sessions only write */
+  private readBuffer: Buffer | undefined;
 
   private p(rel: string): string {
     if (rel !== '' && (rel.startsWith('/') || rel.split('/').some((x) => x === '' || x === '.' || x === '..') || rel.includes('\0'))) {
@@ -179,6 +182,8 @@ export class ServedSession {
       }
       case 'commit': {
         const h = this.writeHandle(m);
+        // a chunk handle has no commit: it stays open, to be closed
+        if (h.kind !== 'file') throw new BargeError('E_PROTOCOL', 'commit is for whole-file writes; a chunk write ends with close');
         this.writers.delete(f.uint(m, 'handle'));
         const w = h.writer as FileWriter;
         try {
@@ -215,9 +220,10 @@ export class ServedSession {
       case 'open-partial-read': return this.addReader(await s.openPartialRead(this.path(m)));
       case 'read': {
         const r = this.readHandle(m);
-        const length = Math.min(f.uint(m, 'length'), MAX_READ, this.readBuffer.length);
-        const n = await r.read(this.readBuffer, length, f.uint(m, 'offset'));
-        return { meta: { length: n }, data: Buffer.from(this.readBuffer.subarray(0, n)) };
+        const buf = (this.readBuffer ??= Buffer.allocUnsafe(MAX_READ));
+        const length = Math.min(f.uint(m, 'length'), MAX_READ);
+        const n = await r.read(buf, length, f.uint(m, 'offset'));
+        return { meta: { length: n }, data: Buffer.from(buf.subarray(0, n)) };
       }
       case 'identity': {
         const id = await this.readHandle(m).identity();
@@ -244,7 +250,8 @@ export class ServedSession {
         const p = await s.preparePartial(this.path(m), {
           size: f.uint(m, 'size'), sparse: f.bool(m, 'sparse'), identity: f.str(m, 'identity'), chunkSize: f.uint(m, 'chunkSize'),
         });
-        return { meta: { recorded: [...p.recorded.entries()] } };
+        // in the data part: a large file's chunk hashes outgrow a frame's meta (64 KiB is ~900 sha256 chunks)
+        return { meta: {}, data: Buffer.from(JSON.stringify([...p.recorded.entries()])) };
       }
       case 'open-partial-write': {
         const path = this.path(m);

@@ -104,9 +104,9 @@ export function checkGrant(keys: readonly KeyObject[], grant: string, agent: str
   const body = Buffer.from(grant.slice(0, dot), 'base64url');
   const sig = Buffer.from(grant.slice(dot + 1), 'base64url');
   if (!keys.some((k) => { try { return verify(null, body, k, sig); } catch { return false; } })) throw refuse('bad signature');
-  let c: Partial<GrantClaims>;
-  try { c = JSON.parse(body.toString('utf8')) as Partial<GrantClaims>; } catch { throw refuse('malformed claims'); }
-  if (typeof c.exp !== 'number' || typeof c.endpoint !== 'string' || typeof c.path !== 'string' || typeof c.agent !== 'string' || typeof c.write !== 'boolean') {
+  let c: Partial<GrantClaims> | null;
+  try { c = JSON.parse(body.toString('utf8')) as Partial<GrantClaims> | null; } catch { throw refuse('malformed claims'); }
+  if (c === null || typeof c !== 'object' || typeof c.exp !== 'number' || typeof c.endpoint !== 'string' || typeof c.path !== 'string' || typeof c.agent !== 'string' || typeof c.write !== 'boolean') {
     throw refuse('malformed claims');
   }
   if (c.exp <= nowMs) throw refuse(`expired ${Math.round((nowMs - c.exp) / 1000)} s ago`);

@@ -1,0 +1,63 @@
+// Checked reads of a peer's frame meta, and the session path of a HELLO: every bad field is
+// E_PROTOCOL naming the field; '..' and NUL in a session path are E_PATH_ESCAPE.
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { BargeError, type ErrorCode } from '../core/errors.js';
+import type { Meta } from './frame-codec.js';
+import * as f from './meta-fields.js';
+import { normalizeSessionPath } from './session-path.js';
+
+function refused(fn: () => unknown, code: ErrorCode, what: string, field?: string): void {
+  assert.throws(fn, (e: unknown) => e instanceof BargeError && e.code === code && (field === undefined || e.message.includes(`'${field}'`)), what);
+}
+
+const entry: Meta = { name: 'a', type: 'file', size: 3, mtimeNs: 5n, mode: 0o644, uid: 1, gid: 2, dev: 3, ino: 2 ** 60, nlink: 1, allocated: 4096 };
+
+describe('meta fields', () => {
+  test('strings, booleans and non-negative safe integers are read; anything else is refused by name', () => {
+    assert.equal(f.str({ path: 'x' }, 'path'), 'x');
+    assert.equal(f.uint({ n: 2 ** 53 - 1 }, 'n'), 2 ** 53 - 1);
+    assert.equal(f.bool({ b: false }, 'b'), false);
+    assert.equal(f.optStr({}, 'p'), undefined);
+    assert.equal(f.optBool({}, 'p'), undefined);
+    for (const v of [5, null, undefined, {}, ['x'], 1n]) refused(() => f.str({ path: v }, 'path'), 'E_PROTOCOL', `str ${typeof v}`, 'path');
+    for (const v of [-1, 1.5, 2 ** 53, NaN, Infinity, '1', 1n, null, true]) refused(() => f.uint({ n: v }, 'n'), 'E_PROTOCOL', `uint ${String(v)}`, 'n');
+    for (const v of [0, 'true', null]) refused(() => f.bool({ b: v }, 'b'), 'E_PROTOCOL', `bool ${String(v)}`, 'b');
+    refused(() => f.optStr({ p: 1 }, 'p'), 'E_PROTOCOL', 'optStr of a number', 'p');
+  });
+
+  test('entry metadata needs a bigint mtime; a choice needs owner and may have fsync', () => {
+    assert.deepEqual(f.entryMeta({ meta: { mode: 1, uid: 2, gid: 3, mtimeNs: -4n } }, 'meta'), { mode: 1, uid: 2, gid: 3, mtimeNs: -4n });
+    refused(() => f.entryMeta({ meta: { mode: 1, uid: 2, gid: 3, mtimeNs: 4 } }, 'meta'), 'E_PROTOCOL', 'mtime as a number', 'mtimeNs');
+    refused(() => f.entryMeta({ meta: [] }, 'meta'), 'E_PROTOCOL', 'meta as a list', 'meta');
+    refused(() => f.entryMeta({}, 'meta'), 'E_PROTOCOL', 'no meta', 'meta');
+    assert.deepEqual(f.metaChoice({ c: { owner: true } }, 'c'), { owner: true });
+    assert.deepEqual(f.metaChoice({ c: { owner: false, fsync: true } }, 'c'), { owner: false, fsync: true });
+    refused(() => f.metaChoice({ c: { owner: 'yes' } }, 'c'), 'E_PROTOCOL', 'owner as a string', 'owner');
+  });
+
+  test('entries are checked field by field', () => {
+    assert.deepEqual(f.entries([entry, { ...entry, name: 'l', type: 'symlink', linkTarget: '/t', badName: true }], 'entries').map((e) => e.name), ['a', 'l']);
+    assert.equal(f.entry({ ...entry, type: 'symlink', linkTarget: '/t' }).linkTarget, '/t');
+    refused(() => f.entries({}, 'entries'), 'E_PROTOCOL', 'not a list', 'entries');
+    refused(() => f.entries([null], 'entries'), 'E_PROTOCOL', 'a null entry', 'entries');
+    refused(() => f.entries([{ ...entry, type: 'door' }], 'entries'), 'E_PROTOCOL', 'unknown type', 'type');
+    refused(() => f.entries([{ ...entry, size: -1 }], 'entries'), 'E_PROTOCOL', 'negative size', 'size');
+    refused(() => f.entries([{ ...entry, mtimeNs: '5' }], 'entries'), 'E_PROTOCOL', 'mtime as text', 'mtimeNs');
+    refused(() => f.entries([{ ...entry, linkTarget: 7 }], 'entries'), 'E_PROTOCOL', 'link target as a number', 'linkTarget');
+  });
+});
+
+describe('session path', () => {
+  test('is normalised: no empty or "." parts, no leading or trailing slash', () => {
+    assert.equal(normalizeSessionPath(''), '');
+    assert.equal(normalizeSessionPath('/'), '');
+    assert.equal(normalizeSessionPath('/runs//42/./out/'), 'runs/42/out');
+    assert.equal(normalizeSessionPath('a..b/..c'), 'a..b/..c');
+  });
+
+  test("'..' anywhere and NUL are refused, never resolved", () => {
+    for (const p of ['..', '../x', 'a/..', 'a/../b', '/..', 'a/b/../../..']) refused(() => normalizeSessionPath(p), 'E_PATH_ESCAPE', p);
+    refused(() => normalizeSessionPath('a\0b'), 'E_PATH_ESCAPE', 'NUL');
+  });
+});

@@ -1,0 +1,83 @@
+// Reading through RemoteStorage: a listing longer than one reply frame comes back whole,
+// stat and entries keep every field, and reads return the bytes at the offsets asked.
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { PosixStorage } from '../storage/posix/posix-storage.js';
+import type { RemoteStorage } from './remote-storage.js';
+import { memoryTempDir, pattern, rejectsWith, startAgent, type ServedAgent } from './test-support/served-agent.js';
+
+describe('reads through RemoteStorage', () => {
+  let a: ServedAgent;
+  let s: RemoteStorage;
+  // in memory where possible: making 12,000 files on a busy disk takes seconds
+  before(async () => { a = await startAgent({ top: memoryTempDir() }); s = await a.remote({ write: false }); });
+  after(async () => { s.close(); await a.stop(); });
+
+  test('a directory of 12,000 long names, more than one reply frame holds, lists complete', async () => {
+    const dir = path.join(a.root, 'wide');
+    fs.mkdirSync(dir);
+    const names = new Set<string>();
+    for (let i = 0; i < 12_000; i++) {
+      const name = `${String(i).padStart(5, '0')}-${'n'.repeat(180)}-ü`;
+      names.add(name);
+      fs.closeSync(fs.openSync(path.join(dir, name), 'w'));
+    }
+    const c = await a.open({ write: false });
+    let parts: number;
+    try {
+      const reply = await c.callParts('list', { path: 'wide' });
+      parts = reply.length;
+      assert.ok(parts > 1, `the listing came in ${parts} frame(s); it must need several`);
+      assert.deepEqual(reply.map((p) => p.meta.more), [...Array.from({ length: parts - 1 }, () => true), false]);
+    } finally { c.close(); }
+    const listed = await s.list('wide');
+    assert.equal(listed.length, 12_000);
+    assert.deepEqual(new Set(listed.map((e) => e.name)), names);
+    assert.ok(listed.every((e) => e.type === 'file' && e.size === 0));
+  });
+
+  test('an empty directory lists as one empty reply', async () => {
+    fs.mkdirSync(path.join(a.root, 'empty'));
+    assert.deepEqual(await s.list('empty'), []);
+  });
+
+  test('entries over the wire equal those the agent lists itself, field for field', async () => {
+    const dir = path.join(a.root, 'kinds');
+    fs.mkdirSync(dir);
+    fs.writeFileSync(path.join(dir, 'f'), 'twelve bytes');
+    fs.linkSync(path.join(dir, 'f'), path.join(dir, 'f2'));
+    fs.symlinkSync('f', path.join(dir, 'l'));
+    fs.mkdirSync(path.join(dir, 'sub'));
+    const local = new PosixStorage(a.root);
+    const byName = <T extends { name: string }>(xs: T[]): T[] => [...xs].sort((x, y) => x.name.localeCompare(y.name));
+    assert.deepEqual(byName(await s.list('kinds')), byName(await local.list('kinds')));
+    assert.deepEqual(await s.stat('kinds/l'), await local.stat('kinds/l'));
+    assert.deepEqual(await s.stat('kinds/f'), await local.stat('kinds/f'));
+    assert.equal(await s.stat('kinds/missing'), undefined);
+    await rejectsWith(s.list('kinds/missing'), 'E_NOT_FOUND');
+  });
+
+  test('reads return the bytes at the offsets asked, the size and identity; a missing file is E_NOT_FOUND', async () => {
+    const bytes = pattern(5 * 1024 * 1024 + 17, 3);
+    fs.writeFileSync(path.join(a.root, 'data.bin'), bytes);
+    const r = await s.openRead('data.bin');
+    try {
+      assert.equal(r.size, bytes.length);
+      const buf = Buffer.alloc(1000);
+      assert.equal(await r.read(buf, 1000, 4_000_000), 1000);
+      assert.ok(buf.equals(bytes.subarray(4_000_000, 4_001_000)));
+      assert.equal(await r.read(buf, 1000, bytes.length - 10), 10);
+      assert.equal(await r.read(buf, 1000, bytes.length), 0);
+      const big = Buffer.alloc(8 * 1024 * 1024);
+      const n = await r.read(big, big.length, 0);
+      assert.ok(n > 0 && n <= 4 * 1024 * 1024, `one read returns at most 4 MiB (${n})`);
+      assert.ok(big.subarray(0, n).equals(bytes.subarray(0, n)));
+      const id = await r.identity();
+      assert.equal(id.size, bytes.length);
+      assert.equal(id.mtimeNs, fs.statSync(path.join(a.root, 'data.bin'), { bigint: true }).mtimeNs);
+    } finally { await r.close(); }
+    await rejectsWith(s.openRead('nope.bin'), 'E_NOT_FOUND');
+  });
+});
