@@ -26,6 +26,8 @@ export interface SyncWorkerData {
 /** 256 KiB: read, hash and write while the block is still in the CPU cache (measured
  * faster than 64 KiB, 1 MiB and 4 MiB for 1 GiB files here) */
 const READ_BUFFER = 256 * 1024;
+/** across the data plane each block is a frame with its own costs at both ends: fewer, larger ones */
+const NETWORK_BUFFER = 1024 * 1024;
 
 export function buildRunContext(data: SyncWorkerData): RunContext {
   const src = new PosixStorage(data.srcRoot);
@@ -39,7 +41,7 @@ export function buildRunContext(data: SyncWorkerData): RunContext {
     verbose: data.verbose,
     cells: sharedCells(data.memory),
     limiter: data.opts.bwlimit === undefined ? undefined : new BandwidthLimiter(data.opts.bwlimit, data.limiterMemory),
-    buffer: Buffer.allocUnsafe(READ_BUFFER),
+    buffer: Buffer.allocUnsafe(data.remoteDst ? NETWORK_BUFFER : READ_BUFFER),
     readHash: createHasher(data.opts.hash),
     corruptOnce: new Set(data.corruptOnce),
     corruptAlways: new Set(data.corruptAlways),

@@ -38,7 +38,9 @@ export interface DataServerOptions {
 /** frames, and bytes, queued for one connection before it stops reading from the socket */
 const HIGH_WATER = 32;
 const LOW_WATER = 8;
-const HIGH_WATER_BYTES = 64 * 1024 * 1024;
+/** far below V8's external-memory step: TCP's window, not the agent's heap, holds a backlog
+ * (at 64 MiB the agent fell into back-to-back full collections; bench/results/2026-11-22-dataplane.md) */
+const HIGH_WATER_BYTES = 8 * 1024 * 1024;
 /** before the handshake is done a peer may send only small frames */
 const HANDSHAKE_MAX_DATA = 64 * 1024;
 /** a session with no traffic either way for this long is closed (a half-open peer) */
