@@ -26,41 +26,48 @@ export async function enqueue(db: Db, requestId: string, tasks: readonly NewTask
   }
 }
 
-/** how long a lease may start at a request's cursor before it looks from the first task again */
+/** the least time between two scans of a request's queue from its first task */
 const RESCAN_MS = 1000;
+/** and at most this share of the time: with stale statistics such a scan walks every task done */
+const RESCAN_SHARE = 0.05;
 /** a bound on the cursors kept, not a cache policy: a lost cursor costs one scan from the start */
 const MAX_CURSORS = 1000;
 
-interface Cursor { phase: number; from: number; scannedAt: number }
+interface Cursor { phase: number; from: number; rescanAt: number }
 
 /**
  * Where each request's next lease starts looking: the lowest id the last one took. Finished
  * tasks stay in `tasks` at the low ids where a FIFO pick starts, and until vacuum their old
- * 'queued' index entries stay too, so a pick from the start walks every task done so far
- * (with stale statistics PostgreSQL even walks the primary key and filters). `id >= from`
- * makes every plan the planner may choose start at the queue's head. A task put back below
- * a cursor (retry, expiry, release, another coordinator, a transaction that committed late)
- * is found by the scan from the start that follows a short pick, and at least every RESCAN_MS.
- * Only a hint: several coordinators each keep their own, SKIP LOCKED still decides.
+ * index entries stay too, so a pick from the first task walks every task done so far (with
+ * statistics from when all were queued, PostgreSQL walks the primary key and filters: 10 ms
+ * at 25,000 done). `id >= from` makes every plan the planner may choose start at the head.
+ * A task put back below a cursor by this store (retry, expiry, release) drops the cursor;
+ * one put back elsewhere (another coordinator, a transaction that committed after a later
+ * one) waits for the next scan from the first task, due every RESCAN_MS or so. Only a hint:
+ * several coordinators each keep their own, and SKIP LOCKED still decides who gets a task.
  */
 export class LeaseCursors {
   private readonly byRequest = new Map<string, Cursor>();
 
   constructor(private readonly clock: () => number = () => performance.now()) {}
 
+  now(): number {
+    return this.clock();
+  }
+
   /** where to start, or undefined when a scan from the first task is due */
   from(requestId: string, phase: number): number | undefined {
     const c = this.byRequest.get(requestId);
-    return c && c.phase === phase && this.clock() - c.scannedAt < RESCAN_MS ? c.from : undefined;
+    return c && c.phase === phase && this.clock() < c.rescanAt ? c.from : undefined;
   }
 
-  /** after a pick; `rescanned`: it looked from the first task */
-  moved(requestId: string, phase: number, lowest: number | undefined, rescanned: boolean): void {
+  /** after a pick that took `lowest` first; `rescanMs`: it scanned from the first task, taking that long */
+  moved(requestId: string, phase: number, lowest: number | undefined, rescanMs?: number): void {
     const c = this.byRequest.get(requestId);
     const same = c !== undefined && c.phase === phase;
     if (!same && this.byRequest.size >= MAX_CURSORS) this.byRequest.clear();
-    const from = lowest ?? (same ? c.from : 0);
-    this.byRequest.set(requestId, { phase, from, scannedAt: rescanned || !same ? this.clock() : c.scannedAt });
+    const rescanAt = rescanMs !== undefined || !same ? this.clock() + Math.max(RESCAN_MS, (rescanMs ?? 0) / RESCAN_SHARE) : c.rescanAt;
+    this.byRequest.set(requestId, { phase, from: lowest ?? (same ? c.from : 0), rescanAt });
   }
 
   /** tasks of this request (or of any) went back to the queue */
@@ -89,15 +96,13 @@ function runnableRequests(db: Db, o: LeaseOptions): Promise<Runnable[]> {
   return q.execute();
 }
 
-interface Pick { from: number; below?: number; want: number; now: number; expires: number }
+interface Pick { from: number; want: number; now: number; expires: number }
 
-/** leases up to `want` queued tasks of `r` with ids in [from, below), lowest first, in one statement */
-async function pickRange(db: Db, flavor: Flavor, agentId: string, r: Runnable, p: Pick, run: LeaseRun): Promise<LeasedTask[]> {
+/** leases up to `want` queued tasks of `r` from id `from` on, lowest first, in one statement */
+async function pickFrom(db: Db, flavor: Flavor, agentId: string, r: Runnable, p: Pick, run: LeaseRun): Promise<LeasedTask[]> {
   let pick = db.selectFrom('tasks').select('id')
     .where('state', '=', 'queued').where('request_id', '=', r.id).where('phase', '=', r.phase).where('not_before', '<=', p.now)
-    .where('id', '>=', p.from);
-  if (p.below !== undefined) pick = pick.where('id', '<', p.below);
-  pick = pick.orderBy('id').limit(p.want);
+    .where('id', '>=', p.from).orderBy('id').limit(p.want);
   if (flavor === 'postgres') pick = pick.forUpdate().skipLocked();
   // set_config in the statement, not SET LOCAL in a transaction around it: one round trip
   // instead of four, and it is evaluated before the statement's own commit
@@ -113,17 +118,15 @@ async function pickRange(db: Db, flavor: Flavor, agentId: string, r: Runnable, p
   return rows.map((t) => ({
     id: Number(t.id), requestId: t.request_id, kind: t.kind, phase: t.phase, payload: t.payload, items: Number(t.items),
     bytes: Number(t.bytes), groupKey: t.group_key, attempts: t.attempts, leaseExpires: p.expires,
-  }));
+  })).sort((a, b) => a.id - b.id);
 }
 
-/** one request's share: from its cursor, then below it when that came back short */
+/** one request's share, from its cursor, or from its first task when that is due */
 async function leaseFromRequest(db: Db, flavor: Flavor, agentId: string, r: Runnable, p: Omit<Pick, 'from'>, run: LeaseRun): Promise<LeasedTask[]> {
   const from = run.cursors.from(r.id, r.phase);
-  let got = await pickRange(db, flavor, agentId, r, { ...p, from: from ?? 0 }, run);
-  const rescan = from === undefined || (got.length < p.want && from > 0);
-  if (from !== undefined && rescan) got = got.concat(await pickRange(db, flavor, agentId, r, { ...p, from: 0, below: from, want: p.want - got.length }, run));
-  got.sort((a, b) => a.id - b.id);
-  run.cursors.moved(r.id, r.phase, got[0]?.id, rescan);
+  const t0 = run.cursors.now();
+  const got = await pickFrom(db, flavor, agentId, r, { ...p, from: from ?? 0 }, run);
+  run.cursors.moved(r.id, r.phase, got[0]?.id, from === undefined ? run.cursors.now() - t0 : undefined);
   return got;
 }
 
