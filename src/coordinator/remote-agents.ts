@@ -102,7 +102,6 @@ export class RemoteAgents {
 
   private async leaseOnce(agentId: string, capacity: number): Promise<LeasedWork[]> {
     const { me, live } = await this.known(agentId);
-    await this.store.heartbeat(agentId, 0, this.o.now());
     const runnable = (await this.store.requestsIn(['running', 'finalizing'])).map((r) => ({ id: r.id, src: endpointOf(r.source), dst: endpointOf(r.destination) }));
     const places = placementsFor(me, runnable, live);
     if (places.size === 0) return [];
