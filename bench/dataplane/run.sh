@@ -389,7 +389,8 @@ if has profile; then
       # perf: where the CPU goes, kernel included (system calls, copies, GC threads)
       rm -rf "$DST/run"
       touch "$d/perf.start"
-      start_agent "$ns" "$host" --perf-basic-prof || return 1
+      start_agent "$ns" "$host" --perf-basic-prof --trace-gc || return 1
+      local perfgc=$AGENT_LOG
       perf record -F 499 -g -p "$AGENT_PID" -o "$d/perf.agent.data" > /dev/null 2> "$d/perf.agent.err" &
       local pp=$!
       sleep 0.3
@@ -397,7 +398,8 @@ if has profile; then
       kill -INT "$pp"; wait "$pp" 2>/dev/null
       stop_agent
       {
-        echo "perf (cpu-clock samples at 499 Hz, all threads; % of each process's samples):"
+        echo "perf (cpu-clock samples at 499 Hz, all threads; % of each process's samples); the agent of this run did" \
+          "$(grep -c 'Mark-Compact' "$perfgc") mark-compacts and $(grep -c 'Scavenge' "$perfgc") scavenges:"
         echo
         bash "$HERE/perf-summary.sh" "$d/perf.agent.data" "agent (receiver)"
         bash "$HERE/perf-summary.sh" "$d/perf.sync.data" "sync (sender)"
