@@ -176,6 +176,18 @@ export function stateConformance(name: string, make: () => Promise<StoreUnderTes
       assert.deepEqual((await s.lease('ag', { capacity: 10, leaseMs: 1000 }, T0 + 2)).map((t) => t.payload), ['h-c0+h-c1+h-c2']);
     });
 
+    it('closes a group once when its last two tasks complete in one batch', async ({ store: s }) => {
+      await running(s, 'r');
+      await s.enqueue('r', [0, 1].map((i) => task('chunk', `c${i}`, { groupKey: 'big' })), T0);
+      const leased = await s.lease('ag', { capacity: 10, leaseMs: 1000 }, T0);
+      const closed: string[][] = [];
+      const close = (results: string[]): NewTask => { closed.push(results); return task('finalize', results.join('+')); };
+      const ok = await s.completeMany('ag', leased.map((t) => ({ taskId: t.id, completion: { result: `h-${t.payload}`, closeGroup: close } })), T0 + 1);
+      assert.deepEqual(ok, [true, true]);
+      assert.deepEqual(closed, [['h-c0', 'h-c1']]);
+      assert.deepEqual((await s.lease('ag', { capacity: 10, leaseMs: 1000 }, T0 + 2)).map((t) => t.payload), ['h-c0+h-c1']);
+    });
+
     it('gives expired leases back to the queue; heartbeats keep them', async ({ store: s }) => {
       await running(s, 'r');
       await s.enqueue('r', [task('copy', 'a'), task('copy', 'b')], T0);
