@@ -5,13 +5,9 @@
 # Variables and cases: bench/README.md.
 set -uo pipefail
 
-# Every node start pays ~250 ms for NODE_EXTRA_CA_CERTS on this machine; that would
-# be timed as barge's. npm may need it to reach the registry, so keep it for npm.
-CA_CERTS=${NODE_EXTRA_CA_CERTS:-}
-unset NODE_EXTRA_CA_CERTS
-npm_() { if [[ -n $CA_CERTS ]]; then NODE_EXTRA_CA_CERTS=$CA_CERTS npm "$@"; else npm "$@"; fi; }
-
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=bench/node-env.sh
+source "$BENCH_DIR/node-env.sh"
 REPO=$(cd "$BENCH_DIR/.." && pwd)
 SHARED_BENCH=${SHARED_BENCH:-$REPO/../shared/bench}
 export DATA_DIR=${DATA_DIR:-$REPO/benchdata}

@@ -6,12 +6,9 @@
 # markdown table. Variables: bench/README.md, section "Coordinator benchmarks".
 set -uo pipefail
 
-# every node start pays ~250 ms for NODE_EXTRA_CA_CERTS here; npm keeps it
-CA_CERTS=${NODE_EXTRA_CA_CERTS:-}
-unset NODE_EXTRA_CA_CERTS
-npm_() { if [[ -n $CA_CERTS ]]; then NODE_EXTRA_CA_CERTS=$CA_CERTS npm "$@"; else npm "$@"; fi; }
-
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=bench/node-env.sh
+source "$HERE/../node-env.sh"
 REPO=$(cd "$HERE/../.." && pwd)
 SHARED_BENCH=${SHARED_BENCH:-$REPO/../shared/bench}
 export DATA_DIR=${DATA_DIR:-$REPO/benchdata}

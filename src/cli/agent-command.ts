@@ -4,13 +4,13 @@
 // sessions (whole files in flight are removed; partial large files stay for a resume).
 import * as fs from 'node:fs';
 import { BargeError } from '../core/errors.js';
-import type { HashName } from '../core/sync-options.js';
+import { isHashName } from '../core/sync-options.js';
 import { createHasher } from '../engine/hasher.js';
 import { PosixStorage } from '../storage/posix/posix-storage.js';
 import { DataServer, type ServedEndpoint } from '../transport/data-server.js';
 import type { KeyObject } from 'node:crypto';
 import { parseCount } from '../core/units.js';
-import { parseListen } from './host-port.js';
+import { parseListen } from '../coordinator/config/parse-values.js';
 import { startLeasing } from './agent-leasing.js';
 import { defaultTransfers } from './parse-sync-flags.js';
 import { readToken } from './remote-destination.js';
@@ -28,8 +28,6 @@ export interface AgentFlags {
   tlsCert?: string;
   tlsKey?: string;
 }
-
-const HASHES = new Set<string>(['xxh3', 'sha256', 'md5']);
 
 function say(line: string): void {
   process.stderr.write(`barge agent: ${line}\n`);
@@ -70,7 +68,7 @@ export async function agentCommand(flags: AgentFlags): Promise<void> {
   const name = flags.name ?? hostname();
   const server = new DataServer({
     agent: name, endpoints, tokens: lone ? [token] : [], grantKeys,
-    hashes: (h) => (HASHES.has(h) ? createHasher(h as HashName) : undefined),
+    hashes: (h) => (isHashName(h) ? createHasher(h) : undefined),
     ...(tls ? { tls } : {}),
     onEvent: (e) => { if (e.event !== 'closed') say(`${e.event} ${e.peer}${e.detail ? `: ${e.detail}` : ''}`); },
   });

@@ -4,7 +4,7 @@ import { availableParallelism } from 'node:os';
 import { BargeError } from '../core/errors.js';
 import type { FilterRule } from '../core/filter.js';
 import { compileGlob } from '../core/glob.js';
-import { DEFAULT_CHUNK_CUTOFF, DEFAULT_CHUNK_SIZE, defaultSyncOptions, type HashName, type SyncOptions } from '../core/sync-options.js';
+import { DEFAULT_CHUNK_CUTOFF, DEFAULT_CHUNK_SIZE, defaultSyncOptions, HASH_NAMES, isHashName, type SyncOptions } from '../core/sync-options.js';
 import { parseAge, parseCount, parseRate, parseSize } from '../core/units.js';
 
 export interface SyncFlags {
@@ -32,7 +32,6 @@ export interface SyncFlags {
   chunkCutoff?: string;
 }
 
-const HASHES: HashName[] = ['xxh3', 'sha256', 'md5'];
 
 /** --streams: TCP streams to a barge:// destination (each a sending thread); 1 locally */
 export function parseStreams(text: string | undefined, remote: boolean, transfers: number): number {
@@ -72,7 +71,7 @@ export function parseSyncFlags(f: SyncFlags, isRoot: boolean): SyncOptions {
     throw new BargeError('E_USAGE', '--checksum and --size-only cannot be used together');
   }
   const hash = (f.hash ?? 'xxh3').toLowerCase();
-  if (!HASHES.includes(hash as HashName)) throw new BargeError('E_USAGE', `bad --hash '${f.hash}': choose one of ${HASHES.join(', ')}`);
+  if (!isHashName(hash)) throw new BargeError('E_USAGE', `bad --hash '${f.hash}': choose one of ${HASH_NAMES.join(', ')}`);
   const chunkSize = f.chunkSize === undefined ? DEFAULT_CHUNK_SIZE : parseSize(f.chunkSize, '--chunk-size');
   if (chunkSize < 64 * 1024) throw new BargeError('E_USAGE', `bad --chunk-size '${f.chunkSize}': must be at least 64K`);
   const chunkCutoff = f.chunkCutoff === undefined ? DEFAULT_CHUNK_CUTOFF : parseSize(f.chunkCutoff, '--chunk-cutoff');
@@ -96,7 +95,7 @@ export function parseSyncFlags(f: SyncFlags, isRoot: boolean): SyncOptions {
     sparse: f.sparse ?? false,
     preserveOwner: (f.owner ?? true) && isRoot,
     dryRun: f.dryRun ?? false,
-    hash: hash as HashName,
+    hash,
     verify: f.verify ?? false,
     fsync: f.fsync ?? false,
     transfers: f.transfers === undefined ? defaultTransfers() : Math.min(256, parseCount(f.transfers, '--transfers', 1)),

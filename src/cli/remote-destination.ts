@@ -1,6 +1,8 @@
 // `barge sync SRC barge://HOST:PORT/ENDPOINT/path`: parses the address, proves the token
 // to the agent before anything is written, and makes the destination directory there.
 import * as fs from 'node:fs';
+import { parseListen } from '../coordinator/config/parse-values.js';
+import { readToken as readClientToken } from './client/client-options.js';
 import type { Entry } from '../core/entry.js';
 import { BargeError, isBargeError } from '../core/errors.js';
 import type { SyncOptions } from '../core/sync-options.js';
@@ -26,11 +28,10 @@ export function parseBargeUrl(text: string): BargeUrl {
   const rest = text.slice(BARGE_SCHEME.length);
   const slash = rest.indexOf('/');
   const hostPort = slash < 0 ? rest : rest.slice(0, slash);
-  const m = /^(\[[0-9a-fA-F:.]+\]|[^:[\]/]+):(\d{1,5})$/.exec(hostPort);
-  if (!m) throw bad('no HOST:PORT');
-  const port = Number(m[2]);
-  if (port < 1 || port > 65535) throw bad(`port ${port} is out of range`);
-  const host = (m[1] as string).replace(/^\[|\]$/g, '');
+  let host: string;
+  let port: number;
+  try { ({ host, port } = parseListen(hostPort, 'barge://')); } catch { throw bad('no HOST:PORT'); }
+  if (port < 1) throw bad(`port ${port} is out of range`);
   const parts = slash < 0 ? [] : rest.slice(slash + 1).split('/');
   let endpoint: string;
   try { endpoint = decodeURIComponent(parts.shift() ?? ''); } catch { throw bad('the endpoint is not valid percent-encoding'); }
@@ -63,19 +64,10 @@ export function tlsChoice(flags: { tls?: boolean; tlsCa?: string }): TlsChoice {
   }
 }
 
-/** the token: BARGE_TOKEN, or the first line of --token-file */
+/** the token: BARGE_TOKEN, or --token-file */
 export function readToken(tokenFile: string | undefined): string {
-  if (tokenFile !== undefined) {
-    let text: string;
-    try { text = fs.readFileSync(tokenFile, 'utf8'); } catch (e) {
-      throw new BargeError('E_USAGE', `cannot read --token-file '${tokenFile}': ${(e as Error).message}`);
-    }
-    const t = text.split('\n')[0]?.trim() ?? '';
-    if (t === '') throw new BargeError('E_USAGE', `--token-file '${tokenFile}' is empty`);
-    return t;
-  }
-  const t = process.env.BARGE_TOKEN?.trim() ?? '';
-  if (t === '') throw new BargeError('E_USAGE', "a barge:// destination needs the agent's token: set BARGE_TOKEN or give --token-file");
+  const t = readClientToken(tokenFile, process.env.BARGE_TOKEN);
+  if (t === undefined) throw new BargeError('E_USAGE', "a barge:// destination needs the agent's token: set BARGE_TOKEN or give --token-file");
   return t;
 }
 

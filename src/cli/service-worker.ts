@@ -7,7 +7,7 @@ import { BargeError, toErrorRecord } from '../core/errors.js';
 import type { RunContext } from '../engine/run-context.js';
 import { runTask } from '../engine/task-runner.js';
 import { RemoteStorage, type RemoteTarget } from '../transport/remote-storage.js';
-import { parseListen } from './host-port.js';
+import { parseListen } from '../coordinator/config/parse-values.js';
 import type { ServiceJobMessage } from './service-jobs.js';
 import { buildRunContext, releaseRunContext } from './sync-context.js';
 

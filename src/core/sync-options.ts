@@ -2,7 +2,12 @@
 import type { FilterOptions } from './filter.js';
 
 export type CompareMode = 'quick' | 'checksum' | 'size-only';
-export type HashName = 'xxh3' | 'sha256' | 'md5';
+export const HASH_NAMES = ['xxh3', 'sha256', 'md5'] as const;
+export type HashName = (typeof HASH_NAMES)[number];
+
+export function isHashName(name: string): name is HashName {
+  return (HASH_NAMES as readonly string[]).includes(name);
+}
 
 export interface SyncOptions {
   compare: CompareMode;

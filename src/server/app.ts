@@ -55,6 +55,6 @@ export async function buildServer(o: ServerOptions): Promise<FastifyInstance> {
   eventRoutes(typed, o.api);
   healthRoutes(typed, o.api);
   metricsRoutes(typed, o.api);
-  agentRoutes(app, o.api);
+  agentRoutes(typed, o.api);
   return app;
 }

@@ -7,7 +7,7 @@ import * as tls from 'node:tls';
 import { BargeError, type ErrorCode, ERROR_CODES } from '../core/errors.js';
 import type { EntryType } from '../core/entry.js';
 import type { StorageFeatures } from '../storage/storage.js';
-import { DEFAULT_MAX_DATA_BYTES, encodeFrame, encodeHead, FrameDecoder, FrameType, type Frame, type Meta } from './frame-codec.js';
+import { DEFAULT_MAX_DATA_BYTES, encodeFrame, FrameDecoder, writeFrame, FrameType, type Frame, type Meta } from './frame-codec.js';
 import * as f from './meta-fields.js';
 import { tokenProof, type SessionScope } from './session-auth.js';
 
@@ -194,12 +194,7 @@ export class DataConnection {
   }
 
   private sendFrame(type: typeof FrameType.CALL | typeof FrameType.WRITE, id: number, meta: Meta, data: Buffer | undefined, cb?: (e?: Error | null) => void): void {
-    if (data && data.length > 0) {
-      this.socket.cork();
-      this.socket.write(encodeHead(type, id, meta, data.length));
-      this.socket.write(data, cb);
-      this.socket.uncork();
-    } else this.socket.write(encodeFrame(type, id, meta), cb);
+    writeFrame(this.socket, type, id, meta, data, cb);
   }
 
   /** a failure the receiver reported for this handle, if any */

@@ -7,7 +7,7 @@ import * as tls from 'node:tls';
 import type { KeyObject } from 'node:crypto';
 import { BargeError, toErrorRecord } from '../core/errors.js';
 import type { Storage } from '../storage/storage.js';
-import { DEFAULT_MAX_DATA_BYTES, encodeFrame, encodeHead, FrameDecoder, FrameType, type Frame, type FrameTypeCode, type Meta } from './frame-codec.js';
+import { DEFAULT_MAX_DATA_BYTES, FrameDecoder, writeFrame, FrameType, type Frame, type FrameTypeCode, type Meta } from './frame-codec.js';
 import * as f from './meta-fields.js';
 import { checkGrant, newNonce, proofMatches, type SessionScope } from './session-auth.js';
 import { CheckedChunks, ServedSession, type HashFactory } from './served-session.js';
@@ -133,12 +133,7 @@ class ServerConnection {
 
   private send(type: FrameTypeCode, id: number, meta: Meta, data?: Buffer): void {
     if (this.state === 'closed' || this.socket.destroyed) return;
-    if (data && data.length > 0) {
-      this.socket.cork();
-      this.socket.write(encodeHead(type, id, meta, data.length));
-      this.socket.write(data);
-      this.socket.uncork();
-    } else this.socket.write(encodeFrame(type, id, meta));
+    writeFrame(this.socket, type, id, meta, data);
   }
 
   /** extra: fields that say what failed, e.g. the write handle of a failed WRITE */

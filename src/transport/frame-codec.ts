@@ -1,6 +1,7 @@
 // The data plane's frames: a fixed 16-byte header, a JSON meta part and a binary data
 // part. The decoder takes bytes as TCP delivers them and refuses anything malformed or
 // oversize before it allocates for it (docs/protocol.md).
+import type { Socket } from 'node:net';
 import { BargeError } from '../core/errors.js';
 import { parseWithBigints, stringifyWithBigints } from '../core/json-bigint.js';
 
@@ -49,6 +50,19 @@ export function encodeHead(type: FrameTypeCode, id: number, meta: Meta, dataLeng
   head.writeUInt32BE(dataLength, 12);
   head.write(metaText, HEADER_BYTES, 'utf8');
   return head;
+}
+
+/**
+ * One frame onto a socket: the head, then the data as it is (not copied, so the caller
+ * must not reuse `data` before `cb`), written together.
+ */
+export function writeFrame(socket: Socket, type: FrameTypeCode, id: number, meta: Meta, data?: Buffer, cb?: (e?: Error | null) => void): void {
+  if (data && data.length > 0) {
+    socket.cork();
+    socket.write(encodeHead(type, id, meta, data.length));
+    socket.write(data, cb);
+    socket.uncork();
+  } else socket.write(encodeFrame(type, id, meta), cb);
 }
 
 export function encodeFrame(type: FrameTypeCode, id: number, meta: Meta, data: Buffer = EMPTY): Buffer {
@@ -128,7 +142,7 @@ export class FrameDecoder {
     if (dataLen > this.maxData) throw protocolError(`frame data of ${dataLen} bytes is over the ${this.maxData}-byte limit`);
     if (this.buffered < HEADER_BYTES + metaLen + dataLen) return undefined;
     this.take(HEADER_BYTES);
-    const metaBuf = metaLen === 0 ? EMPTY : Buffer.from(this.take(metaLen));
+    const metaBuf = metaLen === 0 ? EMPTY : this.take(metaLen);
     const data = dataLen === 0 ? EMPTY : this.take(dataLen);
     return { type: type as FrameTypeCode, id, meta: decodeMeta(metaBuf), data };
   }

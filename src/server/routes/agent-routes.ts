@@ -1,30 +1,34 @@
 // The calls of agents on other hosts: enrol, lease (a long poll), report, heartbeat,
 // leave. Tasks carry nanosecond times as bigints, so these bodies travel as
-// application/x-barge+json: JSON with bigints written as {"$big":"…"} (docs/api.md).
-import type { FastifyInstance, FastifyReply } from 'fastify';
+// application/x-barge+json: JSON with bigints written as {"$big":"…"} (docs/api.md),
+// checked against the TypeBox schemas like every other body.
+import type { FastifyReply } from 'fastify';
+import { Type } from 'typebox';
 import type { LeasedWork, TaskReport } from '../../agent/agent-link.js';
 import type { CoordinatorApi } from '../../coordinator/coordinator-api.js';
 import type { EnrolBody } from '../../coordinator/remote-agents.js';
 import { BargeError } from '../../core/errors.js';
 import { parseWithBigints, stringifyWithBigints } from '../../core/json-bigint.js';
+import type { TypedApp } from '../typed-app.js';
 
 export const AGENT_CONTENT_TYPE = 'application/x-barge+json';
 
-type Body = Record<string, unknown>;
-
-function field<T>(b: Body, name: string, check: (v: unknown) => boolean, what: string): T {
-  const v = b[name];
-  if (!check(v)) throw new BargeError('E_BAD_INPUT', `body/${name} must be ${what}`);
-  return v as T;
-}
-const str = (b: Body, n: string): string => field<string>(b, n, (v) => typeof v === 'string' && v !== '' && v.length <= 256, 'a non-empty string');
-const int = (b: Body, n: string, max: number): number => field<number>(b, n, (v) => Number.isInteger(v) && (v as number) >= 0 && (v as number) <= max, `an integer from 0 to ${max}`);
+const Name = Type.String({ minLength: 1, maxLength: 256 });
+const AgentId = Type.Object({ agentId: Name });
+const EnrolSchema = Type.Object({
+  name: Name, site: Name, endpoints: Type.Array(Type.String(), { minItems: 1 }), slots: Type.Integer({ minimum: 0, maximum: 1024 }),
+  dataAddress: Type.Optional(Name),
+});
+const LeaseSchema = Type.Object({ agentId: Name, capacity: Type.Integer({ minimum: 0, maximum: 4096 }), waitMs: Type.Integer({ minimum: 0, maximum: 60_000 }) });
+const ReportSchema = Type.Object({ agentId: Name, reports: Type.Array(Type.Object({ taskId: Type.Integer(), result: Type.Object({}) })) });
+const HeartbeatSchema = Type.Object({ agentId: Name, running: Type.Integer({ minimum: 0, maximum: 1 << 20 }) });
+const tags = ['agents'];
 
 function send(reply: FastifyReply, value: unknown): FastifyReply {
   return reply.type(AGENT_CONTENT_TYPE).send(stringifyWithBigints(value));
 }
 
-export function agentRoutes(app: FastifyInstance, api: CoordinatorApi): void {
+export function agentRoutes(app: TypedApp, api: CoordinatorApi): void {
   app.addContentTypeParser(AGENT_CONTENT_TYPE, { parseAs: 'string', bodyLimit: 64 * 1024 * 1024 }, (_req, body, done) => {
     try {
       const v = parseWithBigints<unknown>(body as string);
@@ -35,36 +39,28 @@ export function agentRoutes(app: FastifyInstance, api: CoordinatorApi): void {
     }
   });
 
-  app.post('/api/agent/enrol', async (req, reply) => {
-    const b = (req.body ?? {}) as Body;
-    const endpoints = field<string[]>(b, 'endpoints', (v) => Array.isArray(v) && v.length > 0 && v.every((x) => typeof x === 'string'), 'a list of endpoint names');
-    const enrol: EnrolBody = { name: str(b, 'name'), site: str(b, 'site'), endpoints, slots: int(b, 'slots', 1024) };
-    if (b.dataAddress !== undefined) enrol.dataAddress = str(b, 'dataAddress');
+  app.post('/api/agent/enrol', { schema: { summary: 'An agent joins: its endpoints and data address', tags, body: EnrolSchema } }, async (req, reply) => {
+    const { dataAddress, ...rest } = req.body;
+    const enrol: EnrolBody = dataAddress === undefined ? rest : { ...rest, dataAddress };
     return send(reply, await api.agentEnrol(enrol));
   });
 
-  app.post('/api/agent/lease', async (req, reply) => {
-    const b = (req.body ?? {}) as Body;
-    const work: LeasedWork[] = await api.agentLease(str(b, 'agentId'), int(b, 'capacity', 4096), int(b, 'waitMs', 60_000));
+  app.post('/api/agent/lease', { schema: { summary: 'Tasks for an agent (a long poll)', tags, body: LeaseSchema } }, async (req, reply) => {
+    const work: LeasedWork[] = await api.agentLease(req.body.agentId, req.body.capacity, req.body.waitMs);
     return send(reply, { work });
   });
 
-  app.post('/api/agent/report', async (req, reply) => {
-    const b = (req.body ?? {}) as Body;
-    const reports = field<TaskReport[]>(b, 'reports', (v) => Array.isArray(v) && v.every((r: unknown) =>
-      r !== null && typeof r === 'object' && Number.isInteger((r as Body).taskId) && typeof (r as Body).result === 'object'), 'a list of {taskId, result}');
-    await api.agentReport(str(b, 'agentId'), reports);
+  app.post('/api/agent/report', { schema: { summary: 'Results of finished tasks', tags, body: ReportSchema } }, async (req, reply) => {
+    await api.agentReport(req.body.agentId, req.body.reports as unknown as TaskReport[]);
     return send(reply, {});
   });
 
-  app.post('/api/agent/heartbeat', async (req, reply) => {
-    const b = (req.body ?? {}) as Body;
-    return send(reply, await api.agentHeartbeat(str(b, 'agentId'), int(b, 'running', 1 << 20)));
+  app.post('/api/agent/heartbeat', { schema: { summary: 'An agent is alive; answers the requests canceled since', tags, body: HeartbeatSchema } }, async (req, reply) => {
+    return send(reply, await api.agentHeartbeat(req.body.agentId, req.body.running));
   });
 
-  app.post('/api/agent/leave', async (req, reply) => {
-    const b = (req.body ?? {}) as Body;
-    await api.agentLeave(str(b, 'agentId'));
+  app.post('/api/agent/leave', { schema: { summary: "An agent leaves; its leases go back to the queue", tags, body: AgentId } }, async (req, reply) => {
+    await api.agentLeave(req.body.agentId);
     return send(reply, {});
   });
 }
