@@ -8,8 +8,7 @@ import { collectRule, defaultTransfers, parseStreams, parseSyncFlags, type SyncF
 import { isBargeUrl } from './remote-destination.js';
 import { registerClientCommands } from './client/client-commands.js';
 import type { ConfigFlags } from '../coordinator/config/service-config.js';
-import { serveCommand } from './serve-command.js';
-import { agentCommand, type AgentFlags } from './agent-command.js';
+import type { AgentFlags } from './agent-command.js';
 import { EXIT_USAGE, syncCommand, type RemoteFlags } from './sync-command.js';
 
 const pkg = createRequire(import.meta.url)('../../../package.json') as { version: string };
@@ -102,6 +101,9 @@ program.command('serve')
   .option('--no-auth', 'serve the API without tokens (only on a loopback address)')
   .action(async (flags: ServeFlags, cmd: Command) => {
     const given = (k: keyof ServeFlags): boolean => cmd.getOptionValueSource(k) === 'cli';
+    // loaded here, not at the top: the service's modules (fastify, kysely, pg, SQLite)
+    // take most of a second to load, which every `barge sync` would pay
+    const { serveCommand } = await import('./serve-command.js');
     await serveCommand(flags.config, {
       ...(flags.db !== undefined ? { db: flags.db } : {}),
       ...(flags.listen !== undefined ? { listen: flags.listen } : {}),
@@ -127,6 +129,7 @@ program.command('agent')
   .option('--tls-cert <file>', 'PEM certificate: the data plane speaks TLS')
   .option('--tls-key <file>', 'PEM private key of --tls-cert')
   .action(async (flags: AgentFlags) => {
+    const { agentCommand } = await import('./agent-command.js');
     await agentCommand(flags);
   });
 

@@ -5,7 +5,9 @@ import { runTask } from '../engine/task-runner.js';
 import type { Task } from '../engine/task-types.js';
 import { buildRunContext, type SyncWorkerData } from './sync-context.js';
 
-const ctx = buildRunContext(workerData as SyncWorkerData);
+// a scan that runs here copies its directory's small files itself (no message per file);
+// the main thread's scans hand them back, so that a no-op run never starts a thread
+const ctx = { ...buildRunContext(workerData as SyncWorkerData), copyInScan: true };
 const port = parentPort;
 if (!port) throw new Error('sync-worker must run as a worker thread');
 port.on('message', (task: Task) => {

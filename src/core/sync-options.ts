@@ -40,7 +40,10 @@ export const DEFAULT_CHUNK_CUTOFF = 256 * 1024 * 1024;
 export const DEFAULT_CHUNK_SIZE = 64 * 1024 * 1024;
 /** a copy batch is cut at this many files or bytes */
 export const BATCH_MAX_FILES = 1000;
-export const BATCH_MAX_BYTES = 256 * 1024 * 1024;
+/** 64 MiB: a file above a few MiB goes alone, so that the threads share the big ones evenly */
+export const BATCH_MAX_BYTES = 64 * 1024 * 1024;
+/** a scan copies files below this size itself; bigger ones are dispatched on their own */
+export const SCAN_COPY_MAX_FILE = 4 * 1024 * 1024;
 
 export function defaultSyncOptions(over: Partial<SyncOptions> = {}): SyncOptions {
   return {

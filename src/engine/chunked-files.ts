@@ -32,14 +32,27 @@ export class ChunkedFiles {
     this.files.set(file.rel, { file, queue, busy: 0, hashes: new Array<string>(chunks.length).fill(''), remaining: chunks.length, failed: false });
   }
 
-  /** the next chunk of a file with fewer than perFile in flight */
-  next(): ChunkTask | undefined {
+  /**
+   * the next chunk of the file with the most chunks left among those with fewer than
+   * perFile in flight, so that the files finish together rather than one alone at the
+   * end; with `spare` (when there is no other work) of any file: a thread that would
+   * idle helps with a file another thread is writing
+   */
+  next(spare = false): ChunkTask | undefined {
+    let best: InFlight | undefined;
+    let any: InFlight | undefined;
     for (const f of this.files.values()) {
-      if (f.busy >= this.perFile || f.queue.length === 0) continue;
-      f.busy++;
-      return f.queue.shift();
+      if (f.queue.length === 0) continue;
+      if (f.busy < this.perFile && (!best || f.queue.length > best.queue.length)) best = f;
+      if (!any || f.queue.length > any.queue.length) any = f;
     }
-    return undefined;
+    const f = best ?? (spare ? any : undefined);
+    return f ? this.take(f) : undefined;
+  }
+
+  private take(f: InFlight): ChunkTask | undefined {
+    f.busy++;
+    return f.queue.shift();
   }
 
   /** a chunk is back; returns the file when its last chunk is in */

@@ -25,7 +25,10 @@ export class HybridExecutor implements TaskExecutor {
 
   run(task: Task): Promise<TaskResult> {
     if (!INLINE_KINDS.has(task.kind)) return this.pool.run(task);
-    if (this.inlineBusy && (this.pool.started > 0 || Date.now() - this.started > SHARE_WALK_AFTER_MS)) return this.pool.run(task);
+    // once copying has started the threads, scans go there too: a scan in a worker copies
+    // its directory's small files itself
+    if ((task.kind === 'scan' && this.pool.started > 0) ||
+      (this.inlineBusy && (this.pool.started > 0 || Date.now() - this.started > SHARE_WALK_AFTER_MS))) return this.pool.run(task);
     return new Promise((resolve) => {
       this.inlineQueue.push({ task, resolve });
       if (!this.inlineBusy) this.runInline();

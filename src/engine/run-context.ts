@@ -36,6 +36,11 @@ export interface RunContext {
   /** a reused read buffer */
   buffer: Buffer;
   readHash: Hasher;
+  /**
+   * a scan copies the small files it finds itself, in the same thread, instead of
+   * handing each back to be batched: no message per file (barge sync's worker threads)
+   */
+  copyInScan?: boolean;
   /** report the hash of each file written (TaskResult.hashes) */
   recordHashes?: boolean;
   /** test hooks: flip one byte between read and write of these paths, once or on every attempt */

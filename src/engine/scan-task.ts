@@ -8,7 +8,9 @@ import { journalNameFor, partialNameFor } from '../core/temp-names.js';
 import { metaOf } from './copy-file.js';
 import type { RunContext } from './run-context.js';
 import { ResultBuilder } from './task-result.js';
-import type { ScanTask, TaskResult } from './task-types.js';
+import type { FileItem, ScanTask, TaskResult } from './task-types.js';
+import { runCopyBatch } from './copy-tasks.js';
+import { BATCH_MAX_BYTES, BATCH_MAX_FILES, SCAN_COPY_MAX_FILE } from '../core/sync-options.js';
 
 export async function runScan(ctx: RunContext, t: ScanTask): Promise<TaskResult> {
   const r = new ResultBuilder(ctx.verbose);
@@ -99,8 +101,9 @@ export async function runScan(ctx: RunContext, t: ScanTask): Promise<TaskResult>
     r.event('skip', s.rel, `${s.src.type} not copied`);
   }
 
-  const copies = plan.copies.filter((c) => !blocked.has(c.rel));
-  r.result.copies = copies.map((c) => ({ rel: c.rel, src: c.src, dstExists: c.dst !== undefined, compareFirst: c.compareFirst }));
+  const copies: FileItem[] = plan.copies.filter((c) => !blocked.has(c.rel))
+    .map((c) => ({ rel: c.rel, src: c.src, dstExists: c.dst !== undefined, compareFirst: c.compareFirst }));
+  r.result.copies = ctx.copyInScan ? await copyHere(ctx, copies, r) : copies;
   r.result.descend = plan.descend.filter((d) => !blocked.has(d.rel)).map((d) => ({
     kind: 'scan' as const, rel: d.rel, src: d.src, dst: d.dst,
     // in a dry run a directory that would be made does not exist to list
@@ -113,6 +116,29 @@ export async function runScan(ctx: RunContext, t: ScanTask): Promise<TaskResult>
   const dirDiffers = !t.dst || anyMeta(metaDiff(t.src, t.dst, ctx.owner, ctx.resolutionNs));
   if (!t.dstExists || plan.changes || dirDiffers) r.result.dirMeta = { rel: t.rel, src: t.src };
   return r.result;
+}
+
+/**
+ * Copies the directory's small files in this thread, up to one batch's worth; returns
+ * the rest (files of some MiB, which the run spreads over the threads; chunked and
+ * hard-linked files; what is over the batch) for the run to dispatch. Counts what it copies as found-to-copy, as the run would have.
+ */
+async function copyHere(ctx: RunContext, copies: FileItem[], r: ResultBuilder): Promise<FileItem[]> {
+  const here: FileItem[] = [];
+  const rest: FileItem[] = [];
+  let bytes = 0;
+  for (const c of copies) {
+    const small = c.src.size < SCAN_COPY_MAX_FILE && c.src.size < ctx.opts.chunkCutoff && !(ctx.opts.hardLinks && c.src.nlink > 1);
+    if (small && here.length < BATCH_MAX_FILES && bytes + c.src.size <= BATCH_MAX_BYTES) {
+      here.push(c);
+      bytes += c.src.size;
+    } else rest.push(c);
+  }
+  if (here.length === 0) return rest;
+  r.count('filesToCopy', here.length);
+  r.count('bytesToCopy', bytes);
+  r.merge(await runCopyBatch(ctx, { kind: 'copy', files: here }));
+  return rest;
 }
 
 async function removeStaleTemps(ctx: RunContext, dir: string, plan: DirPlan, r: ResultBuilder): Promise<void> {

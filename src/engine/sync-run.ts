@@ -140,7 +140,7 @@ export class SyncRun {
       this.scansInflight++;
       return this.scans.pop();
     }
-    return undefined;
+    return this.chunked.next(true);
   }
 
   /** split what waits evenly over the threads, so none idles while another has a long batch */

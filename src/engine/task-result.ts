@@ -16,6 +16,15 @@ export class ResultBuilder {
     if (this.verbose) this.result.events.push(detail === undefined ? { verb, rel } : { verb, rel, detail });
   }
 
+  /** another task's outcome, run as part of this one */
+  merge(other: TaskResult): void {
+    for (const k of Object.keys(other.counters) as (keyof Counters)[]) this.count(k, other.counters[k] ?? 0);
+    this.result.errors.push(...other.errors);
+    this.result.events.push(...other.events);
+    if (other.hashes) (this.result.hashes ??= []).push(...other.hashes);
+    if (other.noSpace) this.result.noSpace = true;
+  }
+
   fail(e: unknown, rel: string): void {
     const rec = toErrorRecord(e, rel);
     if (rec.code === 'E_NO_SPACE') this.result.noSpace = true;
