@@ -115,7 +115,11 @@ export async function syncCommand(srcArg: string, dstArg: string, opts: SyncOpti
   progress?.start();
   let outcome;
   try {
-    outcome = await run.run({ kind: 'scan', rel: '', src: srcRoot, dst: dstRoot, dstExists: dstRoot !== undefined, insideListedDir: false });
+    const running = run.run({ kind: 'scan', rel: '', src: srcRoot, dst: dstRoot, dstExists: dstRoot !== undefined, insideListedDir: false });
+    // a destination that does not exist yet will take every file: boot the threads now,
+    // while this thread lists the first directories (a no-op run never pays for them)
+    if (dstRoot === undefined && !opts.dryRun) pool.warm();
+    outcome = await running;
   } finally {
     progress?.stop();
     process.off('SIGINT', onSignal);

@@ -45,6 +45,11 @@ export class HybridExecutor implements TaskExecutor {
     });
   }
 
+  /** the threads boot while this thread walks the first directories */
+  warm(): void {
+    this.pool.warm();
+  }
+
   close(): Promise<void> {
     return this.pool.close();
   }

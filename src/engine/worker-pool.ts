@@ -38,6 +38,11 @@ export class WorkerPool<In = Task> {
     return w;
   }
 
+  /** start every thread now, when the caller knows work is coming (each takes tens of ms to boot) */
+  warm(): void {
+    while (!this.failure && this.workers.length < this.capacity) this.idle.push(this.spawn());
+  }
+
   run(task: In): Promise<TaskResult> {
     if (this.failure) return Promise.reject(this.failure);
     return new Promise((resolve, reject) => {
