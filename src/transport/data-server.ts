@@ -7,10 +7,10 @@ import * as tls from 'node:tls';
 import type { KeyObject } from 'node:crypto';
 import { BargeError, toErrorRecord } from '../core/errors.js';
 import type { Storage } from '../storage/storage.js';
-import { DEFAULT_MAX_DATA_BYTES, FrameDecoder, writeFrame, FrameType, type Frame, type FrameTypeCode, type Meta } from './frame-codec.js';
+import { DEFAULT_MAX_DATA_BYTES, StreamDecoder, writeFrame, FrameType, type Frame, type FrameSink, type FrameTypeCode, type Meta } from './frame-codec.js';
 import * as f from './meta-fields.js';
 import { checkGrant, newNonce, proofMatches, type SessionScope } from './session-auth.js';
-import { CheckedChunks, ServedSession, type HashFactory } from './served-session.js';
+import { CheckedChunks, ServedSession, type HashFactory, type IncomingWrite } from './served-session.js';
 import { normalizeSessionPath } from './session-path.js';
 
 export interface ServedEndpoint {
@@ -35,7 +35,8 @@ export interface DataServerOptions {
   now?: () => number;
 }
 
-/** frames, and bytes, queued for one connection before it stops reading from the socket */
+/** frames, and bytes, queued for one connection before it stops reading from the socket
+ * (bytes: also those handed to a storage whose writes have not settled) */
 const HIGH_WATER = 32;
 const LOW_WATER = 8;
 /** far below V8's external-memory step: TCP's window, not the agent's heap, holds a backlog
@@ -100,20 +101,39 @@ export class DataServer {
 }
 
 class ServerConnection {
-  private readonly decoder: FrameDecoder;
+  private readonly decoder: StreamDecoder;
   private state: 'hello' | 'proof' | 'open' | 'closed' = 'hello';
   private hello: { scope: SessionScope; grant: string | undefined; nonce: string } | undefined;
   private session: ServedSession | undefined;
   private chain: Promise<void> = Promise.resolve();
   private queued = 0;
   private queuedBytes = 0;
+  /** the WRITE frame whose bytes are streaming in (see sink), and its id */
+  private incoming: IncomingWrite | undefined;
+  private incomingId = 0;
+  /** storage writes of streamed bytes not settled yet (posix storage settles them at once) */
+  private inflight = 0;
+  private inflightBytes = 0;
+  private settledWaiters: (() => void)[] = [];
+  /**
+   * What the decoder decodes. Calls, and frames while earlier ones are still being
+   * handled, go through the chain, one at a time, in order. A WRITE that arrives while
+   * nothing is queued is not assembled: its bytes are hashed and written as the socket
+   * delivers them (slices of its reads), so no frame is copied or held.
+   */
+  private readonly sink: FrameSink = {
+    frame: (fr) => { this.enqueue(fr); },
+    begin: (id, meta, length) => this.beginWrite(id, meta, length),
+    data: (slice) => { this.writeSlice(slice); },
+    end: () => { this.incoming = undefined; },
+  };
   private readonly timer: NodeJS.Timeout;
   /** settles once the socket is gone and the session has closed (its whole files in flight removed) */
   readonly ended: Promise<void>;
 
   constructor(private readonly socket: net.Socket, private readonly peer: string, private readonly o: DataServerOptions,
     private readonly checkedChunks: CheckedChunks, onGone: () => void) {
-    this.decoder = new FrameDecoder(HANDSHAKE_MAX_DATA);
+    this.decoder = new StreamDecoder(HANDSHAKE_MAX_DATA, FrameType.WRITE);
     socket.setKeepAlive(true, 30_000);
     socket.setTimeout(IDLE_MS, () => socket.destroy());
     this.timer = setTimeout(() => this.refuse(new BargeError('E_AUTH', 'handshake not finished in time')), o.handshakeTimeoutMs ?? 10_000);
@@ -126,7 +146,7 @@ class ServerConnection {
       this.state = 'closed';
       onGone();
       const s = this.session;
-      if (s) this.chain = this.chain.then(() => s.close()).then(() => o.onEvent?.({ event: 'closed', peer }));
+      if (s) this.chain = this.chain.then(() => this.settled()).then(() => s.close()).then(() => o.onEvent?.({ event: 'closed', peer }));
       void this.chain.then(ended, ended);
     });
   }
@@ -168,18 +188,79 @@ class ServerConnection {
 
   private onData(chunk: Buffer): void {
     if (this.state === 'closed') return;
-    let frames: Frame[];
-    try { frames = this.decoder.push(chunk); } catch (e) { this.refuse(e); return; }
-    for (const fr of frames) {
-      this.queued++;
-      this.queuedBytes += fr.data.length;
-      if (this.queued >= HIGH_WATER || this.queuedBytes >= HIGH_WATER_BYTES) this.socket.pause();
-      this.chain = this.chain.then(() => this.handle(fr)).catch((e: unknown) => this.refuse(e)).finally(() => {
-        this.queued--;
-        this.queuedBytes -= fr.data.length;
-        if (this.queued <= LOW_WATER && this.queuedBytes < HIGH_WATER_BYTES / 4 && this.socket.isPaused()) this.socket.resume();
-      });
+    try { this.decoder.push(chunk, this.sink); } catch (e) { this.refuse(e); }
+  }
+
+  private enqueue(fr: Frame): void {
+    if (this.state === 'closed') return;
+    this.queued++;
+    this.queuedBytes += fr.data.length;
+    if (this.queued >= HIGH_WATER || this.queuedBytes >= HIGH_WATER_BYTES) this.socket.pause();
+    this.chain = this.chain.then(() => this.handle(fr)).catch((e: unknown) => this.refuse(e)).finally(() => {
+      this.queued--;
+      this.queuedBytes -= fr.data.length;
+      this.maybeResume();
+    });
+  }
+
+  private maybeResume(): void {
+    if (this.queued <= LOW_WATER && this.queuedBytes < HIGH_WATER_BYTES / 4 && this.inflightBytes < HIGH_WATER_BYTES / 4 && this.socket.isPaused()) this.socket.resume();
+  }
+
+  /** a WRITE's head: true to take its bytes as they arrive, false to have it whole, in the chain, after what is queued */
+  private beginWrite(id: number, meta: Meta, length: number): boolean {
+    if (this.state !== 'open' || this.queued > 0) return false;
+    this.incomingId = id;
+    try {
+      this.incoming = (this.session as ServedSession).beginWrite(meta, length);
+    } catch (e) {
+      this.incoming = undefined;
+      this.failStreamed(id, e, typeof meta.handle === 'number' ? { handle: meta.handle } : {});
     }
+    return true;
+  }
+
+  /** a FAIL outside the chain; a peer that does not read it is not read from until it does */
+  private failStreamed(id: number, e: unknown, extra: Meta): void {
+    this.fail(id, e, extra);
+    const s = this.socket;
+    if (!s.writableNeedDrain || s.destroyed || this.state === 'closed') return;
+    s.pause();
+    s.once('drain', () => this.maybeResume());
+  }
+
+  private writeSlice(slice: Buffer): void {
+    const w = this.incoming;
+    if (!w || this.state === 'closed') return;
+    const p = (this.session as ServedSession).writeSlice(w, slice);
+    if (!p) return;
+    const id = this.incomingId;
+    const n = slice.length;
+    this.inflight++;
+    this.inflightBytes += n;
+    if (this.inflightBytes >= HIGH_WATER_BYTES) this.socket.pause();
+    p.then(() => { this.settle(n); }, (e: unknown) => {
+      this.settle(n);
+      const error = this.session?.writeFailed(w, e);
+      if (error) this.failStreamed(id, error, { handle: w.handle });
+    });
+  }
+
+  private settle(n: number): void {
+    this.inflight--;
+    this.inflightBytes -= n;
+    if (this.inflight === 0 && this.settledWaiters.length > 0) {
+      const waiters = this.settledWaiters;
+      this.settledWaiters = [];
+      for (const w of waiters) w();
+    }
+    this.maybeResume();
+  }
+
+  /** every streamed write has settled (so a call sees their outcome) */
+  private settled(): Promise<void> {
+    if (this.inflight === 0) return Promise.resolve();
+    return new Promise((resolve) => this.settledWaiters.push(resolve));
   }
 
   private async handle(fr: Frame): Promise<void> {
@@ -187,6 +268,7 @@ class ServerConnection {
     if (this.state === 'hello') return this.onHello(fr);
     if (this.state === 'proof') return this.onProof(fr);
     const session = this.session as ServedSession;
+    await this.settled();
     if (fr.type === FrameType.WRITE) {
       try {
         const failed = await session.write(fr.meta, fr.data);

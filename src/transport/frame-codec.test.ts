@@ -3,7 +3,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { BargeError } from '../core/errors.js';
-import { DEFAULT_MAX_DATA_BYTES, encodeFrame, encodeHead, FrameDecoder, FrameType, HEADER_BYTES, MAGIC, MAX_META_BYTES, PROTOCOL_VERSION, type Frame, type Meta } from './frame-codec.js';
+import { parseWithBigints } from '../core/json-bigint.js';
+import { DEFAULT_MAX_DATA_BYTES, encodeFrame, encodeHead, FrameDecoder, FrameType, HEADER_BYTES, MAGIC, MAX_META_BYTES, PROTOCOL_VERSION, StreamDecoder, type Frame, type FrameSink, type Meta } from './frame-codec.js';
 import { Prng } from './test-support/served-agent.js';
 
 const TYPES = Object.values(FrameType);
@@ -194,5 +195,188 @@ describe('frame codec: refusals', () => {
     for (const text of ['[]', '[{"a":1}]', '1', '"text"', 'null', 'true', '{"$big":"5"}']) {
       protocolError(() => new FrameDecoder().push(rawFrame(text)), `meta ${text}`);
     }
+  });
+});
+
+/** what a StreamDecoder handed its sink: frames, WRITE frames streamed in slices rebuilt */
+class Recorder implements FrameSink {
+  frames: Frame[] = [];
+  /** how each frame came: whole, or streamed in this many slices */
+  how: (number | 'whole')[] = [];
+  private cur: { id: number; meta: Meta; length: number; slices: Buffer[] } | undefined;
+
+  constructor(private readonly stream: (id: number) => boolean = () => true) {}
+
+  frame(f: Frame): void {
+    assert.equal(this.cur, undefined, 'no whole frame while one streams');
+    this.frames.push(f);
+    this.how.push('whole');
+  }
+
+  begin(id: number, meta: Meta, length: number): boolean {
+    assert.equal(this.cur, undefined, 'begin after end');
+    if (!this.stream(id)) return false;
+    this.cur = { id, meta, length, slices: [] };
+    return true;
+  }
+
+  data(slice: Buffer): void {
+    assert.ok(this.cur, 'data inside a frame');
+    assert.ok(slice.length > 0, 'no empty slices');
+    // a slice is only valid while its chunk is: keep a copy, as a consumer would have written it
+    this.cur.slices.push(Buffer.from(slice));
+  }
+
+  end(): void {
+    const c = this.cur;
+    assert.ok(c, 'end of a begun frame');
+    const data = Buffer.concat(c.slices);
+    assert.equal(data.length, c.length, 'streamed bytes = the declared length');
+    this.frames.push({ type: FrameType.WRITE, id: c.id, meta: c.meta, data });
+    this.how.push(c.slices.length);
+    this.cur = undefined;
+  }
+}
+
+/** a session's traffic: WRITE frames of several sizes (empty too) among calls and replies */
+function writeSample(): { frames: Frame[]; bytes: Buffer } {
+  const rnd = new Prng(11);
+  const frames: Frame[] = [
+    { type: FrameType.CALL, id: 1, meta: { op: 'open-write', path: 'a', size: 300 }, data: Buffer.alloc(0) },
+    { type: FrameType.WRITE, id: 2, meta: { handle: 1, offset: 0 }, data: rnd.bytes(100) },
+    { type: FrameType.WRITE, id: 3, meta: { handle: 1, offset: 100 }, data: Buffer.alloc(0) },
+    { type: FrameType.WRITE, id: 4, meta: { handle: 12345678, offset: 2 ** 53 - 1 }, data: rnd.bytes(1) },
+    { type: FrameType.REPLY, id: 5, meta: { more: false }, data: rnd.bytes(50) },
+    { type: FrameType.WRITE, id: 0xffffffff, meta: { handle: 1, offset: 100, extra: 'x' }, data: rnd.bytes(200) },
+    { type: FrameType.WRITE, id: 7, meta: {}, data: rnd.bytes(3) },
+    { type: FrameType.CALL, id: 8, meta: { op: 'commit', handle: 1 }, data: Buffer.alloc(0) },
+  ];
+  return { frames, bytes: Buffer.concat(frames.map((f) => encodeFrame(f.type, f.id, f.meta, f.data))) };
+}
+
+describe('frame codec: streamed data (StreamDecoder)', () => {
+  test('WRITE data comes in slices, other frames whole; in one chunk each WRITE is one slice', () => {
+    const { frames, bytes } = writeSample();
+    const r = new Recorder();
+    new StreamDecoder(DEFAULT_MAX_DATA_BYTES, FrameType.WRITE).push(bytes, r);
+    same(r.frames, frames);
+    assert.deepEqual(r.how, ['whole', 1, 0, 1, 'whole', 1, 1, 'whole']);
+  });
+
+  test('cut at every byte boundary, and in three pieces at many, the frames and streamed bytes are the same', () => {
+    const { frames, bytes } = writeSample();
+    for (let cut = 0; cut <= bytes.length; cut++) {
+      const r = new Recorder();
+      const d = new StreamDecoder(DEFAULT_MAX_DATA_BYTES, FrameType.WRITE);
+      d.push(Buffer.from(bytes.subarray(0, cut)), r);
+      d.push(Buffer.from(bytes.subarray(cut)), r);
+      same(r.frames, frames);
+      assert.equal(d.pending, 0, `nothing left over after a cut at ${cut}`);
+    }
+    const rnd = new Prng(5);
+    for (let k = 0; k < 300; k++) {
+      const a = rnd.int(bytes.length + 1);
+      const b = a + rnd.int(bytes.length + 1 - a);
+      const r = new Recorder();
+      const d = new StreamDecoder(DEFAULT_MAX_DATA_BYTES, FrameType.WRITE);
+      for (const piece of [bytes.subarray(0, a), bytes.subarray(a, b), bytes.subarray(b)]) d.push(Buffer.from(piece), r);
+      same(r.frames, frames);
+    }
+  });
+
+  test('fed byte by byte: every data byte its own slice, pending counts the unfinished frame', () => {
+    const { frames, bytes } = writeSample();
+    const r = new Recorder();
+    const d = new StreamDecoder(DEFAULT_MAX_DATA_BYTES, FrameType.WRITE);
+    const first = encodeFrame(frames[0]?.type ?? FrameType.CALL, 1, frames[0]?.meta ?? {}).length;
+    for (let i = 0; i < bytes.length; i++) {
+      d.push(bytes.subarray(i, i + 1), r);
+      if (i < first - 1) assert.equal(d.pending, i + 1);
+    }
+    same(r.frames, frames);
+    assert.deepEqual(r.how, ['whole', 100, 0, 1, 'whole', 200, 3, 'whole']);
+    assert.equal(d.pending, 0);
+  });
+
+  test('a WRITE the sink does not take in slices comes whole, cut anywhere', () => {
+    const { frames, bytes } = writeSample();
+    for (let cut = 0; cut <= bytes.length; cut += 7) {
+      const r = new Recorder((id) => id !== 2 && id !== 0xffffffff);
+      const d = new StreamDecoder(DEFAULT_MAX_DATA_BYTES, FrameType.WRITE);
+      d.push(Buffer.from(bytes.subarray(0, cut)), r);
+      d.push(Buffer.from(bytes.subarray(cut)), r);
+      same(r.frames, frames);
+      assert.equal(r.how[1], 'whole');
+      assert.equal(r.how[5], 'whole');
+    }
+  });
+
+  test('oversize data and meta, bad magic, version and type are refused on the header alone, before begin', () => {
+    const sink = new Recorder(() => { throw new Error('begin must not be reached'); });
+    const fresh = (): StreamDecoder => new StreamDecoder(1024, FrameType.WRITE);
+    protocolError(() => fresh().push(header({ type: FrameType.WRITE, dataLen: 1025 }), sink), 'data one byte over its limit');
+    protocolError(() => fresh().push(header({ type: FrameType.WRITE, dataLen: 0xffffffff }), sink), 'data of 4 GiB');
+    protocolError(() => fresh().push(header({ type: FrameType.WRITE, metaLen: MAX_META_BYTES + 1 }), sink), 'meta over');
+    protocolError(() => fresh().push(header({ type: FrameType.WRITE, magic: 0x4748 }), sink), 'bad magic');
+    protocolError(() => fresh().push(header({ type: FrameType.WRITE, version: 9 }), sink), 'bad version');
+    protocolError(() => fresh().push(header({ type: 99 }), sink), 'bad type');
+    // the limit can change between frames (small until the handshake is done)
+    const d = new StreamDecoder(16, FrameType.WRITE);
+    const r = new Recorder();
+    d.push(encodeFrame(FrameType.WRITE, 1, { handle: 1, offset: 0 }, Buffer.alloc(16)), r);
+    protocolError(() => d.push(header({ type: FrameType.WRITE, dataLen: 17 }), r), 'over the small limit');
+    const d2 = new StreamDecoder(16, FrameType.WRITE);
+    d2.limitData(4096);
+    d2.push(encodeFrame(FrameType.WRITE, 1, { handle: 1, offset: 0 }, Buffer.alloc(4096)), r);
+    assert.equal(r.frames[1]?.data.length, 4096);
+  });
+
+  test('garbage is refused wherever it starts, also in the middle of a stream, never handed on as data', () => {
+    const rnd = new Prng(3);
+    const { bytes } = writeSample();
+    for (let k = 0; k < 500; k++) {
+      const noise = rnd.bytes(1 + rnd.int(64));
+      const d = new StreamDecoder(DEFAULT_MAX_DATA_BYTES, FrameType.WRITE);
+      const r = new Recorder();
+      try {
+        d.push(Buffer.concat([bytes, noise]), r);
+      } catch (e) {
+        assert.ok(e instanceof BargeError && e.code === 'E_PROTOCOL', String(e));
+        continue;
+      }
+      // noise that happens to start a valid header is only held, not passed on
+      assert.equal(r.frames.length, 8);
+    }
+    protocolError(() => new StreamDecoder(DEFAULT_MAX_DATA_BYTES, FrameType.WRITE).push(Buffer.from('GET / HTTP/1.1\r\n\r\n'), new Recorder()), 'HTTP');
+    const w = encodeFrame(FrameType.WRITE, 1, { handle: 1, offset: 0 }, Buffer.alloc(10));
+    const bad = Buffer.concat([header({ type: FrameType.WRITE, metaLen: 5, dataLen: 1 }), Buffer.from('{"a":'), Buffer.alloc(1)]);
+    protocolError(() => new StreamDecoder(DEFAULT_MAX_DATA_BYTES, FrameType.WRITE).push(Buffer.concat([w, bad]), new Recorder()), 'WRITE meta not JSON');
+  });
+
+  test("a WRITE's meta reads the same by the fast path as by the JSON parser; near misses go to the parser", () => {
+    const texts = ['{"handle":1,"offset":0}', '{"handle":0,"offset":262144}', '{"handle":4294967295,"offset":999999999999999}',
+      '{"handle":1,"offset":9007199254740991}', '{"handle":01,"offset":0}', '{"handle":1,"offset":00}', '{"handle":-1,"offset":0}',
+      '{"handle":1.5,"offset":0}', '{"handle":1,"offset":1e3}', '{"handle":1, "offset":0}', '{"offset":0,"handle":1}',
+      '{"handle":1,"offset":0,"x":1}', '{"handle":"1","offset":0}', '{"handle":1,"offset":0} ', '{"handle":1,"offset":0}}',
+      '{"handle":1,"offset":}', '{"handle":,"offset":1}', '{"handle":1,"offset":12345678901234567890}', '{"handle":1}'];
+    for (const text of texts) {
+      let want: unknown;
+      try { want = parseWithBigints<unknown>(text); } catch { want = 'error'; }
+      const m = Buffer.from(text);
+      const bytes = Buffer.concat([header({ type: FrameType.WRITE, metaLen: m.length, dataLen: 2 }), m, Buffer.from('ok')]);
+      let got: unknown;
+      const r = new Recorder();
+      try { new StreamDecoder(DEFAULT_MAX_DATA_BYTES, FrameType.WRITE).push(bytes, r); got = r.frames[0]?.meta; } catch { got = 'error'; }
+      if (want !== 'error' && (want === null || typeof want !== 'object' || Array.isArray(want))) want = 'error';
+      assert.deepEqual(got, want, text);
+    }
+  });
+
+  test("the encoder writes a WRITE's {handle, offset} as JSON would", () => {
+    for (const meta of [{ handle: 1, offset: 0 }, { handle: 2 ** 32 - 1, offset: 2 ** 53 - 1 }, { offset: 5, handle: 3 }, { handle: 1, offset: -1 }, { handle: 1, offset: 0.5 }, { handle: 1, offset: 2, x: 'y' }]) {
+      const head = encodeHead(FrameType.WRITE, 1, meta, 0);
+      assert.deepEqual(JSON.parse(head.subarray(HEADER_BYTES).toString()), meta);
+    }
+    assert.equal(encodeHead(FrameType.WRITE, 1, { handle: 7, offset: 262144 }, 0).subarray(HEADER_BYTES).toString(), '{"handle":7,"offset":262144}');
   });
 });

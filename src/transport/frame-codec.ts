@@ -38,7 +38,7 @@ const EMPTY = Buffer.alloc(0);
 
 /** The header and meta of a frame; the data goes to the socket as it is, uncopied. */
 export function encodeHead(type: FrameTypeCode, id: number, meta: Meta, dataLength: number): Buffer {
-  const metaText = Object.keys(meta).length === 0 ? '' : stringifyWithBigints(meta);
+  const metaText = (type === FrameType.WRITE ? writeMetaText(meta) : undefined) ?? (Object.keys(meta).length === 0 ? '' : stringifyWithBigints(meta));
   const metaBytes = Buffer.byteLength(metaText);
   if (metaBytes > MAX_META_BYTES) throw new BargeError('E_PROTOCOL', `frame meta of ${metaBytes} bytes is over the ${MAX_META_BYTES}-byte limit`);
   const head = Buffer.allocUnsafe(HEADER_BYTES + metaBytes);
@@ -74,82 +74,237 @@ function protocolError(message: string): BargeError {
   return new BargeError('E_PROTOCOL', message);
 }
 
-/** Incremental decoder: push what the socket delivered, get whole frames back. */
-export class FrameDecoder {
-  private chunks: Buffer[] = [];
-  private buffered = 0;
+/**
+ * Where a StreamDecoder delivers what it decoded. A frame of the streamed type may be
+ * taken as it arrives: `begin` sees its header and meta and says whether it wants the
+ * data in slices (`data` for each, then `end`) or whole, as `frame`.
+ */
+export interface FrameSink {
+  /** a whole frame; its data may be a slice of a pushed chunk */
+  frame(f: Frame): void;
+  /** a frame of the streamed type, before its data: true to take its data in slices */
+  begin(id: number, meta: Meta, dataLength: number): boolean;
+  /** the next bytes of the begun frame's data: a slice of a pushed chunk, valid as long as the chunk is */
+  data(slice: Buffer): void;
+  /** the begun frame's data is complete (called also for zero bytes) */
+  end(): void;
+}
 
-  constructor(private maxData: number = DEFAULT_MAX_DATA_BYTES) {}
+/**
+ * Incremental decoder that copies no frame data: push what the socket delivered (never
+ * reused afterwards) and it calls the sink. Header and meta are checked as soon as they
+ * are in, before anything is held for the data; only a header or meta split across
+ * chunks is copied (into a buffer of its exact size). Data of the streamed frame type
+ * goes to the sink slice by slice; other frames are handed over whole, their data a
+ * slice of one chunk or, split across chunks, joined once.
+ */
+export class StreamDecoder {
+  /** the header being assembled when it spans chunks */
+  private readonly head = Buffer.alloc(HEADER_BYTES);
+  private headHeld = 0;
+  /** the current frame, once its header is in */
+  private type: FrameTypeCode = FrameType.HELLO;
+  private id = 0;
+  private metaLen = 0;
+  private dataLen = 0;
+  private meta: Meta | undefined;
+  /** the meta being assembled when it spans chunks */
+  private metaBuf: Buffer | undefined;
+  private metaHeld = 0;
+  /** data bytes of the current frame still to come; -1: not in the data part */
+  private remaining = -1;
+  private streaming = false;
+  private parts: Buffer[] = [];
+  /** bytes of the unfinished frame taken so far */
+  private held = 0;
+
+  constructor(private maxData: number = DEFAULT_MAX_DATA_BYTES, private readonly streamType: number = -1) {}
 
   /** a new data limit for the frames to come (small until a peer is authenticated) */
   limitData(maxData: number): void {
     this.maxData = maxData;
   }
 
-  push(chunk: Buffer): Frame[] {
-    this.chunks.push(chunk);
-    this.buffered += chunk.length;
-    const out: Frame[] = [];
+  /** bytes held that do not yet make a whole frame */
+  get pending(): number {
+    return this.held;
+  }
+
+  push(chunk: Buffer, sink: FrameSink): void {
+    const len = chunk.length;
+    let at = 0;
     for (;;) {
-      const f = this.next();
-      if (!f) return out;
-      out.push(f);
+      if (this.remaining >= 0) {
+        // the data part
+        if (this.remaining > 0) {
+          if (at >= len) return;
+          const n = Math.min(this.remaining, len - at);
+          const slice = chunk.subarray(at, at + n);
+          at += n;
+          this.remaining -= n;
+          this.held += n;
+          if (this.streaming) sink.data(slice); else this.parts.push(slice);
+          if (this.remaining > 0) return;
+        }
+        this.finish(sink);
+        continue;
+      }
+      if (this.meta === undefined) {
+        if (at >= len) return;
+        if (this.headHeld < HEADER_BYTES) {
+          if (this.headHeld === 0 && len - at >= HEADER_BYTES) {
+            this.readHeader(chunk, at);
+            at += HEADER_BYTES;
+          } else {
+            const n = Math.min(HEADER_BYTES - this.headHeld, len - at);
+            chunk.copy(this.head, this.headHeld, at, at + n);
+            this.headHeld += n;
+            at += n;
+            this.held += n;
+            if (this.headHeld < HEADER_BYTES) return;
+            this.held -= HEADER_BYTES;
+            this.readHeader(this.head, 0);
+          }
+          this.held += HEADER_BYTES;
+          this.headHeld = HEADER_BYTES;
+          if (this.metaLen === 0) this.meta = {};
+          continue;
+        }
+        // the meta part
+        if (this.metaHeld === 0 && len - at >= this.metaLen) {
+          this.meta = decodeMeta(chunk.subarray(at, at + this.metaLen), this.type);
+          at += this.metaLen;
+          this.held += this.metaLen;
+          continue;
+        }
+        const mb = (this.metaBuf ??= Buffer.allocUnsafe(this.metaLen));
+        const n = Math.min(this.metaLen - this.metaHeld, len - at);
+        chunk.copy(mb, this.metaHeld, at, at + n);
+        this.metaHeld += n;
+        at += n;
+        this.held += n;
+        if (this.metaHeld < this.metaLen) return;
+        this.meta = decodeMeta(mb, this.type);
+        continue;
+      }
+      // header and meta are in: the data part begins
+      this.remaining = this.dataLen;
+      this.streaming = this.type === this.streamType && sink.begin(this.id, this.meta, this.dataLen);
     }
+  }
+
+  private readHeader(h: Buffer, at: number): void {
+    if (h.readUInt16BE(at) !== MAGIC) throw protocolError('not a barge data-plane frame (bad magic)');
+    const version = h.readUInt8(at + 2);
+    if (version !== PROTOCOL_VERSION) throw protocolError(`protocol version ${version} is not spoken here (this side speaks ${PROTOCOL_VERSION})`);
+    const type = h.readUInt8(at + 3);
+    if (!KNOWN_TYPES.has(type)) throw protocolError(`unknown frame type ${type}`);
+    const metaLen = h.readUInt32BE(at + 8);
+    const dataLen = h.readUInt32BE(at + 12);
+    if (metaLen > MAX_META_BYTES) throw protocolError(`frame meta of ${metaLen} bytes is over the ${MAX_META_BYTES}-byte limit`);
+    if (dataLen > this.maxData) throw protocolError(`frame data of ${dataLen} bytes is over the ${this.maxData}-byte limit`);
+    this.type = type as FrameTypeCode;
+    this.id = h.readUInt32BE(at + 4);
+    this.metaLen = metaLen;
+    this.dataLen = dataLen;
+  }
+
+  private finish(sink: FrameSink): void {
+    const streaming = this.streaming;
+    const frame: Frame | undefined = streaming ? undefined : {
+      type: this.type, id: this.id, meta: this.meta as Meta,
+      data: this.parts.length === 0 ? EMPTY : this.parts.length === 1 ? this.parts[0] as Buffer : Buffer.concat(this.parts, this.dataLen),
+    };
+    this.headHeld = 0;
+    this.meta = undefined;
+    this.metaBuf = undefined;
+    this.metaHeld = 0;
+    this.remaining = -1;
+    this.streaming = false;
+    this.held = 0;
+    if (this.parts.length > 0) this.parts = [];
+    if (frame) sink.frame(frame); else sink.end();
+  }
+}
+
+/** Incremental decoder: push what the socket delivered, get whole frames back. */
+export class FrameDecoder {
+  private readonly d: StreamDecoder;
+  private out: Frame[] = [];
+  private readonly sink: FrameSink = {
+    frame: (fr) => { this.out.push(fr); },
+    begin: () => false,
+    data: () => undefined,
+    end: () => undefined,
+  };
+
+  constructor(maxData: number = DEFAULT_MAX_DATA_BYTES) {
+    this.d = new StreamDecoder(maxData);
+  }
+
+  /** a new data limit for the frames to come (small until a peer is authenticated) */
+  limitData(maxData: number): void {
+    this.d.limitData(maxData);
+  }
+
+  push(chunk: Buffer): Frame[] {
+    const out = (this.out = []);
+    this.d.push(chunk, this.sink);
+    return out;
   }
 
   /** bytes held that do not yet make a whole frame */
   get pending(): number {
-    return this.buffered;
-  }
-
-  private peek(n: number): Buffer {
-    if (this.chunks.length === 1 || (this.chunks[0] as Buffer).length >= n) return this.chunks[0] as Buffer;
-    const whole = Buffer.concat(this.chunks, this.buffered);
-    this.chunks = [whole];
-    return whole;
-  }
-
-  private take(n: number): Buffer {
-    const first = this.chunks[0] as Buffer;
-    if (first.length === n) {
-      this.chunks.shift();
-    } else if (first.length > n) {
-      this.chunks[0] = first.subarray(n);
-      this.buffered -= n;
-      return first.subarray(0, n);
-    } else {
-      const whole = Buffer.concat(this.chunks, this.buffered);
-      this.chunks = whole.length > n ? [whole.subarray(n)] : [];
-      this.buffered -= n;
-      return whole.subarray(0, n);
-    }
-    this.buffered -= n;
-    return first;
-  }
-
-  private next(): Frame | undefined {
-    if (this.buffered < HEADER_BYTES) return undefined;
-    const h = this.peek(HEADER_BYTES);
-    if (h.readUInt16BE(0) !== MAGIC) throw protocolError('not a barge data-plane frame (bad magic)');
-    const version = h.readUInt8(2);
-    if (version !== PROTOCOL_VERSION) throw protocolError(`protocol version ${version} is not spoken here (this side speaks ${PROTOCOL_VERSION})`);
-    const type = h.readUInt8(3);
-    if (!KNOWN_TYPES.has(type)) throw protocolError(`unknown frame type ${type}`);
-    const id = h.readUInt32BE(4);
-    const metaLen = h.readUInt32BE(8);
-    const dataLen = h.readUInt32BE(12);
-    if (metaLen > MAX_META_BYTES) throw protocolError(`frame meta of ${metaLen} bytes is over the ${MAX_META_BYTES}-byte limit`);
-    if (dataLen > this.maxData) throw protocolError(`frame data of ${dataLen} bytes is over the ${this.maxData}-byte limit`);
-    if (this.buffered < HEADER_BYTES + metaLen + dataLen) return undefined;
-    this.take(HEADER_BYTES);
-    const metaBuf = metaLen === 0 ? EMPTY : this.take(metaLen);
-    const data = dataLen === 0 ? EMPTY : this.take(dataLen);
-    return { type: type as FrameTypeCode, id, meta: decodeMeta(metaBuf), data };
+    return this.d.pending;
   }
 }
 
-function decodeMeta(buf: Buffer): Meta {
+const CH_0 = 0x30;
+const CH_9 = 0x39;
+const WRITE_META_HEAD = Buffer.from('{"handle":');
+const WRITE_META_MID = Buffer.from(',"offset":');
+
+/** the digits of a JSON number at `at` (no sign, fraction or leading zero, at most 15 digits: a safe integer); -1 if there are none */
+function digitsEnd(b: Buffer, at: number): number {
+  let i = at;
+  while (i < b.length && (b[i] as number) >= CH_0 && (b[i] as number) <= CH_9) i++;
+  const n = i - at;
+  if (n === 0 || n > 15 || (n > 1 && b[at] === CH_0)) return -1;
+  return i;
+}
+
+/**
+ * A WRITE's meta as every barge sender writes it, `{"handle":H,"offset":O}`, read without
+ * the JSON parser (it is on the path of every data frame); anything else, undefined, goes
+ * to the parser, which gives the same result for this form.
+ */
+function fastWriteMeta(b: Buffer): Meta | undefined {
+  const h0 = WRITE_META_HEAD.length;
+  if (b.length < h0 + WRITE_META_MID.length + 3 || b.compare(WRITE_META_HEAD, 0, h0, 0, h0) !== 0) return undefined;
+  const h1 = digitsEnd(b, h0);
+  if (h1 < 0) return undefined;
+  const o0 = h1 + WRITE_META_MID.length;
+  if (b.compare(WRITE_META_MID, 0, WRITE_META_MID.length, h1, o0) !== 0) return undefined;
+  const o1 = digitsEnd(b, o0);
+  if (o1 < 0 || o1 !== b.length - 1 || b[o1] !== 0x7d) return undefined;
+  return { handle: Number(b.toString('latin1', h0, h1)), offset: Number(b.toString('latin1', o0, o1)) };
+}
+
+/** the text of a WRITE's meta when it is the usual {handle, offset} (same bytes as the JSON encoder's) */
+function writeMetaText(meta: Meta): string | undefined {
+  const { handle, offset } = meta;
+  if (typeof handle !== 'number' || typeof offset !== 'number' || !Number.isSafeInteger(handle) || !Number.isSafeInteger(offset) || handle < 0 || offset < 0) return undefined;
+  let n = 0;
+  for (const k in meta) { if (k !== 'handle' && k !== 'offset') return undefined; n++; }
+  return n === 2 ? `{"handle":${handle},"offset":${offset}}` : undefined;
+}
+
+function decodeMeta(buf: Buffer, type: number): Meta {
   if (buf.length === 0) return {};
+  if (type === FrameType.WRITE) {
+    const m = fastWriteMeta(buf);
+    if (m) return m;
+  }
   let v: unknown;
   try {
     v = parseWithBigints<unknown>(buf.toString('utf8'));

@@ -22,7 +22,7 @@ export interface CallResult {
   parts?: { meta: Meta; data: Buffer }[];
 }
 
-interface WriteHandle {
+export interface WriteHandle {
   kind: 'file' | 'chunk';
   /** a whole file's declared size: every byte of [0, size) must have arrived */
   size: number | undefined;
@@ -33,6 +33,13 @@ interface WriteHandle {
   next: number | undefined;
   ordered: boolean;
   failed: BargeError | undefined;
+}
+
+/** a WRITE frame being received: its handle and where its next byte lands */
+export interface IncomingWrite {
+  readonly handle: number;
+  readonly h: WriteHandle;
+  at: number;
 }
 
 /** listing replies are cut into frames of about this many bytes of JSON */
@@ -139,21 +146,58 @@ export class ServedSession {
     if (got !== sentHash) throw new BargeError('E_CHECKSUM', `received bytes hash to ${got}, the sender read ${sentHash}`, { path: h.path });
   }
 
-  /** a WRITE frame: no reply when it lands; a failure is kept for the handle's close */
-  async write(m: Meta, data: Buffer): Promise<{ handle: number; error: BargeError } | undefined> {
+  /**
+   * A WRITE frame's head, before its bytes: the handle and offset are checked and the
+   * order noted. Undefined: the handle failed before, and the frame's bytes are dropped,
+   * unhashed. The bytes follow through writeSlice, in order, as they arrive.
+   */
+  beginWrite(m: Meta, length: number): IncomingWrite | undefined {
     const id = f.uint(m, 'handle');
     const offset = f.uint(m, 'offset');
     const h = this.writers.get(id);
     if (!h) throw new BargeError('E_PROTOCOL', `no open write handle ${id}`);
     if (h.failed) return undefined;
     if (offset !== (h.next ?? (h.kind === 'file' ? 0 : offset))) h.ordered = false;
-    h.next = offset + data.length;
-    h.hash.update(data);
+    h.next = offset + length;
+    return { handle: id, h, at: offset };
+  }
+
+  /**
+   * The next bytes of a WRITE: hashed, then written where they belong. Returns the
+   * storage's promise (posix storage has written them already, synchronously), or
+   * undefined when the handle has failed meanwhile (the bytes are dropped). A rejection
+   * goes to writeFailed.
+   */
+  writeSlice(w: IncomingWrite, bytes: Buffer): Promise<void> | undefined {
+    const h = w.h;
+    const at = w.at;
+    w.at += bytes.length;
+    if (h.failed) return undefined;
+    h.hash.update(bytes);
     try {
-      await h.writer.write(data, offset);
+      return h.writer.write(bytes, at);
     } catch (e) {
-      h.failed = e instanceof BargeError ? e : new BargeError('E_IO', e instanceof Error ? e.message : String(e), { path: h.path });
-      return { handle: id, error: h.failed };
+      return Promise.reject(e instanceof Error ? e : new Error(String(e)));
+    }
+  }
+
+  /** a write of this handle failed in storage: the handle is failed; the error, the first time, to report once */
+  writeFailed(w: IncomingWrite, e: unknown): BargeError | undefined {
+    const h = w.h;
+    if (h.failed) return undefined;
+    h.failed = e instanceof BargeError ? e : new BargeError('E_IO', e instanceof Error ? e.message : String(e), { path: h.path });
+    return h.failed;
+  }
+
+  /** a WRITE frame whole: no reply when it lands; a failure is kept for the handle's close */
+  async write(m: Meta, data: Buffer): Promise<{ handle: number; error: BargeError } | undefined> {
+    const w = this.beginWrite(m, data.length);
+    if (!w) return undefined;
+    try {
+      await this.writeSlice(w, data);
+    } catch (e) {
+      const error = this.writeFailed(w, e);
+      return error ? { handle: w.handle, error } : undefined;
     }
     return undefined;
   }
