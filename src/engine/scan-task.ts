@@ -121,7 +121,8 @@ export async function runScan(ctx: RunContext, t: ScanTask): Promise<TaskResult>
 /**
  * Copies the directory's small files in this thread, up to one batch's worth; returns
  * the rest (files of some MiB, which the run spreads over the threads; chunked and
- * hard-linked files; what is over the batch) for the run to dispatch. Counts what it copies as found-to-copy, as the run would have.
+ * hard-linked files; what is over the batch) for the run to dispatch. What it copies
+ * counts as found-to-copy here, as the run would have counted it.
  */
 async function copyHere(ctx: RunContext, copies: FileItem[], r: ResultBuilder): Promise<FileItem[]> {
   const here: FileItem[] = [];
