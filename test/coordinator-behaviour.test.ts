@@ -188,3 +188,38 @@ test('a scan run again after a restart finds the directory its first attempt mad
     fs.rmSync(root, { recursive: true, force: true });
   }
 });
+
+test('a finalize run again after it committed (its agent died before reporting) succeeds and changes nothing', async () => {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'barge-refinalize-'));
+  try {
+    fs.mkdirSync(path.join(root, 's'));
+    fs.mkdirSync(path.join(root, 'd'));
+    const bytes = Buffer.alloc(3 * 1024 * 1024 + 5, 7);
+    fs.writeFileSync(path.join(root, 's', 'big'), bytes);
+    const opts = defaultSyncOptions({ chunkCutoff: 1024 * 1024, chunkSize: 1024 * 1024 });
+    const ctx = buildRunContext({ srcRoot: path.join(root, 's'), dstRoot: path.join(root, 'd'), opts, nowNs: 0n, verbose: false, memory: sharedCells().memory, limiterMemory: BandwidthLimiter.sharedMemory(), corruptOnce: [], corruptAlways: [] });
+    const src = await ctx.src.stat('big');
+    assert.ok(src);
+    const file = { rel: 'big', src, dstExists: false, compareFirst: false };
+    const prep = await runTask(ctx, { kind: 'prepare', file, identity: 'test' });
+    assert.deepEqual(prep.errors, []);
+    const hashes: string[] = [];
+    for (let i = 0; i * 1024 * 1024 < bytes.length; i++) {
+      const r = await runTask(ctx, { kind: 'chunk', file, index: i, offset: i * 1024 * 1024, length: Math.min(1024 * 1024, bytes.length - i * 1024 * 1024), recorded: undefined });
+      assert.deepEqual(r.errors, []);
+      hashes.push(r.chunkHash ?? '');
+    }
+    const first = await runTask(ctx, { kind: 'finalize', file, chunkHashes: hashes });
+    assert.deepEqual(first.errors, []);
+    const again = await runTask(ctx, { kind: 'finalize', file, chunkHashes: hashes });
+    assert.deepEqual(again.errors, [], 'the second finalize is not an error');
+    assert.deepEqual(again.landed, ['big']);
+    assert.ok(fs.readFileSync(path.join(root, 'd', 'big')).equals(bytes));
+    // a finalize whose file is not there at all still fails
+    fs.rmSync(path.join(root, 'd', 'big'));
+    const gone = await runTask(ctx, { kind: 'finalize', file, chunkHashes: hashes });
+    assert.equal(gone.errors[0]?.code, 'E_NOT_FOUND');
+  } finally {
+    fs.rmSync(root, { recursive: true, force: true });
+  }
+});

@@ -116,6 +116,12 @@ export async function runChunk(ctx: RunContext, t: ChunkTask): Promise<TaskResul
   return r.result;
 }
 
+/** the destination holds the file as a finalize would have left it: its size, its source's mtime */
+async function alreadyCommitted(ctx: RunContext, f: FileItem): Promise<boolean> {
+  const d = await ctx.dst.stat(f.rel);
+  return d?.type === 'file' && d.size === f.src.size && d.mtimeNs === f.src.mtimeNs;
+}
+
 export async function runFinalize(ctx: RunContext, t: FinalizeChunkedTask): Promise<TaskResult> {
   const r = new ResultBuilder(ctx.verbose);
   const f = t.file;
@@ -133,7 +139,13 @@ export async function runFinalize(ctx: RunContext, t: FinalizeChunkedTask): Prom
         throw new BargeError('E_CHECKSUM', `verify: destination reads back as ${got}, source was ${want}`, { path: f.rel });
       }
     }
-    await ctx.dst.commitPartial(f.rel, metaOf(f.src), { owner: ctx.owner, fsync: ctx.opts.fsync });
+    try {
+      await ctx.dst.commitPartial(f.rel, metaOf(f.src), { owner: ctx.owner, fsync: ctx.opts.fsync });
+    } catch (e) {
+      // run again after it already committed (its agent died before reporting, and the
+      // lease ran out): the file is there as the source is, and that is the outcome wanted
+      if (!(isBargeError(e) && e.code === 'E_NOT_FOUND' && await alreadyCommitted(ctx, f))) throw e;
+    }
     r.count('filesCopied');
     r.event(f.dstExists ? 'update' : 'new', f.rel);
     r.result.landed = [f.rel];
