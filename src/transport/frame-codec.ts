@@ -155,6 +155,7 @@ export class StreamDecoder {
           if (this.headHeld === 0 && len - at >= HEADER_BYTES) {
             this.readHeader(chunk, at);
             at += HEADER_BYTES;
+            this.held += HEADER_BYTES;
           } else {
             const n = Math.min(HEADER_BYTES - this.headHeld, len - at);
             chunk.copy(this.head, this.headHeld, at, at + n);
@@ -162,10 +163,8 @@ export class StreamDecoder {
             at += n;
             this.held += n;
             if (this.headHeld < HEADER_BYTES) return;
-            this.held -= HEADER_BYTES;
             this.readHeader(this.head, 0);
           }
-          this.held += HEADER_BYTES;
           this.headHeld = HEADER_BYTES;
           if (this.metaLen === 0) this.meta = {};
           continue;
