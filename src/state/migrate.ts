@@ -5,12 +5,14 @@ import type { Flavor } from './flavor.js';
 import { up as initial } from './migrations/001-initial.js';
 import { up as queueIndexes } from './migrations/002-queue-indexes.js';
 import { up as agentDataPlane } from './migrations/003-agent-data-plane.js';
+import { up as completeFunction } from './migrations/004-complete-function.js';
 
 export async function migrate(db: Kysely<unknown>, flavor: Flavor): Promise<void> {
   const migrations: Record<string, Migration> = {
     '001-initial': { up: (d) => initial(d as Kysely<unknown>, flavor) },
     '002-queue-indexes': { up: (d) => queueIndexes(d as Kysely<unknown>) },
     '003-agent-data-plane': { up: (d) => agentDataPlane(d as Kysely<unknown>) },
+    '004-complete-function': { up: (d) => completeFunction(d as Kysely<unknown>, flavor) },
   };
   const migrator = new Migrator({ db, provider: { getMigrations: () => Promise.resolve(migrations) } });
   const { error, results } = await migrator.migrateToLatest();

@@ -5,7 +5,9 @@ import type { Counters } from '../core/counters.js';
 import { countersOf, zeroCounterColumns } from './counter-columns.js';
 import type { Flavor } from './flavor.js';
 import type { Database, RequestsTable } from './schema.js';
+import { RunnableRequests } from './runnable-requests.js';
 import * as queue from './sql-task-queue.js';
+import type { LeaseRun } from './sql-task-queue.js';
 import type {
   AgentRecord, Completion, DirMetaEntry, FileError, LeasedTask, LeaseOptions, ManifestEntry, NewRequest, NewTask, Page,
   PhaseState, RequestRecord, RequestState, StateStore, StoredError, TaskState,
@@ -21,6 +23,18 @@ function requestOf(r: RequestsTable): RequestRecord {
   };
 }
 
+/**
+ * An engine's quicker ways to do what the generic code does, for calls outside a caller's
+ * transaction; each must behave exactly as the generic code (the conformance suite runs
+ * every engine).
+ */
+export interface EngineShortcuts {
+  /** writes a batch of completions when it can (undefined: it cannot, the generic path does) */
+  complete?: (items: readonly queue.Done[], now: number) => Promise<boolean[] | undefined>;
+  /** the lease's pick of one request's tasks */
+  pick?: LeaseRun['pick'];
+}
+
 /** the connection of a store handed to a tx() callback */
 function dbOf(s: StateStore): Kysely<Database> {
   return (s as SqlStateStore).connection;
@@ -30,17 +44,39 @@ export class SqlStateStore implements StateStore {
   constructor(
     private readonly db: Kysely<Database>, readonly flavor: Flavor, private readonly onClose: () => Promise<void>, private readonly inTx = false,
     private readonly cursors = new queue.LeaseCursors(),
+    private readonly runnable = new RunnableRequests(),
+    private readonly shortcuts: EngineShortcuts = {},
   ) {}
 
-  private readonly completions = new queue.CompletionGroups((items, now) => this.tx((s) => queue.completeBatch(dbOf(s), items, now, this.cursors)));
+  // a group of completions need not wait for its WAL flush either (see lease): if PostgreSQL
+  // crashes and forgets it, its tasks run again, as tasks in flight at a coordinator's kill
+  // do, and a later flushed commit (a request's end) flushes every earlier one with it
+  private readonly completions = new queue.CompletionGroups(async (items, now) => {
+    const quick = await this.shortcuts.complete?.(items, now);
+    return quick ?? this.tx((s) => queue.completeBatch(dbOf(s), items, now, { cursors: this.cursors, asyncCommit: this.flavor === 'postgres' }));
+  });
+
+  /** set inside a transaction that changed a request's state: its commit drops the runnable list */
+  private changedRequests = false;
 
   get connection(): Kysely<Database> {
     return this.db;
   }
 
-  tx<T>(fn: (s: StateStore) => Promise<T>): Promise<T> {
+  async tx<T>(fn: (s: StateStore) => Promise<T>): Promise<T> {
     if (this.inTx) return fn(this);
-    return this.db.transaction().execute((trx: Transaction<Database>) => fn(new SqlStateStore(trx, this.flavor, this.onClose, true, this.cursors)));
+    let inner: SqlStateStore | undefined;
+    const out = await this.db.transaction().execute((trx: Transaction<Database>) => {
+      inner = new SqlStateStore(trx, this.flavor, this.onClose, true, this.cursors, this.runnable);
+      return fn(inner);
+    });
+    if (inner?.changedRequests) this.runnable.forget();
+    return out;
+  }
+
+  private requestsChanged(): void {
+    this.runnable.forget();
+    this.changedRequests = true;
   }
 
   async createRequest(r: NewRequest, now: number): Promise<boolean> {
@@ -88,6 +124,7 @@ export class SqlStateStore implements StateStore {
       ...(to === 'running' ? { started_at: eb.fn.coalesce('started_at', eb.val(now)) } : {}),
       ...(terminal ? { finished_at: now } : {}),
     })).where('id', '=', id).where('state', 'in', [...from]).executeTakeFirst();
+    if (Number(r.numUpdatedRows) === 1) this.requestsChanged();
     return Number(r.numUpdatedRows) === 1;
   }
 
@@ -96,6 +133,7 @@ export class SqlStateStore implements StateStore {
   }
 
   resetRequest(id: string, now: number): Promise<void> {
+    this.requestsChanged();
     return this.tx(async (s) => {
       const db = dbOf(s);
       for (const table of ['tasks', 'errors', 'manifest', 'dir_meta'] as const) await db.deleteFrom(table).where('request_id', '=', id).execute();
@@ -115,7 +153,8 @@ export class SqlStateStore implements StateStore {
     // the task is simply leased again, and only the holder of a lease may complete it;
     // completions keep the flush. Inside a caller's transaction the caller's commit decides.
     const asyncCommit = this.flavor === 'postgres' && !this.inTx;
-    return queue.lease(this.db, this.flavor, agentId, o, now, { asyncCommit, cursors: this.cursors });
+    const run: queue.LeaseRun = this.inTx ? { asyncCommit, cursors: this.cursors } : { asyncCommit, cursors: this.cursors, runnable: this.runnable, pick: this.shortcuts.pick };
+    return queue.lease(this.db, this.flavor, agentId, o, now, run);
   }
 
   async complete(agentId: string, taskId: number, c: Completion, now: number): Promise<boolean> {
@@ -126,7 +165,7 @@ export class SqlStateStore implements StateStore {
   completeMany(agentId: string, done: readonly { taskId: number; completion: Completion }[], now: number): Promise<boolean[]> {
     if (done.length === 0) return Promise.resolve([]);
     const items = done.map((d) => ({ agentId, ...d }));
-    if (this.inTx) return queue.completeBatch(this.db, items, now, this.cursors);
+    if (this.inTx) return queue.completeBatch(this.db, items, now, { cursors: this.cursors, asyncCommit: false });
     return this.completions.add(items, now);
   }
 

@@ -4,6 +4,7 @@ import { sql, type Kysely } from 'kysely';
 import type { Counters } from '../core/counters.js';
 import { counterDelta } from './counter-columns.js';
 import type { Flavor } from './flavor.js';
+import type { Runnable, RunnableRequests } from './runnable-requests.js';
 import type { Database } from './schema.js';
 import type { Completion, LeasedTask, LeaseOptions, NewTask } from './state-store.js';
 
@@ -81,28 +82,38 @@ export interface LeaseRun {
   /** PostgreSQL: each pick commits without waiting for its WAL flush */
   asyncCommit: boolean;
   cursors: LeaseCursors;
+  /** the running requests, read at most every MAX_AGE_MS; undefined: read them for this lease */
+  runnable?: RunnableRequests;
+  /** an engine's own pick (a prepared statement), used instead of the one built here */
+  pick?: (agentId: string, r: Runnable, p: Pick) => Promise<LeasedTask[]>;
 }
 
-type Runnable = { id: string; phase: number };
-
-function runnableRequests(db: Db, o: LeaseOptions): Promise<Runnable[]> {
-  let q = db.selectFrom('requests').select(['id', 'phase']).where('state', 'in', ['running', 'finalizing'])
-    .orderBy('priority', 'desc').orderBy('created_at').orderBy('id');
-  if (o.requests) q = q.where('id', 'in', o.requests.length > 0 ? [...o.requests] : ['']);
-  if (o.endpoints) {
-    const eps = o.endpoints.length > 0 ? [...o.endpoints] : [''];
-    q = q.where('src_endpoint', 'in', eps).where('dst_endpoint', 'in', eps);
-  }
-  return q.execute();
+/** every request a lease may take tasks from, in the order leases serve them */
+async function readRunnable(db: Db): Promise<Runnable[]> {
+  const rows = await db.selectFrom('requests').select(['id', 'phase', 'src_endpoint', 'dst_endpoint']).where('state', 'in', ['running', 'finalizing'])
+    .orderBy('priority', 'desc').orderBy('created_at').orderBy('id').execute();
+  return rows.map((r) => ({ id: r.id, phase: r.phase, srcEndpoint: r.src_endpoint, dstEndpoint: r.dst_endpoint }));
 }
 
-interface Pick { from: number; want: number; now: number; expires: number }
+async function runnableRequests(db: Db, o: LeaseOptions, run: LeaseRun): Promise<Runnable[]> {
+  const all = run.runnable ? await run.runnable.get(() => readRunnable(db)) : await readRunnable(db);
+  const named = o.requests ? new Set(o.requests) : undefined;
+  const reached = o.endpoints ? new Set(o.endpoints) : undefined;
+  return all.filter((r) => (!named || named.has(r.id)) && (!reached || (reached.has(r.srcEndpoint) && reached.has(r.dstEndpoint))));
+}
+
+export interface Pick { from: number; want: number; now: number; expires: number }
 
 /** leases up to `want` queued tasks of `r` from id `from` on, lowest first, in one statement */
 async function pickFrom(db: Db, flavor: Flavor, agentId: string, r: Runnable, p: Pick, run: LeaseRun): Promise<LeasedTask[]> {
+  if (run.pick) return run.pick(agentId, r, p);
   let pick = db.selectFrom('tasks').select('id')
     .where('state', '=', 'queued').where('request_id', '=', r.id).where('phase', '=', r.phase).where('not_before', '<=', p.now)
-    .where('id', '>=', p.from).orderBy('id').limit(p.want);
+    .where('id', '>=', p.from)
+    // the request is still running at this phase (the list of runnable requests may be stale)
+    .where((eb) => eb.exists(eb.selectFrom('requests').select('requests.id').where('requests.id', '=', r.id)
+      .where('requests.state', 'in', ['running', 'finalizing']).where('requests.phase', '=', r.phase)))
+    .orderBy('id').limit(p.want);
   if (flavor === 'postgres') pick = pick.forUpdate().skipLocked();
   // set_config in the statement, not SET LOCAL in a transaction around it: one round trip
   // instead of four, and it is evaluated before the statement's own commit
@@ -138,7 +149,7 @@ export async function lease(db: Db, flavor: Flavor, agentId: string, o: LeaseOpt
   if (o.capacity <= 0) return [];
   const expires = now + o.leaseMs;
   const out: LeasedTask[] = [];
-  for (const r of await runnableRequests(db, o)) {
+  for (const r of await runnableRequests(db, o, run)) {
     const want = o.capacity - out.length;
     if (want <= 0) break;
     out.push(...await leaseFromRequest(db, flavor, agentId, r, { want, now, expires }, run));
@@ -184,10 +195,13 @@ async function markDone(db: Db, plain: readonly Done[], now: number): Promise<vo
  * all plainly done tasks of an agent, and bulk inserts. A task whose lease its agent lost
  * is dropped.
  */
-export async function completeBatch(db: Db, done: readonly Done[], now: number, cursors?: LeaseCursors): Promise<boolean[]> {
+export async function completeBatch(db: Db, done: readonly Done[], now: number, o: { cursors?: LeaseCursors; asyncCommit: boolean }): Promise<boolean[]> {
+  const { cursors } = o;
   const out = new Array<boolean>(done.length).fill(false);
   if (done.length === 0) return out;
-  const rows = await db.selectFrom('tasks').select(['id', 'request_id', 'group_key', 'state', 'lease_agent'])
+  // set_config in the first statement: SET LOCAL would be a round trip of its own
+  const commitMode = o.asyncCommit ? sql<string>`set_config('synchronous_commit', 'off', true)` : sql<string>`''`;
+  const rows = await db.selectFrom('tasks').select(['id', 'request_id', 'group_key', 'state', 'lease_agent', commitMode.as('commit_mode')])
     .where('id', 'in', done.map((d) => d.taskId)).execute();
   const byId = new Map(rows.map((r) => [Number(r.id), r]));
   const held = done.map((d, i) => ({ d, i, row: byId.get(d.taskId) }))

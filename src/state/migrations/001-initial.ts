@@ -3,7 +3,8 @@
 import type { Kysely } from 'kysely';
 import type { Flavor } from '../flavor.js';
 
-const COUNTERS = ['files_found', 'bytes_found', 'dirs_found', 'files_to_copy', 'bytes_to_copy', 'files_copied', 'bytes_copied',
+/** the counter columns of `requests`, in the order later migrations rely on */
+export const COUNTERS = ['files_found', 'bytes_found', 'dirs_found', 'files_to_copy', 'bytes_to_copy', 'files_copied', 'bytes_copied',
   'bytes_resumed', 'files_up_to_date', 'meta_updated', 'dirs_created', 'symlinks_made', 'hardlinks_made', 'deleted',
   'specials_skipped', 'failed'];
 

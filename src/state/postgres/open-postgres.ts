@@ -3,6 +3,8 @@
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { migrate } from '../migrate.js';
+import { completeInOneTrip, preparedQueryOn } from './complete-in-one-trip.js';
+import { preparedPick } from './prepared-pick.js';
 import type { Database as Schema } from '../schema.js';
 import { SqlStateStore } from '../sql-state-store.js';
 
@@ -24,5 +26,9 @@ export async function openPostgresStore(url: string, o: { poolSize?: number } = 
     await db.destroy();
     throw e;
   }
-  return new SqlStateStore(db, 'postgres', () => db.destroy());
+  const query = preparedQueryOn(pool);
+  return new SqlStateStore(db, 'postgres', () => db.destroy(), false, undefined, undefined, {
+    complete: (items, now) => completeInOneTrip(query, items, now, true),
+    pick: (agentId, r, p) => preparedPick(query, agentId, r, p),
+  });
 }

@@ -1,0 +1,35 @@
+// The lease's pick on PostgreSQL as a prepared statement: the same statement as
+// sql-task-queue's pickFrom builds with kysely, written once as text so that pg prepares it
+// once per connection and PostgreSQL plans it once (measured: 0.26 ms a pick, 0.45-0.52
+// planned afresh). Only outside a caller's transaction, where the pick commits alone and
+// need not wait for its WAL flush.
+import type { LeasedTask } from '../state-store.js';
+import type { PreparedQuery } from './complete-in-one-trip.js';
+import type { Runnable } from '../runnable-requests.js';
+import type { Pick } from '../sql-task-queue.js';
+
+const NAME = 'barge_pick';
+
+// a CTE, not `id IN (subquery)`: PostgreSQL may run such a subquery again per row and so
+// take more than LIMIT rows; EXISTS: the request still runs at this phase (the list of
+// runnable requests may be stale); set_config in the statement: SET LOCAL would be a
+// round trip of its own
+const TEXT = `WITH picked AS (
+  SELECT id FROM tasks
+  WHERE state = 'queued' AND request_id = $1 AND phase = $2 AND not_before <= $3 AND id >= $4
+    AND EXISTS (SELECT 1 FROM requests WHERE requests.id = $1 AND requests.state IN ('running', 'finalizing') AND requests.phase = $2)
+  ORDER BY id LIMIT $5 FOR UPDATE SKIP LOCKED
+)
+UPDATE tasks SET state = 'leased', lease_agent = $6, lease_expires = $7, attempts = tasks.attempts + 1
+FROM picked WHERE tasks.id = picked.id
+RETURNING tasks.id, tasks.request_id, tasks.kind, tasks.phase, tasks.payload, tasks.items, tasks.bytes, tasks.group_key,
+  tasks.attempts, set_config('synchronous_commit', 'off', true) AS commit_mode`;
+
+export async function preparedPick(query: PreparedQuery, agentId: string, r: Runnable, p: Pick): Promise<LeasedTask[]> {
+  const rows = await query(NAME, TEXT, [r.id, r.phase, p.now, p.from, p.want, agentId, p.expires]);
+  return rows.map((t) => ({
+    id: Number(t.id), requestId: String(t.request_id), kind: String(t.kind), phase: Number(t.phase), payload: String(t.payload),
+    items: Number(t.items), bytes: Number(t.bytes), groupKey: t.group_key === null ? null : String(t.group_key), attempts: Number(t.attempts),
+    leaseExpires: p.expires,
+  })).sort((a, b) => a.id - b.id);
+}
