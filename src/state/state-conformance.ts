@@ -122,6 +122,67 @@ export function stateConformance(name: string, make: () => Promise<StoreUnderTes
       assert.deepEqual((await s.lease('ag', { capacity: 5, leaseMs: 1000, endpoints: ['c', 'd'] }, T0)).map((t) => t.payload), ['cd']);
     });
 
+    it('completes copy reports in one batch: held tasks only, counters summed per request, manifest upserted', async ({ store: s }) => {
+      await running(s, 'r1');
+      await running(s, 'r2');
+      await s.enqueue('r1', [task('copy', 'a'), task('copy', 'b'), task('copy', 'c')], T0);
+      await s.enqueue('r2', [task('copy', 'd')], T0);
+      const mine = await s.lease('ag', { capacity: 2, leaseMs: 1000, requests: ['r1'] }, T0);
+      const theirs = await s.lease('other', { capacity: 1, leaseMs: 1000, requests: ['r1'] }, T0);
+      const [inR2] = await s.lease('ag', { capacity: 1, leaseMs: 1000, requests: ['r2'] }, T0);
+      assert.equal(mine.length, 2);
+      assert.ok(theirs[0] && inR2);
+      const file = (p: string, size: number): Completion['manifest'] => [{ path: p, size, mtimeNs: '1700000000123456789', hash: `xxh3:${p}${size}` }];
+      const ok = await s.completeMany('ag', [
+        { taskId: mine[0]?.id ?? -1, completion: { counters: { filesCopied: 1, bytesCopied: 10 }, manifest: file('f', 10) } },
+        { taskId: theirs[0].id, completion: { counters: { filesCopied: 100 }, manifest: file('g', 1) } },
+        { taskId: mine[1]?.id ?? -1, completion: { counters: { filesCopied: 2, bytesCopied: 7, bytesResumed: 3 }, manifest: [...file('h', 1) ?? [], ...file('i', 2) ?? []] } },
+        { taskId: inR2.id, completion: { counters: { filesUpToDate: 4 }, manifest: file('f', 99) } },
+        { taskId: 999_999, completion: { counters: { filesCopied: 1000 } } },
+      ], T0 + 1);
+      assert.deepEqual(ok, [true, false, true, true, false], 'accepted: the tasks ag holds');
+      const r1 = await s.getRequest('r1');
+      assert.deepEqual([r1?.counters.filesCopied, r1?.counters.bytesCopied, r1?.counters.bytesResumed, r1?.updatedAt], [3, 17, 3, T0 + 1]);
+      assert.equal((await s.getRequest('r2'))?.counters.filesUpToDate, 4);
+      assert.deepEqual((await s.listManifest('r1', 10, 0)).items.map((m) => `${m.path}:${m.size}:${m.hash}`), ['f:10:xxh3:f10', 'h:1:xxh3:h1', 'i:2:xxh3:i2']);
+      assert.deepEqual((await s.listManifest('r2', 10, 0)).items.map((m) => `${m.path}:${m.size}`), ['f:99']);
+      // a later report of a file already in the manifest replaces its row
+      const [again] = await s.lease('ag', { capacity: 1, leaseMs: 1000, requests: ['r1'] }, T0 + 2);
+      assert.equal(again, undefined, 'r1 has nothing queued: the one ag did not hold is still leased by its holder');
+      assert.equal(await s.complete('other', theirs[0].id, { counters: { filesCopied: 1 }, manifest: file('f', 11) }, T0 + 3), true);
+      assert.deepEqual((await s.listManifest('r1', 10, 0)).items.map((m) => `${m.path}:${m.size}`), ['f:11', 'h:1', 'i:2']);
+      assert.equal((await s.getRequest('r1'))?.counters.filesCopied, 4);
+      assert.deepEqual(await s.completeMany('ag', mine.map((t) => ({ taskId: t.id, completion: { counters: { filesCopied: 1 } } })), T0 + 4), [false, false], 'a task completes once');
+      assert.equal((await s.getRequest('r1'))?.counters.filesCopied, 4);
+    });
+
+    it('never leases from a request that stopped running, even one another coordinator stopped; sees one it started', async (h) => {
+      const s = h.store;
+      const other = h.second ? await h.second() : s;
+      try {
+        await running(s, 'r');
+        await s.enqueue('r', [task('copy', 'a'), task('copy', 'b'), task('copy', 'c')], T0);
+        assert.equal((await s.lease('ag', { capacity: 1, leaseMs: 1000 }, T0)).length, 1);
+        assert.equal(await other.setRequestState('r', ['running'], 'paused', T0 + 1, { pausedFrom: 'running' }), true);
+        assert.deepEqual(await s.lease('ag', { capacity: 5, leaseMs: 1000 }, T0 + 2), [], 'paused: nothing leased');
+        assert.equal(await other.setRequestState('r', ['paused'], 'running', T0 + 3, { pausedFrom: null }), true);
+        assert.equal((await s.lease('ag', { capacity: 1, leaseMs: 1000 }, T0 + 4)).length, 1, 'running again');
+        assert.equal(await other.createRequest(req('new', { priority: 9 }), T0 + 5), true);
+        await other.enqueue('new', [task('copy', 'n')], T0 + 5);
+        assert.equal(await other.setRequestState('new', ['queued'], 'running', T0 + 5), true);
+        // another coordinator's new request is seen within a moment (this store may keep its list of running requests briefly)
+        const until = Date.now() + 5000;
+        let got: string[] = [];
+        while (got.length === 0 && Date.now() < until) {
+          got = (await s.lease('ag', { capacity: 1, leaseMs: 1000, requests: ['new'] }, T0 + 6)).map((t) => t.payload);
+          if (got.length === 0) await new Promise((r) => setTimeout(r, 20));
+        }
+        assert.deepEqual(got, ['n']);
+      } finally {
+        if (other !== s) await other.close();
+      }
+    });
+
     it('completes a task with its counters, follow-ups, errors and manifest in one go', async ({ store: s }) => {
       await running(s, 'r');
       await s.enqueue('r', [task('scan', 's')], T0);
