@@ -11,6 +11,7 @@
 export interface Runnable {
   id: string;
   phase: number;
+  priority: number;
   srcEndpoint: string;
   dstEndpoint: string;
 }

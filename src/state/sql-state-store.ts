@@ -5,6 +5,7 @@ import type { Counters } from '../core/counters.js';
 import { countersOf, zeroCounterColumns } from './counter-columns.js';
 import type { Flavor } from './flavor.js';
 import type { Database, RequestsTable } from './schema.js';
+import { FairShare } from '../core/fair-share.js';
 import { RunnableRequests } from './runnable-requests.js';
 import * as queue from './sql-task-queue.js';
 import type { LeaseRun } from './sql-task-queue.js';
@@ -46,6 +47,7 @@ export class SqlStateStore implements StateStore {
     private readonly cursors = new queue.LeaseCursors(),
     private readonly runnable = new RunnableRequests(),
     private readonly shortcuts: EngineShortcuts = {},
+    private readonly share = new FairShare(),
   ) {}
 
   // a group of completions need not wait for its WAL flush either (see lease): if PostgreSQL
@@ -67,7 +69,7 @@ export class SqlStateStore implements StateStore {
     if (this.inTx) return fn(this);
     let inner: SqlStateStore | undefined;
     const out = await this.db.transaction().execute((trx: Transaction<Database>) => {
-      inner = new SqlStateStore(trx, this.flavor, this.onClose, true, this.cursors, this.runnable);
+      inner = new SqlStateStore(trx, this.flavor, this.onClose, true, this.cursors, this.runnable, {}, this.share);
       return fn(inner);
     });
     if (inner?.changedRequests) this.runnable.forget();
@@ -125,6 +127,7 @@ export class SqlStateStore implements StateStore {
       ...(terminal ? { finished_at: now } : {}),
     })).where('id', '=', id).where('state', 'in', [...from]).executeTakeFirst();
     if (Number(r.numUpdatedRows) === 1) this.requestsChanged();
+    if (Number(r.numUpdatedRows) === 1 && terminal) this.share.forget(id);
     return Number(r.numUpdatedRows) === 1;
   }
 
@@ -153,7 +156,8 @@ export class SqlStateStore implements StateStore {
     // the task is simply leased again, and only the holder of a lease may complete it;
     // completions keep the flush. Inside a caller's transaction the caller's commit decides.
     const asyncCommit = this.flavor === 'postgres' && !this.inTx;
-    const run: queue.LeaseRun = this.inTx ? { asyncCommit, cursors: this.cursors } : { asyncCommit, cursors: this.cursors, runnable: this.runnable, pick: this.shortcuts.pick };
+    const base = { asyncCommit, cursors: this.cursors, share: this.share };
+    const run: queue.LeaseRun = this.inTx ? base : { ...base, runnable: this.runnable, pick: this.shortcuts.pick };
     return queue.lease(this.db, this.flavor, agentId, o, now, run);
   }
 

@@ -2,6 +2,7 @@
 // has one writer), complete with everything the task changed, and lease expiry.
 import { sql, type Kysely } from 'kysely';
 import type { Counters } from '../core/counters.js';
+import type { FairShare } from '../core/fair-share.js';
 import { counterDelta } from './counter-columns.js';
 import type { Flavor } from './flavor.js';
 import type { Runnable, RunnableRequests } from './runnable-requests.js';
@@ -84,15 +85,17 @@ export interface LeaseRun {
   cursors: LeaseCursors;
   /** the running requests, read at most every MAX_AGE_MS; undefined: read them for this lease */
   runnable?: RunnableRequests;
+  /** who gets the next slots when several requests have work */
+  share: FairShare;
   /** an engine's own pick (a prepared statement), used instead of the one built here */
   pick?: (agentId: string, r: Runnable, p: Pick) => Promise<LeasedTask[]>;
 }
 
 /** every request a lease may take tasks from, in the order leases serve them */
 async function readRunnable(db: Db): Promise<Runnable[]> {
-  const rows = await db.selectFrom('requests').select(['id', 'phase', 'src_endpoint', 'dst_endpoint']).where('state', 'in', ['running', 'finalizing'])
+  const rows = await db.selectFrom('requests').select(['id', 'phase', 'priority', 'src_endpoint', 'dst_endpoint']).where('state', 'in', ['running', 'finalizing'])
     .orderBy('priority', 'desc').orderBy('created_at').orderBy('id').execute();
-  return rows.map((r) => ({ id: r.id, phase: r.phase, srcEndpoint: r.src_endpoint, dstEndpoint: r.dst_endpoint }));
+  return rows.map((r) => ({ id: r.id, phase: r.phase, priority: r.priority, srcEndpoint: r.src_endpoint, dstEndpoint: r.dst_endpoint }));
 }
 
 async function runnableRequests(db: Db, o: LeaseOptions, run: LeaseRun): Promise<Runnable[]> {
@@ -142,19 +145,33 @@ async function leaseFromRequest(db: Db, flavor: Flavor, agentId: string, r: Runn
 }
 
 /**
- * Requests first (few rows, by priority), then each one's queued tasks of its phase in id
+ * Requests first (few rows, kept briefly), then each one's queued tasks of its phase in id
  * order, from the request's cursor: an index range scan that starts at the queue's head.
+ * The capacity is shared between the requests by priority (weighted fair share, see
+ * core/fair-share.ts); slots a request cannot fill go to the others, by priority.
  */
 export async function lease(db: Db, flavor: Flavor, agentId: string, o: LeaseOptions, now: number, run: LeaseRun): Promise<LeasedTask[]> {
   if (o.capacity <= 0) return [];
   const expires = now + o.leaseMs;
+  const rs = await runnableRequests(db, o, run);
+  const candidates = rs.map((r) => ({ id: r.id, weight: r.priority }));
+  const allocated = run.share.allocate(candidates, o.capacity);
+  const taken = rs.map(() => 0);
   const out: LeasedTask[] = [];
-  for (const r of await runnableRequests(db, o, run)) {
-    const want = o.capacity - out.length;
-    if (want <= 0) break;
-    out.push(...await leaseFromRequest(db, flavor, agentId, r, { want, now, expires }, run));
+  const take = async (i: number, want: number): Promise<void> => {
+    const r = rs[i];
+    if (!r || want <= 0) return;
+    const got = await leaseFromRequest(db, flavor, agentId, r, { want, now, expires }, run);
+    taken[i] = (taken[i] ?? 0) + got.length;
+    out.push(...got);
+  };
+  for (let i = 0; i < rs.length; i++) await take(i, allocated[i] ?? 0);
+  // the slots left go to the requests that filled theirs (the others have no more queued)
+  for (let i = 0; i < rs.length && out.length < o.capacity; i++) {
+    if ((taken[i] ?? 0) >= (allocated[i] ?? 0)) await take(i, o.capacity - out.length);
   }
-  return out;
+  run.share.record(candidates, allocated, taken);
+  return out.sort((a, b) => a.id - b.id);
 }
 
 export async function addCounters(db: Db, id: string, delta: Partial<Counters>, now: number): Promise<void> {

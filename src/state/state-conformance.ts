@@ -114,6 +114,24 @@ export function stateConformance(name: string, make: () => Promise<StoreUnderTes
       assert.deepEqual((await s.lease('ag', { capacity: 1, leaseMs: 1000 }, T0)).map((t) => t.payload), ['h']);
     });
 
+    it('shares leases between running requests by priority, none starved; slots one cannot fill go to the others', async ({ store: s }) => {
+      await running(s, 'lo', { priority: 2 });
+      await running(s, 'hi', { priority: 8 });
+      await s.enqueue('lo', Array.from({ length: 60 }, (_, i) => task('copy', `lo${i}`)), T0);
+      await s.enqueue('hi', Array.from({ length: 60 }, (_, i) => task('copy', `hi${i}`)), T0);
+      const byRequest = new Map<string, number>();
+      for (let i = 0; i < 50; i++) {
+        const [t] = await s.lease('ag', { capacity: 1, leaseMs: 60_000 }, T0);
+        assert.ok(t);
+        byRequest.set(t.requestId, (byRequest.get(t.requestId) ?? 0) + 1);
+      }
+      assert.deepEqual([byRequest.get('hi'), byRequest.get('lo')], [40, 10], 'in proportion 8:2');
+      // hi has 20 queued, lo 50: a lease of 40 takes every one of hi's and fills the rest from lo
+      const big = await s.lease('ag', { capacity: 40, leaseMs: 60_000 }, T0);
+      assert.equal(big.length, 40);
+      assert.equal(big.filter((t) => t.requestId === 'hi').length, 20);
+    });
+
     it('leases only requests whose endpoints the agent reaches', async ({ store: s }) => {
       await running(s, 'ab');
       await running(s, 'cd', { srcEndpoint: 'c', dstEndpoint: 'd' });
