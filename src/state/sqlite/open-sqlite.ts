@@ -6,6 +6,7 @@ import { Kysely, SqliteDialect } from 'kysely';
 import { migrate } from '../migrate.js';
 import type { Database as Schema } from '../schema.js';
 import { SqlStateStore } from '../sql-state-store.js';
+import { withStatementCache } from './statement-cache.js';
 
 export async function openSqliteStore(file: string): Promise<SqlStateStore> {
   const sqlite = new Database(file);
@@ -14,7 +15,7 @@ export async function openSqliteStore(file: string): Promise<SqlStateStore> {
   sqlite.pragma('foreign_keys = ON');
   // several coordinators must not share one SQLite file; a second process waits, then fails clearly
   sqlite.pragma('busy_timeout = 5000');
-  const db = new Kysely<Schema>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const db = new Kysely<Schema>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
   await migrate(db as unknown as Kysely<unknown>, 'sqlite');
   return new SqlStateStore(db, 'sqlite', () => db.destroy());
 }
