@@ -51,6 +51,28 @@ describe('WRITE frames streamed into storage', () => {
     p.destroy();
   });
 
+  test('multi-MiB WRITE frames, cut by the socket at any place, land whole at their offsets', async () => {
+    const p = await session();
+    const bytes = pattern(3 * 1024 * 1024 + 4321, 5);
+    const h = await openWrite(p, 1, 'big-cut', bytes.length);
+    const cut = 2 * 1024 * 1024 + 77;
+    const wire = Buffer.concat([
+      encodeFrame(FrameType.WRITE, 2, { handle: h, offset: 0 }, bytes.subarray(0, cut)),
+      encodeFrame(FrameType.WRITE, 3, { handle: h, offset: cut }, bytes.subarray(cut)),
+    ]);
+    const rnd = new Prng(11);
+    for (let at = 0; at < wire.length;) {
+      const n = Math.min(wire.length - at, 1 + rnd.int(300_000));
+      p.send(wire.subarray(at, at + n));
+      at += n;
+      await tick();
+    }
+    p.frame(FrameType.CALL, 4, { op: 'commit', handle: h, meta: meta(0o644), choice: KEEP_OWNER, sentHash: hashOf(bytes) });
+    assert.equal((await p.expect(FrameType.REPLY)).id, 4);
+    assert.ok(fs.readFileSync(path.join(a.root, 'big-cut')).equals(bytes));
+    p.destroy();
+  });
+
   test('a wrong hash is still caught at commit when the bytes came in slices', async () => {
     const p = await session();
     const bytes = pattern(200 * 1024, 4);
