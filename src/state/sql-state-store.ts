@@ -36,6 +36,17 @@ export interface EngineShortcuts {
   pick?: LeaseRun['pick'];
 }
 
+/** what a store keeps between calls to lease well, shared with the stores of its transactions; hints only */
+interface LeaseHints {
+  cursors: queue.LeaseCursors;
+  runnable: RunnableRequests;
+  share: FairShare;
+}
+
+function newHints(): LeaseHints {
+  return { cursors: new queue.LeaseCursors(), runnable: new RunnableRequests(), share: new FairShare() };
+}
+
 /** the connection of a store handed to a tx() callback */
 function dbOf(s: StateStore): Kysely<Database> {
   return (s as SqlStateStore).connection;
@@ -43,11 +54,8 @@ function dbOf(s: StateStore): Kysely<Database> {
 
 export class SqlStateStore implements StateStore {
   constructor(
-    private readonly db: Kysely<Database>, readonly flavor: Flavor, private readonly onClose: () => Promise<void>, private readonly inTx = false,
-    private readonly cursors = new queue.LeaseCursors(),
-    private readonly runnable = new RunnableRequests(),
-    private readonly shortcuts: EngineShortcuts = {},
-    private readonly share = new FairShare(),
+    private readonly db: Kysely<Database>, readonly flavor: Flavor, private readonly onClose: () => Promise<void>,
+    private readonly shortcuts: EngineShortcuts = {}, private readonly inTx = false, private readonly hints: LeaseHints = newHints(),
   ) {}
 
   // a group of completions need not wait for its WAL flush either (see lease): if PostgreSQL
@@ -55,7 +63,7 @@ export class SqlStateStore implements StateStore {
   // do, and a later flushed commit (a request's end) flushes every earlier one with it
   private readonly completions = new queue.CompletionGroups(async (items, now) => {
     const quick = await this.shortcuts.complete?.(items, now);
-    return quick ?? this.tx((s) => queue.completeBatch(dbOf(s), items, now, { cursors: this.cursors, asyncCommit: this.flavor === 'postgres' }));
+    return quick ?? this.tx((s) => queue.completeBatch(dbOf(s), items, now, { cursors: this.hints.cursors, asyncCommit: this.flavor === 'postgres' }));
   });
 
   /** set inside a transaction that changed a request's state: its commit drops the runnable list */
@@ -69,15 +77,15 @@ export class SqlStateStore implements StateStore {
     if (this.inTx) return fn(this);
     let inner: SqlStateStore | undefined;
     const out = await this.db.transaction().execute((trx: Transaction<Database>) => {
-      inner = new SqlStateStore(trx, this.flavor, this.onClose, true, this.cursors, this.runnable, {}, this.share);
+      inner = new SqlStateStore(trx, this.flavor, this.onClose, {}, true, this.hints);
       return fn(inner);
     });
-    if (inner?.changedRequests) this.runnable.forget();
+    if (inner?.changedRequests) this.hints.runnable.forget();
     return out;
   }
 
   private requestsChanged(): void {
-    this.runnable.forget();
+    this.hints.runnable.forget();
     this.changedRequests = true;
   }
 
@@ -127,7 +135,7 @@ export class SqlStateStore implements StateStore {
       ...(terminal ? { finished_at: now } : {}),
     })).where('id', '=', id).where('state', 'in', [...from]).executeTakeFirst();
     if (Number(r.numUpdatedRows) === 1) this.requestsChanged();
-    if (Number(r.numUpdatedRows) === 1 && terminal) this.share.forget(id);
+    if (Number(r.numUpdatedRows) === 1 && terminal) this.hints.share.forget(id);
     return Number(r.numUpdatedRows) === 1;
   }
 
@@ -153,11 +161,11 @@ export class SqlStateStore implements StateStore {
 
   lease(agentId: string, o: LeaseOptions, now: number): Promise<LeasedTask[]> {
     // a lease need not wait for its WAL flush: if PostgreSQL itself crashes and forgets it,
-    // the task is simply leased again, and only the holder of a lease may complete it;
-    // completions keep the flush. Inside a caller's transaction the caller's commit decides.
+    // the task is simply leased again, and only the holder of a lease may complete it.
+    // Inside a caller's transaction the caller's commit decides.
     const asyncCommit = this.flavor === 'postgres' && !this.inTx;
-    const base = { asyncCommit, cursors: this.cursors, share: this.share };
-    const run: queue.LeaseRun = this.inTx ? base : { ...base, runnable: this.runnable, pick: this.shortcuts.pick };
+    const base = { asyncCommit, cursors: this.hints.cursors, share: this.hints.share };
+    const run: queue.LeaseRun = this.inTx ? base : { ...base, runnable: this.hints.runnable, pick: this.shortcuts.pick };
     return queue.lease(this.db, this.flavor, agentId, o, now, run);
   }
 
@@ -169,7 +177,7 @@ export class SqlStateStore implements StateStore {
   completeMany(agentId: string, done: readonly { taskId: number; completion: Completion }[], now: number): Promise<boolean[]> {
     if (done.length === 0) return Promise.resolve([]);
     const items = done.map((d) => ({ agentId, ...d }));
-    if (this.inTx) return queue.completeBatch(this.db, items, now, { cursors: this.cursors, asyncCommit: false });
+    if (this.inTx) return queue.completeBatch(this.db, items, now, { cursors: this.hints.cursors, asyncCommit: false });
     return this.completions.add(items, now);
   }
 
@@ -182,14 +190,14 @@ export class SqlStateStore implements StateStore {
 
   async reapExpired(now: number): Promise<number> {
     const n = await queue.reapExpired(this.db, now);
-    if (n > 0) this.cursors.forget();
+    if (n > 0) this.hints.cursors.forget();
     return n;
   }
 
   async releaseLeases(agentId: string): Promise<number> {
     const r = await this.db.updateTable('tasks').set({ state: 'queued', lease_agent: null, lease_expires: null })
       .where('state', '=', 'leased').where('lease_agent', '=', agentId).where('lease_expires', 'is not', null).executeTakeFirst();
-    if (Number(r.numUpdatedRows) > 0) this.cursors.forget();
+    if (Number(r.numUpdatedRows) > 0) this.hints.cursors.forget();
     return Number(r.numUpdatedRows);
   }
 

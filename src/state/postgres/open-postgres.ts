@@ -27,7 +27,7 @@ export async function openPostgresStore(url: string, o: { poolSize?: number } = 
     throw e;
   }
   const query = preparedQueryOn(pool);
-  return new SqlStateStore(db, 'postgres', () => db.destroy(), false, undefined, undefined, {
+  return new SqlStateStore(db, 'postgres', () => db.destroy(), {
     complete: (items, now) => completeInOneTrip(query, items, now, true),
     pick: (agentId, r, p) => preparedPick(query, agentId, r, p),
   });

@@ -25,11 +25,16 @@ FROM picked WHERE tasks.id = picked.id
 RETURNING tasks.id, tasks.request_id, tasks.kind, tasks.phase, tasks.payload, tasks.items, tasks.bytes, tasks.group_key,
   tasks.attempts, set_config('synchronous_commit', 'off', true) AS commit_mode`;
 
+/** a row of TEXT's RETURNING (int8 columns come back as numbers: see open-postgres.ts) */
+interface PickedRow {
+  id: number; request_id: string; kind: string; phase: number; payload: string; items: number; bytes: number;
+  group_key: string | null; attempts: number;
+}
+
 export async function preparedPick(query: PreparedQuery, agentId: string, r: Runnable, p: Pick): Promise<LeasedTask[]> {
-  const rows = await query(NAME, TEXT, [r.id, r.phase, p.now, p.from, p.want, agentId, p.expires]);
+  const rows = await query(NAME, TEXT, [r.id, r.phase, p.now, p.from, p.want, agentId, p.expires]) as unknown as PickedRow[];
   return rows.map((t) => ({
-    id: Number(t.id), requestId: String(t.request_id), kind: String(t.kind), phase: Number(t.phase), payload: String(t.payload),
-    items: Number(t.items), bytes: Number(t.bytes), groupKey: t.group_key === null ? null : String(t.group_key), attempts: Number(t.attempts),
-    leaseExpires: p.expires,
+    id: Number(t.id), requestId: t.request_id, kind: t.kind, phase: t.phase, payload: t.payload, items: Number(t.items),
+    bytes: Number(t.bytes), groupKey: t.group_key, attempts: t.attempts, leaseExpires: p.expires,
   })).sort((a, b) => a.id - b.id);
 }
