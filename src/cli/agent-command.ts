@@ -8,6 +8,7 @@ import { isHashName } from '../core/sync-options.js';
 import { createHasher } from '../engine/hasher.js';
 import { PosixStorage } from '../storage/posix/posix-storage.js';
 import { DataServer, type ServedEndpoint } from '../transport/data-server.js';
+import type { MetricsServer } from '../server/agent-metrics.js';
 import type { KeyObject } from 'node:crypto';
 import { parseCount } from '../core/units.js';
 import { parseListen } from '../coordinator/config/parse-values.js';
@@ -27,6 +28,7 @@ export interface AgentFlags {
   dataListen?: string;
   tlsCert?: string;
   tlsKey?: string;
+  metricsListen?: string;
 }
 
 function say(line: string): void {
@@ -76,6 +78,18 @@ export async function agentCommand(flags: AgentFlags): Promise<void> {
   try { addr = await server.listen(listen.host, listen.port); } catch (e) {
     throw new BargeError('E_USAGE', `--data-listen ${listen.host}:${listen.port}: ${e instanceof Error ? e.message : String(e)}`);
   }
+  let metrics: MetricsServer | undefined;
+  if (flags.metricsListen !== undefined) {
+    const m = parseListen(flags.metricsListen, '--metrics-listen');
+    // prom-client loads only when asked for
+    const { agentMetricsRegistry, serveMetrics } = await import('../server/agent-metrics.js');
+    try {
+      metrics = await serveMetrics(agentMetricsRegistry(() => server.stats()), m.host, m.port);
+    } catch (e) {
+      await server.close();
+      throw new BargeError('E_USAGE', `--metrics-listen ${m.host}:${m.port}: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
   let leasing: { stop(): Promise<void> } | undefined;
   if (!lone) {
     const advertise = flags.advertise ?? (addr.host === '0.0.0.0' || addr.host === '::' ? `${hostname()}:${addr.port}` : `${addr.host}:${addr.port}`);
@@ -86,12 +100,12 @@ export async function agentCommand(flags: AgentFlags): Promise<void> {
     });
   }
   const list = [...endpoints.entries()].map(([n, e]) => `${n}${e.write ? ' (rw)' : ' (ro)'}`).join(', ');
-  say(`${name}${flags.site === undefined ? '' : ` at site ${flags.site}`} listening on ${addr.host}:${addr.port}${tls ? ' (TLS)' : ''}, endpoints ${list}${lone ? '' : `, leasing from ${flags.coordinator}`}`);
+  say(`${name}${flags.site === undefined ? '' : ` at site ${flags.site}`} listening on ${addr.host}:${addr.port}${tls ? ' (TLS)' : ''}, endpoints ${list}${lone ? '' : `, leasing from ${flags.coordinator}`}${metrics ? `; metrics at http://${metrics.host}:${metrics.port}/metrics` : ''}`);
   await new Promise<void>((resolve) => {
     const stop = (): void => {
       say(lone ? 'stopping: closing sessions' : 'stopping: no new leases; finishing the tasks in flight');
       void (leasing?.stop() ?? Promise.resolve()).catch((e: unknown) => say(`while stopping: ${e instanceof Error ? e.message : String(e)}`))
-        .then(() => server.close()).then(resolve);
+        .then(() => server.close()).then(() => metrics?.close()).then(resolve);
     };
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);

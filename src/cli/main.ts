@@ -128,6 +128,7 @@ program.command('agent')
   .option('--data-listen <host:port>', 'address of the data plane (default 0.0.0.0:7701; port 0 picks a free one)')
   .option('--tls-cert <file>', 'PEM certificate: the data plane speaks TLS')
   .option('--tls-key <file>', 'PEM private key of --tls-cert')
+  .option('--metrics-listen <host:port>', 'serve Prometheus metrics at http://HOST:PORT/metrics, without a token (default: none)')
   .action(async (flags: AgentFlags) => {
     const { agentCommand } = await import('./agent-command.js');
     await agentCommand(flags);

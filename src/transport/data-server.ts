@@ -55,16 +55,55 @@ function clip(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max)}...`;
 }
 
+/** what a data server has done since it started, for metrics; bytes are on the wire, frames included */
+export interface DataPlaneStats {
+  /** connections open now */
+  connections: number;
+  /** sessions opened (handshake passed) */
+  sessions: number;
+  /** connections refused: bad token or grant, a scope the server does not serve */
+  refused: number;
+  /** connections ended for a malformed or hostile frame */
+  protocolErrors: number;
+  /** files or chunks whose bytes did not hash to what the sender read */
+  checksumErrors: number;
+  bytesIn: number;
+  bytesOut: number;
+}
+
 export class DataServer {
   private readonly server: net.Server;
   private readonly sockets = new Set<net.Socket>();
   private readonly checkedChunks = new CheckedChunks();
   /** every connection until its session has closed: close() waits for them */
   private readonly ending = new Set<Promise<void>>();
+  private readonly o: DataServerOptions;
+  private readonly counts = { sessions: 0, refused: 0, protocolErrors: 0, checksumErrors: 0, bytesIn: 0, bytesOut: 0 };
 
-  constructor(private readonly o: DataServerOptions) {
+  constructor(options: DataServerOptions) {
+    const c = this.counts;
+    this.o = {
+      ...options,
+      onEvent: (e) => {
+        if (e.event === 'session') c.sessions++;
+        else if (e.event === 'refused') c.refused++;
+        else if (e.event === 'protocol-error') c.protocolErrors++;
+        else if (e.event === 'checksum') c.checksumErrors++;
+        options.onEvent?.(e);
+      },
+    };
     const onSocket = (s: net.Socket): void => this.accept(s);
-    this.server = o.tls ? tls.createServer({ key: o.tls.key, cert: o.tls.cert }, onSocket) : net.createServer(onSocket);
+    this.server = options.tls ? tls.createServer({ key: options.tls.key, cert: options.tls.cert }, onSocket) : net.createServer(onSocket);
+  }
+
+  stats(): DataPlaneStats {
+    let bytesIn = this.counts.bytesIn;
+    let bytesOut = this.counts.bytesOut;
+    for (const s of this.sockets) {
+      bytesIn += s.bytesRead;
+      bytesOut += s.bytesWritten;
+    }
+    return { ...this.counts, connections: this.sockets.size, bytesIn, bytesOut };
   }
 
   listen(host: string, port: number): Promise<{ host: string; port: number }> {
@@ -94,7 +133,11 @@ export class DataServer {
     this.sockets.add(socket);
     socket.setNoDelay(true);
     const peer = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`;
-    const c = new ServerConnection(socket, peer, this.o, this.checkedChunks, () => this.sockets.delete(socket));
+    const c = new ServerConnection(socket, peer, this.o, this.checkedChunks, () => {
+      if (!this.sockets.delete(socket)) return;
+      this.counts.bytesIn += socket.bytesRead;
+      this.counts.bytesOut += socket.bytesWritten;
+    });
     this.ending.add(c.ended);
     void c.ended.then(() => this.ending.delete(c.ended));
   }

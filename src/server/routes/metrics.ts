@@ -20,7 +20,7 @@ function sharedSnapshot(api: CoordinatorApi): () => Promise<MetricsSnapshot> {
 }
 
 /** A counter fed by a total that only grows: each scrape adds what was moved since the last one. */
-function totalCounter(registry: Registry, name: string, help: string, total: () => number): void {
+export function totalCounter(registry: Registry, name: string, help: string, total: () => number): void {
   let seen = 0;
   const c: Counter = new Counter({
     name, help, registers: [registry],

@@ -1,0 +1,58 @@
+// `barge agent --metrics-listen HOST:PORT`: Prometheus text at GET /metrics on an address
+// of its own (DESIGN.md: metrics on the coordinator and on each agent). What the agent's
+// data plane did (sessions, refusals, hostile frames, checksum failures, bytes on the
+// wire) and Node's process metrics. No token: bind it to an address only the monitoring
+// reaches (the coordinator's /metrics, on the API, takes the API's tokens).
+import * as http from 'node:http';
+import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
+import type { DataPlaneStats } from '../transport/data-server.js';
+import { totalCounter } from './routes/metrics.js';
+
+export function agentMetricsRegistry(stats: () => DataPlaneStats): Registry {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  totalCounter(registry, 'barge_agent_received_bytes_total', 'bytes the data plane received, frames included', () => stats().bytesIn);
+  totalCounter(registry, 'barge_agent_sent_bytes_total', 'bytes the data plane sent, frames included', () => stats().bytesOut);
+  totalCounter(registry, 'barge_agent_sessions_total', 'data-plane sessions opened (handshake passed)', () => stats().sessions);
+  totalCounter(registry, 'barge_agent_refused_total', 'connections refused: bad token or grant, an endpoint not served', () => stats().refused);
+  totalCounter(registry, 'barge_agent_protocol_errors_total', 'connections ended for a malformed or hostile frame', () => stats().protocolErrors);
+  totalCounter(registry, 'barge_agent_checksum_errors_total', 'files or chunks whose received bytes did not hash to what the sender read', () => stats().checksumErrors);
+  const open: Gauge = new Gauge({
+    name: 'barge_agent_connections', help: 'data-plane connections open now', registers: [registry],
+    collect: () => { open.set(stats().connections); },
+  });
+  return registry;
+}
+
+export interface MetricsServer {
+  host: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+/** serves the registry at GET /metrics (anything else: 404) */
+export function serveMetrics(registry: Registry, host: string, port: number): Promise<MetricsServer> {
+  const server = http.createServer((req, res) => {
+    if (req.method !== 'GET' || (req.url ?? '').split('?')[0] !== '/metrics') {
+      res.writeHead(404, { 'content-type': 'text/plain' }).end('not found: only GET /metrics is served here\n');
+      return;
+    }
+    registry.metrics().then((text) => {
+      res.writeHead(200, { 'content-type': registry.contentType }).end(text);
+    }, (e: unknown) => {
+      res.writeHead(500, { 'content-type': 'text/plain' }).end(`metrics failed: ${e instanceof Error ? e.message : String(e)}\n`);
+    });
+  });
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      const a = server.address();
+      const bound = typeof a === 'object' && a !== null ? a : { address: host, port };
+      resolve({
+        host: bound.address, port: bound.port,
+        close: () => new Promise((done) => { server.close(() => done()); server.closeAllConnections(); }),
+      });
+    });
+  });
+}
