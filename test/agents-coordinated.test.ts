@@ -39,12 +39,23 @@ function config(dir: string): string {
 
 async function startAgent(coordinator: string, name: string, site: string, endpoint: string, env: Record<string, string> = {}): Promise<BargeProcess> {
   const p = startBarge(['agent', '--coordinator', coordinator, '--name', name, '--site', site, '--endpoint', endpoint,
-    '--data-listen', '127.0.0.1:0', '--transfers', '2'], { env: { BARGE_TOKEN: AGENT_SECRET, ...env }, timeoutMs: 600_000 });
+    '--data-listen', '127.0.0.1:0', '--transfers', '2', '--metrics-listen', '127.0.0.1:0'], { env: { BARGE_TOKEN: AGENT_SECRET, ...env }, timeoutMs: 600_000 });
   await waitUntil(() => {
     if (p.exitCode !== null) throw new Error(`agent ${name} exited: ${p.output().stderr}`);
     return /listening on/.test(p.output().stderr);
   }, 30_000);
   return p;
+}
+
+/** an agent's Prometheus text, as series name (with labels) -> value */
+async function scrape(agent: BargeProcess): Promise<Map<string, number>> {
+  const url = /metrics at (http:\/\/\S+\/metrics)/.exec(agent.output().stderr)?.[1];
+  assert.ok(url, 'the agent says where its metrics are');
+  const text = await (await fetch(url)).text();
+  return new Map(text.split('\n').filter((l) => l.startsWith('barge_agent_')).map((l) => {
+    const at = l.lastIndexOf(' ');
+    return [l.slice(0, at), Number(l.slice(at + 1))];
+  }));
 }
 
 function makeMixedTree(root: string): void {
@@ -85,6 +96,17 @@ test('three agents at two sites move a mixed tree from site A to site B over the
     const caught = agents.slice(1).map((a) => a.output().stderr).join('\n');
     assert.match(caught, /checksum .*big\/one\.bin/, 'a receiving agent caught the flipped chunk');
     assert.match(caught, /checksum .*d001\/f0\.dat/, 'a receiving agent caught the flipped small file');
+    // each agent's /metrics says the same: the source ran the copies, the destinations received and caught them
+    const [ma, mb1, mb2] = await Promise.all(agents.map(scrape));
+    const treeBytes = 9 << 20;
+    assert.ok((ma?.get('barge_agent_tasks_total{kind="copy"}') ?? 0) > 0, `the source agent ran copy tasks: ${JSON.stringify([...(ma ?? [])])}`);
+    assert.ok((ma?.get('barge_agent_bytes_copied_total') ?? 0) > treeBytes, `and copied at least the big file: ${JSON.stringify([...(ma ?? [])])}`);
+    assert.equal(ma?.get('barge_agent_sessions_total'), 0);
+    const received = (mb1?.get('barge_agent_received_bytes_total') ?? 0) + (mb2?.get('barge_agent_received_bytes_total') ?? 0);
+    assert.ok(received > treeBytes, `the destination agents received the bytes: ${received}`);
+    const flips = caught.match(/^barge agent: checksum /gm)?.length ?? 0;
+    assert.ok(flips >= 2, caught);
+    assert.equal((mb1?.get('barge_agent_checksum_errors_total') ?? 0) + (mb2?.get('barge_agent_checksum_errors_total') ?? 0), flips, 'every checksum failure the agents logged is counted');
   } finally {
     for (const a of agents) a.kill('SIGTERM');
     await Promise.all(agents.map((a) => a.done));

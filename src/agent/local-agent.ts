@@ -2,6 +2,7 @@
 // engine of `barge sync` (on worker threads the caller provides), reports results in
 // small batches and keeps its leases alive with heartbeats.
 import { toErrorRecord } from '../core/errors.js';
+import { bytesCopiedBy } from '../engine/task-result.js';
 import type { Task, TaskResult } from '../engine/task-types.js';
 import type { AgentLink, Job, LeasedWork, TaskReport } from './agent-link.js';
 
@@ -24,6 +25,18 @@ export interface LocalAgentOptions {
 
 const REPORT_BATCH = 64;
 
+/** what an agent's tasks did since it started, for metrics */
+export interface AgentTaskStats {
+  running: number;
+  slots: number;
+  /** tasks run to their end (reported), by kind */
+  done: ReadonlyMap<string, number>;
+  /** of those, tasks that ended with errors */
+  failed: number;
+  filesCopied: number;
+  bytesCopied: number;
+}
+
 export class LocalAgent {
   private running = 0;
   private stopped = false;
@@ -34,6 +47,8 @@ export class LocalAgent {
   private loop: Promise<void> | undefined;
   private beat: NodeJS.Timeout | undefined;
   private unsubscribe: (() => void) | undefined;
+  private readonly done = new Map<string, number>();
+  private readonly totals = { failed: 0, filesCopied: 0, bytesCopied: 0 };
 
   constructor(private readonly link: AgentLink, private readonly o: LocalAgentOptions) {}
 
@@ -41,6 +56,10 @@ export class LocalAgent {
     this.unsubscribe = this.link.onCancel((id) => this.o.runner.cancel(id));
     this.beat = setInterval(() => { this.link.heartbeat(this.o.id, this.running).catch((e: unknown) => this.o.onError(e)); }, this.o.heartbeatMs);
     this.loop = this.run();
+  }
+
+  stats(): AgentTaskStats {
+    return { running: this.running, slots: this.o.slots, done: this.done, ...this.totals };
   }
 
   /** stop leasing, let the tasks in flight finish and report them */
@@ -73,10 +92,18 @@ export class LocalAgent {
       .catch((e: unknown): TaskResult => ({ counters: { failed: 1 }, errors: [toErrorRecord(e)], events: [] }))
       .then((result) => {
         this.running--;
+        this.count(w.task, result);
         this.pending.push({ taskId: w.taskId, result });
         // report at once; results that finish while a report is on its way go in the next one
         if (!this.flushing) void this.flush();
       }, (e: unknown) => this.o.onError(e));
+  }
+
+  private count(task: Task, r: TaskResult): void {
+    this.done.set(task.kind, (this.done.get(task.kind) ?? 0) + 1);
+    if (r.errors.length > 0) this.totals.failed++;
+    this.totals.filesCopied += r.counters.filesCopied ?? 0;
+    this.totals.bytesCopied += bytesCopiedBy(task, r);
   }
 
   private async flush(): Promise<void> {

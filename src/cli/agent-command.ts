@@ -9,6 +9,7 @@ import { createHasher } from '../engine/hasher.js';
 import { PosixStorage } from '../storage/posix/posix-storage.js';
 import { DataServer, type ServedEndpoint } from '../transport/data-server.js';
 import type { MetricsServer } from '../server/agent-metrics.js';
+import type { AgentTaskStats } from '../agent/local-agent.js';
 import type { KeyObject } from 'node:crypto';
 import { parseCount } from '../core/units.js';
 import { parseListen } from '../coordinator/config/parse-values.js';
@@ -78,19 +79,19 @@ export async function agentCommand(flags: AgentFlags): Promise<void> {
   try { addr = await server.listen(listen.host, listen.port); } catch (e) {
     throw new BargeError('E_USAGE', `--data-listen ${listen.host}:${listen.port}: ${e instanceof Error ? e.message : String(e)}`);
   }
+  let leasing: { stop(): Promise<void>; stats(): AgentTaskStats } | undefined;
   let metrics: MetricsServer | undefined;
   if (flags.metricsListen !== undefined) {
     const m = parseListen(flags.metricsListen, '--metrics-listen');
     // prom-client loads only when asked for
     const { agentMetricsRegistry, serveMetrics } = await import('../server/agent-metrics.js');
     try {
-      metrics = await serveMetrics(agentMetricsRegistry(() => server.stats()), m.host, m.port);
+      metrics = await serveMetrics(agentMetricsRegistry(() => server.stats(), lone ? undefined : () => leasing?.stats()), m.host, m.port);
     } catch (e) {
       await server.close();
       throw new BargeError('E_USAGE', `--metrics-listen ${m.host}:${m.port}: ${e instanceof Error ? e.message : String(e)}`);
     }
   }
-  let leasing: { stop(): Promise<void> } | undefined;
   if (!lone) {
     const advertise = flags.advertise ?? (addr.host === '0.0.0.0' || addr.host === '::' ? `${hostname()}:${addr.port}` : `${addr.host}:${addr.port}`);
     parseListen(advertise, '--advertise');

@@ -4,7 +4,7 @@
 import type { KeyObject } from 'node:crypto';
 import type { Job } from '../agent/agent-link.js';
 import { HttpAgentLink } from '../agent/http-agent-link.js';
-import { LocalAgent, type JobRunner } from '../agent/local-agent.js';
+import { LocalAgent, type AgentTaskStats, type JobRunner } from '../agent/local-agent.js';
 import { BargeError } from '../core/errors.js';
 import type { Task, TaskResult } from '../engine/task-types.js';
 import { PosixStorage } from '../storage/posix/posix-storage.js';
@@ -53,7 +53,7 @@ class LocalRootsRunner implements JobRunner {
   }
 }
 
-export async function startLeasing(o: LeasingOptions): Promise<{ stop(): Promise<void> }> {
+export async function startLeasing(o: LeasingOptions): Promise<{ stop(): Promise<void>; stats(): AgentTaskStats }> {
   const link = new HttpAgentLink(o.coordinator, o.token);
   const e = await link.enrol({ name: o.name, site: o.site, endpoints: [...o.roots.keys()], dataAddress: o.dataAddress, slots: o.threads * 2 });
   o.grantKeys.push(publicKeyFromPem(e.grantKey));
@@ -73,5 +73,6 @@ export async function startLeasing(o: LeasingOptions): Promise<{ stop(): Promise
       await agent.stop();
       await link.leave(e.agentId);
     },
+    stats: () => agent.stats(),
   };
 }

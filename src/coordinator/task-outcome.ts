@@ -6,6 +6,7 @@ import type { ErrorRecord } from '../core/errors.js';
 import { stringifyWithBigints } from '../core/json-bigint.js';
 import type { SyncOptions } from '../core/sync-options.js';
 import { combineChunkHashes } from '../engine/hasher.js';
+import { bytesCopiedBy } from '../engine/task-result.js';
 import type { ChunkTask, FileItem, TaskResult } from '../engine/task-types.js';
 import type { Completion, FileError, ManifestEntry, NewTask } from '../state/state-store.js';
 import type { RetryConfig } from './config/service-config.js';
@@ -136,7 +137,7 @@ export function taskOutcome(i: OutcomeInput): Completion {
       const t = i.task;
       if (r.chunkHash !== undefined) {
         c.result = r.chunkHash;
-        if ((r.counters.bytesResumed ?? 0) === 0) c.counters = { ...c.counters, bytesCopied: (c.counters?.bytesCopied ?? 0) + t.length };
+        c.counters = { ...c.counters, bytesCopied: bytesCopiedBy(t, r) };
         c.closeGroup = (hashes) => encodeTask({ kind: 'finalize', file: t.file, chunkHashes: hashes }, i.phase);
       }
       break;

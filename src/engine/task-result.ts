@@ -1,7 +1,7 @@
 // Building a TaskResult: counters, per-file errors and action lines.
 import type { Counters } from '../core/counters.js';
 import { toErrorRecord } from '../core/errors.js';
-import type { ActionEvent, TaskResult } from './task-types.js';
+import type { ActionEvent, Task, TaskResult } from './task-types.js';
 
 export class ResultBuilder {
   readonly result: TaskResult = { counters: {}, errors: [], events: [] };
@@ -32,4 +32,15 @@ export class ResultBuilder {
     this.result.errors.push(rec);
     this.count('failed');
   }
+}
+
+/**
+ * The bytes a finished task copied. A chunk task does not count its bytes itself (its
+ * file is counted once, at finalize, in `barge sync`); under a coordinator a chunk written
+ * afresh (not resumed) counts its length.
+ */
+export function bytesCopiedBy(task: Task, r: TaskResult): number {
+  const own = r.counters.bytesCopied ?? 0;
+  if (task.kind !== 'chunk' || r.chunkHash === undefined || (r.counters.bytesResumed ?? 0) > 0) return own;
+  return own + task.length;
 }

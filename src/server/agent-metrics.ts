@@ -1,14 +1,49 @@
 // `barge agent --metrics-listen HOST:PORT`: Prometheus text at GET /metrics on an address
 // of its own (DESIGN.md: metrics on the coordinator and on each agent). What the agent's
 // data plane did (sessions, refusals, hostile frames, checksum failures, bytes on the
-// wire) and Node's process metrics. No token: bind it to an address only the monitoring
+// wire), under a coordinator what its tasks did (by kind, files and bytes copied, running
+// now), and Node's process metrics. No token: bind it to an address only the monitoring
 // reaches (the coordinator's /metrics, on the API, takes the API's tokens).
 import * as http from 'node:http';
-import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
+import type { AgentTaskStats } from '../agent/local-agent.js';
 import type { DataPlaneStats } from '../transport/data-server.js';
 import { totalCounter } from './routes/metrics.js';
 
-export function agentMetricsRegistry(stats: () => DataPlaneStats): Registry {
+/** a counter per label value, fed by totals that only grow */
+function labelledTotals(registry: Registry, name: string, help: string, label: string, totals: () => ReadonlyMap<string, number>): void {
+  const seen = new Map<string, number>();
+  const c: Counter<string> = new Counter({
+    name, help, labelNames: [label], registers: [registry],
+    collect: () => {
+      for (const [value, n] of totals()) {
+        const before = seen.get(value) ?? 0;
+        if (n > before) c.inc({ [label]: value }, n - before);
+        seen.set(value, Math.max(before, n));
+      }
+    },
+  });
+}
+
+/** with --coordinator: what the agent's tasks did (undefined until it has enrolled) */
+function taskMetrics(registry: Registry, tasks: () => AgentTaskStats | undefined): void {
+  const none = new Map<string, number>();
+  labelledTotals(registry, 'barge_agent_tasks_total', 'tasks this agent ran to their end, by kind', 'kind', () => tasks()?.done ?? none);
+  totalCounter(registry, 'barge_agent_tasks_failed_total', 'tasks this agent ran that ended with errors', () => tasks()?.failed ?? 0);
+  totalCounter(registry, 'barge_agent_files_copied_total', 'files this agent\'s tasks copied', () => tasks()?.filesCopied ?? 0);
+  totalCounter(registry, 'barge_agent_bytes_copied_total', 'bytes this agent\'s tasks copied', () => tasks()?.bytesCopied ?? 0);
+  const running: Gauge = new Gauge({
+    name: 'barge_agent_tasks_running', help: 'tasks running now', registers: [registry],
+    collect: () => { running.set(tasks()?.running ?? 0); },
+  });
+  const slots: Gauge = new Gauge({
+    name: 'barge_agent_slots', help: 'tasks this agent runs at once at most', registers: [registry],
+    collect: () => { slots.set(tasks()?.slots ?? 0); },
+  });
+}
+
+/** `tasks`: given for an agent under a coordinator */
+export function agentMetricsRegistry(stats: () => DataPlaneStats, tasks?: () => AgentTaskStats | undefined): Registry {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   totalCounter(registry, 'barge_agent_received_bytes_total', 'bytes the data plane received, frames included', () => stats().bytesIn);
@@ -21,6 +56,7 @@ export function agentMetricsRegistry(stats: () => DataPlaneStats): Registry {
     name: 'barge_agent_connections', help: 'data-plane connections open now', registers: [registry],
     collect: () => { open.set(stats().connections); },
   });
+  if (tasks) taskMetrics(registry, tasks);
   return registry;
 }
 
