@@ -35,9 +35,10 @@ export class ResultBuilder {
 }
 
 /**
- * The bytes a finished task copied. A chunk task does not count its bytes itself (its
- * file is counted once, at finalize, in `barge sync`); under a coordinator a chunk written
- * afresh (not resumed) counts its length.
+ * The bytes a finished task copied. A chunk task does not put its bytes in its own
+ * counters: whoever takes its result adds its length when the chunk was written afresh
+ * (not resumed), as barge sync's run does in onChunk; this is that rule for the
+ * coordinator and an agent's metrics.
  */
 export function bytesCopiedBy(task: Task, r: TaskResult): number {
   const own = r.counters.bytesCopied ?? 0;
