@@ -2,7 +2,7 @@
   "targets": [
     {
       "target_name": "barge_native",
-      "sources": ["src/native/barge_native.c"],
+      "sources": ["src/native/barge_native.c", "src/native/small_files.c"],
       "cflags": ["-O2", "-Wall"]
     }
   ]

@@ -5,7 +5,7 @@ import { createRequire } from 'node:module';
 import { isBargeError } from '../core/errors.js';
 import type { FilterRule } from '../core/filter.js';
 import { collectRule, defaultTransfers, parseStreams, parseSyncFlags, type SyncFlags } from './parse-sync-flags.js';
-import { isBargeUrl } from './remote-destination.js';
+import { isBargeUrl } from './barge-url.js';
 import { registerClientCommands } from './client/client-commands.js';
 import type { ConfigFlags } from '../coordinator/config/service-config.js';
 import type { AgentFlags } from './agent-command.js';

@@ -9,12 +9,8 @@ import type { SyncOptions } from '../core/sync-options.js';
 import type { PeerAddress } from '../transport/data-connection.js';
 import { RemoteStorage, type RemoteTarget } from '../transport/remote-storage.js';
 import { normalizeSessionPath } from '../transport/session-path.js';
+import { BARGE_SCHEME } from './barge-url.js';
 
-export const BARGE_SCHEME = 'barge://';
-
-export function isBargeUrl(text: string): boolean {
-  return text.startsWith(BARGE_SCHEME);
-}
 
 export interface BargeUrl {
   host: string;

@@ -35,7 +35,7 @@ async function build(m: ServiceJobMessage): Promise<RunContext> {
     try {
       if (there === null) await storage.makeBase();
     } finally { storage.close(); }
-    return { ...buildRunContext({ ...base, dstRoot: storage.root, remoteDst: { target, features: storage.features } }), recordHashes: true };
+    return { ...buildRunContext({ ...base, dstRoot: storage.root, remoteDst: { target, features: storage.features } }, RemoteStorage), recordHashes: true };
   }
   if (job.dst.abs === undefined) throw new BargeError('E_BAD_INPUT', `this agent does not serve endpoint '${job.dst.endpoint}'`);
   fs.mkdirSync(job.dst.abs, { recursive: true });

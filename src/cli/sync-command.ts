@@ -11,10 +11,11 @@ import { WorkerPool } from '../engine/worker-pool.js';
 import { PosixStorage } from '../storage/posix/posix-storage.js';
 import type { Entry } from '../core/entry.js';
 import { checkRoots, checkSource } from './check-roots.js';
-import { isBargeUrl, openRemoteDestination, readToken, tlsChoice, type RemoteDestination } from './remote-destination.js';
+import { isBargeUrl } from './barge-url.js';
+import type { RemoteDestination } from './remote-destination.js';
 import { createLogger } from './logger.js';
 import { actionLine, errorLine, summaryJson, summaryText, type Summary } from './sync-report.js';
-import { buildRunContext, releaseRunContext, type SyncWorkerData } from './sync-context.js';
+import { buildRunContext, releaseRunContext, type RemoteStorageClass, type SyncWorkerData } from './sync-context.js';
 
 export interface OutputFlags {
   verbose: boolean;
@@ -63,7 +64,12 @@ export async function syncCommand(srcArg: string, dstArg: string, opts: SyncOpti
   const started = process.hrtime.bigint();
   let srcPath: string;
   let dst: Destination;
+  let remoteStorage: RemoteStorageClass | undefined;
   if (isBargeUrl(dstArg)) {
+    // the data plane's modules (net, tls, crypto) load only for a barge:// destination
+    const { openRemoteDestination, readToken, tlsChoice } = await import('./remote-destination.js');
+    const { RemoteStorage } = await import('../transport/remote-storage.js');
+    remoteStorage = RemoteStorage;
     const token = readToken(remoteFlags.tokenFile);
     srcPath = checkSource(srcArg);
     const remote = await openRemoteDestination(dstArg, opts, token, tlsChoice(remoteFlags), lines('BARGE_TEST_WIRE_CORRUPT_ONCE'));
@@ -86,7 +92,7 @@ export async function syncCommand(srcArg: string, dstArg: string, opts: SyncOpti
   };
   // each sending thread holds its own connection to the agent: --streams of them
   const threads = dst.remote ? opts.chunksPerFile : opts.transfers;
-  const mainCtx = buildRunContext(data);
+  const mainCtx = buildRunContext(data, remoteStorage);
   const pool = new HybridExecutor(mainCtx, new WorkerPool(new URL('./sync-worker.js', import.meta.url), data, threads));
   const actionsTo = out.json ? process.stderr : process.stdout;
   const run = new SyncRun(pool, opts, {

@@ -7,7 +7,7 @@ import { createHasher } from '../engine/hasher.js';
 import { sharedCells, type RunContext } from '../engine/run-context.js';
 import { PosixStorage } from '../storage/posix/posix-storage.js';
 import type { StorageFeatures } from '../storage/storage.js';
-import { RemoteStorage, type RemoteTarget } from '../transport/remote-storage.js';
+import type { RemoteStorage, RemoteTarget } from '../transport/remote-storage.js';
 
 export interface SyncWorkerData {
   srcRoot: string;
@@ -29,9 +29,19 @@ const READ_BUFFER = 256 * 1024;
 /** across the data plane each block is a frame with its own costs at both ends: fewer, larger ones */
 const NETWORK_BUFFER = 1024 * 1024;
 
-export function buildRunContext(data: SyncWorkerData): RunContext {
+/** The data plane's storage, passed in by a caller with a barge:// destination: only such
+ * a caller loads the transport modules (net, tls, crypto), ~40 ms of every thread's start. */
+export type RemoteStorageClass = typeof RemoteStorage;
+
+/** loads the data plane's storage when `data` has a barge:// destination, for buildRunContext */
+export async function remoteStorageFor(data: SyncWorkerData): Promise<RemoteStorageClass | undefined> {
+  return data.remoteDst ? (await import('../transport/remote-storage.js')).RemoteStorage : undefined;
+}
+
+export function buildRunContext(data: SyncWorkerData, remote?: RemoteStorageClass): RunContext {
   const src = new PosixStorage(data.srcRoot);
-  const dst = data.remoteDst ? new RemoteStorage(data.remoteDst.target, data.remoteDst.features) : new PosixStorage(data.dstRoot);
+  if (data.remoteDst && !remote) throw new Error('buildRunContext: a barge:// destination needs the RemoteStorage class');
+  const dst = data.remoteDst && remote ? new remote(data.remoteDst.target, data.remoteDst.features) : new PosixStorage(data.dstRoot);
   return {
     src, dst,
     opts: data.opts,
@@ -50,5 +60,6 @@ export function buildRunContext(data: SyncWorkerData): RunContext {
 
 /** closes what the context holds open (connections to an agent) */
 export function releaseRunContext(ctx: RunContext): void {
-  if (ctx.dst instanceof RemoteStorage) ctx.dst.close();
+  const dst = ctx.dst as Partial<Pick<RemoteStorage, 'close'>>;
+  if (typeof dst.close === 'function') dst.close();
 }

@@ -3,11 +3,12 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { toErrorRecord } from '../core/errors.js';
 import { runTask } from '../engine/task-runner.js';
 import type { Task } from '../engine/task-types.js';
-import { buildRunContext, type SyncWorkerData } from './sync-context.js';
+import { buildRunContext, remoteStorageFor, type SyncWorkerData } from './sync-context.js';
 
 // a scan that runs here copies its directory's small files itself (no message per file);
 // the main thread's scans hand them back, so that a no-op run never starts a thread
-const ctx = { ...buildRunContext(workerData as SyncWorkerData), copyInScan: true };
+const data = workerData as SyncWorkerData;
+const ctx = { ...buildRunContext(data, await remoteStorageFor(data)), copyInScan: true };
 const port = parentPort;
 if (!port) throw new Error('sync-worker must run as a worker thread');
 port.on('message', (task: Task) => {

@@ -6,6 +6,7 @@ import { BargeError, isBargeError } from '../core/errors.js';
 import { checkUnchanged, copyRange, copyWholeFile, hashFile, hashRange, metaOf } from './copy-file.js';
 import { combineChunkHashes } from './hasher.js';
 import { withRetry } from './retry.js';
+import { copySmallBatches } from './small-file-batch.js';
 import { isAborted, type RunContext } from './run-context.js';
 import { ResultBuilder } from './task-result.js';
 import type { ChunkTask, CopyBatchTask, FileItem, FinalizeChunkedTask, PrepareChunkedTask, TaskResult } from './task-types.js';
@@ -29,8 +30,9 @@ async function settleSame(ctx: RunContext, f: FileItem, r: ResultBuilder): Promi
 export async function runCopyBatch(ctx: RunContext, t: CopyBatchTask): Promise<TaskResult> {
   const r = new ResultBuilder(ctx.verbose);
   const landed: string[] = [];
-  for (let i = 0; i < t.files.length; i++) {
-    const f = t.files[i] as FileItem;
+  const files = await copySmallBatches(ctx, t.files, r, landed);
+  for (let i = 0; i < files.length; i++) {
+    const f = files[i] as FileItem;
     if (isAborted(ctx)) break;
     try {
       if (f.compareFirst && await withRetry(() => sameContent(ctx, f))) {
@@ -50,7 +52,7 @@ export async function runCopyBatch(ctx: RunContext, t: CopyBatchTask): Promise<T
       r.fail(e, f.rel);
       if (r.result.noSpace) {
         // the disk is full: the rest of the batch is not attempted
-        for (const rest of t.files.slice(i + 1)) r.fail(new BargeError('E_NO_SPACE', 'not copied: the destination is full', { path: rest.rel }), rest.rel);
+        for (const rest of files.slice(i + 1)) r.fail(new BargeError('E_NO_SPACE', 'not copied: the destination is full', { path: rest.rel }), rest.rel);
         break;
       }
     }

@@ -2,8 +2,17 @@
 // The one-shot xxh3 functions of @node-rs/xxhash measured 12x slower than its streaming
 // class, so even whole small files go through a reused streaming state.
 import { xxh3 } from '@node-rs/xxhash';
-import { createHash, type Hash } from 'node:crypto';
+import { createRequire } from 'node:module';
+import type { Hash } from 'node:crypto';
 import type { HashName } from '../core/sync-options.js';
+
+// node:crypto loads only for --hash sha256|md5: it costs every thread ~10 ms to start
+const require = createRequire(import.meta.url);
+let createHash: typeof import('node:crypto').createHash | undefined;
+function hashOf(algo: 'sha256' | 'md5'): Hash {
+  createHash ??= (require('node:crypto') as typeof import('node:crypto')).createHash;
+  return createHash(algo);
+}
 
 export interface Hasher {
   reset(): void;
@@ -21,8 +30,8 @@ class Xxh3Hasher implements Hasher {
 
 class CryptoHasher implements Hasher {
   private h: Hash;
-  constructor(private readonly algo: 'sha256' | 'md5') { this.h = createHash(algo); }
-  reset(): void { this.h = createHash(this.algo); }
+  constructor(private readonly algo: 'sha256' | 'md5') { this.h = hashOf(algo); }
+  reset(): void { this.h = hashOf(this.algo); }
   update(bytes: Buffer): void { this.h.update(bytes); }
   digest(): string { return this.h.digest('hex'); }
 }

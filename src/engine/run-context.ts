@@ -35,6 +35,8 @@ export interface RunContext {
   limiter: BandwidthLimiter | undefined;
   /** a reused read buffer */
   buffer: Buffer;
+  /** the reused buffer of small-file batches, made on first use */
+  batchBuffer?: Buffer;
   readHash: Hasher;
   /**
    * a scan copies the small files it finds itself, in the same thread, instead of

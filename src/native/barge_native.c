@@ -12,6 +12,7 @@
 #include <dirent.h>
 #include <stdlib.h>
 #include <unistd.h>
+#include "small_files.h"
 
 static const char *errno_code(int e) {
   const char *name = strerrorname_np(e); /* glibc >= 2.32: "ENOENT", "ENOTEMPTY", ... */
@@ -372,6 +373,7 @@ static napi_value init(napi_env env, napi_value exports) {
     {"writeSmall", NULL, js_write_small, NULL, NULL, NULL, napi_default, NULL},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
+  register_small_files(env, exports);
   return exports;
 }
 

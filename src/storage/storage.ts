@@ -68,6 +68,28 @@ export interface PartialFile {
   recorded: Map<number, string>;
 }
 
+export interface ManyRead {
+  name: string;
+  /** its size as listed */
+  size: number;
+}
+
+export interface ManyReadResult {
+  /** where its bytes are in the buffer, and how many were read */
+  offset: number;
+  length: number;
+  /** its size and mtime after the read */
+  size: number;
+  mtimeNs: bigint;
+}
+
+export interface ManyWrite {
+  name: string;
+  offset: number;
+  length: number;
+  meta: EntryMeta;
+}
+
 export interface Storage {
   readonly root: string;
   readonly features: StorageFeatures;
@@ -96,6 +118,18 @@ export interface Storage {
    */
   readWhole?(path: string, buf: Buffer): Promise<{ length: number; size: number; mtimeNs: bigint }>;
   writeWhole?(path: string, bytes: Buffer, meta: EntryMeta, choice: MetaChoice, sentHash?: string): Promise<boolean>;
+
+  /**
+   * Optional fast path for many small new files of one directory, one call each way.
+   * readMany reads the files whole into `buf`, one after another, each given its listed
+   * size + 1 bytes (so a file that grew reads back longer than listed); per file, where
+   * its bytes are and its size and mtime after the read, or undefined when it was not
+   * read. writeMany makes each file new and complete under its final name from its bytes
+   * in `buf`; per file, true when done, false when not, leaving nothing behind. A file
+   * not done is for the caller's one-file path, which reports why.
+   */
+  readMany?(dir: string, files: readonly ManyRead[], buf: Buffer): Promise<(ManyReadResult | undefined)[]>;
+  writeMany?(dir: string, files: readonly ManyWrite[], buf: Buffer, choice: MetaChoice): Promise<boolean[]>;
 
   /** partial large files: prepared once, written in chunks at offsets, committed once */
   preparePartial(path: string, opts: WriteOptions & { identity: string; chunkSize: number }): Promise<PartialFile>;

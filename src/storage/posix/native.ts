@@ -9,6 +9,9 @@ export interface NativeScan {
 }
 
 export const SCAN_FIELDS = 13;
+/** see small_files.c */
+export const READ_FIELDS = 6;
+export const WRITE_FIELDS = 7;
 
 interface NativeBinding {
   scanDir(path: string): NativeScan;
@@ -17,6 +20,10 @@ interface NativeBinding {
   readSmall(path: string, buf: Buffer): [length: number, size: number, mtimeSec: number, mtimeNsec: number];
   writeSmall(dir: string, path: string, buf: Buffer, length: number, mode: number, uid: number, gid: number,
     mtimeSec: number, mtimeNsec: number, flags: number): void;
+  /** out: READ_FIELDS numbers per file (errno, offset, length, size, mtimeSec, mtimeNsec); errno -1: not tried */
+  readFiles(dir: string, followDir: boolean, names: string[], sizes: Float64Array, buf: Buffer, out: Float64Array): void;
+  /** items: WRITE_FIELDS numbers per file (offset, length, mode, uid, gid, mtimeSec, mtimeNsec); out: errno per file, 0 done, -1 not tried */
+  writeFiles(dir: string, followDir: boolean, names: string[], buf: Buffer, items: Float64Array, flags: number, out: Int32Array): void;
   futimens(fd: number, atimeNs: bigint | null, mtimeNs: bigint): void;
   lutimens(path: string, atimeNs: bigint | null, mtimeNs: bigint): void;
 }

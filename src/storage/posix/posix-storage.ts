@@ -5,11 +5,12 @@ import * as fs from 'node:fs';
 import type { Entry } from '../../core/entry.js';
 import { BargeError } from '../../core/errors.js';
 import { tempNameFor } from '../../core/temp-names.js';
-import type { ChunkWriter, EntryMeta, FileReader, FileWriter, MetaChoice, PartialFile, Storage, StorageFeatures, WriteOptions } from '../storage.js';
+import type { ChunkWriter, EntryMeta, FileReader, FileWriter, ManyRead, ManyReadResult, ManyWrite, MetaChoice, PartialFile, Storage, StorageFeatures, WriteOptions } from '../storage.js';
 import { classifyError } from './classify-error.js';
 import { native } from './native.js';
 import { resolveUnder, splitParent } from './path-guard.js';
 import { lstatEntry, scanEntries } from './posix-entry.js';
+import * as many from './posix-many.js';
 import * as partial from './posix-partial.js';
 import { openReader } from './posix-reader.js';
 import { applyMetaFd, PosixFileWriter } from './posix-writer.js';
@@ -189,17 +190,29 @@ export class PosixStorage implements Storage {
   writeWhole(rel: string, bytes: Buffer, meta: EntryMeta, choice: MetaChoice): Promise<boolean> {
     return attempt('create', rel, () => {
       const to = this.writable(rel);
-      const sec = meta.mtimeNs >= 0n ? meta.mtimeNs / 1_000_000_000n : -((-meta.mtimeNs + 999_999_999n) / 1_000_000_000n);
-      const nsec = meta.mtimeNs - sec * 1_000_000_000n;
+      const [sec, nsec] = many.splitNs(meta.mtimeNs);
       try {
         native.writeSmall(this.abs(splitParent(rel).parent), to, bytes, bytes.length, meta.mode, meta.uid, meta.gid,
-          Number(sec), Number(nsec), (choice.owner ? 1 : 0) | (choice.fsync ? 2 : 0));
+          sec, nsec, (choice.owner ? 1 : 0) | (choice.fsync ? 2 : 0));
         return true;
       } catch (e) {
         // the name is taken, or this file system has no O_TMPFILE: the caller takes the general path
         if (WHOLE_FALLBACK.has((e as NodeJS.ErrnoException).code ?? '')) return false;
         throw e;
       }
+    });
+  }
+
+  readMany(dir: string, files: readonly ManyRead[], buf: Buffer): Promise<(ManyReadResult | undefined)[]> {
+    // the root was resolved by the caller; below it no directory is followed through a symlink
+    return attempt('read', dir, () => many.readMany(this.readable(dir, true), dir === '', files, buf));
+  }
+
+  writeMany(dir: string, files: readonly ManyWrite[], buf: Buffer, choice: MetaChoice): Promise<boolean[]> {
+    return attempt('create', dir, () => {
+      const abs = this.abs(dir);
+      this.checkRealDir(dir, dir);
+      return many.writeMany(abs, dir === '', files, buf, choice);
     });
   }
 
