@@ -101,6 +101,7 @@ static napi_value js_read_files(napi_env env, napi_callback_info info) {
     o[R_ERRNO] = NOT_TRIED;
     o[R_OFFSET] = (double)at;
     o[R_LENGTH] = o[R_SIZE] = o[R_MTIME_SEC] = o[R_MTIME_NSEC] = 0;
+    if (!(sizes[i] >= 0 && sizes[i] < (double)cap)) { o[R_ERRNO] = sizes[i] >= 0 ? NOT_TRIED : EINVAL; continue; }
     size_t room = (size_t)sizes[i] + 1;
     if (at + room > cap) continue;
     napi_value v;

@@ -18,3 +18,10 @@ export function splitParent(rel: string): { parent: string; name: string } {
   const i = rel.lastIndexOf('/');
   return i < 0 ? { parent: '', name: rel } : { parent: rel.slice(0, i), name: rel.slice(i + 1) };
 }
+
+/** a name inside a directory: one path component, never '.', '..', '' or with a NUL */
+export function checkName(name: string): void {
+  if (name === '' || name === '.' || name === '..' || name.includes('/') || name.includes('\0')) {
+    throw new BargeError('E_PATH_ESCAPE', `not a name within a directory: ${JSON.stringify(name)}`, { path: name });
+  }
+}

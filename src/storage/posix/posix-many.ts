@@ -2,6 +2,7 @@
 // numbers travel in typed arrays, the names as strings, the bytes in one buffer.
 import type { ManyRead, ManyReadResult, ManyWrite, MetaChoice } from '../storage.js';
 import { native, READ_FIELDS, WRITE_FIELDS } from './native.js';
+import { checkName } from './path-guard.js';
 
 const NS = 1_000_000_000n;
 
@@ -13,7 +14,10 @@ export function splitNs(ns: bigint): [sec: number, nsec: number] {
 
 export function readMany(dirAbs: string, followDir: boolean, files: readonly ManyRead[], buf: Buffer): (ManyReadResult | undefined)[] {
   const sizes = new Float64Array(files.length);
-  for (let i = 0; i < files.length; i++) sizes[i] = (files[i] as ManyRead).size;
+  for (let i = 0; i < files.length; i++) {
+    checkName((files[i] as ManyRead).name);
+    sizes[i] = (files[i] as ManyRead).size;
+  }
   const out = new Float64Array(files.length * READ_FIELDS);
   native.readFiles(dirAbs, followDir, files.map((f) => f.name), sizes, buf, out);
   const results: (ManyReadResult | undefined)[] = [];
@@ -31,6 +35,7 @@ export function writeMany(dirAbs: string, followDir: boolean, files: readonly Ma
   const items = new Float64Array(files.length * WRITE_FIELDS);
   for (let i = 0, o = 0; i < files.length; i++, o += WRITE_FIELDS) {
     const f = files[i] as ManyWrite;
+    checkName(f.name);
     const [sec, nsec] = splitNs(f.meta.mtimeNs);
     items[o] = f.offset;
     items[o + 1] = f.length;

@@ -1,0 +1,143 @@
+// Conformance: the optional many-small-files path (readMany / writeMany).
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import { describe } from 'node:test';
+import type { ManyWrite, Storage } from '../storage.js';
+import { abs, IS_ROOT, type It, KEEP_OWNER, lst, meta, OTHER_GID, OTHER_UID, pattern, PRE_EPOCH, put, rejectsWith, T1, T2, tempNames } from './helpers.js';
+
+type Many = Required<Pick<Storage, 'readMany' | 'writeMany'>>;
+
+function many(s: Storage): Many | undefined {
+  return s.readMany && s.writeMany ? { readMany: s.readMany.bind(s), writeMany: s.writeMany.bind(s) } : undefined;
+}
+
+/** the files laid out one after another in one buffer, as a caller of writeMany does */
+function layout(files: { name: string; data: Buffer; mode: number; mtimeNs: bigint }[]): { buf: Buffer; writes: ManyWrite[] } {
+  const buf = Buffer.concat(files.map((f) => f.data));
+  let at = 0;
+  const writes = files.map((f) => {
+    const w = { name: f.name, offset: at, length: f.data.length, meta: meta(f.mode, f.mtimeNs) };
+    at += f.data.length;
+    return w;
+  });
+  return { buf, writes };
+}
+
+export function manyFilesTests(it: It): void {
+  void describe('many small files (optional)', () => {
+    it('writeMany makes each file complete with its bytes, mode and ns mtime; readMany reads them back', async (h, t) => {
+      const m = many(h.storage);
+      if (!m) { t.skip('this backend has no many-files path'); return; }
+      // 0o777 and 0o666 are cut by the usual umask, 0o4755 and 0o2750 carry set-id bits:
+      // each must come out as asked whatever open() would have made of it
+      const umask = process.umask(0o022);
+      try {
+        fs.mkdirSync(abs(h, 'd'));
+        const files = [
+          { name: 'a', data: pattern(5000, 1), mode: 0o640, mtimeNs: T1 },
+          { name: 'empty', data: Buffer.alloc(0), mode: 0o600, mtimeNs: T2 },
+          { name: 'all', data: pattern(100, 2), mode: 0o777, mtimeNs: PRE_EPOCH },
+          { name: 'rw', data: pattern(1, 3), mode: 0o666, mtimeNs: T1 },
+          { name: 'suid', data: pattern(70, 4), mode: 0o4755, mtimeNs: T2 },
+          { name: 'sgid', data: pattern(9, 5), mode: 0o2750, mtimeNs: T1 },
+          { name: 'with space \u00e9', data: pattern(4096, 6), mode: 0o644, mtimeNs: T2 },
+        ];
+        const { buf, writes } = layout(files);
+        assert.deepEqual(await m.writeMany('d', writes, buf, KEEP_OWNER), files.map(() => true));
+        for (const f of files) {
+          const st = lst(h, `d/${f.name}`);
+          assert.deepEqual(fs.readFileSync(abs(h, `d/${f.name}`)), f.data, `${f.name}: bytes`);
+          assert.equal((Number(st.mode) & 0o7777).toString(8), f.mode.toString(8), `${f.name}: mode`);
+          assert.equal(st.mtimeNs, f.mtimeNs, `${f.name}: mtime`);
+        }
+        assert.deepEqual(tempNames(h, 'd'), []);
+        const back = Buffer.alloc(64 * 1024);
+        const got = await m.readMany('d', files.map((f) => ({ name: f.name, size: f.data.length })), back);
+        let at = 0;
+        files.forEach((f, i) => {
+          const r = got[i];
+          assert.ok(r, `${f.name}: read`);
+          assert.deepEqual([r.offset, r.length, r.size, r.mtimeNs], [at, f.data.length, f.data.length, f.mtimeNs], f.name);
+          assert.deepEqual(back.subarray(r.offset, r.offset + r.length), f.data, `${f.name}: bytes read`);
+          at += f.data.length + 1; // each gets one byte to spare
+        });
+      } finally { process.umask(umask); }
+    });
+    it('readMany reads a file that grew longer than listed, and leaves out what it cannot read or fit', async (h, t) => {
+      const m = many(h.storage);
+      if (!m) { t.skip('this backend has no many-files path'); return; }
+      put(h, 'grew', pattern(300, 1));
+      put(h, 'ok', pattern(10, 2));
+      put(h, 'big', pattern(2000, 3));
+      fs.symlinkSync('ok', abs(h, 'link'));
+      fs.mkdirSync(abs(h, 'dir'));
+      const got = await m.readMany('', [
+        { name: 'grew', size: 100 }, { name: 'gone', size: 5 }, { name: 'link', size: 10 }, { name: 'dir', size: 0 },
+        { name: 'ok', size: 10 }, { name: 'big', size: 2000 },
+      ], Buffer.alloc(1024));
+      assert.deepEqual(got.map((r) => r === undefined ? undefined : [r.length, r.size]),
+        [[101, 300], undefined, undefined, undefined, [10, 10], undefined]);
+    });
+    it('writeMany declines a name that is taken, leaves it as it was, and still makes the others', async (h, t) => {
+      const m = many(h.storage);
+      if (!m) { t.skip('this backend has no many-files path'); return; }
+      put(h, 'taken', 'mine');
+      fs.mkdirSync(abs(h, 'taken-dir'));
+      const { buf, writes } = layout([
+        { name: 'first', data: pattern(10, 1), mode: 0o644, mtimeNs: T1 },
+        { name: 'taken', data: Buffer.from('theirs'), mode: 0o644, mtimeNs: T1 },
+        { name: 'taken-dir', data: Buffer.from('x'), mode: 0o644, mtimeNs: T1 },
+        { name: 'last', data: pattern(20, 2), mode: 0o644, mtimeNs: T2 },
+      ]);
+      assert.deepEqual(await m.writeMany('', writes, buf, KEEP_OWNER), [true, false, false, true]);
+      assert.equal(fs.readFileSync(abs(h, 'taken'), 'utf8'), 'mine');
+      assert.ok(lst(h, 'taken-dir').isDirectory());
+      assert.deepEqual(fs.readFileSync(abs(h, 'last')), pattern(20, 2));
+      assert.deepEqual(tempNames(h, ''), []);
+    });
+    it('refuses names that are not one component, and directories that are not under the root', async (h, t) => {
+      const m = many(h.storage);
+      if (!m) { t.skip('this backend has no many-files path'); return; }
+      fs.mkdirSync(abs(h, 'd'));
+      const w = (name: string): ManyWrite[] => [{ name, offset: 0, length: 1, meta: meta(0o644, T1) }];
+      for (const bad of ['../x', 'a/b', '..', '.', '', 'x\0y']) {
+        await rejectsWith(() => m.writeMany('d', w(bad), Buffer.from('x'), KEEP_OWNER), 'E_PATH_ESCAPE', `writeMany name ${JSON.stringify(bad)}`);
+        await rejectsWith(() => m.readMany('d', [{ name: bad, size: 1 }], Buffer.alloc(8)), 'E_PATH_ESCAPE', `readMany name ${JSON.stringify(bad)}`);
+      }
+      for (const bad of ['..', 'd/..', '/', 'd/']) {
+        await rejectsWith(() => m.writeMany(bad, w('x'), Buffer.from('x'), KEEP_OWNER), 'E_PATH_ESCAPE', `writeMany dir ${JSON.stringify(bad)}`);
+      }
+      assert.deepEqual(fs.readdirSync(abs(h, 'd')), []);
+    });
+    it('sets owner and group when asked (as root), also where the directory would give another group', async (h, t) => {
+      const m = many(h.storage);
+      if (!m) { t.skip('this backend has no many-files path'); return; }
+      if (!IS_ROOT) { t.skip('needs root'); return; }
+      // a set-gid directory of another group: a new file would get that group, not ours
+      fs.mkdirSync(abs(h, 'sg'));
+      fs.chownSync(abs(h, 'sg'), 0, OTHER_GID);
+      fs.chmodSync(abs(h, 'sg'), 0o2775);
+      const mine = { uid: process.getuid?.() ?? 0, gid: process.getgid?.() ?? 0 };
+      const { buf, writes } = layout([
+        { name: 'theirs', data: pattern(10, 1), mode: 0o644, mtimeNs: T1 },
+        { name: 'mine', data: pattern(10, 2), mode: 0o2755, mtimeNs: T1 },
+        { name: 'dir-group', data: pattern(10, 3), mode: 0o644, mtimeNs: T1 },
+      ]);
+      const owners = [{ uid: OTHER_UID, gid: OTHER_GID }, mine, { uid: mine.uid, gid: OTHER_GID }];
+      writes.forEach((x, i) => { x.meta = { ...x.meta, ...owners[i] }; });
+      for (const dir of ['', 'sg']) {
+        assert.deepEqual(await m.writeMany(dir, writes, buf, { owner: true }), [true, true, true], dir);
+        writes.forEach((x, i) => {
+          const st = lst(h, dir === '' ? x.name : `${dir}/${x.name}`);
+          assert.deepEqual([Number(st.uid), Number(st.gid)], [owners[i]?.uid, owners[i]?.gid], `${dir}/${x.name}: owner`);
+          assert.equal(Number(st.mode) & 0o7777, x.meta.mode, `${dir}/${x.name}: mode after chown`);
+        });
+      }
+      // without owner: ours, wherever the directory would not say otherwise
+      const { buf: b2, writes: w2 } = layout([{ name: 'plain', data: pattern(5, 4), mode: 0o644, mtimeNs: T1 }]);
+      w2.forEach((x) => { x.meta = { ...x.meta, uid: OTHER_UID, gid: OTHER_GID }; });
+      assert.deepEqual(await m.writeMany('', w2, b2, KEEP_OWNER), [true]);
+      assert.deepEqual([Number(lst(h, 'plain').uid), Number(lst(h, 'plain').gid)], [mine.uid, mine.gid]);
+    });
+  });
+}
