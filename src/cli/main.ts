@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // The barge command line; the one place that wires engines together.
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError, Option } from './commander.js';
 import { createRequire } from 'node:module';
 import { isBargeError } from '../core/errors.js';
 import type { FilterRule } from '../core/filter.js';

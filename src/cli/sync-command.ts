@@ -93,7 +93,7 @@ export async function syncCommand(srcArg: string, dstArg: string, opts: SyncOpti
   // each sending thread holds its own connection to the agent: --streams of them
   const threads = dst.remote ? opts.chunksPerFile : opts.transfers;
   const mainCtx = buildRunContext(data, remoteStorage);
-  const pool = new HybridExecutor(mainCtx, new WorkerPool(new URL('./sync-worker.js', import.meta.url), data, threads));
+  const pool = new HybridExecutor(mainCtx, new WorkerPool(new URL('./sync-worker.js', import.meta.url), data, threads, { announcesReady: true }));
   const actionsTo = out.json ? process.stderr : process.stdout;
   const run = new SyncRun(pool, opts, {
     onEvent: (e) => { if (showActions) actionsTo.write(actionLine(e) + '\n'); },

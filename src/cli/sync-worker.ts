@@ -2,6 +2,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { toErrorRecord } from '../core/errors.js';
 import { runTask } from '../engine/task-runner.js';
+import { WORKER_READY } from '../engine/worker-pool.js';
 import type { Task } from '../engine/task-types.js';
 import { buildRunContext, remoteStorageFor, type SyncWorkerData } from './sync-context.js';
 
@@ -17,3 +18,5 @@ port.on('message', (task: Task) => {
     try { port.postMessage(r); } catch (e) { port.postMessage({ counters: { failed: 1 }, errors: [toErrorRecord(e)], events: [] }); }
   });
 });
+// loaded: the pool hands this thread tasks from now on (until then the main thread copies)
+port.postMessage(WORKER_READY);

@@ -1,13 +1,15 @@
 // Streaming hashes of copied bytes: XXH3-64 (default, ~19 GB/s here), SHA-256 or MD5.
 // The one-shot xxh3 functions of @node-rs/xxhash measured 12x slower than its streaming
 // class, so even whole small files go through a reused streaming state.
-import { xxh3 } from '@node-rs/xxhash';
 import { createRequire } from 'node:module';
 import type { Hash } from 'node:crypto';
 import type { HashName } from '../core/sync-options.js';
 
-// node:crypto loads only for --hash sha256|md5: it costs every thread ~10 ms to start
+// Both load through require: @node-rs/xxhash is CommonJS, and importing it as ESM costs
+// every thread ~12 ms more (its loader is parsed for named exports); node:crypto loads
+// only for --hash sha256|md5, another ~10 ms per thread otherwise.
 const require = createRequire(import.meta.url);
+const { xxh3 } = require('@node-rs/xxhash') as typeof import('@node-rs/xxhash');
 let createHash: typeof import('node:crypto').createHash | undefined;
 function hashOf(algo: 'sha256' | 'md5'): Hash {
   createHash ??= (require('node:crypto') as typeof import('node:crypto')).createHash;

@@ -2,33 +2,68 @@
 // and file content on the worker pool. Worker threads cost ~40 ms of CPU each to start,
 // more than a whole no-op sync of 20,000 files takes to scan, so scans stay in this
 // thread until the pool is running anyway (copies started it) or the walk has proved
-// long enough to be worth sharing.
+// long enough to be worth sharing. While the threads boot (~100 ms) and none can take
+// work yet, this thread copies small batches itself rather than wait for them.
 import type { RunContext } from './run-context.js';
 import { runTask } from './task-runner.js';
 import type { Task, TaskResult } from './task-types.js';
-import type { TaskExecutor, WorkerPool } from './worker-pool.js';
+import type { TaskExecutor } from './worker-pool.js';
 
 const INLINE_KINDS = new Set<Task['kind']>(['scan', 'link', 'delete', 'dirmeta']);
 /** a walk still going after this long gets the worker threads too */
 const SHARE_WALK_AFTER_MS = 400;
+/** a copy batch this thread takes while no worker is ready: a few ms of work, so that it
+ * is back to hand out tasks soon after the threads are */
+const BOOT_COPY_MAX_BYTES = 4 * 1024 * 1024;
+
+/** the pool as the executor sees it */
+export interface ThreadPool {
+  readonly capacity: number;
+  /** threads started, booting or not */
+  readonly started: number;
+  /** threads that can take tasks */
+  readonly ready: number;
+  run(task: Task): Promise<TaskResult>;
+  warm(): void;
+  close(): Promise<void>;
+}
+
+function smallCopy(task: Task): boolean {
+  if (task.kind !== 'copy') return false;
+  let bytes = 0;
+  for (const f of task.files) bytes += f.src.size;
+  return bytes <= BOOT_COPY_MAX_BYTES;
+}
 
 export class HybridExecutor implements TaskExecutor {
   private inlineBusy = false;
   private readonly inlineQueue: { task: Task; resolve: (r: TaskResult) => void }[] = [];
   private readonly started = Date.now();
 
-  constructor(private readonly ctx: RunContext, private readonly pool: WorkerPool) {}
+  constructor(private readonly ctx: RunContext, private readonly pool: ThreadPool) {}
 
   get capacity(): number {
     return this.pool.capacity + 1;
   }
 
   run(task: Task): Promise<TaskResult> {
-    if (!INLINE_KINDS.has(task.kind)) return this.pool.run(task);
-    // once copying has started the threads, scans go there too: a scan in a worker copies
-    // its directory's small files itself
-    if ((task.kind === 'scan' && this.pool.started > 0) ||
+    if (!INLINE_KINDS.has(task.kind)) {
+      // no thread can take it yet: boot them, and copy a small batch here meanwhile (one
+      // at a time, so that this thread is soon free to hand out tasks to them)
+      if (this.pool.ready === 0 && this.inlineQueue.length === 0 && smallCopy(task)) {
+        this.pool.warm();
+        return this.inline(task);
+      }
+      return this.pool.run(task);
+    }
+    // once a thread is up, scans go there too: a scan in a worker copies its directory's
+    // small files itself
+    if ((task.kind === 'scan' && this.pool.ready > 0) ||
       (this.inlineBusy && (this.pool.started > 0 || Date.now() - this.started > SHARE_WALK_AFTER_MS))) return this.pool.run(task);
+    return this.inline(task);
+  }
+
+  private inline(task: Task): Promise<TaskResult> {
     return new Promise((resolve) => {
       this.inlineQueue.push({ task, resolve });
       if (!this.inlineBusy) this.runInline();

@@ -206,7 +206,8 @@ fail:;
 
 /* writeFiles(dir, followDir, names, buf, items: Float64Array, flags, out: Int32Array)
  * Makes each named file new from its bytes in buf: an unnamed O_TMPFILE inode, written,
- * owned (flags & 1), mode and ns mtime set, flushed (flags & 2), linked in at its name.
+ * owned (flags & 1), mode and ns mtime set, flushed (flags & 2), linked in at its name;
+ * with flags & 4 no other thread of the process runs such a batch meanwhile.
  * out[i]: 0 done, else the errno (EEXIST: the name was taken meanwhile). A full disk
  * or a directory without O_TMPFILE stops the batch: the rest are NOT_TRIED. */
 static napi_value js_write_files(napi_env env, napi_callback_info info) {
@@ -235,6 +236,9 @@ static napi_value js_write_files(napi_env env, napi_callback_info info) {
   if (dfd < 0) return throw_errno(env, "open", errno);
   struct defaults d;
   if (dir_defaults(dfd, &d) != 0) { int e = errno; close(dfd); return throw_errno(env, "fstat", e); }
+  /* flags & 4: one creating thread at a time in this process (see create-concurrency.ts) */
+  static pthread_mutex_t create_lock = PTHREAD_MUTEX_INITIALIZER;
+  if (flags & 4) pthread_mutex_lock(&create_lock);
   for (uint32_t i = 0; i < count; i++) {
     const double *it = items + (size_t)i * W_FIELDS;
     napi_value v;
@@ -245,6 +249,7 @@ static napi_value js_write_files(napi_env env, napi_callback_info info) {
     out[i] = errno;
     if (errno == ENOSPC || errno == EDQUOT || (what[0] == 'o' && (errno == EOPNOTSUPP || errno == EISDIR || errno == EINVAL))) break;
   }
+  if (flags & 4) pthread_mutex_unlock(&create_lock);
   close(dfd);
   return NULL;
 }

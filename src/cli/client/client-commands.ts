@@ -1,7 +1,7 @@
 // The commands that talk to a running coordinator: submit, watch, status, requests,
 // cancel/pause/resume/retry, ls and endpoints. Each sets process.exitCode: 0 ok,
 // 1 the server refused or the watched request failed, 2 bad usage.
-import { Command, Option } from 'commander';
+import { Command, Option } from '../commander.js';
 import { BargeError, isBargeError } from '../../core/errors.js';
 import type { FilterRule } from '../../core/filter.js';
 import { parseCount } from '../../core/units.js';

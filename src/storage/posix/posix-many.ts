@@ -31,7 +31,8 @@ export function readMany(dirAbs: string, followDir: boolean, files: readonly Man
   return results;
 }
 
-export function writeMany(dirAbs: string, followDir: boolean, files: readonly ManyWrite[], buf: Buffer, choice: MetaChoice): boolean[] {
+/** oneAtATime: no other thread of this process creates a batch meanwhile */
+export function writeMany(dirAbs: string, followDir: boolean, files: readonly ManyWrite[], buf: Buffer, choice: MetaChoice, oneAtATime = false): boolean[] {
   const items = new Float64Array(files.length * WRITE_FIELDS);
   for (let i = 0, o = 0; i < files.length; i++, o += WRITE_FIELDS) {
     const f = files[i] as ManyWrite;
@@ -46,6 +47,6 @@ export function writeMany(dirAbs: string, followDir: boolean, files: readonly Ma
     items[o + 6] = nsec;
   }
   const out = new Int32Array(files.length);
-  native.writeFiles(dirAbs, followDir, files.map((f) => f.name), buf, items, (choice.owner ? 1 : 0) | (choice.fsync ? 2 : 0), out);
+  native.writeFiles(dirAbs, followDir, files.map((f) => f.name), buf, items, (choice.owner ? 1 : 0) | (choice.fsync ? 2 : 0) | (oneAtATime ? 4 : 0), out);
   return Array.from(out, (e) => e === 0);
 }

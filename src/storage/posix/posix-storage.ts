@@ -7,6 +7,7 @@ import { BargeError } from '../../core/errors.js';
 import { tempNameFor } from '../../core/temp-names.js';
 import type { ChunkWriter, EntryMeta, FileReader, FileWriter, ManyRead, ManyReadResult, ManyWrite, MetaChoice, PartialFile, Storage, StorageFeatures, WriteOptions } from '../storage.js';
 import { classifyError } from './classify-error.js';
+import { createsOneAtATime } from './create-concurrency.js';
 import { native } from './native.js';
 import { resolveUnder, splitParent } from './path-guard.js';
 import { lstatEntry, scanEntries } from './posix-entry.js';
@@ -30,6 +31,8 @@ export class PosixStorage implements Storage {
   private readonly realRoot: string;
   /** parent directories already checked to be real directories under the root */
   private readonly checkedParents = new Set<string>();
+  /** whether batches of new files are created one thread at a time here; asked on first use */
+  private oneCreator: boolean | undefined;
 
   /** confineReads: reads, too, refuse paths whose directories lead out of the root (for
    * storage served to peers; a local sync walks real directories and skips the check) */
@@ -212,7 +215,8 @@ export class PosixStorage implements Storage {
     return attempt('create', dir, () => {
       const abs = this.abs(dir);
       this.checkRealDir(dir, dir);
-      return many.writeMany(abs, dir === '', files, buf, choice);
+      this.oneCreator ??= createsOneAtATime(this.root);
+      return many.writeMany(abs, dir === '', files, buf, choice, this.oneCreator);
     });
   }
 
