@@ -48,8 +48,8 @@ export class HybridExecutor implements TaskExecutor {
 
   run(task: Task): Promise<TaskResult> {
     if (!INLINE_KINDS.has(task.kind)) {
-      // no thread can take it yet: boot them, and copy a small batch here meanwhile (one
-      // at a time, so that this thread is soon free to hand out tasks to them)
+      // no thread can take it yet: boot them, and copy a small batch here meanwhile (at
+      // most one waiting, so that this thread is soon free to hand out tasks to them)
       if (this.pool.ready === 0 && this.inlineQueue.length === 0 && smallCopy(task)) {
         this.pool.warm();
         return this.inline(task);

@@ -46,8 +46,8 @@ export class WorkerPool<In = Task> {
   private spawn(): Worker {
     const w = new Worker(this.entry, { workerData: this.workerData });
     w.on('message', (r: TaskResult | typeof WORKER_READY) => {
-      if (r === WORKER_READY) this.booted(w);
-      else this.done(w, r);
+      if (r !== WORKER_READY) this.done(w, r);
+      else if (this.opts.announcesReady) this.booted(w);
     });
     w.on('error', (e: Error) => this.crashed(w, e));
     w.on('exit', (code) => { if (code !== 0) this.crashed(w, new Error(`worker exited with code ${code}`)); });

@@ -1,0 +1,59 @@
+// Where the hybrid executor runs a task: this thread or the pool, by what the pool can take.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { Entry } from '../core/entry.js';
+import { defaultSyncOptions } from '../core/sync-options.js';
+import { PathFilter } from '../core/filter.js';
+import { HybridExecutor, type ThreadPool } from './hybrid-executor.js';
+import { createHasher } from './hasher.js';
+import { sharedCells, type RunContext } from './run-context.js';
+import type { Task, TaskResult } from './task-types.js';
+
+class FakePool implements ThreadPool {
+  readonly capacity = 2;
+  started = 0;
+  ready = 0;
+  readonly ran: Task['kind'][] = [];
+  run(task: Task): Promise<TaskResult> {
+    this.ran.push(task.kind);
+    return Promise.resolve({ counters: {}, errors: [], events: [] });
+  }
+  warm(): void { this.started = this.capacity; }
+  close(): Promise<void> { return Promise.resolve(); }
+}
+
+// a context whose storages are never reached: the tasks below have nothing to copy
+const ctx = {
+  src: {}, dst: {}, opts: defaultSyncOptions(), filter: new PathFilter({}, 0n), resolutionNs: 1n, owner: false, verbose: false,
+  cells: sharedCells(), limiter: undefined, buffer: Buffer.alloc(16), readHash: createHasher('xxh3'), corruptOnce: new Set(), corruptAlways: new Set(),
+} as unknown as RunContext;
+
+const file = (size: number) => ({ rel: 'f', src: { name: 'f', type: 'file', size } as Entry, dstExists: true, compareFirst: false });
+const copy = (size: number): Task => ({ kind: 'copy', files: size < 0 ? [] : [file(size)] });
+
+test('while no thread is ready, small copy batches run here, at most one waiting, and the threads boot', async () => {
+  const pool = new FakePool();
+  const exec = new HybridExecutor(ctx, pool);
+  const first = exec.run(copy(-1));
+  assert.equal(pool.started, 2, 'the first copy boots the threads');
+  const second = exec.run(copy(-1)); // waits here for the first
+  const third = exec.run(copy(-1)); // one waits here already: to the pool
+  const big = exec.run(copy(5 * 1024 * 1024));
+  await Promise.all([first, second, third, big]);
+  assert.deepEqual(pool.ran, ['copy', 'copy'], 'the third batch and the big one went to the pool');
+  pool.ready = 1;
+  await exec.run(copy(-1));
+  assert.deepEqual(pool.ran, ['copy', 'copy', 'copy'], 'with a thread ready, copies go to the pool');
+});
+
+test('scans run here until a thread is ready, then go to the pool', async () => {
+  const pool = new FakePool();
+  pool.started = 2;
+  const exec = new HybridExecutor(ctx, pool);
+  const scan: Task = { kind: 'dirmeta', dirs: [] };
+  await exec.run(scan);
+  assert.deepEqual(pool.ran, []);
+  pool.ready = 2;
+  await exec.run({ kind: 'scan', rel: 'x', src: { name: 'x', type: 'dir' } as Entry, dst: undefined, dstExists: false, insideListedDir: false });
+  assert.deepEqual(pool.ran, ['scan']);
+});
