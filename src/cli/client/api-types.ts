@@ -9,6 +9,7 @@ export type ListItem = ListedEntry;
 
 export const ACTIVE_STATES: readonly RequestState[] = ['queued', 'running', 'finalizing', 'paused'];
 export const FINAL_STATES: readonly RequestState[] = ['succeeded', 'failed', 'canceled'];
+export const ALL_STATES: readonly RequestState[] = [...ACTIVE_STATES, ...FINAL_STATES];
 
 export interface Page<T> {
   items: T[];

@@ -1,24 +1,12 @@
 // The commands that talk to a running coordinator: submit, watch, status, requests,
 // cancel/pause/resume/retry, ls and endpoints. Each sets process.exitCode: 0 ok,
-// 1 the server refused or the watched request failed, 2 bad usage.
+// 1 the server refused or the watched request failed, 2 bad usage. What they do is in
+// client-actions.ts, loaded when one runs.
 import { Command, Option } from '../commander.js';
-import { BargeError, isBargeError } from '../../core/errors.js';
 import type { FilterRule } from '../../core/filter.js';
-import { parseCount } from '../../core/units.js';
-import { ApiClient, ServerError } from './api-client.js';
-import { ACTIVE_STATES, FINAL_STATES, type RequestAction, type RequestState } from './api-types.js';
-import { connectionFrom, DEFAULT_SERVER, type ConnectFlags } from './client-options.js';
-import { endpointsTable, lsText, requestDetail, requestsTable } from './render.js';
-import { buildSubmitBody, parseEndpointPath, type SubmitFlags } from './submit-body.js';
-import { watchRequest } from './watch.js';
-
-interface CommonFlags extends ConnectFlags {
-  json?: boolean;
-}
-
-const EXIT_FAILED = 1;
-const EXIT_USAGE = 2;
-const ALL_STATES: readonly RequestState[] = [...ACTIVE_STATES, ...FINAL_STATES];
+import { ALL_STATES, type RequestAction } from './api-types.js';
+import type * as Actions from './client-actions.js';
+import { DEFAULT_SERVER } from './client-options.js';
 
 function withCommon(cmd: Command): Command {
   return cmd
@@ -27,39 +15,15 @@ function withCommon(cmd: Command): Command {
     .option('--json', "print the server's answer as JSON on stdout");
 }
 
-/** Usage errors exit 2, the server's refusals and unreachable servers 1; anything else is a bug for main.ts. */
-function exitCodeOf(e: unknown): number {
-  if (!isBargeError(e)) throw e;
-  process.stderr.write(`barge: ${e.message}\n`);
-  return !(e instanceof ServerError) && (e.code === 'E_USAGE' || e.code === 'E_BAD_INPUT') ? EXIT_USAGE : EXIT_FAILED;
-}
-
-function run<A extends unknown[]>(action: (...args: A) => Promise<number>): (...args: A) => Promise<void> {
+function run<A extends unknown[]>(action: (actions: typeof Actions, ...args: A) => Promise<number>): (...args: A) => Promise<void> {
   return async (...args: A) => {
+    const actions = await import('./client-actions.js');
     try {
-      process.exitCode = await action(...args);
+      process.exitCode = await action(actions, ...args);
     } catch (e) {
-      process.exitCode = exitCodeOf(e);
+      process.exitCode = actions.exitCodeOf(e);
     }
   };
-}
-
-function printJson(value: unknown): number {
-  process.stdout.write(JSON.stringify(value, null, 2) + '\n');
-  return 0;
-}
-
-function print(text: string): number {
-  if (text !== '') process.stdout.write(text + '\n');
-  return 0;
-}
-
-function parseStates(values: string[] | undefined): RequestState[] {
-  const states = (values ?? []).flatMap((v) => v.split(',')).map((s) => s.trim()).filter((s) => s !== '');
-  for (const s of states) {
-    if (!ALL_STATES.includes(s as RequestState)) throw new BargeError('E_USAGE', `bad --state '${s}': choose from ${ALL_STATES.join(', ')}`);
-  }
-  return states as RequestState[];
 }
 
 function registerSubmit(program: Command): void {
@@ -87,56 +51,26 @@ function registerSubmit(program: Command): void {
     .option('--priority <N>', "1 (lowest) to 10 (default: the server's, 5)")
     .option('--id <id>', 'your own id for the request (1-128 of A-Z a-z 0-9 . _ -); submitting it twice is refused')
     .option('--watch', 'then watch the request until it ends (exit 1 if it fails)'))
-    .action(run(async (src: string, dst: string, flags: SubmitFlags & CommonFlags & { watch?: boolean }) => {
-      const body = buildSubmitBody(src, dst, { ...flags, filter: rules });
-      const api = new ApiClient(connectionFrom(flags));
-      const answer = await api.submit(body);
-      if (!flags.watch) return flags.json ? printJson(answer) : print(answer.id);
-      if (!flags.json) print(answer.id);
-      return watchRequest(api, answer.id, { json: flags.json ?? false });
-    }));
+    .action(run((a, src: string, dst: string, flags: Parameters<typeof Actions.submit>[2]) => a.submit(src, dst, flags, rules)));
 }
 
 function registerQueries(program: Command): void {
   withCommon(program.command('watch')
     .description('show the progress of a request until it ends; exit 0 if it succeeded, 1 if it failed or was canceled')
     .argument('<ID>', 'request id'))
-    .action(run(async (id: string, flags: CommonFlags) =>
-      watchRequest(new ApiClient(connectionFrom(flags)), id, { json: flags.json ?? false })));
+    .action(run((a, id: string, flags: Actions.CommonFlags) => a.watch(id, flags)));
 
   withCommon(program.command('status')
     .description('one request in detail with its first errors; without ID, the active requests')
     .argument('[ID]', 'request id'))
-    .action(run(async (id: string | undefined, flags: CommonFlags) => {
-      const api = new ApiClient(connectionFrom(flags));
-      if (id === undefined) {
-        const items = await api.allRequests(ACTIVE_STATES);
-        if (flags.json) return printJson({ items, total: items.length });
-        if (items.length === 0) process.stderr.write('no active requests\n');
-        return items.length === 0 ? 0 : print(requestsTable(items, new Date()));
-      }
-      const r = await api.request(id);
-      if (flags.json) return printJson(r);
-      return print(requestDetail(r, r.errorCount > 0 ? await api.errors(id, 10) : undefined, new Date()));
-    }));
+    .action(run((a, id: string | undefined, flags: Actions.CommonFlags) => a.status(id, flags)));
 
   withCommon(program.command('requests')
     .description('list requests, newest first')
     .option('--state <states>', `only these states, comma-separated or repeated (${ALL_STATES.join(', ')})`, (v: string, prev: string[] = []) => [...prev, v])
     .option('--limit <N>', 'at most N requests (default: the server\'s page size)')
     .option('--offset <N>', 'skip the N newest'))
-    .action(run(async (flags: CommonFlags & { state?: string[]; limit?: string; offset?: string }) => {
-      const states = parseStates(flags.state);
-      const limit = flags.limit === undefined ? undefined : parseCount(flags.limit, '--limit', 1);
-      const offset = flags.offset === undefined ? undefined : parseCount(flags.offset, '--offset');
-      const page = await new ApiClient(connectionFrom(flags)).requests({ states, limit, offset });
-      if (flags.json) return printJson(page);
-      if (page.items.length === 0) process.stderr.write('no requests\n');
-      else print(requestsTable(page.items, new Date()));
-      const shown = (offset ?? 0) + page.items.length;
-      if (page.nextOffset !== null && shown < page.total) process.stderr.write(`(${shown} of ${page.total}; --offset ${page.nextOffset} for more)\n`);
-      return 0;
-    }));
+    .action(run((a, flags: Parameters<typeof Actions.requests>[0]) => a.requests(flags)));
 }
 
 const ACTIONS: Record<RequestAction, { done: string; help: string }> = {
@@ -149,10 +83,7 @@ const ACTIONS: Record<RequestAction, { done: string; help: string }> = {
 function registerActions(program: Command): void {
   for (const [action, { done, help }] of Object.entries(ACTIONS) as [RequestAction, typeof ACTIONS[RequestAction]][]) {
     withCommon(program.command(action).description(help).argument('<ID>', 'request id'))
-      .action(run(async (id: string, flags: CommonFlags) => {
-        const r = await new ApiClient(connectionFrom(flags)).act(id, action);
-        return flags.json ? printJson(r) : print(`${r.id} ${done} (state: ${r.state})`);
-      }));
+      .action(run((a, id: string, flags: Actions.CommonFlags) => a.act(id, action, done, flags)));
   }
 }
 
@@ -160,17 +91,10 @@ function registerEndpoints(program: Command): void {
   withCommon(program.command('ls')
     .description('list a directory of an endpoint, like ls -l')
     .argument('<ENDPOINT:/path>', "what to list; 'ENDPOINT' alone is its root"))
-    .action(run(async (arg: string, flags: CommonFlags) => {
-      const where = parseEndpointPath(arg.includes(':') ? arg : `${arg}:/`, 'ENDPOINT:/path');
-      const listing = await new ApiClient(connectionFrom(flags)).ls(where.endpoint, where.path);
-      return flags.json ? printJson(listing) : print(lsText(listing));
-    }));
+    .action(run((a, arg: string, flags: Actions.CommonFlags) => a.ls(arg, flags)));
 
   withCommon(program.command('endpoints').description('list the endpoints the coordinator knows'))
-    .action(run(async (flags: CommonFlags) => {
-      const answer = await new ApiClient(connectionFrom(flags)).endpoints();
-      return flags.json ? printJson(answer) : print(endpointsTable(answer.items));
-    }));
+    .action(run((a, flags: Actions.CommonFlags) => a.endpoints(flags)));
 }
 
 export function registerClientCommands(program: Command): void {
