@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 #include "small_files.h"
+#include "copy_range.h"
 
 static const char *errno_code(int e) {
   const char *name = strerrorname_np(e); /* glibc >= 2.32: "ENOENT", "ENOTEMPTY", ... */
@@ -374,6 +375,7 @@ static napi_value init(napi_env env, napi_value exports) {
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
   register_small_files(env, exports);
+  register_copy_range(env, exports);
   return exports;
 }
 

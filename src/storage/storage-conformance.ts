@@ -3,7 +3,7 @@
 import { describe, test } from 'node:test';
 import { entryTests } from './conformance/entries.js';
 import type { It, StorageUnderTest } from './conformance/helpers.js';
-import { manyFilesTests } from './conformance/many-files.js';
+import { copyFromTests, manyFilesTests } from './conformance/fast-paths.js';
 import { partialAndSafetyTests } from './conformance/partials-and-safety.js';
 
 export type { StorageUnderTest } from './conformance/helpers.js';
@@ -18,6 +18,7 @@ export function storageConformance(name: string, make: () => Promise<StorageUnde
   void describe(`Storage conformance: ${name}`, () => {
     entryTests(it);
     manyFilesTests(it);
+    copyFromTests(it);
     partialAndSafetyTests(it);
   });
 }

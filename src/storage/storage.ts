@@ -33,8 +33,18 @@ export interface FileReader {
   close(): Promise<void>;
 }
 
+/**
+ * Optional on writers: copy [position, position+length) of the file `from` reads to the
+ * same place in this one inside the kernel, the bytes never passing through this
+ * process. Returns how many bytes it copied (fewer only where the source ended), or
+ * undefined when it cannot (another storage or file system, sparse writing): the
+ * caller writes the bytes itself then.
+ */
+export type CopyFrom = (from: FileReader, position: number, length: number) => Promise<number | undefined>;
+
 export interface FileWriter {
   write(bytes: Buffer, position: number): Promise<void>;
+  copyFrom?: CopyFrom;
   /** a reader of what has been written so far, before commit (for --verify) */
   readBack(): Promise<FileReader>;
   /**
@@ -50,6 +60,7 @@ export interface FileWriter {
 /** writes chunks into a prepared partial file; many may be open at once */
 export interface ChunkWriter {
   write(bytes: Buffer, position: number): Promise<void>;
+  copyFrom?: CopyFrom;
   /** `sentHash`: as for FileWriter.commit, the hash of the bytes written through this writer */
   close(sentHash?: string): Promise<void>;
 }

@@ -24,6 +24,8 @@ interface NativeBinding {
   readFiles(dir: string, followDir: boolean, names: string[], sizes: Float64Array, buf: Buffer, out: Float64Array): void;
   /** items: WRITE_FIELDS numbers per file (offset, length, mode, uid, gid, mtimeSec, mtimeNsec); out: errno per file, 0 done, -1 not tried */
   writeFiles(dir: string, followDir: boolean, names: string[], buf: Buffer, items: Float64Array, flags: number, out: Int32Array): void;
+  /** copy_file_range until `length` or the source's end; returns the bytes copied */
+  copyFileRange(srcFd: number, srcPos: number, dstFd: number, dstPos: number, length: number): number;
   futimens(fd: number, atimeNs: bigint | null, mtimeNs: bigint): void;
   lutimens(path: string, atimeNs: bigint | null, mtimeNs: bigint): void;
 }

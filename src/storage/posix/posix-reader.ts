@@ -3,11 +3,18 @@ import * as fs from 'node:fs';
 import type { FileReader } from '../storage.js';
 import { classifyError } from './classify-error.js';
 
+/** the descriptor behind each open posix reader, for a posix writer's in-kernel copy */
+const descriptors = new WeakMap<FileReader, number>();
+
+export function posixFdOf(r: FileReader): number | undefined {
+  return descriptors.get(r);
+}
+
 /** noFollow: false only for /proc/self/fd links, which must be followed */
 export function openReader(abs: string, rel: string, noFollow = true): FileReader {
   const fd = fs.openSync(abs, fs.constants.O_RDONLY | (noFollow ? fs.constants.O_NOFOLLOW : 0));
   let size: number | undefined;
-  return {
+  const reader: FileReader = {
     // asked for only when the caller has no listing to go by: one fstat less per file
     get size(): number {
       size ??= fs.fstatSync(fd).size;
@@ -25,9 +32,12 @@ export function openReader(abs: string, rel: string, noFollow = true): FileReade
       }
     },
     close() {
+      descriptors.delete(reader);
       try { fs.closeSync(fd); } catch { /* already closed */ }
       return Promise.resolve();
     },
   };
+  descriptors.set(reader, fd);
+  return reader;
 }
 

@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import type { EntryMeta, FileReader, FileWriter, MetaChoice } from '../storage.js';
 import { classifyError } from './classify-error.js';
 import { native } from './native.js';
-import { openReader } from './posix-reader.js';
+import { openReader, posixFdOf } from './posix-reader.js';
 
 const HOLE_BLOCK = 4096;
 const ZEROS = Buffer.alloc(HOLE_BLOCK);
@@ -59,6 +59,26 @@ function writeFully(fd: number, bytes: Buffer, offset: number, length: number, p
   while (done < length) done += fs.writeSync(fd, bytes, offset + done, length - done, position + done);
 }
 
+/** errors that mean "these two files cannot be copied between in the kernel" */
+const NO_KERNEL_COPY = new Set(['EXDEV', 'EINVAL', 'EOPNOTSUPP', 'ENOTSUP', 'ENOSYS', 'EBADF']);
+
+/**
+ * copy_file_range from a posix reader's file into fd at the same position: the bytes
+ * do not pass through this process (see copy_range.c for why that matters). Undefined
+ * when it cannot: not a posix reader, sparse writing (zeros must be found to be left
+ * out), or a pair of files the kernel will not copy between.
+ */
+export function copyInKernel(from: FileReader, fd: number, position: number, length: number, sparse: boolean): number | undefined {
+  const src = posixFdOf(from);
+  if (src === undefined || sparse) return undefined;
+  try {
+    return native.copyFileRange(src, position, fd, position, length);
+  } catch (e) {
+    if (NO_KERNEL_COPY.has((e as NodeJS.ErrnoException).code ?? '')) return undefined;
+    throw e;
+  }
+}
+
 export function applyMetaFd(fd: number, meta: EntryMeta, choice: MetaChoice): void {
   if (choice.fsync) fs.fdatasyncSync(fd);
   if (choice.owner) fs.fchownSync(fd, meta.uid, meta.gid); // before chmod: chown clears set-id bits
@@ -81,6 +101,8 @@ export class PosixFileWriter implements FileWriter {
   private fd: number;
   /** the end of the furthest write so far */
   private end = 0;
+  /** copyFrom may try copy_file_range: cleared once it says it cannot */
+  private kernelCopy = true;
 
   constructor(private readonly tempAbs: string, private readonly finalAbs: string, private readonly rel: string,
     private readonly size: number, private readonly sparse: boolean, fd: number, private readonly unnamed: boolean) {
@@ -109,6 +131,17 @@ export class PosixFileWriter implements FileWriter {
       writeAt(this.fd, bytes, position, this.sparse, position >= this.end);
       this.end = Math.max(this.end, position + bytes.length);
       return Promise.resolve();
+    } catch (e) {
+      return Promise.reject(classifyError(e, 'write', this.rel));
+    }
+  }
+
+  copyFrom(from: FileReader, position: number, length: number): Promise<number | undefined> {
+    try {
+      const n = this.kernelCopy ? copyInKernel(from, this.fd, position, length, this.sparse) : undefined;
+      if (n === undefined) this.kernelCopy = false; // not for this pair: no asking again per block
+      else this.end = Math.max(this.end, position + n);
+      return Promise.resolve(n);
     } catch (e) {
       return Promise.reject(classifyError(e, 'write', this.rel));
     }

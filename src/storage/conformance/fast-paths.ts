@@ -1,4 +1,5 @@
-// Conformance: the optional many-small-files path (readMany / writeMany).
+// Conformance: the optional fast paths: many small files (readMany / writeMany) and the
+// writers' in-kernel copy (copyFrom).
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { describe } from 'node:test';
@@ -138,6 +139,47 @@ export function manyFilesTests(it: It): void {
       w2.forEach((x) => { x.meta = { ...x.meta, uid: OTHER_UID, gid: OTHER_GID }; });
       assert.deepEqual(await m.writeMany('', w2, b2, KEEP_OWNER), [true]);
       assert.deepEqual([Number(lst(h, 'plain').uid), Number(lst(h, 'plain').gid)], [mine.uid, mine.gid]);
+    });
+  });
+}
+
+/** the optional in-kernel copy of writers (copyFrom) */
+export function copyFromTests(it: It): void {
+  void describe('copyFrom (optional)', () => {
+    it('a writer copies a range of another file of the storage to the same place, short only at its end', async (h, t) => {
+      const s = h.storage;
+      const src = pattern(300_000, 9);
+      put(h, 'src', src);
+      const w = await s.openWrite('dst', { size: src.length, sparse: false });
+      if (!w.copyFrom) { await w.abort(); t.skip('this backend has no in-kernel copy'); return; }
+      const r = await s.openRead('src');
+      try {
+        assert.equal(await w.copyFrom(r, 0, 100_000), 100_000);
+        await w.write(src.subarray(100_000, 200_000), 100_000);
+        assert.equal(await w.copyFrom(r, 200_000, 150_000), 100_000, 'the source ends at 300,000');
+        await w.commit(meta(0o644, T1), KEEP_OWNER);
+      } finally { await r.close(); }
+      assert.deepEqual(fs.readFileSync(abs(h, 'dst')), src);
+    });
+    it('a sparse writer and a chunk writer: holes are left to write(), chunks are copied in place', async (h, t) => {
+      const s = h.storage;
+      const src = pattern(200_000, 4);
+      put(h, 'src', src);
+      const sparse = await s.openWrite('sparse', { size: src.length, sparse: true });
+      const r = await s.openRead('src');
+      try {
+        if (!sparse.copyFrom) { t.skip('this backend has no in-kernel copy'); return; }
+        assert.equal(await sparse.copyFrom(r, 0, 1000), undefined, 'sparse writing finds zeros itself');
+        await sparse.abort();
+        await s.preparePartial('big', { size: src.length, sparse: false, identity: 'id', chunkSize: 100_000 });
+        const c = await s.openPartialWrite('big', { size: src.length, sparse: false });
+        try {
+          assert.equal(await c.copyFrom?.(r, 100_000, 100_000), 100_000);
+          await c.write(src.subarray(0, 100_000), 0);
+        } finally { await c.close(); }
+        await s.commitPartial('big', meta(0o600, T1), KEEP_OWNER);
+      } finally { await r.close(); }
+      assert.deepEqual(fs.readFileSync(abs(h, 'big')), src);
     });
   });
 }
