@@ -2,8 +2,8 @@
 // and file content on the worker pool. Worker threads cost ~40 ms of CPU each to start,
 // more than a whole no-op sync of 20,000 files takes to scan, so scans stay in this
 // thread until the pool is running anyway (copies started it) or the walk has proved
-// long enough to be worth sharing. While the threads boot (~100 ms) and none can take
-// work yet, this thread copies small batches itself rather than wait for them.
+// long enough to be worth sharing. While no thread can take work (none started, or all
+// still booting, ~110 ms here), this thread copies small batches itself rather than wait.
 import type { RunContext } from './run-context.js';
 import { runTask } from './task-runner.js';
 import type { Task, TaskResult } from './task-types.js';
@@ -48,12 +48,11 @@ export class HybridExecutor implements TaskExecutor {
 
   run(task: Task): Promise<TaskResult> {
     if (!INLINE_KINDS.has(task.kind)) {
-      // no thread can take it yet: boot them, and copy a small batch here meanwhile (at
-      // most one waiting, so that this thread is soon free to hand out tasks to them)
-      if (this.pool.ready === 0 && this.inlineQueue.length === 0 && smallCopy(task)) {
-        this.pool.warm();
-        return this.inline(task);
-      }
+      // no thread can take it yet (none started, or all still booting): copy a small
+      // batch here (at most one waiting, so that this thread stays free to hand out
+      // tasks); when more come than that, the pool starts threads for them. A re-sync
+      // with a few changed files never waits for a thread to boot.
+      if (this.pool.ready === 0 && this.inlineQueue.length === 0 && smallCopy(task)) return this.inline(task);
       return this.pool.run(task);
     }
     // once a thread is up, scans go there too: a scan in a worker copies its directory's
