@@ -57,3 +57,10 @@ test('scans run here until a thread is ready, then go to the pool', async () => 
   await exec.run({ kind: 'scan', rel: 'x', src: { name: 'x', type: 'dir' } as Entry, dst: undefined, dstExists: false, insideListedDir: false });
   assert.deepEqual(pool.ran, ['scan']);
 });
+
+test('under --bwlimit copies never run here: the limiter would block this thread', async () => {
+  const pool = new FakePool();
+  const exec = new HybridExecutor({ ...ctx, limiter: {} } as unknown as RunContext, pool);
+  await exec.run(copy(-1));
+  assert.deepEqual(pool.ran, ['copy']);
+});

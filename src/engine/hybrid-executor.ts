@@ -52,7 +52,8 @@ export class HybridExecutor implements TaskExecutor {
       // batch here (at most one waiting, so that this thread stays free to hand out
       // tasks); when more come than that, the pool starts threads for them. A re-sync
       // with a few changed files never waits for a thread to boot.
-      if (this.pool.ready === 0 && this.inlineQueue.length === 0 && smallCopy(task)) return this.inline(task);
+      // (not under --bwlimit: its waits would block this thread's event loop)
+      if (this.pool.ready === 0 && this.inlineQueue.length === 0 && !this.ctx.limiter && smallCopy(task)) return this.inline(task);
       return this.pool.run(task);
     }
     // once a thread is up, scans go there too: a scan in a worker copies its directory's
