@@ -14,18 +14,8 @@
 #include <unistd.h>
 #include "small_files.h"
 #include "copy_range.h"
+#include "throw_errno.h"
 
-static const char *errno_code(int e) {
-  const char *name = strerrorname_np(e); /* glibc >= 2.32: "ENOENT", "ENOTEMPTY", ... */
-  return name ? name : "EUNKNOWN";
-}
-
-static napi_value throw_errno(napi_env env, const char *syscall, int e) {
-  char msg[256];
-  snprintf(msg, sizeof msg, "%s: %s, %s", errno_code(e), strerror(e), syscall);
-  napi_throw_error(env, errno_code(e), msg);
-  return NULL;
-}
 
 /* ns since the epoch (may be negative) -> timespec with 0 <= tv_nsec < 1e9;
  * null or undefined leaves that time as it is (UTIME_OMIT) */

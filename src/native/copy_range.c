@@ -11,6 +11,7 @@
 #include <sys/types.h>
 #include <unistd.h>
 #include "copy_range.h"
+#include "throw_errno.h"
 
 /* copyFileRange(srcFd, srcPos, dstFd, dstPos, length) -> bytes copied, fewer only at
  * the source's end; throws with the errno's name as code (EXDEV, EINVAL, EOPNOTSUPP,
@@ -33,11 +34,7 @@ static napi_value js_copy_file_range(napi_env env, napi_callback_info info) {
     ssize_t n = copy_file_range(src, &so, dst, &dof, (size_t)(len - done), 0);
     if (n < 0) {
       if (errno == EINTR) continue;
-      char msg[128];
-      const char *name = strerrorname_np(errno);
-      snprintf(msg, sizeof msg, "%s: %s, copy_file_range", name ? name : "EUNKNOWN", strerror(errno));
-      napi_throw_error(env, name ? name : "EUNKNOWN", msg);
-      return NULL;
+      return throw_errno(env, "copy_file_range", errno);
     }
     if (n == 0) break;
     done += n;

@@ -14,6 +14,7 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 #include "small_files.h"
+#include "throw_errno.h"
 
 /* readFiles out: per file these doubles */
 enum { R_ERRNO, R_OFFSET, R_LENGTH, R_SIZE, R_MTIME_SEC, R_MTIME_NSEC, R_FIELDS };
@@ -22,17 +23,6 @@ enum { W_OFFSET, W_LENGTH, W_MODE, W_UID, W_GID, W_MTIME_SEC, W_MTIME_NSEC, W_FI
 /* errno for a file not attempted because an earlier one stopped the batch */
 #define NOT_TRIED (-1)
 
-static const char *errno_code(int e) {
-  const char *name = strerrorname_np(e);
-  return name ? name : "EUNKNOWN";
-}
-
-static napi_value throw_errno(napi_env env, const char *syscall, int e) {
-  char msg[256];
-  snprintf(msg, sizeof msg, "%s: %s, %s", errno_code(e), strerror(e), syscall);
-  napi_throw_error(env, errno_code(e), msg);
-  return NULL;
-}
 
 /* the process umask, read without changing it (umask(2) would, for every thread);
  * -1 when /proc does not say */
