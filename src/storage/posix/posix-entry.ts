@@ -2,6 +2,7 @@
 import * as fs from 'node:fs';
 import type { Entry, EntryType } from '../../core/entry.js';
 import { native, SCAN_FIELDS } from './native.js';
+import { joinNs } from './ns-time.js';
 
 function typeOf(st: fs.BigIntStats): EntryType {
   if (st.isFile()) return 'file';
@@ -51,7 +52,7 @@ export function scanEntries(abs: string): Entry[] {
     const e: Entry = {
       name: names[i] as string, type,
       size: f[o + 2] as number,
-      mtimeNs: BigInt(f[o + 3] as number) * 1_000_000_000n + BigInt(f[o + 4] as number),
+      mtimeNs: joinNs(f[o + 3] as number, f[o + 4] as number),
       mode: f[o + 1] as number,
       uid: f[o + 5] as number, gid: f[o + 6] as number,
       dev: f[o + 7] as number, ino: (f[o + 8] as number) * 4294967296 + (f[o + 9] as number), nlink: f[o + 10] as number,

@@ -2,15 +2,9 @@
 // numbers travel in typed arrays, the names as strings, the bytes in one buffer.
 import type { ManyRead, ManyReadResult, ManyWrite, MetaChoice } from '../storage.js';
 import { native, READ_FIELDS, WRITE_FIELDS } from './native.js';
+import { joinNs, splitNs } from './ns-time.js';
 import { checkName } from './path-guard.js';
 
-const NS = 1_000_000_000n;
-
-/** ns since the epoch -> [seconds, 0 <= nanoseconds < 1e9] */
-export function splitNs(ns: bigint): [sec: number, nsec: number] {
-  const sec = ns >= 0n ? ns / NS : -((-ns + NS - 1n) / NS);
-  return [Number(sec), Number(ns - sec * NS)];
-}
 
 export function readMany(dirAbs: string, followDir: boolean, files: readonly ManyRead[], buf: Buffer): (ManyReadResult | undefined)[] {
   const sizes = new Float64Array(files.length);
@@ -25,7 +19,7 @@ export function readMany(dirAbs: string, followDir: boolean, files: readonly Man
     if (out[o] !== 0) { results.push(undefined); continue; }
     results.push({
       offset: out[o + 1] as number, length: out[o + 2] as number, size: out[o + 3] as number,
-      mtimeNs: BigInt(out[o + 4] as number) * NS + BigInt(out[o + 5] as number),
+      mtimeNs: joinNs(out[o + 4] as number, out[o + 5] as number),
     });
   }
   return results;

@@ -5,7 +5,7 @@ import { journalNameFor, partialNameFor } from '../../core/temp-names.js';
 import type { ChunkWriter, EntryMeta, MetaChoice, PartialFile } from '../storage.js';
 import { classifyError } from './classify-error.js';
 import { resolveUnder, splitParent } from './path-guard.js';
-import { applyMetaFd, copyInKernel, writeAt } from './posix-writer.js';
+import { applyMetaFd, kernelCopier, writeAt } from './posix-writer.js';
 
 const HEADER = 'barge-partial 1';
 
@@ -72,18 +72,11 @@ export function openPartialWrite(p: PartialPaths, rel: string, sparse: boolean):
   } catch (e) {
     throw classifyError(e, 'open partial file', rel);
   }
-  let kernelCopy = true;
   return {
     write(bytes, position) {
       try { writeAt(fd, bytes, position, sparse); return Promise.resolve(); } catch (e) { return Promise.reject(classifyError(e, 'write', rel)); }
     },
-    copyFrom(from, position, length) {
-      try {
-        const n = kernelCopy ? copyInKernel(from, fd, position, length, sparse) : undefined;
-        if (n === undefined) kernelCopy = false;
-        return Promise.resolve(n);
-      } catch (e) { return Promise.reject(classifyError(e, 'write', rel)); }
-    },
+    copyFrom: kernelCopier(() => fd, sparse, rel),
     close() {
       try { fs.closeSync(fd); } catch { /* already closed */ }
       return Promise.resolve();

@@ -12,6 +12,7 @@ import { native } from './native.js';
 import { resolveUnder, splitParent } from './path-guard.js';
 import { lstatEntry, scanEntries } from './posix-entry.js';
 import * as many from './posix-many.js';
+import { joinNs, splitNs } from './ns-time.js';
 import * as partial from './posix-partial.js';
 import { openReader } from './posix-reader.js';
 import { applyMetaFd, PosixFileWriter } from './posix-writer.js';
@@ -182,7 +183,7 @@ export class PosixStorage implements Storage {
   readWhole(rel: string, buf: Buffer): Promise<{ length: number; size: number; mtimeNs: bigint }> {
     try {
       const [length, size, sec, nsec] = native.readSmall(this.readable(rel), buf);
-      return Promise.resolve({ length, size, mtimeNs: BigInt(sec) * 1_000_000_000n + BigInt(nsec) });
+      return Promise.resolve({ length, size, mtimeNs: joinNs(sec, nsec) });
     } catch (e) {
       // the addon's message ends with the failing call: "EACCES: Permission denied, open"
       const call = e instanceof Error ? /, (\w+)$/.exec(e.message)?.[1] : undefined;
@@ -193,7 +194,7 @@ export class PosixStorage implements Storage {
   writeWhole(rel: string, bytes: Buffer, meta: EntryMeta, choice: MetaChoice): Promise<boolean> {
     return attempt('create', rel, () => {
       const to = this.writable(rel);
-      const [sec, nsec] = many.splitNs(meta.mtimeNs);
+      const [sec, nsec] = splitNs(meta.mtimeNs);
       try {
         native.writeSmall(this.abs(splitParent(rel).parent), to, bytes, bytes.length, meta.mode, meta.uid, meta.gid,
           sec, nsec, (choice.owner ? 1 : 0) | (choice.fsync ? 2 : 0));

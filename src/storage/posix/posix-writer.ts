@@ -1,7 +1,7 @@
 // Writing a posix file at explicit offsets, optionally leaving all-zero blocks as holes,
 // and finishing it: owner, mode, nanosecond mtime, then the atomic rename.
 import * as fs from 'node:fs';
-import type { EntryMeta, FileReader, FileWriter, MetaChoice } from '../storage.js';
+import type { CopyFrom, EntryMeta, FileReader, FileWriter, MetaChoice } from '../storage.js';
 import { classifyError } from './classify-error.js';
 import { native } from './native.js';
 import { openReader, posixFdOf } from './posix-reader.js';
@@ -68,7 +68,7 @@ const NO_KERNEL_COPY = new Set(['EXDEV', 'EINVAL', 'EOPNOTSUPP', 'ENOTSUP', 'ENO
  * when it cannot: not a posix reader, sparse writing (zeros must be found to be left
  * out), or a pair of files the kernel will not copy between.
  */
-export function copyInKernel(from: FileReader, fd: number, position: number, length: number, sparse: boolean): number | undefined {
+function copyInKernel(from: FileReader, fd: number, position: number, length: number, sparse: boolean): number | undefined {
   const src = posixFdOf(from);
   if (src === undefined || sparse) return undefined;
   try {
@@ -77,6 +77,20 @@ export function copyInKernel(from: FileReader, fd: number, position: number, len
     if (NO_KERNEL_COPY.has((e as NodeJS.ErrnoException).code ?? '')) return undefined;
     throw e;
   }
+}
+
+/** a writer's copyFrom onto fd: copyInKernel, not asked again per block once it said it cannot */
+export function kernelCopier(fd: () => number, sparse: boolean, rel: string): CopyFrom {
+  let can = true;
+  return (from, position, length) => {
+    try {
+      const n = can ? copyInKernel(from, fd(), position, length, sparse) : undefined;
+      if (n === undefined) can = false;
+      return Promise.resolve(n);
+    } catch (e) {
+      return Promise.reject(classifyError(e, 'write', rel));
+    }
+  };
 }
 
 export function applyMetaFd(fd: number, meta: EntryMeta, choice: MetaChoice): void {
@@ -101,12 +115,12 @@ export class PosixFileWriter implements FileWriter {
   private fd: number;
   /** the end of the furthest write so far */
   private end = 0;
-  /** copyFrom may try copy_file_range: cleared once it says it cannot */
-  private kernelCopy = true;
+  private readonly copyInKernel: CopyFrom;
 
   constructor(private readonly tempAbs: string, private readonly finalAbs: string, private readonly rel: string,
     private readonly size: number, private readonly sparse: boolean, fd: number, private readonly unnamed: boolean) {
     this.fd = fd;
+    this.copyInKernel = kernelCopier(() => this.fd, sparse, rel);
   }
 
   static create(tempAbs: string, finalAbs: string, dirAbs: string, rel: string, size: number, sparse: boolean, replaces: boolean): PosixFileWriter {
@@ -136,15 +150,10 @@ export class PosixFileWriter implements FileWriter {
     }
   }
 
-  copyFrom(from: FileReader, position: number, length: number): Promise<number | undefined> {
-    try {
-      const n = this.kernelCopy ? copyInKernel(from, this.fd, position, length, this.sparse) : undefined;
-      if (n === undefined) this.kernelCopy = false; // not for this pair: no asking again per block
-      else this.end = Math.max(this.end, position + n);
-      return Promise.resolve(n);
-    } catch (e) {
-      return Promise.reject(classifyError(e, 'write', this.rel));
-    }
+  async copyFrom(from: FileReader, position: number, length: number): Promise<number | undefined> {
+    const n = await this.copyInKernel(from, position, length);
+    if (n !== undefined) this.end = Math.max(this.end, position + n);
+    return n;
   }
 
   readBack(): Promise<FileReader> {
