@@ -6,6 +6,13 @@
 # Usage: bash bench/alternate.sh DATASET RUNS 'name=command with {SRC} and {DST}' ...
 #   e.g. bash bench/alternate.sh small 4 'cp=cp -a {SRC} {DST}' 'barge=node dist/src/cli/main.js sync -q {SRC} {DST}'
 # Prints one line per run: name, wall s, user s, sys s, peak KiB. Needs root (drop_caches).
+#
+# PRE='command' runs after the preparation and before each timed run, untimed. On a VM
+# whose host takes back freed memory (virtio-balloon free page reporting), every page a
+# run touches first costs a host fault, and how many of them a run meets is luck; with
+#   PRE="python3 -c 'b = b\"x\" * (3 << 30)'"
+# the 3 GiB just touched and freed are backed again, and runs compare their own work
+# (see bench/results/2026-12-03-sync-startup.md).
 set -uo pipefail
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=bench/node-env.sh
@@ -22,6 +29,7 @@ for ((r = 0; r < RUNS; r++)); do
     cmd=${cmd//\{SRC\}/$SRC} cmd=${cmd//\{DST\}/$DST}
     rm -rf "$DST"; sync; echo 1 > /proc/sys/vm/drop_caches
     find "$SRC" -type f -print0 | xargs -0 -r cat > /dev/null
+    [[ -n ${PRE:-} ]] && eval "$PRE"
     /usr/bin/time -f "$name %e %U %S %M" bash -c "$cmd" 2>&1 >/dev/null | tail -1
   done
 done

@@ -1,7 +1,9 @@
 // The worker pool with threads that announce they are ready: real threads.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { test } from 'node:test';
-import { WorkerPool } from '../src/engine/worker-pool.js';
+import { fileURLToPath } from 'node:url';
+import { EarlyThreads, WorkerPool } from '../src/engine/worker-pool.js';
 
 test('a pool whose threads announce readiness counts them ready only then, and runs what waited', async () => {
   const pool = new WorkerPool<number>(new URL('./helpers/ready-worker.js', import.meta.url), { bootMs: 150 }, 2, { announcesReady: true });
@@ -22,6 +24,52 @@ test('a pool of plain threads counts a thread ready as soon as it is started', a
   try {
     const r = await pool.run(1);
     assert.deepEqual([pool.started, pool.ready, r.counters.filesCopied], [1, 1, 1]);
+  } finally {
+    await pool.close();
+  }
+});
+
+const READY_WORKER = new URL('./helpers/ready-worker.js', import.meta.url);
+
+test('threads started early get their data from the pool that takes them, and run its tasks', async () => {
+  const early = new EarlyThreads(READY_WORKER, 2);
+  const pool = new WorkerPool<number>(READY_WORKER, { bootMs: 0, tag: 'from-the-pool' }, 2, { announcesReady: true, early: early.take(2) });
+  try {
+    assert.deepEqual([pool.started, pool.ready], [2, 0]);
+    const results = await Promise.all([1, 2, 3, 4].map((n) => pool.run(n)));
+    assert.deepEqual(results.map((r) => r.landed), Array(4).fill(['from-the-pool']));
+    assert.equal(pool.started, 2, 'no thread started beyond the two taken');
+  } finally {
+    await pool.close();
+  }
+});
+
+test('early threads beyond what is taken are stopped, and none keeps the process waiting', async () => {
+  const early = new EarlyThreads(READY_WORKER, 3);
+  const taken = early.take(1);
+  assert.equal(taken.length, 1);
+  const pool = new WorkerPool<number>(READY_WORKER, { bootMs: 0 }, 1, { announcesReady: true, early: taken });
+  try {
+    assert.equal((await pool.run(1)).counters.filesCopied, 1);
+  } finally {
+    await pool.close();
+  }
+});
+
+test('early threads that nobody takes do not keep the process alive', () => {
+  // the helper starts two, sees them up and waiting for data, and ends its script
+  const r = spawnSync(process.execPath, [fileURLToPath(new URL('./helpers/untaken-early-threads.js', import.meta.url))], { encoding: 'utf8', timeout: 60_000 });
+  assert.deepEqual([r.status, r.signal, r.stderr, r.stdout], [0, null, '', 'live: 2\n']);
+});
+
+test('an early thread that failed before it was taken is not handed out: the pool starts a fresh one', async () => {
+  const early = new EarlyThreads(new URL('./helpers/no-such-worker.js', import.meta.url), 1);
+  while (early.count > 0) await new Promise((resolve) => setTimeout(resolve, 20)); // until its load has failed
+  const taken = early.take(1);
+  assert.equal(taken.length, 0);
+  const pool = new WorkerPool<number>(READY_WORKER, { bootMs: 0, tag: 'fresh' }, 1, { announcesReady: true, early: taken });
+  try {
+    assert.deepEqual((await pool.run(1)).landed, ['fresh']);
   } finally {
     await pool.close();
   }

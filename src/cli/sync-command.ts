@@ -8,6 +8,7 @@ import { CELL_ABORT, CELL_BYTES, sharedCells } from '../engine/run-context.js';
 import { SyncRun } from '../engine/sync-run.js';
 import { HybridExecutor } from '../engine/hybrid-executor.js';
 import { WorkerPool } from '../engine/worker-pool.js';
+import { SYNC_WORKER, takeSyncThreads } from './early-threads.js';
 import { PosixStorage } from '../storage/posix/posix-storage.js';
 import type { Entry } from '../core/entry.js';
 import { checkRoots, checkSource } from './check-roots.js';
@@ -93,7 +94,7 @@ export async function syncCommand(srcArg: string, dstArg: string, opts: SyncOpti
   // each sending thread holds its own connection to the agent: --streams of them
   const threads = dst.remote ? opts.chunksPerFile : opts.transfers;
   const mainCtx = buildRunContext(data, remoteStorage);
-  const pool = new HybridExecutor(mainCtx, new WorkerPool(new URL('./sync-worker.js', import.meta.url), data, threads, { announcesReady: true }));
+  const pool = new HybridExecutor(mainCtx, new WorkerPool(SYNC_WORKER, data, threads, { announcesReady: true, early: takeSyncThreads(threads) }));
   const actionsTo = out.json ? process.stderr : process.stdout;
   const run = new SyncRun(pool, opts, {
     onEvent: (e) => { if (showActions) actionsTo.write(actionLine(e) + '\n'); },

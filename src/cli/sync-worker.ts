@@ -1,14 +1,15 @@
 // Worker-thread entry of `barge sync`: runs the tasks the main thread sends.
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort } from 'node:worker_threads';
 import { toErrorRecord } from '../core/errors.js';
 import { runTask } from '../engine/task-runner.js';
-import { WORKER_READY } from '../engine/worker-pool.js';
+import { receiveWorkerData, WORKER_READY } from '../engine/worker-pool.js';
 import type { Task } from '../engine/task-types.js';
 import { buildRunContext, remoteStorageFor, type SyncWorkerData } from './sync-context.js';
 
 // a scan that runs here copies its directory's small files itself (no message per file);
 // the main thread's scans hand them back, so that a no-op run never starts a thread
-const data = workerData as SyncWorkerData;
+// a thread started early (see main.ts) gets its data once the command line is parsed
+const data = await receiveWorkerData() as SyncWorkerData;
 const ctx = { ...buildRunContext(data, await remoteStorageFor(data)), copyInScan: true };
 const port = parentPort;
 if (!port) throw new Error('sync-worker must run as a worker thread');

@@ -13,6 +13,7 @@ class FakePool implements ThreadPool {
   readonly capacity = 2;
   started = 0;
   ready = 0;
+  idle = 0;
   readonly ran: Task['kind'][] = [];
   run(task: Task): Promise<TaskResult> {
     this.ran.push(task.kind);
@@ -46,16 +47,40 @@ test('while no thread is ready, small copy batches run here, at most one waiting
   assert.deepEqual(pool.ran, ['copy', 'copy', 'copy'], 'with a thread ready, copies go to the pool');
 });
 
-test('scans run here until a thread is ready, then go to the pool', async () => {
+const scan = (rel: string): Task => ({ kind: 'scan', rel, src: { name: rel, type: 'dir' } as Entry, dst: undefined, dstExists: false, insideListedDir: false });
+
+test('with a thread busy and room for more, a short walk stays here and starts no thread; an idle one takes scans', async () => {
+  const pool = new FakePool();
+  pool.started = 1; // a thread started early, now busy
+  pool.ready = 1;
+  const exec = new HybridExecutor(ctx, pool);
+  await Promise.all([exec.run(scan('a')), exec.run(scan('b')), exec.run(scan('c'))]);
+  assert.deepEqual(pool.ran, []);
+  pool.idle = 1;
+  await exec.run(scan('d'));
+  assert.deepEqual(pool.ran, ['scan']);
+});
+
+test('with every thread started, scans run here until one is ready, then go to the pool', async () => {
   const pool = new FakePool();
   pool.started = 2;
   const exec = new HybridExecutor(ctx, pool);
-  const scan: Task = { kind: 'dirmeta', dirs: [] };
-  await exec.run(scan);
+  await exec.run(scan('a'));
   assert.deepEqual(pool.ran, []);
+  await new Promise((resolve) => setImmediate(resolve)); // this thread is free again
   pool.ready = 2;
-  await exec.run({ kind: 'scan', rel: 'x', src: { name: 'x', type: 'dir' } as Entry, dst: undefined, dstExists: false, insideListedDir: false });
+  await exec.run(scan('b'));
   assert.deepEqual(pool.ran, ['scan']);
+});
+
+test('metadata tasks that would wait here go to an idle thread instead', async () => {
+  const pool = new FakePool();
+  const exec = new HybridExecutor(ctx, pool);
+  const first = exec.run({ kind: 'dirmeta', dirs: [] }); // runs here
+  pool.idle = 1;
+  const second = exec.run({ kind: 'dirmeta', dirs: [] }); // this thread is busy: to the idle one
+  await Promise.all([first, second]);
+  assert.deepEqual(pool.ran, ['dirmeta']);
 });
 
 test('under --bwlimit copies never run here: the limiter would block this thread', async () => {

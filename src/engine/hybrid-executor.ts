@@ -1,9 +1,10 @@
 // Runs metadata tasks (scans, links, deletes, directory times) in the calling thread,
-// and file content on the worker pool. Worker threads cost ~40 ms of CPU each to start,
-// more than a whole no-op sync of 20,000 files takes to scan, so scans stay in this
-// thread until the pool is running anyway (copies started it) or the walk has proved
-// long enough to be worth sharing. While no thread can take work (none started, or all
-// still booting, ~110 ms here), this thread copies small batches itself rather than wait.
+// and file content on the worker pool. Scans go to the threads once the pool runs anyway
+// (copies started every thread, or one is idle) or the walk has proved long enough to be
+// worth sharing: a thread costs ~110 ms of CPU to start, more than a whole no-op sync of
+// 20,000 files takes to scan.
+// While no thread can take work (none started, or all still booting, ~110 ms here),
+// this thread copies small batches itself rather than wait.
 import type { RunContext } from './run-context.js';
 import { runTask } from './task-runner.js';
 import type { Task, TaskResult } from './task-types.js';
@@ -23,6 +24,8 @@ export interface ThreadPool {
   readonly started: number;
   /** threads that can take tasks */
   readonly ready: number;
+  /** ready threads with no task */
+  readonly idle: number;
   run(task: Task): Promise<TaskResult>;
   warm(): void;
   close(): Promise<void>;
@@ -56,10 +59,12 @@ export class HybridExecutor implements TaskExecutor {
       if (this.pool.ready === 0 && this.inlineQueue.length === 0 && !this.ctx.limiter && smallCopy(task)) return this.inline(task);
       return this.pool.run(task);
     }
-    // once a thread is up, scans go there too: a scan in a worker copies its directory's
-    // small files itself
-    if ((task.kind === 'scan' && this.pool.ready > 0) ||
-      (this.inlineBusy && (this.pool.started > 0 || Date.now() - this.started > SHARE_WALK_AFTER_MS))) return this.pool.run(task);
+    // once the pool runs (every thread started, or one idle), scans go there too: a scan
+    // in a worker copies its directory's small files itself. Only a long walk makes the
+    // pool start threads for scans: a short no-op sync starts none beyond those it has.
+    const poolRuns = this.pool.idle > 0 || this.pool.started >= this.pool.capacity;
+    if ((task.kind === 'scan' && this.pool.ready > 0 && poolRuns) ||
+      (this.inlineBusy && (poolRuns || Date.now() - this.started > SHARE_WALK_AFTER_MS))) return this.pool.run(task);
     return this.inline(task);
   }
 

@@ -1,6 +1,6 @@
 // A fixed set of worker threads that run tasks, one at a time each; results come back
 // as promises. Which code a worker runs (and so which storage it wires) is the caller's.
-import { Worker } from 'node:worker_threads';
+import { parentPort, Worker, workerData } from 'node:worker_threads';
 import type { Task, TaskResult } from './task-types.js';
 
 export interface TaskExecutor {
@@ -17,10 +17,66 @@ interface Pending {
 /** what a worker entry posts once its modules are loaded, when its pool waits for that */
 export const WORKER_READY = 'barge:worker-ready';
 
+/** the workerData of a thread started before its data was known: its pool sends the data */
+const DATA_LATER = 'barge:data-later';
+
+interface DataMessage {
+  workerData: unknown;
+}
+
+/**
+ * In a worker entry: the thread's data, given at its start or, for a thread started
+ * early (EarlyThreads), sent as the first message by the pool that took it.
+ */
+export function receiveWorkerData(): Promise<unknown> {
+  const port = parentPort;
+  if (workerData !== DATA_LATER || !port) return Promise.resolve(workerData);
+  return new Promise((resolve) => port.once('message', (m: DataMessage) => resolve(m.workerData)));
+}
+
+/**
+ * Threads started before their pool exists, for a caller that knows early that it will
+ * want some: each loads its modules (~110 ms here) while the caller loads its own. They
+ * do not keep the process alive, and a pool takes them with `early`.
+ */
+export class EarlyThreads {
+  private readonly live = new Map<Worker, () => void>();
+
+  constructor(readonly entry: URL, count: number) {
+    for (let i = 0; i < count; i++) {
+      const w = new Worker(entry, { workerData: DATA_LATER });
+      w.unref();
+      // one that fails before it is taken is dropped; a pool then starts a fresh one, which reports
+      const gone = (): void => { this.live.delete(w); };
+      w.on('error', gone);
+      w.on('exit', gone);
+      this.live.set(w, gone);
+    }
+  }
+
+  /** threads started and not failed */
+  get count(): number {
+    return this.live.size;
+  }
+
+  /** up to `count` live threads, now the caller's; the rest are stopped */
+  take(count: number): Worker[] {
+    const taken: Worker[] = [];
+    for (const [w, gone] of this.live) {
+      w.off('error', gone);
+      w.off('exit', gone);
+      if (taken.length < count) taken.push(w);
+      else void w.terminate();
+    }
+    this.live.clear();
+    return taken;
+  }
+}
+
 /** `In` is what a worker is sent per task: a Task for `barge sync`, a task with its job for a service */
 export class WorkerPool<In = Task> {
   private readonly workers: Worker[] = [];
-  private readonly idle: Worker[] = [];
+  private readonly idleWorkers: Worker[] = [];
   private readonly waiting: { task: In; p: Pending }[] = [];
   private readonly busy = new Map<Worker, Pending>();
   private booting = 0;
@@ -30,12 +86,26 @@ export class WorkerPool<In = Task> {
    * Threads start when work first waits for one: a small run never pays for idle threads.
    * With `announcesReady` the entry posts WORKER_READY once loaded, and a thread gets
    * tasks only from then on, so that the caller knows how many can take work now.
+   * `early` are threads of `entry` started before the data was known (EarlyThreads.take):
+   * they are sent it now and count as started.
    */
   constructor(private readonly entry: URL, private readonly workerData: unknown, readonly capacity: number,
-    private readonly opts: { announcesReady?: boolean } = {}) {}
+    private readonly opts: { announcesReady?: boolean; early?: Worker[] } = {}) {
+    for (const w of (opts.early ?? []).slice(0, capacity)) {
+      w.ref();
+      w.postMessage({ workerData } satisfies DataMessage);
+      this.adopt(w);
+      if (!opts.announcesReady) this.idleWorkers.push(w);
+    }
+  }
 
   get started(): number {
     return this.workers.length;
+  }
+
+  /** ready threads with no task */
+  get idle(): number {
+    return this.idleWorkers.length;
   }
 
   /** threads that can take a task now or once their current one ends */
@@ -44,7 +114,10 @@ export class WorkerPool<In = Task> {
   }
 
   private spawn(): Worker {
-    const w = new Worker(this.entry, { workerData: this.workerData });
+    return this.adopt(new Worker(this.entry, { workerData: this.workerData }));
+  }
+
+  private adopt(w: Worker): Worker {
     w.on('message', (r: TaskResult | typeof WORKER_READY) => {
       if (r !== WORKER_READY) this.done(w, r);
       else if (this.opts.announcesReady) this.booted(w);
@@ -60,14 +133,14 @@ export class WorkerPool<In = Task> {
     this.booting--;
     const next = this.waiting.shift();
     if (next) this.start(w, next.task, next.p);
-    else this.idle.push(w);
+    else this.idleWorkers.push(w);
   }
 
   /** start every thread now, when the caller knows work is coming (each takes tens of ms to boot) */
   warm(): void {
     while (!this.failure && this.workers.length < this.capacity) {
       const w = this.spawn();
-      if (!this.opts.announcesReady) this.idle.push(w);
+      if (!this.opts.announcesReady) this.idleWorkers.push(w);
     }
   }
 
@@ -75,7 +148,7 @@ export class WorkerPool<In = Task> {
     if (this.failure) return Promise.reject(this.failure);
     return new Promise((resolve, reject) => {
       const p = { resolve, reject };
-      let w = this.idle.pop();
+      let w = this.idleWorkers.pop();
       if (!w && this.workers.length < this.capacity) {
         const fresh = this.spawn();
         if (!this.opts.announcesReady) w = fresh;
@@ -95,7 +168,7 @@ export class WorkerPool<In = Task> {
     this.busy.delete(w);
     const next = this.waiting.shift();
     if (next) this.start(w, next.task, next.p);
-    else this.idle.push(w);
+    else this.idleWorkers.push(w);
     p?.resolve(r);
   }
 
