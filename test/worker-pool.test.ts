@@ -56,6 +56,19 @@ test('early threads beyond what is taken are stopped, and none keeps the process
   }
 });
 
+test('a pool given more early threads than its capacity stops the extra ones', { timeout: 60_000 }, async () => {
+  const taken = new EarlyThreads(READY_WORKER, 3).take(3);
+  const exits = taken.slice(1).map((w) => new Promise((resolve) => w.once('exit', resolve)));
+  const pool = new WorkerPool<number>(READY_WORKER, { bootMs: 0 }, 1, { announcesReady: true, early: taken });
+  try {
+    assert.equal(pool.started, 1);
+    await Promise.all(exits); // the two beyond capacity end
+    assert.equal((await pool.run(1)).counters.filesCopied, 1);
+  } finally {
+    await pool.close();
+  }
+});
+
 test('early threads that nobody takes do not keep the process alive', () => {
   // the helper starts two, sees them up and waiting for data, and ends its script
   const r = spawnSync(process.execPath, [fileURLToPath(new URL('./helpers/untaken-early-threads.js', import.meta.url))], { encoding: 'utf8', timeout: 60_000 });

@@ -2,9 +2,8 @@
 // and file content on the worker pool. Scans go to the threads once the pool runs anyway
 // (copies started every thread, or one is idle) or the walk has proved long enough to be
 // worth sharing: a thread costs ~110 ms of CPU to start, more than a whole no-op sync of
-// 20,000 files takes to scan.
-// While no thread can take work (none started, or all still booting, ~110 ms here),
-// this thread copies small batches itself rather than wait.
+// 20,000 files takes to scan. While no thread can take work (none started, or all still
+// booting, ~110 ms here), this thread copies small batches itself rather than wait.
 import type { RunContext } from './run-context.js';
 import { runTask } from './task-runner.js';
 import type { Task, TaskResult } from './task-types.js';

@@ -91,7 +91,9 @@ export class WorkerPool<In = Task> {
    */
   constructor(private readonly entry: URL, private readonly workerData: unknown, readonly capacity: number,
     private readonly opts: { announcesReady?: boolean; early?: Worker[] } = {}) {
-    for (const w of (opts.early ?? []).slice(0, capacity)) {
+    const early = opts.early ?? [];
+    for (const w of early.slice(capacity)) void w.terminate();
+    for (const w of early.slice(0, capacity)) {
       w.ref();
       w.postMessage({ workerData } satisfies DataMessage);
       this.adopt(w);
