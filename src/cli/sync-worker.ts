@@ -6,10 +6,10 @@ import { receiveWorkerData, WORKER_READY } from '../engine/worker-pool.js';
 import type { Task } from '../engine/task-types.js';
 import { buildRunContext, remoteStorageFor, type SyncWorkerData } from './sync-context.js';
 
-// a scan that runs here copies its directory's small files itself (no message per file);
-// the main thread's scans hand them back, so that a short no-op run starts no thread for them
 // a thread started early (see main.ts) gets its data once the command line is parsed
 const data = await receiveWorkerData() as SyncWorkerData;
+// a scan that runs here copies its directory's small files itself (no message per file);
+// the main thread's scans hand them back, so that a short no-op run starts no thread for them
 const ctx = { ...buildRunContext(data, await remoteStorageFor(data)), copyInScan: true };
 const port = parentPort;
 if (!port) throw new Error('sync-worker must run as a worker thread');

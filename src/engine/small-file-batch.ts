@@ -4,7 +4,7 @@
 // the one-file path does. Whatever this cannot do for a file (an error, a file that
 // changed since the listing, a name taken meanwhile) it leaves to the one-file path,
 // which tries again and reports why.
-import type { ManyRead, ManyWrite } from '../storage/storage.js';
+import type { ManyRead, ManyReadResult, ManyWrite } from '../storage/storage.js';
 import { metaOf } from './copy-file.js';
 import { CELL_BYTES, isAborted, type RunContext } from './run-context.js';
 import type { ResultBuilder } from './task-result.js';
@@ -56,7 +56,7 @@ export async function copySmallBatches(ctx: RunContext, files: readonly FileItem
 async function copyOneBuffer(ctx: RunContext, dir: string, files: FileItem[], buf: Buffer, r: ResultBuilder, landed: string[]): Promise<FileItem[]> {
   const { readHash } = ctx;
   const rest: FileItem[] = [];
-  let reads: Awaited<ReturnType<NonNullable<typeof ctx.src.readMany>>>;
+  let reads: (ManyReadResult | undefined)[];
   try {
     reads = await (ctx.src.readMany as NonNullable<typeof ctx.src.readMany>)(dir, files.map((f): ManyRead => ({ name: f.src.name, size: f.src.size })), buf);
   } catch {

@@ -5,7 +5,6 @@ import { native, READ_FIELDS, WRITE_FIELDS } from './native.js';
 import { joinNs, splitNs } from './ns-time.js';
 import { checkName } from './path-guard.js';
 
-
 export function readMany(dirAbs: string, followDir: boolean, files: readonly ManyRead[], buf: Buffer): (ManyReadResult | undefined)[] {
   const sizes = new Float64Array(files.length);
   for (let i = 0; i < files.length; i++) {
