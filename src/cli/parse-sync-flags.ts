@@ -26,6 +26,7 @@ export interface SyncFlags {
   hash?: string;
   verify?: boolean;
   fsync?: boolean;
+  keepCache?: boolean;
   transfers?: string;
   bwlimit?: string;
   chunkSize?: string;
@@ -98,6 +99,7 @@ export function parseSyncFlags(f: SyncFlags, isRoot: boolean): SyncOptions {
     hash,
     verify: f.verify ?? false,
     fsync: f.fsync ?? false,
+    keepCache: f.keepCache ?? false,
     transfers: f.transfers === undefined ? defaultTransfers() : Math.min(256, parseCount(f.transfers, '--transfers', 1)),
     bwlimit: f.bwlimit === undefined ? undefined : parseRate(f.bwlimit),
     chunkSize, chunkCutoff, filter,

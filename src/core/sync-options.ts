@@ -24,6 +24,8 @@ export interface SyncOptions {
   verify: boolean;
   /** flush each file's data to disk before it gets its final name */
   fsync: boolean;
+  /** leave copied source bytes in the page cache (by default they are dropped behind the copy) */
+  keepCache: boolean;
   transfers: number;
   /** bytes per second over the whole run; undefined = unlimited */
   bwlimit: number | undefined;
@@ -48,7 +50,7 @@ export const SCAN_COPY_MAX_FILE = 4 * 1024 * 1024;
 export function defaultSyncOptions(over: Partial<SyncOptions> = {}): SyncOptions {
   return {
     compare: 'quick', ignoreExisting: false, delete: false, maxDelete: undefined, hardLinks: false,
-    sparse: false, preserveOwner: false, dryRun: false, hash: 'xxh3', verify: false, fsync: false, transfers: 4, chunksPerFile: 1,
+    sparse: false, preserveOwner: false, dryRun: false, hash: 'xxh3', verify: false, fsync: false, keepCache: false, transfers: 4, chunksPerFile: 1,
     bwlimit: undefined, chunkCutoff: DEFAULT_CHUNK_CUTOFF, chunkSize: DEFAULT_CHUNK_SIZE, filter: {},
     ...over,
   };

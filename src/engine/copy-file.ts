@@ -41,6 +41,7 @@ export async function copyRange(ctx: RunContext, rel: string, reader: FileReader
     ctx.limiter?.acquire(n);
     const copied = copyFrom ? await copyFrom(reader, at, n) ?? 0 : 0;
     if (copied < n) await sink.write(view.subarray(copied), at + copied);
+    if (!ctx.opts.keepCache) reader.release?.(at, n);
     Atomics.add(ctx.cells.counters, CELL_BYTES, BigInt(n));
     done += n;
   }

@@ -30,6 +30,12 @@ export interface FileReader {
   read(buf: Buffer, length: number, position: number): Promise<number>;
   /** the file's size and mtime now, to notice a source that changed while read */
   identity(): Promise<{ size: number; mtimeNs: bigint }>;
+  /**
+   * Optional: the caller is done with [position, position+length), read and copied; a
+   * storage may drop those bytes from its caches (posix: from the page cache, see
+   * posix-reader.ts). Advisory: it never fails and never changes what a read returns.
+   */
+  release?(position: number, length: number): void;
   close(): Promise<void>;
 }
 

@@ -26,6 +26,8 @@ interface NativeBinding {
   writeFiles(dir: string, followDir: boolean, names: string[], buf: Buffer, items: Float64Array, flags: number, out: Int32Array): void;
   /** copy_file_range until `length` or the source's end; returns the bytes copied */
   copyFileRange(srcFd: number, srcPos: number, dstFd: number, dstPos: number, length: number): number;
+  /** posix_fadvise(DONTNEED): 0, or its errno; only clean pages wholly inside the range go */
+  dropCache(fd: number, offset: number, length: number): number;
   futimens(fd: number, atimeNs: bigint | null, mtimeNs: bigint): void;
   lutimens(path: string, atimeNs: bigint | null, mtimeNs: bigint): void;
 }

@@ -2,6 +2,16 @@
 import * as fs from 'node:fs';
 import type { FileReader } from '../storage.js';
 import { classifyError } from './classify-error.js';
+import { native } from './native.js';
+
+/**
+ * Released bytes leave the page cache in whole steps of this size, the largest folio the
+ * kernel caches a file in: the kernel drops only folios wholly inside the range it is
+ * given, so a step ending inside a folio would leave it, and the next step takes it.
+ */
+const DROP_STEP = 2 * 1024 * 1024;
+const stepDown = (n: number): number => n - (n % DROP_STEP);
+const stepUp = (n: number): number => stepDown(n + DROP_STEP - 1);
 
 /** the descriptor behind each open posix reader, for a posix writer's in-kernel copy */
 const descriptors = new WeakMap<FileReader, number>();
@@ -14,6 +24,12 @@ export function posixFdOf(r: FileReader): number | undefined {
 export function openReader(abs: string, rel: string, noFollow = true): FileReader {
   const fd = fs.openSync(abs, fs.constants.O_RDONLY | (noFollow ? fs.constants.O_NOFOLLOW : 0));
   let size: number | undefined;
+  // released bytes: [droppedTo, releasedTo) are still to be dropped from the page cache
+  let droppedTo = 0;
+  let releasedTo = 0;
+  const drop = (to: number): void => {
+    if (to > droppedTo) native.dropCache(fd, droppedTo, to - droppedTo); // advisory: its errno is of no use
+  };
   const reader: FileReader = {
     // asked for only when the caller has no listing to go by: one fstat less per file
     get size(): number {
@@ -31,7 +47,20 @@ export function openReader(abs: string, rel: string, noFollow = true): FileReade
         return Promise.reject(classifyError(e, 'stat', rel));
       }
     },
+    release(position, length) {
+      const end = position + length;
+      if (end <= droppedTo) return; // dropped already: a re-read
+      // a range apart from the last one starts its own: what lies between was not released
+      if (position > releasedTo) droppedTo = stepDown(position);
+      releasedTo = Math.max(releasedTo, end);
+      if (stepDown(releasedTo) > droppedTo) {
+        drop(stepDown(releasedTo));
+        droppedTo = stepDown(releasedTo);
+      }
+    },
     close() {
+      // up to the step's end: the last folio may reach past the file's last byte
+      drop(stepUp(releasedTo));
       descriptors.delete(reader);
       try { fs.closeSync(fd); } catch { /* already closed */ }
       return Promise.resolve();

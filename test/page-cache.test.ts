@@ -1,0 +1,91 @@
+// The source's bytes leave the page cache behind the copy, and stay with --keep-cache.
+// What is cached is read with util-linux's fincore (mincore(2) on each file), not with
+// barge's own code; the files are written and flushed first, so every page is clean.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { test } from 'node:test';
+import { openReader } from '../src/storage/posix/posix-reader.js';
+import { runBarge } from './helpers/run-cli.js';
+
+const MiB = 1024 * 1024;
+/** the page cache holds whole pages: a file's last one counts in full */
+const inPages = (size: number): number => Math.ceil(size / 4096) * 4096;
+
+function residentBytes(file: string): number {
+  let out: string;
+  try {
+    out = execFileSync('fincore', ['--bytes', '--noheadings', '--output', 'RES', file], { encoding: 'utf8' });
+  } catch (e) {
+    throw new Error(`fincore (Debian package util-linux) is needed to see what is cached: ${(e as Error).message}`);
+  }
+  return Number(out.trim());
+}
+
+/** a file of `size` bytes, flushed to disk and read back whole: all of it cached, none dirty */
+function cachedFile(file: string, size: number, seed: number): Buffer {
+  const bytes = Buffer.alloc(size);
+  for (let i = 0; i < size; i += 4) bytes.writeUInt32LE((i * 2654435761 + seed) >>> 0, Math.min(i, size - 4));
+  fs.writeFileSync(file, bytes);
+  const fd = fs.openSync(file, 'r');
+  try { fs.fdatasyncSync(fd); } finally { fs.closeSync(fd); }
+  fs.readFileSync(file);
+  assert.equal(residentBytes(file), inPages(size), `${file} should be cached whole before the test (is ${os.tmpdir()} a disk file system?)`);
+  return bytes;
+}
+
+async function tempDir(t: { after: (fn: () => void) => void }): Promise<string> {
+  const dir = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'barge-page-cache-'));
+  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+test('a posix reader drops released bytes in whole 2 MiB steps, and only those', async (t) => {
+  const dir = await tempDir(t);
+  const file = path.join(dir, 'f.bin');
+  const size = 12 * MiB;
+  cachedFile(file, size, 1);
+  const buf = Buffer.alloc(256 * 1024);
+
+  const r1 = openReader(file, 'f.bin');
+  for (let at = 0; at < 5 * MiB; at += buf.length) {
+    assert.equal(await r1.read(buf, buf.length, at), buf.length);
+    r1.release?.(at, buf.length);
+  }
+  // [4, 5) MiB was released, but its step is not whole: it stays until close
+  assert.equal(residentBytes(file), size - 4 * MiB);
+  await r1.close();
+  assert.equal(residentBytes(file), size - 6 * MiB, 'close drops up to the end of the last step');
+
+  // a reader that starts further on leaves what lies before its range
+  const r2 = openReader(file, 'f.bin');
+  r2.release?.(8 * MiB, 2 * MiB);
+  await r2.close();
+  assert.equal(residentBytes(file), size - 8 * MiB, '[6, 8) MiB was not released and stays');
+});
+
+test('barge sync drops the bytes it copied from the page cache; --keep-cache leaves them', async (t) => {
+  const dir = await tempDir(t);
+  const src = path.join(dir, 'src');
+  fs.mkdirSync(src);
+  // whole-file copies (one of an odd size) and, with the cutoff below, a chunked one
+  const sizes: Record<string, number> = { 'whole.bin': 3 * MiB + 5, 'chunked.bin': 12 * MiB + 123, 'small.bin': 100 * 1024 };
+  const content = new Map(Object.entries(sizes).map(([name, size], i) => [name, cachedFile(path.join(src, name), size, i)]));
+  const flags = ['--chunk-cutoff', '8M', '--chunk-size', '4M'];
+
+  const dropped = await runBarge(['sync', '-q', ...flags, src, path.join(dir, 'a')]);
+  assert.equal(dropped.code, 0, dropped.stderr);
+  for (const name of ['whole.bin', 'chunked.bin']) assert.equal(residentBytes(path.join(src, name)), 0, `${name} left in the page cache`);
+
+  const kept = await runBarge(['sync', '-q', '--keep-cache', ...flags, src, path.join(dir, 'b')]);
+  assert.equal(kept.code, 0, kept.stderr);
+  for (const name of ['whole.bin', 'chunked.bin']) {
+    assert.equal(residentBytes(path.join(src, name)), inPages(sizes[name] ?? 0), `${name} should stay cached with --keep-cache`);
+  }
+
+  for (const to of ['a', 'b']) {
+    for (const [name, bytes] of content) assert.ok(fs.readFileSync(path.join(dir, to, name)).equals(bytes), `${to}/${name} differs from the source`);
+  }
+});
