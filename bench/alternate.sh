@@ -13,6 +13,11 @@
 #   PRE="python3 -c 'b = b\"x\" * (3 << 30)'"
 # the 3 GiB just touched and freed are backed again, and runs compare their own work
 # (see bench/results/2026-12-03-sync-startup.md).
+#
+# MEMSTATS=1 adds, per run, what the kernel counted meanwhile (/proc/vmstat): MiB of
+# pages allocated and freed, and MiB the VM reported free to its host
+# (/sys/module/page_reporting, where the kernel has it; '-' where not). All of the
+# machine counts, not only the command.
 set -uo pipefail
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=bench/node-env.sh
@@ -23,6 +28,13 @@ SET=$1 RUNS=$2
 shift 2
 SRC=$DATA_DIR/$SET DST=$DATA_DIR/dst-alternate
 [[ -d $SRC ]] || { echo "alternate.sh: no dataset at $SRC (make it with ../shared/bench/mkdata.sh)" >&2; exit 2; }
+REPORTED=/sys/module/page_reporting/parameters/reported_kib
+# pages allocated, pages freed, KiB reported to the host ('-' where the kernel does not say)
+memstats() {
+  local rep='-'
+  [[ -r $REPORTED ]] && rep=$(cat "$REPORTED")
+  echo "$(awk '$1 ~ /^pgalloc_/ {a += $2} $1 == "pgfree" {f = $2} END {print a, f}' /proc/vmstat) $rep"
+}
 for ((r = 0; r < RUNS; r++)); do
   for spec in "$@"; do
     name=${spec%%=*} cmd=${spec#*=}
@@ -30,7 +42,15 @@ for ((r = 0; r < RUNS; r++)); do
     rm -rf "$DST"; sync; echo 1 > /proc/sys/vm/drop_caches
     find "$SRC" -type f -print0 | xargs -0 -r cat > /dev/null
     [[ -n ${PRE:-} ]] && eval "$PRE"
-    /usr/bin/time -f "$name %e %U %S %M" bash -c "$cmd" 2>&1 >/dev/null | tail -1
+    if [[ ${MEMSTATS:-0} == 1 ]]; then
+      read -r a0 f0 r0 < <(memstats)
+      out=$(/usr/bin/time -f "$name %e %U %S %M" bash -c "$cmd" 2>&1 >/dev/null | tail -1)
+      read -r a1 f1 r1 < <(memstats)
+      rep='-'; [[ $r0 != - ]] && rep=$(( (r1 - r0) / 1024 ))
+      echo "$out alloc_MiB $(( (a1 - a0) / 256 )) freed_MiB $(( (f1 - f0) / 256 )) reported_MiB $rep"
+    else
+      /usr/bin/time -f "$name %e %U %S %M" bash -c "$cmd" 2>&1 >/dev/null | tail -1
+    fi
   done
 done
 rm -rf "$DST"
