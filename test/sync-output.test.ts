@@ -25,6 +25,16 @@ test('-v prints one escaped line per action and a summary', async () => {
   assert.match(r.stderr, /copied 2 files, 2 B/);
 });
 
+test('the summary counts one file and one directory in the singular', async () => {
+  const one = join(work, 'one');
+  mkdirSync(one);
+  writeFileSync(join(one, 'only'), 'c');
+  const r = await runBarge(['sync', one, join(work, 'one-copy')]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stderr, /: 1 file \(1 B\) in 1 directory\n/);
+  assert.match(r.stderr, /copied 1 file, 1 B/);
+});
+
 test('-q prints nothing on success', async () => {
   const r = await runBarge(['sync', '-q', src, join(work, 'q')]);
   assert.equal(r.code, 0);

@@ -26,6 +26,11 @@ export interface Summary {
   deleteSkipped: string | undefined;
 }
 
+/** "1 file", "2 files", "1,200 files" */
+function counted(n: number, one: string, many = `${one}s`): string {
+  return `${formatCount(n)} ${n === 1 ? one : many}`;
+}
+
 export function summaryText(s: Summary): string {
   const c = s.counters;
   // a dry run says what it would do: "would copy", "would delete"
@@ -33,8 +38,8 @@ export function summaryText(s: Summary): string {
   const resumed = c.bytesResumed > 0 ? ` (${formatBytes(c.bytesResumed)} more resumed from an earlier run)` : '';
   const lines = [
     `${s.dryRun ? 'dry run' : s.status === 'interrupted' ? 'interrupted' : 'done'} in ${formatDuration(s.seconds)}: ` +
-      `${formatCount(c.filesFound)} files (${formatBytes(c.bytesFound)}) in ${formatCount(c.dirsFound)} directories`,
-    `  ${verb('copied', 'copy')} ${formatCount(c.filesCopied)} files, ${formatBytes(c.bytesCopied)}` +
+      `${counted(c.filesFound, 'file')} (${formatBytes(c.bytesFound)}) in ${counted(c.dirsFound, 'directory', 'directories')}`,
+    `  ${verb('copied', 'copy')} ${counted(c.filesCopied, 'file')}, ${formatBytes(c.bytesCopied)}` +
       (s.dryRun ? '' : ` at ${formatBytes(s.bytesPerSecond)}/s`) + resumed,
     s.dryRun
       ? `  up to date ${formatCount(c.filesUpToDate)}, would fix the metadata of ${formatCount(c.metaUpdated)}, ` +
