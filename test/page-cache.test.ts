@@ -89,3 +89,32 @@ test('barge sync drops the bytes it copied from the page cache; --keep-cache lea
     for (const [name, bytes] of content) assert.ok(fs.readFileSync(path.join(dir, to, name)).equals(bytes), `${to}/${name} differs from the source`);
   }
 });
+
+test('--checksum drops the bytes it only read, on both sides; --keep-cache leaves them', async (t) => {
+  const dir = await tempDir(t);
+  const size = 3 * MiB + 5;
+  for (const keep of [false, true]) {
+    const src = path.join(dir, String(keep), 'src');
+    const dst = path.join(dir, String(keep), 'dst');
+    fs.mkdirSync(src, { recursive: true });
+    fs.mkdirSync(dst, { recursive: true });
+    // the same bytes on both sides (found equal: only read), and a file of the same size
+    // whose bytes differ (read, then copied)
+    const same = cachedFile(path.join(src, 'same.bin'), size, 7);
+    cachedFile(path.join(dst, 'same.bin'), size, 7);
+    const differs = cachedFile(path.join(src, 'differs.bin'), size, 8);
+    cachedFile(path.join(dst, 'differs.bin'), size, 9);
+    // another mtime on DST, so that only the hashes tell equal from changed
+    for (const name of ['same.bin', 'differs.bin']) fs.utimesSync(path.join(dst, name), 1_000_000, 1_000_000);
+
+    const r = await runBarge(['sync', '--checksum', '--json', ...(keep ? ['--keep-cache'] : []), src, dst]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal((JSON.parse(r.stdout) as { filesCopied: number }).filesCopied, 1, 'differs.bin alone is copied');
+    const expected = keep ? inPages(size) : 0;
+    for (const file of [path.join(src, 'same.bin'), path.join(dst, 'same.bin'), path.join(src, 'differs.bin')]) {
+      assert.equal(residentBytes(file), expected, `${file}: ${keep ? 'should stay cached with --keep-cache' : 'left in the page cache'}`);
+    }
+    assert.ok(fs.readFileSync(path.join(dst, 'same.bin')).equals(same));
+    assert.ok(fs.readFileSync(path.join(dst, 'differs.bin')).equals(differs), 'differs.bin is copied');
+  }
+});

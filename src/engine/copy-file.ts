@@ -48,24 +48,44 @@ export async function copyRange(ctx: RunContext, rel: string, reader: FileReader
   return readHash.digest();
 }
 
-/** Hash [offset, offset+length) of a file. */
-export async function hashRange(ctx: RunContext, rel: string, reader: FileReader, offset: number, length: number): Promise<string> {
+/**
+ * Hash [offset, offset+length) of a file. With `dropBehind` the bytes leave the page
+ * cache once hashed, as a copy's source bytes do.
+ */
+export async function hashRange(ctx: RunContext, rel: string, reader: FileReader, offset: number, length: number, dropBehind = false): Promise<string> {
   const { buffer, readHash } = ctx;
+  const release = dropBehind ? reader.release?.bind(reader) : undefined;
   readHash.reset();
   let done = 0;
   while (done < length) {
     if (isAborted(ctx)) throw new BargeError('E_INTERRUPTED', 'interrupted', { path: rel });
-    const n = await reader.read(buffer, Math.min(buffer.length, length - done), offset + done);
+    const at = offset + done;
+    const n = await reader.read(buffer, Math.min(buffer.length, length - done), at);
     if (n === 0) throw new BargeError('E_CHANGED', 'file shrank while being read', { path: rel });
     readHash.update(buffer.subarray(0, n));
+    release?.(at, n);
     done += n;
   }
   return readHash.digest();
 }
 
+/**
+ * The hash of a whole file that is only read (the destination's side of --checksum): its
+ * bytes are dropped from the page cache behind the read where dropsBehind says so.
+ */
 export async function hashFile(ctx: RunContext, storage: Storage, rel: string): Promise<string> {
   const r = await storage.openRead(rel);
-  try { return await hashRange(ctx, rel, r, 0, r.size); } finally { await r.close(); }
+  try { return await hashRange(ctx, rel, r, 0, r.size, dropsBehind(ctx, r.size)); } finally { await r.close(); }
+}
+
+/**
+ * Whether a file read in blocks leaves the page cache behind the read: not with
+ * --keep-cache, nor below one block (files that small are left cached, as the copy's
+ * one-call and batch paths leave them: a small share of any large tree's bytes, for a
+ * system call each).
+ */
+export function dropsBehind(ctx: RunContext, size: number): boolean {
+  return !ctx.opts.keepCache && size >= ctx.buffer.length;
 }
 
 /** The source must still be what the listing saw, else the copy is not a snapshot of anything. */

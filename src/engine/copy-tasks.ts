@@ -3,7 +3,7 @@
 import { chunksOf } from '../core/chunking.js';
 import { anyMeta, metaDiff } from '../core/compare.js';
 import { BargeError, isBargeError } from '../core/errors.js';
-import { checkUnchanged, copyRange, copyWholeFile, hashFile, hashRange, metaOf } from './copy-file.js';
+import { checkUnchanged, copyRange, copyWholeFile, dropsBehind, hashFile, hashRange, metaOf } from './copy-file.js';
 import { combineChunkHashes } from './hasher.js';
 import { withRetry } from './retry.js';
 import { copySmallBatches } from './small-file-batch.js';
@@ -11,10 +11,21 @@ import { isAborted, type RunContext } from './run-context.js';
 import { ResultBuilder } from './task-result.js';
 import type { ChunkTask, CopyBatchTask, FileItem, FinalizeChunkedTask, PrepareChunkedTask, TaskResult } from './task-types.js';
 
-/** --checksum: true when the destination already holds the same bytes */
+/**
+ * --checksum: true when the destination already holds the same bytes. Both sides leave the
+ * page cache behind the read (dropsBehind), except a source that differs: the copy
+ * that follows reads it again, from the cache, and drops it then.
+ */
 async function sameContent(ctx: RunContext, f: FileItem): Promise<boolean> {
-  const [a, b] = [await hashFile(ctx, ctx.src, f.rel), await hashFile(ctx, ctx.dst, f.rel)];
-  return a === b;
+  const dstHash = await hashFile(ctx, ctx.dst, f.rel);
+  const src = await ctx.src.openRead(f.rel);
+  try {
+    const same = await hashRange(ctx, f.rel, src, 0, src.size) === dstHash;
+    if (same && dropsBehind(ctx, src.size)) src.release?.(0, src.size);
+    return same;
+  } finally {
+    await src.close();
+  }
 }
 
 /** --checksum found equal content: fix metadata only (or nothing) */
