@@ -1,4 +1,5 @@
-// The source's bytes leave the page cache behind the copy, and stay with --keep-cache.
+// The source's bytes leave the page cache behind the copy (barge sync and service
+// requests), and stay with --keep-cache.
 // What is cached is read with util-linux's fincore (mincore(2) on each file), not with
 // barge's own code; the files are written and flushed first, so every page is clean.
 import assert from 'node:assert/strict';
@@ -9,6 +10,7 @@ import * as path from 'node:path';
 import { test } from 'node:test';
 import { openReader } from '../src/storage/posix/posix-reader.js';
 import { runBarge } from './helpers/run-cli.js';
+import { ADMIN_SECRET, startService, stopService, writeServiceConfig } from './helpers/service.js';
 
 const MiB = 1024 * 1024;
 /** the page cache holds whole pages: a file's last one counts in full */
@@ -116,5 +118,30 @@ test('--checksum drops the bytes it only read, on both sides; --keep-cache leave
     }
     assert.ok(fs.readFileSync(path.join(dst, 'same.bin')).equals(same));
     assert.ok(fs.readFileSync(path.join(dst, 'differs.bin')).equals(differs), 'differs.bin is copied');
+  }
+});
+
+test('a service request drops what its agent copied from the page cache; keepCache leaves it', async (t) => {
+  const dir = await tempDir(t);
+  const src = path.join(dir, 'src');
+  const dst = path.join(dir, 'dst');
+  fs.mkdirSync(src);
+  fs.mkdirSync(dst);
+  const size = 3 * MiB + 5;
+  const bytes = cachedFile(path.join(src, 'f.bin'), size, 11);
+  const s = await startService(['--config', writeServiceConfig(dir, src, dst), '--db', 'memory']);
+  try {
+    for (const keep of [false, true]) {
+      fs.readFileSync(path.join(src, 'f.bin'));
+      assert.equal(residentBytes(path.join(src, 'f.bin')), inPages(size), 'cached before the request');
+      const to = keep ? 'kept' : 'dropped';
+      const r = await runBarge(['submit', 'src:/', `dst:/${to}`, '--watch', '--server', s.url, ...(keep ? ['--keep-cache'] : [])],
+        { env: { BARGE_TOKEN: ADMIN_SECRET } });
+      assert.equal(r.code, 0, r.stdout + r.stderr);
+      assert.equal(residentBytes(path.join(src, 'f.bin')), keep ? inPages(size) : 0, keep ? 'keepCache: should stay cached' : 'left in the page cache');
+      assert.ok(fs.readFileSync(path.join(dst, to, 'f.bin')).equals(bytes), `${to}/f.bin differs from the source`);
+    }
+  } finally {
+    await stopService(s);
   }
 });

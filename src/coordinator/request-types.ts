@@ -22,6 +22,7 @@ export interface RequestSpec {
   sizeOnly?: boolean;
   ignoreExisting?: boolean;
   verify?: boolean;
+  keepCache?: boolean;
   hash?: HashName;
   priority?: number;
   filters?: RequestFilters;

@@ -16,6 +16,7 @@ export function syncOptionsOf(spec: RequestSpec, o: { transfers: number; asRoot:
     preserveOwner: o.asRoot,
     hash: spec.hash ?? 'xxh3',
     verify: spec.verify ?? false,
+    keepCache: spec.keepCache ?? false,
     transfers: o.transfers,
     ...(TEST_CHUNK_CUTOFF > 0 ? { chunkCutoff: TEST_CHUNK_CUTOFF, chunkSize: Math.max(1, Math.floor(TEST_CHUNK_CUTOFF / 4)) } : {}),
     filter: {

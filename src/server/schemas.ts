@@ -47,6 +47,7 @@ const optionProperties = {
   sizeOnly: Type.Optional(Type.Boolean()),
   ignoreExisting: Type.Optional(Type.Boolean()),
   verify: Type.Optional(Type.Boolean({ description: 're-read every written file' })),
+  keepCache: Type.Optional(Type.Boolean({ description: 'leave the bytes read from the source in the page cache (by default they are dropped behind the copy)' })),
   hash: Type.Optional(Type.Enum(HASHES)),
   filters: Type.Optional(FiltersSchema),
   files: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 4096 }), {

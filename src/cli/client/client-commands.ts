@@ -48,6 +48,7 @@ function registerSubmit(program: Command): void {
     .option('--max-age <age>', 'only files younger than AGE')
     .addOption(new Option('--hash <name>', "hash of every copied byte (default: the server's, xxh3)").choices(['xxh3', 'sha256', 'md5']))
     .option('--verify', 'read every written file back from DST and compare its hash with SRC')
+    .option('--keep-cache', "the agents leave the bytes they read from SRC in the page cache (by default they are dropped behind the copy)")
     .option('--priority <N>', "1 (lowest) to 10 (default: the server's, 5)")
     .option('--id <id>', 'your own id for the request (1-128 of A-Z a-z 0-9 . _ -); submitting it twice is refused')
     .option('--watch', 'then watch the request until it ends (exit 1 if it fails)'))

@@ -30,13 +30,13 @@ test('ENDPOINT:/path: a leading slash is added, anything without a name is refus
 test('submit: the least body and the fullest body', () => {
   assert.deepEqual(buildSubmitBody('panda:/u', 'badger:', {}, noList), { source: 'panda:/u', destination: 'badger:/' });
   const flags: SubmitFlags = {
-    id: 'job-1.a_b', delete: true, maxDelete: '100', checksum: true, ignoreExisting: true, verify: true, hash: 'SHA256',
+    id: 'job-1.a_b', delete: true, maxDelete: '100', checksum: true, ignoreExisting: true, verify: true, keepCache: true, hash: 'SHA256',
     priority: '10', filter: [{ kind: 'exclude', pattern: '*.tmp' }, { kind: 'include', pattern: 'a/**' }],
     minSize: '1K', maxSize: '2M', minAge: '1h', maxAge: '7d', filesFrom: 'list.txt',
   };
   assert.deepEqual(buildSubmitBody('panda:/u', 'badger:/d', flags, (p) => (p === 'list.txt' ? ['a/b.dat', 'c'] : [])), {
     id: 'job-1.a_b', source: 'panda:/u', destination: 'badger:/d',
-    delete: true, maxDelete: 100, checksum: true, ignoreExisting: true, verify: true, hash: 'sha256', priority: 10,
+    delete: true, maxDelete: 100, checksum: true, ignoreExisting: true, verify: true, keepCache: true, hash: 'sha256', priority: 10,
     filters: {
       rules: [{ kind: 'exclude', pattern: '*.tmp' }, { kind: 'include', pattern: 'a/**' }],
       minSize: 1024, maxSize: 2 * 1024 * 1024, minAge: 3600, maxAge: 7 * 86400,

@@ -15,6 +15,7 @@ export interface SubmitFlags {
   sizeOnly?: boolean;
   ignoreExisting?: boolean;
   verify?: boolean;
+  keepCache?: boolean;
   hash?: string;
   priority?: string;
   /** --include and --exclude in command-line order */
@@ -102,6 +103,7 @@ export function buildSubmitBody(src: string, dst: string, f: SubmitFlags, readLi
   if (f.sizeOnly) body.sizeOnly = true;
   if (f.ignoreExisting) body.ignoreExisting = true;
   if (f.verify) body.verify = true;
+  if (f.keepCache) body.keepCache = true;
   if (f.hash !== undefined) {
     const hash = HASHES.find((h) => h === f.hash?.toLowerCase());
     if (hash === undefined) throw new BargeError('E_USAGE', `bad --hash '${f.hash}': choose one of ${HASHES.join(', ')}`);
