@@ -31,6 +31,22 @@ test('a pool of plain threads counts a thread ready as soon as it is started', a
 
 const READY_WORKER = new URL('./helpers/ready-worker.js', import.meta.url);
 
+test('a task that may not grow the pool waits for the thread it has, and starts one only when there is none', async () => {
+  const pool = new WorkerPool<number>(READY_WORKER, { bootMs: 50 }, 3, { announcesReady: true });
+  try {
+    const first = await pool.run(1, false);
+    assert.equal(first.counters.filesCopied, 1);
+    assert.equal(pool.started, 1, 'an empty pool starts a thread even for a task that may not grow it');
+    const light = await Promise.all([2, 3, 4].map((n) => pool.run(n, false)));
+    assert.deepEqual(light.map((r) => r.counters.filesCopied), [2, 3, 4]);
+    assert.equal(pool.started, 1, 'tasks that may not grow the pool queued for its one thread');
+    await Promise.all([5, 6].map((n) => pool.run(n)));
+    assert.ok(pool.started > 1, 'tasks that may grow it started more threads');
+  } finally {
+    await pool.close();
+  }
+});
+
 test('threads started early get their data from the pool that takes them, and run its tasks', async () => {
   const early = new EarlyThreads(READY_WORKER, 2);
   const pool = new WorkerPool<number>(READY_WORKER, { bootMs: 0, tag: 'from-the-pool' }, 2, { announcesReady: true, early: early.take(2) });

@@ -15,8 +15,11 @@ class FakePool implements ThreadPool {
   ready = 0;
   idle = 0;
   readonly ran: Task['kind'][] = [];
-  run(task: Task): Promise<TaskResult> {
+  /** per task run: whether it could start a thread */
+  readonly grows: boolean[] = [];
+  run(task: Task, grow = true): Promise<TaskResult> {
     this.ran.push(task.kind);
+    this.grows.push(grow);
     return Promise.resolve({ counters: {}, errors: [], events: [] });
   }
   warm(): void { this.started = this.capacity; }
@@ -42,6 +45,7 @@ test('while no thread is ready, small copy batches run here, at most one waiting
   const big = exec.run(copy(5 * 1024 * 1024));
   await Promise.all([first, second, third, big]);
   assert.deepEqual(pool.ran, ['copy', 'copy'], 'the third batch and the big one went to the pool');
+  assert.deepEqual(pool.grows, [false, true], 'the third batch is too light to start a thread; the big one may');
   pool.ready = 1;
   await exec.run(copy(-1));
   assert.deepEqual(pool.ran, ['copy', 'copy', 'copy'], 'with a thread ready, copies go to the pool');
@@ -49,16 +53,61 @@ test('while no thread is ready, small copy batches run here, at most one waiting
 
 const scan = (rel: string): Task => ({ kind: 'scan', rel, src: { name: rel, type: 'dir' } as Entry, dst: undefined, dstExists: false, insideListedDir: false });
 
-test('with a thread busy and room for more, a short walk stays here and starts no thread; an idle one takes scans', async () => {
+test('with a thread busy and room for more, a short walk is shared with it and starts no thread; an idle one takes scans', async () => {
   const pool = new FakePool();
   pool.started = 1; // a thread started early, now busy
   pool.ready = 1;
   const exec = new HybridExecutor(ctx, pool);
   await Promise.all([exec.run(scan('a')), exec.run(scan('b')), exec.run(scan('c'))]);
-  assert.deepEqual(pool.ran, []);
-  pool.idle = 1;
+  assert.deepEqual(pool.ran, ['scan', 'scan'], 'the first ran here; the rest, which would wait here, went to the thread');
+  assert.deepEqual(pool.grows, [false, false], 'none of them could start a thread');
+  await new Promise((resolve) => setImmediate(resolve)); // this thread is free again
   await exec.run(scan('d'));
-  assert.deepEqual(pool.ran, ['scan']);
+  assert.equal(pool.ran.length, 2, 'with this thread free and the other busy, a scan runs here');
+  pool.idle = 1;
+  await exec.run(scan('e'));
+  assert.deepEqual(pool.ran, ['scan', 'scan', 'scan']);
+});
+
+test('a thread held by a heavy copy does not share the walk', async () => {
+  const pool = new FakePool();
+  pool.started = 1;
+  pool.ready = 1;
+  let finish = (): void => undefined;
+  pool.run = (task: Task, grow = true): Promise<TaskResult> => {
+    pool.ran.push(task.kind);
+    pool.grows.push(grow);
+    // the big copy stays in flight until finish()
+    return task.kind === 'copy' && task.files.length > 0 && task.files[0]!.src.size > 4 * 1024 * 1024 ?
+      new Promise((resolve) => { finish = () => resolve({ counters: {}, errors: [], events: [] }); }) :
+      Promise.resolve({ counters: {}, errors: [], events: [] });
+  };
+  const exec = new HybridExecutor(ctx, pool);
+  const big = exec.run(copy(64 * 1024 * 1024));
+  await Promise.all([exec.run(scan('a')), exec.run(scan('b'))]);
+  assert.deepEqual(pool.ran, ['copy'], 'both scans ran here');
+  finish();
+  await big;
+  await Promise.all([exec.run(scan('c')), exec.run(scan('d'))]);
+  assert.deepEqual(pool.ran, ['copy', 'scan'], 'with the copy done, the thread shares the walk again');
+});
+
+test('with the started thread still booting, the walk stays here', async () => {
+  const pool = new FakePool();
+  pool.started = 1;
+  const exec = new HybridExecutor(ctx, pool);
+  await Promise.all([exec.run(scan('a')), exec.run(scan('b'))]);
+  assert.deepEqual(pool.ran, []);
+});
+
+test('a light copy batch never starts a thread; a batch of many files or MiB may', async () => {
+  const pool = new FakePool();
+  pool.started = 1;
+  pool.ready = 1;
+  const exec = new HybridExecutor(ctx, pool);
+  const many: Task = { kind: 'copy', files: Array.from({ length: 16 }, () => file(100)) };
+  await Promise.all([exec.run(copy(8192)), exec.run(many), exec.run(copy(5 * 1024 * 1024))]);
+  assert.deepEqual(pool.grows, [false, true, true]);
 });
 
 test('with every thread started, scans run here until one is ready, then go to the pool', async () => {

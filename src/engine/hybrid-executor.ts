@@ -3,7 +3,9 @@
 // (copies started every thread, or one is idle) or the walk has proved long enough to be
 // worth sharing: a thread costs ~110 ms of CPU to start, more than a whole no-op sync of
 // 20,000 files takes to scan. While no thread can take work (none started, or all still
-// booting, ~110 ms here), this thread copies small batches itself rather than wait.
+// booting, ~110 ms here), this thread copies small batches itself rather than wait. A
+// copy batch too light to be worth a thread's start never starts one: a re-sync that finds
+// a file changed here and there waits for a thread already started, or copies it here.
 import type { RunContext } from './run-context.js';
 import { runTask } from './task-runner.js';
 import type { Task, TaskResult } from './task-types.js';
@@ -15,6 +17,10 @@ const SHARE_WALK_AFTER_MS = 400;
 /** a copy batch this thread takes while no worker is ready: a few ms of work, so that it
  * is back to hand out tasks soon after the threads are */
 const BOOT_COPY_MAX_BYTES = 4 * 1024 * 1024;
+/** a copy batch of fewer files than this, and of at most BOOT_COPY_MAX_BYTES, starts no
+ * thread: a few ms of work against ~110 ms of CPU for the thread (a re-sync of 20,000 small
+ * files with 1% of them changed took 0.47-0.59 s when each such file could start one) */
+const LIGHT_COPY_MAX_FILES = 16;
 
 /** the pool as the executor sees it */
 export interface ThreadPool {
@@ -25,7 +31,8 @@ export interface ThreadPool {
   readonly ready: number;
   /** ready threads with no task */
   readonly idle: number;
-  run(task: Task): Promise<TaskResult>;
+  /** `grow`: whether the task may start a thread when none is idle (see WorkerPool.run) */
+  run(task: Task, grow?: boolean): Promise<TaskResult>;
   warm(): void;
   close(): Promise<void>;
 }
@@ -35,6 +42,10 @@ function smallCopy(task: Task): boolean {
   let bytes = 0;
   for (const f of task.files) bytes += f.src.size;
   return bytes <= BOOT_COPY_MAX_BYTES;
+}
+
+function lightCopy(task: Task): boolean {
+  return task.kind === 'copy' && task.files.length < LIGHT_COPY_MAX_FILES && smallCopy(task);
 }
 
 export class HybridExecutor implements TaskExecutor {
@@ -56,15 +67,28 @@ export class HybridExecutor implements TaskExecutor {
       // with a few changed files never waits for a thread to boot.
       // (not under --bwlimit: its waits would block this thread's event loop)
       if (this.pool.ready === 0 && this.inlineQueue.length === 0 && !this.ctx.limiter && smallCopy(task)) return this.inline(task);
-      return this.pool.run(task);
+      return lightCopy(task) ? this.pool.run(task, false) : this.heavyToPool(task);
     }
     // once the pool runs (every thread started, or one idle), scans go there too: a scan
     // in a worker copies its directory's small files itself. Only a long walk makes the
     // pool start threads for scans: a short no-op sync starts none beyond those it has.
     const poolRuns = this.pool.idle > 0 || this.pool.started >= this.pool.capacity;
-    if ((task.kind === 'scan' && this.pool.ready > 0 && poolRuns) ||
-      (this.inlineBusy && (poolRuns || Date.now() - this.started > SHARE_WALK_AFTER_MS))) return this.pool.run(task);
+    if (task.kind === 'scan' && this.pool.ready > 0 && poolRuns) return this.pool.run(task);
+    if (this.inlineBusy) {
+      if (poolRuns || Date.now() - this.started > SHARE_WALK_AFTER_MS) return this.pool.run(task);
+      // this thread is busy: a ready thread that no heavy copy holds shares the walk (after
+      // its light copies), and no thread is started for it
+      if (this.pool.ready > this.heavyInPool) return this.pool.run(task, false);
+    }
     return this.inline(task);
+  }
+
+  /** content tasks other than light copies, sent to the pool and not yet done */
+  private heavyInPool = 0;
+
+  private heavyToPool(task: Task): Promise<TaskResult> {
+    this.heavyInPool++;
+    return this.pool.run(task).finally(() => { this.heavyInPool--; });
   }
 
   private inline(task: Task): Promise<TaskResult> {

@@ -146,12 +146,17 @@ export class WorkerPool<In = Task> {
     }
   }
 
-  run(task: In): Promise<TaskResult> {
+  /**
+   * A task that finds no idle thread starts one while there is room, unless `grow` is
+   * false: then it waits for a thread that is started (booting or busy), as work too light
+   * to pay for a thread's start should. With no thread at all, one is started regardless.
+   */
+  run(task: In, grow = true): Promise<TaskResult> {
     if (this.failure) return Promise.reject(this.failure);
     return new Promise((resolve, reject) => {
       const p = { resolve, reject };
       let w = this.idleWorkers.pop();
-      if (!w && this.workers.length < this.capacity) {
+      if (!w && this.workers.length < this.capacity && (grow || this.workers.length === 0)) {
         const fresh = this.spawn();
         if (!this.opts.announcesReady) w = fresh;
       }
