@@ -31,6 +31,23 @@ test('a pool of plain threads counts a thread ready as soon as it is started', a
 
 const READY_WORKER = new URL('./helpers/ready-worker.js', import.meta.url);
 
+test('a task still waiting for a thread can be taken back and settled by the caller', async () => {
+  const pool = new WorkerPool<number>(READY_WORKER, { bootMs: 200 }, 1, { announcesReady: true });
+  try {
+    const first = pool.run(1);
+    const second = pool.run(2);
+    assert.equal(pool.steal((n) => n === 3), undefined, 'nothing matches');
+    const taken = pool.steal((n) => n === 2);
+    assert.equal(taken?.task, 2);
+    taken?.resolve({ counters: { filesCopied: 42 }, errors: [], events: [] });
+    assert.equal((await second).counters.filesCopied, 42, 'settled by the caller');
+    assert.equal((await first).counters.filesCopied, 1, 'the thread ran only the first');
+    assert.equal(pool.steal(() => true), undefined, 'nothing waits any more');
+  } finally {
+    await pool.close();
+  }
+});
+
 test('a task that may not grow the pool waits for the thread it has, and starts one only when there is none', async () => {
   const pool = new WorkerPool<number>(READY_WORKER, { bootMs: 50 }, 3, { announcesReady: true });
   try {

@@ -22,6 +22,16 @@ class FakePool implements ThreadPool {
     this.grows.push(grow);
     return Promise.resolve({ counters: {}, errors: [], events: [] });
   }
+  /** tasks that wait for a thread, as far as steal is concerned */
+  readonly waiting: Task[] = [];
+  /** kinds of the stolen tasks whose results came back */
+  readonly stolenDone: Task['kind'][] = [];
+  steal(wanted: (task: Task) => boolean): { task: Task; resolve: (r: TaskResult) => void } | undefined {
+    const i = this.waiting.findIndex(wanted);
+    if (i < 0) return undefined;
+    const task = this.waiting.splice(i, 1)[0] as Task;
+    return { task, resolve: () => { this.stolenDone.push(task.kind); } };
+  }
   warm(): void { this.started = this.capacity; }
   close(): Promise<void> { return Promise.resolve(); }
 }
@@ -47,8 +57,36 @@ test('while no thread is ready, small copy batches run here, at most one waiting
   assert.deepEqual(pool.ran, ['copy', 'copy'], 'the third batch and the big one went to the pool');
   assert.deepEqual(pool.grows, [false, true], 'the third batch is too light to start a thread; the big one may');
   pool.ready = 1;
+  pool.idle = 1;
   await exec.run(copy(-1));
-  assert.deepEqual(pool.ran, ['copy', 'copy', 'copy'], 'with a thread ready, copies go to the pool');
+  assert.deepEqual(pool.ran, ['copy', 'copy', 'copy'], 'with a thread idle, copies go to the pool');
+});
+
+test('with no thread idle, a light copy runs here if this thread is free; not under --bwlimit, nor a heavy one', async () => {
+  const pool = new FakePool();
+  pool.started = 2;
+  pool.ready = 2;
+  const exec = new HybridExecutor(ctx, pool);
+  await exec.run(copy(8192));
+  assert.deepEqual(pool.ran, []);
+  await exec.run(copy(5 * 1024 * 1024));
+  assert.deepEqual(pool.ran, ['copy']);
+  const limited = new HybridExecutor({ ...ctx, limiter: {} } as unknown as RunContext, pool);
+  await limited.run(copy(8192));
+  assert.deepEqual(pool.ran, ['copy', 'copy']);
+});
+
+test('this thread, once free, takes back the light copies and walk tasks waiting in the pool, not the heavy ones', async () => {
+  const pool = new FakePool();
+  pool.started = 1;
+  pool.ready = 1;
+  const heavy = copy(64 * 1024 * 1024);
+  pool.waiting.push(heavy, copy(-1), { kind: 'dirmeta', dirs: [] });
+  const exec = new HybridExecutor(ctx, pool);
+  await exec.run({ kind: 'dirmeta', dirs: [] });
+  while (pool.stolenDone.length < 2) await new Promise((resolve) => setImmediate(resolve));
+  assert.deepEqual(pool.stolenDone, ['copy', 'dirmeta']);
+  assert.deepEqual(pool.waiting, [heavy]);
 });
 
 const scan = (rel: string): Task => ({ kind: 'scan', rel, src: { name: rel, type: 'dir' } as Entry, dst: undefined, dstExists: false, insideListedDir: false });
@@ -104,6 +142,7 @@ test('a light copy batch never starts a thread; a batch of many files or MiB may
   const pool = new FakePool();
   pool.started = 1;
   pool.ready = 1;
+  pool.idle = 1;
   const exec = new HybridExecutor(ctx, pool);
   const many: Task = { kind: 'copy', files: Array.from({ length: 16 }, () => file(100)) };
   await Promise.all([exec.run(copy(8192)), exec.run(many), exec.run(copy(5 * 1024 * 1024))]);

@@ -33,6 +33,8 @@ export interface ThreadPool {
   readonly idle: number;
   /** `grow`: whether the task may start a thread when none is idle (see WorkerPool.run) */
   run(task: Task, grow?: boolean): Promise<TaskResult>;
+  /** the first task still waiting for a thread that `wanted` accepts, taken back (see WorkerPool.steal) */
+  steal(wanted: (task: Task) => boolean): { task: Task; resolve: (r: TaskResult) => void } | undefined;
   warm(): void;
   close(): Promise<void>;
 }
@@ -67,12 +69,14 @@ export class HybridExecutor implements TaskExecutor {
       // with a few changed files never waits for a thread to boot.
       // (not under --bwlimit: its waits would block this thread's event loop)
       if (this.pool.ready === 0 && this.inlineQueue.length === 0 && !this.ctx.limiter && smallCopy(task)) return this.inline(task);
+      // a light copy runs where it runs first: an idle thread, else this one if free
+      if (this.copiesLightHere(task) && !this.inlineBusy && this.pool.idle === 0) return this.inline(task);
       return lightCopy(task) ? this.pool.run(task, false) : this.heavyToPool(task);
     }
     // once the pool runs (every thread started, or one idle), scans go there too: a scan
     // in a worker copies its directory's small files itself. Only a long walk makes the
     // pool start threads for scans: a short no-op sync starts none beyond those it has.
-    const poolRuns = this.pool.idle > 0 || this.pool.started >= this.pool.capacity;
+    const poolRuns = this.poolRuns();
     if (task.kind === 'scan' && this.pool.ready > 0 && poolRuns) return this.pool.run(task);
     if (this.inlineBusy) {
       if (poolRuns || Date.now() - this.started > SHARE_WALK_AFTER_MS) return this.pool.run(task);
@@ -82,6 +86,23 @@ export class HybridExecutor implements TaskExecutor {
     }
     return this.inline(task);
   }
+
+  private poolRuns(): boolean {
+    return this.pool.idle > 0 || this.pool.started >= this.pool.capacity;
+  }
+
+  /** not under --bwlimit: its waits would block this thread's event loop */
+  private copiesLightHere(task: Task): boolean {
+    return !this.ctx.limiter && lightCopy(task);
+  }
+
+  /**
+   * What this thread, now free, takes back from the pool's queue: a light copy, or a scan
+   * or metadata task sent there while this thread was busy (not once the pool runs: its
+   * threads' scans copy their directories' small files themselves).
+   */
+  private stealable = (task: Task): boolean =>
+    this.copiesLightHere(task) || (INLINE_KINDS.has(task.kind) && !this.poolRuns());
 
   /** content tasks other than light copies, sent to the pool and not yet done */
   private heavyInPool = 0;
@@ -99,7 +120,7 @@ export class HybridExecutor implements TaskExecutor {
   }
 
   private runInline(): void {
-    const next = this.inlineQueue.shift();
+    const next = this.inlineQueue.shift() ?? this.pool.steal(this.stealable);
     if (!next) { this.inlineBusy = false; return; }
     this.inlineBusy = true;
     // setImmediate: results already queued are handled first, and stacks stay shallow

@@ -165,6 +165,17 @@ export class WorkerPool<In = Task> {
     });
   }
 
+  /**
+   * Takes back the first task still waiting for a thread that `wanted` accepts, for the
+   * caller to run itself and settle with `resolve`.
+   */
+  steal(wanted: (task: In) => boolean): { task: In; resolve: (r: TaskResult) => void } | undefined {
+    const i = this.waiting.findIndex((q) => wanted(q.task));
+    if (i < 0) return undefined;
+    const [q] = this.waiting.splice(i, 1);
+    return q && { task: q.task, resolve: q.p.resolve };
+  }
+
   private start(w: Worker, task: In, p: Pending): void {
     this.busy.set(w, p);
     w.postMessage(task);
