@@ -1,7 +1,8 @@
 // `barge agent --metrics-listen`: a real agent process serves Prometheus text that counts
-// what its data plane did: a push (a session, its bytes), a wrong token (a refusal).
+// what its data plane did: a push (a session, its bytes), a wrong token (a refusal), and
+// a --checksum push whose destination files are hashed on the agent (few bytes sent).
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -61,6 +62,34 @@ test('GET /metrics counts sessions, refusals and the bytes a push brought', asyn
   assert.equal(after1.get('barge_agent_checksum_errors_total'), 0);
   assert.equal(after1.get('barge_agent_protocol_errors_total'), 0);
   assert.ok(after1.has('barge_agent_connections'));
+});
+
+test('--checksum against the agent hashes its files there: digests come back, not the bytes', async () => {
+  const src = join(work, 'src-sum');
+  const dst = join(work, 'inbox', 'sum');
+  mkdirSync(src);
+  const size = 4 * 1024 * 1024 + 3;
+  writeFileSync(join(src, 'same.bin'), patternBytes('sum-same', size));
+  writeFileSync(join(src, 'differs.bin'), patternBytes('sum-differs', size));
+  const env = { BARGE_TOKEN: AGENT_TOKEN };
+  const first = await runBarge(['sync', src, agent.url('inbox', 'sum')], { env });
+  assert.equal(first.code, 0, first.stderr);
+  // the destination's times differ from the source's, so only content can say they are equal;
+  // one file also differs in its bytes, at the same size
+  const old = new Date('2001-02-03T04:05:06Z');
+  utimesSync(join(dst, 'same.bin'), old, old);
+  writeFileSync(join(dst, 'differs.bin'), patternBytes('sum-other', size));
+  utimesSync(join(dst, 'differs.bin'), old, old);
+
+  const before1 = await scrape();
+  const r = await runBarge(['sync', '--checksum', '--json', src, agent.url('inbox', 'sum')], { env });
+  assert.equal(r.code, 0, r.stderr);
+  const sent = (await scrape()).get('barge_agent_sent_bytes_total')! - before1.get('barge_agent_sent_bytes_total')!;
+  assert.ok(sent < 256 * 1024, `the agent sent ${sent} bytes for two files of ${size} it hashed itself`);
+  const summary = JSON.parse(r.stdout) as { filesCopied: number };
+  assert.equal(summary.filesCopied, 1, 'only the file whose bytes differ is copied');
+  assert.ok(readFileSync(join(dst, 'differs.bin')).equals(patternBytes('sum-differs', size)));
+  assert.equal(statSync(join(dst, 'same.bin')).mtimeMs, statSync(join(src, 'same.bin')).mtimeMs, 'the equal file got its time back');
 });
 
 test('anything but GET /metrics is 404', async () => {

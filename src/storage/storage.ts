@@ -36,6 +36,13 @@ export interface FileReader {
    * posix-reader.ts). Advisory: it never fails and never changes what a read returns.
    */
   release?(position: number, length: number): void;
+  /**
+   * Optional: the hash (by name, as --hash) of [position, position+length), computed
+   * where the file is, so that its bytes need not travel (a remote reader asks its
+   * agent); with `dropBehind` that host drops the bytes from its page cache once hashed.
+   * Undefined when it cannot here: the caller then reads and hashes the bytes itself.
+   */
+  hashRange?(hash: string, position: number, length: number, dropBehind: boolean): Promise<string | undefined>;
   close(): Promise<void>;
 }
 

@@ -30,6 +30,8 @@ export interface DataServerOptions {
   maxData?: number;
   tls?: { key: Buffer | string; cert: Buffer | string };
   handshakeTimeoutMs?: number;
+  /** bytes a 'hash' call hashes before it replies (default 256 MiB; tests use less) */
+  hashStepBytes?: number;
   /** what happened, for the agent's log */
   onEvent?: (e: { event: 'session' | 'refused' | 'closed' | 'protocol-error' | 'checksum'; peer: string; detail?: string }) => void;
   now?: () => number;
@@ -358,7 +360,7 @@ class ServerConnection {
     const ep = this.o.endpoints.get(h.scope.endpoint);
     if (!ep) throw new BargeError('E_BAD_INPUT', `no endpoint named '${h.scope.endpoint}' on agent '${this.o.agent}'`);
     if (h.scope.write && !ep.write) throw new BargeError('E_READ_ONLY', `endpoint '${h.scope.endpoint}' is not writable on agent '${this.o.agent}'`);
-    const session = new ServedSession(ep.storage, h.scope.path, h.scope.write, this.o.hashes, this.checkedChunks);
+    const session = new ServedSession(ep.storage, h.scope.path, h.scope.write, this.o.hashes, this.checkedChunks, this.o.hashStepBytes);
     const base = await ep.storage.stat(h.scope.path);
     clearTimeout(this.timer);
     this.session = session;

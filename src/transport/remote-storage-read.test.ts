@@ -1,12 +1,13 @@
 // Reading through RemoteStorage: a listing longer than one reply frame comes back whole,
-// stat and entries keep every field, and reads return the bytes at the offsets asked.
+// stat and entries keep every field, reads return the bytes at the offsets asked, and a
+// range hashed on the agent equals the hash of its bytes.
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { PosixStorage } from '../storage/posix/posix-storage.js';
 import type { RemoteStorage } from './remote-storage.js';
-import { memoryTempDir, pattern, rejectsWith, startAgent, type ServedAgent } from './test-support/served-agent.js';
+import { hashes, memoryTempDir, pattern, rejectsWith, startAgent, type ServedAgent } from './test-support/served-agent.js';
 
 describe('reads through RemoteStorage', () => {
   let a: ServedAgent;
@@ -79,5 +80,60 @@ describe('reads through RemoteStorage', () => {
       assert.equal(id.mtimeNs, fs.statSync(path.join(a.root, 'data.bin'), { bigint: true }).mtimeNs);
     } finally { await r.close(); }
     await rejectsWith(s.openRead('nope.bin'), 'E_NOT_FOUND');
+  });
+});
+
+describe('hashing on the agent (the hash call)', () => {
+  let a: ServedAgent;
+  let s: RemoteStorage;
+  const STEP = 64 * 1024;
+  before(async () => { a = await startAgent({ top: memoryTempDir(), hashStepBytes: STEP }); s = await a.remote({ write: false }); });
+  after(async () => { s.close(); await a.stop(); });
+
+  const local = (name: string, bytes: Buffer): string => {
+    const h = hashes(name);
+    assert.ok(h);
+    h.update(bytes);
+    return h.digest();
+  };
+
+  test('a range hashed on the agent, in several steps, equals the hash of its bytes here', async () => {
+    const bytes = pattern(5 * STEP + 7, 11);
+    fs.writeFileSync(path.join(a.root, 'hashed.bin'), bytes);
+    const r = await s.openRead('hashed.bin');
+    try {
+      assert.equal(typeof r.hashRange, 'function', 'a remote reader hashes where the file is');
+      assert.equal(await r.hashRange?.('xxh3', 0, bytes.length, false), local('xxh3', bytes));
+      assert.equal(await r.hashRange?.('sha256', 1000, 2 * STEP, true), local('sha256', bytes.subarray(1000, 1000 + 2 * STEP)));
+      assert.equal(await r.hashRange?.('md5', 3, 0, false), local('md5', Buffer.alloc(0)));
+      // the handle still reads after its hashes
+      const buf = Buffer.alloc(10);
+      assert.equal(await r.read(buf, 10, 5), 10);
+      assert.ok(buf.equals(bytes.subarray(5, 15)));
+    } finally { await r.close(); }
+  });
+
+  test('a file that shrank while hashed is E_CHANGED; the next hash of the handle starts afresh', async () => {
+    const file = path.join(a.root, 'shrinks.bin');
+    fs.writeFileSync(file, pattern(4 * STEP, 12));
+    const r = await s.openRead('shrinks.bin');
+    try {
+      fs.truncateSync(file, STEP);
+      await rejectsWith(r.hashRange?.('xxh3', 0, 4 * STEP, false) ?? Promise.resolve(), 'E_CHANGED');
+      assert.equal(await r.hashRange?.('xxh3', 0, STEP, false), local('xxh3', pattern(4 * STEP, 12).subarray(0, STEP)));
+    } finally { await r.close(); }
+  });
+
+  test('a hash call out of turn, or of an unknown hash, is E_PROTOCOL', async () => {
+    fs.writeFileSync(path.join(a.root, 'turn.bin'), pattern(3 * STEP, 13));
+    const c = await a.open({ write: false });
+    try {
+      const handle = (await c.call('open-read', { path: 'turn.bin' })).meta.handle;
+      await rejectsWith(c.call('hash', { handle }), 'E_PROTOCOL', 'a step with no hash started');
+      await rejectsWith(c.call('hash', { handle, hash: 'crc7', offset: 0, length: 10, drop: false }), 'E_PROTOCOL', 'an unknown hash');
+      const first = (await c.call('hash', { handle, hash: 'xxh3', offset: 0, length: 3 * STEP, drop: false })).meta;
+      assert.deepEqual(first, { next: STEP, digest: null });
+      await rejectsWith(c.call('hash', { handle, hash: 'xxh3', offset: 0, length: 10, drop: false }), 'E_PROTOCOL', 'a second start while one is in progress');
+    } finally { c.close(); }
   });
 });

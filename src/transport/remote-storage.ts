@@ -186,8 +186,28 @@ function flipped(bytes: Buffer): Buffer {
   return copy;
 }
 
+/** connections to agents that do not know the 'hash' call (older ones): their readers read */
+const noHashCall = new WeakSet<DataConnection>();
+
 class RemoteReader implements FileReader {
   constructor(private readonly c: DataConnection, private readonly handle: number, readonly size: number) {}
+
+  /** the agent hashes the range where the file is: only the digest travels */
+  async hashRange(hash: string, position: number, length: number, dropBehind: boolean): Promise<string | undefined> {
+    if (noHashCall.has(this.c)) return undefined;
+    let m: Meta;
+    try {
+      m = (await this.c.call('hash', { handle: this.handle, hash, offset: position, length, drop: dropBehind })).meta;
+    } catch (e) {
+      if (e instanceof BargeError && e.code === 'E_PROTOCOL' && /unknown call 'hash'/.test(e.message)) {
+        noHashCall.add(this.c);
+        return undefined;
+      }
+      throw e;
+    }
+    while (m.digest === null) m = (await this.c.call('hash', { handle: this.handle })).meta;
+    return f.str(m, 'digest');
+  }
 
   async read(buf: Buffer, length: number, position: number): Promise<number> {
     const r = await this.c.call('read', { handle: this.handle, offset: position, length });
