@@ -64,7 +64,7 @@ test('GET /metrics counts sessions, refusals and the bytes a push brought', asyn
   assert.ok(after1.has('barge_agent_connections'));
 });
 
-test('--checksum against the agent hashes its files there: digests come back, not the bytes', async () => {
+test('--checksum and --verify against the agent hash its files there: digests come back, not the bytes', async () => {
   const src = join(work, 'src-sum');
   const dst = join(work, 'inbox', 'sum');
   mkdirSync(src);
@@ -90,6 +90,14 @@ test('--checksum against the agent hashes its files there: digests come back, no
   assert.equal(summary.filesCopied, 1, 'only the file whose bytes differ is copied');
   assert.ok(readFileSync(join(dst, 'differs.bin')).equals(patternBytes('sum-differs', size)));
   assert.equal(statSync(join(dst, 'same.bin')).mtimeMs, statSync(join(src, 'same.bin')).mtimeMs, 'the equal file got its time back');
+
+  // --verify reads what was written back where it was written
+  const before2 = await scrape();
+  const v = await runBarge(['sync', '--verify', src, agent.url('inbox', 'verified')], { env });
+  assert.equal(v.code, 0, v.stderr);
+  const sentV = (await scrape()).get('barge_agent_sent_bytes_total')! - before2.get('barge_agent_sent_bytes_total')!;
+  assert.ok(sentV < 256 * 1024, `the agent sent ${sentV} bytes to verify two files of ${size}`);
+  assert.ok(readFileSync(join(work, 'inbox', 'verified', 'same.bin')).equals(patternBytes('sum-same', size)));
 });
 
 test('anything but GET /metrics is 404', async () => {
