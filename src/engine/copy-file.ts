@@ -54,7 +54,9 @@ export async function copyRange(ctx: RunContext, rel: string, reader: FileReader
  */
 export async function hashRange(ctx: RunContext, rel: string, reader: FileReader, offset: number, length: number, dropBehind = false): Promise<string> {
   // a reader that can hash where the file is (an agent's) sends the digest, not the bytes
-  const there = await reader.hashRange?.(ctx.opts.hash, offset, length, dropBehind);
+  const there = await reader.hashRange?.(ctx.opts.hash, offset, length, dropBehind, () => {
+    if (isAborted(ctx)) throw new BargeError('E_INTERRUPTED', 'interrupted', { path: rel });
+  });
   if (there !== undefined) return there;
   const { buffer, readHash } = ctx;
   const release = dropBehind ? reader.release?.bind(reader) : undefined;

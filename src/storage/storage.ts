@@ -40,9 +40,11 @@ export interface FileReader {
    * Optional: the hash (by name, as --hash) of [position, position+length), computed
    * where the file is, so that its bytes need not travel (a remote reader asks its
    * agent); with `dropBehind` that host drops the bytes from its page cache once hashed.
-   * Undefined when it cannot here: the caller then reads and hashes the bytes itself.
+   * `checkpoint` is called between steps of a long hash and may throw to stop it (an
+   * interrupted run). Undefined when it cannot here: the caller then reads and hashes
+   * the bytes itself.
    */
-  hashRange?(hash: string, position: number, length: number, dropBehind: boolean): Promise<string | undefined>;
+  hashRange?(hash: string, position: number, length: number, dropBehind: boolean, checkpoint?: () => void): Promise<string | undefined>;
   close(): Promise<void>;
 }
 

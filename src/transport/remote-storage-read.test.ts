@@ -106,6 +106,12 @@ describe('hashing on the agent (the hash call)', () => {
       assert.equal(await r.hashRange?.('xxh3', 0, bytes.length, false), local('xxh3', bytes));
       assert.equal(await r.hashRange?.('sha256', 1000, 2 * STEP, true), local('sha256', bytes.subarray(1000, 1000 + 2 * STEP)));
       assert.equal(await r.hashRange?.('md5', 3, 0, false), local('md5', Buffer.alloc(0)));
+      // a checkpoint that throws stops a hash between steps; the handle's next hash starts afresh
+      let steps = 0;
+      const stop = (): void => { if (++steps === 2) throw new Error('stopped here'); };
+      await assert.rejects(r.hashRange?.('xxh3', 0, bytes.length, false, stop) ?? Promise.resolve(), /stopped here/);
+      assert.equal(steps, 2);
+      assert.equal(await r.hashRange?.('xxh3', 0, bytes.length, false), local('xxh3', bytes));
       // the handle still reads after its hashes
       const buf = Buffer.alloc(10);
       assert.equal(await r.read(buf, 10, 5), 10);
@@ -124,7 +130,7 @@ describe('hashing on the agent (the hash call)', () => {
     } finally { await r.close(); }
   });
 
-  test('a hash call out of turn, or of an unknown hash, is E_PROTOCOL', async () => {
+  test('a hash call out of turn, or of an unknown hash, is E_PROTOCOL; a new first call replaces an unfinished hash', async () => {
     fs.writeFileSync(path.join(a.root, 'turn.bin'), pattern(3 * STEP, 13));
     const c = await a.open({ write: false });
     try {
@@ -133,7 +139,9 @@ describe('hashing on the agent (the hash call)', () => {
       await rejectsWith(c.call('hash', { handle, hash: 'crc7', offset: 0, length: 10, drop: false }), 'E_PROTOCOL', 'an unknown hash');
       const first = (await c.call('hash', { handle, hash: 'xxh3', offset: 0, length: 3 * STEP, drop: false })).meta;
       assert.deepEqual(first, { next: STEP, digest: null });
-      await rejectsWith(c.call('hash', { handle, hash: 'xxh3', offset: 0, length: 10, drop: false }), 'E_PROTOCOL', 'a second start while one is in progress');
+      const again = (await c.call('hash', { handle, hash: 'xxh3', offset: 0, length: 10, drop: false })).meta;
+      assert.equal(again.next, 10, 'a new first call replaces the unfinished hash');
+      assert.equal(again.digest, local('xxh3', pattern(3 * STEP, 13).subarray(0, 10)));
     } finally { c.close(); }
   });
 });

@@ -193,7 +193,7 @@ class RemoteReader implements FileReader {
   constructor(private readonly c: DataConnection, private readonly handle: number, readonly size: number) {}
 
   /** the agent hashes the range where the file is: only the digest travels */
-  async hashRange(hash: string, position: number, length: number, dropBehind: boolean): Promise<string | undefined> {
+  async hashRange(hash: string, position: number, length: number, dropBehind: boolean, checkpoint?: () => void): Promise<string | undefined> {
     if (noHashCall.has(this.c)) return undefined;
     let m: Meta;
     try {
@@ -205,7 +205,10 @@ class RemoteReader implements FileReader {
       }
       throw e;
     }
-    while (m.digest === null) m = (await this.c.call('hash', { handle: this.handle })).meta;
+    while (m.digest === null) {
+      checkpoint?.();
+      m = (await this.c.call('hash', { handle: this.handle })).meta;
+    }
     return f.str(m, 'digest');
   }
 

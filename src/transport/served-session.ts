@@ -131,7 +131,8 @@ export class ServedSession {
 
   /**
    * 'hash': the hash of a read handle's range, computed here so that its bytes need not
-   * travel. The first call names the hash, the range and whether to drop the bytes from
+   * travel. The first call (which replaces any hash of the handle left unfinished) names
+   * the hash, the range and whether to drop the bytes from
    * the page cache behind the read; each call hashes up to hashStepBytes and replies
    * how far it got, with the digest once the range is done; the next calls give the
    * handle only.
@@ -141,7 +142,7 @@ export class ServedSession {
     const r = this.readHandle(m);
     let p = this.hashing.get(handle);
     if (m.offset !== undefined) {
-      if (p) throw new BargeError('E_PROTOCOL', 'a hash of this handle is in progress already');
+      // a new hash replaces one the client gave up on (an interrupted run stops between steps)
       const offset = f.uint(m, 'offset');
       p = { hash: this.newHash(m), next: offset, end: offset + f.uint(m, 'length'), drop: f.bool(m, 'drop') };
       this.hashing.set(handle, p);
