@@ -1,5 +1,6 @@
 // The source's bytes leave the page cache behind the copy (barge sync and service
-// requests), and stay with --keep-cache.
+// requests), as do what --checksum only read (here, or on an agent that hashed it), and
+// stay with --keep-cache.
 // What is cached is read with util-linux's fincore (mincore(2) on each file), not with
 // barge's own code; the files are written and flushed first, so every page is clean.
 import assert from 'node:assert/strict';
@@ -9,6 +10,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { openReader } from '../src/storage/posix/posix-reader.js';
+import { AGENT_TOKEN, startLoneAgent } from './helpers/lone-agent.js';
 import { runBarge } from './helpers/run-cli.js';
 import { ADMIN_SECRET, startService, stopService, writeServiceConfig } from './helpers/service.js';
 
@@ -118,6 +120,34 @@ test('--checksum drops the bytes it only read, on both sides; --keep-cache leave
     }
     assert.ok(fs.readFileSync(path.join(dst, 'same.bin')).equals(same));
     assert.ok(fs.readFileSync(path.join(dst, 'differs.bin')).equals(differs), 'differs.bin is copied');
+  }
+});
+
+test('--checksum against an agent: the agent drops what it hashed; --keep-cache leaves it', async (t) => {
+  const dir = await tempDir(t);
+  const size = 3 * MiB + 5;
+  const inbox = path.join(dir, 'inbox');
+  fs.mkdirSync(inbox);
+  const agent = await startLoneAgent(dir, [`inbox=${inbox}:rw`]);
+  try {
+    for (const keep of [false, true]) {
+      const src = path.join(dir, String(keep));
+      const dst = path.join(inbox, String(keep));
+      fs.mkdirSync(src);
+      fs.mkdirSync(dst);
+      const same = cachedFile(path.join(src, 'same.bin'), size, 21);
+      cachedFile(path.join(dst, 'same.bin'), size, 21);
+      fs.utimesSync(path.join(dst, 'same.bin'), 1_000_000, 1_000_000);
+      const r = await runBarge(['sync', '--checksum', '--json', ...(keep ? ['--keep-cache'] : []), src, agent.url('inbox', String(keep))],
+        { env: { BARGE_TOKEN: AGENT_TOKEN } });
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal((JSON.parse(r.stdout) as { filesCopied: number }).filesCopied, 0, 'found equal: nothing copied');
+      assert.equal(residentBytes(path.join(dst, 'same.bin')), keep ? inPages(size) : 0,
+        keep ? 'the agent leaves what it hashed cached with --keep-cache' : 'the agent left what it hashed in the page cache');
+      assert.ok(fs.readFileSync(path.join(dst, 'same.bin')).equals(same));
+    }
+  } finally {
+    await agent.stop();
   }
 });
 
