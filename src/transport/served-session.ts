@@ -132,10 +132,9 @@ export class ServedSession {
   /**
    * 'hash': the hash of a read handle's range, computed here so that its bytes need not
    * travel. The first call (which replaces any hash of the handle left unfinished) names
-   * the hash, the range and whether to drop the bytes from
-   * the page cache behind the read; each call hashes up to hashStepBytes and replies
-   * how far it got, with the digest once the range is done; the next calls give the
-   * handle only.
+   * the hash, the range and whether to drop the bytes from the page cache behind the
+   * read; each call hashes up to hashStepBytes and replies how far it got, with the
+   * digest once the range is done; the next calls give the handle only.
    */
   private async hashStep(m: Meta): Promise<CallResult> {
     const handle = f.uint(m, 'handle');
