@@ -28,6 +28,17 @@ function residentBytes(file: string): number {
   return Number(out.trim());
 }
 
+/**
+ * What barge leaves cached: all of the file's pages, give or take a few the kernel
+ * reclaims on its own meanwhile (seen once in CI: 5 of 769 pages, with memory to spare;
+ * on a VM the host can take memory back). Dropped is exactly 0; kept is at least 90%.
+ */
+function assertCached(file: string, size: number, keep: boolean, message: string): void {
+  const resident = residentBytes(file);
+  if (!keep) assert.equal(resident, 0, message);
+  else assert.ok(resident >= 0.9 * inPages(size) && resident <= inPages(size), `${message} (${resident} of ${inPages(size)} bytes cached)`);
+}
+
 /** a file of `size` bytes, flushed to disk and read back whole: all of it cached, none dirty */
 function cachedFile(file: string, size: number, seed: number): Buffer {
   const bytes = Buffer.alloc(size);
@@ -86,7 +97,7 @@ test('barge sync drops the bytes it copied from the page cache; --keep-cache lea
   const kept = await runBarge(['sync', '-q', '--keep-cache', ...flags, src, path.join(dir, 'b')]);
   assert.equal(kept.code, 0, kept.stderr);
   for (const name of ['whole.bin', 'chunked.bin']) {
-    assert.equal(residentBytes(path.join(src, name)), inPages(sizes[name] ?? 0), `${name} should stay cached with --keep-cache`);
+    assertCached(path.join(src, name), sizes[name] ?? 0, true, `${name} should stay cached with --keep-cache`);
   }
 
   for (const to of ['a', 'b']) {
@@ -114,9 +125,8 @@ test('--checksum drops the bytes it only read, on both sides; --keep-cache leave
     const r = await runBarge(['sync', '--checksum', '--json', ...(keep ? ['--keep-cache'] : []), src, dst]);
     assert.equal(r.code, 0, r.stderr);
     assert.equal((JSON.parse(r.stdout) as { filesCopied: number }).filesCopied, 1, 'differs.bin alone is copied');
-    const expected = keep ? inPages(size) : 0;
     for (const file of [path.join(src, 'same.bin'), path.join(dst, 'same.bin'), path.join(src, 'differs.bin')]) {
-      assert.equal(residentBytes(file), expected, `${file}: ${keep ? 'should stay cached with --keep-cache' : 'left in the page cache'}`);
+      assertCached(file, size, keep, `${file}: ${keep ? 'should stay cached with --keep-cache' : 'left in the page cache'}`);
     }
     assert.ok(fs.readFileSync(path.join(dst, 'same.bin')).equals(same));
     assert.ok(fs.readFileSync(path.join(dst, 'differs.bin')).equals(differs), 'differs.bin is copied');
@@ -142,7 +152,7 @@ test('--checksum against an agent: the agent drops what it hashed; --keep-cache 
         { env: { BARGE_TOKEN: AGENT_TOKEN } });
       assert.equal(r.code, 0, r.stderr);
       assert.equal((JSON.parse(r.stdout) as { filesCopied: number }).filesCopied, 0, 'found equal: nothing copied');
-      assert.equal(residentBytes(path.join(dst, 'same.bin')), keep ? inPages(size) : 0,
+      assertCached(path.join(dst, 'same.bin'), size, keep,
         keep ? 'the agent leaves what it hashed cached with --keep-cache' : 'the agent left what it hashed in the page cache');
       assert.ok(fs.readFileSync(path.join(dst, 'same.bin')).equals(same));
     }
@@ -168,7 +178,7 @@ test('a service request drops what its agent copied from the page cache; keepCac
       const r = await runBarge(['submit', 'src:/', `dst:/${to}`, '--watch', '--server', s.url, ...(keep ? ['--keep-cache'] : [])],
         { env: { BARGE_TOKEN: ADMIN_SECRET } });
       assert.equal(r.code, 0, r.stdout + r.stderr);
-      assert.equal(residentBytes(path.join(src, 'f.bin')), keep ? inPages(size) : 0, keep ? 'keepCache: should stay cached' : 'left in the page cache');
+      assertCached(path.join(src, 'f.bin'), size, keep, keep ? 'keepCache: should stay cached' : 'left in the page cache');
       assert.ok(fs.readFileSync(path.join(dst, to, 'f.bin')).equals(bytes), `${to}/f.bin differs from the source`);
     }
   } finally {
