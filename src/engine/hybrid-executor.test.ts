@@ -62,10 +62,10 @@ test('while no thread is ready, small copy batches run here, at most one waiting
   assert.deepEqual(pool.ran, ['copy', 'copy', 'copy'], 'with a thread idle, copies go to the pool');
 });
 
-test('with no thread idle, a light copy runs here if this thread is free; not under --bwlimit, nor a heavy one', async () => {
+test('with no thread idle and room for more, a light copy runs here if this thread is free; not under --bwlimit, nor a heavy one', async () => {
   const pool = new FakePool();
-  pool.started = 2;
-  pool.ready = 2;
+  pool.started = 1;
+  pool.ready = 1;
   const exec = new HybridExecutor(ctx, pool);
   await exec.run(copy(8192));
   assert.deepEqual(pool.ran, []);
@@ -74,6 +74,9 @@ test('with no thread idle, a light copy runs here if this thread is free; not un
   const limited = new HybridExecutor({ ...ctx, limiter: {} } as unknown as RunContext, pool);
   await limited.run(copy(8192));
   assert.deepEqual(pool.ran, ['copy', 'copy']);
+  pool.started = 2; // every thread started: this thread hands out work only
+  await exec.run(copy(8192));
+  assert.deepEqual(pool.ran, ['copy', 'copy', 'copy']);
 });
 
 test('this thread, once free, takes back the light copies and walk tasks waiting in the pool, not the heavy ones', async () => {
@@ -87,6 +90,13 @@ test('this thread, once free, takes back the light copies and walk tasks waiting
   while (pool.stolenDone.length < 2) await new Promise((resolve) => setImmediate(resolve));
   assert.deepEqual(pool.stolenDone, ['copy', 'dirmeta']);
   assert.deepEqual(pool.waiting, [heavy]);
+  // once every thread is started, nothing is taken back
+  pool.started = 2;
+  const light = copy(-1);
+  pool.waiting.push(light);
+  await exec.run({ kind: 'dirmeta', dirs: [] });
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.deepEqual(pool.waiting, [heavy, light]);
 });
 
 const scan = (rel: string): Task => ({ kind: 'scan', rel, src: { name: rel, type: 'dir' } as Entry, dst: undefined, dstExists: false, insideListedDir: false });
