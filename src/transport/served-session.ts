@@ -7,6 +7,7 @@ import { stringifyWithBigints } from '../core/json-bigint.js';
 import type { ChunkWriter, FileReader, FileWriter, Storage } from '../storage/storage.js';
 import type { Meta } from './frame-codec.js';
 import * as f from './meta-fields.js';
+import { RangeHashes } from './served-hash.js';
 
 /** a streaming hash, supplied by whoever wires the server (the engine's hashers) */
 export interface StreamHash {
@@ -46,18 +47,6 @@ export interface IncomingWrite {
 const LIST_PART_BYTES = 1024 * 1024;
 /** reads are answered with at most this much data per call */
 const MAX_READ = 4 * 1024 * 1024;
-/** a 'hash' call hashes at most this much before it replies (by default), so that no reply
- * takes long enough on a slow disk to look like a stalled peer; the next call goes on */
-const HASH_STEP = 256 * 1024 * 1024;
-
-/** a hash of a read handle's range in progress ('hash' calls) */
-interface HashInProgress {
-  hash: StreamHash;
-  next: number;
-  end: number;
-  drop: boolean;
-}
-
 const WRITE_OPS = new Set(['mkbase', 'mkdir', 'symlink', 'link', 'remove', 'rmdir', 'setmeta', 'open-write', 'write-whole',
   'prepare-partial', 'open-partial-write', 'record-chunk', 'commit-partial', 'abort-partial']);
 
@@ -92,11 +81,13 @@ export class ServedSession {
    *   there, whichever connection wrote it
    */
   constructor(private readonly storage: Storage, private readonly base: string, private readonly writable: boolean,
-    private readonly hashes: HashFactory, private readonly checkedChunks: CheckedChunks, private readonly hashStepBytes = HASH_STEP) {}
+    private readonly hashes: HashFactory, private readonly checkedChunks: CheckedChunks, hashStepBytes?: number) {
+    this.rangeHashes = new RangeHashes(hashStepBytes);
+  }
 
   /** made at the first read: most sessions only write */
   private readBuffer: Buffer | undefined;
-  private readonly hashing = new Map<number, HashInProgress>();
+  private readonly rangeHashes: RangeHashes;
 
   private p(rel: string): string {
     if (rel !== '' && (rel.startsWith('/') || rel.split('/').some((x) => x === '' || x === '.' || x === '..') || rel.includes('\0'))) {
@@ -127,44 +118,6 @@ export class ServedSession {
     const h = this.writers.get(f.uint(m, 'handle'));
     if (!h) throw new BargeError('E_PROTOCOL', `no open write handle ${String(m.handle)}`);
     return h;
-  }
-
-  /**
-   * 'hash': the hash of a read handle's range, computed here so that its bytes need not
-   * travel. The first call (which replaces any hash of the handle left unfinished) names
-   * the hash, the range and whether to drop the bytes from the page cache behind the
-   * read; each call hashes up to hashStepBytes and replies how far it got, with the
-   * digest once the range is done; the next calls give the handle only.
-   */
-  private async hashStep(m: Meta): Promise<CallResult> {
-    const handle = f.uint(m, 'handle');
-    const r = this.readHandle(m);
-    let p = this.hashing.get(handle);
-    if (m.offset !== undefined) {
-      // a new hash replaces one the client gave up on (an interrupted run stops between steps)
-      const offset = f.uint(m, 'offset');
-      p = { hash: this.newHash(m), next: offset, end: offset + f.uint(m, 'length'), drop: f.bool(m, 'drop') };
-      this.hashing.set(handle, p);
-    } else if (!p) throw new BargeError('E_PROTOCOL', 'no hash of this handle is in progress: the first call gives hash, offset, length and drop');
-    const buf = (this.readBuffer ??= Buffer.allocUnsafe(MAX_READ));
-    const stop = Math.min(p.end, p.next + this.hashStepBytes);
-    try {
-      while (p.next < stop) {
-        const n = await r.read(buf, Math.min(MAX_READ, stop - p.next), p.next);
-        if (n === 0) throw new BargeError('E_CHANGED', `file shrank while being hashed (read ${p.next} of ${p.end} bytes)`);
-        p.hash.update(buf.subarray(0, n));
-        if (p.drop) r.release?.(p.next, n);
-        p.next += n;
-        // other sessions' calls get their turn between blocks
-        await new Promise((resolve) => setImmediate(resolve));
-      }
-    } catch (e) {
-      this.hashing.delete(handle);
-      throw e;
-    }
-    if (p.next < p.end) return { meta: { next: p.next, digest: null } };
-    this.hashing.delete(handle);
-    return { meta: { next: p.next, digest: p.hash.digest() } };
   }
 
   private readHandle(m: Meta): FileReader {
@@ -319,7 +272,10 @@ export class ServedSession {
         const n = await r.read(buf, length, f.uint(m, 'offset'));
         return { meta: { length: n }, data: Buffer.from(buf.subarray(0, n)) };
       }
-      case 'hash': return this.hashStep(m);
+      case 'hash': {
+        const r = this.readHandle(m);
+        return { meta: await this.rangeHashes.step(f.uint(m, 'handle'), r, m, () => this.newHash(m), this.readBuffer ??= Buffer.allocUnsafe(MAX_READ)) };
+      }
       case 'identity': {
         const id = await this.readHandle(m).identity();
         return { meta: { size: id.size, mtimeNs: id.mtimeNs } };
@@ -327,7 +283,7 @@ export class ServedSession {
       case 'close': {
         const handle = f.uint(m, 'handle');
         const r = this.readers.get(handle);
-        if (r) { this.readers.delete(handle); this.hashing.delete(handle); await r.close(); return { meta: {} }; }
+        if (r) { this.readers.delete(handle); this.rangeHashes.forget(handle); await r.close(); return { meta: {} }; }
         const h = this.writeHandle(m);
         if (h.kind !== 'chunk') throw new BargeError('E_PROTOCOL', 'a whole-file write ends with commit or abort, not close');
         this.writers.delete(handle);
@@ -390,7 +346,7 @@ export class ServedSession {
     this.writers.clear();
     for (const r of this.readers.values()) { try { await r.close(); } catch { /* nothing to keep */ } }
     this.readers.clear();
-    this.hashing.clear();
+    this.rangeHashes.clear();
   }
 }
 
