@@ -73,8 +73,9 @@ export class HybridExecutor implements TaskExecutor {
       // first: an idle thread, else this one if free (once every thread is started, this
       // thread only hands out work: with copies of its own, the mixed set's initial copy
       // took 0.89-1.10 s against 0.90-0.96 s in one alternating run of 5)
-      if (this.copiesLightHere(task) && !this.inlineBusy && this.pool.idle === 0 && this.pool.started < this.pool.capacity) return this.inline(task);
-      return lightCopy(task) ? this.pool.run(task, false) : this.heavyToPool(task);
+      const light = lightCopy(task);
+      if (light && !this.ctx.limiter && !this.inlineBusy && !this.poolRuns()) return this.inline(task);
+      return light ? this.pool.run(task, false) : this.heavyToPool(task);
     }
     // once the pool runs (every thread started, or one idle), scans go there too: a scan
     // in a worker copies its directory's small files itself. Only a long walk makes the
@@ -94,11 +95,6 @@ export class HybridExecutor implements TaskExecutor {
     return this.pool.idle > 0 || this.pool.started >= this.pool.capacity;
   }
 
-  /** not under --bwlimit: its waits would block this thread's event loop */
-  private copiesLightHere(task: Task): boolean {
-    return !this.ctx.limiter && lightCopy(task);
-  }
-
   /**
    * What this thread, now free, takes back from the pool's queue while the pool does not
    * run (not every thread started, none idle): a light copy, or a scan or metadata task
@@ -106,7 +102,7 @@ export class HybridExecutor implements TaskExecutor {
    * directories' small files themselves, and this thread hands out work.
    */
   private stealable = (task: Task): boolean =>
-    !this.poolRuns() && (this.copiesLightHere(task) || INLINE_KINDS.has(task.kind));
+    !this.poolRuns() && (INLINE_KINDS.has(task.kind) || (!this.ctx.limiter && lightCopy(task)));
 
   /** content tasks other than light copies, sent to the pool and not yet done */
   private heavyInPool = 0;
