@@ -61,7 +61,7 @@ export async function agentCommand(flags: AgentFlags): Promise<void> {
     if (endpoints.has(e.name)) throw new BargeError('E_USAGE', `--endpoint ${e.name} is given twice`);
     roots.set(e.name, e.path);
     // under a coordinator, whether an endpoint may be written is the coordinator's to say (at enrolment)
-    if (lone) endpoints.set(e.name, { storage: new PosixStorage(e.path, { confineReads: true }), write: e.write });
+    if (lone) endpoints.set(e.name, { storage: new PosixStorage(e.path, { confineReads: true, asyncReads: true }), write: e.write });
   }
   const grantKeys: KeyObject[] = [];
   const listen = parseListen(flags.dataListen ?? '0.0.0.0:7701', '--data-listen');

@@ -59,7 +59,7 @@ export async function startLeasing(o: LeasingOptions): Promise<{ stop(): Promise
   o.grantKeys.push(publicKeyFromPem(e.grantKey));
   for (const ep of e.endpoints) {
     const root = o.roots.get(ep.name);
-    if (root !== undefined) o.endpoints.set(ep.name, { storage: new PosixStorage(root, { confineReads: true }), write: ep.write });
+    if (root !== undefined) o.endpoints.set(ep.name, { storage: new PosixStorage(root, { confineReads: true, asyncReads: true }), write: ep.write });
   }
   o.say(`enrolled with ${o.coordinator} as ${e.agentId} (site ${o.site}; lease timeout ${e.leaseMs} ms)`);
   const agent = new LocalAgent(link, {

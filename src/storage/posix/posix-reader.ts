@@ -20,10 +20,17 @@ export function posixFdOf(r: FileReader): number | undefined {
   return descriptors.get(r);
 }
 
-/** noFollow: false only for /proc/self/fd links, which must be followed */
-export function openReader(abs: string, rel: string, noFollow = true): FileReader {
+/**
+ * noFollow: false only for /proc/self/fd links, which must be followed. asyncReads: each
+ * read runs on libuv's thread pool instead of blocking the calling thread (see
+ * PosixStorage's option of that name).
+ */
+export function openReader(abs: string, rel: string, noFollow = true, asyncReads = false): FileReader {
   const fd = fs.openSync(abs, fs.constants.O_RDONLY | (noFollow ? fs.constants.O_NOFOLLOW : 0));
   let size: number | undefined;
+  // an asynchronous read still in flight: close waits for it, so that the descriptor is
+  // never closed (and its number perhaps reused) under it
+  let inFlight: Promise<unknown> | undefined;
   // released bytes: [droppedTo, releasedTo) are still to be dropped from the page cache
   let droppedTo = 0;
   let releasedTo = 0;
@@ -37,6 +44,13 @@ export function openReader(abs: string, rel: string, noFollow = true): FileReade
       return size;
     },
     read(buf, length, position) {
+      if (asyncReads) {
+        const reading = new Promise<number>((resolve, reject) => {
+          fs.read(fd, buf, 0, length, position, (e, n) => { if (e) reject(classifyError(e, 'read', rel)); else resolve(n); });
+        });
+        inFlight = Promise.allSettled([inFlight, reading]);
+        return reading;
+      }
       try { return Promise.resolve(fs.readSync(fd, buf, 0, length, position)); } catch (e) { return Promise.reject(classifyError(e, 'read', rel)); }
     },
     identity() {
@@ -58,12 +72,12 @@ export function openReader(abs: string, rel: string, noFollow = true): FileReade
         droppedTo = stepDown(releasedTo);
       }
     },
-    close() {
+    async close() {
+      if (inFlight) await inFlight;
       // up to the step's end: the last folio may reach past the file's last byte
       drop(stepUp(releasedTo));
       descriptors.delete(reader);
       try { fs.closeSync(fd); } catch { /* already closed */ }
-      return Promise.resolve();
     },
   };
   descriptors.set(reader, fd);

@@ -35,9 +35,14 @@ export class PosixStorage implements Storage {
   /** whether batches of new files are created one thread at a time here; asked on first use */
   private oneCreator: boolean | undefined;
 
-  /** confineReads: reads, too, refuse paths whose directories lead out of the root (for
-   * storage served to peers; a local sync walks real directories and skips the check) */
-  constructor(readonly root: string, private readonly opts: { confineReads?: boolean } = {}) {
+  /**
+   * confineReads: reads, too, refuse paths whose directories lead out of the root (for
+   * storage served to peers; a local sync walks real directories and skips the check).
+   * asyncReads: file reads run on libuv's thread pool, not in the calling thread: for a
+   * server whose one event loop serves many peers (an agent), so that their reads
+   * overlap. The engine's threads read synchronously: there a blocking call costs less.
+   */
+  constructor(readonly root: string, private readonly opts: { confineReads?: boolean; asyncReads?: boolean } = {}) {
     let real = root;
     try { real = fs.realpathSync(root); } catch { /* made later; checked then */ }
     this.realRoot = real;
@@ -108,7 +113,7 @@ export class PosixStorage implements Storage {
   }
 
   openRead(rel: string): Promise<FileReader> {
-    return attempt('open', rel, () => openReader(this.readable(rel), rel));
+    return attempt('open', rel, () => openReader(this.readable(rel), rel, true, this.opts.asyncReads));
   }
 
   openWrite(rel: string, opts: WriteOptions): Promise<FileWriter> {
@@ -230,7 +235,7 @@ export class PosixStorage implements Storage {
   }
 
   openPartialRead(rel: string): Promise<FileReader> {
-    return attempt('open partial', rel, () => { this.readable(rel); return openReader(partial.partialPaths(this.root, rel).partialAbs, rel); });
+    return attempt('open partial', rel, () => { this.readable(rel); return openReader(partial.partialPaths(this.root, rel).partialAbs, rel, true, this.opts.asyncReads); });
   }
 
   recordChunk(rel: string, index: number, hash: string): Promise<void> {
