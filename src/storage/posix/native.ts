@@ -28,6 +28,8 @@ interface NativeBinding {
   copyFileRange(srcFd: number, srcPos: number, dstFd: number, dstPos: number, length: number): number;
   /** posix_fadvise(DONTNEED): 0, or its errno; only clean pages wholly inside the range go */
   dropCache(fd: number, offset: number, length: number): number;
+  /** preadv2(RWF_NOWAIT): the bytes read (0 at the end), -1 when they are not all cached; throws EOPNOTSUPP where unsupported */
+  readCached(fd: number, buf: Buffer, length: number, position: number): number;
   futimens(fd: number, atimeNs: bigint | null, mtimeNs: bigint): void;
   lutimens(path: string, atimeNs: bigint | null, mtimeNs: bigint): void;
 }

@@ -1,5 +1,6 @@
-// The posix reader's asynchronous mode (an agent's): each read runs on libuv's thread pool,
-// so it has not completed when the calling thread next looks; close waits for reads in flight.
+// The posix reader's asynchronous mode (an agent's): bytes in the page cache are read on the
+// calling thread, the others on libuv's thread pool, so such a read has not completed when
+// the calling thread next looks; close waits for reads in flight.
 import assert from 'node:assert/strict';
 import { pbkdf2, randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
@@ -7,6 +8,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, test } from 'node:test';
 import { BargeError } from '../../core/errors.js';
+import { native } from './native.js';
 import { openReader } from './posix-reader.js';
 
 let dir = '';
@@ -20,6 +22,19 @@ before(() => {
 });
 after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
+const TMPFS_MAGIC = 0x01021994;
+/** where files live in memory, no read waits for a disk and nothing can be dropped from the cache */
+const inMemory = (): boolean => fs.statfsSync(dir).type === TMPFS_MAGIC;
+
+/** the file's bytes out of the page cache (clean pages go: written back first) */
+function dropFromCache(): void {
+  const fd = fs.openSync(file, 'r');
+  try {
+    fs.fsyncSync(fd);
+    assert.equal(native.dropCache(fd, 0, bytes.length), 0);
+  } finally { fs.closeSync(fd); }
+}
+
 /** whether p settles while only microtasks run: a synchronous read's promise does, a thread-pool read's cannot */
 async function settlesWithoutTheLoop(p: Promise<unknown>): Promise<boolean> {
   let settled = false;
@@ -28,13 +43,14 @@ async function settlesWithoutTheLoop(p: Promise<unknown>): Promise<boolean> {
   return settled;
 }
 
-for (const asyncReads of [false, true]) {
-  test(`a read ${asyncReads ? 'waits for the thread pool' : 'completes in the calling thread'}, with the right bytes`, async () => {
+for (const [mode, asyncReads] of [['a synchronous', false], ['an asynchronous', true]] as const) {
+  test(`${mode} read of cached bytes completes in the calling thread, with the right bytes`, async () => {
+    fs.readFileSync(file); // all in the page cache
     const r = openReader(file, 'data', true, asyncReads);
     try {
       const buf = Buffer.alloc(65_536);
       const reading = r.read(buf, buf.length, 65_536);
-      assert.equal(await settlesWithoutTheLoop(reading), !asyncReads);
+      assert.equal(await settlesWithoutTheLoop(reading), true);
       assert.equal(await reading, 65_536);
       assert.deepEqual(buf, bytes.subarray(65_536, 131_072));
       assert.equal(await r.read(buf, buf.length, bytes.length - 123), 123, 'a short read at the end');
@@ -43,7 +59,22 @@ for (const asyncReads of [false, true]) {
   });
 }
 
-test('close waits for asynchronous reads still in flight, which then complete with the right bytes', async () => {
+test('an asynchronous read of bytes not in the page cache waits for the thread pool, and gets the right bytes',
+  { skip: inMemory() && 'the temporary directory is in memory: nothing to wait for' }, async () => {
+    dropFromCache();
+    const r = openReader(file, 'data', true, true);
+    try {
+      const buf = Buffer.alloc(65_536);
+      const reading = r.read(buf, buf.length, 65_536);
+      assert.equal(await settlesWithoutTheLoop(reading), false);
+      assert.equal(await reading, 65_536);
+      assert.deepEqual(buf, bytes.subarray(65_536, 131_072));
+    } finally { await r.close(); }
+  });
+
+test('close waits for asynchronous reads still in flight, which then complete with the right bytes',
+  { skip: inMemory() && 'the temporary directory is in memory: every read completes at once' }, async () => {
+  dropFromCache();
   const r = openReader(file, 'data', true, true);
   // every pool thread busy for a while first, so that the reads are still queued when close is called
   const busy = Array.from({ length: Number(process.env.UV_THREADPOOL_SIZE ?? 4) }, () =>

@@ -20,6 +20,25 @@ export function posixFdOf(r: FileReader): number | undefined {
   return descriptors.get(r);
 }
 
+/** false once a file system has said it cannot read without waiting (EOPNOTSUPP) */
+let nowaitReads = true;
+
+/**
+ * Bytes already in the page cache, read on the calling thread: a copy of cached pages
+ * costs less than a trip to the thread pool and back. undefined: not all cached (the
+ * kernel has started reading them ahead), for the pool to read.
+ */
+function readCached(fd: number, buf: Buffer, length: number, position: number, rel: string): Promise<number> | undefined {
+  if (!nowaitReads) return undefined;
+  try {
+    const n = native.readCached(fd, buf, length, position);
+    return n < 0 ? undefined : Promise.resolve(n);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'EOPNOTSUPP') { nowaitReads = false; return undefined; }
+    return Promise.reject(classifyError(e, 'read', rel));
+  }
+}
+
 /**
  * noFollow: false only for /proc/self/fd links, which must be followed. asyncReads: each
  * read runs on libuv's thread pool instead of blocking the calling thread (see
@@ -45,6 +64,8 @@ export function openReader(abs: string, rel: string, noFollow = true, asyncReads
     },
     read(buf, length, position) {
       if (asyncReads) {
+        const cached = readCached(fd, buf, length, position, rel);
+        if (cached !== undefined) return cached;
         const reading = new Promise<number>((resolve, reject) => {
           fs.read(fd, buf, 0, length, position, (e, n) => { if (e) reject(classifyError(e, 'read', rel)); else resolve(n); });
         });

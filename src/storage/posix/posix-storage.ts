@@ -38,9 +38,10 @@ export class PosixStorage implements Storage {
   /**
    * confineReads: reads, too, refuse paths whose directories lead out of the root (for
    * storage served to peers; a local sync walks real directories and skips the check).
-   * asyncReads: file reads run on libuv's thread pool, not in the calling thread: for a
-   * server whose one event loop serves many peers (an agent), so that their reads
-   * overlap. The engine's threads read synchronously: there a blocking call costs less.
+   * asyncReads: file reads never wait for the disk in the calling thread: cached bytes are
+   * read at once, the others on libuv's thread pool. For a server whose one event loop
+   * serves many peers (an agent), so that their reads overlap. The engine's threads read
+   * synchronously: there a blocking call costs less.
    */
   constructor(readonly root: string, private readonly opts: { confineReads?: boolean; asyncReads?: boolean } = {}) {
     let real = root;
