@@ -4,7 +4,8 @@
 # hashes SRC. Each build's agent serves an inbox already equal to the datasets; runs
 # alternate between them, with a cold page cache on both sides (sync, drop_caches) and
 # PRE (see alternate.sh) before each. Needs root (drop_caches). WARM_SRC=1 reads SRC back
-# into the page cache after the drop, so that the run waits on the agent's reads only.
+# into the page cache after the drop, so that the run waits on the agent's reads only;
+# WARM_AGENT=1 does the same for the agent's copy (then no read waits for the disk).
 #
 # Usage: bash bench/agent-checksum.sh 'name=DIST' 'name=DIST' DATASET RUNS
 #   e.g. bash bench/agent-checksum.sh base=/tmp/base/dist new=dist large 4
@@ -40,6 +41,7 @@ for ((r = 0; r < RUNS; r++)); do
   for i in 0 1; do
     sync; echo 3 > /proc/sys/vm/drop_caches
     [[ ${WARM_SRC:-0} == 1 ]] && find "$DATA_DIR/$SET" -type f -print0 | xargs -0 -r cat > /dev/null
+    [[ ${WARM_AGENT:-0} == 1 ]] && find "$WORK/inbox/$SET" -type f -print0 | xargs -0 -r cat > /dev/null
     [[ -n ${PRE:-} ]] && eval "$PRE"
     a=$(ticks "${pids[$i]}")
     t=$( { /usr/bin/time -f '%e %U %S' node "${dists[1]}/src/cli/main.js" sync -q --checksum \
