@@ -40,9 +40,9 @@ function readCached(fd: number, buf: Buffer, length: number, position: number, r
 }
 
 /**
- * noFollow: false only for /proc/self/fd links, which must be followed. asyncReads: each
- * read runs on libuv's thread pool instead of blocking the calling thread (see
- * PosixStorage's option of that name).
+ * noFollow: false only for /proc/self/fd links, which must be followed. asyncReads: a read
+ * never waits for the disk in the calling thread: cached bytes are read at once (perhaps
+ * fewer than asked), the others on libuv's thread pool (see PosixStorage's option).
  */
 export function openReader(abs: string, rel: string, noFollow = true, asyncReads = false): FileReader {
   const fd = fs.openSync(abs, fs.constants.O_RDONLY | (noFollow ? fs.constants.O_NOFOLLOW : 0));

@@ -1,6 +1,6 @@
 // Runs the Storage conformance suite on the posix backend, each test in a fresh temporary
 // directory: once as a local sync uses it (reads in the calling thread), once as an agent
-// serves it (reads confined to the root and run on libuv's thread pool).
+// serves it (reads confined to the root; cached bytes read at once, the rest on the thread pool).
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
