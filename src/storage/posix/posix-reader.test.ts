@@ -6,20 +6,16 @@ import { pbkdf2, randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { after, before, test } from 'node:test';
+import { after, test } from 'node:test';
 import { BargeError } from '../../core/errors.js';
 import { native } from './native.js';
 import { openReader } from './posix-reader.js';
 
-let dir = '';
-let file = '';
+// made as the file loads: the tests' skip conditions look at the directory's file system
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'barge-reader-'));
+const file = path.join(dir, 'data');
 const bytes = randomBytes(3 * 65_536 + 123);
-
-before(() => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'barge-reader-'));
-  file = path.join(dir, 'data');
-  fs.writeFileSync(file, bytes);
-});
+fs.writeFileSync(file, bytes);
 after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 const TMPFS_MAGIC = 0x01021994;
