@@ -14,7 +14,7 @@ import { createTestDatabase, pgSkipReason, type TestDatabase } from './helpers/p
 import { runBarge } from './helpers/run-cli.js';
 import { ADMIN_SECRET, leftovers, makeSmallTree, startService, stopService, writeServiceConfig, type Service } from './helpers/service.js';
 
-interface View { id: string; state: string; files: { copied: number; toCopy: number; deleted: number; failed: number }; errorCount: number }
+interface View { id: string; state: string; files: { found: number; copied: number; toCopy: number; deleted: number; failed: number }; errorCount: number }
 
 const DIRS = 100;
 const PER_DIR = 200;
@@ -29,6 +29,9 @@ function setup(tag: string): { dir: string; src: string; dst: string; files: num
   fs.writeFileSync(path.join(dst, 'gone', 'deep', 'x'), 'x');
   fs.writeFileSync(path.join(dst, 'extra.txt'), 'extra');
   fs.writeFileSync(path.join(dst, 'd001'), 'in the way');
+  // and a non-empty directory where the source has a file: emptied in the delete pass, then the file lands
+  fs.mkdirSync(path.join(dst, 'd002', 'f0.dat', 'old'), { recursive: true });
+  fs.writeFileSync(path.join(dst, 'd002', 'f0.dat', 'old', 'x'), 'x');
   return { dir, src, dst, files, config: writeServiceConfig(dir, src, dst) };
 }
 
@@ -99,8 +102,9 @@ for (const engine of engines()) {
         const v = (await s.api<View>('GET', `/api/requests/${id}`)).body;
         assert.equal(v.state, 'succeeded');
         assert.equal(v.files.copied, t.files);
+        assert.equal(v.files.found, t.files, 'each file found once, also in the directory scanned again after the delete pass');
         assert.equal(v.errorCount, 0);
-        assert.ok(v.files.deleted >= 3, `deleted ${v.files.deleted}`);
+        assert.ok(v.files.deleted >= 6, `deleted ${v.files.deleted}`);
         const m = (await s.api<{ total: number; items: { path: string; hash: string }[] }>('GET', `/api/requests/${id}/manifest?limit=5`)).body;
         assert.equal(m.total, t.files);
         assert.match(m.items[0]?.hash ?? '', /^xxh3:[0-9a-f]+$/);

@@ -14,7 +14,8 @@ import { BATCH_MAX_BYTES, BATCH_MAX_FILES, SCAN_COPY_MAX_FILE } from '../core/sy
 
 export async function runScan(ctx: RunContext, t: ScanTask): Promise<TaskResult> {
   const r = new ResultBuilder(ctx.verbose);
-  r.count('dirsFound');
+  const second = t.only !== undefined;
+  if (!second) r.count('dirsFound');
   let srcList: Entry[];
   let dstList: Entry[] | undefined;
   try {
@@ -39,13 +40,23 @@ export async function runScan(ctx: RunContext, t: ScanTask): Promise<TaskResult>
     srcList = await ctx.src.list(t.rel);
     dstList = dstExists ? await ctx.dst.list(t.rel) : undefined;
   } catch (e) {
-    r.fail(e, t.rel);
+    if (second) for (const name of t.only ?? []) r.fail(e, joinRel(t.rel, name));
+    else r.fail(e, t.rel);
     return r.result;
   }
+  if (t.only) {
+    // the first scan counted this directory and its entries; only the deferred names are looked at again
+    const only = new Set(t.only);
+    srcList = srcList.filter((e) => only.has(e.name));
+    // a dry run deleted nothing: the directories in the way count as gone
+    dstList = ctx.opts.dryRun ? [] : dstList?.filter((e) => only.has(e.name));
+  }
   const plan = planDirectory(t.rel, srcList, dstList, t.insideListedDir, ctx);
-  r.count('filesFound', plan.filesSeen);
-  r.count('bytesFound', plan.bytesSeen);
-  r.count('filesUpToDate', plan.upToDate);
+  if (!second) {
+    r.count('filesFound', plan.filesSeen);
+    r.count('bytesFound', plan.bytesSeen);
+    r.count('filesUpToDate', plan.upToDate);
+  }
   const dry = ctx.opts.dryRun;
   const blocked = new Set<string>();
 
@@ -54,12 +65,17 @@ export async function runScan(ctx: RunContext, t: ScanTask): Promise<TaskResult>
     try {
       if (x.dst.type === 'dir') {
         const empty = (await ctx.dst.list(x.rel)).length === 0;
+        if (!empty && second) {
+          throw new BargeError('E_EXISTS', `a directory is in the way of the source ${x.src.type} and still holds entries after the delete pass (excluded by the filters, or not deletable): not replaced`, { path: x.rel });
+        }
         if (!empty && ctx.opts.delete) {
           // its contents go in the delete pass, with its guards (no errors, --max-delete,
-          // filters); this directory is then scanned again and the source entry lands
+          // filters); then this name alone is scanned again and the source entry lands
           blocked.add(x.rel);
           r.result.deferredReplaces = [...(r.result.deferredReplaces ?? []), x.rel];
-          r.result.rescan = t;
+          const again = r.result.rescan ?? { ...t, dstExists: true, only: [] };
+          again.only = [...(again.only ?? []), x.src.name];
+          r.result.rescan = again;
           continue;
         }
         if (!empty) throw new BargeError('E_EXISTS', `a non-empty directory is in the way of the source ${x.src.type}; --delete replaces it`, { path: x.rel });
@@ -114,7 +130,8 @@ export async function runScan(ctx: RunContext, t: ScanTask): Promise<TaskResult>
     r.result.hardLinks = plan.upToDateLinked.map((u) => ({ rel: u.rel, key: u.src.linkKey ?? `${u.src.dev}:${u.src.ino}`, dstIno: u.dst.linkKey ?? String(u.dst.ino) }));
   }
   const dirDiffers = !t.dst || anyMeta(metaDiff(t.src, t.dst, ctx.owner, ctx.resolutionNs));
-  if (!t.dstExists || plan.changes || dirDiffers) r.result.dirMeta = { rel: t.rel, src: t.src };
+  // a second scan's directory is already in the last pass: the first scan saw the change
+  if (!second && (!t.dstExists || plan.changes || dirDiffers)) r.result.dirMeta = { rel: t.rel, src: t.src };
   return r.result;
 }
 

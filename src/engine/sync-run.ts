@@ -4,7 +4,7 @@
 // only runs when no file waits to be copied.
 import { partialIdentity } from '../core/chunking.js';
 import { addCounters, emptyCounters, type Counters } from '../core/counters.js';
-import { depthOf, type Entry } from '../core/entry.js';
+import { depthOf, joinRel, type Entry } from '../core/entry.js';
 import { BargeError, toErrorRecord, type ErrorRecord } from '../core/errors.js';
 import { BATCH_MAX_BYTES, BATCH_MAX_FILES, type SyncOptions } from '../core/sync-options.js';
 import { ChunkedFiles } from './chunked-files.js';
@@ -30,6 +30,11 @@ export interface SyncOutcome {
   deleteSkipped: string | undefined;
 }
 
+/** the same words as a second scan's (scan-task.ts), for a dry run's prediction */
+function stillInTheWay(): BargeError {
+  return new BargeError('E_EXISTS', 'a directory is in the way of the source entry and would still hold entries after the delete pass (excluded by the filters): not replaced');
+}
+
 export class SyncRun {
   readonly counters = emptyCounters();
   readonly errors: ErrorRecord[] = [];
@@ -41,6 +46,8 @@ export class SyncRun {
   /** directories to scan again after the delete pass removed what stood in the way */
   private readonly rescans = new Map<string, ScanTask>();
   private readonly deferred: string[] = [];
+  /** --dry-run: directories the delete pass would keep for the filtered entries inside */
+  private readonly keptDirs = new Set<string>();
   private readonly dirMetas: { rel: string; src: Entry }[] = [];
   private readonly links = new HardLinkTracker();
   private readonly chunked: ChunkedFiles;
@@ -86,11 +93,13 @@ export class SyncRun {
       for (const rel of this.deferred) this.fail(new BargeError('E_EXISTS', `a non-empty directory is in the way and was not replaced: delete pass skipped (${deleteSkipped ?? 'the run did not finish'})`), rel);
       return;
     }
-    if (this.opts.dryRun) {
-      for (const rel of this.deferred) this.hooks.onEvent?.({ verb: 'replace', rel, detail: 'dir -> source entry' });
-      return;
+    for (const t of this.rescans.values()) {
+      // a dry run deleted nothing: its second scan takes the directories as gone, but
+      // those the delete pass would keep stay in the way
+      const only = this.opts.dryRun ? (t.only ?? []).filter((name) => !this.keptDirs.has(joinRel(t.rel, name))) : t.only;
+      if (only && only.length > 0) this.scans.push({ ...t, only });
     }
-    for (const t of this.rescans.values()) this.scans.push(t);
+    for (const rel of this.deferred) if (this.keptDirs.has(rel)) this.fail(stillInTheWay(), rel);
     this.walking = true;
     await this.drain();
   }
@@ -295,7 +304,11 @@ export class SyncRun {
       }
       if (this.opts.dryRun) {
         this.counters.deleted += total;
-        for (const d of this.deletes) this.hooks.onEvent?.({ verb: 'delete', rel: d.type === 'dir' ? d.rel + '/' : d.rel });
+        for (const r of counted) for (const rel of r.keptDirs ?? []) this.keptDirs.add(rel);
+        for (const d of this.deletes) {
+          const kept = this.keptDirs.has(d.rel) ? ' (filtered entries kept)' : '';
+          this.hooks.onEvent?.({ verb: 'delete', rel: (d.type === 'dir' ? d.rel + '/' : d.rel) + kept });
+        }
         return undefined;
       }
     }

@@ -26,6 +26,11 @@ export interface ScanTask {
   dst: Entry | undefined;
   dstExists: boolean;
   insideListedDir: boolean;
+  /**
+   * a second look after the delete pass at only these names, whose directories in the
+   * way it was to remove: they land now, or fail if a directory is still there
+   */
+  only?: string[];
 }
 
 export interface CopyBatchTask {
@@ -104,7 +109,7 @@ export interface TaskResult {
   hardLinks?: HardLinkNote[];
   /** scan: non-empty directories in the way of source entries, left for the delete pass */
   deferredReplaces?: string[];
-  /** scan: this directory, to be scanned again once the delete pass made way */
+  /** scan: this directory's deferred names, to be scanned again once the delete pass made way */
   rescan?: ScanTask;
   /** scan: this directory's metadata must be set in the last pass */
   dirMeta?: { rel: string; src: Entry };
@@ -118,6 +123,8 @@ export interface TaskResult {
   chunkHash?: string;
   /** delete (countOnly): entries that would be removed */
   deleteCount?: number;
+  /** delete: directories that stay (or would stay) because the filters keep entries inside */
+  keptDirs?: string[];
   /** the destination is full: stop writing */
   noSpace?: boolean;
 }

@@ -29,6 +29,7 @@ export async function runDeletes(ctx: RunContext, t: DeleteTask): Promise<TaskRe
     try {
       const { removed, kept } = await removeAccepted(ctx, d.rel, d.type, d.insideListedDir, t.countOnly);
       count += removed;
+      if (kept) r.result.keptDirs = [...(r.result.keptDirs ?? []), d.rel];
       if (t.countOnly) continue;
       r.count('deleted', removed);
       r.event('delete', (d.type === 'dir' ? d.rel + '/' : d.rel) + (kept ? ' (filtered entries kept)' : ''));
