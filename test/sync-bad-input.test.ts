@@ -26,6 +26,8 @@ const cases: Array<[string, (w: string) => string[], RegExp]> = [
   ['bad size', (w) => ['sync', '--min-size', '12Q', join(w, 'src'), join(w, 'd')], /bad --min-size '12Q'/],
   ['bad rate', (w) => ['sync', '--bwlimit', 'fast', join(w, 'src'), join(w, 'd')], /bad rate 'fast'/],
   ['bad age', (w) => ['sync', '--max-age', 'old', join(w, 'src'), join(w, 'd')], /bad age 'old'/],
+  ['age too large', (w) => ['sync', '--max-age', '9'.repeat(400) + 'y', join(w, 'src'), join(w, 'd')], /bad age '9+y': too large/],
+  ['rate below a byte per second', (w) => ['sync', '--bwlimit', '0.1', join(w, 'src'), join(w, 'd')], /bad rate '0.1': must be at least 1 byte per second/],
   ['bad transfers', (w) => ['sync', '--transfers', '0', join(w, 'src'), join(w, 'd')], /--transfers '0'.*at least 1/],
   ['bad hash', (w) => ['sync', '--hash', 'crc', join(w, 'src'), join(w, 'd')], /crc.*invalid|Allowed choices/i],
   ['bad glob', (w) => ['sync', '--exclude', '[abc', join(w, 'src'), join(w, 'd')], /bad glob '\[abc'/],
@@ -44,3 +46,10 @@ for (const [name, args, message] of cases) {
     assert.ok(!existsSync(join(work, 'd')), 'no destination made');
   });
 }
+
+test('a destination that cannot be made (under /proc) is exit 2 naming it, not a hang', { skip: existsSync('/proc/self') ? undefined : 'needs Linux /proc' }, async () => {
+  const r = await runBarge(['sync', join(work, 'src'), '/proc/barge-none/d'], { timeoutMs: 20_000 });
+  assert.equal(r.timedOut, false, 'barge hung making the destination');
+  assert.equal(r.code, 2, `${r.stdout}\n${r.stderr}`);
+  assert.match(r.stderr, /^barge: cannot create destination '\/proc\/barge-none\/d': ENOENT/m);
+});

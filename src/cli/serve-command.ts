@@ -2,6 +2,7 @@
 // loops, the built-in agent and the HTTP server; on SIGINT/SIGTERM stops leasing, lets
 // the tasks in flight finish and closes everything.
 import * as fs from 'node:fs';
+import { makeDirs } from '../storage/posix/make-dirs.js';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { BargeError } from '../core/errors.js';
@@ -28,7 +29,7 @@ async function openStore(c: ServiceConfig): Promise<{ store: StateStore; where: 
     switch (c.db.kind) {
       case 'memory': return { store: await openMemoryStore(), where: 'memory (nothing is kept after exit)' };
       case 'sqlite':
-        fs.mkdirSync(path.dirname(c.db.path), { recursive: true });
+        makeDirs(path.dirname(c.db.path));
         return { store: await openSqliteStore(c.db.path), where: `SQLite ${c.db.path}` };
       case 'postgres': {
         const u = new URL(c.db.url);

@@ -1,7 +1,7 @@
 // Worker-thread entry of the service agents (the built-in one of `barge serve` and
 // `barge agent --coordinator`): runs the tasks of any request, keeping the run context of
 // the last few jobs (storages, connections to a destination agent, filter, shared cells).
-import * as fs from 'node:fs';
+import { makeDirs } from '../storage/posix/make-dirs.js';
 import { parentPort } from 'node:worker_threads';
 import { BargeError, toErrorRecord } from '../core/errors.js';
 import type { RunContext } from '../engine/run-context.js';
@@ -38,7 +38,7 @@ async function build(m: ServiceJobMessage): Promise<RunContext> {
     return { ...buildRunContext({ ...base, dstRoot: storage.root, remoteDst: { target, features: storage.features } }, RemoteStorage), recordHashes: true };
   }
   if (job.dst.abs === undefined) throw new BargeError('E_BAD_INPUT', `this agent does not serve endpoint '${job.dst.endpoint}'`);
-  fs.mkdirSync(job.dst.abs, { recursive: true });
+  makeDirs(job.dst.abs);
   return { ...buildRunContext({ ...base, dstRoot: job.dst.abs }), recordHashes: true };
 }
 

@@ -1,6 +1,6 @@
 // `barge sync SRC DST`: checks the roots, starts the worker threads, runs the sync with
 // progress and prints what happened. Returns the exit code.
-import * as fs from 'node:fs';
+import { makeDirs } from '../storage/posix/make-dirs.js';
 import { BargeError } from '../core/errors.js';
 import type { SyncOptions } from '../core/sync-options.js';
 import { BandwidthLimiter } from '../engine/bandwidth-limiter.js';
@@ -47,7 +47,7 @@ async function localDestination(srcArg: string, dstArg: string, opts: SyncOption
   const roots = checkRoots(srcArg, dstArg);
   if (!roots.dstExists && !opts.dryRun) {
     // the parents get the usual permissions; DST itself gets SRC's mode in the last pass
-    try { fs.mkdirSync(roots.dst, { recursive: true }); } catch (e) {
+    try { makeDirs(roots.dst); } catch (e) {
       throw new BargeError('E_BAD_INPUT', `cannot create destination '${dstArg}': ${e instanceof Error ? e.message : String(e)}`);
     }
   }

@@ -25,17 +25,22 @@ export function parseSize(text: string, what = 'size'): number {
 /** A rate in bytes per second: "200M", "200M/s", "1.5G". */
 export function parseRate(text: string): number {
   const v = parseSize(text.replace(/\/s$/i, ''), 'rate');
-  if (v <= 0) throw new BargeError('E_USAGE', `bad rate '${text}': must be above zero`);
+  if (v < 1) throw new BargeError('E_USAGE', `bad rate '${text}': must be at least 1 byte per second`);
   return v;
 }
 
 const AGE_UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400, w: 7 * 86400, y: 365 * 86400 };
+/** "M" is a month (30 days), as in rclone's ages; "m" (and only "m") is a minute */
+const MONTH = 30 * 86400;
 
-/** An age in seconds: "90s", "15m", "2h", "7d", "1w", "1y"; a bare number is seconds. */
+/** An age in seconds: "90s", "15m", "2h", "7d", "1w", "3M" (months), "1y"; a bare number is seconds. */
 export function parseAge(text: string): number {
-  const m = /^\s*(\d+(?:\.\d+)?)\s*([smhdwy]?)\s*$/i.exec(text);
-  if (!m) throw new BargeError('E_USAGE', `bad age '${text}': expected a number with an optional unit s, m, h, d, w or y, e.g. 7d`);
-  return Number(m[1]) * (AGE_UNITS[(m[2] ?? 's').toLowerCase() || 's'] ?? 1);
+  const m = /^\s*(\d+(?:\.\d+)?)\s*([a-zA-Z]?)\s*$/.exec(text);
+  const unit = m?.[2] === 'M' ? MONTH : AGE_UNITS[(m?.[2] ?? '').toLowerCase() || 's'];
+  if (!m || unit === undefined) throw new BargeError('E_USAGE', `bad age '${text}': expected a number with an optional unit s, m (minutes), h, d, w, M (months) or y, e.g. 7d`);
+  const v = Number(m[1]) * unit;
+  if (!Number.isFinite(v) || v > Number.MAX_SAFE_INTEGER) throw new BargeError('E_USAGE', `bad age '${text}': too large`);
+  return v;
 }
 
 export function parseCount(text: string, what: string, min = 0): number {
