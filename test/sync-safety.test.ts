@@ -112,7 +112,35 @@ test('a name that is not valid UTF-8 fails with E_NAME on the source and is left
   const { src: src2, dst: dst2 } = fresh();
   writeFileSync(join(src2, 'good'), 'g');
   writeFileSync(bad(dst2), 'theirs');
-  const d = await runBarge(['sync', '--delete', src2, dst2]);
-  assert.equal(d.code, 0, d.stderr);
-  assert.equal(readFileSync(bad(dst2), 'utf8'), 'theirs');
+  // --delete cannot name it to delete it: it stays, and the run says so (exit 1), the dry run too
+  for (const dry of [['-n'], []]) {
+    const d = await runBarge(['sync', '--delete', ...dry, src2, dst2]);
+    assert.equal(d.code, 1, d.stderr);
+    assert.match(d.stderr, /E_NAME: bad\ufffd\.: not deleted: the name is not valid UTF-8/);
+    assert.equal(readFileSync(bad(dst2), 'utf8'), 'theirs');
+  }
+  assert.equal(readFileSync(join(dst2, 'good'), 'utf8'), 'g');
+});
+
+test('--delete of an extra directory holding a name that is not valid UTF-8 removes the rest, keeps that name, and says where', async () => {
+  const { src, dst } = fresh();
+  writeFileSync(join(src, 'good'), 'g');
+  mkdirSync(join(dst, 'extra', 'sub'), { recursive: true });
+  writeFileSync(join(dst, 'extra', 'ok'), 'x');
+  writeFileSync(join(dst, 'extra', 'sub', 'also-ok'), 'x');
+  const badPath = Buffer.concat([Buffer.from(join(dst, 'extra', 'sub') + '/'), Buffer.from([0x6e, 0xfe, 0x6f])]);
+  writeFileSync(badPath, 'theirs');
+
+  const dry = await runBarge(['sync', '--delete', '-n', src, dst]);
+  assert.equal(dry.code, 1, dry.stderr);
+  assert.match(dry.stderr, /E_NAME: extra: would be kept: it holds names that are not valid UTF-8.*extra\/sub\/n\ufffdo/);
+  assert.equal(readFileSync(join(dst, 'extra', 'ok'), 'utf8'), 'x', 'the dry run deleted nothing');
+
+  const r = await runBarge(['sync', '--delete', src, dst]);
+  assert.equal(r.code, 1, r.stderr);
+  assert.match(r.stderr, /E_NAME: extra: not deleted whole \(2 entries removed\): it holds names that are not valid UTF-8.*extra\/sub\/n\\xfeo/);
+  assert.equal(readFileSync(badPath, 'utf8'), 'theirs');
+  assert.deepEqual(readdirSync(join(dst, 'extra')), ['sub'], 'the rest of the extra directory went');
+  assert.deepEqual(readdirSync(join(dst, 'extra', 'sub'), { encoding: 'buffer' }), [Buffer.from([0x6e, 0xfe, 0x6f])]);
+  assert.equal(readFileSync(join(dst, 'good'), 'utf8'), 'g');
 });

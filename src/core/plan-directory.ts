@@ -65,9 +65,11 @@ export function planDirectory(rel: string, src: Entry[], dst: Entry[] | undefine
     staleTemps: [], reservedNames: [], badNames: [], upToDate: 0, upToDateBytes: 0, filesSeen: 0, bytesSeen: 0, upToDateLinked: [], changes: false,
   };
   const dstByName = new Map<string, Entry>();
+  const badDst: Entry[] = [];
   for (const d of dst ?? []) {
-    if (d.badName) continue; // cannot be addressed by name: never deleted or replaced
-    if (isTempName(d.name) && d.type === 'file') plan.staleTemps.push(d.name);
+    // cannot be addressed by name: never replaced; under --delete reported, not deleted
+    if (d.badName) badDst.push(d);
+    else if (isTempName(d.name) && d.type === 'file') plan.staleTemps.push(d.name);
     else dstByName.set(d.name, d);
   }
 
@@ -138,7 +140,7 @@ export function planDirectory(rel: string, src: Entry[], dst: Entry[] | undefine
   }
 
   if (opts.delete) {
-    for (const d of dstByName.values()) {
+    for (const d of [...badDst, ...dstByName.values()]) {
       const path = joinRel(rel, d.name);
       if (filter.accepts(path, d, insideListedDir)) plan.deletes.push({ rel: path, dst: d });
     }

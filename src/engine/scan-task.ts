@@ -125,7 +125,7 @@ export async function runScan(ctx: RunContext, t: ScanTask): Promise<TaskResult>
     // in a dry run a directory that would be made does not exist to list
     dstExists: d.dstExists, insideListedDir: d.insideListedDir,
   }));
-  r.result.deletes = plan.deletes.map((d) => ({ rel: d.rel, type: d.dst.type, insideListedDir: t.insideListedDir }));
+  r.result.deletes = plan.deletes.map((d) => ({ rel: d.rel, type: d.dst.type, insideListedDir: t.insideListedDir, ...(d.dst.badName ? { badName: true } : {}) }));
   if (ctx.opts.hardLinks) {
     r.result.hardLinks = plan.upToDateLinked.map((u) => ({ rel: u.rel, key: u.src.linkKey ?? `${u.src.dev}:${u.src.ino}`, dstIno: u.dst.linkKey ?? String(u.dst.ino) }));
   }

@@ -306,6 +306,7 @@ export class SyncRun {
         this.counters.deleted += total;
         for (const r of counted) for (const rel of r.keptDirs ?? []) this.keptDirs.add(rel);
         for (const d of this.deletes) {
+          if (d.badName) continue; // its error is the line
           const kept = this.keptDirs.has(d.rel) ? ' (filtered entries kept)' : '';
           this.hooks.onEvent?.({ verb: 'delete', rel: (d.type === 'dir' ? d.rel + '/' : d.rel) + kept });
         }

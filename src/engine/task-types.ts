@@ -70,6 +70,8 @@ export interface DeleteItem {
   type: Entry['type'];
   /** inside a directory the --files-from list names whole */
   insideListedDir: boolean;
+  /** the name is not valid UTF-8: not deleted, reported */
+  badName?: boolean;
 }
 
 export interface DeleteTask {

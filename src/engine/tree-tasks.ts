@@ -21,13 +21,18 @@ export async function runLinks(ctx: RunContext, t: LinkTask): Promise<TaskResult
   return r.result;
 }
 
+const NOT_DELETED = 'not deleted: the name is not valid UTF-8 (shown with \ufffd), which barge does not delete';
+
 export async function runDeletes(ctx: RunContext, t: DeleteTask): Promise<TaskResult> {
   const r = new ResultBuilder(ctx.verbose);
   let count = 0;
   for (const d of t.items) {
     if (isAborted(ctx)) break;
     try {
-      const { removed, kept } = await removeAccepted(ctx, d.rel, d.type, d.insideListedDir, t.countOnly);
+      if (d.badName) throw new BargeError('E_NAME', NOT_DELETED, { path: d.rel });
+      const bad: string[] = [];
+      const { removed, kept } = await removeAccepted(ctx, d.rel, d.type, d.insideListedDir, t.countOnly, bad);
+      if (bad.length > 0) r.fail(new BargeError('E_NAME', `${t.countOnly ? 'would be kept' : 'kept'}: it holds names that are not valid UTF-8 (shown with \ufffd), which barge does not delete: ${bad.slice(0, 3).join(', ')}${bad.length > 3 ? `, and ${bad.length - 3} more` : ''}`), d.rel);
       count += removed;
       if (kept) r.result.keptDirs = [...(r.result.keptDirs ?? []), d.rel];
       if (t.countOnly) continue;
@@ -46,7 +51,7 @@ export async function runDeletes(ctx: RunContext, t: DeleteTask): Promise<TaskRe
  * whole; with filters only what they accept goes, so an excluded file inside an extra
  * directory stays, and with it the directories above it.
  */
-async function removeAccepted(ctx: RunContext, rel: string, type: Entry['type'], insideListed: boolean, countOnly: boolean): Promise<{ removed: number; kept: boolean }> {
+async function removeAccepted(ctx: RunContext, rel: string, type: Entry['type'], insideListed: boolean, countOnly: boolean, bad: string[]): Promise<{ removed: number; kept: boolean }> {
   if (isAborted(ctx)) throw new BargeError('E_INTERRUPTED', 'interrupted', { path: rel });
   if (type !== 'dir') {
     if (!countOnly) await ctx.dst.remove(rel);
@@ -58,7 +63,8 @@ async function removeAccepted(ctx: RunContext, rel: string, type: Entry['type'],
   for (const e of await ctx.dst.list(rel)) {
     const path = joinRel(rel, e.name);
     if (!ctx.filter.isEmpty && !ctx.filter.accepts(path, e, insideListed)) { kept = true; continue; }
-    const sub = await removeAccepted(ctx, path, e.type, insideListed || ctx.filter.coversSubtree(path), countOnly);
+    if (e.badName) { bad.push(path); kept = true; continue; }
+    const sub = await removeAccepted(ctx, path, e.type, insideListed || ctx.filter.coversSubtree(path), countOnly, bad);
     removed += sub.removed;
     kept ||= sub.kept;
   }

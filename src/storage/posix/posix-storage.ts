@@ -13,6 +13,7 @@ import { resolveUnder, splitParent } from './path-guard.js';
 import { lstatEntry, scanEntries } from './posix-entry.js';
 import * as many from './posix-many.js';
 import { joinNs, splitNs } from './ns-time.js';
+import { isUtf8, showName } from './byte-names.js';
 import * as partial from './posix-partial.js';
 import { openReader } from './posix-reader.js';
 import { applyMetaFd, PosixFileWriter } from './posix-writer.js';
@@ -159,7 +160,16 @@ export class PosixStorage implements Storage {
 
   remove(rel: string): Promise<number> {
     if (rel === '') return Promise.reject(new BargeError('E_PATH_ESCAPE', 'refusing to remove the storage root'));
-    return attempt('remove', rel, () => { const n = removeTree(this.writable(rel)); this.forgetChecked(rel); return n; });
+    return attempt('remove', rel, () => {
+      const kept: string[] = [];
+      const n = removeTree(Buffer.from(this.writable(rel)), rel, kept);
+      this.forgetChecked(rel);
+      if (kept.length > 0) {
+        const shown = kept.slice(0, 3).join(', ') + (kept.length > 3 ? `, and ${kept.length - 3} more` : '');
+        throw new BargeError('E_NAME', `not deleted whole (${n} ${n === 1 ? 'entry' : 'entries'} removed): it holds names that are not valid UTF-8, which barge does not delete: ${shown}`, { path: rel });
+      }
+      return n;
+    });
   }
 
   removeEmptyDir(rel: string): Promise<void> {
@@ -252,12 +262,23 @@ export class PosixStorage implements Storage {
   }
 }
 
-/** rm -r that counts what it removed and never follows symlinks */
-function removeTree(abs: string): number {
+const SLASH = Buffer.from('/');
+
+/**
+ * rm -r that counts what it removed and never follows symlinks. Names are read as bytes:
+ * one that is not valid UTF-8 is kept, with the directories above it, and added to `kept`
+ * (as `shown`, its path for messages).
+ */
+function removeTree(abs: Buffer, shown: string, kept: string[]): number {
   const st = fs.lstatSync(abs);
   if (!st.isDirectory()) { fs.unlinkSync(abs); return 1; }
   let n = 0;
-  for (const name of fs.readdirSync(abs)) n += removeTree(abs + '/' + name);
+  const keptBefore = kept.length;
+  for (const name of fs.readdirSync(abs, { encoding: 'buffer' })) {
+    if (!isUtf8(name)) { kept.push(shown + '/' + showName(name)); continue; }
+    n += removeTree(Buffer.concat([abs, SLASH, name]), shown + '/' + name.toString('utf8'), kept);
+  }
+  if (kept.length > keptBefore) return n;
   fs.rmdirSync(abs);
   return n + 1;
 }
