@@ -74,6 +74,35 @@ test('--files-from copies the listed files and listed directories whole', async 
   assert.deepEqual(files(dst), ['keep.txt', 'logs/a.log', 'logs/deep/b.log']);
 });
 
+test('--files-from: each listed path the source lacks is an error naming it; the rest is copied; exit 1', async () => {
+  const list = join(work, 'list-missing.txt');
+  writeFileSync(list, 'keep.txt\nnope.txt\nlogs/gone.log\nabsent/deep/x\nlogs/deep/b.log\n');
+  for (const dry of [['-n'], []]) {
+    const dst = join(work, `d-missing${dry.length}`);
+    const r = await runBarge(['sync', '--json', ...dry, '--files-from', list, src, dst]);
+    assert.equal(r.code, 1, r.stderr);
+    const s = JSON.parse(r.stdout) as { failed: number; errors: { path: string; code: string; message: string }[] };
+    assert.deepEqual(s.errors.map((e) => [e.path, e.code]).sort(), [['absent', 'E_NOT_FOUND'], ['logs/gone.log', 'E_NOT_FOUND'], ['nope.txt', 'E_NOT_FOUND']]);
+    assert.match(s.errors.find((e) => e.path === 'absent')?.message ?? '', /listed in --files-from \(as absent\/deep\/x\) but not in the source/);
+    assert.equal(s.failed, 3);
+    if (dry.length === 0) assert.deepEqual(files(dst), ['keep.txt', 'logs/deep/b.log']);
+    else assert.ok(!existsSync(dst), 'the dry run made nothing');
+  }
+});
+
+test('--files-from: an absolute path or one with .. is bad input, named with its line; nothing is written', async () => {
+  for (const [line, why] of [['/etc/passwd', /is absolute/], ['logs/../keep.txt', /has a '\.\.' in it/]] as const) {
+    const list = join(work, 'list-bad.txt');
+    writeFileSync(list, `keep.txt\n# comment\n${line}\n`);
+    const dst = join(work, 'd-bad-list');
+    const r = await runBarge(['sync', '--files-from', list, src, dst]);
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, new RegExp(`--files-from '.*list-bad\\.txt' line 3: '${line.replace(/\./g, '\\.')}'`));
+    assert.match(r.stderr, why);
+    assert.ok(!existsSync(dst), 'nothing written');
+  }
+});
+
 test('--size-only and --ignore-existing', async () => {
   const dst = join(work, 'd6');
   assert.equal((await runBarge(['sync', src, dst])).code, 0);

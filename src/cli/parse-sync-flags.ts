@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { BargeError } from '../core/errors.js';
-import type { FilterRule } from '../core/filter.js';
+import { listedPathProblem, type FilterRule } from '../core/filter.js';
 import { compileGlob } from '../core/glob.js';
 import { DEFAULT_CHUNK_CUTOFF, DEFAULT_CHUNK_SIZE, defaultSyncOptions, HASH_NAMES, isHashName, type SyncOptions } from '../core/sync-options.js';
 import { parseAge, parseCount, parseRate, parseSize } from '../core/units.js';
@@ -64,7 +64,16 @@ export function readFileList(path: string): string[] {
     const why = e instanceof Error && 'code' in e ? String((e as { code: unknown }).code) : String(e);
     throw new BargeError('E_BAD_INPUT', `cannot read --files-from '${path}': ${why}`);
   }
-  return text.split('\n').map((l) => l.replace(/\r$/, '')).filter((l) => l !== '' && !l.startsWith('#'));
+  const out: string[] = [];
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const line = (lines[i] as string).replace(/\r$/, '');
+    if (line === '' || line.startsWith('#')) continue;
+    const problem = listedPathProblem(line);
+    if (problem) throw new BargeError('E_USAGE', `--files-from '${path}' line ${i + 1}: '${line}' ${problem}`);
+    out.push(line);
+  }
+  return out;
 }
 
 export function parseSyncFlags(f: SyncFlags, isRoot: boolean): SyncOptions {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Entry } from './entry.js';
-import { PathFilter } from './filter.js';
+import { listedPathProblem, PathFilter } from './filter.js';
 
 const NOW = 100n * 86400n * 1_000_000_000n;
 function f(name: string, size = 10, ageDays = 1, type: Entry['type'] = 'file'): Entry {
@@ -34,4 +34,21 @@ test('a file list admits listed files, their parent directories, and listed subt
   assert.ok(!p.accepts('z', f('z'), false));
   assert.ok(p.coversSubtree('top'));
   assert.ok(p.accepts('top/deep/file', f('file'), true));
+});
+
+test('a file list says which listed names a directory lacks, each with a path that lists it', () => {
+  const f = new PathFilter({ filesFrom: ['a.txt', './sub//b', 'sub/c', 'deep/x/y', 'deep/x/z'] }, 0n);
+  assert.deepEqual(f.missingListed('', new Set(['a.txt', 'sub', 'other'])), [['deep', 'deep/x/y']]);
+  assert.deepEqual(f.missingListed('sub', new Set(['b'])), [['sub/c', 'sub/c']]);
+  assert.deepEqual(f.missingListed('deep/x', new Set(['y', 'z'])), []);
+  assert.deepEqual(f.missingListed('elsewhere', new Set()), []);
+  assert.deepEqual(new PathFilter({}, 0n).missingListed('', new Set()), [], 'no list, nothing missing');
+});
+
+test('list lines that cannot name a path under SRC', () => {
+  assert.match(listedPathProblem('/etc/passwd') ?? '', /absolute/);
+  assert.match(listedPathProblem('a/../b') ?? '', /'\.\.'/);
+  assert.match(listedPathProblem('..') ?? '', /'\.\.'/);
+  assert.equal(listedPathProblem('./a/b'), undefined);
+  assert.equal(listedPathProblem('a..b/..c'), undefined, 'dots inside a name are fine');
 });

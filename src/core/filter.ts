@@ -21,10 +21,19 @@ export interface FilterOptions {
   maxAge?: number;
 }
 
+/** why a --files-from line cannot name a path under SRC, or undefined when it can */
+export function listedPathProblem(raw: string): string | undefined {
+  if (raw.startsWith('/')) return 'is absolute: list paths relative to SRC (e.g. made with cd SRC && find . ...)';
+  if (raw.split('/').includes('..')) return "has a '..' in it: list paths relative to SRC, without '..'";
+  return undefined;
+}
+
 export class PathFilter {
   private readonly rules: { kind: 'include' | 'exclude'; glob: Glob }[];
   private readonly listed: Set<string> | undefined;
   private readonly listedAncestors: Set<string> | undefined;
+  /** directory -> the names the list wants in it, each with the first listed path that wants it */
+  private readonly listedChildren: Map<string, Map<string, string>> | undefined;
   private readonly minSize: number;
   private readonly maxSize: number;
   private readonly newestNs: bigint | undefined;
@@ -35,12 +44,24 @@ export class PathFilter {
     if (opts.filesFrom) {
       this.listed = new Set();
       this.listedAncestors = new Set(['']);
+      this.listedChildren = new Map();
       for (const raw of opts.filesFrom) {
         // "./a//b/./c/" -> "a/b/c": lists made with find . work as they are
         const p = raw.split('/').filter((part) => part !== '' && part !== '.').join('/');
         if (p === '' || p === '.') { this.listed.add(''); continue; }
+        if (this.listed.has(p)) continue;
         this.listed.add(p);
-        for (let i = p.indexOf('/'); i >= 0; i = p.indexOf('/', i + 1)) this.listedAncestors.add(p.slice(0, i));
+        let parent = '';
+        for (let i = p.indexOf('/'), from = 0; ; i = p.indexOf('/', i + 1)) {
+          const name = p.slice(from, i < 0 ? undefined : i);
+          let names = this.listedChildren.get(parent);
+          if (!names) this.listedChildren.set(parent, (names = new Map<string, string>()));
+          if (!names.has(name)) names.set(name, p);
+          if (i < 0) break;
+          parent = p.slice(0, i);
+          this.listedAncestors.add(parent);
+          from = i + 1;
+        }
       }
     }
     this.minSize = opts.minSize ?? 0;
@@ -70,6 +91,15 @@ export class PathFilter {
       if (this.oldestNs !== undefined && e.mtimeNs < this.oldestNs) return false;
     }
     return true;
+  }
+
+  /** the names the file list wants in directory `dir` that it does not hold: [path, the listed path wanting it] */
+  missingListed(dir: string, present: ReadonlySet<string>): [string, string][] {
+    const out: [string, string][] = [];
+    for (const [name, listedAs] of this.listedChildren?.get(dir) ?? []) {
+      if (!present.has(name)) out.push([dir === '' ? name : `${dir}/${name}`, listedAs]);
+    }
+    return out;
   }
 
   /** True when everything below relPath is wanted by the file list (or there is no list). */

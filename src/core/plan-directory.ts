@@ -41,6 +41,8 @@ export interface DirPlan {
   reservedNames: string[];
   /** source entries whose names are not valid UTF-8: not copied (reported) */
   badNames: string[];
+  /** paths the --files-from list wants here that the source does not have: [path, as listed] */
+  missingListed: [string, string][];
   upToDate: number;
   upToDateBytes: number;
   /** regular source files taken into account (after filters), and their bytes */
@@ -62,7 +64,7 @@ export function planDirectory(rel: string, src: Entry[], dst: Entry[] | undefine
   const { opts, filter, resolutionNs } = ctx;
   const plan: DirPlan = {
     copies: [], metas: [], symlinks: [], mkdirs: [], descend: [], replaces: [], deletes: [], specials: [],
-    staleTemps: [], reservedNames: [], badNames: [], upToDate: 0, upToDateBytes: 0, filesSeen: 0, bytesSeen: 0, upToDateLinked: [], changes: false,
+    staleTemps: [], reservedNames: [], badNames: [], missingListed: [], upToDate: 0, upToDateBytes: 0, filesSeen: 0, bytesSeen: 0, upToDateLinked: [], changes: false,
   };
   const dstByName = new Map<string, Entry>();
   const badDst: Entry[] = [];
@@ -139,6 +141,7 @@ export function planDirectory(rel: string, src: Entry[], dst: Entry[] | undefine
     }
   }
 
+  plan.missingListed = filter.missingListed(rel, new Set(src.map((s) => s.name)));
   if (opts.delete) {
     for (const d of [...badDst, ...dstByName.values()]) {
       const path = joinRel(rel, d.name);

@@ -109,6 +109,11 @@ export async function runScan(ctx: RunContext, t: ScanTask): Promise<TaskResult>
   for (const rel of plan.badNames) {
     r.fail(new BargeError('E_NAME', 'not copied: the name is not valid UTF-8, which barge cannot carry yet (shown with \ufffd)'), rel);
   }
+  if (!second) {
+    for (const [rel, listedAs] of plan.missingListed) {
+      r.fail(new BargeError('E_NOT_FOUND', `listed in --files-from${listedAs === rel ? '' : ` (as ${listedAs})`} but not in the source`), rel);
+    }
+  }
   for (const rel of plan.reservedNames) {
     r.fail(new BargeError('E_NAME', 'not copied: barge reserves names like this one for its temporary files'), rel);
   }
