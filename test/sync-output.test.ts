@@ -62,3 +62,29 @@ test('--log-format json writes JSON lines on stderr, errors included', async () 
   assert.equal(err.path, 'plain');
   assert.ok(lines.some((l) => l.msg === 'summary'));
 });
+
+test('-q silences a dry run too: the exit code and --json tell the result', async () => {
+  const r = await runBarge(['sync', '-q', '-n', src, join(work, 'qn')]);
+  assert.equal(r.code, 0);
+  assert.equal(r.stdout + r.stderr, '');
+  const j = await runBarge(['sync', '-q', '-n', '--json', src, join(work, 'qn')]);
+  assert.equal(j.code, 0, j.stderr);
+  assert.equal(j.stderr, '');
+  assert.equal((JSON.parse(j.stdout) as { filesToCopy: number }).filesToCopy, 2);
+});
+
+test('--log-format json: usage errors and bad input are JSON lines too', async () => {
+  for (const [args, code, msg] of [
+    [['--bogus'], 'E_USAGE', /unknown option '--bogus'/],
+    [['--max-age', 'soon'], 'E_USAGE', /bad age 'soon'/],
+    [[], 'E_BAD_INPUT', /source '.*nope' does not exist/],
+  ] as const) {
+    const r = await runBarge(['sync', '--log-format', 'json', ...args, join(work, 'nope'), join(work, 'never')]);
+    assert.equal(r.code, 2, r.stderr);
+    const lines = r.stderr.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { level: number; code: string; msg: string });
+    assert.equal(lines.length, 1, r.stderr);
+    assert.equal(lines[0]?.level, 50);
+    assert.equal(lines[0]?.code, code);
+    assert.match(lines[0]?.msg ?? '', msg);
+  }
+});

@@ -20,8 +20,17 @@ interface CommonFlags {
   progress?: boolean;
 }
 
-function fail(message: string, code: number): never {
-  process.stderr.write(`barge: ${message}\n`);
+/** --log-format json asked for anywhere on the line: usage errors too are JSON lines then */
+const jsonLogs = process.argv.some((a, i) => a === '--log-format=json' || (a === '--log-format' && process.argv[i + 1] === 'json'));
+
+/** one error line on stderr: plain, or a JSON line shaped as pino's (level 50 = error) */
+function errorOut(message: string, code: string): void {
+  if (jsonLogs) process.stderr.write(JSON.stringify({ level: 50, time: new Date().toISOString(), app: 'barge', code, msg: message }) + '\n');
+  else process.stderr.write(`barge: ${message}\n`);
+}
+
+function fail(message: string, code: number, errorCode = code === EXIT_USAGE ? 'E_USAGE' : 'E_INTERNAL'): never {
+  errorOut(message, errorCode);
   process.exit(code);
 }
 
@@ -32,7 +41,12 @@ const program = new Command('barge')
   .description('Moves large trees of files between storage systems, fast and verifiably.')
   .version(pkg.version)
   .exitOverride()
-  .configureOutput({ writeErr: (s) => process.stderr.write(s.startsWith('error:') ? `barge: ${s}` : s) })
+  .configureOutput({
+    writeErr: (s) => {
+      if (!jsonLogs) process.stderr.write(s.startsWith('error:') ? `barge: ${s}` : s);
+      else if (s.startsWith('error:')) errorOut(s.slice('error:'.length).trim(), 'E_USAGE');
+    },
+  })
   .showHelpAfterError('(run barge --help for usage)');
 
 program.command('sync')
@@ -144,8 +158,8 @@ async function main(): Promise<void> {
       if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') process.exit(0);
       process.exit(EXIT_USAGE);
     }
-    if (isBargeError(e) && (e.code === 'E_USAGE' || e.code === 'E_BAD_INPUT' || e.code === 'E_CONFIG')) fail(e.message, EXIT_USAGE);
-    if (isBargeError(e)) fail(`${e.code}: ${e.message}`, 1);
+    if (isBargeError(e) && (e.code === 'E_USAGE' || e.code === 'E_BAD_INPUT' || e.code === 'E_CONFIG')) fail(e.message, EXIT_USAGE, e.code);
+    if (isBargeError(e)) fail(jsonLogs ? e.message : `${e.code}: ${e.message}`, 1, e.code);
     fail(`internal error: ${e instanceof Error ? e.stack ?? e.message : String(e)}`, 1);
   }
 }

@@ -83,7 +83,7 @@ export async function syncCommand(srcArg: string, dstArg: string, opts: SyncOpti
   if (!srcRoot) throw new BargeError('E_BAD_INPUT', `source '${srcArg}' vanished`);
 
   const cells = sharedCells();
-  const showActions = out.verbose || opts.dryRun;
+  const showActions = (out.verbose || opts.dryRun) && !out.quiet;
   const data: SyncWorkerData = {
     srcRoot: srcPath, dstRoot: dst.root, opts, nowNs: BigInt(Date.now()) * 1_000_000n, verbose: showActions,
     memory: cells.memory, limiterMemory: BandwidthLimiter.sharedMemory(),
