@@ -1,7 +1,8 @@
 // What barge sync prints: action lines with -v, nothing but errors with -q, the JSON
 // summary with --json, JSON log lines with --log-format json.
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -87,4 +88,19 @@ test('--log-format json: usage errors and bad input are JSON lines too', async (
     assert.equal(lines[0]?.code, code);
     assert.match(lines[0]?.msg ?? '', msg);
   }
+});
+
+test('a symlink or fifo on DST where SRC has a file is replaced, and the line says so', async () => {
+  const dst = join(work, 'r');
+  mkdirSync(dst);
+  symlinkSync('/etc/hostname', join(dst, 'plain'));
+  execFileSync('mkfifo', ['--', join(dst, 'dir')]); // where SRC has a directory: a replace of its own
+  for (const dry of [['-n'], []]) {
+    const r = await runBarge(['sync', '-v', ...dry, src, dst]);
+    assert.equal(r.code, 0, r.stderr);
+    const lines = r.stdout.split('\n').filter(Boolean).sort();
+    assert.deepEqual(lines, ['mkdir    dir/', 'new      dir/new\\nline', 'replace  dir (fifo -> dir)', 'replace  plain (symlink -> file)']);
+  }
+  assert.ok(lstatSync(join(dst, 'plain')).isFile());
+  assert.equal(readFileSync(join(dst, 'plain'), 'utf8'), 'b');
 });

@@ -13,6 +13,8 @@ export interface CopyItem {
   dst: Entry | undefined;
   /** --checksum with equal sizes: compare content first, copy only if it differs */
   compareFirst: boolean;
+  /** a symlink or special file on the destination that the copy replaces */
+  replaces?: Entry['type'];
 }
 
 export interface DescendItem {
@@ -125,7 +127,9 @@ export function planDirectory(rel: string, src: Entry[], dst: Entry[] | undefine
         plan.filesSeen++;
         plan.bytesSeen += s.size;
         if (!sameType) {
-          plan.copies.push({ rel: path, src: s, dst: undefined, compareFirst: false });
+          // a directory in the way is a replace of its own (above); a symlink or special file goes with the copy
+          const replaces = d && d.type !== 'dir' ? { replaces: d.type } : {};
+          plan.copies.push({ rel: path, src: s, dst: undefined, compareFirst: false, ...replaces });
           break;
         }
         const verdict = compareContent(s, d, opts.compare, resolutionNs);

@@ -57,7 +57,7 @@ export async function runCopyBatch(ctx: RunContext, t: CopyBatchTask): Promise<T
       }
       r.count('filesCopied');
       r.count('bytesCopied', f.src.size);
-      r.event(f.dstExists ? 'update' : 'new', f.rel);
+      r.landed(f);
       landed.push(f.rel);
     } catch (e) {
       r.fail(e, f.rel);
@@ -160,7 +160,7 @@ export async function runFinalize(ctx: RunContext, t: FinalizeChunkedTask): Prom
       if (!(isBargeError(e) && e.code === 'E_NOT_FOUND' && await alreadyCommitted(ctx, f))) throw e;
     }
     r.count('filesCopied');
-    r.event(f.dstExists ? 'update' : 'new', f.rel);
+    r.landed(f);
     r.result.landed = [f.rel];
   } catch (e) {
     r.fail(e, f.rel);

@@ -123,7 +123,7 @@ export async function runScan(ctx: RunContext, t: ScanTask): Promise<TaskResult>
   }
 
   const copies: FileItem[] = plan.copies.filter((c) => !blocked.has(c.rel))
-    .map((c) => ({ rel: c.rel, src: c.src, dstExists: c.dst !== undefined, compareFirst: c.compareFirst }));
+    .map((c) => ({ rel: c.rel, src: c.src, dstExists: c.dst !== undefined, compareFirst: c.compareFirst, ...(c.replaces ? { replaces: c.replaces } : {}) }));
   r.result.copies = ctx.copyInScan ? await copyHere(ctx, copies, r) : copies;
   r.result.descend = plan.descend.filter((d) => !blocked.has(d.rel)).map((d) => ({
     kind: 'scan' as const, rel: d.rel, src: d.src, dst: d.dst,

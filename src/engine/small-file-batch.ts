@@ -89,7 +89,7 @@ async function copyOneBuffer(ctx: RunContext, dir: string, files: FileItem[], bu
     if (!done[i]) { rest.push(f); continue; }
     r.count('filesCopied');
     r.count('bytesCopied', f.src.size);
-    r.event('new', f.rel);
+    r.landed(f);
     if (ctx.recordHashes) (r.result.hashes ??= []).push([f.rel, hash]);
     landed.push(f.rel);
     copied += f.src.size;

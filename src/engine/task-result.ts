@@ -1,7 +1,7 @@
 // Building a TaskResult: counters, per-file errors and action lines.
 import type { Counters } from '../core/counters.js';
 import { toErrorRecord } from '../core/errors.js';
-import type { ActionEvent, Task, TaskResult } from './task-types.js';
+import { landedEvent, type ActionEvent, type FileItem, type Task, type TaskResult } from './task-types.js';
 
 export class ResultBuilder {
   readonly result: TaskResult = { counters: {}, errors: [], events: [] };
@@ -14,6 +14,12 @@ export class ResultBuilder {
 
   event(verb: ActionEvent['verb'], rel: string, detail?: string): void {
     if (this.verbose) this.result.events.push(detail === undefined ? { verb, rel } : { verb, rel, detail });
+  }
+
+  /** the action line of a file that landed: new, update, or replace (what was there -> file) */
+  landed(f: FileItem): void {
+    const e = landedEvent(f);
+    this.event(e.verb, e.rel, e.detail);
   }
 
   /** another task's outcome, run as part of this one */

@@ -17,6 +17,14 @@ export interface FileItem {
   /** the destination already has a file here (update rather than new) */
   dstExists: boolean;
   compareFirst: boolean;
+  /** the destination has a symlink or special file here, which the copy replaces */
+  replaces?: Entry['type'];
+}
+
+/** the action line of a file that landed */
+export function landedEvent(f: FileItem): ActionEvent {
+  if (f.replaces) return { verb: 'replace', rel: f.rel, detail: `${f.replaces} -> file` };
+  return { verb: f.dstExists ? 'update' : 'new', rel: f.rel };
 }
 
 export interface ScanTask {
