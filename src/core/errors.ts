@@ -59,7 +59,8 @@ export interface ErrorRecord {
 
 export function toErrorRecord(e: unknown, path?: string): ErrorRecord {
   if (isBargeError(e)) {
-    const p = e.path ?? path;
+    // the caller's name wins over an empty one (the root, which the caller may show as '.')
+    const p = e.path === undefined || (e.path === '' && path) ? path ?? e.path : e.path;
     return p === undefined ? { code: e.code, message: e.message, retryable: e.retryable } : { code: e.code, message: e.message, path: p, retryable: e.retryable };
   }
   const message = e instanceof Error ? e.message : String(e);
