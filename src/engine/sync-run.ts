@@ -46,7 +46,7 @@ export class SyncRun {
   /** directories to scan again after the delete pass removed what stood in the way */
   private readonly rescans = new Map<string, ScanTask>();
   private readonly deferred: string[] = [];
-  /** --dry-run: directories the delete pass would keep for the filtered entries inside */
+  /** --dry-run: directories the delete pass would keep (entries the filters exclude, or names it cannot delete) */
   private readonly keptDirs = new Set<string>();
   private readonly dirMetas: { rel: string; src: Entry }[] = [];
   private readonly links = new HardLinkTracker();
