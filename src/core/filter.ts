@@ -94,10 +94,13 @@ export class PathFilter {
   }
 
   /** the names the file list wants in directory `dir` that it does not hold: [path, the listed path wanting it] */
-  missingListed(dir: string, present: ReadonlySet<string>): [string, string][] {
+  missingListed(dir: string, present: readonly { name: string }[]): [string, string][] {
+    const wanted = this.listedChildren?.get(dir);
+    if (!wanted) return [];
+    const names = new Set(present.map((e) => e.name));
     const out: [string, string][] = [];
-    for (const [name, listedAs] of this.listedChildren?.get(dir) ?? []) {
-      if (!present.has(name)) out.push([dir === '' ? name : `${dir}/${name}`, listedAs]);
+    for (const [name, listedAs] of wanted) {
+      if (!names.has(name)) out.push([dir === '' ? name : `${dir}/${name}`, listedAs]);
     }
     return out;
   }

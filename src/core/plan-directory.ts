@@ -145,7 +145,7 @@ export function planDirectory(rel: string, src: Entry[], dst: Entry[] | undefine
     }
   }
 
-  plan.missingListed = filter.missingListed(rel, new Set(src.map((s) => s.name)));
+  plan.missingListed = filter.missingListed(rel, src);
   if (opts.delete) {
     for (const d of [...badDst, ...dstByName.values()]) {
       const path = joinRel(rel, d.name);
