@@ -1,7 +1,8 @@
 // ^C during a copy: exit 130, no temporary small file left, no partial file under a
 // final name; the next run resumes a large file from the chunks already written.
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -60,6 +61,29 @@ test('a partial whose source changed since is discarded, not resumed', async () 
   p.kill('SIGINT');
   assert.equal((await p.done).code, 130);
   writeFileSync(join(src, 'big.bin'), patternBytes('v2', 20 * MiB));
+  const again = await runBarge(['sync', ...flags, '--json', src, dst]);
+  assert.equal(again.code, 0, again.stderr);
+  assert.equal((JSON.parse(again.stdout) as { bytesResumed: number }).bytesResumed, 0);
+  assert.deepEqual(diffTrees(src, dst), []);
+});
+
+test('a partial whose source was rewritten with its mtime put back is discarded, not resumed', async () => {
+  const src = join(work, 'src3');
+  const dst = join(work, 'dst3');
+  mkdirSync(src);
+  const big = join(src, 'big.bin');
+  writeFileSync(big, patternBytes('v1', 20 * MiB));
+  writeFileSync(join(work, 'stamp'), '');
+  execFileSync('touch', ['-r', big, join(work, 'stamp')]); // the mtime to the nanosecond
+  const flags = ['--chunk-cutoff', '4M', '--chunk-size', '1M', '--transfers', '2'];
+  const p = startBarge(['sync', ...flags, '--bwlimit', '4M', src, dst]);
+  await waitUntil(() => existsSync(dst) && journalLines(dst) >= 3, 30_000);
+  p.kill('SIGINT');
+  assert.equal((await p.done).code, 130);
+  // same size, same mtime, other bytes: only the change time says so
+  writeFileSync(big, patternBytes('v2', 20 * MiB));
+  execFileSync('touch', ['-r', join(work, 'stamp'), big]);
+  assert.equal(statSync(big, { bigint: true }).mtimeNs, statSync(join(work, 'stamp'), { bigint: true }).mtimeNs);
   const again = await runBarge(['sync', ...flags, '--json', src, dst]);
   assert.equal(again.code, 0, again.stderr);
   assert.equal((JSON.parse(again.stdout) as { bytesResumed: number }).bytesResumed, 0);

@@ -22,6 +22,11 @@ export interface Entry {
   allocated: number;
   /** target text of a symlink */
   linkTarget?: string;
+  /**
+   * status change time, ns: set by a storage's stat of one file where it has one (not by
+   * listings). A write changes it, and no one can set it back, unlike the mtime.
+   */
+  ctimeNs?: bigint;
   /** the name's bytes are not valid UTF-8: `name` is a lossy rendering that cannot be opened */
   badName?: boolean;
 }

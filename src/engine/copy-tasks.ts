@@ -73,6 +73,21 @@ export async function runCopyBatch(ctx: RunContext, t: CopyBatchTask): Promise<T
 }
 
 
+/**
+ * What a partial file's journal must match to be resumed: the source's size, mtime and
+ * hash name, and its change time where the source storage gives one. A source rewritten
+ * in place with its mtime put back (touch -r, a restore) keeps size and mtime; without
+ * the change time, the chunks written before would be kept, stale, in the new file.
+ */
+async function resumeIdentity(ctx: RunContext, t: PrepareChunkedTask): Promise<string> {
+  const now = await ctx.src.stat(t.file.rel);
+  if (!now) throw new BargeError('E_NOT_FOUND', 'source file vanished since it was listed', { path: t.file.rel });
+  if (now.type !== 'file' || now.size !== t.file.src.size || now.mtimeNs !== t.file.src.mtimeNs) {
+    throw new BargeError('E_CHANGED', 'source file changed since it was listed', { path: t.file.rel });
+  }
+  return now.ctimeNs === undefined ? t.identity : `${t.identity}-c${now.ctimeNs}`;
+}
+
 export async function runPrepare(ctx: RunContext, t: PrepareChunkedTask): Promise<TaskResult> {
   const r = new ResultBuilder(ctx.verbose);
   try {
@@ -81,7 +96,7 @@ export async function runPrepare(ctx: RunContext, t: PrepareChunkedTask): Promis
       r.result.landed = [t.file.rel];
       return r.result;
     }
-    const p = await ctx.dst.preparePartial(t.file.rel, { size: t.file.src.size, sparse: ctx.opts.sparse, identity: t.identity, chunkSize: ctx.opts.chunkSize });
+    const p = await ctx.dst.preparePartial(t.file.rel, { size: t.file.src.size, sparse: ctx.opts.sparse, identity: await resumeIdentity(ctx, t), chunkSize: ctx.opts.chunkSize });
     r.result.recorded = [...p.recorded.entries()];
   } catch (e) {
     r.fail(e, t.file.rel);

@@ -84,6 +84,7 @@ export function entry(o: Meta): Entry {
   if (linkKey !== undefined) e.linkKey = linkKey;
   const linkTarget = optStr(o, 'linkTarget');
   if (linkTarget !== undefined) e.linkTarget = linkTarget;
+  if (o['ctimeNs'] !== undefined) e.ctimeNs = big(o, 'ctimeNs');
   if (optBool(o, 'badName') === true) e.badName = true;
   return e;
 }

@@ -32,6 +32,7 @@ export function lstatEntry(abs: string, name: string): Entry | undefined {
     uid: Number(st.uid), gid: Number(st.gid),
     dev: Number(st.dev), ino: Number(st.ino), nlink: Number(st.nlink),
     allocated: Number(st.blocks) * 512,
+    ctimeNs: st.ctimeNs,
   };
   if (type === 'file' && e.nlink > 1) e.linkKey = `${e.dev}:${st.ino >> 32n}:${st.ino & 0xffffffffn}`;
   if (type === 'symlink') e.linkTarget = fs.readlinkSync(abs);
