@@ -134,6 +134,7 @@ test('--delete of an extra directory holding a name that is not valid UTF-8 remo
   const dry = await runBarge(['sync', '--delete', '-n', src, dst]);
   assert.equal(dry.code, 1, dry.stderr);
   assert.match(dry.stderr, /E_NAME: extra: would be kept: it holds names that are not valid UTF-8.*extra\/sub\/n\ufffdo/);
+  assert.match(dry.stdout, /^delete +extra\/ \(names that are not valid UTF-8 kept\)$/m, 'says why it stays: no filter is set');
   assert.equal(readFileSync(join(dst, 'extra', 'ok'), 'utf8'), 'x', 'the dry run deleted nothing');
 
   const r = await runBarge(['sync', '--delete', src, dst]);

@@ -9,6 +9,7 @@ import { BargeError, toErrorRecord, type ErrorRecord } from '../core/errors.js';
 import { BATCH_MAX_BYTES, BATCH_MAX_FILES, type SyncOptions } from '../core/sync-options.js';
 import { ChunkedFiles } from './chunked-files.js';
 import { HardLinkTracker } from './hard-link-tracker.js';
+import { keptNote } from './tree-tasks.js';
 import type { TaskExecutor } from './worker-pool.js';
 import type { ActionEvent, DeleteItem, FileItem, ScanTask, Task, TaskResult } from './task-types.js';
 
@@ -304,10 +305,14 @@ export class SyncRun {
       }
       if (this.opts.dryRun) {
         this.counters.deleted += total;
-        for (const r of counted) for (const rel of r.keptDirs ?? []) this.keptDirs.add(rel);
+        const filtered = new Set<string>();
+        for (const r of counted) {
+          for (const rel of r.keptDirs ?? []) this.keptDirs.add(rel);
+          for (const rel of r.filteredDirs ?? []) filtered.add(rel);
+        }
         for (const d of this.deletes) {
           if (d.badName) continue; // its error is the line
-          const kept = this.keptDirs.has(d.rel) ? ' (filtered entries kept)' : '';
+          const kept = keptNote(this.keptDirs.has(d.rel), filtered.has(d.rel));
           this.hooks.onEvent?.({ verb: 'delete', rel: (d.type === 'dir' ? d.rel + '/' : d.rel) + kept });
         }
         return undefined;

@@ -133,8 +133,10 @@ export interface TaskResult {
   chunkHash?: string;
   /** delete (countOnly): entries that would be removed */
   deleteCount?: number;
-  /** delete: directories that stay (or would stay) because the filters keep entries inside */
+  /** delete: directories that stay (or would stay) because entries inside are kept */
   keptDirs?: string[];
+  /** delete: those of keptDirs that the filters keep entries in (the others only hold names barge cannot delete) */
+  filteredDirs?: string[];
   /** the destination is full: stop writing */
   noSpace?: boolean;
 }
