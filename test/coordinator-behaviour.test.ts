@@ -201,7 +201,7 @@ test('a finalize run again after it committed (its agent died before reporting) 
     const src = await ctx.src.stat('big');
     assert.ok(src);
     const file = { rel: 'big', src, dstExists: false, compareFirst: false };
-    const prep = await runTask(ctx, { kind: 'prepare', file, identity: 'test' });
+    const prep = await runTask(ctx, { kind: 'prepare', file });
     assert.deepEqual(prep.errors, []);
     const hashes: string[] = [];
     for (let i = 0; i * 1024 * 1024 < bytes.length; i++) {

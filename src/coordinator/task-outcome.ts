@@ -1,6 +1,6 @@
 // What a finished task changes in the database: counters, the tasks it leads to, errors
 // kept for good, the manifest, and a retry of what failed for a reason that may pass.
-import { chunksOf, partialIdentity } from '../core/chunking.js';
+import { chunksOf } from '../core/chunking.js';
 import { depthOf } from '../core/entry.js';
 import type { ErrorRecord } from '../core/errors.js';
 import { stringifyWithBigints } from '../core/json-bigint.js';
@@ -65,7 +65,7 @@ function afterScan(i: OutcomeInput, c: Completion, tasks: NewTask[]): void {
   let bytesToCopy = 0;
   for (const f of r.copies ?? []) {
     bytesToCopy += f.src.size;
-    if (f.src.size >= i.opts.chunkCutoff) tasks.push(encodeTask({ kind: 'prepare', file: f, identity: partialIdentity(f.src.size, f.src.mtimeNs, i.opts.hash) }, phase));
+    if (f.src.size >= i.opts.chunkCutoff) tasks.push(encodeTask({ kind: 'prepare', file: f }, phase));
     else small.push(f);
   }
   c.counters = { ...c.counters, filesToCopy: (c.counters?.filesToCopy ?? 0) + (r.copies?.length ?? 0), bytesToCopy: (c.counters?.bytesToCopy ?? 0) + bytesToCopy };

@@ -15,7 +15,12 @@ export function chunksOf(size: number, chunkSize: number): Chunk[] {
   return out;
 }
 
-/** what must not change between runs for a partial file to be resumed */
-export function partialIdentity(size: number, mtimeNs: bigint, hash: string): string {
-  return `${size}-${mtimeNs}-${hash}`;
+/**
+ * What must not change between runs for a partial file to be resumed: the source's size,
+ * mtime and hash name, and its change time where its storage gives one. A source
+ * rewritten in place with its mtime put back (touch -r, a restore) keeps size and mtime;
+ * only the change time, which no one can set back, tells its old chunks from its new ones.
+ */
+export function partialIdentity(size: number, mtimeNs: bigint, hash: string, ctimeNs?: bigint): string {
+  return ctimeNs === undefined ? `${size}-${mtimeNs}-${hash}` : `${size}-${mtimeNs}-${hash}-c${ctimeNs}`;
 }

@@ -1,6 +1,6 @@
 // Tasks that move file content: a batch of whole files, and the prepare / chunk /
 // finalize steps of a large file copied in parallel chunks.
-import { chunksOf } from '../core/chunking.js';
+import { chunksOf, partialIdentity } from '../core/chunking.js';
 import { anyMeta, metaDiff } from '../core/compare.js';
 import { BargeError, isBargeError } from '../core/errors.js';
 import { checkUnchanged, copyRange, copyWholeFile, dropsBehind, hashFile, hashRange, metaOf } from './copy-file.js';
@@ -73,19 +73,14 @@ export async function runCopyBatch(ctx: RunContext, t: CopyBatchTask): Promise<T
 }
 
 
-/**
- * What a partial file's journal must match to be resumed: the source's size, mtime and
- * hash name, and its change time where the source storage gives one. A source rewritten
- * in place with its mtime put back (touch -r, a restore) keeps size and mtime; without
- * the change time, the chunks written before would be kept, stale, in the new file.
- */
+/** the partial's identity (partialIdentity) from the source as it is now, which must be as listed */
 async function resumeIdentity(ctx: RunContext, t: PrepareChunkedTask): Promise<string> {
   const now = await ctx.src.stat(t.file.rel);
   if (!now) throw new BargeError('E_NOT_FOUND', 'source file vanished since it was listed', { path: t.file.rel });
   if (now.type !== 'file' || now.size !== t.file.src.size || now.mtimeNs !== t.file.src.mtimeNs) {
     throw new BargeError('E_CHANGED', 'source file changed since it was listed', { path: t.file.rel });
   }
-  return now.ctimeNs === undefined ? t.identity : `${t.identity}-c${now.ctimeNs}`;
+  return partialIdentity(now.size, now.mtimeNs, ctx.opts.hash, now.ctimeNs);
 }
 
 export async function runPrepare(ctx: RunContext, t: PrepareChunkedTask): Promise<TaskResult> {

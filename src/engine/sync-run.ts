@@ -2,7 +2,6 @@
 // chunks to the executor while the walk goes on, then the delete pass and the last
 // pass over directory metadata. Memory stays bounded: the walk is depth-first and
 // only runs when no file waits to be copied.
-import { partialIdentity } from '../core/chunking.js';
 import { addCounters, emptyCounters, type Counters } from '../core/counters.js';
 import { depthOf, joinRel, type Entry } from '../core/entry.js';
 import { BargeError, toErrorRecord, type ErrorRecord } from '../core/errors.js';
@@ -229,7 +228,7 @@ export class SyncRun {
         if (o === 'wait') continue;
         if (o !== 'copy') { this.urgent.push({ kind: 'link', links: [o] }); continue; }
       }
-      if (f.src.size >= this.opts.chunkCutoff && !this.opts.dryRun) this.urgent.push({ kind: 'prepare', file: f, identity: partialIdentity(f.src.size, f.src.mtimeNs, this.opts.hash) });
+      if (f.src.size >= this.opts.chunkCutoff && !this.opts.dryRun) this.urgent.push({ kind: 'prepare', file: f });
       else this.copies.push(f);
     }
   }

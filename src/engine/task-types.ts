@@ -49,7 +49,6 @@ export interface CopyBatchTask {
 export interface PrepareChunkedTask {
   kind: 'prepare';
   file: FileItem;
-  identity: string;
 }
 
 export interface ChunkTask {
