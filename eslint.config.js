@@ -1,18 +1,49 @@
-// Lint: type-aware rules, and the layer rules of DESIGN.md as import restrictions.
+// Lint: type-aware rules, and the layers of docs/design.md as import restrictions. Each
+// layer lists the folders it may import; everything else under src/ is refused. The
+// fence is tested (test/lint-fence.test.ts): a file that crosses it fails the lint.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 const nodeIo = ['fs', 'node:fs', 'fs/promises', 'node:fs/promises', 'net', 'node:net', 'http', 'node:http',
   'child_process', 'node:child_process', 'worker_threads', 'node:worker_threads', 'os', 'node:os'];
-const layer = (files, forbidden, message) => ({
-  files,
-  rules: {
-    '@typescript-eslint/no-restricted-imports': ['error', {
-      patterns: forbidden.map((group) => ({ group: [group], message })),
-      paths: [],
-    }],
-  },
-});
+
+/** the folders of src/, bottom to top */
+export const FOLDERS = ['core', 'metrics', 'storage', 'transport', 'state', 'config', 'engine', 'coordinator', 'server', 'agent', 'cli'];
+
+/** what each folder may import, besides itself (docs/design.md, Layout) */
+export const MAY_IMPORT = {
+  core: [],
+  metrics: ['core'],
+  storage: ['core'],
+  transport: ['core', 'storage'],
+  state: ['core'],
+  config: ['core', 'storage'],
+  engine: ['core', 'storage', 'transport', 'state'],
+  coordinator: ['core', 'metrics', 'storage', 'transport', 'state', 'config', 'engine'],
+  server: ['core', 'metrics', 'state', 'config'],
+  agent: ['core', 'metrics', 'storage', 'transport', 'config', 'engine'],
+  cli: FOLDERS.filter((f) => f !== 'cli'),
+};
+
+/** import patterns that reach folder `f` of src/ from anywhere below src/ */
+const reach = (f) => [`../${f}/*`, `../../${f}/*`, `../../../${f}/*`, `../${f}/**`, `../../${f}/**`, `../../../${f}/**`];
+
+export const fence = (folder) => {
+  const refused = FOLDERS.filter((f) => f !== folder && !MAY_IMPORT[folder].includes(f));
+  const patterns = [
+    ...(refused.length > 0 ? [{ group: refused.flatMap(reach), message: `${folder} may import only ${[folder, ...MAY_IMPORT[folder]].join(', ')} (docs/design.md, Layout)` }] : []),
+    { group: ['**/test/**', '**/test/*'], message: 'src never imports test/' },
+  ];
+  return {
+    files: [`src/${folder}/**/*.ts`],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': ['error', {
+        patterns,
+        paths: folder === 'core' ? nodeIo.map((name) => ({ name, message: 'core is pure: no I/O (docs/design.md, Layout)' })) : [],
+      }],
+    },
+  };
+};
 
 export default tseslint.config(
   { ignores: ['dist/**', 'build/**', 'node_modules/**', 'eslint.config.js', 'scripts/**'] },
@@ -29,22 +60,5 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
     },
   },
-  // core is pure: no I/O, no other layer
-  {
-    files: ['src/core/**/*.ts'],
-    rules: {
-      '@typescript-eslint/no-restricted-imports': ['error', {
-        paths: nodeIo.map((name) => ({ name, message: 'core is pure: no I/O (DESIGN.md, Layout)' })),
-        patterns: [{ group: ['../storage/*', '../engine/*', '../cli/*', '../transport/*', '../state/*',
-          '../*/storage/*', '../*/engine/*', '../*/cli/*'], message: 'core imports nothing outside core' }],
-      }],
-    },
-  },
-  layer(['src/storage/**/*.ts', 'src/transport/**/*.ts', 'src/state/**/*.ts'],
-    ['**/engine/*', '**/cli/*', '**/coordinator/*', '**/server/*', '**/agent/*'],
-    'storage/transport/state import only core'),
-  layer(['src/engine/**/*.ts'], ['**/cli/*', '**/coordinator/*', '**/server/*', '**/agent/*'],
-    'engine imports storage/transport/state/core only'),
-  layer(['src/coordinator/**/*.ts', 'src/server/**/*.ts', 'src/agent/**/*.ts'], ['**/cli/*'],
-    'nothing imports cli'),
+  ...FOLDERS.map(fence),
 );

@@ -6,49 +6,37 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
-import type { Job } from '../src/agent/agent-link.js';
-import { LocalAgent, type JobRunner } from '../src/agent/local-agent.js';
-import { buildRunContext } from '../src/cli/sync-context.js';
-import type { ServiceConfig } from '../src/coordinator/config/service-config.js';
+import type { Job } from '../src/core/agent-wire.js';
+import { EndpointRootsRunner } from '../src/agent/endpoint-roots-runner.js';
+import { InThreadRunner } from '../src/agent/in-thread-runner.js';
+import type { JobRoots } from '../src/agent/job-runner.js';
+import { LeaseLoop } from '../src/agent/lease-loop.js';
+import { buildRunContext } from '../src/agent/build-run-context.js';
+import type { ServiceConfig } from '../src/config/service-config.js';
 import { Coordinator } from '../src/coordinator/coordinator.js';
-import type { RequestView } from '../src/coordinator/request-types.js';
+import type { RequestView } from '../src/core/request-types.js';
 import { BandwidthLimiter } from '../src/engine/bandwidth-limiter.js';
-import { CELL_ABORT, sharedCells, type RunContext } from '../src/engine/run-context.js';
+import { sharedCells } from '../src/engine/run-context.js';
 import { runTask } from '../src/engine/task-runner.js';
 import { defaultSyncOptions } from '../src/core/sync-options.js';
-import type { Task, TaskResult } from '../src/engine/task-types.js';
+import type { Task, TaskResult } from '../src/core/task-types.js';
 import { openMemoryStore } from '../src/state/memory/open-memory.js';
 import { PosixStorage } from '../src/storage/posix/posix-storage.js';
 import { diffTrees } from './helpers/tree-diff.js';
 
 /** runs tasks in this thread; `gate` holds them until opened (to act mid-request) */
-class InThreadRunner implements JobRunner {
-  private readonly ctxs = new Map<string, RunContext>();
+class GatedRunner extends InThreadRunner {
   gate: Promise<void> = Promise.resolve();
   /** called once, before the first copy task runs */
   beforeCopy: (() => void) | undefined;
-  async run(job: Job, task: Task): Promise<TaskResult> {
+  override async run(job: Job, roots: JobRoots, task: Task): Promise<TaskResult> {
     await this.gate;
     if (task.kind === 'copy' && this.beforeCopy) { this.beforeCopy(); this.beforeCopy = undefined; }
-    let ctx = this.ctxs.get(job.requestId);
-    if (!ctx) {
-      const [srcRoot, dstRoot] = [job.src.abs ?? '', job.dst.abs ?? ''];
-      fs.mkdirSync(dstRoot, { recursive: true });
-      ctx = { ...buildRunContext({ srcRoot, dstRoot, opts: job.opts, nowNs: BigInt(Date.now()) * 1_000_000n, verbose: false, memory: sharedCells().memory, limiterMemory: BandwidthLimiter.sharedMemory(), corruptOnce: [], corruptAlways: [] }), recordHashes: true };
-      this.ctxs.set(job.requestId, ctx);
-    }
-    return runTask(ctx, task);
+    return super.run(job, roots, task);
   }
-  /** as the worker runner: the tasks in flight stop; a retry of the request starts with fresh cells */
-  cancel(id: string): void {
-    const c = this.ctxs.get(id);
-    if (c) Atomics.store(c.cells.flags, CELL_ABORT, 1);
-    this.ctxs.delete(id);
-  }
-  close(): Promise<void> { return Promise.resolve(); }
 }
 
-async function harness(t: { after: (fn: () => Promise<void>) => void }): Promise<{ root: string; src: string; dst: string; c: Coordinator; runner: InThreadRunner; until: (id: string, states: string[]) => Promise<RequestView> }> {
+async function harness(t: { after: (fn: () => Promise<void>) => void }): Promise<{ root: string; src: string; dst: string; c: Coordinator; runner: GatedRunner; until: (id: string, states: string[]) => Promise<RequestView> }> {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'barge-coord-'));
   const src = path.join(root, 'src');
   const dst = path.join(root, 'dst');
@@ -70,8 +58,9 @@ async function harness(t: { after: (fn: () => Promise<void>) => void }): Promise
   const store = await openMemoryStore();
   const c = new Coordinator(store, config, (abs) => new PosixStorage(abs));
   c.start();
-  const runner = new InThreadRunner();
-  const agent = new LocalAgent(c.agentLink, { id: 'test/local', slots: 2, pollMs: 20, heartbeatMs: 500, runner, onError: (e) => { throw e; } });
+  const runner = new GatedRunner();
+  const roots = new Map([...config.endpoints.values()].map((e) => [e.name, e.path]));
+  const agent = new LeaseLoop(c.agentLink, { id: 'test/local', slots: 2, pollMs: 20, heartbeatMs: 500, runner: new EndpointRootsRunner(runner, roots), onError: (e) => { throw e; } });
   agent.start();
   t.after(async () => {
     await agent.stop();
@@ -178,7 +167,7 @@ test('a scan run again after a restart finds the directory its first attempt mad
     fs.mkdirSync(path.join(root, 's', 'sub'), { recursive: true });
     fs.writeFileSync(path.join(root, 's', 'sub', 'f'), 'f');
     fs.mkdirSync(path.join(root, 'd', 'sub'), { recursive: true }); // made by the attempt that was killed
-    const ctx = buildRunContext({ srcRoot: path.join(root, 's'), dstRoot: path.join(root, 'd'), opts: defaultSyncOptions(), nowNs: 0n, verbose: false, memory: sharedCells().memory, limiterMemory: BandwidthLimiter.sharedMemory(), corruptOnce: [], corruptAlways: [] });
+    const ctx = buildRunContext({ srcRoot: path.join(root, 's'), dstRoot: path.join(root, 'd'), opts: defaultSyncOptions(), nowNs: 0n, verbose: false, memory: sharedCells().memory, limiterMemory: BandwidthLimiter.sharedMemory() });
     const src = await ctx.src.stat('sub');
     assert.ok(src);
     const r = await runTask(ctx, { kind: 'scan', rel: 'sub', src, dst: undefined, dstExists: false, insideListedDir: false });
@@ -197,7 +186,7 @@ test('a finalize run again after it committed (its agent died before reporting) 
     const bytes = Buffer.alloc(3 * 1024 * 1024 + 5, 7);
     fs.writeFileSync(path.join(root, 's', 'big'), bytes);
     const opts = defaultSyncOptions({ chunkCutoff: 1024 * 1024, chunkSize: 1024 * 1024 });
-    const ctx = buildRunContext({ srcRoot: path.join(root, 's'), dstRoot: path.join(root, 'd'), opts, nowNs: 0n, verbose: false, memory: sharedCells().memory, limiterMemory: BandwidthLimiter.sharedMemory(), corruptOnce: [], corruptAlways: [] });
+    const ctx = buildRunContext({ srcRoot: path.join(root, 's'), dstRoot: path.join(root, 'd'), opts, nowNs: 0n, verbose: false, memory: sharedCells().memory, limiterMemory: BandwidthLimiter.sharedMemory() });
     const src = await ctx.src.stat('big');
     assert.ok(src);
     const file = { rel: 'big', src, dstExists: false, compareFirst: false };

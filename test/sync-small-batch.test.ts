@@ -7,16 +7,16 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
-import { buildRunContext } from '../src/cli/sync-context.js';
+import { buildRunContext } from '../src/agent/build-run-context.js';
 import { defaultSyncOptions } from '../src/core/sync-options.js';
 import { BandwidthLimiter } from '../src/engine/bandwidth-limiter.js';
 import { sharedCells, type RunContext } from '../src/engine/run-context.js';
 import { runTask } from '../src/engine/task-runner.js';
-import type { FileItem } from '../src/engine/task-types.js';
+import type { FileItem } from '../src/core/task-types.js';
 
 function contextFor(root: string): RunContext {
   return {
-    ...buildRunContext({ srcRoot: path.join(root, 's'), dstRoot: path.join(root, 'd'), opts: defaultSyncOptions(), nowNs: 0n, verbose: true, memory: sharedCells().memory, limiterMemory: BandwidthLimiter.sharedMemory(), corruptOnce: [], corruptAlways: [] }),
+    ...buildRunContext({ srcRoot: path.join(root, 's'), dstRoot: path.join(root, 'd'), opts: defaultSyncOptions(), nowNs: 0n, verbose: true, memory: sharedCells().memory, limiterMemory: BandwidthLimiter.sharedMemory() }),
     recordHashes: true,
   };
 }

@@ -4,25 +4,9 @@
 import { EventEmitter } from 'node:events';
 import { BargeError, ERROR_CODES, type ErrorCode } from '../core/errors.js';
 import { parseWithBigints, stringifyWithBigints } from '../core/json-bigint.js';
-import type { AgentLink, LeasedWork, TaskReport } from './agent-link.js';
+import type { AgentLink, EnrolBody, EnrolReply, LeasedWork, TaskReport } from '../core/agent-wire.js';
 
 const CONTENT_TYPE = 'application/x-barge+json';
-
-export interface EnrolInfo {
-  name: string;
-  site: string;
-  endpoints: string[];
-  dataAddress?: string;
-  slots: number;
-}
-
-export interface Enrolment {
-  agentId: string;
-  grantKey: string;
-  leaseMs: number;
-  heartbeatMs: number;
-  endpoints: { name: string; write: boolean }[];
-}
 
 export class HttpAgentLink implements AgentLink {
   private readonly events = new EventEmitter();
@@ -55,7 +39,7 @@ export class HttpAgentLink implements AgentLink {
     return parseWithBigints<T>(text);
   }
 
-  enrol(info: EnrolInfo): Promise<Enrolment> {
+  enrol(info: EnrolBody): Promise<EnrolReply> {
     return this.post('/api/agent/enrol', info);
   }
 

@@ -8,12 +8,13 @@ import { isHashName } from '../core/sync-options.js';
 import { createHasher } from '../engine/hasher.js';
 import { PosixStorage } from '../storage/posix/posix-storage.js';
 import { DataServer, type ServedEndpoint } from '../transport/data-server.js';
-import type { MetricsServer } from '../server/agent-metrics.js';
-import type { AgentTaskStats } from '../agent/local-agent.js';
+import type { MetricsServer } from '../agent/agent-metrics.js';
+import type { AgentTaskStats } from '../agent/lease-loop.js';
 import type { KeyObject } from 'node:crypto';
 import { parseCount } from '../core/units.js';
-import { parseListen } from '../coordinator/config/parse-values.js';
-import { startLeasing } from './agent-leasing.js';
+import { parseListen } from '../config/parse-values.js';
+import { startLeasing } from '../agent/enrolled-agent.js';
+import { testHooks } from '../config/test-hooks.js';
 import { defaultTransfers } from './parse-sync-flags.js';
 import { readToken } from './remote-destination.js';
 import { hostname } from 'node:os';
@@ -84,7 +85,7 @@ export async function agentCommand(flags: AgentFlags): Promise<void> {
   if (flags.metricsListen !== undefined) {
     const m = parseListen(flags.metricsListen, '--metrics-listen');
     // prom-client loads only when asked for
-    const { agentMetricsRegistry, serveMetrics } = await import('../server/agent-metrics.js');
+    const { agentMetricsRegistry, serveMetrics } = await import('../agent/agent-metrics.js');
     try {
       metrics = await serveMetrics(agentMetricsRegistry(() => server.stats(), lone ? undefined : () => leasing?.stats()), m.host, m.port);
     } catch (e) {
@@ -98,6 +99,7 @@ export async function agentCommand(flags: AgentFlags): Promise<void> {
     leasing = await startLeasing({
       coordinator: flags.coordinator as string, token, name, site: flags.site ?? 'default', roots, endpoints, grantKeys,
       dataAddress: advertise, threads: flags.transfers === undefined ? defaultTransfers() : parseCount(flags.transfers, '--transfers', 1), say,
+      taskDelayMs: testHooks()?.taskDelayMs ?? 0,
     });
   }
   const list = [...endpoints.entries()].map(([n, e]) => `${n}${e.write ? ' (rw)' : ' (ro)'}`).join(', ');

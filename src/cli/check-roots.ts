@@ -3,7 +3,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { BargeError } from '../core/errors.js';
-import { realOrNearest } from '../coordinator/endpoint-paths.js';
+import { realOrNearest } from '../storage/posix/endpoint-paths.js';
 
 export interface Roots {
   src: string;

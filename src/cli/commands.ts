@@ -6,7 +6,7 @@ import type { FilterRule } from '../core/filter.js';
 import { collectRule, defaultTransfers, parseStreams, parseSyncFlags, type SyncFlags } from './parse-sync-flags.js';
 import { isBargeUrl } from './barge-url.js';
 import { registerClientCommands } from './client/client-commands.js';
-import type { ConfigFlags } from '../coordinator/config/service-config.js';
+import type { ConfigFlags } from '../config/service-config.js';
 import type { AgentFlags } from './agent-command.js';
 import { EXIT_USAGE, syncCommand, type RemoteFlags } from './sync-command.js';
 

@@ -5,7 +5,7 @@ import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
 import { EarlyThreads } from '../engine/worker-pool.js';
 
-export const SYNC_WORKER = new URL('./sync-worker.js', import.meta.url);
+export const SYNC_WORKER = new URL('../agent/sync-thread.js', import.meta.url);
 
 /** at most this many: a run that turns out small needs none, and each costs ~110 ms of CPU */
 const MAX_EARLY = 3;

@@ -1,7 +1,7 @@
 // `barge sync SRC barge://HOST:PORT/ENDPOINT/path`: parses the address, proves the token
 // to the agent before anything is written, and makes the destination directory there.
 import * as fs from 'node:fs';
-import { parseListen } from '../coordinator/config/parse-values.js';
+import { parseListen } from '../config/parse-values.js';
 import { readToken as readClientToken } from './client/client-options.js';
 import type { Entry } from '../core/entry.js';
 import { BargeError, isBargeError } from '../core/errors.js';
@@ -71,12 +71,12 @@ export function readToken(tokenFile: string | undefined): string {
  * Connects once, in the main thread: a wrong token, an unknown endpoint or a read-only
  * one fails here, before a byte is written, with the agent's reason.
  */
-export async function openRemoteDestination(text: string, opts: SyncOptions, token: string, tls: TlsChoice, corruptOnce: string[]): Promise<RemoteDestination> {
+export async function openRemoteDestination(text: string, opts: SyncOptions, token: string, tls: TlsChoice): Promise<RemoteDestination> {
   const url = parseBargeUrl(text);
   const address: PeerAddress = { host: url.host, port: url.port, ...(tls.use ? { tls: tls.ca === undefined ? {} : { ca: tls.ca } } : {}) };
   const target: RemoteTarget = {
     address, scope: { endpoint: url.endpoint, path: url.path, write: !opts.dryRun }, credential: { token },
-    streams: 2, hash: opts.hash, corruptOnce: new Set(corruptOnce),
+    streams: 2, hash: opts.hash,
   };
   let probed;
   try {

@@ -6,9 +6,13 @@ import { makeDirs } from '../storage/posix/make-dirs.js';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { BargeError } from '../core/errors.js';
-import { LocalAgent } from '../agent/local-agent.js';
-import { loadServiceConfig, type ConfigFlags } from '../coordinator/config/load-config.js';
-import type { ServiceConfig } from '../coordinator/config/service-config.js';
+import { LeaseLoop } from '../agent/lease-loop.js';
+import { EndpointRootsRunner } from '../agent/endpoint-roots-runner.js';
+import { withTaskDelay } from '../agent/delayed-job-runner.js';
+import { testHooks } from '../config/test-hooks.js';
+import { realOrNearest } from '../storage/posix/endpoint-paths.js';
+import { loadServiceConfig, type ConfigFlags } from '../config/load-config.js';
+import type { ServiceConfig } from '../config/service-config.js';
 import { Coordinator } from '../coordinator/coordinator.js';
 import { PosixStorage } from '../storage/posix/posix-storage.js';
 import { buildServer } from '../server/app.js';
@@ -16,9 +20,14 @@ import { openMemoryStore } from '../state/memory/open-memory.js';
 import { openPostgresStore } from '../state/postgres/open-postgres.js';
 import { openSqliteStore } from '../state/sqlite/open-sqlite.js';
 import type { StateStore } from '../state/state-store.js';
-import { WorkerJobRunner } from './service-jobs.js';
+import { WorkerJobRunner } from '../agent/worker-job-runner.js';
 
 const pkg = createRequire(import.meta.url)('../../../package.json') as { version: string };
+
+/** test set-up's count of which agent leased which task: "taskId agentId" lines */
+function taskLogWriter(file: string): (agentId: string, work: readonly { taskId: number }[]) => void {
+  return (agentId, work) => fs.appendFileSync(file, work.map((w) => `${w.taskId} ${agentId}\n`).join(''));
+}
 
 function say(line: string): void {
   process.stderr.write(`barge serve: ${line}\n`);
@@ -57,11 +66,15 @@ export async function serveCommand(file: string | undefined, flags: ConfigFlags)
   // without the built-in agent, endpoints live on the agents' hosts, not necessarily here
   if (config.localAgent) checkEndpoints(config);
   const { store, where } = await openStore(config);
-  const coordinator = new Coordinator(store, config, (abs) => new PosixStorage(abs));
+  const hooks = testHooks();
+  const coordinator = new Coordinator(store, config, (abs) => new PosixStorage(abs), {
+    ...(hooks?.taskLog !== undefined ? { onLeased: taskLogWriter(hooks.taskLog) } : {}),
+    ...(hooks?.chunkCutoff !== undefined ? { chunkCutoff: hooks.chunkCutoff } : {}),
+  });
   coordinator.onError((e) => say(`error: ${e instanceof Error ? e.message : String(e)}`));
   coordinator.start();
 
-  let agent: LocalAgent | undefined;
+  let agent: LeaseLoop | undefined;
   if (config.localAgent) {
     const id = `${config.name}/local`;
     // the leases a previous process of this name held die with it: hand them back now
@@ -69,10 +82,11 @@ export async function serveCommand(file: string | undefined, flags: ConfigFlags)
     if (released > 0) say(`${released} task(s) held by the previous run of ${id} are queued again`);
     const now = Date.now();
     await store.upsertAgent({ id, name: id, site: [...config.endpoints.values()][0]?.site ?? 'local', endpoints: [...config.endpoints.keys()], slots: config.transfers, running: 0, coordinator: config.name, startedAt: now, lastSeen: now });
-    agent = new LocalAgent(coordinator.agentLink, {
+    const roots = new Map([...config.endpoints.values()].map((e) => [e.name, realOrNearest(e.path)]));
+    agent = new LeaseLoop(coordinator.agentLink, {
       // twice the threads: a task waits at each thread while the one before it is reported
       id, slots: config.transfers * 2, pollMs: 200, heartbeatMs: Math.max(200, Math.floor(config.leaseTimeoutMs / 3)),
-      runner: new WorkerJobRunner(config.transfers),
+      runner: withTaskDelay(new EndpointRootsRunner(new WorkerJobRunner(config.transfers), roots), hooks?.taskDelayMs ?? 0),
       onError: (e) => say(`agent error: ${e instanceof Error ? e.message : String(e)}`),
     });
     agent.start();

@@ -16,7 +16,7 @@ import { isBargeUrl } from './barge-url.js';
 import type { RemoteDestination } from './remote-destination.js';
 import { createLogger } from './logger.js';
 import { actionLine, errorLine, summaryJson, summaryText, type Summary } from './sync-report.js';
-import { buildRunContext, releaseRunContext, type RemoteStorageClass, type SyncWorkerData } from './sync-context.js';
+import { buildRunContext, releaseRunContext, type RemoteStorageClass, type SyncWorkerData } from '../agent/build-run-context.js';
 
 export interface OutputFlags {
   verbose: boolean;
@@ -55,10 +55,6 @@ async function localDestination(srcArg: string, dstArg: string, opts: SyncOption
   return { src: roots.src, dst: { root: roots.dst, entry } };
 }
 
-function lines(envName: string): string[] {
-  return (process.env[envName] ?? '').split('\n').filter((s) => s !== '');
-}
-
 export async function syncCommand(srcArg: string, dstArg: string, opts: SyncOptions, out: OutputFlags, remoteFlags: RemoteFlags = {}): Promise<number> {
   if (isBargeUrl(srcArg)) throw new BargeError('E_USAGE', `a barge:// source is not supported yet: run barge sync on the agent's host and push from there`);
   const log = await createLogger(out.logFormat, out.quiet);
@@ -73,7 +69,7 @@ export async function syncCommand(srcArg: string, dstArg: string, opts: SyncOpti
     remoteStorage = RemoteStorage;
     const token = readToken(remoteFlags.tokenFile);
     srcPath = checkSource(srcArg);
-    const remote = await openRemoteDestination(dstArg, opts, token, tlsChoice(remoteFlags), lines('BARGE_TEST_WIRE_CORRUPT_ONCE'));
+    const remote = await openRemoteDestination(dstArg, opts, token, tlsChoice(remoteFlags));
     dst = { root: remote.storage.root, entry: remote.root, remote };
   } else {
     ({ src: srcPath, dst } = await localDestination(srcArg, dstArg, opts));
@@ -87,8 +83,6 @@ export async function syncCommand(srcArg: string, dstArg: string, opts: SyncOpti
   const data: SyncWorkerData = {
     srcRoot: srcPath, dstRoot: dst.root, opts, nowNs: BigInt(Date.now()) * 1_000_000n, verbose: showActions,
     memory: cells.memory, limiterMemory: BandwidthLimiter.sharedMemory(),
-    corruptOnce: lines('BARGE_TEST_CORRUPT_ONCE'),
-    corruptAlways: lines('BARGE_TEST_CORRUPT_ALWAYS'),
     ...(dst.remote ? { remoteDst: { target: dst.remote.target, features: dst.remote.storage.features } } : {}),
   };
   // each sending thread holds its own connection to the agent: --streams of them

@@ -2,7 +2,7 @@
 import type { Counters } from '../core/counters.js';
 import type { ErrorRecord } from '../core/errors.js';
 import { formatBytes, formatCount, formatDuration } from '../core/units.js';
-import type { ActionEvent } from '../engine/task-types.js';
+import type { ActionEvent } from '../core/task-types.js';
 import { escapePath } from './escape-path.js';
 
 export function actionLine(e: ActionEvent): string {

@@ -7,7 +7,7 @@ import { parseWithBigints } from '../core/json-bigint.js';
 import type { Entry } from '../core/entry.js';
 import type { RequestRecord, StateStore } from '../state/state-store.js';
 import { DIRMETA_BATCH, PHASE_DELETE, PHASE_DELETE_COUNT, PHASE_DIRMETA, PHASE_RESCAN } from './phases.js';
-import type { RequestSpec } from './request-types.js';
+import type { RequestSpec } from '../core/request-types.js';
 import { decodeTask, encodeTask } from './service-task.js';
 
 export type Advance = 'waiting' | 'moved' | 'finished' | 'none';

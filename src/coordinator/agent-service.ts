@@ -1,13 +1,12 @@
 // The coordinator's side of the agents: leases (with each task's job), results turned
 // into database changes, heartbeats, and word of cancellations.
 import { EventEmitter } from 'node:events';
-import * as fs from 'node:fs';
 import { parseWithBigints } from '../core/json-bigint.js';
-import type { AgentLink, Job, LeasedWork, TaskReport } from '../agent/agent-link.js';
+import type { AgentLink, Job, LeasedWork, TaskReport } from '../core/agent-wire.js';
 import type { Completion, LeasedTask, StateStore } from '../state/state-store.js';
-import type { EndpointConfig, RetryConfig } from './config/service-config.js';
-import { resolveEndpointPath } from './endpoint-paths.js';
-import type { RequestSpec } from './request-types.js';
+import type { EndpointConfig, RetryConfig } from '../config/service-config.js';
+import { splitEndpointPath } from '../core/endpoint-path.js';
+import type { RequestSpec } from '../core/request-types.js';
 import { decodeTask, type DeleteMarker, type ServiceTask } from './service-task.js';
 import { syncOptionsOf } from './spec-options.js';
 import { taskOutcome } from './task-outcome.js';
@@ -21,6 +20,10 @@ export interface AgentServiceOptions {
   now(): number;
   /** a request's tasks finished: its phase may be over */
   onProgress(requestIds: string[]): void;
+  /** told of every lease handed out (test set-up counts which agent ran what) */
+  onLeased?: (agentId: string, work: readonly LeasedWork[]) => void;
+  /** chunk files from this size, in chunks of a quarter of it, whatever the defaults (test set-up) */
+  chunkCutoff?: number;
 }
 
 interface Held {
@@ -28,9 +31,6 @@ interface Held {
   task: ServiceTask & DeleteMarker;
   job: Job;
 }
-
-/** for tests that count: append "taskId agentId" per task started */
-const TASK_LOG = process.env.BARGE_TEST_TASK_LOG;
 
 export class AgentService implements AgentLink {
   private readonly held = new Map<number, Held>();
@@ -58,9 +58,7 @@ export class AgentService implements AgentLink {
       this.held.set(l.id, { lease: l, task, job });
       out.push({ taskId: l.id, task, job });
     }
-    if (TASK_LOG && out.length > 0) {
-      fs.appendFileSync(TASK_LOG, out.map((w) => `${w.taskId} ${agentId}\n`).join(''));
-    }
+    if (out.length > 0) this.o.onLeased?.(agentId, out);
     return out;
   }
 
@@ -120,13 +118,13 @@ export class AgentService implements AgentLink {
     const r = await this.store.getRequest(requestId);
     if (!r) throw new Error(`leased a task of request ${requestId}, which does not exist`);
     const spec = parseWithBigints<RequestSpec>(r.spec);
-    const src = resolveEndpointPath(this.o.endpoints, r.source, 'source');
-    const dst = resolveEndpointPath(this.o.endpoints, r.destination, 'destination');
+    const src = splitEndpointPath(r.source, 'source');
+    const dst = splitEndpointPath(r.destination, 'destination');
     const job: Job = {
       requestId,
-      src: { endpoint: src.endpoint.name, path: src.rel.slice(1), abs: src.abs },
-      dst: { endpoint: dst.endpoint.name, path: dst.rel.slice(1), abs: dst.abs },
-      opts: syncOptionsOf(spec, { transfers: this.o.transfers, asRoot: this.o.asRoot }),
+      src: { endpoint: src.name, path: src.rel.slice(1) },
+      dst: { endpoint: dst.name, path: dst.rel.slice(1) },
+      opts: syncOptionsOf(spec, { transfers: this.o.transfers, asRoot: this.o.asRoot, chunkCutoff: this.o.chunkCutoff }),
     };
     this.jobs.set(requestId, job);
     return job;

@@ -7,18 +7,19 @@ import { EventEmitter } from 'node:events';
 import { BargeError } from '../core/errors.js';
 import { stringifyWithBigints } from '../core/json-bigint.js';
 import type { Storage } from '../storage/storage.js';
-import type { RequestRecord, RequestState, StateStore } from '../state/state-store.js';
+import type { AgentRecord, ManifestEntry, MetricsSnapshot, Page, RequestRecord, StateStore, StoredError } from '../state/state-store.js';
+import { ACTION_TRANSITIONS, OPEN_STATES, RUNNING_STATES, type RequestState } from '../core/request-states.js';
 import { advanceRequest } from './advance-request.js';
-import { AgentService } from './agent-service.js';
-import type { ServiceConfig } from './config/service-config.js';
-import type { CoordinatorApi, MetricsSnapshot } from './coordinator-api.js';
-import { overlaps, resolveEndpointPath } from './endpoint-paths.js';
+import { AgentService, type AgentServiceOptions } from './agent-service.js';
+import type { ServiceConfig } from '../config/service-config.js';
+import { overlaps, resolveEndpointPath } from '../storage/posix/endpoint-paths.js';
 import { PHASE_TRANSFER } from './phases.js';
-import type { ListedEntry, RequestAction, RequestSpec, RequestView } from './request-types.js';
+import type { ListedEntry, RequestAction, RequestSpec, RequestView } from '../core/request-types.js';
 import { requestView } from './request-view.js';
 import { encodeTask } from './service-task.js';
-import { RemoteAgents, type EnrolBody, type EnrolReply } from './remote-agents.js';
-import type { LeasedWork, TaskReport } from '../agent/agent-link.js';
+import { RemoteAgents } from './remote-agents.js';
+import type { EnrolBody, EnrolReply, LeasedWork, TaskReport } from '../core/agent-wire.js';
+import type { EndpointConfig, SiteConfig } from '../config/service-config.js';
 
 const TICK_MS = 250;
 /** how often requests are checked for an agent that can run them */
@@ -28,7 +29,16 @@ const GRANT_TTL_MS = 60 * 60_000;
 const CHANGE_MS = 1000;
 const WALK_KINDS = ['root', 'scan'];
 
-export class Coordinator implements CoordinatorApi {
+export interface CoordinatorOptions {
+  now?: () => number;
+  /** told of every lease handed out (test set-up) */
+  onLeased?: AgentServiceOptions['onLeased'];
+  /** chunk files from this size (test set-up) */
+  chunkCutoff?: number;
+}
+
+/** the server's CoordinatorApi (server/coordinator-api.ts) is this class's shape: cli hands one to the other */
+export class Coordinator {
   readonly agentLink: AgentService;
   readonly remoteAgents: RemoteAgents;
   private readonly events = new EventEmitter();
@@ -38,13 +48,18 @@ export class Coordinator implements CoordinatorApi {
   private lastSeen = new Map<string, number>();
   private reachCheckedAt = 0;
 
+  private readonly now: () => number;
+
   /** `storageAt` opens an endpoint directory (the backend is the caller's choice: cli wires posix) */
-  constructor(private readonly store: StateStore, private readonly config: ServiceConfig, private readonly storageAt: (abs: string) => Storage, private readonly now: () => number = Date.now) {
+  constructor(private readonly store: StateStore, private readonly config: ServiceConfig, private readonly storageAt: (abs: string) => Storage, o: CoordinatorOptions = {}) {
+    const now = this.now = o.now ?? Date.now;
     this.events.setMaxListeners(0);
     this.agentLink = new AgentService(store, {
       endpoints: config.endpoints, retry: config.retry, leaseMs: config.leaseTimeoutMs, transfers: config.transfers,
       asRoot: typeof process.getuid === 'function' && process.getuid() === 0, now,
       onProgress: (ids) => { for (const id of ids) this.dirty.add(id); this.kick(); },
+      ...(o.onLeased ? { onLeased: o.onLeased } : {}),
+      ...(o.chunkCutoff !== undefined ? { chunkCutoff: o.chunkCutoff } : {}),
     });
     this.remoteAgents = new RemoteAgents(store, this.agentLink, {
       coordinator: config.name, endpoints: config.endpoints, leaseMs: config.leaseTimeoutMs, grantTtlMs: GRANT_TTL_MS, now,
@@ -103,7 +118,7 @@ export class Coordinator implements CoordinatorApi {
         if (await s.setRequestState(r.id, ['queued'], 'running', now, { phase: PHASE_TRANSFER })) await s.enqueue(r.id, [encodeTask({ kind: 'root' }, PHASE_TRANSFER)], now);
       });
     }
-    const active = await this.store.requestsIn(['running', 'finalizing']);
+    const active = await this.store.requestsIn(RUNNING_STATES);
     for (const r of active) {
       for (let i = 0; i < 100; i++) {
         const a = await advanceRequest(this.store, r.id, this.now());
@@ -178,12 +193,12 @@ export class Coordinator implements CoordinatorApi {
     return { items: page.items.map((r) => requestView(r, r.phase > PHASE_TRANSFER || !['running', 'paused'].includes(r.state), this.now())), total: page.total };
   }
 
-  async errors(id: string, limit: number, offset: number): ReturnType<CoordinatorApi['errors']> {
+  async errors(id: string, limit: number, offset: number): Promise<Page<StoredError>> {
     await this.found(id);
     return this.store.listErrors(id, limit, offset);
   }
 
-  async manifest(id: string, limit: number, offset: number): ReturnType<CoordinatorApi['manifest']> {
+  async manifest(id: string, limit: number, offset: number): Promise<Page<ManifestEntry>> {
     await this.found(id);
     return this.store.listManifest(id, limit, offset);
   }
@@ -195,7 +210,7 @@ export class Coordinator implements CoordinatorApi {
     switch (action) {
       case 'cancel': {
         const ok = await this.store.tx(async (s) => {
-          if (!await s.setRequestState(id, ['queued', 'running', 'finalizing', 'paused'], 'canceled', now, { message: 'canceled' })) return false;
+          if (!await s.setRequestState(id, ACTION_TRANSITIONS.cancel.from, 'canceled', now, { message: 'canceled' })) return false;
           await s.cancelTasks(id, { leased: true }, now);
           return true;
         });
@@ -205,13 +220,13 @@ export class Coordinator implements CoordinatorApi {
         break;
       }
       case 'pause':
-        if (!await this.store.setRequestState(id, ['queued', 'running', 'finalizing'], 'paused', now, { pausedFrom: r.state })) refuse();
+        if (!await this.store.setRequestState(id, ACTION_TRANSITIONS.pause.from, 'paused', now, { pausedFrom: r.state })) refuse();
         break;
       case 'resume':
-        if (!await this.store.setRequestState(id, ['paused'], r.pausedFrom ?? 'queued', now, { pausedFrom: null })) refuse();
+        if (!await this.store.setRequestState(id, ACTION_TRANSITIONS.resume.from, r.pausedFrom ?? 'queued', now, { pausedFrom: null })) refuse();
         break;
       case 'retry':
-        if (r.state !== 'failed' && r.state !== 'canceled') refuse();
+        if (!ACTION_TRANSITIONS.retry.from.includes(r.state)) refuse();
         await this.store.resetRequest(id, now);
         break;
     }
@@ -222,11 +237,11 @@ export class Coordinator implements CoordinatorApi {
 
   // ---- endpoints, sites, agents
 
-  endpoints(): ReturnType<CoordinatorApi['endpoints']> {
+  endpoints(): EndpointConfig[] {
     return [...this.config.endpoints.values()];
   }
 
-  sites(): ReturnType<CoordinatorApi['sites']> {
+  sites(): (SiteConfig & { endpoints: string[] })[] {
     const out = new Map<string, { name: string; description?: string; endpoints: string[] }>();
     for (const s of this.config.sites.values()) out.set(s.name, { ...s, endpoints: [] });
     for (const e of this.config.endpoints.values()) {
@@ -237,7 +252,7 @@ export class Coordinator implements CoordinatorApi {
     return [...out.values()];
   }
 
-  agents(): ReturnType<CoordinatorApi['agents']> {
+  agents(): Promise<AgentRecord[]> {
     return this.store.listAgents();
   }
 
@@ -262,7 +277,7 @@ export class Coordinator implements CoordinatorApi {
   private async publishChanges(): Promise<void> {
     if (this.events.listenerCount('change') === 0) return;
     try {
-      const active = await this.store.requestsIn(['queued', 'running', 'finalizing', 'paused']);
+      const active = await this.store.requestsIn(OPEN_STATES);
       const ids = new Set([...active.map((r) => r.id), ...this.dirty, ...this.lastSeen.keys()]);
       this.dirty.clear();
       for (const id of ids) {
@@ -270,7 +285,7 @@ export class Coordinator implements CoordinatorApi {
         if (!r) { this.lastSeen.delete(id); continue; }
         if (this.lastSeen.get(id) === r.updatedAt) continue;
         this.lastSeen.set(id, r.updatedAt);
-        if (!['queued', 'running', 'finalizing', 'paused'].includes(r.state)) this.lastSeen.delete(id);
+        if (!OPEN_STATES.includes(r.state)) this.lastSeen.delete(id);
         this.events.emit('change', await this.view(r));
       }
     } catch (e) { this.events.emit('error', e); }

@@ -4,33 +4,14 @@
 // tasks leased before this coordinator restarted), heartbeats that carry cancellations.
 import type { KeyObject } from 'node:crypto';
 import { BargeError } from '../core/errors.js';
-import type { Job, LeasedWork, TaskReport } from '../agent/agent-link.js';
+import type { EnrolBody, EnrolReply, Job, LeasedWork, TaskReport } from '../core/agent-wire.js';
 import type { AgentRecord, StateStore } from '../state/state-store.js';
 import { newGrantKeys, privateKeyFromPem, privateKeyPem, publicKeyPem, signGrant } from '../transport/session-auth.js';
 import { createPublicKey } from 'node:crypto';
 import type { AgentService } from './agent-service.js';
-import type { EndpointConfig } from './config/service-config.js';
+import type { EndpointConfig } from '../config/service-config.js';
 import { placementsFor, RoundRobin, unplaceable, type PlacedAgent, type Placement } from './placement.js';
-import { splitEndpointPath } from './endpoint-paths.js';
-
-export interface EnrolBody {
-  name: string;
-  site: string;
-  endpoints: string[];
-  /** "host:port" others push to; absent for an agent that only reads */
-  dataAddress?: string;
-  slots: number;
-}
-
-export interface EnrolReply {
-  agentId: string;
-  /** PEM of the public key that signs grants */
-  grantKey: string;
-  leaseMs: number;
-  heartbeatMs: number;
-  /** the endpoints it serves, and whether the coordinator lets them be written */
-  endpoints: { name: string; write: boolean }[];
-}
+import { splitEndpointPath } from '../core/endpoint-path.js';
 
 export interface RemoteAgentOptions {
   coordinator: string;

@@ -1,7 +1,7 @@
 // A request as clients see it: counters grouped, times as ISO text, rate and ETA.
 import { parseWithBigints } from '../core/json-bigint.js';
 import type { RequestRecord } from '../state/state-store.js';
-import type { RequestSpec, RequestView } from './request-types.js';
+import type { RequestSpec, RequestView } from '../core/request-types.js';
 
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
 

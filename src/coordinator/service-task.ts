@@ -1,7 +1,7 @@
 // The tasks of a service request (the engine's tasks) as stored in the queue: JSON that
 // keeps bigints, with the files and bytes each covers.
 import { parseWithBigints, stringifyWithBigints } from '../core/json-bigint.js';
-import type { FileItem, Task } from '../engine/task-types.js';
+import type { FileItem, Task } from '../core/task-types.js';
 import type { NewTask } from '../state/state-store.js';
 
 /** a delete batch that clears the way for source entries (deferred replaces) */

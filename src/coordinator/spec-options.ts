@@ -1,12 +1,10 @@
 // The sync options of a service request, from what was posted. Service requests keep
 // owner and group when the service runs as root, like `barge sync`.
 import { defaultSyncOptions, type SyncOptions } from '../core/sync-options.js';
-import type { RequestSpec } from './request-types.js';
+import type { RequestSpec } from '../core/request-types.js';
 
-/** test hook: chunk large files from this size (bytes), in chunks of a quarter of it, so tests need no 256 MiB files */
-const TEST_CHUNK_CUTOFF = Number(process.env.BARGE_TEST_CHUNK_CUTOFF ?? 0);
-
-export function syncOptionsOf(spec: RequestSpec, o: { transfers: number; asRoot: boolean }): SyncOptions {
+/** chunkCutoff: chunk files from this size, in chunks of a quarter of it (test set-up's, so tests need no 256 MiB files) */
+export function syncOptionsOf(spec: RequestSpec, o: { transfers: number; asRoot: boolean; chunkCutoff?: number | undefined }): SyncOptions {
   const f = spec.filters ?? {};
   return defaultSyncOptions({
     compare: spec.checksum ? 'checksum' : spec.sizeOnly ? 'size-only' : 'quick',
@@ -18,7 +16,7 @@ export function syncOptionsOf(spec: RequestSpec, o: { transfers: number; asRoot:
     verify: spec.verify ?? false,
     keepCache: spec.keepCache ?? false,
     transfers: o.transfers,
-    ...(TEST_CHUNK_CUTOFF > 0 ? { chunkCutoff: TEST_CHUNK_CUTOFF, chunkSize: Math.max(1, Math.floor(TEST_CHUNK_CUTOFF / 4)) } : {}),
+    ...(o.chunkCutoff !== undefined ? { chunkCutoff: o.chunkCutoff, chunkSize: Math.max(1, Math.floor(o.chunkCutoff / 4)) } : {}),
     filter: {
       ...(f.rules ? { rules: f.rules } : {}),
       ...(spec.files ? { filesFrom: spec.files } : {}),

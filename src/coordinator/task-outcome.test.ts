@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import type { Entry } from '../core/entry.js';
 import { parseWithBigints } from '../core/json-bigint.js';
 import { defaultSyncOptions } from '../core/sync-options.js';
-import type { CopyBatchTask, FileItem } from '../engine/task-types.js';
+import type { CopyBatchTask, FileItem } from '../core/task-types.js';
 import { backoffMs, taskOutcome } from './task-outcome.js';
 
 const retry = { maxAttempts: 3, baseDelayMs: 1000, maxDelayMs: 10_000 };

@@ -7,9 +7,9 @@ import { stringifyWithBigints } from '../core/json-bigint.js';
 import type { SyncOptions } from '../core/sync-options.js';
 import { combineChunkHashes } from '../engine/hasher.js';
 import { bytesCopiedBy } from '../engine/task-result.js';
-import type { ChunkTask, FileItem, TaskResult } from '../engine/task-types.js';
+import type { ChunkTask, FileItem, TaskResult } from '../core/task-types.js';
 import type { Completion, FileError, ManifestEntry, NewTask } from '../state/state-store.js';
-import type { RetryConfig } from './config/service-config.js';
+import type { RetryConfig } from '../config/service-config.js';
 import { DELETE_BATCH, PHASE_DELETE, PHASE_RESCAN, PHASE_TRANSFER } from './phases.js';
 import { encodeTask, sizeOf, type DeleteMarker, type ServiceTask } from './service-task.js';
 

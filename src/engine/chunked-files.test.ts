@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Entry } from '../core/entry.js';
 import { ChunkedFiles } from './chunked-files.js';
-import type { FileItem } from './task-types.js';
+import type { FileItem } from '../core/task-types.js';
 
 const MiB = 1024 * 1024;
 

@@ -9,7 +9,7 @@
 // data plane each chunk in flight is its own TCP stream, and several make up for the
 // window of one stream on a long link.
 import { chunksOf } from '../core/chunking.js';
-import type { ChunkTask, FileItem } from './task-types.js';
+import type { ChunkTask, FileItem } from '../core/task-types.js';
 
 interface InFlight {
   file: FileItem;

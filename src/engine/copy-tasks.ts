@@ -9,7 +9,7 @@ import { withRetry } from './retry.js';
 import { copySmallBatches } from './small-file-batch.js';
 import { isAborted, type RunContext } from './run-context.js';
 import { ResultBuilder } from './task-result.js';
-import type { ChunkTask, CopyBatchTask, FileItem, FinalizeChunkedTask, PrepareChunkedTask, TaskResult } from './task-types.js';
+import type { ChunkTask, CopyBatchTask, FileItem, FinalizeChunkedTask, PrepareChunkedTask, TaskResult } from '../core/task-types.js';
 
 /**
  * --checksum: true when the destination already holds the same bytes. Both sides leave the

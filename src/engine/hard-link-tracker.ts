@@ -1,6 +1,6 @@
 // --hard-links: the first name of a multiply-linked source inode is copied, every
 // other name becomes a hard link to it at the destination once it has landed.
-import type { FileItem, HardLinkNote } from './task-types.js';
+import type { FileItem, HardLinkNote } from '../core/task-types.js';
 
 interface Group {
   primary: string;

@@ -7,7 +7,7 @@ import { PathFilter } from '../core/filter.js';
 import { HybridExecutor, type ThreadPool } from './hybrid-executor.js';
 import { createHasher } from './hasher.js';
 import { sharedCells, type RunContext } from './run-context.js';
-import type { Task, TaskResult } from './task-types.js';
+import type { Task, TaskResult } from '../core/task-types.js';
 
 class FakePool implements ThreadPool {
   readonly capacity = 2;

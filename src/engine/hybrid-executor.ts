@@ -8,7 +8,7 @@
 // a file changed here and there waits for a thread already started, or copies it here.
 import type { RunContext } from './run-context.js';
 import { runTask } from './task-runner.js';
-import type { Task, TaskResult } from './task-types.js';
+import type { Task, TaskResult } from '../core/task-types.js';
 import type { TaskExecutor } from './worker-pool.js';
 
 const INLINE_KINDS = new Set<Task['kind']>(['scan', 'link', 'delete', 'dirmeta']);

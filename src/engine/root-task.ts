@@ -3,7 +3,7 @@
 import { BargeError } from '../core/errors.js';
 import type { RunContext } from './run-context.js';
 import { ResultBuilder } from './task-result.js';
-import type { TaskResult } from './task-types.js';
+import type { TaskResult } from '../core/task-types.js';
 
 export async function runRoot(ctx: RunContext): Promise<TaskResult> {
   const r = new ResultBuilder(ctx.verbose);

@@ -45,9 +45,6 @@ export interface RunContext {
   copyInScan?: boolean;
   /** report the hash of each file written (TaskResult.hashes) */
   recordHashes?: boolean;
-  /** test hooks: flip one byte between read and write of these paths, once or on every attempt */
-  corruptOnce: Set<string>;
-  corruptAlways: Set<string>;
 }
 
 export function isAborted(ctx: RunContext): boolean {

@@ -8,7 +8,7 @@ import { journalNameFor, partialNameFor } from '../core/temp-names.js';
 import { metaOf } from './copy-file.js';
 import type { RunContext } from './run-context.js';
 import { ResultBuilder } from './task-result.js';
-import type { FileItem, ScanTask, TaskResult } from './task-types.js';
+import type { FileItem, ScanTask, TaskResult } from '../core/task-types.js';
 import { runCopyBatch } from './copy-tasks.js';
 import { BATCH_MAX_BYTES, BATCH_MAX_FILES, SCAN_COPY_MAX_FILE } from '../core/sync-options.js';
 

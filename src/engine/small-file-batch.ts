@@ -8,7 +8,7 @@ import type { ManyRead, ManyReadResult, ManyWrite } from '../storage/storage.js'
 import { metaOf } from './copy-file.js';
 import { CELL_BYTES, isAborted, type RunContext } from './run-context.js';
 import type { ResultBuilder } from './task-result.js';
-import type { FileItem } from './task-types.js';
+import type { FileItem } from '../core/task-types.js';
 
 /** the shared buffer of a thread's batches: enough for a directory of small files */
 const BATCH_BUFFER = 2 * 1024 * 1024;
@@ -27,8 +27,7 @@ function dirOf(f: FileItem): string {
  */
 export async function copySmallBatches(ctx: RunContext, files: readonly FileItem[], r: ResultBuilder, landed: string[]): Promise<FileItem[]> {
   const { src, dst, opts } = ctx;
-  if (!src.readMany || !dst.writeMany || opts.dryRun || opts.sparse || opts.verify ||
-    ctx.corruptOnce.size + ctx.corruptAlways.size > 0) return [...files];
+  if (!src.readMany || !dst.writeMany || opts.dryRun || opts.sparse || opts.verify) return [...files];
   const byDir = new Map<string, FileItem[]>();
   const rest: FileItem[] = [];
   for (const f of files) {

@@ -10,7 +10,7 @@ import { ChunkedFiles } from './chunked-files.js';
 import { HardLinkTracker } from './hard-link-tracker.js';
 import { keptNote } from './tree-tasks.js';
 import type { TaskExecutor } from './worker-pool.js';
-import type { ActionEvent, DeleteItem, FileItem, ScanTask, Task, TaskResult } from './task-types.js';
+import type { ActionEvent, DeleteItem, FileItem, ScanTask, Task, TaskResult } from '../core/task-types.js';
 
 /** fewer files than this per batch cost more in messages than they gain in balance */
 const MIN_BATCH_FILES = 16;

@@ -1,7 +1,7 @@
 // Building a TaskResult: counters, per-file errors and action lines.
 import type { Counters } from '../core/counters.js';
 import { toErrorRecord } from '../core/errors.js';
-import { landedEvent, type ActionEvent, type FileItem, type Task, type TaskResult } from './task-types.js';
+import { landedEvent, type ActionEvent, type FileItem, type Task, type TaskResult } from '../core/task-types.js';
 
 export class ResultBuilder {
   readonly result: TaskResult = { counters: {}, errors: [], events: [] };

@@ -4,7 +4,7 @@ import { runChunk, runCopyBatch, runFinalize, runPrepare } from './copy-tasks.js
 import type { RunContext } from './run-context.js';
 import { runRoot } from './root-task.js';
 import { runScan } from './scan-task.js';
-import type { Task, TaskResult } from './task-types.js';
+import type { Task, TaskResult } from '../core/task-types.js';
 import { runDeletes, runDirMeta, runLinks } from './tree-tasks.js';
 
 export async function runTask(ctx: RunContext, t: Task): Promise<TaskResult> {

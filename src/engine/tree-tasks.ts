@@ -5,7 +5,7 @@ import { BargeError } from '../core/errors.js';
 import { isAborted, type RunContext } from './run-context.js';
 import { metaOf } from './copy-file.js';
 import { ResultBuilder } from './task-result.js';
-import type { DeleteTask, DirMetaTask, LinkTask, TaskResult } from './task-types.js';
+import type { DeleteTask, DirMetaTask, LinkTask, TaskResult } from '../core/task-types.js';
 
 export async function runLinks(ctx: RunContext, t: LinkTask): Promise<TaskResult> {
   const r = new ResultBuilder(ctx.verbose);

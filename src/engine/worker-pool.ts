@@ -1,7 +1,7 @@
 // A fixed set of worker threads that run tasks, one at a time each; results come back
 // as promises. Which code a worker runs (and so which storage it wires) is the caller's.
 import { parentPort, Worker, workerData } from 'node:worker_threads';
-import type { Task, TaskResult } from './task-types.js';
+import type { Task, TaskResult } from '../core/task-types.js';
 
 export interface TaskExecutor {
   readonly capacity: number;

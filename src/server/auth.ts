@@ -2,7 +2,7 @@
 // token is 401, a read (or agent) token on a route that changes something is 403.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { TokenConfig, TokenRole } from '../coordinator/config/service-config.js';
+import type { TokenConfig, TokenRole } from '../config/service-config.js';
 import { BargeError } from '../core/errors.js';
 
 declare module 'fastify' {

@@ -1,7 +1,7 @@
 // TypeBox schemas of the requests API (docs/api.md): what fastify validates on the way in,
 // serializes on the way out, and @fastify/swagger publishes at /api/openapi.json.
 import { Type, type Static, type TSchema } from 'typebox';
-import { REQUEST_STATES, type RequestState } from '../state/state-store.js';
+import { REQUEST_STATES, type RequestState } from '../core/request-states.js';
 
 const HASHES: ('xxh3' | 'sha256' | 'md5')[] = ['xxh3', 'sha256', 'md5'];
 const STATES: RequestState[] = [...REQUEST_STATES];

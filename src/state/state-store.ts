@@ -3,12 +3,21 @@
 // several of them at once. One implementation over kysely serves every engine.
 import type { Counters } from '../core/counters.js';
 
-export type RequestState = 'queued' | 'running' | 'finalizing' | 'succeeded' | 'failed' | 'canceled' | 'paused';
-export const REQUEST_STATES: readonly RequestState[] = ['queued', 'running', 'finalizing', 'succeeded', 'failed', 'canceled', 'paused'];
-export const ACTIVE_STATES: readonly RequestState[] = ['running', 'finalizing'];
+import type { RequestState } from '../core/request-states.js';
+
+export type { RequestState };
 
 export type TaskState = 'queued' | 'leased' | 'done' | 'failed' | 'canceled';
 export const TASK_STATES: readonly TaskState[] = ['queued', 'leased', 'done', 'failed', 'canceled'];
+
+/** what /metrics reads of the store at each scrape */
+export interface MetricsSnapshot {
+  tasks: { state: string; kind: string; n: number }[];
+  requests: { state: string; n: number }[];
+  errors: { code: string; n: number }[];
+  /** queued tasks of running requests */
+  queueDepth: number;
+}
 
 export interface NewRequest {
   id: string;

@@ -75,7 +75,7 @@ describe('partial files through RemoteStorage', () => {
   });
 
   test('a byte flipped on the wire in a chunk is caught at its close', async () => {
-    const s2 = await a.remote({}, { corruptOnce: new Set(['d']), streams: 1 });
+    const s2 = await a.faultyRemote(['d'], {}, { streams: 1 });
     try {
       await s2.preparePartial('d', opts('v1'));
       const w = await s2.openPartialWrite('d', { size: SIZE, sparse: false });

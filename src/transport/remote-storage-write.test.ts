@@ -73,7 +73,7 @@ describe('whole-file writes through RemoteStorage', () => {
   });
 
   test('a byte flipped on the wire is caught at commit (E_CHECKSUM), the retry lands', async () => {
-    const s2 = await a.remote({}, { corruptOnce: new Set(['flipped.bin']), streams: 1 });
+    const s2 = await a.faultyRemote(['flipped.bin'], {}, { streams: 1 });
     try {
       const bytes = pattern(50_000, 4);
       const w = await s2.openWrite('flipped.bin', { size: bytes.length, sparse: false });

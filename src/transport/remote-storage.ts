@@ -19,8 +19,6 @@ export interface RemoteTarget {
   streams: number;
   /** the hash the receiver computes over what arrives (the sender's --hash) */
   hash: string;
-  /** test hook: flip one byte on the wire, once, of the files with these paths */
-  corruptOnce?: Set<string>;
 }
 
 /** 'barge://host:port/endpoint/path' */
@@ -104,12 +102,7 @@ export class RemoteStorage implements Storage {
   async openWrite(path: string, opts: WriteOptions): Promise<FileWriter> {
     const c = await this.conn();
     const m = (await c.call('open-write', { path, size: opts.size, sparse: opts.sparse, replaces: opts.replaces ?? true, hash: this.t.hash })).meta;
-    return new RemoteFileWriter(c, f.uint(m, 'handle'), this.wireFault(path));
-  }
-
-  /** the test hook's one flipped byte, for this path, if armed */
-  private wireFault(path: string): boolean {
-    return this.t.corruptOnce?.delete(path) === true;
+    return new RemoteFileWriter(c, f.uint(m, 'handle'));
   }
 
   async mkdir(path: string): Promise<void> {
@@ -138,8 +131,7 @@ export class RemoteStorage implements Storage {
 
   async writeWhole(path: string, bytes: Buffer, meta: EntryMeta, choice: MetaChoice, sentHash?: string): Promise<boolean> {
     if (sentHash === undefined) return false; // the receiver checks every file; without the sender's hash take the general path
-    const data = this.wireFault(path) ? flipped(bytes) : bytes;
-    return f.bool(await this.call('write-whole', { path, meta, choice, hash: this.t.hash, sentHash }, data), 'done');
+    return f.bool(await this.call('write-whole', { path, meta, choice, hash: this.t.hash, sentHash }, bytes), 'done');
   }
 
   async preparePartial(path: string, opts: WriteOptions & { identity: string; chunkSize: number }): Promise<PartialFile> {
@@ -158,7 +150,7 @@ export class RemoteStorage implements Storage {
   async openPartialWrite(path: string, opts: WriteOptions): Promise<ChunkWriter> {
     const c = await this.conn();
     const m = (await c.call('open-partial-write', { path, size: opts.size, sparse: opts.sparse, hash: this.t.hash })).meta;
-    return new RemoteChunkWriter(c, f.uint(m, 'handle'), this.wireFault(path));
+    return new RemoteChunkWriter(c, f.uint(m, 'handle'));
   }
 
   async openPartialRead(path: string): Promise<FileReader> {
@@ -178,12 +170,6 @@ export class RemoteStorage implements Storage {
   async abortPartial(path: string): Promise<void> {
     await this.call('abort-partial', { path });
   }
-}
-
-function flipped(bytes: Buffer): Buffer {
-  const copy = Buffer.from(bytes);
-  if (copy.length > 0) copy[0] = (copy[0] ?? 0) ^ 0xff;
-  return copy;
 }
 
 /** connections to agents that do not know the 'hash' call (older ones): their readers read */
@@ -230,15 +216,11 @@ class RemoteReader implements FileReader {
   }
 }
 
-/** writes of one handle; the one-shot wire fault flips the first byte sent */
+/** writes of one handle */
 class HandleWrites {
-  constructor(protected readonly c: DataConnection, protected readonly handle: number, private fault: boolean) {}
+  constructor(protected readonly c: DataConnection, protected readonly handle: number) {}
 
   write(bytes: Buffer, position: number): Promise<void> {
-    if (this.fault && bytes.length > 0) {
-      this.fault = false;
-      return this.c.write(this.handle, position, flipped(bytes));
-    }
     return this.c.write(this.handle, position, bytes);
   }
 }

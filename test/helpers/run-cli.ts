@@ -43,6 +43,8 @@ function childEnv(extra: RunOptions['env']): NodeJS.ProcessEnv {
     if (v === undefined) delete env[k];
     else env[k] = v;
   }
+  // barge honours its BARGE_TEST_* hooks only when armed (src/config/test-hooks.ts)
+  if (Object.keys(env).some((k) => k.startsWith('BARGE_TEST_') && k !== 'BARGE_TEST_PG')) env.BARGE_TEST_HOOKS = '1';
   return env;
 }
 

@@ -1,15 +1,16 @@
 // The shapes the coordinator's HTTP API answers with, as docs/api.md describes them;
 // the CLI client reads them. What the coordinator defines (request, spec, listing) is its own type, so the two cannot drift.
 
-import type { ListedEntry, RequestView } from '../../coordinator/request-types.js';
-import type { RequestState } from '../../state/state-store.js';
+import type { ListedEntry, RequestView } from '../../core/request-types.js';
+import { FINAL_STATES, OPEN_STATES, type RequestState } from '../../core/request-states.js';
 
 export type { RequestState, RequestView };
 export type ListItem = ListedEntry;
 
-export const ACTIVE_STATES: readonly RequestState[] = ['queued', 'running', 'finalizing', 'paused'];
-export const FINAL_STATES: readonly RequestState[] = ['succeeded', 'failed', 'canceled'];
-export const ALL_STATES: readonly RequestState[] = [...ACTIVE_STATES, ...FINAL_STATES];
+/** the requests `barge ls` shows by default: those not at an end */
+export const ACTIVE_STATES: readonly RequestState[] = OPEN_STATES;
+export { FINAL_STATES };
+export const ALL_STATES: readonly RequestState[] = [...OPEN_STATES, ...FINAL_STATES];
 
 export interface Page<T> {
   items: T[];
@@ -39,11 +40,11 @@ export interface Listing {
 }
 
 /** the body of POST /api/requests is the coordinator's RequestSpec; absent fields take the server's defaults */
-export type { RequestFilters as SubmitFilters, RequestSpec as SubmitBody } from '../../coordinator/request-types.js';
+export type { RequestFilters as SubmitFilters, RequestSpec as SubmitBody } from '../../core/request-types.js';
 
 export interface SubmitAnswer {
   id: string;
   request: RequestView;
 }
 
-export type { RequestAction } from '../../coordinator/request-types.js';
+export type { RequestAction } from '../../core/request-types.js';

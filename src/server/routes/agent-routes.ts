@@ -4,9 +4,8 @@
 // checked against the TypeBox schemas like every other body.
 import type { FastifyReply } from 'fastify';
 import { Type } from 'typebox';
-import type { LeasedWork, TaskReport } from '../../agent/agent-link.js';
-import type { CoordinatorApi } from '../../coordinator/coordinator-api.js';
-import type { EnrolBody } from '../../coordinator/remote-agents.js';
+import type { EnrolBody, LeasedWork, TaskReport } from '../../core/agent-wire.js';
+import type { CoordinatorApi } from '../coordinator-api.js';
 import { BargeError } from '../../core/errors.js';
 import { parseWithBigints, stringifyWithBigints } from '../../core/json-bigint.js';
 import type { TypedApp } from '../typed-app.js';

@@ -1,5 +1,5 @@
 // What the coordinator can reach: endpoints, sites, agents, and a listing of a directory on an endpoint.
-import type { CoordinatorApi } from '../../coordinator/coordinator-api.js';
+import type { CoordinatorApi } from '../coordinator-api.js';
 import type { TypedApp } from '../typed-app.js';
 import { AgentSchema, EndpointParams, EndpointSchema, ERROR_RESPONSES, ListingSchema, listOf, LsQuery, SiteSchema } from '../schemas.js';
 

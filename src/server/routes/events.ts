@@ -2,8 +2,8 @@
 // RequestView), so the dashboard and `barge watch` need not poll.
 import type { ServerResponse } from 'node:http';
 import { Type } from 'typebox';
-import type { CoordinatorApi } from '../../coordinator/coordinator-api.js';
-import type { RequestView } from '../../coordinator/request-types.js';
+import type { CoordinatorApi } from '../coordinator-api.js';
+import type { RequestView } from '../../core/request-types.js';
 import { ERROR_RESPONSES } from '../schemas.js';
 import type { TypedApp } from '../typed-app.js';
 

@@ -1,6 +1,6 @@
 // GET /healthz: the one route without a token, for load balancers and service managers;
 // 503 when the database does not answer, so traffic moves to another coordinator.
-import type { CoordinatorApi } from '../../coordinator/coordinator-api.js';
+import type { CoordinatorApi } from '../coordinator-api.js';
 import type { TypedApp } from '../typed-app.js';
 import { HealthSchema } from '../schemas.js';
 

@@ -2,8 +2,9 @@
 // as in tests, do not share counters), filled from the CoordinatorApi when scraped.
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { Type } from 'typebox';
-import type { CoordinatorApi, MetricsSnapshot } from '../../coordinator/coordinator-api.js';
-import { REQUEST_STATES } from '../../state/state-store.js';
+import type { CoordinatorApi, MetricsSnapshot } from '../coordinator-api.js';
+import { REQUEST_STATES } from '../../core/request-states.js';
+import { totalCounter } from '../../metrics/total-counter.js';
 import { ERROR_RESPONSES } from '../schemas.js';
 import type { TypedApp } from '../typed-app.js';
 
@@ -17,19 +18,6 @@ function sharedSnapshot(api: CoordinatorApi): () => Promise<MetricsSnapshot> {
     inFlight ??= api.metrics().finally(() => { inFlight = undefined; });
     return inFlight;
   };
-}
-
-/** A counter fed by a total that only grows: each scrape adds what was moved since the last one. */
-export function totalCounter(registry: Registry, name: string, help: string, total: () => number): void {
-  let seen = 0;
-  const c: Counter = new Counter({
-    name, help, registers: [registry],
-    collect: () => {
-      const now = total();
-      if (now > seen) c.inc(now - seen);
-      seen = Math.max(seen, now);
-    },
-  });
 }
 
 function stateGauges(registry: Registry, snapshot: () => Promise<MetricsSnapshot>): void {

@@ -1,8 +1,9 @@
 // The request routes of docs/api.md: submit, list, show one, its errors and manifest, and the
 // cancel/pause/resume/retry actions; each is one call of the CoordinatorApi.
-import type { CoordinatorApi } from '../../coordinator/coordinator-api.js';
-import type { RequestAction } from '../../coordinator/request-types.js';
-import type { Page, RequestState } from '../../state/state-store.js';
+import type { CoordinatorApi } from '../coordinator-api.js';
+import type { RequestAction } from '../../core/request-types.js';
+import type { Page } from '../../state/state-store.js';
+import type { RequestState } from '../../core/request-states.js';
 import type { TypedApp } from '../typed-app.js';
 import {
   DEFAULT_LIMIT, DEFAULT_PRIORITY, ERROR_RESPONSES, ManifestEntrySchema, PagingQuery, RequestIdParams, RequestListQuery, RequestSpecBody, RequestViewSchema,

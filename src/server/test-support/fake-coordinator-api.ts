@@ -1,19 +1,12 @@
 // FOR THE HTTP-LAYER TESTS ONLY: a CoordinatorApi that records calls and answers canned RequestViews, so route
 // tests check status codes, schemas and auth; the real Coordinator is tested end to end elsewhere.
-import type { EndpointConfig, SiteConfig } from '../../coordinator/config/service-config.js';
-import type { CoordinatorApi, MetricsSnapshot } from '../../coordinator/coordinator-api.js';
-import type { ListedEntry, RequestAction, RequestSpec, RequestView } from '../../coordinator/request-types.js';
+import type { EndpointConfig, SiteConfig } from '../../config/service-config.js';
+import type { CoordinatorApi, MetricsSnapshot } from '../coordinator-api.js';
+import type { ListedEntry, RequestAction, RequestSpec, RequestView } from '../../core/request-types.js';
 import { BargeError } from '../../core/errors.js';
-import type { LeasedWork, TaskReport } from '../../agent/agent-link.js';
-import type { EnrolBody, EnrolReply } from '../../coordinator/remote-agents.js';
-import type { AgentRecord, ManifestEntry, Page, RequestState, StoredError } from '../../state/state-store.js';
-
-const ACTION_FROM: Record<RequestAction, { from: RequestState[]; to: RequestState }> = {
-  cancel: { from: ['queued', 'running', 'finalizing', 'paused'], to: 'canceled' },
-  pause: { from: ['queued', 'running', 'finalizing'], to: 'paused' },
-  resume: { from: ['paused'], to: 'running' },
-  retry: { from: ['failed', 'canceled'], to: 'queued' },
-};
+import type { EnrolBody, EnrolReply, LeasedWork, TaskReport } from '../../core/agent-wire.js';
+import type { AgentRecord, ManifestEntry, Page, StoredError } from '../../state/state-store.js';
+import { ACTION_TRANSITIONS, type RequestState } from '../../core/request-states.js';
 
 export function fakeView(over: Partial<RequestView> = {}): RequestView {
   return {
@@ -135,9 +128,10 @@ export class FakeCoordinatorApi implements CoordinatorApi {
     return this.answer(() => {
       this.record('act', id, action);
       const v = this.found(id);
-      const rule = ACTION_FROM[action];
+      const rule = ACTION_TRANSITIONS[action];
       if (!rule.from.includes(v.state)) throw new BargeError('E_STATE', `cannot ${action} a ${v.state} request`);
-      const next = { ...v, state: rule.to };
+      // a canned view keeps no paused-from: resume goes back to running
+      const next = { ...v, state: rule.to === 'paused-from' ? 'running' as const : rule.to };
       this.requests.set(id, next);
       return next;
     });

@@ -1,6 +1,6 @@
 // FOR THE HTTP-LAYER TESTS ONLY: builds the server over a FakeCoordinatorApi with one token per role.
 import type { FastifyInstance } from 'fastify';
-import type { TokenConfig, TokenRole } from '../../coordinator/config/service-config.js';
+import type { TokenConfig, TokenRole } from '../../config/service-config.js';
 import { buildServer } from '../app.js';
 import { FakeCoordinatorApi } from './fake-coordinator-api.js';
 

@@ -15,7 +15,8 @@ import { isTempName } from '../../core/temp-names.js';
 // eslint-disable-next-line @typescript-eslint/no-restricted-imports -- test set-up picks the engine's hashers, as cli does (DESIGN.md: only cli and test set-up pick concrete engines)
 import { createHasher } from '../../engine/hasher.js';
 import { PosixStorage } from '../../storage/posix/posix-storage.js';
-import type { EntryMeta, MetaChoice } from '../../storage/storage.js';
+import { FaultyStorage } from '../../storage/faulty-storage.js';
+import type { EntryMeta, MetaChoice, Storage } from '../../storage/storage.js';
 import { DataConnection, type PeerAddress, type SessionCredential } from '../data-connection.js';
 import { DataServer, type DataServerOptions } from '../data-server.js';
 import { encodeFrame, FrameDecoder, FrameType, type Frame, type Meta } from '../frame-codec.js';
@@ -77,7 +78,9 @@ export interface ServedAgent {
   events: { event: string; detail?: string }[];
   scope(p?: Partial<SessionScope>): SessionScope;
   open(scope?: Partial<SessionScope>, cred?: SessionCredential): Promise<DataConnection>;
-  remote(scope?: Partial<SessionScope>, o?: { streams?: number; hash?: HashName; corruptOnce?: Set<string> }): Promise<RemoteStorage>;
+  remote(scope?: Partial<SessionScope>, o?: { streams?: number; hash?: HashName }): Promise<RemoteStorage>;
+  /** a remote storage whose first write to each of `paths` has a byte flipped on its way (FaultyStorage) */
+  faultyRemote(paths: string[], scope?: Partial<SessionScope>, o?: { streams?: number }): Promise<Storage & { close(): void }>;
   raw(): Promise<RawPeer>;
   /** stops the server and removes the tree */
   stop(): Promise<void>;
@@ -118,8 +121,11 @@ export async function startAgent(o: AgentOptions = {}): Promise<ServedAgent> {
     open: (s = {}, cred = { token: TOKEN }) => DataConnection.open(address, scope(s), cred, { connectTimeoutMs: 5000 }),
     remote: async (s = {}, ro = {}) => (await RemoteStorage.probe({
       address, scope: scope(s), credential: { token: TOKEN }, streams: ro.streams ?? 2, hash: ro.hash ?? 'xxh3',
-      ...(ro.corruptOnce ? { corruptOnce: ro.corruptOnce } : {}),
     })).storage,
+    faultyRemote: async (paths, s = {}, ro = {}) => {
+      const inner = (await RemoteStorage.probe({ address, scope: scope(s), credential: { token: TOKEN }, streams: ro.streams ?? 2, hash: 'xxh3' })).storage;
+      return Object.assign(new FaultyStorage(inner, { once: paths, always: [] }), { close: () => inner.close() });
+    },
     raw: () => RawPeer.connect(port),
     stop: async () => {
       await server.close();

@@ -1,18 +1,12 @@
 // The coordinator as the HTTP server sees it: every route is one call here. Errors are
 // BargeErrors whose code picks the HTTP status (see docs/api.md).
-import type { EndpointConfig, SiteConfig } from './config/service-config.js';
-import type { LeasedWork, TaskReport } from '../agent/agent-link.js';
-import type { EnrolBody, EnrolReply } from './remote-agents.js';
-import type { ListedEntry, RequestAction, RequestSpec, RequestView } from './request-types.js';
-import type { AgentRecord, ManifestEntry, Page, RequestState, StoredError } from '../state/state-store.js';
+import type { EndpointConfig, SiteConfig } from '../config/service-config.js';
+import type { EnrolBody, EnrolReply, LeasedWork, TaskReport } from '../core/agent-wire.js';
+import type { ListedEntry, RequestAction, RequestSpec, RequestView } from '../core/request-types.js';
+import type { AgentRecord, ManifestEntry, MetricsSnapshot, Page, StoredError } from '../state/state-store.js';
+import type { RequestState } from '../core/request-states.js';
 
-export interface MetricsSnapshot {
-  tasks: { state: string; kind: string; n: number }[];
-  requests: { state: string; n: number }[];
-  errors: { code: string; n: number }[];
-  /** queued tasks of running requests */
-  queueDepth: number;
-}
+export type { MetricsSnapshot };
 
 export interface CoordinatorApi {
   /** 'exists' when a client-given id is taken */

@@ -1,27 +1,22 @@
-// Turns "endpoint:/path" into a directory under the endpoint's root, refusing what could
-// leave it: "..", and symlinks whose real path lies outside the root.
+// Turns "endpoint:/path" into a directory under a posix endpoint's root on this host,
+// refusing what could leave it: "..", and symlinks whose real path lies outside the root.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { BargeError } from '../core/errors.js';
-import type { EndpointConfig } from './config/service-config.js';
+import { BargeError } from '../../core/errors.js';
+import { splitEndpointPath } from '../../core/endpoint-path.js';
 
-export interface EndpointPath {
-  endpoint: EndpointConfig;
+/** what this needs of an endpoint: its name and its root on this host */
+export interface RootedEndpoint {
+  name: string;
+  path: string;
+}
+
+export interface EndpointPath<E extends RootedEndpoint> {
+  endpoint: E;
   /** the path as given, normalised: "/a/b" */
   rel: string;
   /** the absolute path on this host */
   abs: string;
-}
-
-export function splitEndpointPath(text: string, what: string): { name: string; rel: string } {
-  const colon = text.indexOf(':');
-  if (colon <= 0) throw new BargeError('E_BAD_INPUT', `${what}: expected ENDPOINT:/path, got '${text}'`);
-  const name = text.slice(0, colon);
-  const raw = text.slice(colon + 1);
-  const parts = raw.split('/').filter((p) => p !== '' && p !== '.');
-  if (parts.includes('..')) throw new BargeError('E_PATH_ESCAPE', `${what}: '..' is not allowed in '${raw}'`);
-  if (raw.includes('\0')) throw new BargeError('E_BAD_INPUT', `${what}: the path holds a NUL byte`);
-  return { name, rel: '/' + parts.join('/') };
 }
 
 /** child is root or below it */
@@ -46,7 +41,7 @@ export function realOrNearest(p: string): string {
   }
 }
 
-export function resolveEndpointPath(endpoints: ReadonlyMap<string, EndpointConfig>, text: string, what: string): EndpointPath {
+export function resolveEndpointPath<E extends RootedEndpoint>(endpoints: ReadonlyMap<string, E>, text: string, what: string): EndpointPath<E> {
   const { name, rel } = splitEndpointPath(text, what);
   const endpoint = endpoints.get(name);
   if (!endpoint) throw new BargeError('E_BAD_INPUT', `${what}: no endpoint named '${name}'`);

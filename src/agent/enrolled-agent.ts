@@ -2,15 +2,14 @@
 // `barge sync` on worker threads, reading its own endpoints and pushing to the agents the
 // coordinator names; its data plane accepts only grants the coordinator signed.
 import type { KeyObject } from 'node:crypto';
-import type { Job } from '../agent/agent-link.js';
-import { HttpAgentLink } from '../agent/http-agent-link.js';
-import { LocalAgent, type AgentTaskStats, type JobRunner } from '../agent/local-agent.js';
-import { BargeError } from '../core/errors.js';
-import type { Task, TaskResult } from '../engine/task-types.js';
+import { withTaskDelay } from './delayed-job-runner.js';
+import { EndpointRootsRunner } from './endpoint-roots-runner.js';
+import { HttpAgentLink } from './http-agent-link.js';
+import { LeaseLoop, type AgentTaskStats } from './lease-loop.js';
 import { PosixStorage } from '../storage/posix/posix-storage.js';
 import type { ServedEndpoint } from '../transport/data-server.js';
 import { publicKeyFromPem } from '../transport/session-auth.js';
-import { WorkerJobRunner } from './service-jobs.js';
+import { WorkerJobRunner } from './worker-job-runner.js';
 
 export interface LeasingOptions {
   coordinator: string;
@@ -25,32 +24,9 @@ export interface LeasingOptions {
   grantKeys: KeyObject[];
   dataAddress: string;
   threads: number;
+  /** hold each task this long before it runs (test set-up; 0 in use) */
+  taskDelayMs: number;
   say(line: string): void;
-}
-
-/** the coordinator names endpoints and paths; this host knows where they are */
-class LocalRootsRunner implements JobRunner {
-  constructor(private readonly inner: JobRunner, private readonly roots: ReadonlyMap<string, string>) {}
-
-  private abs(endpoint: string, path: string): string | undefined {
-    const root = this.roots.get(endpoint);
-    return root === undefined ? undefined : path === '' ? root : `${root}/${path}`;
-  }
-
-  run(job: Job, task: Task): Promise<TaskResult> {
-    const src = { ...job.src, abs: this.abs(job.src.endpoint, job.src.path) };
-    const dst = job.push ? { endpoint: job.dst.endpoint, path: job.dst.path } : { ...job.dst, abs: this.abs(job.dst.endpoint, job.dst.path) };
-    if (src.abs === undefined) return Promise.reject(new BargeError('E_BAD_INPUT', `this agent does not serve endpoint '${job.src.endpoint}'`));
-    return this.inner.run({ ...job, src, dst }, task);
-  }
-
-  cancel(requestId: string): void {
-    this.inner.cancel(requestId);
-  }
-
-  close(): Promise<void> {
-    return this.inner.close();
-  }
 }
 
 export async function startLeasing(o: LeasingOptions): Promise<{ stop(): Promise<void>; stats(): AgentTaskStats }> {
@@ -62,9 +38,9 @@ export async function startLeasing(o: LeasingOptions): Promise<{ stop(): Promise
     if (root !== undefined) o.endpoints.set(ep.name, { storage: new PosixStorage(root, { confineReads: true, asyncReads: true }), write: ep.write });
   }
   o.say(`enrolled with ${o.coordinator} as ${e.agentId} (site ${o.site}; lease timeout ${e.leaseMs} ms)`);
-  const agent = new LocalAgent(link, {
+  const agent = new LeaseLoop(link, {
     id: e.agentId, slots: o.threads * 2, pollMs: 50, heartbeatMs: e.heartbeatMs,
-    runner: new LocalRootsRunner(new WorkerJobRunner(o.threads), o.roots),
+    runner: withTaskDelay(new EndpointRootsRunner(new WorkerJobRunner(o.threads), o.roots), o.taskDelayMs),
     onError: (err) => o.say(`error: ${err instanceof Error ? err.message : String(err)}`),
   });
   agent.start();

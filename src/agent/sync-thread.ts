@@ -3,8 +3,8 @@ import { parentPort } from 'node:worker_threads';
 import { toErrorRecord } from '../core/errors.js';
 import { runTask } from '../engine/task-runner.js';
 import { receiveWorkerData, WORKER_READY } from '../engine/worker-pool.js';
-import type { Task } from '../engine/task-types.js';
-import { buildRunContext, remoteStorageFor, type SyncWorkerData } from './sync-context.js';
+import type { Task } from '../core/task-types.js';
+import { buildRunContext, remoteStorageFor, type SyncWorkerData } from './build-run-context.js';
 
 // a thread started early (see main.ts) gets its data once the command line is parsed
 const data = await receiveWorkerData() as SyncWorkerData;

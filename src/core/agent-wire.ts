@@ -1,16 +1,16 @@
-// What an agent needs from its coordinator: leases of work, a place to report results,
-// heartbeats, and word of canceled requests. The built-in agent calls the coordinator
-// in-process; remote agents make the same calls over HTTP (agent-wire.ts).
-import type { SyncOptions } from '../core/sync-options.js';
-import type { Task, TaskResult } from '../engine/task-types.js';
+// The contract between the coordinator and its agents, as plain data: the jobs and tasks
+// an agent leases, what it reports, how it enrols, and the calls it makes (AgentLink). The
+// built-in agent makes them in-process; remote agents over HTTP (agent/http-agent-link.ts,
+// server/routes/agent-routes.ts). Places are (endpoint, path), never a host's path: the
+// agent that serves an endpoint knows where it is.
+import type { SyncOptions } from './sync-options.js';
+import type { Task, TaskResult } from './task-types.js';
 
 /** one side of a job: a path below an endpoint */
 export interface JobSide {
   endpoint: string;
   /** '/'-separated below the endpoint root, '' for the root */
   path: string;
-  /** the absolute path on the host that runs the task; set by whoever knows the endpoint's root there */
-  abs?: string;
 }
 
 /** the destination is on another agent: push through the data plane */
@@ -40,6 +40,26 @@ export interface LeasedWork {
 export interface TaskReport {
   taskId: number;
   result: TaskResult;
+}
+
+/** what an agent says of itself when it joins a coordinator (POST /api/agent/enrol) */
+export interface EnrolBody {
+  name: string;
+  site: string;
+  endpoints: string[];
+  /** "host:port" others push to; absent for an agent that only reads */
+  dataAddress?: string;
+  slots: number;
+}
+
+export interface EnrolReply {
+  agentId: string;
+  /** PEM of the public key that signs grants */
+  grantKey: string;
+  leaseMs: number;
+  heartbeatMs: number;
+  /** the endpoints it serves, and whether the coordinator lets them be written */
+  endpoints: { name: string; write: boolean }[];
 }
 
 export interface AgentLink {

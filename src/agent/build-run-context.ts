@@ -1,12 +1,16 @@
-// Builds the RunContext of `barge sync` from plain data, in the main thread and in each
-// worker thread alike: this is where the posix storage is wired to the engine.
+// Builds the RunContext of a task thread from plain data, for `barge sync` (its main
+// thread and each worker) and for an agent's jobs alike: this is where the posix storage,
+// or an agent reached over the data plane, is wired to the engine, and where test set-up's
+// write faults are put around the destination.
 import { PathFilter } from '../core/filter.js';
 import type { SyncOptions } from '../core/sync-options.js';
 import { BandwidthLimiter } from '../engine/bandwidth-limiter.js';
 import { createHasher } from '../engine/hasher.js';
 import { sharedCells, type RunContext } from '../engine/run-context.js';
+import { testHooks } from '../config/test-hooks.js';
+import { FaultyStorage } from '../storage/faulty-storage.js';
 import { PosixStorage } from '../storage/posix/posix-storage.js';
-import type { StorageFeatures } from '../storage/storage.js';
+import type { Storage, StorageFeatures } from '../storage/storage.js';
 import type { RemoteStorage, RemoteTarget } from '../transport/remote-storage.js';
 
 export interface SyncWorkerData {
@@ -19,8 +23,6 @@ export interface SyncWorkerData {
   verbose: boolean;
   memory: { flags: SharedArrayBuffer; counters: SharedArrayBuffer };
   limiterMemory: SharedArrayBuffer;
-  corruptOnce: string[];
-  corruptAlways: string[];
 }
 
 /** 256 KiB: read, hash and write while the block is still in the CPU cache (measured
@@ -41,7 +43,7 @@ export async function remoteStorageFor(data: SyncWorkerData): Promise<RemoteStor
 export function buildRunContext(data: SyncWorkerData, remote?: RemoteStorageClass): RunContext {
   const src = new PosixStorage(data.srcRoot);
   if (data.remoteDst && !remote) throw new Error('buildRunContext: a barge:// destination needs the RemoteStorage class');
-  const dst = data.remoteDst && remote ? new remote(data.remoteDst.target, data.remoteDst.features) : new PosixStorage(data.dstRoot);
+  const dst = withWriteFaults(data.remoteDst && remote ? new remote(data.remoteDst.target, data.remoteDst.features) : new PosixStorage(data.dstRoot), data.remoteDst !== undefined);
   return {
     src, dst,
     opts: data.opts,
@@ -53,13 +55,19 @@ export function buildRunContext(data: SyncWorkerData, remote?: RemoteStorageClas
     limiter: data.opts.bwlimit === undefined ? undefined : new BandwidthLimiter(data.opts.bwlimit, data.limiterMemory),
     buffer: Buffer.allocUnsafe(data.remoteDst ? NETWORK_BUFFER : READ_BUFFER),
     readHash: createHasher(data.opts.hash),
-    corruptOnce: new Set(data.corruptOnce),
-    corruptAlways: new Set(data.corruptAlways),
   };
+}
+
+/** the destination as test set-up's hooks would have it: bytes flipped on their way to chosen paths */
+function withWriteFaults(dst: Storage, remote: boolean): Storage {
+  const h = testHooks();
+  if (!h) return dst;
+  const once = remote ? [...h.corruptOnce, ...h.wireCorruptOnce] : h.corruptOnce;
+  return once.length + h.corruptAlways.length === 0 ? dst : new FaultyStorage(dst, { once, always: h.corruptAlways });
 }
 
 /** closes what the context holds open (connections to an agent) */
 export function releaseRunContext(ctx: RunContext): void {
-  const dst = ctx.dst as Partial<Pick<RemoteStorage, 'close'>>;
+  const dst = (ctx.dst instanceof FaultyStorage ? ctx.dst.inner : ctx.dst) as Partial<Pick<RemoteStorage, 'close'>>;
   if (typeof dst.close === 'function') dst.close();
 }

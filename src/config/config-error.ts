@@ -1,6 +1,6 @@
 // How the config loader fails: one E_CONFIG error "WHERE: REASON", where WHERE names the file and
 // dotted key ("barge.toml: endpoints.panda.write"), the environment variable or the flag.
-import { BargeError } from '../../core/errors.js';
+import { BargeError } from '../core/errors.js';
 
 export function configError(where: string, reason: string): BargeError {
   return new BargeError('E_CONFIG', `${where}: ${reason}`);

@@ -3,11 +3,11 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { createTestDatabase, pgSkipReason } from '../../test/helpers/postgres-db.js';
-import { openMemoryStore } from './memory/open-memory.js';
-import { openPostgresStore } from './postgres/open-postgres.js';
-import { openSqliteStore } from './sqlite/open-sqlite.js';
-import { stateConformance } from './state-conformance.js';
+import { createTestDatabase, pgSkipReason } from './helpers/postgres-db.js';
+import { openMemoryStore } from '../src/state/memory/open-memory.js';
+import { openPostgresStore } from '../src/state/postgres/open-postgres.js';
+import { openSqliteStore } from '../src/state/sqlite/open-sqlite.js';
+import { stateConformance } from '../src/state/state-conformance.js';
 
 stateConformance('memory', async () => {
   const store = await openMemoryStore();

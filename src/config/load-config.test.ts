@@ -5,7 +5,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
-import { BargeError } from '../../core/errors.js';
+import { BargeError } from '../core/errors.js';
 import { loadServiceConfig } from './load-config.js';
 import type { ConfigFlags } from './service-config.js';
 

@@ -1,31 +1,30 @@
-// The built-in agent's JobRunner: tasks go to worker threads with their job; each job
-// has its own shared cells, so canceling a request stops its tasks and no other.
-import type { Job } from '../agent/agent-link.js';
-import type { JobRunner } from '../agent/local-agent.js';
+// Runs an agent's tasks on worker threads (task-thread.ts), each with its job and the
+// job's roots on this host; each job has its own shared cells, so canceling a request
+// stops its tasks and no other.
+import type { Job } from '../core/agent-wire.js';
+import type { JobRoots, RootedRunner } from './job-runner.js';
 import { BandwidthLimiter } from '../engine/bandwidth-limiter.js';
 import { CELL_ABORT, sharedCells } from '../engine/run-context.js';
-import type { Task, TaskResult } from '../engine/task-types.js';
+import type { Task, TaskResult } from '../core/task-types.js';
 import { WorkerPool } from '../engine/worker-pool.js';
-import type { SyncWorkerData } from './sync-context.js';
+import type { SyncWorkerData } from './build-run-context.js';
 
 export interface ServiceJobMessage {
   job: Job;
+  roots: JobRoots;
   /** a request's cells are replaced when it is canceled: a retry must not inherit the abort */
   generation: number;
   task: Task;
   data: Omit<SyncWorkerData, 'srcRoot' | 'dstRoot' | 'opts'>;
 }
 
-/** test hook: hold every task this long before it runs, so a test can stop the service mid-request */
-const TASK_DELAY_MS = Number(process.env.BARGE_TEST_TASK_DELAY_MS ?? 0);
-
-export class WorkerJobRunner implements JobRunner {
+export class WorkerJobRunner implements RootedRunner {
   private readonly pool: WorkerPool<ServiceJobMessage>;
   private readonly cells = new Map<string, { cells: ReturnType<typeof sharedCells>; generation: number }>();
   private generations = 0;
 
   constructor(threads: number) {
-    this.pool = new WorkerPool<ServiceJobMessage>(new URL('./service-worker.js', import.meta.url), {}, threads);
+    this.pool = new WorkerPool<ServiceJobMessage>(new URL('./task-thread.js', import.meta.url), {}, threads);
   }
 
   private cellsOf(requestId: string): { cells: ReturnType<typeof sharedCells>; generation: number } {
@@ -34,16 +33,11 @@ export class WorkerJobRunner implements JobRunner {
     return c;
   }
 
-  async run(job: Job, task: Task): Promise<TaskResult> {
-    if (TASK_DELAY_MS > 0) await new Promise((r) => setTimeout(r, TASK_DELAY_MS));
+  run(job: Job, roots: JobRoots, task: Task): Promise<TaskResult> {
     const c = this.cellsOf(job.requestId);
     return this.pool.run({
-      job, task, generation: c.generation,
-      data: {
-        nowNs: BigInt(Date.now()) * 1_000_000n, verbose: false, memory: c.cells.memory, limiterMemory: BandwidthLimiter.sharedMemory(),
-        corruptOnce: (process.env.BARGE_TEST_CORRUPT_ONCE ?? '').split('\n').filter((s) => s !== ''),
-        corruptAlways: (process.env.BARGE_TEST_CORRUPT_ALWAYS ?? '').split('\n').filter((s) => s !== ''),
-      },
+      job, roots, task, generation: c.generation,
+      data: { nowNs: BigInt(Date.now()) * 1_000_000n, verbose: false, memory: c.cells.memory, limiterMemory: BandwidthLimiter.sharedMemory() },
     });
   }
 

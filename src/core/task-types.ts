@@ -1,8 +1,8 @@
 // The tasks a worker runs and what it reports back: plain data, so they cross
 // worker threads now and processes or hosts later.
-import type { Counters } from '../core/counters.js';
-import type { Entry } from '../core/entry.js';
-import type { ErrorRecord } from '../core/errors.js';
+import type { Counters } from './counters.js';
+import type { Entry } from './entry.js';
+import type { ErrorRecord } from './errors.js';
 
 /** one action line, for -v and --dry-run */
 export interface ActionEvent {

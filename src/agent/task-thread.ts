@@ -7,9 +7,9 @@ import { BargeError, toErrorRecord } from '../core/errors.js';
 import type { RunContext } from '../engine/run-context.js';
 import { runTask } from '../engine/task-runner.js';
 import { RemoteStorage, type RemoteTarget } from '../transport/remote-storage.js';
-import { parseListen } from '../coordinator/config/parse-values.js';
-import type { ServiceJobMessage } from './service-jobs.js';
-import { buildRunContext, releaseRunContext } from './sync-context.js';
+import { parseListen } from '../config/parse-values.js';
+import type { ServiceJobMessage } from './worker-job-runner.js';
+import { buildRunContext, releaseRunContext } from './build-run-context.js';
 
 const KEEP = 16;
 const contexts = new Map<string, Promise<RunContext>>();
@@ -20,16 +20,14 @@ function keyOf(m: ServiceJobMessage): string {
 }
 
 async function build(m: ServiceJobMessage): Promise<RunContext> {
-  const { job } = m;
-  if (job.src.abs === undefined) throw new BargeError('E_BAD_INPUT', `this agent does not serve endpoint '${job.src.endpoint}'`);
-  const base = { ...m.data, srcRoot: job.src.abs, opts: job.opts };
+  const { job, roots } = m;
+  const base = { ...m.data, srcRoot: roots.src, opts: job.opts };
   if (job.push) {
     const target: RemoteTarget = {
       address: parseListen(job.push.address, `agent ${job.push.agent}`),
       scope: { endpoint: job.dst.endpoint, path: job.dst.path, write: true },
       credential: { grant: job.push.grant },
       streams: 2, hash: job.opts.hash,
-      corruptOnce: new Set((process.env.BARGE_TEST_WIRE_CORRUPT_ONCE ?? '').split('\n').filter((x) => x !== '')),
     };
     const { storage, base: there } = await RemoteStorage.probe(target);
     try {
@@ -37,9 +35,9 @@ async function build(m: ServiceJobMessage): Promise<RunContext> {
     } finally { storage.close(); }
     return { ...buildRunContext({ ...base, dstRoot: storage.root, remoteDst: { target, features: storage.features } }, RemoteStorage), recordHashes: true };
   }
-  if (job.dst.abs === undefined) throw new BargeError('E_BAD_INPUT', `this agent does not serve endpoint '${job.dst.endpoint}'`);
-  makeDirs(job.dst.abs);
-  return { ...buildRunContext({ ...base, dstRoot: job.dst.abs }), recordHashes: true };
+  if (roots.dst === undefined) throw new BargeError('E_BAD_INPUT', `this agent does not serve endpoint '${job.dst.endpoint}'`);
+  makeDirs(roots.dst);
+  return { ...buildRunContext({ ...base, dstRoot: roots.dst }), recordHashes: true };
 }
 
 function contextOf(m: ServiceJobMessage): Promise<RunContext> {

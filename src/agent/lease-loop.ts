@@ -1,19 +1,14 @@
-// The built-in agent of `barge serve`: leases tasks up to its slots, runs them with the
-// engine of `barge sync` (on worker threads the caller provides), reports results in
-// small batches and keeps its leases alive with heartbeats.
+// An agent's lease loop, the same for the built-in agent of `barge serve` and for
+// `barge agent --coordinator`: leases tasks up to its slots, runs them with the runner it
+// is given (the engine of `barge sync` on worker threads), reports results in small
+// batches and keeps its leases alive with heartbeats.
 import { toErrorRecord } from '../core/errors.js';
 import { bytesCopiedBy } from '../engine/task-result.js';
-import type { Task, TaskResult } from '../engine/task-types.js';
-import type { AgentLink, Job, LeasedWork, TaskReport } from './agent-link.js';
+import type { Task, TaskResult } from '../core/task-types.js';
+import type { AgentLink, LeasedWork, TaskReport } from '../core/agent-wire.js';
+import type { JobRunner } from './job-runner.js';
 
-/** runs one task of a job; cancel() makes the job's tasks in flight stop soon */
-export interface JobRunner {
-  run(job: Job, task: Task): Promise<TaskResult>;
-  cancel(requestId: string): void;
-  close(): Promise<void>;
-}
-
-export interface LocalAgentOptions {
+export interface LeaseLoopOptions {
   id: string;
   slots: number;
   /** how often to look for work when there was none */
@@ -37,7 +32,7 @@ export interface AgentTaskStats {
   bytesCopied: number;
 }
 
-export class LocalAgent {
+export class LeaseLoop {
   private running = 0;
   private stopped = false;
   private pending: TaskReport[] = [];
@@ -50,7 +45,7 @@ export class LocalAgent {
   private readonly done = new Map<string, number>();
   private readonly totals = { failed: 0, filesCopied: 0, bytesCopied: 0 };
 
-  constructor(private readonly link: AgentLink, private readonly o: LocalAgentOptions) {}
+  constructor(private readonly link: AgentLink, private readonly o: LeaseLoopOptions) {}
 
   start(): void {
     this.unsubscribe = this.link.onCancel((id) => this.o.runner.cancel(id));

@@ -6,9 +6,9 @@
 // reaches (the coordinator's /metrics, on the API, takes the API's tokens).
 import * as http from 'node:http';
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
-import type { AgentTaskStats } from '../agent/local-agent.js';
+import type { AgentTaskStats } from './lease-loop.js';
 import type { DataPlaneStats } from '../transport/data-server.js';
-import { totalCounter } from './routes/metrics.js';
+import { totalCounter } from '../metrics/total-counter.js';
 
 /** a counter per label value, fed by totals that only grow */
 function labelledTotals(registry: Registry, name: string, help: string, label: string, totals: () => ReadonlyMap<string, number>): void {

@@ -1,8 +1,8 @@
 // What a client asks for (RequestSpec, as posted to the API) and what it is shown
 // (RequestView): the plain shapes the coordinator, the server and the client share.
-import type { FilterRule } from '../core/filter.js';
-import type { HashName } from '../core/sync-options.js';
-import type { RequestState } from '../state/state-store.js';
+import type { FilterRule } from './filter.js';
+import type { HashName } from './sync-options.js';
+import type { RequestAction, RequestState } from './request-states.js';
 
 export interface RequestFilters {
   rules?: FilterRule[];
@@ -56,4 +56,4 @@ export interface ListedEntry {
   mode: number;
 }
 
-export type RequestAction = 'cancel' | 'pause' | 'resume' | 'retry';
+export type { RequestAction };

@@ -1,0 +1,40 @@
+// Runs an agent's tasks in the calling thread, one run context per request: the
+// worker-thread runner's twin for tests that drive a coordinator in-process and need to
+// step in between tasks. Nothing in a service uses it.
+import type { Job } from '../core/agent-wire.js';
+import type { Task, TaskResult } from '../core/task-types.js';
+import { BandwidthLimiter } from '../engine/bandwidth-limiter.js';
+import { CELL_ABORT, sharedCells, type RunContext } from '../engine/run-context.js';
+import { runTask } from '../engine/task-runner.js';
+import { makeDirs } from '../storage/posix/make-dirs.js';
+import { buildRunContext } from './build-run-context.js';
+import type { JobRoots, RootedRunner } from './job-runner.js';
+
+export class InThreadRunner implements RootedRunner {
+  private readonly ctxs = new Map<string, RunContext>();
+
+  run(job: Job, roots: JobRoots, task: Task): Promise<TaskResult> {
+    let ctx = this.ctxs.get(job.requestId);
+    if (!ctx) {
+      if (roots.dst === undefined) return Promise.reject(new Error('InThreadRunner: pushes to another agent run on worker threads only'));
+      makeDirs(roots.dst);
+      ctx = {
+        ...buildRunContext({ srcRoot: roots.src, dstRoot: roots.dst, opts: job.opts, nowNs: BigInt(Date.now()) * 1_000_000n, verbose: false, memory: sharedCells().memory, limiterMemory: BandwidthLimiter.sharedMemory() }),
+        recordHashes: true,
+      };
+      this.ctxs.set(job.requestId, ctx);
+    }
+    return runTask(ctx, task);
+  }
+
+  /** as the worker runner: the tasks in flight stop; a retry of the request starts with fresh cells */
+  cancel(requestId: string): void {
+    const c = this.ctxs.get(requestId);
+    if (c) Atomics.store(c.cells.flags, CELL_ABORT, 1);
+    this.ctxs.delete(requestId);
+  }
+
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
+}

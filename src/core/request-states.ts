@@ -1,0 +1,32 @@
+// The lifecycle of a request, written once: its states, which of them are open or final,
+// and from which states each action an operator may take is allowed. The store records
+// transitions, the coordinator acts on them, the API documents them and the client waits
+// on them; all read them here.
+
+export type RequestState = 'queued' | 'running' | 'finalizing' | 'succeeded' | 'failed' | 'canceled' | 'paused';
+export const REQUEST_STATES: readonly RequestState[] = ['queued', 'running', 'finalizing', 'succeeded', 'failed', 'canceled', 'paused'];
+
+/** tasks of requests in these states may be leased and run */
+export const RUNNING_STATES: readonly RequestState[] = ['running', 'finalizing'];
+/** not yet at an end: the request may still change */
+export const OPEN_STATES: readonly RequestState[] = ['queued', 'running', 'finalizing', 'paused'];
+/** ends: nothing happens to the request unless it is retried */
+export const FINAL_STATES: readonly RequestState[] = ['succeeded', 'failed', 'canceled'];
+
+export type RequestAction = 'cancel' | 'pause' | 'resume' | 'retry';
+export const REQUEST_ACTIONS: readonly RequestAction[] = ['cancel', 'pause', 'resume', 'retry'];
+
+/**
+ * From which states each action is allowed, and the state it leads to; 'paused-from'
+ * is the state the request was in when it was paused (queued when unknown).
+ */
+export const ACTION_TRANSITIONS: Readonly<Record<RequestAction, { from: readonly RequestState[]; to: RequestState | 'paused-from' }>> = {
+  cancel: { from: OPEN_STATES, to: 'canceled' },
+  pause: { from: ['queued', 'running', 'finalizing'], to: 'paused' },
+  resume: { from: ['paused'], to: 'paused-from' },
+  retry: { from: ['failed', 'canceled'], to: 'queued' },
+};
+
+export function isFinal(s: RequestState): boolean {
+  return FINAL_STATES.includes(s);
+}
