@@ -15,7 +15,8 @@ export class BargeError extends Error {
     super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
     this.name = 'BargeError';
     this.code = code;
-    this.retryable = opts.retryable ?? ERROR_CODES[code].retryable;
+    // hasOwn: peers' codes are checked with `in`, which lets Object.prototype's names ('constructor') through
+    this.retryable = opts.retryable ?? (Object.hasOwn(ERROR_CODES, code) && ERROR_CODES[code].retryable);
     this.path = opts.path;
   }
 }
