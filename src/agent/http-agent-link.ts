@@ -3,6 +3,7 @@
 // polls; cancellations arrive with heartbeat replies.
 import { EventEmitter } from 'node:events';
 import { BargeError, ERROR_CODES, type ErrorCode } from '../core/errors.js';
+import { codeOfStatus } from '../core/error-codes.js';
 import { parseWithBigints, stringifyWithBigints } from '../core/json-bigint.js';
 import type { AgentLink, EnrolBody, EnrolReply, LeasedWork, TaskReport } from '../core/agent-wire.js';
 
@@ -27,7 +28,7 @@ export class HttpAgentLink implements AgentLink {
     }
     const text = await res.text();
     if (!res.ok) {
-      let code: ErrorCode = res.status === 401 ? 'E_AUTH' : res.status === 403 ? 'E_FORBIDDEN' : 'E_INTERNAL';
+      let code: ErrorCode = codeOfStatus(res.status) ?? 'E_INTERNAL';
       let message = text;
       try {
         const e = JSON.parse(text) as { code?: string; message?: string };

@@ -1,7 +1,7 @@
 // The barge command line (commander), loaded by main.ts; the one place that wires engines together.
 import { Command, CommanderError, Option } from './commander.js';
 import { createRequire } from 'node:module';
-import { isBargeError } from '../core/errors.js';
+import { ERROR_CODES, isBargeError } from '../core/errors.js';
 import type { FilterRule } from '../core/filter.js';
 import { collectRule, defaultTransfers, parseStreams, parseSyncFlags, type SyncFlags } from './parse-sync-flags.js';
 import { isBargeUrl } from './barge-url.js';
@@ -158,8 +158,11 @@ async function main(): Promise<void> {
       if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') process.exit(0);
       process.exit(EXIT_USAGE);
     }
-    if (isBargeError(e) && (e.code === 'E_USAGE' || e.code === 'E_BAD_INPUT' || e.code === 'E_CONFIG')) fail(e.message, EXIT_USAGE, e.code);
-    if (isBargeError(e)) fail(jsonLogs ? e.message : `${e.code}: ${e.message}`, 1, e.code);
+    if (isBargeError(e)) {
+      const exit = ERROR_CODES[e.code].exitCode;
+      // what is the user's to fix is told as commander tells a bad flag, without a code
+      fail(exit === EXIT_USAGE || jsonLogs ? e.message : `${e.code}: ${e.message}`, exit, e.code);
+    }
     fail(`internal error: ${e instanceof Error ? e.stack ?? e.message : String(e)}`, 1);
   }
 }

@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import { makeDirs } from '../storage/posix/make-dirs.js';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
-import { BargeError } from '../core/errors.js';
+import { BargeError, ERROR_CODES } from '../core/errors.js';
 import { LeaseLoop } from '../agent/lease-loop.js';
 import { EndpointRootsRunner } from '../agent/endpoint-roots-runner.js';
 import { withTaskDelay } from '../agent/delayed-job-runner.js';
@@ -100,7 +100,7 @@ export async function serveCommand(file: string | undefined, flags: ConfigFlags)
   await new Promise<void>((resolve) => {
     let stopping = false;
     const stop = (): void => {
-      if (stopping) { say('second signal: leaving now; leases expire and other agents take the tasks'); process.exit(130); }
+      if (stopping) { say('second signal: leaving now; leases expire and other agents take the tasks'); process.exit(ERROR_CODES.E_INTERRUPTED.exitCode); }
       stopping = true;
       say('stopping: no new tasks; waiting for the tasks in flight (signal again to leave at once)');
       void (async () => {

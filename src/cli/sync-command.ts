@@ -1,7 +1,7 @@
 // `barge sync SRC DST`: checks the roots, starts the worker threads, runs the sync with
 // progress and prints what happened. Returns the exit code.
 import { makeDirs } from '../storage/posix/make-dirs.js';
-import { BargeError } from '../core/errors.js';
+import { BargeError, ERROR_CODES } from '../core/errors.js';
 import type { SyncOptions } from '../core/sync-options.js';
 import { BandwidthLimiter } from '../engine/bandwidth-limiter.js';
 import { CELL_ABORT, CELL_BYTES, sharedCells } from '../engine/run-context.js';
@@ -33,9 +33,10 @@ export interface RemoteFlags {
 }
 
 export const EXIT_OK = 0;
+/** some files failed, whatever their codes */
 export const EXIT_FAILED = 1;
-export const EXIT_USAGE = 2;
-export const EXIT_INTERRUPTED = 130;
+export const EXIT_USAGE = ERROR_CODES.E_USAGE.exitCode;
+export const EXIT_INTERRUPTED = ERROR_CODES.E_INTERRUPTED.exitCode;
 
 interface Destination {
   root: string;

@@ -1,35 +1,10 @@
 // BargeError: the one error type that crosses layers, with a stable code and whether a retry may help.
-// Every code here is listed, with its meaning, in docs/errors.md.
+// What each code means, and whether it is retried, is in the table of error-codes.ts.
 
-export const ERROR_CODES = {
-  E_USAGE: 'bad command-line usage or option value',
-  E_BAD_INPUT: 'bad input: a source or destination that cannot be used as given',
-  E_NOT_FOUND: 'a file or directory does not exist (it may have vanished during the run)',
-  E_PERMISSION: 'the operating system refused access',
-  E_NO_SPACE: 'the destination file system is full (or over quota)',
-  E_READ_ONLY: 'the destination is read-only',
-  E_EXISTS: 'something is in the way at the destination and may not be replaced',
-  E_CHECKSUM: 'the bytes written do not hash to the bytes read',
-  E_CHANGED: 'the source file changed while it was being copied',
-  E_UNSUPPORTED: 'the file type or operation is not supported (fifo, socket, device)',
-  E_NAME: 'a file name is too long or not valid on the destination',
-  E_PATH_ESCAPE: 'a path resolves outside its root',
-  E_IO: 'an input/output error from the storage',
-  E_MAX_DELETE: 'the deletions needed exceed --max-delete',
-  E_INTERRUPTED: 'the run was interrupted',
-  E_CONFIG: 'the service configuration is wrong (file, key and reason are named)',
-  E_AUTH: 'no token or grant, or one the service or agent does not accept',
-  E_FORBIDDEN: "the API token's role does not allow this",
-  E_STATE: "the request's state does not allow this action",
-  E_PROTOCOL: 'a data-plane peer sent a malformed or unexpected frame',
-  E_NETWORK: 'a data-plane connection could not be made or was lost',
-  E_INTERNAL: 'a bug in barge',
-} as const;
+import { ERROR_CODES, type ErrorCode } from './error-codes.js';
 
-export type ErrorCode = keyof typeof ERROR_CODES;
-
-// E_CHANGED is not retried: the listing it is checked against is stale; the next run copies the file
-const RETRYABLE: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['E_IO', 'E_CHECKSUM', 'E_NETWORK']);
+// re-exported: most modules that throw a BargeError name its code too, and import both from here
+export { ERROR_CODES, type ErrorCode };
 
 export class BargeError extends Error {
   readonly code: ErrorCode;
@@ -40,7 +15,8 @@ export class BargeError extends Error {
     super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
     this.name = 'BargeError';
     this.code = code;
-    this.retryable = opts.retryable ?? RETRYABLE.has(code);
+    // hasOwn: peers' codes are checked with `in`, which lets Object.prototype's names ('constructor') through
+    this.retryable = opts.retryable ?? (Object.hasOwn(ERROR_CODES, code) && ERROR_CODES[code].retryable);
     this.path = opts.path;
   }
 }

@@ -1,19 +1,8 @@
 // Turns every failure of a route into the one error body of docs/api.md, {error: {code, message}},
-// with the HTTP status its BargeError code stands for; schema failures name the field.
+// with the HTTP status core/error-codes.ts gives its BargeError code; schema failures name the field.
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest, FastifySchemaValidationError } from 'fastify';
-import { isBargeError, type ErrorCode } from '../core/errors.js';
-
-const STATUS_OF_CODE: Partial<Record<ErrorCode, number>> = {
-  E_BAD_INPUT: 400,
-  E_PATH_ESCAPE: 400,
-  E_READ_ONLY: 400,
-  E_USAGE: 400,
-  E_AUTH: 401,
-  E_FORBIDDEN: 403,
-  E_NOT_FOUND: 404,
-  E_EXISTS: 409,
-  E_STATE: 409,
-};
+import { isBargeError } from '../core/errors.js';
+import { ERROR_CODES, isExposed } from '../core/error-codes.js';
 
 export interface ErrorAnswer {
   status: number;
@@ -49,8 +38,7 @@ function isObject(e: unknown): e is Record<string, unknown> {
 /** The status and body for anything a route threw; `internal` is true when it is a bug to be logged. */
 export function errorAnswer(err: unknown): ErrorAnswer & { internal: boolean } {
   if (isBargeError(err)) {
-    const status = STATUS_OF_CODE[err.code];
-    if (status !== undefined) return { ...answer(status, err.code, err.message), internal: false };
+    if (isExposed(err.code)) return { ...answer(ERROR_CODES[err.code].httpStatus, err.code, err.message), internal: false };
     // a BargeError with a code the API does not expose (E_IO while listing, say): its message is for people, keep it
     return { ...answer(500, 'E_INTERNAL', `${err.code}: ${err.message}`), internal: true };
   }

@@ -1,6 +1,7 @@
 // A small typed client of the coordinator's HTTP API (docs/api.md) over Node's fetch:
 // bearer token, JSON both ways, error answers turned into ServerError.
 import { BargeError, ERROR_CODES, type ErrorCode } from '../../core/errors.js';
+import { codeOfStatus } from '../../core/error-codes.js';
 import type {
   EndpointView, Listing, Page, RequestAction, RequestError, RequestState, RequestView, SubmitAnswer, SubmitBody,
 } from './api-types.js';
@@ -66,7 +67,7 @@ export class ApiClient {
       throw unreachable(this.conn.baseUrl, e);
     }
     if (!res.ok) {
-      const hint = res.status === 401 && this.conn.token === undefined ? ' (no token given: set BARGE_TOKEN or use --token-file)' : '';
+      const hint = codeOfStatus(res.status) === 'E_AUTH' && this.conn.token === undefined ? ' (no token given: set BARGE_TOKEN or use --token-file)' : '';
       throw errorOf(res.status, res.statusText, text, hint);
     }
     try {

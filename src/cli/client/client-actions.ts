@@ -1,6 +1,6 @@
 // What the coordinator's client commands do once parsed (client-commands.ts registers
 // them): loaded only when one of them runs, so that `barge sync` does not pay for it.
-import { BargeError, isBargeError } from '../../core/errors.js';
+import { BargeError, ERROR_CODES, isBargeError } from '../../core/errors.js';
 import type { FilterRule } from '../../core/filter.js';
 import { parseCount } from '../../core/units.js';
 import { ApiClient, ServerError } from './api-client.js';
@@ -15,13 +15,13 @@ export interface CommonFlags extends ConnectFlags {
 }
 
 const EXIT_FAILED = 1;
-const EXIT_USAGE = 2;
 
 /** Usage errors exit 2, the server's refusals and unreachable servers 1; anything else is a bug for main.ts. */
 export function exitCodeOf(e: unknown): number {
   if (!isBargeError(e)) throw e;
   process.stderr.write(`barge: ${e.message}\n`);
-  return !(e instanceof ServerError) && (e.code === 'E_USAGE' || e.code === 'E_BAD_INPUT') ? EXIT_USAGE : EXIT_FAILED;
+  // a refusal by the server is 1 whatever its code: the command line itself was fine
+  return e instanceof ServerError ? EXIT_FAILED : ERROR_CODES[e.code].exitCode;
 }
 
 function printJson(value: unknown): number {

@@ -1,7 +1,7 @@
 // `barge watch ID`: polls one request until it ends, with a live line on a terminal (a
 // line per state change otherwise), then a summary; rides out a coordinator restart.
 import { setTimeout as sleep } from 'node:timers/promises';
-import { isBargeError } from '../../core/errors.js';
+import { ERROR_CODES, isBargeError } from '../../core/errors.js';
 import { ApiClient, ServerError } from './api-client.js';
 import { FINAL_STATES, type RequestView } from './api-types.js';
 import { errorLines, progressText, summaryLine } from './render.js';
@@ -9,7 +9,7 @@ import { errorLines, progressText, summaryLine } from './render.js';
 const POLL_MS = 500;
 /** how long the coordinator may stay unreachable (a restart, say) before watch gives up */
 const GIVE_UP_MS = 5 * 60_000;
-const EXIT_INTERRUPTED = 130;
+const EXIT_INTERRUPTED = ERROR_CODES.E_INTERRUPTED.exitCode;
 
 export interface WatchOptions {
   json: boolean;
