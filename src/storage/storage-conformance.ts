@@ -1,11 +1,14 @@
 // The Storage conformance suite: what every backend must do, registered as node:test tests.
-// A backend's test file calls storageConformance with a factory for fresh, posix-rooted storages.
+// A backend's test file calls storageConformance with a factory for a fresh storage and the
+// fixture that prepares and inspects what it stores (conformance/fixture.ts).
 import { describe, test } from 'node:test';
 import { entryTests } from './conformance/entries.js';
 import type { It, StorageUnderTest } from './conformance/helpers.js';
 import { copyFromTests, manyFilesTests } from './conformance/fast-paths.js';
+import { nameAndMetaTests } from './conformance/names-and-meta.js';
 import { partialAndSafetyTests } from './conformance/partials-and-safety.js';
 
+export type { FixtureInfo, OutsideArea, StorageFixture } from './conformance/fixture.js';
 export type { StorageUnderTest } from './conformance/helpers.js';
 
 export function storageConformance(name: string, make: () => Promise<StorageUnderTest>): void {
@@ -17,6 +20,7 @@ export function storageConformance(name: string, make: () => Promise<StorageUnde
   };
   void describe(`Storage conformance: ${name}`, () => {
     entryTests(it);
+    nameAndMetaTests(it);
     manyFilesTests(it);
     copyFromTests(it);
     partialAndSafetyTests(it);

@@ -1,14 +1,26 @@
 // The Storage interface: what the engine needs from a storage root. Paths are relative
 // to the root, '/'-separated, '' for the root itself. Capabilities are data (features).
 import type { Entry } from '../core/entry.js';
+import type { Stager } from './stager.js';
 
+/** What a storage can keep and do, as data the engine reads rather than guesses from optional methods. */
 export interface StorageFeatures {
+  /** keeps symlinks as links: `symlink` makes them, `stat` and `list` show their targets */
+  symlinks: boolean;
+  /** keeps posix mode bits and owner ids (mode, uid, gid), and they decide who may do what */
+  posixMeta: boolean;
+  /** can give a file another name (`link`); entries carry inode numbers that say which names are one file */
   hardlinks: boolean;
+  /** can leave holes where a file is all zeros (`sparse` writes) */
   sparse: boolean;
   /** can set owner and group (posix as root) */
   owner: boolean;
   /** the finest mtime step the storage keeps, in ns (1 on ext4/xfs/btrfs, 2e9 on FAT) */
   mtimeResolutionNs: bigint;
+  /** the largest chunk of a partial file it takes in one piece, in bytes; undefined: no limit */
+  maxChunkSize?: number;
+  /** files must be staged (from tape) before they are read: the storage has a `stager` */
+  staging: boolean;
 }
 
 export interface EntryMeta {
@@ -119,6 +131,8 @@ export interface ManyWrite {
 export interface Storage {
   readonly root: string;
   readonly features: StorageFeatures;
+  /** archive kinds only, and then `features.staging` is true: brings files online before they are read */
+  readonly stager?: Stager;
   stat(path: string): Promise<Entry | undefined>;
   /** every entry of a directory (not sorted) */
   list(dir: string): Promise<Entry[]>;

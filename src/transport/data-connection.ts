@@ -20,12 +20,15 @@ export interface PeerAddress {
 
 export type SessionCredential = { token: string } | { grant: string };
 
+/** the features a WELCOME carries; the receiving end derives the others (remote-storage.ts) */
+export type WireFeatures = Pick<StorageFeatures, 'hardlinks' | 'sparse' | 'owner' | 'mtimeResolutionNs'>;
+
 export interface Welcome {
   agent: string;
   maxData: number;
   /** what is at the session's path now (null: nothing) */
   base: EntryType | null;
-  features: StorageFeatures;
+  features: WireFeatures;
 }
 
 export interface ConnectionOptions {

@@ -16,6 +16,14 @@ describe('reads through RemoteStorage', () => {
   before(async () => { a = await startAgent({ top: memoryTempDir() }); s = await a.remote({ write: false }); });
   after(async () => { s.close(); await a.stop(); });
 
+  test('features: the four a WELCOME carries as the served storage has them, the others those of a posix agent', () => {
+    const served = a.storage.features;
+    assert.deepEqual(s.features, {
+      hardlinks: served.hardlinks, sparse: served.sparse, owner: served.owner, mtimeResolutionNs: served.mtimeResolutionNs,
+      symlinks: true, posixMeta: true, staging: false,
+    });
+  });
+
   test('a directory of 12,000 long names, more than one reply frame holds, lists complete', async () => {
     const dir = path.join(a.root, 'wide');
     fs.mkdirSync(dir);

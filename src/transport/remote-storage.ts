@@ -6,7 +6,7 @@ import type { Entry, EntryType } from '../core/entry.js';
 import { BargeError } from '../core/errors.js';
 import { parseWithBigints } from '../core/json-bigint.js';
 import type { ChunkWriter, EntryMeta, FileReader, FileWriter, MetaChoice, PartialFile, Storage, StorageFeatures, WriteOptions } from '../storage/storage.js';
-import { DataConnection, type PeerAddress, type SessionCredential } from './data-connection.js';
+import { DataConnection, type PeerAddress, type SessionCredential, type WireFeatures } from './data-connection.js';
 import type { Meta } from './frame-codec.js';
 import * as f from './meta-fields.js';
 import type { SessionScope } from './session-auth.js';
@@ -19,6 +19,18 @@ export interface RemoteTarget {
   streams: number;
   /** the hash the receiver computes over what arrives (the sender's --hash) */
   hash: string;
+}
+
+/**
+ * The features of a storage an agent serves, from the four its WELCOME carries (docs/protocol.md).
+ * The others are derived here rather than added to the wire: an agent serves posix endpoints,
+ * which keep symlinks and posix metadata, and a RemoteStorage has no stager.
+ */
+export function remoteFeatures(wire: WireFeatures): StorageFeatures {
+  return {
+    hardlinks: wire.hardlinks, sparse: wire.sparse, owner: wire.owner, mtimeResolutionNs: wire.mtimeResolutionNs,
+    symlinks: true, posixMeta: true, staging: false,
+  };
 }
 
 /** 'barge://host:port/endpoint/path' */
@@ -38,7 +50,7 @@ export class RemoteStorage implements Storage {
   /** one connection, to learn the receiver's features and what is at the path */
   static async probe(t: RemoteTarget): Promise<{ storage: RemoteStorage; base: EntryType | null }> {
     const c = await DataConnection.open(t.address, t.scope, t.credential);
-    const s = new RemoteStorage(t, c.welcome.features);
+    const s = new RemoteStorage(t, remoteFeatures(c.welcome.features));
     s.conns.push(c);
     return { storage: s, base: c.welcome.base };
   }

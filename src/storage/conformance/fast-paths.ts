@@ -1,10 +1,9 @@
 // Conformance: the optional fast paths: many small files (readMany / writeMany) and the
 // writers' in-kernel copy (copyFrom).
 import assert from 'node:assert/strict';
-import * as fs from 'node:fs';
 import { describe } from 'node:test';
 import type { ManyWrite, Storage } from '../storage.js';
-import { abs, IS_ROOT, type It, KEEP_OWNER, lst, meta, OTHER_GID, OTHER_UID, pattern, PRE_EPOCH, put, rejectsWith, T1, T2, tempNames } from './helpers.js';
+import { has, IS_ROOT, type It, KEEP_OWNER, lst, meta, names, OTHER_GID, OTHER_UID, pattern, PRE_EPOCH, put, rejectsWith, T1, T2, tempNames, text } from './helpers.js';
 
 type Many = Required<Pick<Storage, 'readMany' | 'writeMany'>>;
 
@@ -33,7 +32,7 @@ export function manyFilesTests(it: It): void {
       // each must come out as asked whatever open() would have made of it
       const umask = process.umask(0o022);
       try {
-        fs.mkdirSync(abs(h, 'd'));
+        await h.fixture.mkdir('d');
         const files = [
           { name: 'a', data: pattern(5000, 1), mode: 0o640, mtimeNs: T1 },
           { name: 'empty', data: Buffer.alloc(0), mode: 0o600, mtimeNs: T2 },
@@ -46,12 +45,12 @@ export function manyFilesTests(it: It): void {
         const { buf, writes } = layout(files);
         assert.deepEqual(await m.writeMany('d', writes, buf, KEEP_OWNER), files.map(() => true));
         for (const f of files) {
-          const st = lst(h, `d/${f.name}`);
-          assert.deepEqual(fs.readFileSync(abs(h, `d/${f.name}`)), f.data, `${f.name}: bytes`);
-          assert.equal((Number(st.mode) & 0o7777).toString(8), f.mode.toString(8), `${f.name}: mode`);
+          const st = await lst(h, `d/${f.name}`);
+          assert.deepEqual(await h.fixture.read(`d/${f.name}`), f.data, `${f.name}: bytes`);
+          if (h.storage.features.posixMeta) assert.equal(st.mode.toString(8), f.mode.toString(8), `${f.name}: mode`);
           assert.equal(st.mtimeNs, f.mtimeNs, `${f.name}: mtime`);
         }
-        assert.deepEqual(tempNames(h, 'd'), []);
+        assert.deepEqual(await tempNames(h, 'd'), []);
         const back = Buffer.alloc(64 * 1024);
         const got = await m.readMany('d', files.map((f) => ({ name: f.name, size: f.data.length })), back);
         let at = 0;
@@ -67,11 +66,11 @@ export function manyFilesTests(it: It): void {
     it('readMany reads a file that grew longer than listed, and leaves out what it cannot read or fit', async (h, t) => {
       const m = many(h.storage);
       if (!m) { t.skip('this backend has no many-files path'); return; }
-      put(h, 'grew', pattern(300, 1));
-      put(h, 'ok', pattern(10, 2));
-      put(h, 'big', pattern(2000, 3));
-      fs.symlinkSync('ok', abs(h, 'link'));
-      fs.mkdirSync(abs(h, 'dir'));
+      await put(h, 'grew', pattern(300, 1));
+      await put(h, 'ok', pattern(10, 2));
+      await put(h, 'big', pattern(2000, 3));
+      if (h.storage.features.symlinks) await h.fixture.symlink('ok', 'link'); // else 'link' is missing: not read either
+      await h.fixture.mkdir('dir');
       const got = await m.readMany('', [
         { name: 'grew', size: 100 }, { name: 'gone', size: 5 }, { name: 'link', size: 10 }, { name: 'dir', size: 0 },
         { name: 'ok', size: 10 }, { name: 'big', size: 2000 },
@@ -82,8 +81,8 @@ export function manyFilesTests(it: It): void {
     it('writeMany declines a name that is taken, leaves it as it was, and still makes the others', async (h, t) => {
       const m = many(h.storage);
       if (!m) { t.skip('this backend has no many-files path'); return; }
-      put(h, 'taken', 'mine');
-      fs.mkdirSync(abs(h, 'taken-dir'));
+      await put(h, 'taken', 'mine');
+      await h.fixture.mkdir('taken-dir');
       const { buf, writes } = layout([
         { name: 'first', data: pattern(10, 1), mode: 0o644, mtimeNs: T1 },
         { name: 'taken', data: Buffer.from('theirs'), mode: 0o644, mtimeNs: T1 },
@@ -91,15 +90,15 @@ export function manyFilesTests(it: It): void {
         { name: 'last', data: pattern(20, 2), mode: 0o644, mtimeNs: T2 },
       ]);
       assert.deepEqual(await m.writeMany('', writes, buf, KEEP_OWNER), [true, false, false, true]);
-      assert.equal(fs.readFileSync(abs(h, 'taken'), 'utf8'), 'mine');
-      assert.ok(lst(h, 'taken-dir').isDirectory());
-      assert.deepEqual(fs.readFileSync(abs(h, 'last')), pattern(20, 2));
-      assert.deepEqual(tempNames(h, ''), []);
+      assert.equal(await text(h, 'taken'), 'mine');
+      assert.equal((await lst(h, 'taken-dir')).type, 'dir');
+      assert.deepEqual(await h.fixture.read('last'), pattern(20, 2));
+      assert.deepEqual(await tempNames(h, ''), []);
     });
     it('refuses names that are not one component, and directories that are not under the root', async (h, t) => {
       const m = many(h.storage);
       if (!m) { t.skip('this backend has no many-files path'); return; }
-      fs.mkdirSync(abs(h, 'd'));
+      await h.fixture.mkdir('d');
       const w = (name: string): ManyWrite[] => [{ name, offset: 0, length: 1, meta: meta(0o644, T1) }];
       for (const bad of ['../x', 'a/b', '..', '.', '', 'x\0y']) {
         await rejectsWith(() => m.writeMany('d', w(bad), Buffer.from('x'), KEEP_OWNER), 'E_PATH_ESCAPE', `writeMany name ${JSON.stringify(bad)}`);
@@ -108,16 +107,17 @@ export function manyFilesTests(it: It): void {
       for (const bad of ['..', 'd/..', '/', 'd/']) {
         await rejectsWith(() => m.writeMany(bad, w('x'), Buffer.from('x'), KEEP_OWNER), 'E_PATH_ESCAPE', `writeMany dir ${JSON.stringify(bad)}`);
       }
-      assert.deepEqual(fs.readdirSync(abs(h, 'd')), []);
+      assert.deepEqual(await names(h, 'd'), []);
     });
     it('sets owner and group when asked (as root), also where the directory would give another group', async (h, t) => {
       const m = many(h.storage);
       if (!m) { t.skip('this backend has no many-files path'); return; }
       if (!IS_ROOT) { t.skip('needs root'); return; }
+      if (!has(h, t, 'posixMeta')) return;
       // a set-gid directory of another group: a new file would get that group, not ours
-      fs.mkdirSync(abs(h, 'sg'));
-      fs.chownSync(abs(h, 'sg'), 0, OTHER_GID);
-      fs.chmodSync(abs(h, 'sg'), 0o2775);
+      await h.fixture.mkdir('sg');
+      await h.fixture.setOwner('sg', 0, OTHER_GID);
+      await h.fixture.setMode('sg', 0o2775);
       const mine = { uid: process.getuid?.() ?? 0, gid: process.getgid?.() ?? 0 };
       const { buf, writes } = layout([
         { name: 'theirs', data: pattern(10, 1), mode: 0o644, mtimeNs: T1 },
@@ -128,17 +128,17 @@ export function manyFilesTests(it: It): void {
       writes.forEach((x, i) => { x.meta = { ...x.meta, ...owners[i] }; });
       for (const dir of ['', 'sg']) {
         assert.deepEqual(await m.writeMany(dir, writes, buf, { owner: true }), [true, true, true], dir);
-        writes.forEach((x, i) => {
-          const st = lst(h, dir === '' ? x.name : `${dir}/${x.name}`);
-          assert.deepEqual([Number(st.uid), Number(st.gid)], [owners[i]?.uid, owners[i]?.gid], `${dir}/${x.name}: owner`);
-          assert.equal(Number(st.mode) & 0o7777, x.meta.mode, `${dir}/${x.name}: mode after chown`);
-        });
+        for (const [i, x] of writes.entries()) {
+          const st = await lst(h, dir === '' ? x.name : `${dir}/${x.name}`);
+          assert.deepEqual([st.uid, st.gid], [owners[i]?.uid, owners[i]?.gid], `${dir}/${x.name}: owner`);
+          assert.equal(st.mode, x.meta.mode, `${dir}/${x.name}: mode after chown`);
+        }
       }
       // without owner: ours, wherever the directory would not say otherwise
       const { buf: b2, writes: w2 } = layout([{ name: 'plain', data: pattern(5, 4), mode: 0o644, mtimeNs: T1 }]);
       w2.forEach((x) => { x.meta = { ...x.meta, uid: OTHER_UID, gid: OTHER_GID }; });
       assert.deepEqual(await m.writeMany('', w2, b2, KEEP_OWNER), [true]);
-      assert.deepEqual([Number(lst(h, 'plain').uid), Number(lst(h, 'plain').gid)], [mine.uid, mine.gid]);
+      assert.deepEqual([(await lst(h, 'plain')).uid, (await lst(h, 'plain')).gid], [mine.uid, mine.gid]);
     });
   });
 }
@@ -149,7 +149,7 @@ export function copyFromTests(it: It): void {
     it('a writer copies a range of another file of the storage to the same place, short only at its end', async (h, t) => {
       const s = h.storage;
       const src = pattern(300_000, 9);
-      put(h, 'src', src);
+      await put(h, 'src', src);
       const w = await s.openWrite('dst', { size: src.length, sparse: false });
       if (!w.copyFrom) { await w.abort(); t.skip('this backend has no in-kernel copy'); return; }
       const r = await s.openRead('src');
@@ -159,12 +159,12 @@ export function copyFromTests(it: It): void {
         assert.equal(await w.copyFrom(r, 200_000, 150_000), 100_000, 'the source ends at 300,000');
         await w.commit(meta(0o644, T1), KEEP_OWNER);
       } finally { await r.close(); }
-      assert.deepEqual(fs.readFileSync(abs(h, 'dst')), src);
+      assert.deepEqual(await h.fixture.read('dst'), src);
     });
     it('a sparse writer and a chunk writer: holes are left to write(), chunks are copied in place', async (h, t) => {
       const s = h.storage;
       const src = pattern(200_000, 4);
-      put(h, 'src', src);
+      await put(h, 'src', src);
       const sparse = await s.openWrite('sparse', { size: src.length, sparse: true });
       const r = await s.openRead('src');
       try {
@@ -179,7 +179,7 @@ export function copyFromTests(it: It): void {
         } finally { await c.close(); }
         await s.commitPartial('big', meta(0o600, T1), KEEP_OWNER);
       } finally { await r.close(); }
-      assert.deepEqual(fs.readFileSync(abs(h, 'big')), src);
+      assert.deepEqual(await h.fixture.read('big'), src);
     });
   });
 }

@@ -1,16 +1,16 @@
 // Fixtures and checks shared by the Storage conformance suite.
 import assert from 'node:assert/strict';
-import * as fs from 'node:fs';
 import type { TestContext } from 'node:test';
 import { isBargeError, type ErrorCode } from '../../core/errors.js';
 import type { Entry } from '../../core/entry.js';
 import { isTempName } from '../../core/temp-names.js';
-import type { EntryMeta, FileReader, Storage } from '../storage.js';
+import type { EntryMeta, FileReader, Storage, StorageFeatures } from '../storage.js';
+import type { FixtureInfo, StorageFixture } from './fixture.js';
 
 export interface StorageUnderTest {
   storage: Storage;
-  /** where the storage's root lives on the local file system, to prepare and inspect fixtures */
-  rootPath: string;
+  /** prepares and inspects what is stored, beside the storage under test */
+  fixture: StorageFixture;
   cleanup(): Promise<void>;
 }
 
@@ -30,20 +30,40 @@ export function meta(mode: number, mtimeNs: bigint): EntryMeta {
 }
 export const KEEP_OWNER = { owner: false };
 
-export function abs(h: StorageUnderTest, rel: string): string {
-  return rel === '' ? h.rootPath : `${h.rootPath}/${rel}`;
+type Feature = { [K in keyof StorageFeatures]-?: StorageFeatures[K] extends boolean ? K : never }[keyof StorageFeatures];
+const FEATURE_WORDS: Record<Feature, string> = {
+  symlinks: 'symlinks', posixMeta: 'posix modes and owners', hardlinks: 'hard links and inode numbers',
+  sparse: 'holes in sparse files', owner: 'setting owners', staging: 'staging',
+};
+
+/** false, with the test skipped naming what is missing, when the storage lacks any of these features */
+export function has(h: StorageUnderTest, t: TestContext, ...features: Feature[]): boolean {
+  const missing = features.filter((f) => !h.storage.features[f]);
+  if (missing.length === 0) return true;
+  t.skip(`storage lacks ${missing.map((f) => `features.${f} (${FEATURE_WORDS[f]})`).join(' and ')}`);
+  return false;
 }
-export function put(h: StorageUnderTest, rel: string, data: string | Buffer): void {
-  fs.writeFileSync(abs(h, rel), data);
+
+export function put(h: StorageUnderTest, rel: string, data: string | Buffer): Promise<void> {
+  return h.fixture.put(rel, data);
 }
-export function lst(h: StorageUnderTest, rel: string): fs.BigIntStats {
-  return fs.lstatSync(abs(h, rel), { bigint: true });
+/** what is at `rel`, which must exist */
+export async function lst(h: StorageUnderTest, rel: string): Promise<FixtureInfo> {
+  const info = await h.fixture.info(rel);
+  assert.ok(info, `${JSON.stringify(rel)} exists`);
+  return info;
 }
-export function exists(h: StorageUnderTest, rel: string): boolean {
-  return fs.lstatSync(abs(h, rel), { throwIfNoEntry: false }) !== undefined;
+export async function exists(h: StorageUnderTest, rel: string): Promise<boolean> {
+  return (await h.fixture.info(rel)) !== undefined;
 }
-export function tempNames(h: StorageUnderTest, dir: string): string[] {
-  return fs.readdirSync(abs(h, dir)).filter(isTempName);
+export async function text(h: StorageUnderTest, rel: string): Promise<string> {
+  return (await h.fixture.read(rel)).toString('utf8');
+}
+export function names(h: StorageUnderTest, dir: string): Promise<string[]> {
+  return h.fixture.list(dir);
+}
+export async function tempNames(h: StorageUnderTest, dir: string): Promise<string[]> {
+  return (await h.fixture.list(dir)).filter(isTempName);
 }
 export function pattern(size: number, seed: number): Buffer {
   const b = Buffer.alloc(size);
@@ -94,14 +114,14 @@ export function byName(entries: Entry[]): Map<string, Entry> {
 }
 
 /** every path below the root with what a write would change, to show that nothing was written */
-export function snapshot(h: StorageUnderTest): Map<string, string> {
+export async function snapshot(h: StorageUnderTest): Promise<Map<string, string>> {
   const out = new Map<string, string>();
-  const walk = (rel: string): void => {
-    const st = lst(h, rel);
+  const walk = async (rel: string): Promise<void> => {
+    const st = await lst(h, rel);
     out.set(rel, `${st.mode}:${st.size}:${st.mtimeNs}:${st.ino}`);
-    if (st.isDirectory()) for (const n of fs.readdirSync(abs(h, rel))) walk(rel === '' ? n : `${rel}/${n}`);
+    if (st.type === 'dir') for (const n of await h.fixture.list(rel)) await walk(rel === '' ? n : `${rel}/${n}`);
   };
-  walk('');
+  await walk('');
   return out;
 }
 
@@ -109,9 +129,8 @@ export function codeOf(e: unknown): string {
   return isBargeError(e) ? e.code : String(e);
 }
 
-export function parentOf(p: string): string {
-  return p.replace(/\/[^/]*\/?$/, '') || '/';
-}
+/** an absolute path for storages with no host outside their root: it must be refused all the same */
+const NOWHERE = '/barge-conformance-outside';
 
 /**
  * Calls every method with each bad path and expects E_PATH_ESCAPE from all of them, with the
@@ -119,12 +138,12 @@ export function parentOf(p: string): string {
  */
 export async function expectRefused(h: StorageUnderTest, badPaths: (probe: string, outside: string) => string[]): Promise<void> {
   const s = h.storage;
-  fs.mkdirSync(abs(h, 'd'));
-  put(h, 'f', 'x');
-  fs.symlinkSync('f', abs(h, 'l'));
-  const outside = parentOf(h.rootPath);
+  await h.fixture.mkdir('d');
+  await put(h, 'f', 'x');
+  if (s.features.symlinks) await h.fixture.symlink('f', 'l');
+  const outside = h.fixture.outside;
   const probe = `barge-conformance-probe-${process.pid}-${Math.random().toString(36).slice(2)}`;
-  const before = snapshot(h);
+  const before = await snapshot(h);
   const m = meta(0o644, T1);
   const sizes = { size: 4, sparse: false };
   const calls: Array<[string, (p: string) => Promise<unknown>]> = [
@@ -140,7 +159,7 @@ export async function expectRefused(h: StorageUnderTest, badPaths: (probe: strin
   ];
   try {
     const wrong: string[] = [];
-    for (const p of badPaths(probe, outside)) {
+    for (const p of badPaths(probe, outside?.path ?? NOWHERE)) {
       for (const [what, call] of calls) {
         let got: string;
         try {
@@ -152,11 +171,13 @@ export async function expectRefused(h: StorageUnderTest, badPaths: (probe: strin
       }
     }
     assert.deepEqual(wrong, []);
-    assert.deepEqual(snapshot(h), before, 'nothing under the root changed');
+    assert.deepEqual(await snapshot(h), before, 'nothing under the root changed');
   } finally {
-    const leaked = fs.readdirSync(outside).filter((n) => n.startsWith(probe));
-    for (const n of leaked) fs.rmSync(`${outside}/${n}`, { recursive: true, force: true });
-    assert.deepEqual(leaked, [], 'nothing written outside the root');
+    if (outside) {
+      const leaked = (await outside.list(outside.path)).filter((n) => n.startsWith(probe));
+      for (const n of leaked) await outside.remove(`${outside.path}/${n}`);
+      assert.deepEqual(leaked, [], 'nothing written outside the root');
+    }
   }
 }
 

@@ -5,6 +5,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { storageConformance } from '../storage-conformance.js';
+import { posixFixture } from './posix-fixture.js';
 import { PosixStorage } from './posix-storage.js';
 
 for (const [name, opts] of [
@@ -15,7 +16,7 @@ for (const [name, opts] of [
     const rootPath = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'barge-posix-'));
     return {
       storage: new PosixStorage(rootPath, opts),
-      rootPath,
+      fixture: posixFixture(rootPath),
       cleanup: () => fs.promises.rm(rootPath, { recursive: true, force: true }),
     };
   });

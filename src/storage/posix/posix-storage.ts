@@ -49,10 +49,13 @@ export class PosixStorage implements Storage {
     try { real = fs.realpathSync(root); } catch { /* made later; checked then */ }
     this.realRoot = real;
     this.features = {
+      symlinks: true,
+      posixMeta: true,
       hardlinks: true,
       sparse: true,
       owner: typeof process.getuid === 'function' && process.getuid() === 0,
       mtimeResolutionNs: 1n,
+      staging: false,
     };
   }
 

@@ -1,0 +1,7 @@
+// The one list of built-in storage kinds. A new kind is a folder beside posix/ and one line here.
+import { posixKind } from './posix/posix-kind.js';
+import type { StorageKind } from './storage-kind.js';
+
+export const builtInKinds: readonly StorageKind[] = [
+  posixKind,
+];

@@ -1,0 +1,46 @@
+// The Stager: how an archive storage (tape, HSM) brings files online before they are read.
+// Only the interface so far; an archive kind implements it and sets `features.staging`.
+import type { ErrorRecord } from '../core/errors.js';
+
+/** where a file lives in the archive: the volume (tape) and its place on it */
+export interface StageLocation {
+  path: string;
+  /** the volume (tape id) that holds the file */
+  volume: string;
+  /** its place on the volume, in the archive's own units: files are staged in this order */
+  position: number;
+  /** bytes it takes in the staging buffer once online */
+  size: number;
+}
+
+/** a path the archive could not place (not archived, no such file, the archive failed) */
+export interface LocateFailure {
+  path: string;
+  error: ErrorRecord;
+}
+
+/** what staging one file came to: online (no error) or why not */
+export interface StageResult {
+  path: string;
+  error?: ErrorRecord;
+}
+
+/**
+ * Archive storages stage files in the order the tapes hold them, one volume at a time, into
+ * a buffer with a byte quota; the engine reads a file only once it is staged and releases it
+ * once committed at the destination, so the buffer can take the next group. Paths are as
+ * for Storage: relative to the root, '/'-separated.
+ *
+ * - `locate`: one answer per path, in the order asked, so the caller can group by volume
+ *   and sort by position; a path it cannot place is a failure record, not a thrown error.
+ * - `stage`: bring a batch online (usually one volume's files in position order); resolves
+ *   when every file of the batch is online or has failed; `signal` stops waiting and gives
+ *   back what is not yet staged.
+ * - `release`: the caller is done with these files: their buffer space may be reused.
+ *   Releasing a file that is not staged is not an error.
+ */
+export interface Stager {
+  locate(paths: readonly string[]): Promise<Array<StageLocation | LocateFailure>>;
+  stage(batch: readonly string[], signal?: AbortSignal): Promise<StageResult[]>;
+  release(paths: readonly string[]): Promise<void>;
+}
