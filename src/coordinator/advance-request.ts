@@ -2,9 +2,9 @@
 // pass (skipped after errors or above maxDelete), the rescans, the directory metadata one
 // depth at a time, and at last to succeeded or failed. Runs under the request's row lock,
 // so several coordinators may call it at once and only one acts.
-import { BargeError } from '../core/errors.js';
+import { checkMaxDelete, deleteBlockedBy, needsDeleteCount, notReplacedError } from '../core/delete-gate.js';
+import { dirMetaTasks, type DirMeta } from '../core/dir-meta-order.js';
 import { parseWithBigints } from '../core/json-bigint.js';
-import type { Entry } from '../core/entry.js';
 import type { RequestRecord, StateStore } from '../state/state-store.js';
 import { DIRMETA_BATCH, PHASE_DELETE, PHASE_DELETE_COUNT, PHASE_DIRMETA, PHASE_RESCAN } from './phases.js';
 import type { RequestSpec } from '../core/request-types.js';
@@ -30,9 +30,8 @@ export async function advanceRequest(store: StateStore, id: string, now: number)
     }
     if (next.dirMetaDepth !== undefined) {
       const dirs = await s.takeDirMeta(id, next.dirMetaDepth);
-      const parsed = dirs.map((d) => parseWithBigints<{ rel: string; src: Entry }>(d.payload));
-      const tasks = [];
-      for (let k = 0; k < parsed.length; k += DIRMETA_BATCH) tasks.push(encodeTask({ kind: 'dirmeta', dirs: parsed.slice(k, k + DIRMETA_BATCH) }, PHASE_DIRMETA));
+      const parsed = dirs.map((d) => parseWithBigints<DirMeta>(d.payload));
+      const tasks = dirMetaTasks(parsed, DIRMETA_BATCH).map((t) => encodeTask(t, PHASE_DIRMETA));
       await s.enqueue(id, tasks, now);
       await s.setRequestState(id, [r.state], 'finalizing', now, { phase: PHASE_DIRMETA });
       return 'moved';
@@ -49,11 +48,12 @@ export async function advanceRequest(store: StateStore, id: string, now: number)
 async function deleteGate(s: StateStore, r: RequestRecord, spec: RequestSpec, now: number): Promise<'moved' | 'go'> {
   const queued = await s.queuedPayloads(r.id, PHASE_DELETE);
   if (queued.length === 0) return 'go';
-  if (r.counters.failed > 0) {
-    await skipDeletes(s, r, queued.map((q) => q.payload), `delete pass skipped: ${r.counters.failed} error(s) in this request`, now);
+  const blocked = deleteBlockedBy(r.counters.failed, 'request');
+  if (blocked !== undefined) {
+    await skipDeletes(s, r, queued.map((q) => q.payload), `delete pass skipped: ${blocked}`, now);
     return 'go';
   }
-  if (spec.maxDelete === undefined) return 'go';
+  if (!needsDeleteCount(spec.maxDelete, false)) return 'go'; // a request has no dry run
   if (r.phase < PHASE_DELETE_COUNT) {
     const counts = queued.map((q) => {
       const t = decodeTask(q.payload);
@@ -64,11 +64,11 @@ async function deleteGate(s: StateStore, r: RequestRecord, spec: RequestSpec, no
     return 'moved';
   }
   const total = (await s.phaseResults(r.id, PHASE_DELETE_COUNT)).reduce((n, x) => n + (Number(x) || 0), 0);
-  if (total > spec.maxDelete) {
-    const e = new BargeError('E_MAX_DELETE', `${total} entries would be deleted, more than maxDelete ${spec.maxDelete}: nothing deleted`);
-    await s.addErrors(r.id, [{ path: '', code: e.code, message: e.message }], now);
+  const over = checkMaxDelete(total, spec.maxDelete, 'maxDelete');
+  if (over) {
+    await s.addErrors(r.id, [{ path: '', code: over.error.code, message: over.error.message }], now);
     await s.addCounters(r.id, { failed: 1 }, now);
-    await skipDeletes(s, r, queued.map((q) => q.payload), `delete pass skipped: more than maxDelete ${spec.maxDelete}`, now);
+    await skipDeletes(s, r, queued.map((q) => q.payload), `delete pass skipped: ${over.reason}`, now);
   }
   return 'go';
 }
@@ -81,7 +81,8 @@ async function skipDeletes(s: StateStore, r: RequestRecord, payloads: string[], 
     if (t.kind === 'delete' && t.deferred) blocked.push(...t.items.map((i) => i.rel));
   }
   if (blocked.length > 0) {
-    await s.addErrors(r.id, blocked.map((path) => ({ path, code: 'E_EXISTS', message: `a non-empty directory is in the way and was not replaced: ${why}` })), now);
+    const e = notReplacedError(why);
+    await s.addErrors(r.id, blocked.map((path) => ({ path, code: e.code, message: e.message })), now);
     await s.addCounters(r.id, { failed: blocked.length }, now);
   }
   await s.cancelTasks(r.id, { phase: PHASE_DELETE }, now);

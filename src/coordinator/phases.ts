@@ -10,5 +10,6 @@ export const PHASE_RESCAN = 3;
 /** directory metadata, one depth at a time, deepest first */
 export const PHASE_DIRMETA = 4;
 
-export const DELETE_BATCH = 256;
+/** a fixed size, unlike `barge sync`'s, which spreads each depth over its threads: any agent may take any batch */
 export const DIRMETA_BATCH = 256;
+// delete batches: DELETE_BATCH in core/delete-gate.ts, shared with `barge sync`

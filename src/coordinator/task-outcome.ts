@@ -1,16 +1,18 @@
 // What a finished task changes in the database: counters, the tasks it leads to, errors
 // kept for good, the manifest, and a retry of what failed for a reason that may pass.
-import { chunksOf } from '../core/chunking.js';
-import { depthOf } from '../core/entry.js';
+import { chunkTasks, prepareOutcome, finalizeTask, takesChunks } from '../core/chunk-plan.js';
+import { copyBatches as cutBatches } from '../core/copy-batches.js';
+import { deleteTasks, replaceItems } from '../core/delete-gate.js';
+import { dirMetaDepth } from '../core/dir-meta-order.js';
 import type { ErrorRecord } from '../core/errors.js';
 import { stringifyWithBigints } from '../core/json-bigint.js';
 import type { SyncOptions } from '../core/sync-options.js';
 import { combineChunkHashes } from '../engine/hasher.js';
 import { bytesCopiedBy } from '../engine/task-result.js';
-import type { ChunkTask, FileItem, TaskResult } from '../core/task-types.js';
+import type { FileItem, TaskResult } from '../core/task-types.js';
 import type { Completion, FileError, ManifestEntry, NewTask } from '../state/state-store.js';
 import type { RetryConfig } from '../config/service-config.js';
-import { DELETE_BATCH, PHASE_DELETE, PHASE_RESCAN, PHASE_TRANSFER } from './phases.js';
+import { PHASE_DELETE, PHASE_RESCAN, PHASE_TRANSFER } from './phases.js';
 import { encodeTask, sizeOf, type DeleteMarker, type ServiceTask } from './service-task.js';
 
 export interface OutcomeInput {
@@ -41,20 +43,7 @@ const BATCH_MAX_FILES = 256;
 const BATCH_MAX_BYTES = 64 * 1024 * 1024;
 
 function copyBatches(files: FileItem[], phase: number): NewTask[] {
-  const out: NewTask[] = [];
-  let batch: FileItem[] = [];
-  let bytes = 0;
-  for (const f of files) {
-    if (batch.length > 0 && (batch.length >= BATCH_MAX_FILES || bytes + f.src.size > BATCH_MAX_BYTES)) {
-      out.push(encodeTask({ kind: 'copy', files: batch }, phase));
-      batch = [];
-      bytes = 0;
-    }
-    batch.push(f);
-    bytes += f.src.size;
-  }
-  if (batch.length > 0) out.push(encodeTask({ kind: 'copy', files: batch }, phase));
-  return out;
+  return cutBatches(files, { maxFiles: BATCH_MAX_FILES, maxBytes: BATCH_MAX_BYTES }).map((batch) => encodeTask({ kind: 'copy', files: batch }, phase));
 }
 
 function afterScan(i: OutcomeInput, c: Completion, tasks: NewTask[]): void {
@@ -65,27 +54,25 @@ function afterScan(i: OutcomeInput, c: Completion, tasks: NewTask[]): void {
   let bytesToCopy = 0;
   for (const f of r.copies ?? []) {
     bytesToCopy += f.src.size;
-    if (f.src.size >= i.opts.chunkCutoff) tasks.push(encodeTask({ kind: 'prepare', file: f }, phase));
+    if (takesChunks(f, i.opts.chunkCutoff)) tasks.push(encodeTask({ kind: 'prepare', file: f }, phase));
     else small.push(f);
   }
   c.counters = { ...c.counters, filesToCopy: (c.counters?.filesToCopy ?? 0) + (r.copies?.length ?? 0), bytesToCopy: (c.counters?.bytesToCopy ?? 0) + bytesToCopy };
   tasks.push(...copyBatches(small, phase));
   const deletes = r.deletes ?? [];
   const deletePhase = Math.max(phase, PHASE_DELETE);
-  for (let k = 0; k < deletes.length; k += DELETE_BATCH) tasks.push(encodeTask({ kind: 'delete', items: deletes.slice(k, k + DELETE_BATCH), countOnly: false }, deletePhase));
+  for (const t of deleteTasks(deletes, false)) tasks.push(encodeTask(t, deletePhase));
   if (r.deferredReplaces && r.deferredReplaces.length > 0) {
     const marker: DeleteMarker = { deferred: true };
-    tasks.push(encodeTask({ kind: 'delete', items: r.deferredReplaces.map((rel) => ({ rel, type: 'dir' as const, insideListedDir: false })), countOnly: false, ...marker }, deletePhase));
+    tasks.push(encodeTask({ kind: 'delete', items: replaceItems(r.deferredReplaces), countOnly: false, ...marker }, deletePhase));
     if (r.rescan) tasks.push(encodeTask(r.rescan, Math.max(phase, PHASE_RESCAN)));
   }
-  if (r.dirMeta) c.dirMeta = [{ path: r.dirMeta.rel, depth: depthOf(r.dirMeta.rel), payload: stringifyWithBigints(r.dirMeta) }];
+  if (r.dirMeta) c.dirMeta = [{ path: r.dirMeta.rel, depth: dirMetaDepth(r.dirMeta.rel), payload: stringifyWithBigints(r.dirMeta) }];
 }
 
 function afterPrepare(i: OutcomeInput, tasks: NewTask[]): void {
-  if (i.task.kind !== 'prepare' || i.result.errors.length > 0 || i.result.landed) return;
-  const recorded = new Map(i.result.recorded ?? []);
-  for (const ch of chunksOf(i.task.file.src.size, i.opts.chunkSize)) {
-    const t: ChunkTask = { kind: 'chunk', file: i.task.file, index: ch.index, offset: ch.offset, length: ch.length, recorded: recorded.get(ch.index) };
+  if (i.task.kind !== 'prepare' || prepareOutcome(i.result) !== 'chunks') return;
+  for (const t of chunkTasks(i.task.file, i.opts.chunkSize, new Map(i.result.recorded ?? []))) {
     tasks.push(encodeTask(t, i.phase, { groupKey: i.task.file.rel }));
   }
 }
@@ -138,7 +125,7 @@ export function taskOutcome(i: OutcomeInput): Completion {
       if (r.chunkHash !== undefined) {
         c.result = r.chunkHash;
         c.counters = { ...c.counters, bytesCopied: bytesCopiedBy(t, r) };
-        c.closeGroup = (hashes) => encodeTask({ kind: 'finalize', file: t.file, chunkHashes: hashes }, i.phase);
+        c.closeGroup = (hashes) => encodeTask(finalizeTask(t.file, hashes), i.phase);
       }
       break;
     }

@@ -8,7 +8,7 @@
 // O_TMPFILE inode measured 1.9-2.2 s, but an unnamed file cannot be resumed.) Across the
 // data plane each chunk in flight is its own TCP stream, and several make up for the
 // window of one stream on a long link.
-import { chunksOf } from '../core/chunking.js';
+import { chunkTasks } from '../core/chunk-plan.js';
 import type { ChunkTask, FileItem } from '../core/task-types.js';
 
 interface InFlight {
@@ -27,9 +27,8 @@ export class ChunkedFiles {
 
   /** after prepare: queue a file's chunks (resumed chunks carry their recorded hash) */
   start(file: FileItem, recorded: Map<number, string>): void {
-    const chunks = chunksOf(file.src.size, this.chunkSize);
-    const queue: ChunkTask[] = chunks.map((c) => ({ kind: 'chunk', file, index: c.index, offset: c.offset, length: c.length, recorded: recorded.get(c.index) }));
-    this.files.set(file.rel, { file, queue, busy: 0, hashes: new Array<string>(chunks.length).fill(''), remaining: chunks.length, failed: false });
+    const queue = chunkTasks(file, this.chunkSize, recorded);
+    this.files.set(file.rel, { file, queue, busy: 0, hashes: new Array<string>(queue.length).fill(''), remaining: queue.length, failed: false });
   }
 
   /**

@@ -3,9 +3,13 @@
 // pass over directory metadata. Memory stays bounded: the walk is depth-first and
 // only runs when no file waits to be copied.
 import { addCounters, emptyCounters, type Counters } from '../core/counters.js';
-import { depthOf, joinRel, type Entry } from '../core/entry.js';
+import { joinRel, type Entry } from '../core/entry.js';
 import { BargeError, toErrorRecord, type ErrorRecord } from '../core/errors.js';
 import { BATCH_MAX_BYTES, BATCH_MAX_FILES, type SyncOptions } from '../core/sync-options.js';
+import { nextBatchLength } from '../core/copy-batches.js';
+import { finalizeTask, prepareOutcome, takesChunks } from '../core/chunk-plan.js';
+import { checkMaxDelete, deleteBlockedBy, deleteTasks, needsDeleteCount, notReplacedError, replaceItems, RUN_UNFINISHED } from '../core/delete-gate.js';
+import { dirMetaRounds, dirMetaTasks } from '../core/dir-meta-order.js';
 import { ChunkedFiles } from './chunked-files.js';
 import { HardLinkTracker } from './hard-link-tracker.js';
 import { keptNote } from './tree-tasks.js';
@@ -90,7 +94,7 @@ export class SyncRun {
   private async afterDeletes(deleteSkipped: string | undefined): Promise<void> {
     if (this.deferred.length === 0) return;
     if (deleteSkipped !== undefined || this.stopped) {
-      for (const rel of this.deferred) this.fail(new BargeError('E_EXISTS', `a non-empty directory is in the way and was not replaced: delete pass skipped (${deleteSkipped ?? 'the run did not finish'})`), rel);
+      for (const rel of this.deferred) this.fail(notReplacedError(`delete pass skipped (${deleteSkipped ?? RUN_UNFINISHED})`), rel);
       return;
     }
     for (const t of this.rescans.values()) {
@@ -155,12 +159,7 @@ export class SyncRun {
   /** split what waits evenly over the threads, so none idles while another has a long batch */
   private takeBatch(): Task {
     const cap = Math.max(MIN_BATCH_FILES, Math.min(BATCH_MAX_FILES, Math.ceil(this.copies.length / this.exec.capacity)));
-    let n = 0;
-    let bytes = 0;
-    while (n < this.copies.length && n < cap && (n === 0 || bytes + (this.copies[n] as FileItem).src.size <= BATCH_MAX_BYTES)) {
-      bytes += (this.copies[n] as FileItem).src.size;
-      n++;
-    }
+    const n = nextBatchLength(this.copies, 0, { maxFiles: cap, maxBytes: BATCH_MAX_BYTES });
     return { kind: 'copy', files: this.copies.splice(0, n) };
   }
 
@@ -211,10 +210,9 @@ export class SyncRun {
     for (const d of r.descend ?? []) this.scans.push(d);
     if (r.dirMeta) this.dirMetas.push(r.dirMeta);
     for (const d of r.deletes ?? []) this.deletes.push(d);
-    for (const rel of r.deferredReplaces ?? []) {
-      this.deferred.push(rel);
-      this.deletes.push({ rel, type: 'dir', insideListedDir: false });
-    }
+    const replaces = r.deferredReplaces ?? [];
+    this.deferred.push(...replaces);
+    this.deletes.push(...replaceItems(replaces));
     if (r.rescan) this.rescans.set(r.rescan.rel, r.rescan);
     for (const n of r.hardLinks ?? []) {
       const o = this.links.onUpToDate(n);
@@ -228,7 +226,7 @@ export class SyncRun {
         if (o === 'wait') continue;
         if (o !== 'copy') { this.urgent.push({ kind: 'link', links: [o] }); continue; }
       }
-      if (f.src.size >= this.opts.chunkCutoff && !this.opts.dryRun) this.urgent.push({ kind: 'prepare', file: f });
+      if (takesChunks(f, this.opts.chunkCutoff) && !this.opts.dryRun) this.urgent.push({ kind: 'prepare', file: f });
       else this.copies.push(f);
     }
   }
@@ -245,8 +243,9 @@ export class SyncRun {
   }
 
   private onPrepared(file: FileItem, r: TaskResult): void {
-    if (r.errors.length > 0) { this.onLanded([file], []); return; }
-    if (r.landed) { this.onLanded([file], r.landed); return; } // --checksum found it equal
+    const next = prepareOutcome(r);
+    if (next === 'failed') { this.onLanded([file], []); return; }
+    if (next === 'equal') { this.onLanded([file], r.landed ?? []); return; } // --checksum found it equal
     this.chunked.start(file, new Map(r.recorded ?? []));
   }
 
@@ -256,7 +255,7 @@ export class SyncRun {
     if (!f) return;
     // a failed chunk leaves the partial file in place: the next run resumes it
     if (f.failed) this.onLanded([f.file], []);
-    else this.urgent.push({ kind: 'finalize', file: f.file, chunkHashes: f.hashes });
+    else this.urgent.push(finalizeTask(f.file, f.hashes));
   }
 
   private record(e: ErrorRecord): void {
@@ -284,23 +283,18 @@ export class SyncRun {
     return results;
   }
 
-  private split<T>(items: T[], size: number): T[][] {
-    const out: T[][] = [];
-    for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-    return out;
-  }
-
   /** deletions come after every copy, and never after errors */
   private async deletePass(): Promise<string | undefined> {
-    if (this.stopped) return 'the run did not finish';
-    if (this.counters.failed > 0) return `${this.counters.failed} error(s) in this run`;
-    const batches = this.split(this.deletes, 256);
-    if (this.opts.maxDelete !== undefined || this.opts.dryRun) {
-      const counted = await this.runAll(batches.map((items) => ({ kind: 'delete', items, countOnly: true })));
+    if (this.stopped) return RUN_UNFINISHED;
+    const blocked = deleteBlockedBy(this.counters.failed, 'run');
+    if (blocked !== undefined) return blocked;
+    if (needsDeleteCount(this.opts.maxDelete, this.opts.dryRun)) {
+      const counted = await this.runAll(deleteTasks(this.deletes, true));
       const total = counted.reduce((s, r) => s + (r.deleteCount ?? 0), 0);
-      if (this.opts.maxDelete !== undefined && total > this.opts.maxDelete) {
-        this.fail(new BargeError('E_MAX_DELETE', `${total} entries would be deleted, more than --max-delete ${this.opts.maxDelete}: nothing deleted`), '');
-        return `more than --max-delete ${this.opts.maxDelete}`;
+      const over = checkMaxDelete(total, this.opts.maxDelete, '--max-delete');
+      if (over) {
+        this.fail(over.error, '');
+        return over.reason;
       }
       if (this.opts.dryRun) {
         this.counters.deleted += total;
@@ -317,23 +311,15 @@ export class SyncRun {
         return undefined;
       }
     }
-    await this.runAll(batches.map((items) => ({ kind: 'delete', items, countOnly: false })));
+    await this.runAll(deleteTasks(this.deletes, false));
     return undefined;
   }
 
   /** deepest first, one depth at a time, so every directory ends with the source's times */
   private async dirMetaPass(): Promise<void> {
-    const byDepth = new Map<number, { rel: string; src: Entry }[]>();
-    for (const d of this.dirMetas) {
-      const k = depthOf(d.rel);
-      let l = byDepth.get(k);
-      if (!l) byDepth.set(k, (l = []));
-      l.push(d);
-    }
-    for (const depth of [...byDepth.keys()].sort((a, b) => b - a)) {
-      const dirs = byDepth.get(depth) ?? [];
+    for (const dirs of dirMetaRounds(this.dirMetas)) {
       const size = Math.max(64, Math.ceil(dirs.length / this.exec.capacity));
-      await this.runAll(this.split(dirs, size).map((part) => ({ kind: 'dirmeta', dirs: part })));
+      await this.runAll(dirMetaTasks(dirs, size));
     }
   }
 }
