@@ -3,7 +3,7 @@
 // for every run and dropped at the end).
 //
 // One running request, N queued 'copy' tasks with a small payload, then K concurrent
-// workers loop lease(capacity C) -> completeMany(all leased, +1 filesCopied each)
+// workers loop lease(capacity C, through the coordinator's dispatcher) -> completeMany(all leased, +1 filesCopied each)
 // until the queue is empty. The clock covers the loop only (not the enqueue).
 // Correctness: the request's filesCopied must equal N, every task must be done, no
 // task may be leased twice, and every completion must be accepted.
@@ -24,6 +24,7 @@ import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { openPostgresStore } from '../../src/state/postgres/open-postgres.js';
 import { openSqliteStore } from '../../src/state/sqlite/open-sqlite.js';
+import { Dispatcher } from '../../src/coordinator/dispatcher.js';
 import type { NewTask, StateStore } from '../../src/state/state-store.js';
 import { fmtInt, fmtMs, machineBusy, machineCpu, say, sleep, summarize, writeRows, type ResultRow } from './common.js';
 
@@ -96,12 +97,14 @@ async function drain(store: StateStore, workers: number, capacity: number): Prom
   const seen = new Set<number>();
   const st: RunStats = { stopped: false, seconds: 0, leaseMs: [], completeMs: [], leased: 0, accepted: 0, rejected: 0, duplicates: 0, emptyLeases: 0 };
   const deadline = performance.now() + Number(a['max-seconds']) * 1000;
+  // as the coordinator leases: its dispatcher decides the quotas, the store picks
+  const dispatcher = new Dispatcher(store);
   const worker = async (w: number): Promise<void> => {
     const agent = `bench-agent-${w}`;
     for (;;) {
       if (performance.now() > deadline) { st.stopped = true; return; }
       let t = performance.now();
-      const tasks = await store.lease(agent, { capacity, leaseMs: 60_000 }, Date.now());
+      const tasks = await dispatcher.lease(agent, { capacity, leaseMs: 60_000 }, Date.now());
       st.leaseMs.push(performance.now() - t);
       if (tasks.length === 0) { st.emptyLeases++; return; }
       st.leased += tasks.length;

@@ -7,6 +7,7 @@ import type { Completion, LeasedTask, StateStore } from '../state/state-store.js
 import type { EndpointConfig, RetryConfig } from '../config/service-config.js';
 import { splitEndpointPath } from '../core/endpoint-path.js';
 import type { RequestSpec } from '../core/request-types.js';
+import { Dispatcher } from './dispatcher.js';
 import { decodeTask, type DeleteMarker, type ServiceTask } from './service-task.js';
 import { syncOptionsOf } from './spec-options.js';
 import { taskOutcome } from './task-outcome.js';
@@ -37,8 +38,10 @@ export class AgentService implements AgentLink {
   private readonly jobs = new Map<string, Job>();
   private readonly events = new EventEmitter();
   readonly moved = { bytes: 0, files: 0 };
+  private readonly dispatcher: Dispatcher;
 
   constructor(private readonly store: StateStore, private readonly o: AgentServiceOptions) {
+    this.dispatcher = new Dispatcher(store);
     this.events.setMaxListeners(0);
   }
 
@@ -49,7 +52,7 @@ export class AgentService implements AgentLink {
   /** requests: only tasks of these (where placement lets the agent work) */
   async leaseFor(agentId: string, capacity: number, requests: string[] | undefined): Promise<LeasedWork[]> {
     const t0 = process.hrtime.bigint();
-    const leased = await this.store.lease(agentId, { capacity, leaseMs: this.o.leaseMs, ...(requests ? { requests } : {}) }, this.o.now());
+    const leased = await this.dispatcher.lease(agentId, { capacity, leaseMs: this.o.leaseMs, ...(requests ? { requests } : {}) }, this.o.now());
     this.events.emit('lease', Number(process.hrtime.bigint() - t0) / 1e9);
     const out: LeasedWork[] = [];
     for (const l of leased) {

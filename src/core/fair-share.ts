@@ -64,6 +64,11 @@ export class FairShare {
   forget(id: string): void {
     this.pass.delete(id);
   }
+
+  /** forgets every request but these (the ones that may still be given slots) */
+  retain(ids: ReadonlySet<string>): void {
+    for (const id of [...this.pass.keys()]) if (!ids.has(id)) this.pass.delete(id);
+  }
 }
 
 function weightOf(c: ShareCandidate | undefined): number {

@@ -6,15 +6,7 @@
 // most MAX_AGE_MS but never lease a task of a paused, canceled or finished request. This
 // store's own changes to a request's state drop the list at once; another coordinator's
 // are seen within MAX_AGE_MS.
-
-/** a request a lease may take tasks from */
-export interface Runnable {
-  id: string;
-  phase: number;
-  priority: number;
-  srcEndpoint: string;
-  dstEndpoint: string;
-}
+import type { Runnable } from './state-store.js';
 
 /** how long a read list serves leases: short beside a request's life, long beside a lease */
 export const MAX_AGE_MS = 200;

@@ -5,13 +5,12 @@ import type { Counters } from '../core/counters.js';
 import { countersOf, zeroCounterColumns } from './counter-columns.js';
 import type { Flavor } from './flavor.js';
 import type { Database, RequestsTable } from './schema.js';
-import { FairShare } from '../core/fair-share.js';
 import { RunnableRequests } from './runnable-requests.js';
 import * as queue from './sql-task-queue.js';
 import type { LeaseRun } from './sql-task-queue.js';
 import type {
-  AgentRecord, Completion, DirMetaEntry, FileError, LeasedTask, LeaseOptions, ManifestEntry, NewRequest, NewTask, Page,
-  PhaseState, RequestRecord, RequestState, StateStore, StoredError, TaskState,
+  AgentRecord, Completion, DirMetaEntry, FileError, LeasedTask, LeaseLimits, ManifestEntry, NewRequest, NewTask, Page,
+  PhaseState, Quota, RequestRecord, RequestState, Runnable, StateStore, StoredError, TaskState,
 } from './state-store.js';
 
 function requestOf(r: RequestsTable): RequestRecord {
@@ -40,11 +39,10 @@ export interface EngineShortcuts {
 interface LeaseHints {
   cursors: queue.LeaseCursors;
   runnable: RunnableRequests;
-  share: FairShare;
 }
 
 function newHints(): LeaseHints {
-  return { cursors: new queue.LeaseCursors(), runnable: new RunnableRequests(), share: new FairShare() };
+  return { cursors: new queue.LeaseCursors(), runnable: new RunnableRequests() };
 }
 
 /** the connection of a store handed to a tx() callback */
@@ -135,7 +133,6 @@ export class SqlStateStore implements StateStore {
       ...(terminal ? { finished_at: now } : {}),
     })).where('id', '=', id).where('state', 'in', [...from]).executeTakeFirst();
     if (Number(r.numUpdatedRows) === 1) this.requestsChanged();
-    if (Number(r.numUpdatedRows) === 1 && terminal) this.hints.share.forget(id);
     return Number(r.numUpdatedRows) === 1;
   }
 
@@ -159,14 +156,20 @@ export class SqlStateStore implements StateStore {
     return this.tx((s) => queue.enqueue(dbOf(s), requestId, tasks, now));
   }
 
-  lease(agentId: string, o: LeaseOptions, now: number): Promise<LeasedTask[]> {
+  runnableRequests(): Promise<Runnable[]> {
+    // inside a transaction the list is read afresh: the transaction may itself have changed it
+    if (this.inTx) return queue.readRunnable(this.db);
+    return this.hints.runnable.get(() => queue.readRunnable(this.db));
+  }
+
+  leaseWithin(agentId: string, quotas: readonly Quota[], o: LeaseLimits, now: number): Promise<LeasedTask[]> {
     // a lease need not wait for its WAL flush: if PostgreSQL itself crashes and forgets it,
     // the task is simply leased again, and only the holder of a lease may complete it.
     // Inside a caller's transaction the caller's commit decides.
     const asyncCommit = this.flavor === 'postgres' && !this.inTx;
-    const base = { asyncCommit, cursors: this.hints.cursors, share: this.hints.share };
-    const run: queue.LeaseRun = this.inTx ? base : { ...base, runnable: this.hints.runnable, pick: this.shortcuts.pick };
-    return queue.lease(this.db, this.flavor, agentId, o, now, run);
+    const base = { asyncCommit, cursors: this.hints.cursors };
+    const run: queue.LeaseRun = this.inTx ? base : { ...base, pick: this.shortcuts.pick };
+    return queue.leaseWithin(this.db, this.flavor, agentId, quotas, o, now, run);
   }
 
   async complete(agentId: string, taskId: number, c: Completion, now: number): Promise<boolean> {

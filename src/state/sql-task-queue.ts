@@ -2,12 +2,10 @@
 // has one writer), complete with everything the task changed, and lease expiry.
 import { sql, type Kysely } from 'kysely';
 import type { Counters } from '../core/counters.js';
-import type { FairShare } from '../core/fair-share.js';
 import { counterDelta } from './counter-columns.js';
 import type { Flavor } from './flavor.js';
-import type { Runnable, RunnableRequests } from './runnable-requests.js';
 import type { Database } from './schema.js';
-import type { Completion, LeasedTask, LeaseOptions, NewTask } from './state-store.js';
+import type { Completion, LeasedTask, LeaseLimits, NewTask, Quota, Runnable } from './state-store.js';
 
 type Db = Kysely<Database>;
 
@@ -83,39 +81,29 @@ export interface LeaseRun {
   /** PostgreSQL: each pick commits without waiting for its WAL flush */
   asyncCommit: boolean;
   cursors: LeaseCursors;
-  /** the running requests, read at most every MAX_AGE_MS; undefined: read them for this lease */
-  runnable?: RunnableRequests;
-  /** who gets the next slots when several requests have work */
-  share: FairShare;
   /** an engine's own pick (a prepared statement), used instead of the one built here */
-  pick?: (agentId: string, r: Runnable, p: Pick) => Promise<LeasedTask[]>;
+  pick?: (agentId: string, p: Pick) => Promise<LeasedTask[]>;
 }
 
 /** every request a lease may take tasks from, in the order leases serve them */
-async function readRunnable(db: Db): Promise<Runnable[]> {
+export async function readRunnable(db: Db): Promise<Runnable[]> {
   const rows = await db.selectFrom('requests').select(['id', 'phase', 'priority', 'src_endpoint', 'dst_endpoint']).where('state', 'in', ['running', 'finalizing'])
     .orderBy('priority', 'desc').orderBy('created_at').orderBy('id').execute();
   return rows.map((r) => ({ id: r.id, phase: r.phase, priority: r.priority, srcEndpoint: r.src_endpoint, dstEndpoint: r.dst_endpoint }));
 }
 
-async function runnableRequests(db: Db, o: LeaseOptions, run: LeaseRun): Promise<Runnable[]> {
-  const all = run.runnable ? await run.runnable.get(() => readRunnable(db)) : await readRunnable(db);
-  const named = o.requests ? new Set(o.requests) : undefined;
-  const reached = o.endpoints ? new Set(o.endpoints) : undefined;
-  return all.filter((r) => (!named || named.has(r.id)) && (!reached || (reached.has(r.srcEndpoint) && reached.has(r.dstEndpoint))));
-}
+/** one pick: up to `want` queued tasks of a request at `phase`, from id `from` on */
+export interface Pick { requestId: string; phase: number; from: number; want: number; now: number; expires: number }
 
-export interface Pick { from: number; want: number; now: number; expires: number }
-
-/** leases up to `want` queued tasks of `r` from id `from` on, lowest first, in one statement */
-async function pickFrom(db: Db, flavor: Flavor, agentId: string, r: Runnable, p: Pick, run: LeaseRun): Promise<LeasedTask[]> {
-  if (run.pick) return run.pick(agentId, r, p);
+/** leases up to `want` queued tasks of the request from id `from` on, lowest first, in one statement */
+async function pickFrom(db: Db, flavor: Flavor, agentId: string, p: Pick, run: LeaseRun): Promise<LeasedTask[]> {
+  if (run.pick) return run.pick(agentId, p);
   let pick = db.selectFrom('tasks').select('id')
-    .where('state', '=', 'queued').where('request_id', '=', r.id).where('phase', '=', r.phase).where('not_before', '<=', p.now)
+    .where('state', '=', 'queued').where('request_id', '=', p.requestId).where('phase', '=', p.phase).where('not_before', '<=', p.now)
     .where('id', '>=', p.from)
     // the request is still running at this phase (the list of runnable requests may be stale)
-    .where((eb) => eb.exists(eb.selectFrom('requests').select('requests.id').where('requests.id', '=', r.id)
-      .where('requests.state', 'in', ['running', 'finalizing']).where('requests.phase', '=', r.phase)))
+    .where((eb) => eb.exists(eb.selectFrom('requests').select('requests.id').where('requests.id', '=', p.requestId)
+      .where('requests.state', 'in', ['running', 'finalizing']).where('requests.phase', '=', p.phase)))
     .orderBy('id').limit(p.want);
   if (flavor === 'postgres') pick = pick.forUpdate().skipLocked();
   // set_config in the statement, not SET LOCAL in a transaction around it: one round trip
@@ -135,42 +123,30 @@ async function pickFrom(db: Db, flavor: Flavor, agentId: string, r: Runnable, p:
   })).sort((a, b) => a.id - b.id);
 }
 
-/** one request's share, from its cursor, or from its first task when that is due */
-async function leaseFromRequest(db: Db, flavor: Flavor, agentId: string, r: Runnable, p: Omit<Pick, 'from'>, run: LeaseRun): Promise<LeasedTask[]> {
-  const from = run.cursors.from(r.id, r.phase);
+/** one request's quota, from its cursor, or from its first task when that is due */
+async function leaseFromRequest(db: Db, flavor: Flavor, agentId: string, p: Omit<Pick, 'from'>, run: LeaseRun): Promise<LeasedTask[]> {
+  const from = run.cursors.from(p.requestId, p.phase);
   const t0 = run.cursors.now();
-  const got = await pickFrom(db, flavor, agentId, r, { ...p, from: from ?? 0 }, run);
-  run.cursors.moved(r.id, r.phase, got[0]?.id, from === undefined ? run.cursors.now() - t0 : undefined);
+  const got = await pickFrom(db, flavor, agentId, { ...p, from: from ?? 0 }, run);
+  run.cursors.moved(p.requestId, p.phase, got[0]?.id, from === undefined ? run.cursors.now() - t0 : undefined);
   return got;
 }
 
 /**
- * Requests first (few rows, kept briefly), then each one's queued tasks of its phase in id
- * order, from the request's cursor: an index range scan that starts at the queue's head.
- * The capacity is shared between the requests by priority (weighted fair share, see
- * core/fair-share.ts); slots a request cannot fill go to the others, by priority.
+ * Leases within the quotas the caller computed, one pick per quota in the order given:
+ * each request's queued tasks of its phase in id order, from the request's cursor (an
+ * index range scan that starts at the queue's head). Who gets how many is the caller's
+ * policy; this only picks, and stops at `limit` in all.
  */
-export async function lease(db: Db, flavor: Flavor, agentId: string, o: LeaseOptions, now: number, run: LeaseRun): Promise<LeasedTask[]> {
-  if (o.capacity <= 0) return [];
+export async function leaseWithin(db: Db, flavor: Flavor, agentId: string, quotas: readonly Quota[], o: LeaseLimits, now: number, run: LeaseRun): Promise<LeasedTask[]> {
   const expires = now + o.leaseMs;
-  const rs = await runnableRequests(db, o, run);
-  const candidates = rs.map((r) => ({ id: r.id, weight: r.priority }));
-  const allocated = run.share.allocate(candidates, o.capacity);
-  const taken = rs.map(() => 0);
+  const limit = o.limit ?? Infinity;
   const out: LeasedTask[] = [];
-  const take = async (i: number, want: number): Promise<void> => {
-    const r = rs[i];
-    if (!r || want <= 0) return;
-    const got = await leaseFromRequest(db, flavor, agentId, r, { want, now, expires }, run);
-    taken[i] = (taken[i] ?? 0) + got.length;
-    out.push(...got);
-  };
-  for (let i = 0; i < rs.length; i++) await take(i, allocated[i] ?? 0);
-  // the slots left go to the requests that filled theirs (the others have no more queued)
-  for (let i = 0; i < rs.length && out.length < o.capacity; i++) {
-    if ((taken[i] ?? 0) >= (allocated[i] ?? 0)) await take(i, o.capacity - out.length);
+  for (const q of quotas) {
+    const want = Math.min(q.want, limit - out.length);
+    if (want <= 0) continue;
+    out.push(...await leaseFromRequest(db, flavor, agentId, { requestId: q.requestId, phase: q.phase, want, now, expires }, run));
   }
-  run.share.record(candidates, allocated, taken);
   return out.sort((a, b) => a.id - b.id);
 }
 

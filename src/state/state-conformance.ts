@@ -4,7 +4,7 @@
 // engine has such a thing.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { Completion, NewRequest, NewTask, StateStore } from './state-store.js';
+import type { Completion, LeasedTask, NewRequest, NewTask, StateStore } from './state-store.js';
 
 export interface StoreUnderTest {
   store: StateStore;
@@ -25,6 +25,17 @@ function task(kind: string, payload: string, over: Partial<NewTask> = {}): NewTa
 async function running(s: StateStore, id: string, over: Partial<NewRequest> = {}): Promise<void> {
   assert.equal(await s.createRequest(req(id, over), T0), true);
   assert.equal(await s.setRequestState(id, ['queued'], 'running', T0), true);
+}
+
+/**
+ * A lease with no policy: every runnable request (or those named), in the store's order,
+ * up to the capacity in all. Fair share, priority and the agent's endpoints are the
+ * dispatcher's (coordinator/dispatcher.test.ts runs those over the stores).
+ */
+async function lease(s: StateStore, agentId: string, o: { capacity: number; leaseMs: number; requests?: readonly string[] }, now: number): Promise<LeasedTask[]> {
+  const named = o.requests ? new Set(o.requests) : undefined;
+  const rs = (await s.runnableRequests()).filter((r) => !named || named.has(r.id));
+  return s.leaseWithin(agentId, rs.map((r) => ({ requestId: r.id, phase: r.phase, want: o.capacity })), { leaseMs: o.leaseMs, limit: o.capacity }, now);
 }
 
 export function stateConformance(name: string, make: () => Promise<StoreUnderTest | undefined>, skip?: string): void {
@@ -52,8 +63,8 @@ export function stateConformance(name: string, make: () => Promise<StoreUnderTes
       await running(s, 'rb');
       await s.enqueue('ra', [task('copy', 'a1')], T0);
       await s.enqueue('rb', [task('copy', 'b1')], T0);
-      assert.deepEqual(await s.lease('ag', { capacity: 5, leaseMs: 1000, requests: [] }, T0), []);
-      const got = await s.lease('ag', { capacity: 5, leaseMs: 1000, requests: ['rb'] }, T0);
+      assert.deepEqual(await lease(s, 'ag', { capacity: 5, leaseMs: 1000, requests: [] }, T0), []);
+      const got = await lease(s, 'ag', { capacity: 5, leaseMs: 1000, requests: ['rb'] }, T0);
       assert.deepEqual(got.map((t) => t.payload), ['b1']);
       const held = await s.heldTask('ag', got[0]?.id ?? -1);
       assert.equal(held?.payload, 'b1');
@@ -97,47 +108,13 @@ export function stateConformance(name: string, make: () => Promise<StoreUnderTes
       await running(s, 'high', { priority: 9 });
       await s.enqueue('low', [task('copy', 'l1'), task('copy', 'l-later', { phase: 1 }), task('copy', 'l-future', { notBefore: T0 + 60_000 })], T0);
       await s.enqueue('high', [task('copy', 'h1'), task('copy', 'h2')], T0);
-      const got = await s.lease('ag', { capacity: 10, leaseMs: 1000 }, T0);
+      const got = await lease(s, 'ag', { capacity: 10, leaseMs: 1000 }, T0);
       assert.deepEqual(got.map((t) => t.payload).sort(), ['h1', 'h2', 'l1']);
-      const firstTwo = await s.lease('ag2', { capacity: 10, leaseMs: 1000 }, T0);
+      const firstTwo = await lease(s, 'ag2', { capacity: 10, leaseMs: 1000 }, T0);
       assert.equal(firstTwo.length, 0, 'nothing leased twice');
       assert.ok(got.every((t) => t.attempts === 1 && t.leaseExpires === T0 + 1000));
-      const later = await s.lease('ag', { capacity: 10, leaseMs: 1000 }, T0 + 60_000);
+      const later = await lease(s, 'ag', { capacity: 10, leaseMs: 1000 }, T0 + 60_000);
       assert.deepEqual(later.map((t) => t.payload), ['l-future']);
-    });
-
-    it('leases the higher priority first when capacity is short', async ({ store: s }) => {
-      await running(s, 'low', { priority: 1 });
-      await running(s, 'high', { priority: 10 });
-      await s.enqueue('low', [task('copy', 'l')], T0);
-      await s.enqueue('high', [task('copy', 'h')], T0);
-      assert.deepEqual((await s.lease('ag', { capacity: 1, leaseMs: 1000 }, T0)).map((t) => t.payload), ['h']);
-    });
-
-    it('shares leases between running requests by priority, none starved; slots one cannot fill go to the others', async ({ store: s }) => {
-      await running(s, 'lo', { priority: 2 });
-      await running(s, 'hi', { priority: 8 });
-      await s.enqueue('lo', Array.from({ length: 60 }, (_, i) => task('copy', `lo${i}`)), T0);
-      await s.enqueue('hi', Array.from({ length: 60 }, (_, i) => task('copy', `hi${i}`)), T0);
-      const byRequest = new Map<string, number>();
-      for (let i = 0; i < 50; i++) {
-        const [t] = await s.lease('ag', { capacity: 1, leaseMs: 60_000 }, T0);
-        assert.ok(t);
-        byRequest.set(t.requestId, (byRequest.get(t.requestId) ?? 0) + 1);
-      }
-      assert.deepEqual([byRequest.get('hi'), byRequest.get('lo')], [40, 10], 'in proportion 8:2');
-      // hi has 20 queued, lo 50: a lease of 40 takes every one of hi's and fills the rest from lo
-      const big = await s.lease('ag', { capacity: 40, leaseMs: 60_000 }, T0);
-      assert.equal(big.length, 40);
-      assert.equal(big.filter((t) => t.requestId === 'hi').length, 20);
-    });
-
-    it('leases only requests whose endpoints the agent reaches', async ({ store: s }) => {
-      await running(s, 'ab');
-      await running(s, 'cd', { srcEndpoint: 'c', dstEndpoint: 'd' });
-      await s.enqueue('ab', [task('copy', 'ab')], T0);
-      await s.enqueue('cd', [task('copy', 'cd')], T0);
-      assert.deepEqual((await s.lease('ag', { capacity: 5, leaseMs: 1000, endpoints: ['c', 'd'] }, T0)).map((t) => t.payload), ['cd']);
     });
 
     it('completes copy reports in one batch: held tasks only, counters summed per request, manifest upserted', async ({ store: s }) => {
@@ -145,9 +122,9 @@ export function stateConformance(name: string, make: () => Promise<StoreUnderTes
       await running(s, 'r2');
       await s.enqueue('r1', [task('copy', 'a'), task('copy', 'b'), task('copy', 'c')], T0);
       await s.enqueue('r2', [task('copy', 'd')], T0);
-      const mine = await s.lease('ag', { capacity: 2, leaseMs: 1000, requests: ['r1'] }, T0);
-      const theirs = await s.lease('other', { capacity: 1, leaseMs: 1000, requests: ['r1'] }, T0);
-      const [inR2] = await s.lease('ag', { capacity: 1, leaseMs: 1000, requests: ['r2'] }, T0);
+      const mine = await lease(s, 'ag', { capacity: 2, leaseMs: 1000, requests: ['r1'] }, T0);
+      const theirs = await lease(s, 'other', { capacity: 1, leaseMs: 1000, requests: ['r1'] }, T0);
+      const [inR2] = await lease(s, 'ag', { capacity: 1, leaseMs: 1000, requests: ['r2'] }, T0);
       assert.equal(mine.length, 2);
       assert.ok(theirs[0] && inR2);
       const file = (p: string, size: number): Completion['manifest'] => [{ path: p, size, mtimeNs: '1700000000123456789', hash: `xxh3:${p}${size}` }];
@@ -165,7 +142,7 @@ export function stateConformance(name: string, make: () => Promise<StoreUnderTes
       assert.deepEqual((await s.listManifest('r1', 10, 0)).items.map((m) => `${m.path}:${m.size}:${m.hash}`), ['f:10:xxh3:f10', 'h:1:xxh3:h1', 'i:2:xxh3:i2']);
       assert.deepEqual((await s.listManifest('r2', 10, 0)).items.map((m) => `${m.path}:${m.size}`), ['f:99']);
       // a later report of a file already in the manifest replaces its row
-      const [again] = await s.lease('ag', { capacity: 1, leaseMs: 1000, requests: ['r1'] }, T0 + 2);
+      const [again] = await lease(s, 'ag', { capacity: 1, leaseMs: 1000, requests: ['r1'] }, T0 + 2);
       assert.equal(again, undefined, 'r1 has nothing queued: the one ag did not hold is still leased by its holder');
       assert.equal(await s.complete('other', theirs[0].id, { counters: { filesCopied: 1 }, manifest: file('f', 11) }, T0 + 3), true);
       assert.deepEqual((await s.listManifest('r1', 10, 0)).items.map((m) => `${m.path}:${m.size}`), ['f:11', 'h:1', 'i:2']);
@@ -180,11 +157,11 @@ export function stateConformance(name: string, make: () => Promise<StoreUnderTes
       try {
         await running(s, 'r');
         await s.enqueue('r', [task('copy', 'a'), task('copy', 'b'), task('copy', 'c')], T0);
-        assert.equal((await s.lease('ag', { capacity: 1, leaseMs: 1000 }, T0)).length, 1);
+        assert.equal((await lease(s, 'ag', { capacity: 1, leaseMs: 1000 }, T0)).length, 1);
         assert.equal(await other.setRequestState('r', ['running'], 'paused', T0 + 1, { pausedFrom: 'running' }), true);
-        assert.deepEqual(await s.lease('ag', { capacity: 5, leaseMs: 1000 }, T0 + 2), [], 'paused: nothing leased');
+        assert.deepEqual(await lease(s, 'ag', { capacity: 5, leaseMs: 1000 }, T0 + 2), [], 'paused: nothing leased');
         assert.equal(await other.setRequestState('r', ['paused'], 'running', T0 + 3, { pausedFrom: null }), true);
-        assert.equal((await s.lease('ag', { capacity: 1, leaseMs: 1000 }, T0 + 4)).length, 1, 'running again');
+        assert.equal((await lease(s, 'ag', { capacity: 1, leaseMs: 1000 }, T0 + 4)).length, 1, 'running again');
         assert.equal(await other.createRequest(req('new', { priority: 9 }), T0 + 5), true);
         await other.enqueue('new', [task('copy', 'n')], T0 + 5);
         assert.equal(await other.setRequestState('new', ['queued'], 'running', T0 + 5), true);
@@ -192,7 +169,7 @@ export function stateConformance(name: string, make: () => Promise<StoreUnderTes
         const until = Date.now() + 5000;
         let got: string[] = [];
         while (got.length === 0 && Date.now() < until) {
-          got = (await s.lease('ag', { capacity: 1, leaseMs: 1000, requests: ['new'] }, T0 + 6)).map((t) => t.payload);
+          got = (await lease(s, 'ag', { capacity: 1, leaseMs: 1000, requests: ['new'] }, T0 + 6)).map((t) => t.payload);
           if (got.length === 0) await new Promise((r) => setTimeout(r, 20));
         }
         assert.deepEqual(got, ['n']);
@@ -204,7 +181,7 @@ export function stateConformance(name: string, make: () => Promise<StoreUnderTes
     it('completes a task with its counters, follow-ups, errors and manifest in one go', async ({ store: s }) => {
       await running(s, 'r');
       await s.enqueue('r', [task('scan', 's')], T0);
-      const [t] = await s.lease('ag', { capacity: 1, leaseMs: 1000 }, T0);
+      const [t] = await lease(s, 'ag', { capacity: 1, leaseMs: 1000 }, T0);
       assert.ok(t);
       const c: Completion = {
         counters: { filesCopied: 2, bytesCopied: 30 },
@@ -221,7 +198,7 @@ export function stateConformance(name: string, make: () => Promise<StoreUnderTes
       assert.equal(r?.counters.bytesCopied, 30);
       assert.equal((await s.listErrors('r', 10, 0)).items[0]?.code, 'E_PERMISSION');
       assert.deepEqual((await s.listManifest('r', 10, 0)).items, [{ path: 'f', size: 3, mtimeNs: '123456789012345678', hash: 'xxh3:ab' }]);
-      assert.deepEqual((await s.lease('ag', { capacity: 5, leaseMs: 1000 }, T0 + 2)).map((x) => x.payload), ['c1', 'c2']);
+      assert.deepEqual((await lease(s, 'ag', { capacity: 5, leaseMs: 1000 }, T0 + 2)).map((x) => x.payload), ['c1', 'c2']);
       assert.equal((await s.phaseState('r', 0)).dirMetaDepth, 1);
       assert.deepEqual((await s.takeDirMeta('r', 1)).map((d) => d.path), ['d']);
       assert.equal((await s.phaseState('r', 0)).dirMetaDepth, undefined);
@@ -230,11 +207,11 @@ export function stateConformance(name: string, make: () => Promise<StoreUnderTes
     it('puts a retried task back with its new payload, due later', async ({ store: s }) => {
       await running(s, 'r');
       await s.enqueue('r', [task('copy', 'all')], T0);
-      const [t] = await s.lease('ag', { capacity: 1, leaseMs: 1000 }, T0);
+      const [t] = await lease(s, 'ag', { capacity: 1, leaseMs: 1000 }, T0);
       assert.ok(t);
       assert.equal(await s.complete('ag', t.id, { retry: { notBefore: T0 + 500, payload: 'some', items: 1, bytes: 1 } }, T0 + 1), true);
-      assert.equal((await s.lease('ag', { capacity: 1, leaseMs: 1000 }, T0 + 100)).length, 0);
-      const [again] = await s.lease('ag', { capacity: 1, leaseMs: 1000 }, T0 + 500);
+      assert.equal((await lease(s, 'ag', { capacity: 1, leaseMs: 1000 }, T0 + 100)).length, 0);
+      const [again] = await lease(s, 'ag', { capacity: 1, leaseMs: 1000 }, T0 + 500);
       assert.equal(again?.payload, 'some');
       assert.equal(again?.attempts, 2);
     });
@@ -243,7 +220,7 @@ export function stateConformance(name: string, make: () => Promise<StoreUnderTes
       await running(s, 'r');
       await s.enqueue('r', [0, 1, 2].map((i) => task('chunk', `c${i}`, { groupKey: 'big' })), T0);
       await s.enqueue('r', [0, 1].map((i) => task('chunk', `d${i}`, { groupKey: 'bad' })), T0);
-      const leased = await s.lease('ag', { capacity: 10, leaseMs: 1000 }, T0);
+      const leased = await lease(s, 'ag', { capacity: 10, leaseMs: 1000 }, T0);
       let closed: string[][] = [];
       const close = (results: string[]): NewTask => { closed.push(results); return task('finalize', results.join('+')); };
       for (const t of [...leased].reverse()) {
@@ -252,29 +229,29 @@ export function stateConformance(name: string, make: () => Promise<StoreUnderTes
       }
       assert.deepEqual(closed, [['h-c0', 'h-c1', 'h-c2']]);
       closed = [];
-      assert.deepEqual((await s.lease('ag', { capacity: 10, leaseMs: 1000 }, T0 + 2)).map((t) => t.payload), ['h-c0+h-c1+h-c2']);
+      assert.deepEqual((await lease(s, 'ag', { capacity: 10, leaseMs: 1000 }, T0 + 2)).map((t) => t.payload), ['h-c0+h-c1+h-c2']);
     });
 
     it('closes a group once when its last two tasks complete in one batch', async ({ store: s }) => {
       await running(s, 'r');
       await s.enqueue('r', [0, 1].map((i) => task('chunk', `c${i}`, { groupKey: 'big' })), T0);
-      const leased = await s.lease('ag', { capacity: 10, leaseMs: 1000 }, T0);
+      const leased = await lease(s, 'ag', { capacity: 10, leaseMs: 1000 }, T0);
       const closed: string[][] = [];
       const close = (results: string[]): NewTask => { closed.push(results); return task('finalize', results.join('+')); };
       const ok = await s.completeMany('ag', leased.map((t) => ({ taskId: t.id, completion: { result: `h-${t.payload}`, closeGroup: close } })), T0 + 1);
       assert.deepEqual(ok, [true, true]);
       assert.deepEqual(closed, [['h-c0', 'h-c1']]);
-      assert.deepEqual((await s.lease('ag', { capacity: 10, leaseMs: 1000 }, T0 + 2)).map((t) => t.payload), ['h-c0+h-c1']);
+      assert.deepEqual((await lease(s, 'ag', { capacity: 10, leaseMs: 1000 }, T0 + 2)).map((t) => t.payload), ['h-c0+h-c1']);
     });
 
     it('gives expired leases back to the queue; heartbeats keep them', async ({ store: s }) => {
       await running(s, 'r');
       await s.enqueue('r', [task('copy', 'a'), task('copy', 'b')], T0);
-      const got = await s.lease('dead', { capacity: 1, leaseMs: 1000 }, T0);
-      await s.lease('alive', { capacity: 1, leaseMs: 1000 }, T0);
+      const got = await lease(s, 'dead', { capacity: 1, leaseMs: 1000 }, T0);
+      await lease(s, 'alive', { capacity: 1, leaseMs: 1000 }, T0);
       assert.equal(await s.extendLeases('alive', 5000, T0 + 900), 1);
       assert.equal(await s.reapExpired(T0 + 1500), 1);
-      const again = await s.lease('new', { capacity: 5, leaseMs: 1000 }, T0 + 1500);
+      const again = await lease(s, 'new', { capacity: 5, leaseMs: 1000 }, T0 + 1500);
       assert.deepEqual(again.map((t) => t.id), got.map((t) => t.id));
       assert.equal(again[0]?.attempts, 2);
       assert.equal(await s.complete('dead', got[0]?.id ?? -1, {}, T0 + 1600), false, 'a lost lease cannot complete');
@@ -286,7 +263,7 @@ export function stateConformance(name: string, make: () => Promise<StoreUnderTes
       await running(s, 'r');
       await s.enqueue('r', [task('copy', 'a'), task('delete', 'd', { phase: 2 }), task('dirmeta', 'm', { phase: 3 })], T0);
       assert.deepEqual(await s.phaseState('r', 0), { open: 1, nextPhase: 2, dirMetaDepth: undefined });
-      const [t] = await s.lease('ag', { capacity: 5, leaseMs: 1000 }, T0);
+      const [t] = await lease(s, 'ag', { capacity: 5, leaseMs: 1000 }, T0);
       assert.equal((await s.phaseState('r', 0)).open, 1, 'a leased task is open');
       await s.complete('ag', t?.id ?? -1, {}, T0);
       assert.equal((await s.phaseState('r', 0)).open, 0);
@@ -298,7 +275,7 @@ export function stateConformance(name: string, make: () => Promise<StoreUnderTes
     it('cancels queued and leased tasks; a canceled lease cannot complete', async ({ store: s }) => {
       await running(s, 'r');
       await s.enqueue('r', [task('copy', 'a'), task('copy', 'b')], T0);
-      const [t] = await s.lease('ag', { capacity: 1, leaseMs: 1000 }, T0);
+      const [t] = await lease(s, 'ag', { capacity: 1, leaseMs: 1000 }, T0);
       assert.equal(await s.cancelTasks('r', { leased: true }, T0), 2);
       assert.equal(await s.complete('ag', t?.id ?? -1, { counters: { filesCopied: 1 } }, T0), false);
       assert.equal((await s.getRequest('r'))?.counters.filesCopied, 0);
@@ -312,7 +289,7 @@ export function stateConformance(name: string, make: () => Promise<StoreUnderTes
         throw new Error('boom');
       }), /boom/);
       assert.equal((await s.getRequest('r'))?.counters.filesCopied, 0);
-      assert.equal((await s.lease('ag', { capacity: 5, leaseMs: 1000 }, T0)).length, 0);
+      assert.equal((await lease(s, 'ag', { capacity: 5, leaseMs: 1000 }, T0)).length, 0);
     });
 
     it('resets a request for a retry: tasks, errors and counters gone, queued again', async ({ store: s }) => {
@@ -359,7 +336,7 @@ export function stateConformance(name: string, make: () => Promise<StoreUnderTes
         const ends = await Promise.allSettled(Array.from({ length: 6 }, async (_, w) => {
           const st = stores[w % stores.length] as StateStore;
           for (;;) {
-            const got = await st.lease(`ag${w}`, { capacity: 7, leaseMs: 60_000 }, T0);
+            const got = await lease(st, `ag${w}`, { capacity: 7, leaseMs: 60_000 }, T0);
             if (got.length === 0) break;
             for (const t of got) seen.push(t.id);
             await st.completeMany(`ag${w}`, got.map((t) => ({ taskId: t.id, completion: { counters: { filesCopied: 1 } } })), T0);

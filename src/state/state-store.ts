@@ -103,13 +103,26 @@ export interface Completion {
   closeGroup?: (results: string[]) => NewTask | undefined;
 }
 
-export interface LeaseOptions {
-  capacity: number;
+/** a request a lease may take tasks from (running or finalizing) */
+export interface Runnable {
+  id: string;
+  phase: number;
+  priority: number;
+  srcEndpoint: string;
+  dstEndpoint: string;
+}
+
+/** how many queued tasks of one request (at its phase) a lease may take: the dispatcher's decision */
+export interface Quota {
+  requestId: string;
+  phase: number;
+  want: number;
+}
+
+export interface LeaseLimits {
   leaseMs: number;
-  /** only requests whose endpoints are both in this list; undefined = any */
-  endpoints?: readonly string[];
-  /** only these requests; undefined = any */
-  requests?: readonly string[];
+  /** at most this many tasks in all, the quotas served in order; undefined = the sum of the wants */
+  limit?: number;
 }
 
 export interface AgentRecord {
@@ -163,7 +176,17 @@ export interface StateStore {
   resetRequest(id: string, now: number): Promise<void>;
 
   enqueue(requestId: string, tasks: readonly NewTask[], now: number): Promise<void>;
-  lease(agentId: string, o: LeaseOptions, now: number): Promise<LeasedTask[]>;
+  /**
+   * the requests leases may take tasks from, highest priority first, then oldest; a list
+   * read at most every 200 ms (a stale one never leases a task of a request that stopped:
+   * each pick checks its request still runs at that phase)
+   */
+  runnableRequests(): Promise<Runnable[]>;
+  /**
+   * leases up to each quota's `want` queued tasks of its request, one pick per quota in the
+   * order given, each task to one agent only; policy (who gets how many) is the caller's
+   */
+  leaseWithin(agentId: string, quotas: readonly Quota[], o: LeaseLimits, now: number): Promise<LeasedTask[]>;
   /** apply a finished task; false when the agent no longer holds its lease (the result is dropped) */
   complete(agentId: string, taskId: number, c: Completion, now: number): Promise<boolean>;
   /** several at once, in one transaction */

@@ -29,6 +29,6 @@ export async function openPostgresStore(url: string, o: { poolSize?: number } = 
   const query = preparedQueryOn(pool);
   return new SqlStateStore(db, 'postgres', () => db.destroy(), {
     complete: (items, now) => completeInOneTrip(query, items, now, true),
-    pick: (agentId, r, p) => preparedPick(query, agentId, r, p),
+    pick: (agentId, p) => preparedPick(query, agentId, p),
   });
 }

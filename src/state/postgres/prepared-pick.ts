@@ -5,7 +5,6 @@
 // need not wait for its WAL flush.
 import type { LeasedTask } from '../state-store.js';
 import type { PreparedQuery } from './complete-in-one-trip.js';
-import type { Runnable } from '../runnable-requests.js';
 import type { Pick } from '../sql-task-queue.js';
 
 const NAME = 'barge_pick';
@@ -31,8 +30,8 @@ interface PickedRow {
   group_key: string | null; attempts: number;
 }
 
-export async function preparedPick(query: PreparedQuery, agentId: string, r: Runnable, p: Pick): Promise<LeasedTask[]> {
-  const rows = await query(NAME, TEXT, [r.id, r.phase, p.now, p.from, p.want, agentId, p.expires]) as unknown as PickedRow[];
+export async function preparedPick(query: PreparedQuery, agentId: string, p: Pick): Promise<LeasedTask[]> {
+  const rows = await query(NAME, TEXT, [p.requestId, p.phase, p.now, p.from, p.want, agentId, p.expires]) as unknown as PickedRow[];
   return rows.map((t) => ({
     id: Number(t.id), requestId: t.request_id, kind: t.kind, phase: t.phase, payload: t.payload, items: Number(t.items),
     bytes: Number(t.bytes), groupKey: t.group_key, attempts: t.attempts, leaseExpires: p.expires,
