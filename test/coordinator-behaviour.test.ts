@@ -11,6 +11,7 @@ import { EndpointRootsRunner } from '../src/agent/endpoint-roots-runner.js';
 import { InThreadRunner } from '../src/agent/in-thread-runner.js';
 import type { JobRoots } from '../src/agent/job-runner.js';
 import { LeaseLoop } from '../src/agent/lease-loop.js';
+import { posixEndpoint } from '../src/storage/posix/posix-kind.js';
 import { buildRunContext } from '../src/agent/build-run-context.js';
 import type { ServiceConfig } from '../src/config/service-config.js';
 import { Coordinator } from '../src/coordinator/coordinator.js';
@@ -49,6 +50,7 @@ async function harness(t: { after: (fn: () => Promise<void>) => void }): Promise
     localAgent: true, transfers: 2, leaseTimeoutMs: 5000, auth: false,
     retry: { maxAttempts: 2, baseDelayMs: 10, maxDelayMs: 20 },
     sites: new Map(), tokens: [],
+    endpointStorage: new Map([['src', posixEndpoint(src)], ['dst', posixEndpoint(dst)], ['ro', posixEndpoint(dst)]]),
     endpoints: new Map([
       ['src', { name: 'src', kind: 'posix', path: src, write: false, site: 's' }],
       ['dst', { name: 'dst', kind: 'posix', path: dst, write: true, site: 's' }],
@@ -59,8 +61,7 @@ async function harness(t: { after: (fn: () => Promise<void>) => void }): Promise
   const c = new Coordinator(store, config, (abs) => new PosixStorage(abs));
   c.start();
   const runner = new GatedRunner();
-  const roots = new Map([...config.endpoints.values()].map((e) => [e.name, e.path]));
-  const agent = new LeaseLoop(c.agentLink, { id: 'test/local', slots: 2, pollMs: 20, heartbeatMs: 500, runner: new EndpointRootsRunner(runner, roots), onError: (e) => { throw e; } });
+  const agent = new LeaseLoop(c.agentLink, { id: 'test/local', slots: 2, pollMs: 20, heartbeatMs: 500, runner: new EndpointRootsRunner(runner, config.endpointStorage), onError: (e) => { throw e; } });
   agent.start();
   t.after(async () => {
     await agent.stop();
@@ -167,7 +168,7 @@ test('a scan run again after a restart finds the directory its first attempt mad
     fs.mkdirSync(path.join(root, 's', 'sub'), { recursive: true });
     fs.writeFileSync(path.join(root, 's', 'sub', 'f'), 'f');
     fs.mkdirSync(path.join(root, 'd', 'sub'), { recursive: true }); // made by the attempt that was killed
-    const ctx = buildRunContext({ srcRoot: path.join(root, 's'), dstRoot: path.join(root, 'd'), opts: defaultSyncOptions(), nowNs: 0n, verbose: false, memory: sharedCells().memory, limiterMemory: BandwidthLimiter.sharedMemory() });
+    const ctx = buildRunContext({ src: posixEndpoint(path.join(root, 's')), dst: posixEndpoint(path.join(root, 'd')), opts: defaultSyncOptions(), nowNs: 0n, verbose: false, memory: sharedCells().memory, limiterMemory: BandwidthLimiter.sharedMemory() });
     const src = await ctx.src.stat('sub');
     assert.ok(src);
     const r = await runTask(ctx, { kind: 'scan', rel: 'sub', src, dst: undefined, dstExists: false, insideListedDir: false });
@@ -186,7 +187,7 @@ test('a finalize run again after it committed (its agent died before reporting) 
     const bytes = Buffer.alloc(3 * 1024 * 1024 + 5, 7);
     fs.writeFileSync(path.join(root, 's', 'big'), bytes);
     const opts = defaultSyncOptions({ chunkCutoff: 1024 * 1024, chunkSize: 1024 * 1024 });
-    const ctx = buildRunContext({ srcRoot: path.join(root, 's'), dstRoot: path.join(root, 'd'), opts, nowNs: 0n, verbose: false, memory: sharedCells().memory, limiterMemory: BandwidthLimiter.sharedMemory() });
+    const ctx = buildRunContext({ src: posixEndpoint(path.join(root, 's')), dst: posixEndpoint(path.join(root, 'd')), opts, nowNs: 0n, verbose: false, memory: sharedCells().memory, limiterMemory: BandwidthLimiter.sharedMemory() });
     const src = await ctx.src.stat('big');
     assert.ok(src);
     const file = { rel: 'big', src, dstExists: false, compareFirst: false };

@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
+import { posixEndpoint } from '../src/storage/posix/posix-kind.js';
 import { buildRunContext } from '../src/agent/build-run-context.js';
 import { defaultSyncOptions } from '../src/core/sync-options.js';
 import { BandwidthLimiter } from '../src/engine/bandwidth-limiter.js';
@@ -16,7 +17,7 @@ import type { FileItem } from '../src/core/task-types.js';
 
 function contextFor(root: string): RunContext {
   return {
-    ...buildRunContext({ srcRoot: path.join(root, 's'), dstRoot: path.join(root, 'd'), opts: defaultSyncOptions(), nowNs: 0n, verbose: true, memory: sharedCells().memory, limiterMemory: BandwidthLimiter.sharedMemory() }),
+    ...buildRunContext({ src: posixEndpoint(path.join(root, 's')), dst: posixEndpoint(path.join(root, 'd')), opts: defaultSyncOptions(), nowNs: 0n, verbose: true, memory: sharedCells().memory, limiterMemory: BandwidthLimiter.sharedMemory() }),
     recordHashes: true,
   };
 }

@@ -1,7 +1,8 @@
 // Builds the RunContext of a task thread from plain data, for `barge sync` (its main
-// thread and each worker) and for an agent's jobs alike: this is where the posix storage,
-// or an agent reached over the data plane, is wired to the engine, and where test set-up's
-// write faults are put around the destination.
+// thread and each worker) and for an agent's jobs alike: this is where the storages are
+// opened (by their kind, through the registry; or an agent reached over the data plane)
+// and wired to the engine, and where test set-up's write faults are put around the
+// destination.
 import { PathFilter } from '../core/filter.js';
 import type { SyncOptions } from '../core/sync-options.js';
 import { BandwidthLimiter } from '../engine/bandwidth-limiter.js';
@@ -9,14 +10,15 @@ import { createHasher } from '../engine/hasher.js';
 import { sharedCells, type RunContext } from '../engine/run-context.js';
 import { testHooks } from '../config/test-hooks.js';
 import { FaultyStorage } from '../storage/faulty-storage.js';
-import { PosixStorage } from '../storage/posix/posix-storage.js';
+import { openStorage, type EndpointDescription } from '../storage/registry.js';
 import type { Storage, StorageFeatures } from '../storage/storage.js';
 import type { RemoteStorage, RemoteTarget } from '../transport/remote-storage.js';
 
 export interface SyncWorkerData {
-  srcRoot: string;
-  dstRoot: string;
-  /** a barge:// destination: DST is an agent, reached over the data plane */
+  src: EndpointDescription;
+  /** undefined with remoteDst */
+  dst: EndpointDescription | undefined;
+  /** a barge:// destination, or a push to another agent: DST is an agent, reached over the data plane */
   remoteDst?: { target: RemoteTarget; features: StorageFeatures };
   opts: SyncOptions;
   nowNs: bigint;
@@ -41,9 +43,10 @@ export async function remoteStorageFor(data: SyncWorkerData): Promise<RemoteStor
 }
 
 export function buildRunContext(data: SyncWorkerData, remote?: RemoteStorageClass): RunContext {
-  const src = new PosixStorage(data.srcRoot);
+  const src = openStorage(data.src);
   if (data.remoteDst && !remote) throw new Error('buildRunContext: a barge:// destination needs the RemoteStorage class');
-  const dst = withWriteFaults(data.remoteDst && remote ? new remote(data.remoteDst.target, data.remoteDst.features) : new PosixStorage(data.dstRoot), data.remoteDst !== undefined);
+  if (!data.remoteDst && !data.dst) throw new Error('buildRunContext: no destination');
+  const dst = withWriteFaults(data.remoteDst && remote ? new remote(data.remoteDst.target, data.remoteDst.features) : openStorage(data.dst as EndpointDescription), data.remoteDst !== undefined);
   return {
     src, dst,
     opts: data.opts,

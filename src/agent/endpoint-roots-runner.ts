@@ -1,18 +1,19 @@
 // The JobRunner of every agent: the coordinator names endpoints and paths, this host
-// knows where each endpoint it serves is rooted. A job of an endpoint it does not serve
-// fails with that reason.
+// knows each endpoint it serves (its kind and where it is). A job of an endpoint it does
+// not serve fails with that reason.
 import type { Job } from '../core/agent-wire.js';
 import { BargeError } from '../core/errors.js';
 import type { Task, TaskResult } from '../core/task-types.js';
+import { endpointBelow, type EndpointDescription } from '../storage/registry.js';
 import type { JobRunner, RootedRunner } from './job-runner.js';
 
 export class EndpointRootsRunner implements JobRunner {
-  /** roots: endpoint name -> its absolute root on this host */
-  constructor(private readonly inner: RootedRunner, private readonly roots: ReadonlyMap<string, string>) {}
+  /** served: endpoint name -> the endpoint as this host opens it */
+  constructor(private readonly inner: RootedRunner, private readonly served: ReadonlyMap<string, EndpointDescription>) {}
 
-  private at(endpoint: string, path: string): string | undefined {
-    const root = this.roots.get(endpoint);
-    return root === undefined ? undefined : path === '' ? root : `${root}/${path}`;
+  private at(endpoint: string, path: string): EndpointDescription | undefined {
+    const e = this.served.get(endpoint);
+    return e === undefined ? undefined : endpointBelow(e, path);
   }
 
   run(job: Job, task: Task): Promise<TaskResult> {

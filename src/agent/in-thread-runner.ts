@@ -6,25 +6,30 @@ import type { Task, TaskResult } from '../core/task-types.js';
 import { BandwidthLimiter } from '../engine/bandwidth-limiter.js';
 import { CELL_ABORT, sharedCells, type RunContext } from '../engine/run-context.js';
 import { runTask } from '../engine/task-runner.js';
-import { makeDirs } from '../storage/posix/make-dirs.js';
+import { openStorage } from '../storage/registry.js';
 import { buildRunContext } from './build-run-context.js';
 import type { JobRoots, RootedRunner } from './job-runner.js';
 
 export class InThreadRunner implements RootedRunner {
   private readonly ctxs = new Map<string, RunContext>();
+  /** the last task started: a context has one read buffer, so its tasks run one after another, as on a thread */
+  private last: Promise<unknown> = Promise.resolve();
 
   run(job: Job, roots: JobRoots, task: Task): Promise<TaskResult> {
     let ctx = this.ctxs.get(job.requestId);
     if (!ctx) {
       if (roots.dst === undefined) return Promise.reject(new Error('InThreadRunner: pushes to another agent run on worker threads only'));
-      makeDirs(roots.dst);
+      openStorage(roots.dst, { createRoot: true });
       ctx = {
-        ...buildRunContext({ srcRoot: roots.src, dstRoot: roots.dst, opts: job.opts, nowNs: BigInt(Date.now()) * 1_000_000n, verbose: false, memory: sharedCells().memory, limiterMemory: BandwidthLimiter.sharedMemory() }),
+        ...buildRunContext({ src: roots.src, dst: roots.dst, opts: job.opts, nowNs: BigInt(Date.now()) * 1_000_000n, verbose: false, memory: sharedCells().memory, limiterMemory: BandwidthLimiter.sharedMemory() }),
         recordHashes: true,
       };
       this.ctxs.set(job.requestId, ctx);
     }
-    return runTask(ctx, task);
+    const c = ctx;
+    const r = this.last.then(() => runTask(c, task));
+    this.last = r;
+    return r;
   }
 
   /** as the worker runner: the tasks in flight stop; a retry of the request starts with fresh cells */

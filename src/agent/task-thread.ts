@@ -1,7 +1,7 @@
 // Worker-thread entry of the service agents (the built-in one of `barge serve` and
 // `barge agent --coordinator`): runs the tasks of any request, keeping the run context of
 // the last few jobs (storages, connections to a destination agent, filter, shared cells).
-import { makeDirs } from '../storage/posix/make-dirs.js';
+import { openStorage } from '../storage/registry.js';
 import { parentPort } from 'node:worker_threads';
 import { BargeError, toErrorRecord } from '../core/errors.js';
 import type { RunContext } from '../engine/run-context.js';
@@ -21,7 +21,7 @@ function keyOf(m: ServiceJobMessage): string {
 
 async function build(m: ServiceJobMessage): Promise<RunContext> {
   const { job, roots } = m;
-  const base = { ...m.data, srcRoot: roots.src, opts: job.opts };
+  const base = { ...m.data, src: roots.src, opts: job.opts };
   if (job.push) {
     const target: RemoteTarget = {
       address: parseListen(job.push.address, `agent ${job.push.agent}`),
@@ -33,11 +33,11 @@ async function build(m: ServiceJobMessage): Promise<RunContext> {
     try {
       if (there === null) await storage.makeBase();
     } finally { storage.close(); }
-    return { ...buildRunContext({ ...base, dstRoot: storage.root, remoteDst: { target, features: storage.features } }, RemoteStorage), recordHashes: true };
+    return { ...buildRunContext({ ...base, dst: undefined, remoteDst: { target, features: storage.features } }, RemoteStorage), recordHashes: true };
   }
   if (roots.dst === undefined) throw new BargeError('E_BAD_INPUT', `this agent does not serve endpoint '${job.dst.endpoint}'`);
-  makeDirs(roots.dst);
-  return { ...buildRunContext({ ...base, dstRoot: roots.dst }), recordHashes: true };
+  openStorage(roots.dst, { createRoot: true });
+  return { ...buildRunContext({ ...base, dst: roots.dst }), recordHashes: true };
 }
 
 function contextOf(m: ServiceJobMessage): Promise<RunContext> {

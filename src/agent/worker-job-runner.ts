@@ -15,7 +15,7 @@ export interface ServiceJobMessage {
   /** a request's cells are replaced when it is canceled: a retry must not inherit the abort */
   generation: number;
   task: Task;
-  data: Omit<SyncWorkerData, 'srcRoot' | 'dstRoot' | 'opts'>;
+  data: Omit<SyncWorkerData, 'src' | 'dst' | 'opts'>;
 }
 
 export class WorkerJobRunner implements RootedRunner {

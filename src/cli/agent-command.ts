@@ -6,7 +6,8 @@ import * as fs from 'node:fs';
 import { BargeError } from '../core/errors.js';
 import { isHashName } from '../core/sync-options.js';
 import { createHasher } from '../engine/hasher.js';
-import { PosixStorage } from '../storage/posix/posix-storage.js';
+import { posixEndpoint } from '../storage/posix/posix-kind.js';
+import { openStorage, type EndpointDescription } from '../storage/registry.js';
 import { DataServer, type ServedEndpoint } from '../transport/data-server.js';
 import type { MetricsServer } from '../agent/agent-metrics.js';
 import type { AgentTaskStats } from '../agent/lease-loop.js';
@@ -55,14 +56,15 @@ export function parseEndpointFlag(text: string): { name: string; path: string; w
 export async function agentCommand(flags: AgentFlags): Promise<void> {
   if (flags.endpoint.length === 0) throw new BargeError('E_USAGE', 'give at least one --endpoint NAME=/path[:rw]');
   const token = readToken(flags.tokenFile);
-  const roots = new Map<string, string>();
+  const served = new Map<string, EndpointDescription>();
   const endpoints = new Map<string, ServedEndpoint>();
   const lone = flags.coordinator === undefined;
   for (const e of flags.endpoint.map(parseEndpointFlag)) {
-    if (endpoints.has(e.name)) throw new BargeError('E_USAGE', `--endpoint ${e.name} is given twice`);
-    roots.set(e.name, e.path);
+    if (served.has(e.name)) throw new BargeError('E_USAGE', `--endpoint ${e.name} is given twice`);
+    const here = posixEndpoint(e.path);
+    served.set(e.name, here);
     // under a coordinator, whether an endpoint may be written is the coordinator's to say (at enrolment)
-    if (lone) endpoints.set(e.name, { storage: new PosixStorage(e.path, { confineReads: true, asyncReads: true }), write: e.write });
+    if (lone) endpoints.set(e.name, { storage: openStorage(here, { forAgent: true }), write: e.write });
   }
   const grantKeys: KeyObject[] = [];
   const listen = parseListen(flags.dataListen ?? '0.0.0.0:7701', '--data-listen');
@@ -97,7 +99,7 @@ export async function agentCommand(flags: AgentFlags): Promise<void> {
     const advertise = flags.advertise ?? (addr.host === '0.0.0.0' || addr.host === '::' ? `${hostname()}:${addr.port}` : `${addr.host}:${addr.port}`);
     parseListen(advertise, '--advertise');
     leasing = await startLeasing({
-      coordinator: flags.coordinator as string, token, name, site: flags.site ?? 'default', roots, endpoints, grantKeys,
+      coordinator: flags.coordinator as string, token, name, site: flags.site ?? 'default', served, endpoints, grantKeys,
       dataAddress: advertise, threads: flags.transfers === undefined ? defaultTransfers() : parseCount(flags.transfers, '--transfers', 1), say,
       taskDelayMs: testHooks()?.taskDelayMs ?? 0,
     });

@@ -10,7 +10,6 @@ import { LeaseLoop } from '../agent/lease-loop.js';
 import { EndpointRootsRunner } from '../agent/endpoint-roots-runner.js';
 import { withTaskDelay } from '../agent/delayed-job-runner.js';
 import { testHooks } from '../config/test-hooks.js';
-import { realOrNearest } from '../storage/posix/endpoint-paths.js';
 import { loadServiceConfig, type ConfigFlags } from '../config/load-config.js';
 import type { ServiceConfig } from '../config/service-config.js';
 import { Coordinator } from '../coordinator/coordinator.js';
@@ -53,6 +52,7 @@ async function openStore(c: ServiceConfig): Promise<{ store: StateStore; where: 
 
 function checkEndpoints(c: ServiceConfig): void {
   for (const e of c.endpoints.values()) {
+    if (e.kind !== 'posix') continue; // other kinds are checked by their storage when used
     let st: fs.Stats | undefined;
     try { st = fs.statSync(e.path); } catch { st = undefined; }
     const where = c.file ?? 'configuration';
@@ -82,11 +82,10 @@ export async function serveCommand(file: string | undefined, flags: ConfigFlags)
     if (released > 0) say(`${released} task(s) held by the previous run of ${id} are queued again`);
     const now = Date.now();
     await store.upsertAgent({ id, name: id, site: [...config.endpoints.values()][0]?.site ?? 'local', endpoints: [...config.endpoints.keys()], slots: config.transfers, running: 0, coordinator: config.name, startedAt: now, lastSeen: now });
-    const roots = new Map([...config.endpoints.values()].map((e) => [e.name, realOrNearest(e.path)]));
     agent = new LeaseLoop(coordinator.agentLink, {
       // twice the threads: a task waits at each thread while the one before it is reported
       id, slots: config.transfers * 2, pollMs: 200, heartbeatMs: Math.max(200, Math.floor(config.leaseTimeoutMs / 3)),
-      runner: withTaskDelay(new EndpointRootsRunner(new WorkerJobRunner(config.transfers), roots), hooks?.taskDelayMs ?? 0),
+      runner: withTaskDelay(new EndpointRootsRunner(new WorkerJobRunner(config.transfers), config.endpointStorage), hooks?.taskDelayMs ?? 0),
       onError: (e) => say(`agent error: ${e instanceof Error ? e.message : String(e)}`),
     });
     agent.start();

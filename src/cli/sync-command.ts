@@ -9,6 +9,7 @@ import { SyncRun } from '../engine/sync-run.js';
 import { HybridExecutor } from '../engine/hybrid-executor.js';
 import { WorkerPool } from '../engine/worker-pool.js';
 import { SYNC_WORKER, takeSyncThreads } from './early-threads.js';
+import { posixEndpoint } from '../storage/posix/posix-kind.js';
 import { PosixStorage } from '../storage/posix/posix-storage.js';
 import type { Entry } from '../core/entry.js';
 import { checkRoots, checkSource } from './check-roots.js';
@@ -82,7 +83,7 @@ export async function syncCommand(srcArg: string, dstArg: string, opts: SyncOpti
   const cells = sharedCells();
   const showActions = (out.verbose || opts.dryRun) && !out.quiet;
   const data: SyncWorkerData = {
-    srcRoot: srcPath, dstRoot: dst.root, opts, nowNs: BigInt(Date.now()) * 1_000_000n, verbose: showActions,
+    src: posixEndpoint(srcPath), dst: dst.remote ? undefined : posixEndpoint(dst.root), opts, nowNs: BigInt(Date.now()) * 1_000_000n, verbose: showActions,
     memory: cells.memory, limiterMemory: BandwidthLimiter.sharedMemory(),
     ...(dst.remote ? { remoteDst: { target: dst.remote.target, features: dst.remote.storage.features } } : {}),
   };

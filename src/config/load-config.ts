@@ -5,6 +5,7 @@ import { configError } from './config-error.js';
 import { checkName, isLoopback, parseBoolText, parseDb, parseDir, parseDuration, parseListen,
   parseWholeNumber } from './parse-values.js';
 import { readFileSettings } from './read-file-settings.js';
+import type { EndpointDescription } from '../storage/registry.js';
 import { DEFAULT_LEASE_TIMEOUT_MS, DEFAULT_LISTEN, DEFAULT_RETRY, MAX_TRANSFERS, SQLITE_FILE_NAME, defaultName,
   defaultStateDir, defaultTransfers, type ConfigFlags, type DbConfig, type EndpointConfig,
   type ServiceConfig, type SiteConfig } from './service-config.js';
@@ -65,6 +66,7 @@ export function loadServiceConfig(input: LoadConfigInput): ServiceConfig {
     retry: file?.retry ?? { ...DEFAULT_RETRY },
     sites: file?.sites ?? new Map<string, SiteConfig>(),
     endpoints: file?.endpoints ?? new Map<string, EndpointConfig>(),
+    endpointStorage: file?.endpointStorage ?? new Map<string, EndpointDescription>(),
     tokens: file?.tokens ?? [],
   };
 }

@@ -1,14 +1,15 @@
 // [sites.*] and [endpoints.*] of the config file: the named storage roots and where they are.
 // Sites may be left out; then each site an endpoint names exists implicitly.
-import path from 'node:path';
 import { configError, describeValue } from './config-error.js';
 import { checkName } from './parse-values.js';
 import type { EndpointConfig, SiteConfig } from './service-config.js';
 import type { TableReader } from './toml-table.js';
+import { knownStorageKinds, storageKind, type EndpointDescription, type StorageKind } from '../storage/registry.js';
 
 export interface SitesAndEndpoints {
   sites: Map<string, SiteConfig>;
   endpoints: Map<string, EndpointConfig>;
+  endpointStorage: Map<string, EndpointDescription>;
 }
 
 export function readSitesAndEndpoints(root: TableReader): SitesAndEndpoints {
@@ -21,29 +22,31 @@ export function readSitesAndEndpoints(root: TableReader): SitesAndEndpoints {
     sites.set(name, description === undefined ? { name } : { name, description });
   }
   const endpoints = new Map<string, EndpointConfig>();
+  const endpointStorage = new Map<string, EndpointDescription>();
   for (const [name, t] of root.namedTables('endpoints') ?? []) {
-    t.allowKeys(['path', 'write', 'site', 'kind']);
+    const kind = readKind(t);
+    t.allowKeys(['write', 'site', 'kind', ...kind.keys]);
     checkName(name, t.where());
     const site = checkName(t.requiredString('site'), t.where('site'));
     if (!sites.has(site)) {
       if (declared !== undefined) throw configError(t.where('site'), `site ${describeValue(site)} is not declared in [sites]`);
       sites.set(site, { name: site });
     }
-    endpoints.set(name, { name, kind: readKind(t), path: readRoot(t), write: t.boolean('write') ?? false, site });
+    // the kind checks its own keys (posix: an absolute path; whether it exists is checked when the server starts)
+    const storage = kind.parseEndpoint(t.raw(), t.where());
+    endpointStorage.set(name, storage);
+    endpoints.set(name, { name, kind: kind.kind, path: kind.describe(storage), write: t.boolean('write') ?? false, site });
   }
-  return { sites, endpoints };
+  return { sites, endpoints, endpointStorage };
 }
 
-function readKind(t: TableReader): 'posix' {
-  const kind = t.string('kind') ?? 'posix';
-  if (kind !== 'posix') throw configError(t.where('kind'), `expected "posix" (the only kind so far), got ${describeValue(kind)}`);
-  return kind;
-}
-
-// absolute, because a root relative to wherever the service was started moves with its working directory;
-// whether it exists is checked when the server starts, since a mount may come later than the config
-function readRoot(t: TableReader): string {
-  const root = t.requiredString('path');
-  if (!path.isAbsolute(root)) throw configError(t.where('path'), `must be an absolute path, got ${describeValue(root)}`);
-  return root;
+/** the storage kind an endpoint names (posix when it names none) */
+function readKind(t: TableReader): StorageKind {
+  const name = t.string('kind') ?? 'posix';
+  const known = knownStorageKinds();
+  if (!known.includes(name)) {
+    const expected = known.length === 1 ? `"${known[0] ?? ''}" (the only kind so far)` : `one of ${known.map((k) => `"${k}"`).join(', ')}`;
+    throw configError(t.where('kind'), `expected ${expected}, got ${describeValue(name)}`);
+  }
+  return storageKind(name);
 }

@@ -3,6 +3,7 @@
 import path from 'node:path';
 import { configError } from './config-error.js';
 import { checkName, parseDb, parseDir, parseListen } from './parse-values.js';
+import type { EndpointDescription } from '../storage/registry.js';
 import { readSitesAndEndpoints } from './read-endpoints.js';
 import { readTokens } from './read-tokens.js';
 import { readTomlFile } from './read-toml-file.js';
@@ -22,6 +23,7 @@ export interface FileSettings {
   retry: RetryConfig;
   sites: Map<string, SiteConfig>;
   endpoints: Map<string, EndpointConfig>;
+  endpointStorage: Map<string, EndpointDescription>;
   tokens: TokenConfig[];
 }
 

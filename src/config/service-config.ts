@@ -5,7 +5,10 @@ import path from 'node:path';
 
 export type TokenRole = 'admin' | 'read' | 'agent';
 export interface TokenConfig { name: string; secret: string; role: TokenRole }
-export interface EndpointConfig { name: string; kind: 'posix'; path: string; write: boolean; site: string }
+import type { EndpointDescription } from '../storage/registry.js';
+
+/** an endpoint as the API shows it; `path` says where it is, in its kind's words (posix: the directory) */
+export interface EndpointConfig { name: string; kind: string; path: string; write: boolean; site: string }
 export interface SiteConfig { name: string; description?: string }
 export type DbConfig = { kind: 'sqlite'; path: string } | { kind: 'postgres'; url: string } | { kind: 'memory' };
 export interface ListenAddress { host: string; port: number }
@@ -25,6 +28,8 @@ export interface ServiceConfig {
   retry: RetryConfig;
   sites: Map<string, SiteConfig>;
   endpoints: Map<string, EndpointConfig>;
+  /** each endpoint as its storage kind parsed it: what an agent of this process opens */
+  endpointStorage: Map<string, EndpointDescription>;
   tokens: TokenConfig[];
 }
 

@@ -26,6 +26,11 @@ export class TableReader {
     return this.keyPath === '' ? keyPart(key) : `${this.keyPath}.${keyPart(key)}`;
   }
 
+  /** the table's raw values, for a reader that parses them itself (a storage kind) */
+  raw(): Readonly<Table> {
+    return this.values;
+  }
+
   keys(): string[] {
     return Object.keys(this.values);
   }

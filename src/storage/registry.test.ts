@@ -17,6 +17,8 @@ const fakeKind: StorageKind<FakeEndpoint> = {
   keys: ['label'],
   parseEndpoint: (table) => ({ kind: 'fake', label: String(table.label) }),
   open: (endpoint, opts) => { opened.push({ endpoint, forAgent: opts.forAgent }); return fakeStorage; },
+  below: (endpoint, path) => ({ ...endpoint, label: `${endpoint.label}/${path}` }),
+  describe: (endpoint) => `fake:${endpoint.label}`,
 };
 
 test('posix is built in', () => {

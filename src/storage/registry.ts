@@ -30,6 +30,16 @@ export function storageKind(name: string, where?: string): StorageKind {
   throw new BargeError('E_CONFIG', where === undefined ? reason : `${where}: ${reason}`);
 }
 
+/** the endpoint rooted at `path` below `endpoint` ('' for itself) */
+export function endpointBelow(endpoint: EndpointDescription, path: string): EndpointDescription {
+  return path === '' ? endpoint : storageKind(endpoint.kind).below(endpoint, path);
+}
+
+/** where an endpoint is, for people */
+export function describeEndpoint(endpoint: EndpointDescription): string {
+  return storageKind(endpoint.kind).describe(endpoint);
+}
+
 /** a Storage on an endpoint, by the kind its description names */
 export function openStorage(endpoint: EndpointDescription, opts: OpenOptions = {}): Storage {
   return storageKind(endpoint.kind).open(endpoint, opts);

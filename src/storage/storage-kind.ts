@@ -13,6 +13,8 @@ export interface OpenOptions {
    * event loop serves many peers at once (posix: confineReads and asyncReads)
    */
   forAgent?: boolean;
+  /** make the endpoint's root first when it is missing (a destination; posix: with its parents) */
+  createRoot?: boolean;
 }
 
 export interface StorageKind<E extends EndpointDescription = EndpointDescription> {
@@ -29,6 +31,10 @@ export interface StorageKind<E extends EndpointDescription = EndpointDescription
    * a BargeError E_CONFIG "WHERE.KEY: REASON". Keys that are not the kind's are left alone.
    */
   parseEndpoint(table: Record<string, unknown>, where: string): E;
-  /** a Storage on the endpoint; cheap: nothing is checked on the storage until it is used */
+  /** a Storage on the endpoint; cheap unless createRoot: nothing else is checked until it is used */
   open(endpoint: E, opts: OpenOptions): Storage;
+  /** the same kind of endpoint rooted at `path` below this one ('/'-separated, '' for itself): where a job's side is */
+  below(endpoint: E, path: string): E;
+  /** where the endpoint is, for people (posix: its directory) */
+  describe(endpoint: E): string;
 }

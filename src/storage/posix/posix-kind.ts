@@ -2,12 +2,18 @@
 import path from 'node:path';
 import { configError, describeValue, keyWhere, requiredString } from '../endpoint-table.js';
 import type { EndpointDescription, StorageKind } from '../storage-kind.js';
+import { makeDirs } from './make-dirs.js';
 import { PosixStorage } from './posix-storage.js';
 
 export interface PosixEndpoint extends EndpointDescription {
   readonly kind: 'posix';
   /** the root directory, absolute */
   readonly path: string;
+}
+
+/** the posix endpoint rooted at `path` (absolute) */
+export function posixEndpoint(path: string): PosixEndpoint {
+  return { kind: 'posix', path };
 }
 
 export const posixKind: StorageKind<PosixEndpoint> = {
@@ -27,6 +33,11 @@ export const posixKind: StorageKind<PosixEndpoint> = {
     if (typeof endpoint.path !== 'string' || !path.isAbsolute(endpoint.path)) {
       throw configError('posix endpoint', `path must be an absolute path, got ${describeValue(endpoint.path)}`);
     }
+    if (opts.createRoot) makeDirs(endpoint.path);
     return new PosixStorage(endpoint.path, opts.forAgent ? { confineReads: true, asyncReads: true } : {});
   },
+
+  below: (endpoint, rel) => ({ kind: 'posix', path: rel === '' ? endpoint.path : `${endpoint.path}/${rel}` }),
+
+  describe: (endpoint) => endpoint.path,
 };

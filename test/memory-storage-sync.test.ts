@@ -1,0 +1,86 @@
+// The engine on a storage kind that is not posix: endpoints of the in-memory kind (a test
+// kind, registered by the one line below) opened through the registry by the agent's
+// run-context wiring, and a whole sync run over them: files small and chunked, directories,
+// symlinks, a second run that finds nothing to do, and --delete.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { buildRunContext } from '../src/agent/build-run-context.js';
+import { defaultSyncOptions, type SyncOptions } from '../src/core/sync-options.js';
+import type { Task, TaskResult } from '../src/core/task-types.js';
+import { BandwidthLimiter } from '../src/engine/bandwidth-limiter.js';
+import { sharedCells } from '../src/engine/run-context.js';
+import { SyncRun, type SyncOutcome } from '../src/engine/sync-run.js';
+import { runTask } from '../src/engine/task-runner.js';
+import { openStorage, registerStorageKind, type EndpointDescription } from '../src/storage/registry.js';
+import type { Storage } from '../src/storage/storage.js';
+import { memoryKind, type MemoryEndpoint } from './memory-storage/memory-kind.js';
+
+registerStorageKind(memoryKind);
+
+const T = 1_700_000_000_123_456_789n;
+
+async function put(s: Storage, rel: string, bytes: Buffer): Promise<void> {
+  const w = await s.openWrite(rel, { size: bytes.length, sparse: false });
+  await w.write(bytes, 0);
+  await w.commit({ mode: 0o644, uid: 0, gid: 0, mtimeNs: T }, { owner: false });
+}
+
+/** every entry below the root: type, size, mtime, link target and content */
+async function treeOf(s: Storage, dir = ''): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  for (const e of await s.list(dir)) {
+    const rel = dir === '' ? e.name : `${dir}/${e.name}`;
+    let what = `${e.type}`;
+    if (e.type === 'file') {
+      const r = await s.openRead(rel);
+      const b = Buffer.alloc(r.size);
+      let n = 0;
+      while (n < r.size) { const k = await r.read(b.subarray(n), r.size - n, n); if (k === 0) break; n += k; }
+      await r.close();
+      what += ` ${e.size} ${e.mtimeNs} ${b.toString('base64')}`;
+    } else if (e.type === 'symlink') what += ` -> ${e.linkTarget ?? ''}`;
+    out.set(rel, what);
+    if (e.type === 'dir') for (const [k, v] of await treeOf(s, rel)) out.set(k, v);
+  }
+  return out;
+}
+
+async function sync(src: EndpointDescription, dst: EndpointDescription, opts: SyncOptions): Promise<SyncOutcome> {
+  const ctx = buildRunContext({ src, dst, opts, nowNs: 0n, verbose: false, memory: sharedCells().memory, limiterMemory: BandwidthLimiter.sharedMemory() });
+  // one context holds one read buffer: its tasks run one after another, as on a worker thread
+  let last: Promise<unknown> = Promise.resolve();
+  const inTurn = (t: Task): Promise<TaskResult> => { const r = last.then(() => runTask(ctx, t)); last = r; return r; };
+  const run = new SyncRun({ capacity: 2, run: inTurn, close: () => Promise.resolve() }, opts);
+  const from = await ctx.src.stat('');
+  const to = await ctx.dst.stat('');
+  assert.ok(from);
+  return run.run({ kind: 'scan', rel: '', src: from, dst: to, dstExists: to !== undefined, insideListedDir: false });
+}
+
+test('a sync between two endpoints of a kind that is not posix: identical, then a no-op, then --delete', async () => {
+  const src: MemoryEndpoint = { kind: 'memory', volume: 'sync-src' };
+  const dst: MemoryEndpoint = { kind: 'memory', volume: 'sync-dst', path: 'copy' };
+  const s = openStorage(src);
+  await s.mkdir('a');
+  await s.mkdir('a/b');
+  for (let i = 0; i < 40; i++) await put(s, `a/f${i}`, Buffer.from(`file ${i} `.repeat(i + 1)));
+  await put(s, 'a/b/big', Buffer.alloc(3 << 20, 7)); // chunked: cutoff 1 MiB below
+  await s.symlink('a/link', 'f1', { mode: 0o777, uid: 0, gid: 0, mtimeNs: T }, { owner: false });
+  const opts = defaultSyncOptions({ chunkCutoff: 1 << 20, chunkSize: 1 << 20 });
+
+  openStorage(dst, { createRoot: true });
+  const first = await sync(src, dst, opts);
+  assert.deepEqual(first.errors, []);
+  assert.equal(first.counters.filesCopied, 41);
+  assert.deepEqual(await treeOf(openStorage(dst)), await treeOf(s));
+
+  const again = await sync(src, dst, opts);
+  assert.deepEqual(again.errors, []);
+  assert.equal(again.counters.filesCopied, 0, 'a second run copies nothing');
+
+  await s.remove('a/f3');
+  const pruned = await sync(src, dst, defaultSyncOptions({ ...opts, delete: true }));
+  assert.deepEqual(pruned.errors, []);
+  assert.equal(pruned.counters.deleted, 1);
+  assert.deepEqual(await treeOf(openStorage(dst)), await treeOf(s));
+});
