@@ -21,6 +21,14 @@ export interface StorageFeatures {
   maxChunkSize?: number;
   /** files must be staged (from tape) before they are read: the storage has a `stager` */
   staging: boolean;
+  /**
+   * takes bytes only as checked against the sender's hash (a storage across a network):
+   * a whole file's `commit` needs `sentHash`, and its bytes must have been written in
+   * order from the first; a chunk counts only when closed with `sentHash`, and
+   * `recordChunk` takes only a chunk so checked. A local storage has the sender's bytes
+   * and ignores `sentHash` (false).
+   */
+  checksSentHash: boolean;
 }
 
 export interface EntryMeta {

@@ -20,7 +20,7 @@ describe('reads through RemoteStorage', () => {
     const served = a.storage.features;
     assert.deepEqual(s.features, {
       hardlinks: served.hardlinks, sparse: served.sparse, owner: served.owner, mtimeResolutionNs: served.mtimeResolutionNs,
-      symlinks: true, posixMeta: true, staging: false,
+      symlinks: true, posixMeta: true, staging: false, checksSentHash: true,
     });
   });
 

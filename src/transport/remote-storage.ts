@@ -24,12 +24,14 @@ export interface RemoteTarget {
 /**
  * The features of a storage an agent serves, from the four its WELCOME carries (docs/protocol.md).
  * The others are derived here rather than added to the wire: an agent serves posix endpoints,
- * which keep symlinks and posix metadata, and a RemoteStorage has no stager.
+ * which keep symlinks and posix metadata, a RemoteStorage has no stager, and its agent takes
+ * a file or chunk only once what arrived hashes to what the sender read (docs/protocol.md,
+ * Integrity).
  */
 export function remoteFeatures(wire: WireFeatures): StorageFeatures {
   return {
     hardlinks: wire.hardlinks, sparse: wire.sparse, owner: wire.owner, mtimeResolutionNs: wire.mtimeResolutionNs,
-    symlinks: true, posixMeta: true, staging: false,
+    symlinks: true, posixMeta: true, staging: false, checksSentHash: true,
   };
 }
 

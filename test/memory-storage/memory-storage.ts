@@ -26,7 +26,7 @@ interface PartialPlace { dir: DirNode; name: string; partName: string; node: Fil
 
 export class MemoryStorage implements Storage {
   readonly features: StorageFeatures = {
-    symlinks: true, posixMeta: false, hardlinks: false, sparse: false, owner: false, mtimeResolutionNs: 1n, staging: false,
+    symlinks: true, posixMeta: false, hardlinks: false, sparse: false, owner: false, mtimeResolutionNs: 1n, staging: false, checksSentHash: false,
   };
 
   /** `tree`: the files, shared with whoever else holds it (another open of the endpoint, a fixture) */

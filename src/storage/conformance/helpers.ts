@@ -11,6 +11,11 @@ export interface StorageUnderTest {
   storage: Storage;
   /** prepares and inspects what is stored, beside the storage under test */
   fixture: StorageFixture;
+  /**
+   * the hash of bytes as a sender reads them, for commit and chunk close: required where
+   * `features.checksSentHash` (the storage takes nothing without it), left out elsewhere
+   */
+  sentHash?: (bytes: Buffer) => string;
   cleanup(): Promise<void>;
 }
 
@@ -34,6 +39,7 @@ type Feature = { [K in keyof StorageFeatures]-?: StorageFeatures[K] extends bool
 const FEATURE_WORDS: Record<Feature, string> = {
   symlinks: 'symlinks', posixMeta: 'posix modes and owners', hardlinks: 'hard links and inode numbers',
   sparse: 'holes in sparse files', owner: 'setting owners', staging: 'staging',
+  checksSentHash: "takes bytes only as checked against the sender's hash",
 };
 
 /** false, with the test skipped naming what is missing, when the storage lacks any of these features */
@@ -42,6 +48,20 @@ export function has(h: StorageUnderTest, t: TestContext, ...features: Feature[])
   if (missing.length === 0) return true;
   t.skip(`storage lacks ${missing.map((f) => `features.${f} (${FEATURE_WORDS[f]})`).join(' and ')}`);
   return false;
+}
+
+/** false, with the test skipped naming the feature and why it rules the test out, when the storage has it */
+export function lacks(h: StorageUnderTest, t: TestContext, feature: Feature, why: string): boolean {
+  if (!h.storage.features[feature]) return true;
+  t.skip(`storage has features.${feature} (${FEATURE_WORDS[feature]}): ${why}`);
+  return false;
+}
+
+/** what a sender passes as `sentHash` for these bytes: the harness's hash where the storage checks it, else nothing */
+export function sent(h: StorageUnderTest, bytes: string | Buffer): string | undefined {
+  if (!h.storage.features.checksSentHash) return undefined;
+  assert.ok(h.sentHash, 'a storage with features.checksSentHash needs a harness that gives sentHash');
+  return h.sentHash(typeof bytes === 'string' ? Buffer.from(bytes) : bytes);
 }
 
 export function put(h: StorageUnderTest, rel: string, data: string | Buffer): Promise<void> {

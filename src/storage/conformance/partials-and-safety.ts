@@ -2,7 +2,21 @@
 import assert from 'node:assert/strict';
 import { describe } from 'node:test';
 import { isTempName } from '../../core/temp-names.js';
-import { assertMtime, exists, expectRefused, has, IS_ROOT, type It, KEEP_OWNER, lst, meta, MIB, names, nonZero, pattern, put, readAll, rejectsWith, T1, tempNames, text } from './helpers.js';
+import { assertMtime, exists, expectRefused, has, IS_ROOT, type It, KEEP_OWNER, lst, meta, MIB, names, nonZero, pattern, put, readAll, rejectsWith, sent, type StorageUnderTest, T1, tempNames, text } from './helpers.js';
+
+/**
+ * Writes chunk `index` and records it as a sender does: closed with the hash of its bytes,
+ * then recorded with it (a storage that checks sent hashes records no other); returns the
+ * hash recorded (any hex where the storage keeps it unchecked).
+ */
+async function writeChunk(h: StorageUnderTest, path: string, o: { size: number; chunkSize: number }, index: number, bytes: Buffer): Promise<string> {
+  const w = await h.storage.openPartialWrite(path, { size: o.size, sparse: false });
+  const hash = sent(h, bytes);
+  try { await w.write(bytes, index * o.chunkSize); } finally { await w.close(hash); }
+  const recorded = hash ?? `c0ffee${index}`; // hex, as every hash is
+  await h.storage.recordChunk(path, index, recorded);
+  return recorded;
+}
 
 export function partialAndSafetyTests(it: It): void {
   void describe('partial files', () => {
@@ -18,13 +32,12 @@ export function partialAndSafetyTests(it: It): void {
       assert.ok((await tempNames(h, 'd')).length > 0 && (await names(h, 'd')).every(isTempName));
       const r = await s.openPartialRead('d/big');
       try { assert.equal(r.size, size); } finally { await r.close(); }
-      const w = await s.openPartialWrite('d/big', { size, sparse: false });
-      await w.write(pattern(chunkSize, 1), 0);
-      await w.close();
-      await s.recordChunk('d/big', 0, 'aa11');
-      await s.recordChunk('d/big', 2, 'cc33');
+      const recorded: Array<[number, string]> = [
+        [0, await writeChunk(h, 'd/big', { size, chunkSize }, 0, pattern(chunkSize, 1))],
+        [2, await writeChunk(h, 'd/big', { size, chunkSize }, 2, pattern(1000, 3))],
+      ];
       const again = await s.preparePartial('d/big', opts('id-1'));
-      assert.deepEqual([...again.recorded].sort(), [[0, 'aa11'], [2, 'cc33']]);
+      assert.deepEqual([...again.recorded].sort(), recorded);
       assert.deepEqual((await readAll(await s.openPartialRead('d/big'))).subarray(0, chunkSize), pattern(chunkSize, 1), 'kept data');
       const fresh = await s.preparePartial('d/big', opts('id-2'));
       assert.equal(fresh.recorded.size, 0, 'a different identity starts afresh');
@@ -70,7 +83,7 @@ export function partialAndSafetyTests(it: It): void {
     it('abort removes the partial file and its record, never the final file', async (h) => {
       await put(h, 'big', 'keep');
       await h.storage.preparePartial('big', opts('id'));
-      await h.storage.recordChunk('big', 0, 'aa');
+      await writeChunk(h, 'big', { size, chunkSize }, 0, pattern(chunkSize, 1));
       await h.storage.abortPartial('big');
       assert.deepEqual(await names(h, ''), ['big']);
       assert.equal(await text(h, 'big'), 'keep');

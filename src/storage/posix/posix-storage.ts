@@ -56,6 +56,7 @@ export class PosixStorage implements Storage {
       owner: typeof process.getuid === 'function' && process.getuid() === 0,
       mtimeResolutionNs: 1n,
       staging: false,
+      checksSentHash: false,
     };
   }
 
