@@ -18,6 +18,7 @@ import type { ListedEntry, RequestAction, RequestSpec, RequestView } from '../co
 import { requestView } from './request-view.js';
 import { encodeTask } from './service-task.js';
 import { RemoteAgents } from './remote-agents.js';
+import { listOnAgents, listRoot } from './endpoint-listing.js';
 import type { EnrolBody, EnrolReply, LeasedWork, TaskReport } from '../core/agent-wire.js';
 import type { EndpointConfig, SiteConfig } from '../config/service-config.js';
 
@@ -257,14 +258,11 @@ export class Coordinator {
   }
 
   async ls(endpoint: string, path: string): Promise<ListedEntry[]> {
+    if (!this.config.endpoints.has(endpoint)) throw new BargeError('E_NOT_FOUND', `no endpoint named '${endpoint}'`);
+    // without the built-in agent the endpoint is on agents' hosts: one of them looks
+    if (!this.config.localAgent) return listOnAgents(this.remoteAgents, endpoint, path);
     const at = resolveEndpointPath(this.config.endpoints, `${endpoint}:${path}`, 'path');
-    if (at.endpoint.name !== endpoint) throw new BargeError('E_NOT_FOUND', `no endpoint named '${endpoint}'`);
-    const storage = this.storageAt(at.abs);
-    const self = await storage.stat('');
-    if (!self) throw new BargeError('E_NOT_FOUND', `${endpoint}:${at.rel} does not exist`);
-    const entries = self.type === 'dir' ? await storage.list('') : [self];
-    return entries.map((e) => ({ name: e.name, type: e.type, size: e.size, mtimeNs: e.mtimeNs.toString(), mode: e.mode }))
-      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    return listRoot(this.storageAt(at.abs), `${endpoint}:${at.rel}`);
   }
 
   // ---- live changes, health, metrics

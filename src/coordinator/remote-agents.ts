@@ -113,6 +113,20 @@ export class RemoteAgents {
     return grant;
   }
 
+  /** live agents that serve `endpoint` and listen on the data plane, the most recently heard first */
+  async serving(endpoint: string): Promise<{ name: string; dataAddress: string | undefined }[]> {
+    const now = this.o.now();
+    return (await this.store.listAgents())
+      .filter((a) => now - a.lastSeen <= this.o.leaseMs && a.endpoints.includes(endpoint))
+      .sort((a, b) => b.lastSeen - a.lastSeen)
+      .map((a) => ({ name: a.name, dataAddress: a.dataAddress }));
+  }
+
+  /** a read-only grant to look at one subtree of an endpoint on one agent, for `ttlMs` */
+  async readGrant(agent: string, endpoint: string, path: string, ttlMs: number, request: string): Promise<string> {
+    return signGrant(await this.signingKey(), { agent, endpoint, path, write: false, exp: this.o.now() + ttlMs, request });
+  }
+
   async report(agentId: string, reports: TaskReport[]): Promise<void> {
     await this.link.report(agentId, reports, (taskId) => this.store.heldTask(agentId, taskId));
   }
