@@ -1,19 +1,8 @@
 // How the config loader fails: one E_CONFIG error "WHERE: REASON", where WHERE names the file and
 // dotted key ("barge.toml: endpoints.panda.write"), the environment variable or the flag.
-import { BargeError } from '../core/errors.js';
-
-export function configError(where: string, reason: string): BargeError {
-  return new BargeError('E_CONFIG', `${where}: ${reason}`);
-}
-
-/** A value as the user wrote it, for "got ..." (strings quoted, so "true" and true differ). */
-export function describeValue(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value);
-  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value);
-  if (Array.isArray(value)) return 'an array';
-  if (value instanceof Date) return `a date (${value.toISOString()})`;
-  return 'a table';
-}
+// The storage kinds read their own keys with the same two helpers, so that a message does not
+// change with who reads the key.
+export { configError, describeValue } from '../storage/endpoint-table.js';
 
 /** The reason of a failed read in words ("no such file"); the code alone is cryptic. */
 export function describeFsError(e: unknown): string {

@@ -66,7 +66,7 @@ export const ERROR_CODES = {
   E_FORBIDDEN: { retryable: false, httpStatus: 403, exitCode: FAILED, meaning: "API: the token's role does not allow the route" },
   E_STATE: {
     retryable: false, httpStatus: 409, exitCode: FAILED,
-    meaning: "API: the request's state does not allow the action, e.g. pausing a finished request",
+    meaning: "API: the state of the request or of the service does not allow the action, e.g. pausing a finished request, or listing an endpoint that no live agent serves",
   },
   E_PROTOCOL: {
     retryable: false, httpStatus: NOT_EXPOSED, exitCode: FAILED,

@@ -1,5 +1,5 @@
 // Reads a storage kind's own keys from an endpoint's raw config table, failing the way the
-// config loader does (src/coordinator/config/toml-table.ts, which storage may not import):
+// config loader does (src/config/toml-table.ts, which storage may not import; config uses these):
 // one BargeError E_CONFIG "WHERE.KEY: REASON", so a message does not change with who reads the key.
 import { BargeError } from '../core/errors.js';
 
