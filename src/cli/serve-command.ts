@@ -77,12 +77,11 @@ export async function serveCommand(file: string | undefined, flags: ConfigFlags)
   let agent: LeaseLoop | undefined;
   if (config.localAgent) {
     const id = `${config.name}/local`;
-    // the leases a previous process of this name held die with it: hand them back now
-    const released = await store.releaseLeases(id);
+    const { link, released } = await coordinator.enrolBuiltIn({
+      name: id, site: [...config.endpoints.values()][0]?.site ?? 'local', endpoints: [...config.endpoints.keys()], slots: config.transfers,
+    });
     if (released > 0) say(`${released} task(s) held by the previous run of ${id} are queued again`);
-    const now = Date.now();
-    await store.upsertAgent({ id, name: id, site: [...config.endpoints.values()][0]?.site ?? 'local', endpoints: [...config.endpoints.keys()], slots: config.transfers, running: 0, coordinator: config.name, startedAt: now, lastSeen: now });
-    agent = new LeaseLoop(coordinator.agentLink, {
+    agent = new LeaseLoop(link, {
       // twice the threads: a task waits at each thread while the one before it is reported
       id, slots: config.transfers * 2, pollMs: 200, heartbeatMs: Math.max(200, Math.floor(config.leaseTimeoutMs / 3)),
       runner: withTaskDelay(new EndpointRootsRunner(new WorkerJobRunner(config.transfers), config.endpointStorage), hooks?.taskDelayMs ?? 0),

@@ -49,10 +49,20 @@ export class AgentService implements AgentLink {
     return this.leaseFor(agentId, capacity, undefined);
   }
 
+  /** an in-process agent's link: it leases only requests between endpoints it serves (it copies locally) */
+  localLink(endpoints: readonly string[]): AgentLink {
+    return {
+      lease: (agentId, capacity) => this.leaseFor(agentId, capacity, undefined, endpoints),
+      report: (agentId, reports) => this.report(agentId, reports),
+      heartbeat: (agentId, running) => this.heartbeat(agentId, running),
+      onCancel: (listener) => this.onCancel(listener),
+    };
+  }
+
   /** requests: only tasks of these (where placement lets the agent work) */
-  async leaseFor(agentId: string, capacity: number, requests: string[] | undefined): Promise<LeasedWork[]> {
+  async leaseFor(agentId: string, capacity: number, requests: string[] | undefined, endpoints?: readonly string[]): Promise<LeasedWork[]> {
     const t0 = process.hrtime.bigint();
-    const leased = await this.dispatcher.lease(agentId, { capacity, leaseMs: this.o.leaseMs, ...(requests ? { requests } : {}) }, this.o.now());
+    const leased = await this.dispatcher.lease(agentId, { capacity, leaseMs: this.o.leaseMs, ...(requests ? { requests } : {}), ...(endpoints ? { endpoints } : {}) }, this.o.now());
     this.events.emit('lease', Number(process.hrtime.bigint() - t0) / 1e9);
     const out: LeasedWork[] = [];
     for (const l of leased) {

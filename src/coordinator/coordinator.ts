@@ -19,7 +19,7 @@ import { requestView } from './request-view.js';
 import { encodeTask } from './service-task.js';
 import { RemoteAgents } from './remote-agents.js';
 import { listOnAgents, listRoot } from './endpoint-listing.js';
-import type { EnrolBody, EnrolReply, LeasedWork, TaskReport } from '../core/agent-wire.js';
+import type { AgentLink, EnrolBody, EnrolReply, LeasedWork, TaskReport } from '../core/agent-wire.js';
 import type { EndpointConfig, SiteConfig } from '../config/service-config.js';
 
 const TICK_MS = 250;
@@ -70,6 +70,16 @@ export class Coordinator {
   // ---- agents on other hosts
   agentEnrol(b: EnrolBody): Promise<EnrolReply> {
     return this.remoteAgents.enrol(b);
+  }
+
+  /**
+   * The built-in agent joins as any agent does (its row, its earlier leases handed back) and
+   * is placed as any is: it serves the endpoints it names, so it copies locally between them.
+   * Returns its link and how many tasks a previous process of its name held.
+   */
+  async enrolBuiltIn(b: EnrolBody): Promise<{ link: AgentLink; released: number }> {
+    const released = await this.remoteAgents.register(b);
+    return { link: this.agentLink.localLink(b.endpoints), released };
   }
 
   agentLease(agentId: string, capacity: number, waitMs: number): Promise<LeasedWork[]> {

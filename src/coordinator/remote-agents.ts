@@ -41,20 +41,29 @@ export class RemoteAgents {
     return this.key;
   }
 
-  async enrol(b: EnrolBody): Promise<EnrolReply> {
+  /**
+   * Writes an agent's row, the built-in agent's as any other's; a new process under a known
+   * name hands back what the old one held. Returns how many tasks went back to the queue.
+   */
+  async register(b: EnrolBody): Promise<number> {
     for (const e of b.endpoints) {
       if (!this.o.endpoints.has(e)) throw new BargeError('E_BAD_INPUT', `agent ${b.name}: the coordinator has no endpoint named '${e}'`);
     }
     const now = this.o.now();
     const agentId = b.name;
-    // a new process under a known name: what the old one held goes back to the queue now
-    await this.store.releaseLeases(agentId);
+    const released = await this.store.releaseLeases(agentId);
     const rec: AgentRecord = {
       id: agentId, name: b.name, site: b.site, endpoints: b.endpoints, slots: b.slots, running: 0,
       coordinator: this.o.coordinator, startedAt: now, lastSeen: now, ...(b.dataAddress === undefined ? {} : { dataAddress: b.dataAddress }),
     };
     await this.store.upsertAgent(rec);
     this.canceled.set(agentId, []);
+    return released;
+  }
+
+  async enrol(b: EnrolBody): Promise<EnrolReply> {
+    await this.register(b);
+    const agentId = b.name;
     const key = await this.signingKey();
     return {
       agentId, grantKey: publicKeyPem(createPublicKey(key)), leaseMs: this.o.leaseMs, heartbeatMs: Math.max(500, Math.floor(this.o.leaseMs / 4)),
