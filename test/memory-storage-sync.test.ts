@@ -1,7 +1,8 @@
 // The engine on a storage kind that is not posix: endpoints of the in-memory kind (a test
 // kind, registered by the one line below) opened through the registry by the agent's
 // run-context wiring, and a whole sync run over them: files small and chunked, directories,
-// symlinks, a second run that finds nothing to do, and --delete.
+// symlinks, a second run that finds nothing to do, and --delete; and what a destination
+// does not keep (its features say so) is reported per path, never attempted.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { buildRunContext } from '../src/agent/build-run-context.js';
@@ -12,6 +13,7 @@ import { sharedCells } from '../src/engine/run-context.js';
 import { SyncRun, type SyncOutcome } from '../src/engine/sync-run.js';
 import { runTask } from '../src/engine/task-runner.js';
 import { openStorage, registerStorageKind, type EndpointDescription } from '../src/storage/registry.js';
+import type { PairFeatures } from '../src/storage/pair-features.js';
 import type { Storage } from '../src/storage/storage.js';
 import { memoryKind, type MemoryEndpoint } from './memory-storage/memory-kind.js';
 
@@ -45,8 +47,9 @@ async function treeOf(s: Storage, dir = ''): Promise<Map<string, string>> {
   return out;
 }
 
-async function sync(src: EndpointDescription, dst: EndpointDescription, opts: SyncOptions): Promise<SyncOutcome> {
-  const ctx = buildRunContext({ src, dst, opts, nowNs: 0n, verbose: false, memory: sharedCells().memory, limiterMemory: BandwidthLimiter.sharedMemory() });
+async function sync(src: EndpointDescription, dst: EndpointDescription, opts: SyncOptions, pair: Partial<PairFeatures> = {}): Promise<SyncOutcome> {
+  const built = buildRunContext({ src, dst, opts, nowNs: 0n, verbose: false, memory: sharedCells().memory, limiterMemory: BandwidthLimiter.sharedMemory() });
+  const ctx = { ...built, pair: { ...built.pair, ...pair } };
   // one context holds one read buffer: its tasks run one after another, as on a worker thread
   let last: Promise<unknown> = Promise.resolve();
   const inTurn = (t: Task): Promise<TaskResult> => { const r = last.then(() => runTask(ctx, t)); last = r; return r; };
@@ -83,4 +86,18 @@ test('a sync between two endpoints of a kind that is not posix: identical, then 
   assert.deepEqual(pruned.errors, []);
   assert.equal(pruned.counters.deleted, 1);
   assert.deepEqual(await treeOf(openStorage(dst)), await treeOf(s));
+});
+
+test('a destination whose features keep no symlinks or hard links: those entries fail E_UNSUPPORTED, named, the rest lands', async () => {
+  const src: MemoryEndpoint = { kind: 'memory', volume: 'features-src' };
+  const dst: MemoryEndpoint = { kind: 'memory', volume: 'features-dst' };
+  const s = openStorage(src);
+  await put(s, 'f', Buffer.from('data'));
+  await s.symlink('l', 'f', { mode: 0o777, uid: 0, gid: 0, mtimeNs: T }, { owner: false });
+  openStorage(dst, { createRoot: true });
+  const out = await sync(src, dst, defaultSyncOptions(), { symlinks: false });
+  assert.deepEqual(out.errors.map((e) => [e.path, e.code]), [['l', 'E_UNSUPPORTED']]);
+  assert.match(out.errors[0]?.message ?? '', /keeps no symlinks/);
+  assert.equal(await openStorage(dst).stat('l'), undefined, 'nothing was attempted at l');
+  assert.equal((await openStorage(dst).stat('f'))?.size, 4);
 });

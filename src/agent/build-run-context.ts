@@ -10,6 +10,7 @@ import { createHasher } from '../engine/hasher.js';
 import { sharedCells, type RunContext } from '../engine/run-context.js';
 import { testHooks } from '../config/test-hooks.js';
 import { FaultyStorage } from '../storage/faulty-storage.js';
+import { pairFeatures } from '../storage/pair-features.js';
 import { openStorage, type EndpointDescription } from '../storage/registry.js';
 import type { Storage, StorageFeatures } from '../storage/storage.js';
 import type { RemoteStorage, RemoteTarget } from '../transport/remote-storage.js';
@@ -47,11 +48,14 @@ export function buildRunContext(data: SyncWorkerData, remote?: RemoteStorageClas
   if (data.remoteDst && !remote) throw new Error('buildRunContext: a barge:// destination needs the RemoteStorage class');
   if (!data.remoteDst && !data.dst) throw new Error('buildRunContext: no destination');
   const dst = withWriteFaults(data.remoteDst && remote ? new remote(data.remoteDst.target, data.remoteDst.features) : openStorage(data.dst as EndpointDescription), data.remoteDst !== undefined);
+  const pair = pairFeatures(src.features, dst.features);
   return {
     src, dst,
-    opts: data.opts,
+    // a destination that keeps no holes writes every byte (--sparse is a wish, not a need)
+    opts: pair.sparse || !data.opts.sparse ? data.opts : { ...data.opts, sparse: false },
     filter: new PathFilter(data.opts.filter, data.nowNs),
-    resolutionNs: src.features.mtimeResolutionNs > dst.features.mtimeResolutionNs ? src.features.mtimeResolutionNs : dst.features.mtimeResolutionNs,
+    resolutionNs: pair.mtimeResolutionNs,
+    pair,
     owner: data.opts.preserveOwner && dst.features.owner,
     verbose: data.verbose,
     cells: sharedCells(data.memory),

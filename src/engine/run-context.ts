@@ -2,6 +2,7 @@
 // options, and the memory it shares with the other threads (progress, abort, rate).
 import type { PathFilter } from '../core/filter.js';
 import type { SyncOptions } from '../core/sync-options.js';
+import type { PairFeatures } from '../storage/pair-features.js';
 import type { Storage } from '../storage/storage.js';
 import type { BandwidthLimiter } from './bandwidth-limiter.js';
 import type { Hasher } from './hasher.js';
@@ -28,6 +29,8 @@ export interface RunContext {
   filter: PathFilter;
   /** the coarsest mtime resolution of the two sides */
   resolutionNs: bigint;
+  /** what the two storages let a copy keep (symlinks, hard links, holes) */
+  pair: PairFeatures;
   /** set owner and group */
   owner: boolean;
   verbose: boolean;

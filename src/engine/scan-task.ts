@@ -90,6 +90,7 @@ export async function runScan(ctx: RunContext, t: ScanTask): Promise<TaskResult>
   for (const s of plan.symlinks) {
     if (blocked.has(s.rel)) continue;
     try {
+      if (!ctx.pair.symlinks) throw new BargeError('E_UNSUPPORTED', `not copied: the destination ${ctx.dst.root} keeps no symlinks`);
       if (!dry) await ctx.dst.symlink(s.rel, s.src.linkTarget ?? '', metaOf(s.src), { owner: ctx.owner });
       r.count('symlinksMade');
       r.event('symlink', s.rel, s.src.linkTarget);
