@@ -72,8 +72,12 @@ export async function agentCommand(flags: AgentFlags): Promise<void> {
   const tls = flags.tlsCert !== undefined && flags.tlsKey !== undefined
     ? { cert: fs.readFileSync(flags.tlsCert), key: fs.readFileSync(flags.tlsKey) } : undefined;
   const name = flags.name ?? hostname();
+  // under a coordinator, grants can be checked once enrolment brought the key and the endpoints
+  let enrolled: { resolve(): void; reject(e: unknown): void } | undefined;
+  const ready = lone ? undefined : new Promise<void>((resolve, reject) => { enrolled = { resolve, reject }; });
+  ready?.catch(() => undefined); // a failed enrolment ends the command; sessions waiting on it fail with it
   const server = new DataServer({
-    agent: name, endpoints, tokens: lone ? [token] : [], grantKeys,
+    agent: name, endpoints, tokens: lone ? [token] : [], grantKeys, ...(ready ? { ready } : {}),
     hashes: (h) => (isHashName(h) ? createHasher(h) : undefined),
     ...(tls ? { tls } : {}),
     onEvent: (e) => { if (e.event !== 'closed') say(`${e.event} ${e.peer}${e.detail ? `: ${e.detail}` : ''}`); },
@@ -98,11 +102,19 @@ export async function agentCommand(flags: AgentFlags): Promise<void> {
   if (!lone) {
     const advertise = flags.advertise ?? (addr.host === '0.0.0.0' || addr.host === '::' ? `${hostname()}:${addr.port}` : `${addr.host}:${addr.port}`);
     parseListen(advertise, '--advertise');
-    leasing = await startLeasing({
-      coordinator: flags.coordinator as string, token, name, site: flags.site ?? 'default', served, endpoints, grantKeys,
-      dataAddress: advertise, threads: flags.transfers === undefined ? defaultTransfers() : parseCount(flags.transfers, '--transfers', 1), say,
-      taskDelayMs: testHooks()?.taskDelayMs ?? 0,
-    });
+    try {
+      leasing = await startLeasing({
+        coordinator: flags.coordinator as string, token, name, site: flags.site ?? 'default', served, endpoints, grantKeys,
+        dataAddress: advertise, threads: flags.transfers === undefined ? defaultTransfers() : parseCount(flags.transfers, '--transfers', 1), say,
+        taskDelayMs: testHooks()?.taskDelayMs ?? 0,
+      });
+    } catch (e) {
+      enrolled?.reject(e);
+      await server.close();
+      await metrics?.close();
+      throw e;
+    }
+    enrolled?.resolve();
   }
   const list = [...endpoints.entries()].map(([n, e]) => `${n}${e.write ? ' (rw)' : ' (ro)'}`).join(', ');
   say(`${name}${flags.site === undefined ? '' : ` at site ${flags.site}`} listening on ${addr.host}:${addr.port}${tls ? ' (TLS)' : ''}, endpoints ${list}${lone ? '' : `, leasing from ${flags.coordinator}`}${metrics ? `; metrics at http://${metrics.host}:${metrics.port}/metrics` : ''}`);

@@ -26,6 +26,13 @@ export interface DataServerOptions {
   tokens: readonly string[];
   /** coordinator public keys whose grants are accepted */
   grantKeys: readonly KeyObject[];
+  /**
+   * Grants are checked only once this settles. An agent under a coordinator listens before
+   * it enrols (the address it advertises must be known), and learns the keys and its
+   * endpoints at enrolment: a push that arrives in between waits (within the handshake
+   * timeout) rather than being refused for a key the agent does not have yet.
+   */
+  ready?: Promise<void>;
   hashes: HashFactory;
   maxData?: number;
   tls?: { key: Buffer | string; cert: Buffer | string };
@@ -349,9 +356,9 @@ class ServerConnection {
   private async onProof(fr: Frame): Promise<void> {
     if (fr.type !== FrameType.PROOF) throw new BargeError('E_PROTOCOL', 'expected PROOF after CHALLENGE');
     const h = this.hello as NonNullable<ServerConnection['hello']>;
-    const now = this.o.now?.() ?? Date.now();
     if (h.grant !== undefined) {
-      checkGrant(this.o.grantKeys, h.grant, this.o.agent, h.scope, now);
+      if (this.o.ready) await this.o.ready;
+      checkGrant(this.o.grantKeys, h.grant, this.o.agent, h.scope, this.o.now?.() ?? Date.now());
     } else {
       const proof = f.optStr(fr.meta, 'proof');
       if (proof === undefined) throw new BargeError('E_AUTH', 'no token or grant offered');
