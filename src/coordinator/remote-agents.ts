@@ -12,6 +12,7 @@ import type { AgentService } from './agent-service.js';
 import type { EndpointConfig } from '../config/service-config.js';
 import { placementsFor, RoundRobin, unplaceable, type PlacedAgent, type Placement } from './placement.js';
 import { splitEndpointPath } from '../core/endpoint-path.js';
+import { AgentLiveness } from './agent-liveness.js';
 
 export interface RemoteAgentOptions {
   coordinator: string;
@@ -32,8 +33,11 @@ export class RemoteAgents {
   private readonly canceled = new Map<string, string[]>();
   private readonly grants = new Map<string, { grant: string; renewAt: number }>();
   private readonly stuckSince = new Map<string, number>();
+  private readonly liveness: AgentLiveness;
 
-  constructor(private readonly store: StateStore, private readonly link: AgentService, private readonly o: RemoteAgentOptions) {}
+  constructor(private readonly store: StateStore, private readonly link: AgentService, private readonly o: RemoteAgentOptions) {
+    this.liveness = new AgentLiveness(o.leaseMs);
+  }
 
   /** the signing key: made by the first coordinator to need it, shared through the database */
   private signingKey(): Promise<KeyObject> {
@@ -74,7 +78,7 @@ export class RemoteAgents {
   private async known(agentId: string): Promise<{ me: PlacedAgent; live: PlacedAgent[] }> {
     const now = this.o.now();
     const all = await this.store.listAgents();
-    const live = all.filter((a) => now - a.lastSeen <= this.o.leaseMs).map(placed);
+    const live = all.filter((a) => this.liveness.alive(a, now)).map(placed);
     const meRec = all.find((a) => a.id === agentId);
     if (!meRec) throw new BargeError('E_STATE', `agent '${agentId}' is not enrolled (enrol again)`);
     return { me: placed(meRec), live: live.some((a) => a.id === agentId) ? live : [...live, placed(meRec)] };
@@ -97,7 +101,11 @@ export class RemoteAgents {
     if (places.size === 0) return [];
     const work = await this.link.leaseFor(agentId, capacity, [...places.keys()]);
     const out: LeasedWork[] = [];
-    for (const w of work) out.push({ ...w, job: await this.jobFor(w.job, places.get(w.job.requestId) as Placement) });
+    for (const w of work) {
+      const job = await this.jobFor(w.job, places.get(w.job.requestId) as Placement);
+      if (job.push) this.liveness.pushing(w.taskId, job.push.agent);
+      out.push({ ...w, job });
+    }
     return out;
   }
 
@@ -126,7 +134,7 @@ export class RemoteAgents {
   async serving(endpoint: string): Promise<{ name: string; dataAddress: string | undefined }[]> {
     const now = this.o.now();
     return (await this.store.listAgents())
-      .filter((a) => now - a.lastSeen <= this.o.leaseMs && a.endpoints.includes(endpoint))
+      .filter((a) => this.liveness.alive(a, now) && a.endpoints.includes(endpoint))
       .sort((a, b) => b.lastSeen - a.lastSeen)
       .map((a) => ({ name: a.name, dataAddress: a.dataAddress }));
   }
@@ -137,6 +145,7 @@ export class RemoteAgents {
   }
 
   async report(agentId: string, reports: TaskReport[]): Promise<void> {
+    this.liveness.reported(reports, this.o.now());
     await this.link.report(agentId, reports, (taskId) => this.store.heldTask(agentId, taskId));
   }
 
@@ -161,7 +170,7 @@ export class RemoteAgents {
    */
   async unreachable(requests: readonly { id: string; source: string; destination: string }[], graceMs: number): Promise<{ id: string; reason: string }[]> {
     const now = this.o.now();
-    const live = (await this.store.listAgents()).filter((a) => now - a.lastSeen <= this.o.leaseMs).map(placed);
+    const live = (await this.store.listAgents()).filter((a) => this.liveness.alive(a, now)).map(placed);
     const out: { id: string; reason: string }[] = [];
     const seen = new Set<string>();
     for (const r of requests) {

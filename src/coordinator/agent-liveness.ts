@@ -1,0 +1,38 @@
+// Which agents are alive, as placement sees them. An agent is alive while it has been heard
+// from within the lease timeout, unless a push to it failed to reach it since: a destination
+// agent that died stops receiving work at the first such report, not a lease timeout later
+// (in which every retry of its tasks could be placed on it again, and fail for good). Its
+// next heartbeat, if it is only cut off for a while, makes it alive again.
+import type { TaskReport } from '../core/agent-wire.js';
+
+/** more tasks than this handed out and never reported (their agents died): forget the oldest */
+const MAX_TRACKED = 100_000;
+
+export class AgentLiveness {
+  /** task id -> the agent it pushes to, for the tasks in flight */
+  private readonly pushedTo = new Map<number, string>();
+  /** agent name -> when a push to it last failed to reach it */
+  private readonly lostAt = new Map<string, number>();
+
+  constructor(private readonly leaseMs: number) {}
+
+  /** a task was handed out that pushes to `agent` */
+  pushing(taskId: number, agent: string): void {
+    if (this.pushedTo.size >= MAX_TRACKED) this.pushedTo.delete(this.pushedTo.keys().next().value as number);
+    this.pushedTo.set(taskId, agent);
+  }
+
+  /** an agent's reports: a push that failed E_NETWORK marks its destination as lost, now */
+  reported(reports: readonly TaskReport[], now: number): void {
+    for (const r of reports) {
+      const to = this.pushedTo.get(r.taskId);
+      if (to === undefined) continue;
+      this.pushedTo.delete(r.taskId);
+      if (r.result.errors.some((e) => e.code === 'E_NETWORK')) this.lostAt.set(to, now);
+    }
+  }
+
+  alive(a: { name: string; lastSeen: number }, now: number): boolean {
+    return now - a.lastSeen <= this.leaseMs && (this.lostAt.get(a.name) ?? -Infinity) < a.lastSeen;
+  }
+}
