@@ -56,7 +56,7 @@ function countFiles(dir: string): number {
 test('a destination agent killed with kill -9 mid-request and not restarted: the other destination agent receives the rest; identical', { skip }, async () => {
   const dir = join(work, 'kill-dst');
   const [panda, badger] = [join(dir, 'a/panda'), join(dir, 'b/badger')];
-  const files = makeSmallTree(panda, 30, 40);
+  makeSmallTree(panda, 30, 40); // 1,200 files: the agent dies with most of them still to come
   mkdirSync(join(panda, 'big'), { recursive: true });
   writeFileSync(join(panda, 'big/huge.bin'), patternBytes('huge', 24 << 20));
   mkdirSync(badger, { recursive: true });
@@ -75,7 +75,6 @@ test('a destination agent killed with kill -9 mid-request and not restarted: the
     const w = await runBarge(['watch', '--server', svc.url, sub.stdout.trim()], { env, timeoutMs: 300_000 });
     assert.equal(w.code, 0, w.stdout + w.stderr);
     assert.deepEqual(diffTrees(panda, join(badger, 'copy')), []);
-    assert.ok(files + 1 > 1000, 'a tree large enough to be mid-way when the agent dies');
   } finally {
     for (const a of [a1, b1, b2]) if (a.exitCode === null && a.signalCode === null) a.kill('SIGTERM');
     await Promise.all([a1.done, b1.done, b2.done]);
