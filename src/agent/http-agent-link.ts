@@ -53,8 +53,8 @@ export class HttpAgentLink implements AgentLink {
     await this.post('/api/agent/report', { agentId, reports });
   }
 
-  async heartbeat(agentId: string, running: number): Promise<void> {
-    const r = await this.post<{ canceled: string[] }>('/api/agent/heartbeat', { agentId, running });
+  async heartbeat(agentId: string, running: number, held?: readonly number[]): Promise<void> {
+    const r = await this.post<{ canceled: string[] }>('/api/agent/heartbeat', held === undefined ? { agentId, running } : { agentId, running, held });
     for (const id of r.canceled) this.events.emit('cancel', id);
   }
 

@@ -43,13 +43,19 @@ export class LeaseLoop {
   private beat: NodeJS.Timeout | undefined;
   private unsubscribe: (() => void) | undefined;
   private readonly done = new Map<string, number>();
+  /** the tasks this agent holds: leased and not yet reported (its heartbeats renew only these) */
+  private readonly held = new Set<number>();
   private readonly totals = { failed: 0, filesCopied: 0, bytesCopied: 0 };
 
   constructor(private readonly link: AgentLink, private readonly o: LeaseLoopOptions) {}
 
   start(): void {
     this.unsubscribe = this.link.onCancel((id) => this.o.runner.cancel(id));
-    this.beat = setInterval(() => { this.link.heartbeat(this.o.id, this.running).catch((e: unknown) => this.o.onError(e)); }, this.o.heartbeatMs);
+    this.beat = setInterval(() => {
+      this.link.heartbeat(this.o.id, this.running, [...this.held]).catch((e: unknown) => this.o.onError(e));
+      // reports that failed (the coordinator or its database away) are sent again
+      if (this.pending.length > 0 && !this.flushing) void this.flush();
+    }, this.o.heartbeatMs);
     this.loop = this.run();
   }
 
@@ -83,6 +89,7 @@ export class LeaseLoop {
 
   private start1(w: LeasedWork): void {
     this.running++;
+    this.held.add(w.taskId);
     this.o.runner.run(w.job, w.task)
       .catch((e: unknown): TaskResult => ({ counters: { failed: 1 }, errors: [toErrorRecord(e)], events: [] }))
       .then((result) => {
@@ -101,13 +108,18 @@ export class LeaseLoop {
     this.totals.bytesCopied += bytesCopiedBy(task, r);
   }
 
+  /** sends what is pending; a report that fails stays pending for the next try (a heartbeat's) */
   private async flush(): Promise<void> {
     while (this.flushing) await this.flushing;
     while (this.pending.length > 0) {
       const batch = this.pending.splice(0, REPORT_BATCH);
-      this.flushing = this.link.report(this.o.id, batch).catch((e: unknown) => this.o.onError(e)).finally(() => { this.flushing = undefined; });
+      let sent = false;
+      this.flushing = this.link.report(this.o.id, batch)
+        .then(() => { sent = true; for (const r of batch) this.held.delete(r.taskId); }, (e: unknown) => this.o.onError(e))
+        .finally(() => { this.flushing = undefined; });
       await this.flushing;
       this.poke();
+      if (!sent) { this.pending.unshift(...batch); return; }
     }
   }
 

@@ -54,7 +54,7 @@ export class AgentService implements AgentLink {
     return {
       lease: (agentId, capacity) => this.leaseFor(agentId, capacity, undefined, endpoints),
       report: (agentId, reports) => this.report(agentId, reports),
-      heartbeat: (agentId, running) => this.heartbeat(agentId, running),
+      heartbeat: (agentId, running, held) => this.heartbeat(agentId, running, held),
       onCancel: (listener) => this.onCancel(listener),
     };
   }
@@ -104,10 +104,11 @@ export class AgentService implements AgentLink {
     this.o.onProgress([...requests]);
   }
 
-  async heartbeat(agentId: string, running: number): Promise<void> {
+  /** held: the tasks the agent says it holds; the leases of others it lost track of run out */
+  async heartbeat(agentId: string, running: number, held?: readonly number[]): Promise<void> {
     const now = this.o.now();
     await this.store.heartbeat(agentId, running, now);
-    await this.store.extendLeases(agentId, this.o.leaseMs, now);
+    await this.store.extendLeases(agentId, this.o.leaseMs, now, held);
   }
 
   onCancel(listener: (requestId: string) => void): () => void {

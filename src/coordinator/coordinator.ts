@@ -90,8 +90,8 @@ export class Coordinator {
     return this.remoteAgents.report(agentId, reports);
   }
 
-  agentHeartbeat(agentId: string, running: number): Promise<{ canceled: string[] }> {
-    return this.remoteAgents.heartbeat(agentId, running);
+  agentHeartbeat(agentId: string, running: number, held?: readonly number[]): Promise<{ canceled: string[] }> {
+    return this.remoteAgents.heartbeat(agentId, running, held);
   }
 
   agentLeave(agentId: string): Promise<void> {

@@ -150,9 +150,9 @@ export class RemoteAgents {
   }
 
   /** the request ids canceled since the agent's last heartbeat */
-  async heartbeat(agentId: string, running: number): Promise<{ canceled: string[] }> {
+  async heartbeat(agentId: string, running: number, held?: readonly number[]): Promise<{ canceled: string[] }> {
     await this.known(agentId);
-    await this.link.heartbeat(agentId, running);
+    await this.link.heartbeat(agentId, running, held);
     const c = this.canceled.get(agentId) ?? [];
     this.canceled.set(agentId, []);
     return { canceled: c };

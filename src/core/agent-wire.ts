@@ -65,7 +65,12 @@ export interface EnrolReply {
 export interface AgentLink {
   lease(agentId: string, capacity: number): Promise<LeasedWork[]>;
   report(agentId: string, reports: TaskReport[]): Promise<void>;
-  heartbeat(agentId: string, running: number): Promise<void>;
+  /**
+   * `held`: the tasks the agent holds (running, or done and not yet reported). Only their
+   * leases are renewed: a lease the agent lost track of (a lease reply or a report that
+   * never arrived) runs out, and its task is queued again. Absent: every lease of the agent.
+   */
+  heartbeat(agentId: string, running: number, held?: readonly number[]): Promise<void>;
   /** called with a request id when it is canceled: its tasks in flight should stop */
   onCancel(listener: (requestId: string) => void): () => void;
 }

@@ -35,6 +35,6 @@ export interface CoordinatorApi {
   agentLease(agentId: string, capacity: number, waitMs: number): Promise<LeasedWork[]>;
   agentReport(agentId: string, reports: TaskReport[]): Promise<void>;
   /** also says which requests were canceled since the last heartbeat */
-  agentHeartbeat(agentId: string, running: number): Promise<{ canceled: string[] }>;
+  agentHeartbeat(agentId: string, running: number, held?: readonly number[]): Promise<{ canceled: string[] }>;
   agentLeave(agentId: string): Promise<void>;
 }

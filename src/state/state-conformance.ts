@@ -259,6 +259,18 @@ export function stateConformance(name: string, make: () => Promise<StoreUnderTes
       assert.equal((await s.leasedTasks('r')).length, 1);
     });
 
+    it('a heartbeat that names the tasks it holds renews only those; a lease the agent lost track of runs out', async ({ store: s }) => {
+      await running(s, 'r');
+      await s.enqueue('r', [task('copy', 'a'), task('copy', 'b'), task('copy', 'c')], T0);
+      const [kept, lost, other] = await lease(s, 'ag', { capacity: 3, leaseMs: 1000 }, T0);
+      assert.ok(kept && lost && other);
+      assert.equal(await s.extendLeases('ag', 5000, T0 + 900, [kept.id, other.id, 999_999]), 2);
+      assert.equal(await s.extendLeases('ag', 5000, T0 + 900, []), 0, 'an agent that holds nothing renews nothing');
+      assert.equal(await s.reapExpired(T0 + 1500), 1);
+      const again = await lease(s, 'ag2', { capacity: 5, leaseMs: 1000 }, T0 + 1500);
+      assert.deepEqual(again.map((t) => t.id), [lost.id]);
+    });
+
     it('tells the open tasks of a phase and the next phase with work', async ({ store: s }) => {
       await running(s, 'r');
       await s.enqueue('r', [task('copy', 'a'), task('delete', 'd', { phase: 2 }), task('dirmeta', 'm', { phase: 3 })], T0);

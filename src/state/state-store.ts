@@ -192,7 +192,8 @@ export interface StateStore {
   /** several at once, in one transaction */
   completeMany(agentId: string, done: readonly { taskId: number; completion: Completion }[], now: number): Promise<boolean[]>;
   /** push back the expiry of every lease the agent holds */
-  extendLeases(agentId: string, leaseMs: number, now: number): Promise<number>;
+  /** only: just these tasks of the agent's (those it says it holds); absent, all of them */
+  extendLeases(agentId: string, leaseMs: number, now: number, only?: readonly number[]): Promise<number>;
   /** leases that expired go back to the queue; returns how many */
   reapExpired(now: number): Promise<number>;
   /** hand back the leases of an agent at once (it stopped, or a new process took its name) */

@@ -20,7 +20,12 @@ const EnrolSchema = Type.Object({
 });
 const LeaseSchema = Type.Object({ agentId: Name, capacity: Type.Integer({ minimum: 0, maximum: 4096 }), waitMs: Type.Integer({ minimum: 0, maximum: 60_000 }) });
 const ReportSchema = Type.Object({ agentId: Name, reports: Type.Array(Type.Object({ taskId: Type.Integer(), result: Type.Object({}) })) });
-const HeartbeatSchema = Type.Object({ agentId: Name, running: Type.Integer({ minimum: 0, maximum: 1 << 20 }) });
+const HeartbeatSchema = Type.Object({
+  agentId: Name,
+  running: Type.Integer({ minimum: 0, maximum: 1 << 20 }),
+  /** the tasks the agent holds: only their leases are renewed */
+  held: Type.Optional(Type.Array(Type.Integer({ minimum: 1 }), { maxItems: 1 << 16 })),
+});
 const tags = ['agents'];
 
 function send(reply: FastifyReply, value: unknown): FastifyReply {
@@ -55,7 +60,7 @@ export function agentRoutes(app: TypedApp, api: CoordinatorApi): void {
   });
 
   app.post('/api/agent/heartbeat', { schema: { summary: 'An agent is alive; answers the requests canceled since', tags, body: HeartbeatSchema } }, async (req, reply) => {
-    return send(reply, await api.agentHeartbeat(req.body.agentId, req.body.running));
+    return send(reply, await api.agentHeartbeat(req.body.agentId, req.body.running, req.body.held));
   });
 
   app.post('/api/agent/leave', { schema: { summary: "An agent leaves; its leases go back to the queue", tags, body: AgentId } }, async (req, reply) => {

@@ -209,7 +209,7 @@ export class FakeCoordinatorApi implements CoordinatorApi {
     return Promise.resolve();
   }
 
-  agentHeartbeat(agentId: string, running: number): Promise<{ canceled: string[] }> {
+  agentHeartbeat(agentId: string, running: number, _held?: readonly number[]): Promise<{ canceled: string[] }> {
     this.record('agentHeartbeat', agentId, running);
     return Promise.resolve({ canceled: [] });
   }

@@ -19,6 +19,11 @@ export async function openPostgresStore(url: string, o: { poolSize?: number } = 
   // an idle connection the server drops (restart, failover, idle_session_timeout) is an
   // 'error' on the pool: without a listener it would end the process; the pool makes a new one
   pool.on('error', (e) => { process.emitWarning(`PostgreSQL dropped an idle connection: ${e.message}`); });
+  // a connection in use that the server ends (57P01 on a restart or failover, a reset) is an
+  // 'error' on its client, which the pool does not listen to while the client is checked out
+  // (kysely holds one through a transaction): the query in flight fails with the error and
+  // the pool drops the client; the listener only keeps the process alive
+  pool.on('connect', (client) => { client.on('error', () => undefined); });
   const db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) });
   try {
     await migrate(db as unknown as Kysely<unknown>, 'postgres');
