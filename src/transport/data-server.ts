@@ -10,7 +10,8 @@ import type { Storage } from '../storage/storage.js';
 import { DEFAULT_MAX_DATA_BYTES, StreamDecoder, writeFrame, FrameType, type Frame, type FrameSink, type FrameTypeCode, type Meta } from './frame-codec.js';
 import * as f from './meta-fields.js';
 import { checkGrant, newNonce, proofMatches, type SessionScope } from './session-auth.js';
-import { CheckedChunks, ServedSession, type HashFactory, type IncomingWrite } from './served-session.js';
+import { CheckedChunks } from './checked-chunks.js';
+import { ServedSession, type HashFactory, type IncomingWrite } from './served-session.js';
 import { normalizeSessionPath } from './session-path.js';
 
 export interface ServedEndpoint {

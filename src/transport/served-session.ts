@@ -7,6 +7,7 @@ import { stringifyWithBigints } from '../core/json-bigint.js';
 import type { ChunkWriter, FileReader, FileWriter, Storage } from '../storage/storage.js';
 import type { Meta } from './frame-codec.js';
 import * as f from './meta-fields.js';
+import type { CheckedChunks } from './checked-chunks.js';
 import { RangeHashes } from './served-hash.js';
 
 /** a streaming hash, supplied by whoever wires the server (the engine's hashers) */
@@ -30,6 +31,8 @@ export interface WriteHandle {
   path: string;
   writer: FileWriter | ChunkWriter;
   hash: StreamHash;
+  /** where the first byte landed: with `next`, the range the running hash covers */
+  start: number | undefined;
   /** where the next byte must land for the running hash to cover the bytes in order */
   next: number | undefined;
   ordered: boolean;
@@ -50,22 +53,6 @@ const MAX_READ = 4 * 1024 * 1024;
 const WRITE_OPS = new Set(['mkbase', 'mkdir', 'symlink', 'link', 'remove', 'rmdir', 'setmeta', 'open-write', 'write-whole',
   'prepare-partial', 'open-partial-write', 'record-chunk', 'commit-partial', 'abort-partial']);
 
-/** chunk hashes checked on arrival, until recorded; bounded, the oldest go first */
-export class CheckedChunks {
-  private readonly keys = new Set<string>();
-
-  constructor(private readonly max = 100_000) {}
-
-  add(root: string, path: string, hash: string): void {
-    this.keys.add(`${root}\0${path}\0${hash}`);
-    if (this.keys.size > this.max) this.keys.delete(this.keys.values().next().value as string);
-  }
-
-  take(root: string, path: string, hash: string): boolean {
-    return this.keys.delete(`${root}\0${path}\0${hash}`);
-  }
-}
-
 export class ServedSession {
   private readonly writers = new Map<number, WriteHandle>();
   private readonly readers = new Map<number, FileReader>();
@@ -76,9 +63,9 @@ export class ServedSession {
    *   peer names is taken below it
    */
   /**
-   * @param checkedChunks chunks whose bytes this agent checked against the sender's hash,
-   *   shared by the agent's sessions: a chunk is recorded (trusted on resume) only if it is
-   *   there, whichever connection wrote it
+   * @param checkedChunks the byte ranges of partial files this agent checked against the
+   *   sender's hash, shared by the agent's sessions: a chunk is recorded (trusted on resume)
+   *   only if its own range is there, whichever connection wrote it
    */
   constructor(private readonly storage: Storage, private readonly base: string, private readonly writable: boolean,
     private readonly hashes: HashFactory, private readonly checkedChunks: CheckedChunks, hashStepBytes?: number) {
@@ -128,7 +115,7 @@ export class ServedSession {
 
   private addWriter(kind: WriteHandle['kind'], path: string, writer: FileWriter | ChunkWriter, hash: StreamHash, size?: number): CallResult {
     const id = this.nextHandle++;
-    this.writers.set(id, { kind, path, size, writer, hash, next: undefined, ordered: true, failed: undefined });
+    this.writers.set(id, { kind, path, size, writer, hash, start: undefined, next: undefined, ordered: true, failed: undefined });
     return { meta: { handle: id } };
   }
 
@@ -161,6 +148,7 @@ export class ServedSession {
     if (!h) throw new BargeError('E_PROTOCOL', `no open write handle ${id}`);
     if (h.failed) return undefined;
     if (offset !== (h.next ?? (h.kind === 'file' ? 0 : offset))) h.ordered = false;
+    h.start ??= offset;
     h.next = offset + length;
     return { handle: id, h, at: offset };
   }
@@ -292,15 +280,19 @@ export class ServedSession {
         try {
           if (sent !== undefined) {
             this.checkArrived(h, sent);
-            this.checkedChunks.add(this.storage.root, h.path, sent);
+            // the check vouches for these bytes at this place only: equal chunks elsewhere are checked on their own
+            if (h.start !== undefined && h.next !== undefined) this.checkedChunks.add(this.storage.root, h.path, h.start, h.next, sent);
           }
         } finally { await (h.writer as ChunkWriter).close(); }
         return { meta: {} };
       }
       case 'prepare-partial': {
-        const p = await s.preparePartial(this.path(m), {
-          size: f.uint(m, 'size'), sparse: f.bool(m, 'sparse'), identity: f.str(m, 'identity'), chunkSize: f.uint(m, 'chunkSize'),
-        });
+        const path = this.path(m);
+        const size = f.uint(m, 'size');
+        const chunkSize = f.uint(m, 'chunkSize');
+        const p = await s.preparePartial(path, { size, sparse: f.bool(m, 'sparse'), identity: f.str(m, 'identity'), chunkSize });
+        // where each chunk is, for record-chunk; checks made before no longer count
+        this.checkedChunks.prepared(this.storage.root, path, size, chunkSize);
         // in the data part: a large file's chunk hashes outgrow a frame's meta (64 KiB is ~900 sha256 chunks)
         return { meta: {}, data: Buffer.from(JSON.stringify([...p.recorded.entries()])) };
       }
@@ -312,14 +304,23 @@ export class ServedSession {
       case 'record-chunk': {
         const path = this.path(m);
         const hash = f.str(m, 'hash');
-        if (!this.checkedChunks.take(this.storage.root, path, hash)) {
+        if (!this.checkedChunks.take(this.storage.root, path, f.uint(m, 'index'), hash)) {
           throw new BargeError('E_PROTOCOL', 'record-chunk names a chunk whose bytes this agent did not check', { path });
         }
         await s.recordChunk(path, f.uint(m, 'index'), hash);
         return { meta: {} };
       }
-      case 'commit-partial': await s.commitPartial(this.path(m), f.entryMeta(m, 'meta'), f.metaChoice(m, 'choice')); return { meta: {} };
-      case 'abort-partial': await s.abortPartial(this.path(m)); return { meta: {} };
+      case 'commit-partial': {
+        const path = this.path(m);
+        await s.commitPartial(path, f.entryMeta(m, 'meta'), f.metaChoice(m, 'choice'));
+        this.checkedChunks.forget(this.storage.root, path);
+        return { meta: {} };
+      }
+      case 'abort-partial': {
+        const path = this.path(m);
+        try { await s.abortPartial(path); } finally { this.checkedChunks.forget(this.storage.root, path); }
+        return { meta: {} };
+      }
       case 'ping': return { meta: {} };
       default: throw new BargeError('E_PROTOCOL', `unknown call '${op}'`);
     }

@@ -1,0 +1,52 @@
+// CheckedChunks: a check vouches for one byte range of one prepared file, is used once,
+// and does not outlive the file's next prepare, its commit or its abort.
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { CheckedChunks } from './checked-chunks.js';
+
+const C = 1024;
+
+describe('CheckedChunks', () => {
+  test('equal chunks at different places are each recorded once; a place never checked is refused', () => {
+    const c = new CheckedChunks();
+    c.prepared('/r', 'f', 4 * C + 10, C);
+    c.add('/r', 'f', 0, C, 'h');
+    c.add('/r', 'f', 2 * C, 3 * C, 'h');
+    assert.equal(c.take('/r', 'f', 1, 'h'), false, 'chunk 1 was never checked');
+    assert.equal(c.take('/r', 'f', 2, 'h'), true);
+    assert.equal(c.take('/r', 'f', 0, 'h'), true);
+    assert.equal(c.take('/r', 'f', 0, 'h'), false, 'used up');
+    c.add('/r', 'f', 4 * C, 4 * C + 10, 't');
+    assert.equal(c.take('/r', 'f', 4, 't'), true, 'the short last chunk');
+    assert.equal(c.take('/r', 'f', 5, 't'), false, 'past the end');
+    assert.equal(c.take('/r', 'g', 0, 'h'), false, 'another file');
+    assert.equal(c.take('/other', 'f', 0, 'h'), false, 'another endpoint');
+  });
+
+  test('a check of a file not prepared here is not kept; a new prepare, a commit or an abort drops the checks', () => {
+    const c = new CheckedChunks();
+    c.add('/r', 'f', 0, C, 'h');
+    c.prepared('/r', 'f', 2 * C, C);
+    assert.equal(c.take('/r', 'f', 0, 'h'), false);
+    c.add('/r', 'f', 0, C, 'h');
+    c.prepared('/r', 'f', 2 * C, C);
+    assert.equal(c.take('/r', 'f', 0, 'h'), false, 'prepared again: the file may have started afresh');
+    c.add('/r', 'f', 0, C, 'h');
+    c.forget('/r', 'f');
+    c.prepared('/r', 'f', 2 * C, C);
+    assert.equal(c.take('/r', 'f', 0, 'h'), false);
+  });
+
+  test('bounded: the oldest checks and files go first', () => {
+    const c = new CheckedChunks(3, 2);
+    c.prepared('/r', 'f', 10 * C, C);
+    for (let i = 0; i < 4; i++) c.add('/r', 'f', i * C, (i + 1) * C, 'h');
+    assert.equal(c.take('/r', 'f', 0, 'h'), false, 'the oldest check went');
+    assert.equal(c.take('/r', 'f', 3, 'h'), true);
+    c.prepared('/r', 'g', 10 * C, C);
+    c.prepared('/r', 'k', 10 * C, C);
+    assert.equal(c.take('/r', 'f', 1, 'h'), false, 'the oldest file went, with its checks');
+    c.add('/r', 'g', 0, C, 'h');
+    assert.equal(c.take('/r', 'g', 0, 'h'), true);
+  });
+});
