@@ -10,6 +10,7 @@ import { defaultSyncOptions, type SyncOptions } from '../src/core/sync-options.j
 import type { Task, TaskResult } from '../src/core/task-types.js';
 import { BandwidthLimiter } from '../src/engine/bandwidth-limiter.js';
 import { sharedCells } from '../src/engine/run-context.js';
+import { BargeError } from '../src/core/errors.js';
 import { SyncRun, type SyncOutcome } from '../src/engine/sync-run.js';
 import { runTask } from '../src/engine/task-runner.js';
 import { openStorage, registerStorageKind, type EndpointDescription } from '../src/storage/registry.js';
@@ -47,9 +48,9 @@ async function treeOf(s: Storage, dir = ''): Promise<Map<string, string>> {
   return out;
 }
 
-async function sync(src: EndpointDescription, dst: EndpointDescription, opts: SyncOptions, pair: Partial<PairFeatures> = {}): Promise<SyncOutcome> {
+async function sync(src: EndpointDescription, dst: EndpointDescription, opts: SyncOptions, pair: Partial<PairFeatures> = {}, wrap: (s: Storage) => Storage = (s) => s): Promise<SyncOutcome> {
   const built = buildRunContext({ src, dst, opts, nowNs: 0n, verbose: false, memory: sharedCells().memory, limiterMemory: BandwidthLimiter.sharedMemory() });
-  const ctx = { ...built, pair: { ...built.pair, ...pair } };
+  const ctx = { ...built, dst: wrap(built.dst), pair: { ...built.pair, ...pair } };
   // one context holds one read buffer: its tasks run one after another, as on a worker thread
   let last: Promise<unknown> = Promise.resolve();
   const inTurn = (t: Task): Promise<TaskResult> => { const r = last.then(() => runTask(ctx, t)); last = r; return r; };
@@ -100,4 +101,20 @@ test('a destination whose features keep no symlinks or hard links: those entries
   assert.match(out.errors[0]?.message ?? '', /keeps no symlinks/);
   assert.equal(await openStorage(dst).stat('l'), undefined, 'nothing was attempted at l');
   assert.equal((await openStorage(dst).stat('f'))?.size, 4);
+});
+
+test('a chunk the destination will not record fails its file, which is not committed', async () => {
+  const src: MemoryEndpoint = { kind: 'memory', volume: 'record-src' };
+  const dst: MemoryEndpoint = { kind: 'memory', volume: 'record-dst' };
+  const s = openStorage(src);
+  await put(s, 'big', Buffer.alloc(4 << 20, 3));
+  openStorage(dst, { createRoot: true });
+  // the destination refuses to record chunk 2 (as an agent refuses a chunk it did not check)
+  const refusing = (d: Storage): Storage => Object.assign(Object.create(d) as Storage, {
+    recordChunk: (p: string, index: number, hash: string) => (index === 2 ? Promise.reject(new BargeError('E_PROTOCOL', 'record-chunk refused')) : d.recordChunk(p, index, hash)),
+  });
+  const out = await sync(src, dst, defaultSyncOptions({ chunkCutoff: 1 << 20, chunkSize: 1 << 20 }), {}, refusing);
+  assert.deepEqual(out.errors.map((e) => [e.path, e.code]), [['big', 'E_PROTOCOL']]);
+  assert.equal(out.counters.filesCopied, 0);
+  assert.equal(await openStorage(dst).stat('big'), undefined, 'nothing committed under the name');
 });

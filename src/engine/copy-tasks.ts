@@ -114,7 +114,7 @@ export async function runChunk(ctx: RunContext, t: ChunkTask): Promise<TaskResul
         return r.result;
       }
     }
-    r.result.chunkHash = await withRetry(async () => {
+    const hash = await withRetry(async () => {
       const reader = await ctx.src.openRead(rel);
       try {
         const writer = await ctx.dst.openPartialWrite(rel, { size: t.file.src.size, sparse: ctx.opts.sparse });
@@ -132,7 +132,9 @@ export async function runChunk(ctx: RunContext, t: ChunkTask): Promise<TaskResul
         await reader.close();
       }
     });
-    await ctx.dst.recordChunk(rel, t.index, r.result.chunkHash);
+    await ctx.dst.recordChunk(rel, t.index, hash);
+    // only a recorded chunk counts as done: one the destination would not record must not let the file be committed
+    r.result.chunkHash = hash;
   } catch (e) {
     r.fail(e, rel);
   }
