@@ -90,6 +90,16 @@ test('--files-from: each listed path the source lacks is an error naming it; the
   }
 });
 
+test('--files-from: a line with a NUL byte is bad input, shown as \\0; nothing is written', async () => {
+  const list = join(work, 'list-nul.txt');
+  writeFileSync(list, 'keep.txt\nlogs/a\0b\n');
+  const dst = join(work, 'd-nul-list');
+  const r = await runBarge(['sync', '--files-from', list, src, dst]);
+  assert.equal(r.code, 2, r.stderr);
+  assert.ok(r.stderr.includes("line 2: 'logs/a\\0b' has a NUL byte in it"), r.stderr);
+  assert.ok(!existsSync(dst), 'nothing written');
+});
+
 test('--files-from: an absolute path or one with .. is bad input, named with its line; nothing is written', async () => {
   for (const [line, why] of [['/etc/passwd', /is absolute/], ['logs/../keep.txt', /has a '\.\.' in it/]] as const) {
     const list = join(work, 'list-bad.txt');

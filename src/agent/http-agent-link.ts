@@ -31,7 +31,9 @@ export class HttpAgentLink implements AgentLink {
       let code: ErrorCode = codeOfStatus(res.status) ?? 'E_INTERNAL';
       let message = text;
       try {
-        const e = JSON.parse(text) as { code?: string; message?: string };
+        // every error answer is {error: {code, message}} (docs/api.md, Errors)
+        const parsed = JSON.parse(text) as { error?: { code?: string; message?: string } };
+        const e = parsed.error ?? {};
         if (e.code && e.code in ERROR_CODES) code = e.code as ErrorCode;
         message = e.message ?? text;
       } catch { /* not JSON: keep the text */ }

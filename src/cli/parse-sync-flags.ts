@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { BargeError } from '../core/errors.js';
-import { listedPathProblem, type FilterRule } from '../core/filter.js';
+import { listedPathProblem, shownListedPath, type FilterRule } from '../core/filter.js';
 import { compileGlob } from '../core/glob.js';
 import { DEFAULT_CHUNK_CUTOFF, DEFAULT_CHUNK_SIZE, defaultSyncOptions, HASH_NAMES, isHashName, type SyncOptions } from '../core/sync-options.js';
 import { parseAge, parseCount, parseRate, parseSize } from '../core/units.js';
@@ -70,7 +70,7 @@ export function readFileList(path: string): string[] {
     const line = (lines[i] as string).replace(/\r$/, '');
     if (line === '' || line.startsWith('#')) continue;
     const problem = listedPathProblem(line);
-    if (problem) throw new BargeError('E_USAGE', `--files-from '${path}' line ${i + 1}: '${line}' ${problem}`);
+    if (problem) throw new BargeError('E_USAGE', `--files-from '${path}' line ${i + 1}: '${shownListedPath(line)}' ${problem}`);
     out.push(line);
   }
   return out;

@@ -7,6 +7,7 @@ import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { BargeError, ERROR_CODES } from '../core/errors.js';
 import { LeaseLoop } from '../agent/lease-loop.js';
+import { builtInAgentName } from '../core/agent-wire.js';
 import { EndpointRootsRunner } from '../agent/endpoint-roots-runner.js';
 import { withTaskDelay } from '../agent/delayed-job-runner.js';
 import { testHooks } from '../config/test-hooks.js';
@@ -76,7 +77,7 @@ export async function serveCommand(file: string | undefined, flags: ConfigFlags)
 
   let agent: LeaseLoop | undefined;
   if (config.localAgent) {
-    const id = `${config.name}/local`;
+    const id = builtInAgentName(config.name);
     const { link, released } = await coordinator.enrolBuiltIn({
       name: id, site: [...config.endpoints.values()][0]?.site ?? 'local', endpoints: [...config.endpoints.keys()], slots: config.transfers,
     });

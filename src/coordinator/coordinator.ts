@@ -17,6 +17,7 @@ import { PHASE_TRANSFER } from './phases.js';
 import type { ListedEntry, RequestAction, RequestSpec, RequestView } from '../core/request-types.js';
 import { requestView } from './request-view.js';
 import { encodeTask } from './service-task.js';
+import { checkListedFiles } from './spec-options.js';
 import { RemoteAgents } from './remote-agents.js';
 import { listOnAgents, listRoot } from './endpoint-listing.js';
 import type { AgentLink, EnrolBody, EnrolReply, LeasedWork, TaskReport } from '../core/agent-wire.js';
@@ -173,6 +174,7 @@ export class Coordinator {
     if (overlaps(src.abs, dst.abs)) throw new BargeError('E_BAD_INPUT', `source and destination overlap: ${spec.source} and ${spec.destination}`);
     if (spec.maxDelete !== undefined && !spec.delete) throw new BargeError('E_BAD_INPUT', 'body/maxDelete needs delete: true');
     if (spec.checksum && spec.sizeOnly) throw new BargeError('E_BAD_INPUT', 'body/checksum and body/sizeOnly exclude each other');
+    checkListedFiles(spec);
     const id = spec.id ?? randomUUID();
     const created = await this.store.createRequest({
       id, priority: spec.priority ?? 5, source: `${src.endpoint.name}:${src.rel}`, destination: `${dst.endpoint.name}:${dst.rel}`,

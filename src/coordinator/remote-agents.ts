@@ -4,7 +4,7 @@
 // tasks leased before this coordinator restarted), heartbeats that carry cancellations.
 import type { KeyObject } from 'node:crypto';
 import { BargeError } from '../core/errors.js';
-import type { EnrolBody, EnrolReply, Job, LeasedWork, TaskReport } from '../core/agent-wire.js';
+import { BUILT_IN_AGENT_SUFFIX, nameTakenMessage, type EnrolBody, type EnrolReply, type Job, type LeasedWork, type TaskReport } from '../core/agent-wire.js';
 import type { AgentRecord, StateStore } from '../state/state-store.js';
 import { newGrantKeys, privateKeyFromPem, privateKeyPem, publicKeyPem, signGrant } from '../transport/session-auth.js';
 import { createPublicKey } from 'node:crypto';
@@ -65,7 +65,21 @@ export class RemoteAgents {
     return released;
   }
 
+  /**
+   * An agent on another host joins. Refused: a coordinator's built-in agent's name (NAME/local),
+   * and a name an agent heard from within the lease timeout holds (two agents on one host
+   * without --name). A restart of a crashed agent gets its name back once its row is that old.
+   */
   async enrol(b: EnrolBody): Promise<EnrolReply> {
+    // this coordinator's own (builtInAgentName) and those of others sharing the database
+    if (b.name.endsWith(BUILT_IN_AGENT_SUFFIX)) {
+      throw new BargeError('E_BAD_INPUT', `agent name '${b.name}' is kept for a coordinator's built-in agent (NAME${BUILT_IN_AGENT_SUFFIX}): give this agent another --name`);
+    }
+    const now = this.o.now();
+    const holder = (await this.store.listAgents()).find((a) => a.id === b.name);
+    if (holder !== undefined && now - holder.lastSeen <= this.o.leaseMs) {
+      throw new BargeError('E_STATE', nameTakenMessage(b.name, now - holder.lastSeen, holder.lastSeen + this.o.leaseMs - now + 1));
+    }
     await this.register(b);
     const agentId = b.name;
     const key = await this.signingKey();

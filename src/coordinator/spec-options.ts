@@ -2,6 +2,24 @@
 // owner and group when the service runs as root, like `barge sync`.
 import { defaultSyncOptions, type SyncOptions } from '../core/sync-options.js';
 import type { RequestSpec } from '../core/request-types.js';
+import { BargeError } from '../core/errors.js';
+import { listedPathFault, shownListedPath, type ListedPathFault } from '../core/filter.js';
+
+/** what is wrong with an entry of `files`, in the API's words (the CLI words it for --files-from) */
+const FILES_ENTRY_PROBLEM: Record<ListedPathFault, string> = {
+  nul: 'has a NUL character in it: no file name can',
+  absolute: 'is absolute: list paths relative to the source',
+  dotdot: "has a '..' in it: list paths relative to the source, without '..'",
+};
+
+/** refuses at submit a `files` entry that cannot name a path under the source, naming its index */
+export function checkListedFiles(spec: RequestSpec): void {
+  const files = spec.files ?? [];
+  for (let i = 0; i < files.length; i++) {
+    const fault = listedPathFault(files[i] as string);
+    if (fault !== undefined) throw new BargeError('E_BAD_INPUT', `body/files/${i}: '${shownListedPath(files[i] as string)}' ${FILES_ENTRY_PROBLEM[fault]}`);
+  }
+}
 
 /** chunkCutoff: chunk files from this size, in chunks of a quarter of it (test set-up's, so tests need no 256 MiB files) */
 export function syncOptionsOf(spec: RequestSpec, o: { transfers: number; asRoot: boolean; chunkCutoff?: number | undefined }): SyncOptions {

@@ -62,6 +62,29 @@ export interface EnrolReply {
   endpoints: { name: string; write: boolean }[];
 }
 
+/** the built-in agent of coordinator NAME is NAME/local; no agent may enrol under such a name */
+export const BUILT_IN_AGENT_SUFFIX = '/local';
+
+export function builtInAgentName(coordinator: string): string {
+  return `${coordinator}${BUILT_IN_AGENT_SUFFIX}`;
+}
+
+/**
+ * The coordinator's refusal (E_STATE) of an enrolment under a name a live agent holds. It
+ * says when the name is free if that agent is gone (a crash leaves its row until its
+ * heartbeats are older than the lease timeout); `nameFreeInMs` reads that back, so a
+ * restarted agent waits that long, and no longer, before it gives up.
+ */
+export function nameTakenMessage(name: string, heardAgoMs: number, freeInMs: number): string {
+  return `agent name '${name}' is taken by a live agent (heard from ${(heardAgoMs / 1000).toFixed(1)} s ago): ` +
+    `give each agent on one host its own --name; if that agent is gone, the name is free in ${Math.ceil(freeInMs)} ms`;
+}
+
+export function nameFreeInMs(message: string): number | undefined {
+  const m = /is taken by a live agent .*the name is free in (\d+) ms/.exec(message);
+  return m?.[1] === undefined ? undefined : Number(m[1]);
+}
+
 export interface AgentLink {
   lease(agentId: string, capacity: number): Promise<LeasedWork[]>;
   report(agentId: string, reports: TaskReport[]): Promise<void>;

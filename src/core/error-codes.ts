@@ -42,7 +42,10 @@ export const ERROR_CODES = {
     retryable: false, httpStatus: NOT_EXPOSED, exitCode: FAILED,
     meaning: 'the source file changed (size or mtime) while it was being copied; the next run copies it',
   },
-  E_UNSUPPORTED: { retryable: false, httpStatus: NOT_EXPOSED, exitCode: FAILED, meaning: 'the file type or operation is not supported' },
+  E_UNSUPPORTED: {
+    retryable: false, httpStatus: NOT_EXPOSED, exitCode: FAILED,
+    meaning: 'the file type or operation is not supported, or a file is larger than the destination file system allows',
+  },
   E_NAME: { retryable: false, httpStatus: NOT_EXPOSED, exitCode: FAILED, meaning: 'a file name is too long or not valid on the destination' },
   E_PATH_ESCAPE: {
     retryable: false, httpStatus: 400, exitCode: FAILED,

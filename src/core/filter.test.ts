@@ -53,4 +53,5 @@ test('list lines that cannot name a path under SRC', () => {
   assert.match(listedPathProblem('..') ?? '', /'\.\.'/);
   assert.equal(listedPathProblem('./a/b'), undefined);
   assert.equal(listedPathProblem('a..b/..c'), undefined, 'dots inside a name are fine');
+  assert.match(listedPathProblem('a/b\0c') ?? '', /NUL/);
 });

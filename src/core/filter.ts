@@ -21,11 +21,33 @@ export interface FilterOptions {
   maxAge?: number;
 }
 
+export type ListedPathFault = 'nul' | 'absolute' | 'dotdot';
+
+/**
+ * Why a listed path (a --files-from line, an entry of a request's `files`) cannot name a
+ * path under the source root, or undefined when it can. Each face words it for its users
+ * (listedPathProblem for the CLI, the coordinator's submit for the API).
+ */
+export function listedPathFault(raw: string): ListedPathFault | undefined {
+  if (raw.includes('\0')) return 'nul';
+  if (raw.startsWith('/')) return 'absolute';
+  if (raw.split('/').includes('..')) return 'dotdot';
+  return undefined;
+}
+
+/** a listed path as a message shows it: a NUL as \\0, not a byte that cuts the line short */
+export function shownListedPath(raw: string): string {
+  return raw.replace(/\0/g, '\\0');
+}
+
 /** why a --files-from line cannot name a path under SRC, or undefined when it can */
 export function listedPathProblem(raw: string): string | undefined {
-  if (raw.startsWith('/')) return 'is absolute: list paths relative to SRC (e.g. made with cd SRC && find . ...)';
-  if (raw.split('/').includes('..')) return "has a '..' in it: list paths relative to SRC, without '..'";
-  return undefined;
+  switch (listedPathFault(raw)) {
+    case 'nul': return 'has a NUL byte in it: no file name can';
+    case 'absolute': return 'is absolute: list paths relative to SRC (e.g. made with cd SRC && find . ...)';
+    case 'dotdot': return "has a '..' in it: list paths relative to SRC, without '..'";
+    case undefined: return undefined;
+  }
 }
 
 export class PathFilter {

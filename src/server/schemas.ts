@@ -16,6 +16,8 @@ const STATE_LIST_PATTERN = `^${ONE_STATE}(,${ONE_STATE})*$`;
 export const MAX_FILES = 1_000_000;
 export const DEFAULT_PRIORITY = 5;
 export const DEFAULT_LIMIT = 100;
+/** the largest offset a page may start at: above it a number is no longer exact, and the databases refuse 1e30 */
+export const MAX_OFFSET = Number.MAX_SAFE_INTEGER;
 
 const count = (description?: string) => Type.Integer({ minimum: 0, ...(description === undefined ? {} : { description }) });
 
@@ -92,7 +94,7 @@ export const RequestIdParams = Type.Object({ id: Type.String({ pattern: REQUEST_
 // optional with defaults: fastify fills them in, and OpenAPI clients see they may be left out
 export const PagingQuery = Type.Object({
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: DEFAULT_LIMIT })),
-  offset: Type.Optional(Type.Integer({ minimum: 0, default: 0 })),
+  offset: Type.Optional(Type.Integer({ minimum: 0, maximum: MAX_OFFSET, default: 0 })),
 }, { additionalProperties: false });
 
 export const RequestListQuery = Type.Object({
