@@ -79,6 +79,10 @@ export const ERROR_CODES = {
     retryable: true, httpStatus: NOT_EXPOSED, exitCode: FAILED,
     meaning: 'data plane: a connection could not be made, timed out or was lost; the file (or chunk) is sent again on a new connection',
   },
+  E_UNAVAILABLE: {
+    retryable: true, httpStatus: 503, exitCode: FAILED,
+    meaning: "API: the coordinator's database does not answer (or is full) for now; try again, or ask another coordinator",
+  },
   E_INTERNAL: { retryable: false, httpStatus: 500, exitCode: FAILED, meaning: 'a bug in barge; please report it with the command line' },
 } as const satisfies Record<string, ErrorCodeFacts>;
 

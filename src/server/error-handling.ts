@@ -1,5 +1,6 @@
 // Turns every failure of a route into the one error body of docs/api.md, {error: {code, message}},
 // with the HTTP status core/error-codes.ts gives its BargeError code; schema failures name the field.
+import { databaseUnavailable } from '../state/database-unavailable.js';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest, FastifySchemaValidationError } from 'fastify';
 import { isBargeError } from '../core/errors.js';
 import { ERROR_CODES, isExposed } from '../core/error-codes.js';
@@ -42,6 +43,8 @@ export function errorAnswer(err: unknown): ErrorAnswer & { internal: boolean } {
     // a BargeError with a code the API does not expose (E_IO while listing, say): its message is for people, keep it
     return { ...answer(500, 'E_INTERNAL', `${err.code}: ${err.message}`), internal: true };
   }
+  const away = databaseUnavailable(err);
+  if (away) return { ...answer(503, away.code, away.message), internal: false };
   if (isObject(err) && err.validation !== undefined && typeof err.message === 'string') {
     return { ...answer(400, 'E_BAD_INPUT', err.message), internal: false };
   }
