@@ -302,12 +302,12 @@ export class ServedSession {
           size: f.uint(m, 'size'), sparse: f.bool(m, 'sparse'), identity: f.str(m, 'identity'), chunkSize: f.uint(m, 'chunkSize'),
         });
         // in the data part: a large file's chunk hashes outgrow a frame's meta (64 KiB is ~900 sha256 chunks)
-        return { meta: {}, data: Buffer.from(JSON.stringify([...p.recorded.entries()])) };
+        return { meta: p.owner === undefined ? {} : { owner: p.owner }, data: Buffer.from(JSON.stringify([...p.recorded.entries()])) };
       }
       case 'open-partial-write': {
         const path = this.path(m);
         const hash = this.newHash(m);
-        return this.addWriter('chunk', path, await s.openPartialWrite(path, { size: f.uint(m, 'size'), sparse: f.bool(m, 'sparse') }), hash);
+        return this.addWriter('chunk', path, await s.openPartialWrite(path, { size: f.uint(m, 'size'), sparse: f.bool(m, 'sparse'), ...ownerOf(m) }), hash);
       }
       case 'record-chunk': {
         const path = this.path(m);
@@ -315,11 +315,15 @@ export class ServedSession {
         if (!this.checkedChunks.take(this.storage.root, path, hash)) {
           throw new BargeError('E_PROTOCOL', 'record-chunk names a chunk whose bytes this agent did not check', { path });
         }
-        await s.recordChunk(path, f.uint(m, 'index'), hash);
+        await s.recordChunk(path, f.uint(m, 'index'), hash, f.optStr(m, 'owner'));
         return { meta: {} };
       }
-      case 'commit-partial': await s.commitPartial(this.path(m), f.entryMeta(m, 'meta'), f.metaChoice(m, 'choice')); return { meta: {} };
-      case 'abort-partial': await s.abortPartial(this.path(m)); return { meta: {} };
+      case 'commit-partial': {
+        const owner = f.optStr(m, 'owner');
+        await s.commitPartial(this.path(m), f.entryMeta(m, 'meta'), f.metaChoice(m, 'choice'), owner === undefined ? undefined : { owner, chunkHashes: chunkHashList(data) });
+        return { meta: {} };
+      }
+      case 'abort-partial': await s.abortPartial(this.path(m), f.optStr(m, 'owner')); return { meta: {} };
       case 'ping': return { meta: {} };
       default: throw new BargeError('E_PROTOCOL', `unknown call '${op}'`);
     }
@@ -366,4 +370,18 @@ function listParts(entries: Entry[]): CallResult {
   }
   if (batch.length > 0 || parts.length === 0) flush();
   return { meta: {}, parts };
+}
+
+/** an optional `owner` field, as openPartialWrite takes it */
+function ownerOf(m: Record<string, unknown>): { owner?: string } {
+  const owner = f.optStr(m, 'owner');
+  return owner === undefined ? {} : { owner };
+}
+
+/** commit-partial's data: the committer's chunk hashes in order, as a JSON list of strings */
+function chunkHashList(data: Buffer): string[] {
+  let list: unknown;
+  try { list = JSON.parse(data.toString('utf8')); } catch { list = undefined; }
+  if (!Array.isArray(list) || !list.every((h) => typeof h === 'string')) throw new BargeError('E_PROTOCOL', 'commit-partial with an owner needs its chunk hashes, a JSON list of strings, as data');
+  return list;
 }
