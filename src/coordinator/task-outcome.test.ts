@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import type { Entry } from '../core/entry.js';
 import { parseWithBigints } from '../core/json-bigint.js';
 import { defaultSyncOptions } from '../core/sync-options.js';
-import type { CopyBatchTask, FileItem } from '../core/task-types.js';
+import type { ChunkTask, CopyBatchTask, FileItem, FinalizeChunkedTask } from '../core/task-types.js';
 import { backoffMs, taskOutcome } from './task-outcome.js';
 
 const retry = { maxAttempts: 3, baseDelayMs: 1000, maxDelayMs: 10_000 };
@@ -59,4 +59,22 @@ test('a scan becomes copy batches, a prepare per large file, delete batches in t
   assert.equal(c.counters?.filesToCopy, 3);
   assert.equal(c.counters?.bytesToCopy, 520);
   assert.deepEqual(c.dirMeta?.map((d) => [d.path, d.depth]), [['d', 1]]);
+});
+
+test("a prepare's partial owner goes into each of its chunk tasks, and from a chunk into the finalize", () => {
+  const opts = defaultSyncOptions({ chunkCutoff: 100, chunkSize: 200 });
+  const big = { ...item('big'), src: entry('big', 500) };
+  const c = taskOutcome({
+    task: { kind: 'prepare', file: big }, phase: 0, attempts: 1, opts, retry, now: 0,
+    result: { counters: {}, errors: [], events: [], recorded: [[1, 'aa']], partialOwner: 'tok1' },
+  });
+  const chunks = (c.tasks ?? []).map((t) => parseWithBigints<ChunkTask>(t.payload));
+  assert.deepEqual(chunks.map((t) => [t.index, t.recorded, t.owner]), [[0, undefined, 'tok1'], [1, 'aa', 'tok1'], [2, undefined, 'tok1']]);
+  const done = taskOutcome({
+    task: chunks[0] as ChunkTask, phase: 0, attempts: 1, opts, retry, now: 0,
+    result: { counters: {}, errors: [], events: [], chunkHash: 'bb' },
+  });
+  assert.ok(done.closeGroup, 'a chunk with its hash closes its group');
+  const fin = parseWithBigints<FinalizeChunkedTask>(done.closeGroup(['bb', 'aa', 'cc'])?.payload ?? '{}');
+  assert.deepEqual([fin.kind, fin.chunkHashes, fin.owner], ['finalize', ['bb', 'aa', 'cc'], 'tok1']);
 });

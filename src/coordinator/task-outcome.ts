@@ -72,7 +72,7 @@ function afterScan(i: OutcomeInput, c: Completion, tasks: NewTask[]): void {
 
 function afterPrepare(i: OutcomeInput, tasks: NewTask[]): void {
   if (i.task.kind !== 'prepare' || prepareOutcome(i.result) !== 'chunks') return;
-  for (const t of chunkTasks(i.task.file, i.opts.chunkSize, new Map(i.result.recorded ?? []))) {
+  for (const t of chunkTasks(i.task.file, i.opts.chunkSize, new Map(i.result.recorded ?? []), i.result.partialOwner)) {
     tasks.push(encodeTask(t, i.phase, { groupKey: i.task.file.rel }));
   }
 }
@@ -125,7 +125,7 @@ export function taskOutcome(i: OutcomeInput): Completion {
       if (r.chunkHash !== undefined) {
         c.result = r.chunkHash;
         c.counters = { ...c.counters, bytesCopied: bytesCopiedBy(t, r) };
-        c.closeGroup = (hashes) => encodeTask(finalizeTask(t.file, hashes), i.phase);
+        c.closeGroup = (hashes) => encodeTask(finalizeTask(t.file, hashes, t.owner), i.phase);
       }
       break;
     }

@@ -19,11 +19,13 @@ export function prepareOutcome(r: TaskResult): 'failed' | 'equal' | 'chunks' {
 }
 
 /** a prepared file's chunk tasks; chunks an earlier run recorded carry their hash, to be checked and kept */
-export function chunkTasks(file: FileItem, chunkSize: number, recorded: ReadonlyMap<number, string>): ChunkTask[] {
-  return chunksOf(file.src.size, chunkSize).map((c) => ({ kind: 'chunk', file, index: c.index, offset: c.offset, length: c.length, recorded: recorded.get(c.index) }));
+export function chunkTasks(file: FileItem, chunkSize: number, recorded: ReadonlyMap<number, string>, owner?: string): ChunkTask[] {
+  return chunksOf(file.src.size, chunkSize).map((c) => ({
+    kind: 'chunk', file, index: c.index, offset: c.offset, length: c.length, recorded: recorded.get(c.index), ...(owner === undefined ? {} : { owner }),
+  }));
 }
 
 /** once all chunk hashes are in: commit the file under its final name */
-export function finalizeTask(file: FileItem, chunkHashes: string[]): FinalizeChunkedTask {
-  return { kind: 'finalize', file, chunkHashes };
+export function finalizeTask(file: FileItem, chunkHashes: string[], owner?: string): FinalizeChunkedTask {
+  return { kind: 'finalize', file, chunkHashes, ...(owner === undefined ? {} : { owner }) };
 }

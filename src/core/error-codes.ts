@@ -40,7 +40,7 @@ export const ERROR_CODES = {
   // not retried: the listing it is checked against is stale; the next run copies the file
   E_CHANGED: {
     retryable: false, httpStatus: NOT_EXPOSED, exitCode: FAILED,
-    meaning: 'the source file changed (size or mtime) while it was being copied; the next run copies it',
+    meaning: 'the source file changed (size or mtime) while it was being copied, or another run took over the partial file it was writing; the next run copies it',
   },
   E_UNSUPPORTED: {
     retryable: false, httpStatus: NOT_EXPOSED, exitCode: FAILED,

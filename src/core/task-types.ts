@@ -59,12 +59,16 @@ export interface ChunkTask {
   length: number;
   /** resume: the hash an earlier run recorded; the chunk is re-read and kept if it matches */
   recorded: string | undefined;
+  /** the partial's owner token from prepare: the chunk is written and recorded only while the partial is this run's */
+  owner?: string;
 }
 
 export interface FinalizeChunkedTask {
   kind: 'finalize';
   file: FileItem;
   chunkHashes: string[];
+  /** the partial's owner token from prepare: commit checks the partial is still this run's */
+  owner?: string;
 }
 
 export interface LinkTask {
@@ -128,6 +132,8 @@ export interface TaskResult {
   landed?: string[];
   /** prepare: chunks recorded by an earlier run */
   recorded?: [number, string][];
+  /** prepare: the partial's owner token (Storage.preparePartial) */
+  partialOwner?: string;
   /** chunk: the chunk's hash */
   chunkHash?: string;
   /** delete (countOnly): entries that would be removed */

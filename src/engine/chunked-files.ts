@@ -13,6 +13,7 @@ import type { ChunkTask, FileItem } from '../core/task-types.js';
 
 interface InFlight {
   file: FileItem;
+  owner: string | undefined;
   queue: ChunkTask[];
   busy: number;
   hashes: string[];
@@ -26,9 +27,9 @@ export class ChunkedFiles {
   constructor(private readonly chunkSize: number, private readonly perFile = 1) {}
 
   /** after prepare: queue a file's chunks (resumed chunks carry their recorded hash) */
-  start(file: FileItem, recorded: Map<number, string>): void {
-    const queue = chunkTasks(file, this.chunkSize, recorded);
-    this.files.set(file.rel, { file, queue, busy: 0, hashes: new Array<string>(queue.length).fill(''), remaining: queue.length, failed: false });
+  start(file: FileItem, recorded: Map<number, string>, owner?: string): void {
+    const queue = chunkTasks(file, this.chunkSize, recorded, owner);
+    this.files.set(file.rel, { file, owner, queue, busy: 0, hashes: new Array<string>(queue.length).fill(''), remaining: queue.length, failed: false });
   }
 
   /**
@@ -55,7 +56,7 @@ export class ChunkedFiles {
   }
 
   /** a chunk is back; returns the file when its last chunk is in */
-  chunkDone(rel: string, index: number, hash: string | undefined): { file: FileItem; hashes: string[]; failed: boolean } | undefined {
+  chunkDone(rel: string, index: number, hash: string | undefined): { file: FileItem; owner: string | undefined; hashes: string[]; failed: boolean } | undefined {
     const f = this.files.get(rel);
     if (!f) return undefined;
     f.busy--;

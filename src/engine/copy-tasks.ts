@@ -93,6 +93,7 @@ export async function runPrepare(ctx: RunContext, t: PrepareChunkedTask): Promis
     }
     const p = await ctx.dst.preparePartial(t.file.rel, { size: t.file.src.size, sparse: ctx.opts.sparse, identity: await resumeIdentity(ctx, t), chunkSize: ctx.opts.chunkSize });
     r.result.recorded = [...p.recorded.entries()];
+    if (p.owner !== undefined) r.result.partialOwner = p.owner;
   } catch (e) {
     r.fail(e, t.file.rel);
   }
@@ -117,7 +118,7 @@ export async function runChunk(ctx: RunContext, t: ChunkTask): Promise<TaskResul
     const hash = await withRetry(async () => {
       const reader = await ctx.src.openRead(rel);
       try {
-        const writer = await ctx.dst.openPartialWrite(rel, { size: t.file.src.size, sparse: ctx.opts.sparse });
+        const writer = await ctx.dst.openPartialWrite(rel, { size: t.file.src.size, sparse: ctx.opts.sparse, ...(t.owner === undefined ? {} : { owner: t.owner }) });
         let hash: string;
         try {
           hash = await copyRange(ctx, rel, reader, writer, t.offset, t.length);
@@ -132,7 +133,7 @@ export async function runChunk(ctx: RunContext, t: ChunkTask): Promise<TaskResul
         await reader.close();
       }
     });
-    await ctx.dst.recordChunk(rel, t.index, hash);
+    await ctx.dst.recordChunk(rel, t.index, hash, t.owner);
     // only a recorded chunk counts as done: one the destination would not record must not let the file be committed
     r.result.chunkHash = hash;
   } catch (e) {
@@ -160,16 +161,20 @@ export async function runFinalize(ctx: RunContext, t: FinalizeChunkedTask): Prom
       const got = combineChunkHashes(ctx.opts.hash, hashes);
       const want = combineChunkHashes(ctx.opts.hash, t.chunkHashes);
       if (got !== want) {
-        await ctx.dst.abortPartial(f.rel);
+        await ctx.dst.abortPartial(f.rel, t.owner);
         throw new BargeError('E_CHECKSUM', `verify: destination reads back as ${got}, source was ${want}`, { path: f.rel });
       }
     }
     try {
-      await ctx.dst.commitPartial(f.rel, metaOf(f.src), { owner: ctx.owner, fsync: ctx.opts.fsync });
+      await ctx.dst.commitPartial(f.rel, metaOf(f.src), { owner: ctx.owner, fsync: ctx.opts.fsync }, t.owner === undefined ? undefined : { owner: t.owner, chunkHashes: t.chunkHashes });
     } catch (e) {
       // run again after it already committed (its agent died before reporting, and the
       // lease ran out): the file is there as the source is, and that is the outcome wanted
-      if (!(isBargeError(e) && e.code === 'E_NOT_FOUND' && await alreadyCommitted(ctx, f))) throw e;
+      if (!(isBargeError(e) && e.code === 'E_NOT_FOUND')) throw e;
+      if (!await alreadyCommitted(ctx, f)) {
+        // not as this run's source is: another run took the partial over and committed it (or removed it)
+        throw t.owner === undefined ? e : new BargeError('E_CHANGED', 'another run took over this partial file; the destination is left to it', { path: f.rel });
+      }
     }
     r.count('filesCopied');
     r.landed(f);

@@ -246,7 +246,7 @@ export class SyncRun {
     const next = prepareOutcome(r);
     if (next === 'failed') { this.onLanded([file], []); return; }
     if (next === 'equal') { this.onLanded([file], r.landed ?? []); return; } // --checksum found it equal
-    this.chunked.start(file, new Map(r.recorded ?? []));
+    this.chunked.start(file, new Map(r.recorded ?? []), r.partialOwner);
   }
 
   private onChunk(rel: string, index: number, length: number, resumed: boolean, hash: string | undefined): void {
@@ -255,7 +255,7 @@ export class SyncRun {
     if (!f) return;
     // a failed chunk leaves the partial file in place: the next run resumes it
     if (f.failed) this.onLanded([f.file], []);
-    else this.urgent.push(finalizeTask(f.file, f.hashes));
+    else this.urgent.push(finalizeTask(f.file, f.hashes, f.owner));
   }
 
   private record(e: ErrorRecord): void {

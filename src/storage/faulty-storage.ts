@@ -4,7 +4,7 @@
 // nothing of it is on the copy path otherwise. Its writers have no kernel-side copy and
 // it offers no one-call writes, so every byte it writes passes through write().
 import type { Entry } from '../core/entry.js';
-import type { ChunkWriter, EntryMeta, FileReader, FileWriter, MetaChoice, PartialFile, Storage, StorageFeatures, WriteOptions } from './storage.js';
+import type { ChunkWriter, EntryMeta, FileReader, FileWriter, MetaChoice, PartialCheck, PartialFile, Storage, StorageFeatures, WriteOptions } from './storage.js';
 
 export interface WriteFaults {
   /** the first write to each of these paths is flipped, once */
@@ -61,7 +61,7 @@ export class FaultyStorage implements Storage {
     };
   }
 
-  async openPartialWrite(path: string, opts: WriteOptions): Promise<ChunkWriter> {
+  async openPartialWrite(path: string, opts: WriteOptions & { owner?: string }): Promise<ChunkWriter> {
     const w = await this.inner.openPartialWrite(path, opts);
     return { write: this.faultyWrite(path, (b, p) => w.write(b, p)), close: (sentHash) => w.close(sentHash) };
   }
@@ -77,7 +77,7 @@ export class FaultyStorage implements Storage {
   setMeta(path: string, type: Entry['type'], meta: EntryMeta, choice: MetaChoice): Promise<void> { return this.inner.setMeta(path, type, meta, choice); }
   preparePartial(path: string, opts: WriteOptions & { identity: string; chunkSize: number }): Promise<PartialFile> { return this.inner.preparePartial(path, opts); }
   openPartialRead(path: string): Promise<FileReader> { return this.inner.openPartialRead(path); }
-  recordChunk(path: string, index: number, hash: string): Promise<void> { return this.inner.recordChunk(path, index, hash); }
-  commitPartial(path: string, meta: EntryMeta, choice: MetaChoice): Promise<void> { return this.inner.commitPartial(path, meta, choice); }
-  abortPartial(path: string): Promise<void> { return this.inner.abortPartial(path); }
+  recordChunk(path: string, index: number, hash: string, owner?: string): Promise<void> { return this.inner.recordChunk(path, index, hash, owner); }
+  commitPartial(path: string, meta: EntryMeta, choice: MetaChoice, check?: PartialCheck): Promise<void> { return this.inner.commitPartial(path, meta, choice, check); }
+  abortPartial(path: string, owner?: string): Promise<void> { return this.inner.abortPartial(path, owner); }
 }

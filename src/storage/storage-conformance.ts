@@ -6,6 +6,7 @@ import { entryTests } from './conformance/entries.js';
 import type { It, StorageUnderTest } from './conformance/helpers.js';
 import { copyFromTests, manyFilesTests } from './conformance/fast-paths.js';
 import { nameAndMetaTests } from './conformance/names-and-meta.js';
+import { partialOwnerTests } from './conformance/partial-owners.js';
 import { partialAndSafetyTests } from './conformance/partials-and-safety.js';
 
 export type { FixtureInfo, OutsideArea, StorageFixture } from './conformance/fixture.js';
@@ -24,5 +25,6 @@ export function storageConformance(name: string, make: () => Promise<StorageUnde
     manyFilesTests(it);
     copyFromTests(it);
     partialAndSafetyTests(it);
+    partialOwnerTests(it);
   });
 }

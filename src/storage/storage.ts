@@ -112,6 +112,21 @@ export interface WriteOptions {
 export interface PartialFile {
   /** chunks already written and recorded by an earlier attempt: index -> hash */
   recorded: Map<number, string>;
+  /**
+   * the writer's token: this prepare made the partial its own (a later prepare, by another
+   * run, takes it over and gets a new token). Passed to openPartialWrite, recordChunk and
+   * commitPartial, which refuse it (E_CHANGED, "another run took over this partial file")
+   * once the partial is no longer its. Undefined only from an agent older than owners.
+   */
+  owner?: string;
+}
+
+/** what commitPartial checks before the partial gets its final name */
+export interface PartialCheck {
+  /** the token preparePartial gave this writer */
+  owner: string;
+  /** the hash of every chunk as the committing writer sent it, in order: the journal must record exactly these */
+  chunkHashes: readonly string[];
 }
 
 export interface ManyRead {
@@ -181,9 +196,17 @@ export interface Storage {
 
   /** partial large files: prepared once, written in chunks at offsets, committed once */
   preparePartial(path: string, opts: WriteOptions & { identity: string; chunkSize: number }): Promise<PartialFile>;
-  openPartialWrite(path: string, opts: WriteOptions): Promise<ChunkWriter>;
+  /**
+   * Ownership: with `owner` (the token preparePartial gave), openPartialWrite, recordChunk
+   * and commitPartial fail E_CHANGED when another prepare has taken the partial over since,
+   * and a writer opened before the takeover never writes into the new owner's partial.
+   * commitPartial with `check` also fails E_CHANGED unless the journal records every chunk,
+   * each with the hash the committer sent. Without them (older callers) nothing is checked.
+   */
+  openPartialWrite(path: string, opts: WriteOptions & { owner?: string }): Promise<ChunkWriter>;
   openPartialRead(path: string): Promise<FileReader>;
-  recordChunk(path: string, index: number, hash: string): Promise<void>;
-  commitPartial(path: string, meta: EntryMeta, choice: MetaChoice): Promise<void>;
-  abortPartial(path: string): Promise<void>;
+  recordChunk(path: string, index: number, hash: string, owner?: string): Promise<void>;
+  commitPartial(path: string, meta: EntryMeta, choice: MetaChoice, check?: PartialCheck): Promise<void>;
+  /** remove the partial and its journal; with `owner`, only while the partial is still that writer's */
+  abortPartial(path: string, owner?: string): Promise<void>;
 }

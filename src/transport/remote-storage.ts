@@ -5,7 +5,7 @@
 import type { Entry, EntryType } from '../core/entry.js';
 import { BargeError } from '../core/errors.js';
 import { parseWithBigints } from '../core/json-bigint.js';
-import type { ChunkWriter, EntryMeta, FileReader, FileWriter, MetaChoice, PartialFile, Storage, StorageFeatures, WriteOptions } from '../storage/storage.js';
+import type { ChunkWriter, EntryMeta, FileReader, FileWriter, MetaChoice, PartialCheck, PartialFile, Storage, StorageFeatures, WriteOptions } from '../storage/storage.js';
 import { DataConnection, type PeerAddress, type SessionCredential, type WireFeatures } from './data-connection.js';
 import type { Meta } from './frame-codec.js';
 import * as f from './meta-fields.js';
@@ -158,12 +158,13 @@ export class RemoteStorage implements Storage {
       if (!Array.isArray(x) || typeof x[0] !== 'number' || typeof x[1] !== 'string') throw new BargeError('E_PROTOCOL', 'prepare-partial: bad recorded chunk', { path });
       recorded.set(x[0], x[1]);
     }
-    return { recorded };
+    const owner = f.optStr(reply.meta, 'owner'); // none from an agent older than owners: nothing is checked there
+    return owner === undefined ? { recorded } : { recorded, owner };
   }
 
-  async openPartialWrite(path: string, opts: WriteOptions): Promise<ChunkWriter> {
+  async openPartialWrite(path: string, opts: WriteOptions & { owner?: string }): Promise<ChunkWriter> {
     const c = await this.conn();
-    const m = (await c.call('open-partial-write', { path, size: opts.size, sparse: opts.sparse, hash: this.t.hash })).meta;
+    const m = (await c.call('open-partial-write', { path, size: opts.size, sparse: opts.sparse, hash: this.t.hash, ...(opts.owner === undefined ? {} : { owner: opts.owner }) })).meta;
     return new RemoteChunkWriter(c, f.uint(m, 'handle'));
   }
 
@@ -173,16 +174,18 @@ export class RemoteStorage implements Storage {
     return new RemoteReader(c, f.uint(m, 'handle'), f.uint(m, 'size'));
   }
 
-  async recordChunk(path: string, index: number, hash: string): Promise<void> {
-    await this.call('record-chunk', { path, index, hash });
+  async recordChunk(path: string, index: number, hash: string, owner?: string): Promise<void> {
+    await this.call('record-chunk', { path, index, hash, ...(owner === undefined ? {} : { owner }) });
   }
 
-  async commitPartial(path: string, meta: EntryMeta, choice: MetaChoice): Promise<void> {
-    await this.call('commit-partial', { path, meta, choice });
+  async commitPartial(path: string, meta: EntryMeta, choice: MetaChoice, check?: PartialCheck): Promise<void> {
+    if (!check) { await this.call('commit-partial', { path, meta, choice }); return; }
+    // the chunk hashes in the data part: a large file's list outgrows a frame's meta
+    await this.call('commit-partial', { path, meta, choice, owner: check.owner }, Buffer.from(JSON.stringify(check.chunkHashes)));
   }
 
-  async abortPartial(path: string): Promise<void> {
-    await this.call('abort-partial', { path });
+  async abortPartial(path: string, owner?: string): Promise<void> {
+    await this.call('abort-partial', { path, ...(owner === undefined ? {} : { owner }) });
   }
 }
 

@@ -294,12 +294,12 @@ export class ServedSession {
         // where each chunk is, for record-chunk; checks made before no longer count
         this.checkedChunks.prepared(this.storage.root, path, size, chunkSize);
         // in the data part: a large file's chunk hashes outgrow a frame's meta (64 KiB is ~900 sha256 chunks)
-        return { meta: {}, data: Buffer.from(JSON.stringify([...p.recorded.entries()])) };
+        return { meta: p.owner === undefined ? {} : { owner: p.owner }, data: Buffer.from(JSON.stringify([...p.recorded.entries()])) };
       }
       case 'open-partial-write': {
         const path = this.path(m);
         const hash = this.newHash(m);
-        return this.addWriter('chunk', path, await s.openPartialWrite(path, { size: f.uint(m, 'size'), sparse: f.bool(m, 'sparse') }), hash);
+        return this.addWriter('chunk', path, await s.openPartialWrite(path, { size: f.uint(m, 'size'), sparse: f.bool(m, 'sparse'), ...ownerOf(m) }), hash);
       }
       case 'record-chunk': {
         const path = this.path(m);
@@ -307,18 +307,19 @@ export class ServedSession {
         if (!this.checkedChunks.take(this.storage.root, path, f.uint(m, 'index'), hash)) {
           throw new BargeError('E_PROTOCOL', 'record-chunk names a chunk whose bytes this agent did not check', { path });
         }
-        await s.recordChunk(path, f.uint(m, 'index'), hash);
+        await s.recordChunk(path, f.uint(m, 'index'), hash, f.optStr(m, 'owner'));
         return { meta: {} };
       }
       case 'commit-partial': {
         const path = this.path(m);
-        await s.commitPartial(path, f.entryMeta(m, 'meta'), f.metaChoice(m, 'choice'));
+        const owner = f.optStr(m, 'owner');
+        await s.commitPartial(path, f.entryMeta(m, 'meta'), f.metaChoice(m, 'choice'), owner === undefined ? undefined : { owner, chunkHashes: chunkHashList(data) });
         this.checkedChunks.forget(this.storage.root, path);
         return { meta: {} };
       }
       case 'abort-partial': {
         const path = this.path(m);
-        try { await s.abortPartial(path); } finally { this.checkedChunks.forget(this.storage.root, path); }
+        try { await s.abortPartial(path, f.optStr(m, 'owner')); } finally { this.checkedChunks.forget(this.storage.root, path); }
         return { meta: {} };
       }
       case 'ping': return { meta: {} };
@@ -367,4 +368,18 @@ function listParts(entries: Entry[]): CallResult {
   }
   if (batch.length > 0 || parts.length === 0) flush();
   return { meta: {}, parts };
+}
+
+/** an optional `owner` field, as openPartialWrite takes it */
+function ownerOf(m: Record<string, unknown>): { owner?: string } {
+  const owner = f.optStr(m, 'owner');
+  return owner === undefined ? {} : { owner };
+}
+
+/** commit-partial's data: the committer's chunk hashes in order, as a JSON list of strings */
+function chunkHashList(data: Buffer): string[] {
+  let list: unknown;
+  try { list = JSON.parse(data.toString('utf8')); } catch { list = undefined; }
+  if (!Array.isArray(list) || !list.every((h) => typeof h === 'string')) throw new BargeError('E_PROTOCOL', 'commit-partial with an owner needs its chunk hashes, a JSON list of strings, as data');
+  return list;
 }

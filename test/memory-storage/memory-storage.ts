@@ -1,10 +1,11 @@
 // An in-memory Storage, for tests only: the proof that a new storage kind is one folder and one
 // registration. It keeps files, directories and symlinks; no hard links, holes, owners or posix
 // modes, and its features say so. Temporary and partial files are entries under barge's temp names.
+import { randomBytes } from 'node:crypto';
 import type { Entry } from '../../src/core/entry.js';
 import { isBargeError } from '../../src/core/errors.js';
 import { partialNameFor, tempNameFor } from '../../src/core/temp-names.js';
-import type { ChunkWriter, EntryMeta, FileReader, FileWriter, MetaChoice, PartialFile, Storage, StorageFeatures, WriteOptions } from '../../src/storage/storage.js';
+import type { ChunkWriter, EntryMeta, FileReader, FileWriter, MetaChoice, PartialCheck, PartialFile, Storage, StorageFeatures, WriteOptions } from '../../src/storage/storage.js';
 import { attempt, countNodes, dirAt, type DirNode, entryOf, fail, type FileNode, type Journal, newDir, newFile, newLink, type Node, partsOf, placeOf, writeAt } from './memory-tree.js';
 
 // reads the node, not the name: a reader keeps the file it opened when another replaces it
@@ -165,17 +166,32 @@ export class MemoryStorage implements Storage {
       const partName = partialNameFor(name);
       const preparedFor = `${opts.identity} ${opts.size} ${opts.chunkSize}`;
       const had = dir.children.get(partName);
-      if (had?.type === 'file' && had.journal?.preparedFor === preparedFor) return { recorded: new Map(had.journal.recorded) };
+      const owner = randomBytes(12).toString('hex');
+      if (had?.type === 'file' && had.journal?.preparedFor === preparedFor) {
+        had.journal.owner = owner; // a resume: this writer's from now on
+        return { recorded: new Map(had.journal.recorded), owner };
+      }
       const node = newFile(Buffer.alloc(opts.size));
-      node.journal = { preparedFor, recorded: new Map() };
+      node.journal = { preparedFor, recorded: new Map(), owner };
       dir.children.set(partName, node);
-      return { recorded: new Map() };
+      return { recorded: new Map(), owner };
     });
   }
 
-  openPartialWrite(rel: string): Promise<ChunkWriter> {
+  /** the partial, if it is still `owner`'s (no owner: whichever is there) */
+  private ownPartial(rel: string, owner: string | undefined): PartialPlace {
+    let p: PartialPlace;
+    try { p = this.partialAt(rel); } catch (e) {
+      if (owner !== undefined && isBargeError(e) && e.code === 'E_NOT_FOUND') throw tookOver(rel);
+      throw e;
+    }
+    if (owner !== undefined && p.journal.owner !== owner) throw tookOver(rel);
+    return p;
+  }
+
+  openPartialWrite(rel: string, opts: WriteOptions & { owner?: string }): Promise<ChunkWriter> {
     return attempt(() => {
-      const { node } = this.partialAt(rel);
+      const { node } = this.ownPartial(rel, opts.owner);
       return { write: (bytes, position) => attempt(() => writeAt(node, bytes, position)), close: () => Promise.resolve() };
     });
   }
@@ -184,24 +200,39 @@ export class MemoryStorage implements Storage {
     return attempt(() => readerOf(this.partialAt(rel).node));
   }
 
-  recordChunk(rel: string, index: number, hash: string): Promise<void> {
-    return attempt(() => { this.partialAt(rel).journal.recorded.set(index, hash); });
+  recordChunk(rel: string, index: number, hash: string, owner?: string): Promise<void> {
+    return attempt(() => { this.ownPartial(rel, owner).journal.recorded.set(index, hash); });
   }
 
-  commitPartial(rel: string, meta: EntryMeta, choice: MetaChoice): Promise<void> {
+  commitPartial(rel: string, meta: EntryMeta, choice: MetaChoice, check?: PartialCheck): Promise<void> {
     return attempt(() => {
-      const p = this.partialAt(rel);
+      const p = this.partialAt(rel); // none: E_NOT_FOUND, as for a commit that already happened
+      if (check && p.journal.owner !== check.owner) throw tookOver(rel);
+      if (check) {
+        const rec = p.journal.recorded;
+        const complete = rec.size === check.chunkHashes.length && check.chunkHashes.every((h, i) => rec.get(i) === h);
+        if (!complete || p.node.data.length !== Number(p.journal.preparedFor.split(' ').at(-2))) {
+          throw fail('E_CHANGED', 'the partial file is not complete as this run sent it; not committed', rel);
+        }
+      }
       checkChoice(choice, rel);
       this.land(p.dir, p.partName, p.name, p.node, meta.mtimeNs, rel);
       delete p.node.journal;
     });
   }
 
-  abortPartial(rel: string): Promise<void> {
+  abortPartial(rel: string, owner?: string): Promise<void> {
     return attempt(() => {
       const { dir, name } = placeOf(this.tree, rel);
       const partName = partialNameFor(name);
-      if (dir.children.get(partName)?.type === 'file') dir.children.delete(partName);
+      const had = dir.children.get(partName);
+      if (had?.type !== 'file') return;
+      if (owner !== undefined && had.journal?.owner !== owner) return; // another writer's now
+      dir.children.delete(partName);
     });
   }
+}
+
+function tookOver(rel: string): Error {
+  return fail('E_CHANGED', 'another run took over this partial file; the destination is left to it', rel);
 }

@@ -7,6 +7,8 @@ import { BargeError, type ErrorCode } from '../../src/core/errors.js';
 export interface Journal {
   preparedFor: string;
   recorded: Map<number, string>;
+  /** the token of the writer that prepared it last */
+  owner: string;
 }
 export interface FileNode { type: 'file'; ino: number; mtimeNs: bigint; data: Buffer; journal?: Journal }
 export interface DirNode { type: 'dir'; ino: number; mtimeNs: bigint; children: Map<string, Node> }

@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import type { Entry } from '../../core/entry.js';
 import { BargeError } from '../../core/errors.js';
 import { tempNameFor } from '../../core/temp-names.js';
-import type { ChunkWriter, EntryMeta, FileReader, FileWriter, ManyRead, ManyReadResult, ManyWrite, MetaChoice, PartialFile, Storage, StorageFeatures, WriteOptions } from '../storage.js';
+import type { ChunkWriter, EntryMeta, FileReader, FileWriter, ManyRead, ManyReadResult, ManyWrite, MetaChoice, PartialCheck, PartialFile, Storage, StorageFeatures, WriteOptions } from '../storage.js';
 import { classifyError } from './classify-error.js';
 import { createsOneAtATime } from './create-concurrency.js';
 import { native } from './native.js';
@@ -245,24 +245,24 @@ export class PosixStorage implements Storage {
     return attempt('prepare', rel, () => { this.writable(rel); return partial.preparePartial(partial.partialPaths(this.root, rel), rel, opts.size, opts.identity, opts.chunkSize); });
   }
 
-  openPartialWrite(rel: string, opts: WriteOptions): Promise<ChunkWriter> {
-    return attempt('open partial', rel, () => { this.writable(rel); return partial.openPartialWrite(partial.partialPaths(this.root, rel), rel, opts.sparse); });
+  openPartialWrite(rel: string, opts: WriteOptions & { owner?: string }): Promise<ChunkWriter> {
+    return attempt('open partial', rel, () => { this.writable(rel); return partial.openPartialWrite(partial.partialPaths(this.root, rel), rel, opts.sparse, opts.owner); });
   }
 
   openPartialRead(rel: string): Promise<FileReader> {
     return attempt('open partial', rel, () => { this.readable(rel); return openReader(partial.partialPaths(this.root, rel).partialAbs, rel, true, this.opts.asyncReads); });
   }
 
-  recordChunk(rel: string, index: number, hash: string): Promise<void> {
-    return attempt('record chunk', rel, () => { this.writable(rel); return partial.recordChunk(partial.partialPaths(this.root, rel), rel, index, hash); });
+  recordChunk(rel: string, index: number, hash: string, owner?: string): Promise<void> {
+    return attempt('record chunk', rel, () => { this.writable(rel); return partial.recordChunk(partial.partialPaths(this.root, rel), rel, index, hash, owner); });
   }
 
-  commitPartial(rel: string, meta: EntryMeta, choice: MetaChoice): Promise<void> {
-    return attempt('commit', rel, () => { this.writable(rel); return partial.commitPartial(partial.partialPaths(this.root, rel), rel, meta, choice); });
+  commitPartial(rel: string, meta: EntryMeta, choice: MetaChoice, check?: PartialCheck): Promise<void> {
+    return attempt('commit', rel, () => { this.writable(rel); return partial.commitPartial(partial.partialPaths(this.root, rel), rel, meta, choice, check); });
   }
 
-  abortPartial(rel: string): Promise<void> {
-    return attempt('remove partial', rel, () => { this.writable(rel); return partial.abortPartial(partial.partialPaths(this.root, rel)); });
+  abortPartial(rel: string, owner?: string): Promise<void> {
+    return attempt('remove partial', rel, () => { this.writable(rel); return partial.abortPartial(partial.partialPaths(this.root, rel), owner); });
   }
 }
 
