@@ -319,7 +319,10 @@ export class ServedSession {
       }
       case 'abort-partial': {
         const path = this.path(m);
-        try { await s.abortPartial(path, f.optStr(m, 'owner')); } finally { this.checkedChunks.forget(this.storage.root, path); }
+        const owner = f.optStr(m, 'owner');
+        // with an owner the abort may be a writer's that was taken over, which removes nothing:
+        // the checks then belong to the new owner's partial and stay (its commit drops them)
+        try { await s.abortPartial(path, owner); } finally { if (owner === undefined) this.checkedChunks.forget(this.storage.root, path); }
         return { meta: {} };
       }
       case 'ping': return { meta: {} };
