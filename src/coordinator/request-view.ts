@@ -5,10 +5,25 @@ import type { RequestSpec, RequestView } from '../core/request-types.js';
 
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
 
+/** a request's spec does not change once posted, and one with a long file list is slow to
+ * parse: the options of the requests viewed last are kept */
+const OPTIONS_KEPT = 256;
+const optionsById = new Map<string, RequestView['options']>();
+
+function optionsOf(r: RequestRecord): RequestView['options'] {
+  const known = optionsById.get(r.id);
+  if (known) return known;
+  const spec: Partial<RequestSpec> = parseWithBigints<RequestSpec>(r.spec);
+  const files = spec.files;
+  for (const k of ['id', 'source', 'destination', 'priority', 'files'] as const) delete spec[k];
+  const options: RequestView['options'] = files === undefined ? spec : { ...spec, filesListed: files.length };
+  if (optionsById.size >= OPTIONS_KEPT) optionsById.delete(optionsById.keys().next().value as string);
+  optionsById.set(r.id, options);
+  return options;
+}
+
 export function requestView(r: RequestRecord, walkDone: boolean, now: number): RequestView {
-  const spec = parseWithBigints<RequestSpec>(r.spec);
-  const options: RequestView['options'] = { ...spec };
-  for (const k of ['id', 'source', 'destination', 'priority'] as const) delete (options as RequestSpec)[k];
+  const options = optionsOf(r);
   const c = r.counters;
   const end = r.finishedAt ?? now;
   const seconds = r.startedAt === null ? 0 : Math.max(0.001, (end - r.startedAt) / 1000);

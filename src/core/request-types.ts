@@ -35,7 +35,8 @@ export interface RequestView {
   priority: number;
   source: string;
   destination: string;
-  options: Omit<RequestSpec, 'id' | 'source' | 'destination' | 'priority'>;
+  /** as posted, but for `files`, shown as its count: a list of up to a million paths would travel with every view */
+  options: Omit<RequestSpec, 'id' | 'source' | 'destination' | 'priority' | 'files'> & { filesListed?: number };
   createdAt: string;
   startedAt: string | null;
   finishedAt: string | null;

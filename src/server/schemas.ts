@@ -72,7 +72,10 @@ export const RequestViewSchema = Type.Object({
   priority: Type.Integer(),
   source: Type.String(),
   destination: Type.String(),
-  options: Type.Object(optionProperties),
+  options: Type.Object({
+    ...Object.fromEntries(Object.entries(optionProperties).filter(([k]) => k !== 'files')) as Omit<typeof optionProperties, 'files'>,
+    filesListed: Type.Optional(count('how many paths the request lists (its files)')),
+  }),
   createdAt: Type.String({ format: 'date-time' }),
   startedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
   finishedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
