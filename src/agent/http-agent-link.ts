@@ -5,7 +5,7 @@ import { EventEmitter } from 'node:events';
 import { BargeError, ERROR_CODES, type ErrorCode } from '../core/errors.js';
 import { codeOfStatus } from '../core/error-codes.js';
 import { parseWithBigints, stringifyWithBigints } from '../core/json-bigint.js';
-import type { AgentLink, EnrolBody, EnrolReply, LeasedWork, TaskReport } from '../core/agent-wire.js';
+import { unpackLease, type AgentLink, type EnrolBody, type EnrolReply, type LeasedWork, type PackedLease, type TaskReport } from '../core/agent-wire.js';
 
 const CONTENT_TYPE = 'application/x-barge+json';
 
@@ -47,8 +47,7 @@ export class HttpAgentLink implements AgentLink {
   }
 
   async lease(agentId: string, capacity: number): Promise<LeasedWork[]> {
-    const r = await this.post<{ work: LeasedWork[] }>('/api/agent/lease', { agentId, capacity, waitMs: this.leaseWaitMs }, this.leaseWaitMs + 30_000);
-    return r.work;
+    return unpackLease(await this.post<PackedLease>('/api/agent/lease', { agentId, capacity, waitMs: this.leaseWaitMs }, this.leaseWaitMs + 30_000));
   }
 
   async report(agentId: string, reports: TaskReport[]): Promise<void> {

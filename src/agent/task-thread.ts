@@ -8,6 +8,7 @@ import type { RunContext } from '../engine/run-context.js';
 import { runTask } from '../engine/task-runner.js';
 import { RemoteStorage, type RemoteTarget } from '../transport/remote-storage.js';
 import { parseListen } from '../config/parse-values.js';
+import { sharedFileList } from './shared-file-list.js';
 import type { ServiceJobMessage } from './worker-job-runner.js';
 import { buildRunContext, releaseRunContext } from './build-run-context.js';
 
@@ -21,7 +22,8 @@ function keyOf(m: ServiceJobMessage): string {
 
 async function build(m: ServiceJobMessage): Promise<RunContext> {
   const { job, roots } = m;
-  const base = { ...m.data, src: roots.src, opts: job.opts };
+  const opts = m.files ? { ...job.opts, filter: { ...job.opts.filter, filesFrom: sharedFileList(m.files) } } : job.opts;
+  const base = { ...m.data, src: roots.src, opts };
   if (job.push) {
     const target: RemoteTarget = {
       address: parseListen(job.push.address, `agent ${job.push.agent}`),

@@ -8,6 +8,7 @@ import { CELL_ABORT, sharedCells } from '../engine/run-context.js';
 import type { Task, TaskResult } from '../core/task-types.js';
 import { WorkerPool } from '../engine/worker-pool.js';
 import type { SyncWorkerData } from './build-run-context.js';
+import { shareFileList } from './shared-file-list.js';
 
 export interface ServiceJobMessage {
   job: Job;
@@ -16,12 +17,19 @@ export interface ServiceJobMessage {
   generation: number;
   task: Task;
   data: Omit<SyncWorkerData, 'src' | 'dst' | 'opts'>;
+  /** the job's file list (opts.filter.filesFrom), NUL-separated UTF-8 in memory every thread shares */
+  files?: SharedArrayBuffer;
 }
+
+/** requests whose file lists are kept shared (as many as a thread keeps run contexts) */
+const LISTS_KEPT = 16;
 
 export class WorkerJobRunner implements RootedRunner {
   private readonly pool: WorkerPool<ServiceJobMessage>;
   private readonly cells = new Map<string, { cells: ReturnType<typeof sharedCells>; generation: number }>();
   private generations = 0;
+  /** per request: its options without the file list, and the list shared once */
+  private readonly lists = new Map<string, { opts: Job['opts']; files: SharedArrayBuffer }>();
 
   constructor(threads: number) {
     this.pool = new WorkerPool<ServiceJobMessage>(new URL('./task-thread.js', import.meta.url), {}, threads);
@@ -35,10 +43,27 @@ export class WorkerJobRunner implements RootedRunner {
 
   run(job: Job, roots: JobRoots, task: Task): Promise<TaskResult> {
     const c = this.cellsOf(job.requestId);
+    const list = this.listOf(job);
     return this.pool.run({
-      job, roots, task, generation: c.generation,
+      job: list ? { ...job, opts: list.opts } : job, roots, task, generation: c.generation,
       data: { nowNs: BigInt(Date.now()) * 1_000_000n, verbose: false, memory: c.cells.memory, limiterMemory: BandwidthLimiter.sharedMemory() },
+      ...(list ? { files: list.files } : {}),
     });
+  }
+
+  /** a message is copied to its thread: a request's file list (up to a million paths) goes once, as shared memory */
+  private listOf(job: Job): { opts: Job['opts']; files: SharedArrayBuffer } | undefined {
+    const files = job.opts.filter.filesFrom;
+    if (files === undefined) return undefined;
+    let l = this.lists.get(job.requestId);
+    if (!l) {
+      const filter = { ...job.opts.filter };
+      delete filter.filesFrom;
+      l = { opts: { ...job.opts, filter }, files: shareFileList(files) };
+      if (this.lists.size >= LISTS_KEPT) this.lists.delete(this.lists.keys().next().value as string);
+      this.lists.set(job.requestId, l);
+    }
+    return l;
   }
 
   cancel(requestId: string): void {

@@ -31,6 +31,37 @@ export interface Job {
   opts: SyncOptions;
 }
 
+/**
+ * A lease as it crosses HTTP: each request's sync options once, not with every task (a
+ * request's file list alone may be a million paths); `packLease` and `unpackLease` are
+ * the two ends.
+ */
+export interface PackedLease {
+  work: { taskId: number; task: Task; job: Omit<Job, 'opts'> }[];
+  /** request id -> its options */
+  opts: Record<string, SyncOptions>;
+}
+
+export function packLease(work: readonly LeasedWork[]): PackedLease {
+  const opts: Record<string, SyncOptions> = {};
+  return {
+    work: work.map((w) => {
+      const { opts: o, ...job } = w.job;
+      opts[w.job.requestId] ??= o;
+      return { taskId: w.taskId, task: w.task, job };
+    }),
+    opts,
+  };
+}
+
+export function unpackLease(p: PackedLease): LeasedWork[] {
+  return p.work.map((w) => {
+    const opts = p.opts[w.job.requestId];
+    if (opts === undefined) throw new Error(`lease: no options for request ${w.job.requestId}`);
+    return { taskId: w.taskId, task: w.task, job: { ...w.job, opts } };
+  });
+}
+
 export interface LeasedWork {
   taskId: number;
   task: Task;

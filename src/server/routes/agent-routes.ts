@@ -4,7 +4,7 @@
 // checked against the TypeBox schemas like every other body.
 import type { FastifyReply } from 'fastify';
 import { Type } from 'typebox';
-import type { EnrolBody, LeasedWork, TaskReport } from '../../core/agent-wire.js';
+import { packLease, type EnrolBody, type LeasedWork, type TaskReport } from '../../core/agent-wire.js';
 import type { CoordinatorApi } from '../coordinator-api.js';
 import { BargeError } from '../../core/errors.js';
 import { parseWithBigints, stringifyWithBigints } from '../../core/json-bigint.js';
@@ -51,7 +51,7 @@ export function agentRoutes(app: TypedApp, api: CoordinatorApi): void {
 
   app.post('/api/agent/lease', { schema: { summary: 'Tasks for an agent (a long poll)', tags, body: LeaseSchema } }, async (req, reply) => {
     const work: LeasedWork[] = await api.agentLease(req.body.agentId, req.body.capacity, req.body.waitMs);
-    return send(reply, { work });
+    return send(reply, packLease(work));
   });
 
   app.post('/api/agent/report', { schema: { summary: 'Results of finished tasks', tags, body: ReportSchema } }, async (req, reply) => {
