@@ -4,7 +4,6 @@ import * as fs from 'node:fs';
 import { journalNameFor, partialNameFor } from '../../core/temp-names.js';
 import type { ChunkWriter, EntryMeta, MetaChoice, PartialFile } from '../storage.js';
 import { classifyError } from './classify-error.js';
-import { resolveUnder, splitParent } from './path-guard.js';
 import { applyMetaFd, kernelCopier, writeAt } from './posix-writer.js';
 
 const HEADER = 'barge-partial 1';
@@ -15,14 +14,12 @@ export interface PartialPaths {
   journalAbs: string;
 }
 
-export function partialPaths(root: string, rel: string): PartialPaths {
-  const { parent, name } = splitParent(rel);
-  const dirAbs = resolveUnder(root, parent);
-  const sep = dirAbs.endsWith('/') ? '' : '/';
+/** the names beside `name` in a directory given by a path (a held descriptor's /proc path) */
+export function partialPaths(dir: string, name: string): PartialPaths {
   return {
-    finalAbs: resolveUnder(root, rel),
-    partialAbs: dirAbs + sep + partialNameFor(name),
-    journalAbs: dirAbs + sep + journalNameFor(name),
+    finalAbs: `${dir}/${name}`,
+    partialAbs: `${dir}/${partialNameFor(name)}`,
+    journalAbs: `${dir}/${journalNameFor(name)}`,
   };
 }
 
