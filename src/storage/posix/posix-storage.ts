@@ -19,6 +19,9 @@ import * as partial from './posix-partial.js';
 import { openReader } from './posix-reader.js';
 import { applyMetaFd, PosixFileWriter } from './posix-writer.js';
 
+/** Linux's O_PATH (not in Node's fs.constants): a descriptor that only names an inode */
+const O_PATH = 0o10000000;
+
 const WHOLE_FALLBACK = new Set(['EEXIST', 'EOPNOTSUPP', 'EISDIR', 'EINVAL', 'ENOTSUP']);
 
 function attempt<T>(action: string, rel: string, fn: () => T): Promise<T> {
@@ -160,12 +163,27 @@ export class PosixStorage implements Storage {
         try { applyMetaFd(fd, meta, choice); } finally { fs.closeSync(fd); }
         return;
       }
-      // chmod follows symlinks: what is there must be what the caller says it is
-      if (type !== 'symlink' && fs.lstatSync(p).isSymbolicLink()) {
-        throw new BargeError('E_EXISTS', `a symlink is where a ${type} was expected; its target is not changed`, { path: rel });
+      if (type === 'symlink') {
+        // lchown and utimensat(AT_SYMLINK_NOFOLLOW) act on the link itself
+        if (choice.owner) fs.lchownSync(p, meta.uid, meta.gid);
+        native.lutimens(p, null, meta.mtimeNs);
+        return;
       }
-      if (choice.owner) fs.lchownSync(p, meta.uid, meta.gid);
-      if (type !== 'symlink') fs.chmodSync(p, meta.mode);
+      // chmod follows symlinks: the entry is held by an O_PATH descriptor opened without
+      // following one, checked, and changed through it, so a file swapped for a symlink
+      // after the check still cannot lead the chmod or chown to the link's target
+      const fd = fs.openSync(p, O_PATH | fs.constants.O_NOFOLLOW);
+      try {
+        if (fs.fstatSync(fd).isSymbolicLink()) {
+          throw new BargeError('E_EXISTS', `a symlink is where a ${type} was expected; its target is not changed`, { path: rel });
+        }
+        const held = fdPath(fd);
+        if (choice.owner) fs.chownSync(held, meta.uid, meta.gid);
+        fs.chmodSync(held, meta.mode);
+      } finally {
+        fs.closeSync(fd);
+      }
+      // no descriptor call sets times through O_PATH; by name, never following a link
       native.lutimens(p, null, meta.mtimeNs);
     }));
   }
