@@ -8,6 +8,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, test } from 'node:test';
 import { forceWalkForTests } from './beneath.js';
+import { posixKind, type PosixEndpoint } from './posix-kind.js';
 import { PosixStorage } from './posix-storage.js';
 
 const SECRET = 'TOP-SECRET-outside-bytes-0123456789';
@@ -162,4 +163,30 @@ test('".." as the last part is refused before anything is touched', async () => 
     await assert.rejects(() => s.writeWhole(rel, Buffer.from('x'), M, KEEP), { code: 'E_PATH_ESCAPE' }, rel);
   }
   assert.equal(snapshot(path.dirname(root)), parent);
+});
+
+test('a storage rooted below its endpoint (a job at endpoint/sub): the directories between are resolved beneath the endpoint too, so a swap of sub itself is refused', async () => {
+  const { root, outside } = setup();
+  fs.mkdirSync(path.join(root, 'sub', 'in'), { recursive: true });
+  const endpoint: PosixEndpoint = { kind: 'posix', path: root };
+  const below = posixKind.below(endpoint, 'sub');
+  assert.equal(below.path, path.join(root, 'sub'));
+  const s = posixKind.open(below, { forAgent: true });
+  assert.ok(s instanceof PosixStorage);
+  await s.writeMany?.('in', [{ name: 'f', offset: 0, length: 3, meta: M }], Buffer.from('abc'), KEEP);
+  assert.equal((await s.stat('in/f'))?.size, 3);
+  assert.equal((await s.stat(''))?.type, 'dir');
+  fs.renameSync(path.join(root, 'sub'), path.join(root, 'sub.moved'));
+  fs.mkdirSync(path.join(outside, 'in'));
+  fs.symlinkSync(outside, path.join(root, 'sub'));
+  const before = snapshot(outside);
+  await assert.rejects(() => s.writeWhole('x', Buffer.from('new'), M, KEEP), { code: 'E_PATH_ESCAPE' });
+  await assert.rejects(() => s.writeMany('in', [{ name: 'g', offset: 0, length: 3, meta: M }], Buffer.from('abc'), KEEP), { code: 'E_PATH_ESCAPE' });
+  await assert.rejects(() => s.mkdir('d'), { code: 'E_PATH_ESCAPE' });
+  await assert.rejects(() => s.readWhole('secret', Buffer.alloc(100)), { code: 'E_PATH_ESCAPE' });
+  await assert.rejects(() => s.list(''), { code: 'E_PATH_ESCAPE' });
+  await assert.rejects(() => s.stat('secret'), { code: 'E_PATH_ESCAPE' });
+  // the root's own last part is opened O_NOFOLLOW | O_DIRECTORY: a symlink there is "not a directory"
+  await assert.rejects(() => s.setMeta('', 'dir', { ...M, mode: 0o777 }, KEEP), (e: Error & { code?: string }) => e.code === 'E_PATH_ESCAPE' || e.code === 'E_NOT_FOUND');
+  assert.equal(snapshot(outside), before);
 });

@@ -36,13 +36,13 @@ export function closeDir(fd: number): void {
 }
 
 /** runs fn with the parent directory of rel held open: dir is its /proc path, name rel's last part */
-export function inParent<T>(root: string, rel: string, action: string, fn: (dir: string, name: string) => T): T {
+export function inParent<T>(root: string, rel: string, action: string, fn: (dir: string, name: string) => T, shown = rel): T {
   // the whole path, last part included: a last part of '..' named through the parent's
   // descriptor would reach the parent's parent
   resolveUnder(root, rel);
   const { parent, name } = splitParent(rel);
   checkName(name);
-  const fd = openDirBeneath(root, parent, rel, action);
+  const fd = openDirBeneath(root, parent, shown, action);
   try {
     return fn(fdPath(fd), name);
   } finally {
@@ -51,8 +51,8 @@ export function inParent<T>(root: string, rel: string, action: string, fn: (dir:
 }
 
 /** runs fn with the directory dir itself held open */
-export function inDir<T>(root: string, dir: string, action: string, fn: (dirPath: string) => T): T {
-  const fd = openDirBeneath(root, dir, dir, action);
+export function inDir<T>(root: string, dir: string, action: string, fn: (dirPath: string) => T, shown = dir): T {
+  const fd = openDirBeneath(root, dir, shown, action);
   try {
     return fn(fdPath(fd));
   } finally {

@@ -2,6 +2,7 @@
 // purpose: the engine runs it in worker threads, where a blocking syscall costs far
 // less than a trip through libuv's thread pool (measured 3-7x for scanning).
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import type { Entry } from '../../core/entry.js';
 import { BargeError } from '../../core/errors.js';
 import { tempNameFor } from '../../core/temp-names.js';
@@ -36,6 +37,10 @@ export class PosixStorage implements Storage {
   readonly features: StorageFeatures;
   /** whether batches of new files are created one thread at a time here; asked on first use */
   private oneCreator: boolean | undefined;
+  /** the directory every path is resolved beneath: the endpoint's own root where this storage is rooted below it */
+  private readonly anchor: string;
+  /** root relative to anchor ('' when they are one) */
+  private readonly prefix: string;
 
   /**
    * Every path below the root is reached from a descriptor of its parent directory, opened
@@ -46,7 +51,20 @@ export class PosixStorage implements Storage {
    * serves many peers (an agent), so that their reads overlap. The engine's threads read
    * synchronously: there a blocking call costs less.
    */
-  constructor(readonly root: string, private readonly opts: { confineReads?: boolean; asyncReads?: boolean } = {}) {
+  /**
+   * base: the endpoint's root, where `root` lies below it (a job rooted at endpoint/sub): the
+   * directories between the two are then resolved beneath base too, so that a swap of one of
+   * them cannot move the whole storage elsewhere. Without it `root` itself is taken as given.
+   */
+  constructor(readonly root: string, private readonly opts: { confineReads?: boolean; asyncReads?: boolean; base?: string } = {}) {
+    const below = opts.base === undefined ? '' : path.relative(opts.base, root);
+    if (opts.base !== undefined && below !== '' && below !== '..' && !below.startsWith('../') && !path.isAbsolute(below)) {
+      this.anchor = opts.base;
+      this.prefix = below;
+    } else {
+      this.anchor = root;
+      this.prefix = '';
+    }
     this.features = {
       symlinks: true,
       posixMeta: true,
@@ -62,8 +80,14 @@ export class PosixStorage implements Storage {
   /** fn with rel's parent held open (its /proc path) and rel's last part; the root itself as (root, '') */
   private at<T>(rel: string, action: string, fn: (dir: string, name: string) => T): T {
     resolveUnder(this.root, rel); // '..', '.', '' parts, absolute paths, NUL: E_PATH_ESCAPE before anything
-    if (rel === '') return fn(this.root, '');
-    return inParent(this.root, rel, action, fn);
+    const full = this.full(rel);
+    if (full === '') return fn(this.anchor, '');
+    return inParent(this.anchor, full, action, fn, rel);
+  }
+
+  /** rel as a path below anchor */
+  private full(rel: string): string {
+    return this.prefix === '' ? rel : rel === '' ? this.prefix : `${this.prefix}/${rel}`;
   }
 
   stat(rel: string): Promise<Entry | undefined> {
@@ -79,7 +103,7 @@ export class PosixStorage implements Storage {
   }
 
   list(dir: string): Promise<Entry[]> {
-    return attempt('list directory', dir, () => inDir(this.root, dir, 'list directory', (d) => scanEntries(d + '/.')));
+    return attempt('list directory', dir, () => inDir(this.anchor, this.full(dir), 'list directory', (d) => scanEntries(d + '/.'), dir));
   }
 
   openRead(rel: string): Promise<FileReader> {
@@ -92,7 +116,7 @@ export class PosixStorage implements Storage {
       const { parent, name } = splitParent(rel);
       checkName(name);
       // the writer holds the directory until it commits or aborts: its names stay in it
-      const fd = openDirBeneath(this.root, parent, rel, 'create');
+      const fd = openDirBeneath(this.anchor, this.full(parent), rel, 'create');
       try {
         const dir = fdPath(fd);
         return PosixFileWriter.create(join(dir, tempNameFor(name)), join(dir, name), dir, rel, opts.size, opts.sparse, opts.replaces ?? true, fd);
@@ -194,7 +218,7 @@ export class PosixStorage implements Storage {
       resolveUnder(this.root, rel);
       const { parent, name } = splitParent(rel);
       checkName(name);
-      fd = openDirBeneath(this.root, parent, rel, 'open');
+      fd = openDirBeneath(this.anchor, this.full(parent), rel, 'open');
       const [length, size, sec, nsec] = native.readSmall(join(fdPath(fd), name), buf);
       return Promise.resolve({ length, size, mtimeNs: joinNs(sec, nsec) });
     } catch (e) {
@@ -224,14 +248,14 @@ export class PosixStorage implements Storage {
 
   readMany(dir: string, files: readonly ManyRead[], buf: Buffer): Promise<(ManyReadResult | undefined)[]> {
     // the directory is opened once beneath the root; the addon reopens it through /proc
-    return attempt('read', dir, () => inDir(this.root, dir, 'read', (d) => many.readMany(d, true, files, buf)));
+    return attempt('read', dir, () => inDir(this.anchor, this.full(dir), 'read', (d) => many.readMany(d, true, files, buf), dir));
   }
 
   writeMany(dir: string, files: readonly ManyWrite[], buf: Buffer, choice: MetaChoice): Promise<boolean[]> {
-    return attempt('create', dir, () => inDir(this.root, dir, 'create', (d) => {
+    return attempt('create', dir, () => inDir(this.anchor, this.full(dir), 'create', (d) => {
       this.oneCreator ??= createsOneAtATime(this.root);
       return many.writeMany(d, true, files, buf, choice, this.oneCreator);
-    }));
+    }, dir));
   }
 
   private partial<T>(rel: string, action: string, fn: (p: partial.PartialPaths) => T): T {
