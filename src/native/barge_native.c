@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 #include "small_files.h"
+#include "beneath.h"
 #include "copy_range.h"
 #include "page_cache.h"
 #include "throw_errno.h"
@@ -366,6 +367,7 @@ static napi_value init(napi_env env, napi_value exports) {
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
   register_small_files(env, exports);
+  register_beneath(env, exports);
   register_copy_range(env, exports);
   register_page_cache(env, exports);
   return exports;

@@ -123,6 +123,43 @@ export function partialAndSafetyTests(it: It): void {
         await area?.remove(outside);
       }
     });
+    // issue 25: a directory the storage has used, then replaced by a symlink out of the root
+    // (mv d d.moved; ln -s /outside d): a parent checked once and remembered would be followed
+    it('refuses every operation below a directory swapped for a symlink after use, reading and writing nothing outside', async (h, t) => {
+      if (!has(h, t, 'symlinks')) return;
+      const area = h.fixture.outside;
+      const outside = area ? await area.makeDir('barge-conformance-swap-') : '/barge-conformance-swap';
+      try {
+        await h.storage.mkdir('sw');
+        const w = await h.storage.openWrite('sw/a', { size: 3, sparse: false });
+        await w.write(Buffer.from('aaa'), 0);
+        await w.commit(meta(0o644, T1), KEEP_OWNER, sent(h, 'aaa'));
+        await h.storage.stat('sw/a');
+        await h.storage.list('sw');
+        await h.storage.remove('sw');
+        await h.fixture.symlink(outside, 'sw');
+        const buf = Buffer.alloc(4096);
+        const ops: [string, () => Promise<unknown>][] = [
+          ['openWrite', () => h.storage.openWrite('sw/f', { size: 1, sparse: false }).then(async (x) => { await x.write(Buffer.from('x'), 0); await x.commit(meta(0o644, T1), KEEP_OWNER, sent(h, 'x')); })],
+          ['mkdir', () => h.storage.mkdir('sw/d')],
+          ['symlink', () => h.storage.symlink('sw/l', 'target', meta(0o777, T1), KEEP_OWNER)],
+          ['remove', () => h.storage.remove('sw/x')],
+          ['setMeta', () => h.storage.setMeta('sw/x', 'file', meta(0o600, T1), KEEP_OWNER)],
+          ['preparePartial', () => h.storage.preparePartial('sw/p', { size: 4, sparse: false, identity: 'i', chunkSize: 4 })],
+          ['openRead', () => h.storage.openRead('sw/x')],
+          ['stat', () => h.storage.stat('sw/x')],
+          ['list', () => h.storage.list('sw')],
+        ];
+        if (h.storage.writeWhole) ops.push(['writeWhole', () => h.storage.writeWhole?.('sw/w', Buffer.from('x'), meta(0o644, T1), KEEP_OWNER, sent(h, 'x')) ?? Promise.resolve()]);
+        if (h.storage.readWhole) ops.push(['readWhole', () => h.storage.readWhole?.('sw/x', buf) ?? Promise.resolve()]);
+        if (h.storage.writeMany) ops.push(['writeMany', () => h.storage.writeMany?.('sw', [{ name: 'm', offset: 0, length: 1, meta: meta(0o644, T1) }], Buffer.from('x'), KEEP_OWNER) ?? Promise.resolve()]);
+        if (h.storage.readMany) ops.push(['readMany', () => h.storage.readMany?.('sw', [{ name: 'x', size: 1 }], buf) ?? Promise.resolve()]);
+        for (const [what, op] of ops) await rejectsWith(op, 'E_PATH_ESCAPE', `${what} below a swapped directory`);
+        if (area) assert.deepEqual(await area.list(outside), []);
+      } finally {
+        await area?.remove(outside);
+      }
+    });
   });
 
   void describe('error classification', () => {

@@ -32,6 +32,12 @@ interface NativeBinding {
   readCached(fd: number, buf: Buffer, length: number, position: number): number;
   futimens(fd: number, atimeNs: bigint | null, mtimeNs: bigint): void;
   lutimens(path: string, atimeNs: bigint | null, mtimeNs: bigint): void;
+  /** a descriptor of root/rel, a directory reached without following a symlink below root (beneath.c); ELOOP if one is met */
+  openDirBeneath(root: string, rel: string, forceWalk: boolean): number;
+  /** closes a descriptor openDirBeneath gave */
+  closeFd(fd: number): void;
+  /** whether openat2 is in use (false once the kernel said ENOSYS) */
+  hasOpenat2(): boolean;
 }
 
 const require = createRequire(import.meta.url);

@@ -9,6 +9,8 @@ export interface PosixEndpoint extends EndpointDescription {
   readonly kind: 'posix';
   /** the root directory, absolute */
   readonly path: string;
+  /** set by below(): the endpoint's own root, which path lies under (paths between are resolved beneath it) */
+  readonly base?: string;
 }
 
 /** the posix endpoint rooted at `path` (absolute) */
@@ -34,10 +36,11 @@ export const posixKind: StorageKind<PosixEndpoint> = {
       throw configError('posix endpoint', `path must be an absolute path, got ${describeValue(endpoint.path)}`);
     }
     if (opts.createRoot) makeDirs(endpoint.path);
-    return new PosixStorage(endpoint.path, opts.forAgent ? { confineReads: true, asyncReads: true } : {});
+    const base = endpoint.base === undefined ? {} : { base: endpoint.base };
+    return new PosixStorage(endpoint.path, opts.forAgent ? { confineReads: true, asyncReads: true, ...base } : base);
   },
 
-  below: (endpoint, rel) => ({ kind: 'posix', path: rel === '' ? endpoint.path : `${endpoint.path}/${rel}` }),
+  below: (endpoint, rel) => (rel === '' ? endpoint : { kind: 'posix', path: `${endpoint.path}/${rel}`, base: endpoint.base ?? endpoint.path }),
 
   describe: (endpoint) => endpoint.path,
 };

@@ -7,7 +7,6 @@ import { journalNameFor, partialNameFor, tempNameFor } from '../../core/temp-nam
 import type { ChunkWriter, EntryMeta, MetaChoice, PartialCheck, PartialFile } from '../storage.js';
 import { classifyError } from './classify-error.js';
 import { native } from './native.js';
-import { resolveUnder, splitParent } from './path-guard.js';
 import { applyMetaFd, kernelCopier, writeAt } from './posix-writer.js';
 
 const HEADER = 'barge-partial 1';
@@ -20,15 +19,13 @@ export interface PartialPaths {
   tempAbs: () => string;
 }
 
-export function partialPaths(root: string, rel: string): PartialPaths {
-  const { parent, name } = splitParent(rel);
-  const dirAbs = resolveUnder(root, parent);
-  const sep = dirAbs.endsWith('/') ? '' : '/';
+/** the names beside `name` in a directory given by a path (a held descriptor's /proc path) */
+export function partialPaths(dir: string, name: string): PartialPaths {
   return {
-    finalAbs: resolveUnder(root, rel),
-    partialAbs: dirAbs + sep + partialNameFor(name),
-    journalAbs: dirAbs + sep + journalNameFor(name),
-    tempAbs: () => dirAbs + sep + tempNameFor(name),
+    finalAbs: `${dir}/${name}`,
+    partialAbs: `${dir}/${partialNameFor(name)}`,
+    journalAbs: `${dir}/${journalNameFor(name)}`,
+    tempAbs: () => `${dir}/${tempNameFor(name)}`,
   };
 }
 

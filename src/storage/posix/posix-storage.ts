@@ -2,6 +2,7 @@
 // purpose: the engine runs it in worker threads, where a blocking syscall costs far
 // less than a trip through libuv's thread pool (measured 3-7x for scanning).
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import type { Entry } from '../../core/entry.js';
 import { BargeError } from '../../core/errors.js';
 import { tempNameFor } from '../../core/temp-names.js';
@@ -9,7 +10,8 @@ import type { ChunkWriter, EntryMeta, FileReader, FileWriter, ManyRead, ManyRead
 import { classifyError } from './classify-error.js';
 import { createsOneAtATime } from './create-concurrency.js';
 import { native } from './native.js';
-import { resolveUnder, splitParent } from './path-guard.js';
+import { checkName, resolveUnder, splitParent } from './path-guard.js';
+import { closeDir, fdPath, inDir, inParent, openDirBeneath } from './beneath.js';
 import { lstatEntry, scanEntries } from './posix-entry.js';
 import * as many from './posix-many.js';
 import { joinNs, splitNs } from './ns-time.js';
@@ -17,6 +19,9 @@ import { isUtf8, showName } from './byte-names.js';
 import * as partial from './posix-partial.js';
 import { openReader } from './posix-reader.js';
 import { applyMetaFd, PosixFileWriter } from './posix-writer.js';
+
+/** Linux's O_PATH (not in Node's fs.constants): a descriptor that only names an inode */
+const O_PATH = 0o10000000;
 
 const WHOLE_FALLBACK = new Set(['EEXIST', 'EOPNOTSUPP', 'EISDIR', 'EINVAL', 'ENOTSUP']);
 
@@ -30,24 +35,36 @@ function attempt<T>(action: string, rel: string, fn: () => T): Promise<T> {
 
 export class PosixStorage implements Storage {
   readonly features: StorageFeatures;
-  private readonly realRoot: string;
-  /** parent directories already checked to be real directories under the root */
-  private readonly checkedParents = new Set<string>();
   /** whether batches of new files are created one thread at a time here; asked on first use */
   private oneCreator: boolean | undefined;
+  /** the directory every path is resolved beneath: the endpoint's own root where this storage is rooted below it */
+  private readonly anchor: string;
+  /** root relative to anchor ('' when they are one) */
+  private readonly prefix: string;
 
   /**
-   * confineReads: reads, too, refuse paths whose directories lead out of the root (for
-   * storage served to peers; a local sync walks real directories and skips the check).
+   * Every path below the root is reached from a descriptor of its parent directory, opened
+   * without following a symlink anywhere below the root (beneath.ts), for reads and writes
+   * alike. confineReads is kept for the callers that pass it; reads are always confined now.
    * asyncReads: file reads never wait for the disk in the calling thread: cached bytes are
    * read at once, the others on libuv's thread pool. For a server whose one event loop
    * serves many peers (an agent), so that their reads overlap. The engine's threads read
    * synchronously: there a blocking call costs less.
    */
-  constructor(readonly root: string, private readonly opts: { confineReads?: boolean; asyncReads?: boolean } = {}) {
-    let real = root;
-    try { real = fs.realpathSync(root); } catch { /* made later; checked then */ }
-    this.realRoot = real;
+  /**
+   * base: the endpoint's root, where `root` lies below it (a job rooted at endpoint/sub): the
+   * directories between the two are then resolved beneath base too, so that a swap of one of
+   * them cannot move the whole storage elsewhere. Without it `root` itself is taken as given.
+   */
+  constructor(readonly root: string, private readonly opts: { confineReads?: boolean; asyncReads?: boolean; base?: string } = {}) {
+    const below = opts.base === undefined ? '' : path.relative(opts.base, root);
+    if (opts.base !== undefined && below !== '' && below !== '..' && !below.startsWith('../') && !path.isAbsolute(below)) {
+      this.anchor = opts.base;
+      this.prefix = below;
+    } else {
+      this.anchor = root;
+      this.prefix = '';
+    }
     this.features = {
       symlinks: true,
       posixMeta: true,
@@ -60,83 +77,64 @@ export class PosixStorage implements Storage {
     };
   }
 
-  private abs(rel: string): string {
-    return resolveUnder(this.root, rel);
+  /** fn with rel's parent held open (its /proc path) and rel's last part; the root itself as (root, '') */
+  private at<T>(rel: string, action: string, fn: (dir: string, name: string) => T): T {
+    resolveUnder(this.root, rel); // '..', '.', '' parts, absolute paths, NUL: E_PATH_ESCAPE before anything
+    const full = this.full(rel);
+    if (full === '') return fn(this.anchor, '');
+    return inParent(this.anchor, full, action, fn, rel);
   }
 
-  /** the absolute path of `rel` for a write: its parent must not lead out of the root through a symlink */
-  private writable(rel: string): string {
-    const abs = resolveUnder(this.root, rel);
-    this.checkRealDir(splitParent(rel).parent, rel);
-    return abs;
-  }
-
-  /** the absolute path of `rel` for a read; with confineReads its parent is checked as for a write */
-  private readable(rel: string, isDir = false): string {
-    const abs = resolveUnder(this.root, rel);
-    if (this.opts.confineReads) this.checkRealDir(isDir ? rel : splitParent(rel).parent, rel);
-    return abs;
-  }
-
-  /** a directory under the root must be reached without a symlink leading elsewhere */
-  private checkRealDir(dir: string, rel: string): void {
-    if (dir === '' || this.checkedParents.has(dir)) return;
-    // a directory that is not there: its nearest existing ancestor must be inside, so that
-    // "not found" never tells anything about a place a symlink leads to
-    let at = dir;
-    let real: string | undefined;
-    for (;;) {
-      try { real = fs.realpathSync(resolveUnder(this.root, at)); break; } catch (e) {
-        if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw classifyError(e, 'resolve', rel);
-        if (at === '') return;
-        at = splitParent(at).parent;
-      }
-    }
-    const want = resolveUnder(this.realRoot, at);
-    if (real !== want) throw new BargeError('E_PATH_ESCAPE', `a symlink in the path leads elsewhere (${at} -> ${real})`, { path: rel });
-    if (at === dir) this.checkedParents.add(dir);
-  }
-
-  /** a removed directory may come back as a symlink: it is checked again then */
-  private forgetChecked(rel: string): void {
-    for (const d of this.checkedParents) if (d === rel || d.startsWith(rel + '/')) this.checkedParents.delete(d);
-  }
-
-  private tempBeside(rel: string): string {
-    const { parent, name } = splitParent(rel);
-    const dir = this.abs(parent);
-    return (dir.endsWith('/') ? dir : dir + '/') + tempNameFor(name);
+  /** rel as a path below anchor */
+  private full(rel: string): string {
+    return this.prefix === '' ? rel : rel === '' ? this.prefix : `${this.prefix}/${rel}`;
   }
 
   stat(rel: string): Promise<Entry | undefined> {
-    return attempt('stat', rel, () => lstatEntry(this.readable(rel), splitParent(rel).name));
-  }
-
-  list(dir: string): Promise<Entry[]> {
-    return attempt('list directory', dir, () => {
-      return scanEntries(this.readable(dir, true));
+    return attempt('stat', rel, () => {
+      try {
+        return this.at(rel, 'stat', (dir, name) => lstatEntry(join(dir, name), name));
+      } catch (e) {
+        // a missing directory on the way (or a file where one was expected): nothing there
+        if (e instanceof BargeError && e.code === 'E_NOT_FOUND') return undefined;
+        throw e;
+      }
     });
   }
 
+  list(dir: string): Promise<Entry[]> {
+    return attempt('list directory', dir, () => inDir(this.anchor, this.full(dir), 'list directory', (d) => scanEntries(d + '/.'), dir));
+  }
+
   openRead(rel: string): Promise<FileReader> {
-    return attempt('open', rel, () => openReader(this.readable(rel), rel, true, this.opts.asyncReads));
+    return attempt('open', rel, () => this.at(rel, 'open', (dir, name) => openReader(join(dir, name), rel, true, this.opts.asyncReads)));
   }
 
   openWrite(rel: string, opts: WriteOptions): Promise<FileWriter> {
     return attempt('create', rel, () => {
-      const to = this.writable(rel);
-      return PosixFileWriter.create(this.tempBeside(rel), to, this.abs(splitParent(rel).parent), rel, opts.size, opts.sparse, opts.replaces ?? true);
+      resolveUnder(this.root, rel);
+      const { parent, name } = splitParent(rel);
+      checkName(name);
+      // the writer holds the directory until it commits or aborts: its names stay in it
+      const fd = openDirBeneath(this.anchor, this.full(parent), rel, 'create');
+      try {
+        const dir = fdPath(fd);
+        return PosixFileWriter.create(join(dir, tempNameFor(name)), join(dir, name), dir, rel, opts.size, opts.sparse, opts.replaces ?? true, fd);
+      } catch (e) {
+        closeDir(fd);
+        throw e;
+      }
     });
   }
 
   mkdir(rel: string): Promise<void> {
-    return attempt('make directory', rel, () => fs.mkdirSync(this.writable(rel), { mode: 0o700 }));
+    return attempt('make directory', rel, () => this.at(rel, 'make directory', (dir, name) => fs.mkdirSync(join(dir, name), { mode: 0o700 })));
   }
 
   symlink(rel: string, target: string, meta: EntryMeta, choice: MetaChoice): Promise<void> {
-    return attempt('make symlink', rel, () => {
-      const to = this.writable(rel);
-      const tmp = this.tempBeside(rel);
+    return attempt('make symlink', rel, () => this.at(rel, 'make symlink', (dir, name) => {
+      const to = join(dir, name);
+      const tmp = join(dir, tempNameFor(name));
       fs.symlinkSync(target, tmp);
       try {
         if (choice.owner) fs.lchownSync(tmp, meta.uid, meta.gid);
@@ -146,28 +144,27 @@ export class PosixStorage implements Storage {
         fs.rmSync(tmp, { force: true });
         throw e;
       }
-    });
+    }));
   }
 
   link(existing: string, rel: string): Promise<void> {
-    return attempt('make hard link', rel, () => {
-      const from = this.writable(existing);
-      const to = this.writable(rel);
+    return attempt('make hard link', rel, () => this.at(existing, 'make hard link', (fromDir, fromName) => this.at(rel, 'make hard link', (dir, name) => {
+      const from = join(fromDir, fromName);
+      const to = join(dir, name);
       const a = fs.lstatSync(from);
       const b = fs.lstatSync(to, { throwIfNoEntry: false });
       if (b && b.ino === a.ino && b.dev === a.dev) return; // already one file
-      const tmp = this.tempBeside(rel);
+      const tmp = join(dir, tempNameFor(name));
       fs.linkSync(from, tmp);
       try { fs.renameSync(tmp, to); } catch (e) { fs.rmSync(tmp, { force: true }); throw e; }
-    });
+    })));
   }
 
   remove(rel: string): Promise<number> {
     if (rel === '') return Promise.reject(new BargeError('E_PATH_ESCAPE', 'refusing to remove the storage root'));
     return attempt('remove', rel, () => {
       const kept: string[] = [];
-      const n = removeTree(Buffer.from(this.writable(rel)), rel, kept);
-      this.forgetChecked(rel);
+      const n = this.at(rel, 'remove', (dir, name) => removeTree(dir, Buffer.from(name), rel, kept));
       if (kept.length > 0) {
         const shown = kept.slice(0, 3).join(', ') + (kept.length > 3 ? `, and ${kept.length - 3} more` : '');
         throw new BargeError('E_NAME', `not deleted whole (${n} ${n === 1 ? 'entry' : 'entries'} removed): it holds names that are not valid UTF-8, which barge does not delete: ${shown}`, { path: rel });
@@ -177,12 +174,12 @@ export class PosixStorage implements Storage {
   }
 
   removeEmptyDir(rel: string): Promise<void> {
-    return attempt('remove directory', rel, () => { fs.rmdirSync(this.writable(rel)); this.forgetChecked(rel); });
+    return attempt('remove directory', rel, () => this.at(rel, 'remove directory', (dir, name) => fs.rmdirSync(join(dir, name))));
   }
 
   setMeta(rel: string, type: Entry['type'], meta: EntryMeta, choice: MetaChoice): Promise<void> {
-    return attempt('set metadata', rel, () => {
-      const p = this.writable(rel);
+    return attempt('set metadata', rel, () => this.at(rel, 'set metadata', (dir, name) => {
+      const p = join(dir, name);
       if (type === 'dir') {
         // through a descriptor opened without following links: a directory swapped for
         // a symlink since it was listed is refused, never chmod-ed through
@@ -190,33 +187,55 @@ export class PosixStorage implements Storage {
         try { applyMetaFd(fd, meta, choice); } finally { fs.closeSync(fd); }
         return;
       }
-      // chmod follows symlinks: what is there must be what the caller says it is
-      if (type !== 'symlink' && fs.lstatSync(p).isSymbolicLink()) {
-        throw new BargeError('E_EXISTS', `a symlink is where a ${type} was expected; its target is not changed`, { path: rel });
+      if (type === 'symlink') {
+        // lchown and utimensat(AT_SYMLINK_NOFOLLOW) act on the link itself
+        if (choice.owner) fs.lchownSync(p, meta.uid, meta.gid);
+        native.lutimens(p, null, meta.mtimeNs);
+        return;
       }
-      if (choice.owner) fs.lchownSync(p, meta.uid, meta.gid);
-      if (type !== 'symlink') fs.chmodSync(p, meta.mode);
+      // chmod follows symlinks: the entry is held by an O_PATH descriptor opened without
+      // following one, checked, and changed through it, so a file swapped for a symlink
+      // after the check still cannot lead the chmod or chown to the link's target
+      const fd = fs.openSync(p, O_PATH | fs.constants.O_NOFOLLOW);
+      try {
+        if (fs.fstatSync(fd).isSymbolicLink()) {
+          throw new BargeError('E_EXISTS', `a symlink is where a ${type} was expected; its target is not changed`, { path: rel });
+        }
+        const held = fdPath(fd);
+        if (choice.owner) fs.chownSync(held, meta.uid, meta.gid);
+        fs.chmodSync(held, meta.mode);
+      } finally {
+        fs.closeSync(fd);
+      }
+      // no descriptor call sets times through O_PATH; by name, never following a link
       native.lutimens(p, null, meta.mtimeNs);
-    });
+    }));
   }
 
   readWhole(rel: string, buf: Buffer): Promise<{ length: number; size: number; mtimeNs: bigint }> {
+    let fd = -1;
     try {
-      const [length, size, sec, nsec] = native.readSmall(this.readable(rel), buf);
+      resolveUnder(this.root, rel);
+      const { parent, name } = splitParent(rel);
+      checkName(name);
+      fd = openDirBeneath(this.anchor, this.full(parent), rel, 'open');
+      const [length, size, sec, nsec] = native.readSmall(join(fdPath(fd), name), buf);
       return Promise.resolve({ length, size, mtimeNs: joinNs(sec, nsec) });
     } catch (e) {
       // the addon's message ends with the failing call: "EACCES: Permission denied, open"
       const call = e instanceof Error ? /, (\w+)$/.exec(e.message)?.[1] : undefined;
       return Promise.reject(classifyError(e, call ?? 'read', rel));
+    } finally {
+      if (fd >= 0) closeDir(fd);
     }
   }
 
   writeWhole(rel: string, bytes: Buffer, meta: EntryMeta, choice: MetaChoice): Promise<boolean> {
-    return attempt('create', rel, () => {
-      const to = this.writable(rel);
+    return attempt('create', rel, () => this.at(rel, 'create', (dir, name) => {
+      checkName(name);
       const [sec, nsec] = splitNs(meta.mtimeNs);
       try {
-        native.writeSmall(this.abs(splitParent(rel).parent), to, bytes, bytes.length, meta.mode, meta.uid, meta.gid,
+        native.writeSmall(dir, join(dir, name), bytes, bytes.length, meta.mode, meta.uid, meta.gid,
           sec, nsec, (choice.owner ? 1 : 0) | (choice.fsync ? 2 : 0));
         return true;
       } catch (e) {
@@ -224,63 +243,79 @@ export class PosixStorage implements Storage {
         if (WHOLE_FALLBACK.has((e as NodeJS.ErrnoException).code ?? '')) return false;
         throw e;
       }
-    });
+    }));
   }
 
   readMany(dir: string, files: readonly ManyRead[], buf: Buffer): Promise<(ManyReadResult | undefined)[]> {
-    // the root was resolved by the caller; below it no directory is followed through a symlink
-    return attempt('read', dir, () => many.readMany(this.readable(dir, true), dir === '', files, buf));
+    // the directory is opened once beneath the root; the addon reopens it through /proc
+    return attempt('read', dir, () => inDir(this.anchor, this.full(dir), 'read', (d) => many.readMany(d, true, files, buf), dir));
   }
 
   writeMany(dir: string, files: readonly ManyWrite[], buf: Buffer, choice: MetaChoice): Promise<boolean[]> {
-    return attempt('create', dir, () => {
-      const abs = this.abs(dir);
-      this.checkRealDir(dir, dir);
+    return attempt('create', dir, () => inDir(this.anchor, this.full(dir), 'create', (d) => {
       this.oneCreator ??= createsOneAtATime(this.root);
-      return many.writeMany(abs, dir === '', files, buf, choice, this.oneCreator);
-    });
+      return many.writeMany(d, true, files, buf, choice, this.oneCreator);
+    }, dir));
+  }
+
+  private partial<T>(rel: string, action: string, fn: (p: partial.PartialPaths) => T): T {
+    return this.at(rel, action, (dir, name) => { checkName(name); return fn(partial.partialPaths(dir, name)); });
   }
 
   preparePartial(rel: string, opts: WriteOptions & { identity: string; chunkSize: number }): Promise<PartialFile> {
-    return attempt('prepare', rel, () => { this.writable(rel); return partial.preparePartial(partial.partialPaths(this.root, rel), rel, opts.size, opts.identity, opts.chunkSize); });
+    return attempt('prepare', rel, () => this.partial(rel, 'prepare', (p) => partial.preparePartial(p, rel, opts.size, opts.identity, opts.chunkSize)));
   }
 
   openPartialWrite(rel: string, opts: WriteOptions & { owner?: string }): Promise<ChunkWriter> {
-    return attempt('open partial', rel, () => { this.writable(rel); return partial.openPartialWrite(partial.partialPaths(this.root, rel), rel, opts.sparse, opts.owner); });
+    return attempt('open partial', rel, () => this.partial(rel, 'open partial', (p) => partial.openPartialWrite(p, rel, opts.sparse, opts.owner)));
   }
 
   openPartialRead(rel: string): Promise<FileReader> {
-    return attempt('open partial', rel, () => { this.readable(rel); return openReader(partial.partialPaths(this.root, rel).partialAbs, rel, true, this.opts.asyncReads); });
+    return attempt('open partial', rel, () => this.partial(rel, 'open partial', (p) => openReader(p.partialAbs, rel, true, this.opts.asyncReads)));
   }
 
   recordChunk(rel: string, index: number, hash: string, owner?: string): Promise<void> {
-    return attempt('record chunk', rel, () => { this.writable(rel); return partial.recordChunk(partial.partialPaths(this.root, rel), rel, index, hash, owner); });
+    return attempt('record chunk', rel, () => this.partial(rel, 'record chunk', (p) => partial.recordChunk(p, rel, index, hash, owner)));
   }
 
   commitPartial(rel: string, meta: EntryMeta, choice: MetaChoice, check?: PartialCheck): Promise<void> {
-    return attempt('commit', rel, () => { this.writable(rel); return partial.commitPartial(partial.partialPaths(this.root, rel), rel, meta, choice, check); });
+    return attempt('commit', rel, () => this.partial(rel, 'commit', (p) => partial.commitPartial(p, rel, meta, choice, check)));
   }
 
   abortPartial(rel: string, owner?: string): Promise<void> {
-    return attempt('remove partial', rel, () => { this.writable(rel); return partial.abortPartial(partial.partialPaths(this.root, rel), owner); });
+    return attempt('remove partial', rel, () => this.partial(rel, 'remove partial', (p) => partial.abortPartial(p, owner)));
   }
 }
 
-const SLASH = Buffer.from('/');
+/** name inside dir; '' is dir itself (the root). Any other name must be one plain path part */
+function join(dir: string, name: string): string {
+  if (name === '') return dir;
+  checkName(name);
+  return dir + '/' + name;
+}
 
 /**
- * rm -r that counts what it removed and never follows symlinks. Names are read as bytes:
- * one that is not valid UTF-8 is kept, with the directories above it, and added to `kept`
- * (as `shown`, its path for messages).
+ * rm -r that counts what it removed and never follows symlinks: each directory is opened
+ * with O_NOFOLLOW and its entries named through that descriptor, so a directory swapped
+ * for a symlink during the removal is never entered. Names are read as bytes: one that is
+ * not valid UTF-8 is kept, with the directories above it, and added to `kept` (as
+ * `shown`, its path for messages).
  */
-function removeTree(abs: Buffer, shown: string, kept: string[]): number {
+function removeTree(dir: string, name: Buffer, shown: string, kept: string[]): number {
+  const abs = Buffer.concat([Buffer.from(dir + '/'), name]);
   const st = fs.lstatSync(abs);
   if (!st.isDirectory()) { fs.unlinkSync(abs); return 1; }
   let n = 0;
   const keptBefore = kept.length;
-  for (const name of fs.readdirSync(abs, { encoding: 'buffer' })) {
-    if (!isUtf8(name)) { kept.push(shown + '/' + showName(name)); continue; }
-    n += removeTree(Buffer.concat([abs, SLASH, name]), shown + '/' + name.toString('utf8'), kept);
+  const fd = fs.openSync(abs, fs.constants.O_RDONLY | fs.constants.O_DIRECTORY | fs.constants.O_NOFOLLOW);
+  try {
+    const inside = fdPath(fd);
+    for (const child of fs.readdirSync(inside, { encoding: 'buffer' })) {
+      if (!isUtf8(child)) { kept.push(shown + '/' + showName(child)); continue; }
+      n += removeTree(inside, child, shown + '/' + child.toString('utf8'), kept);
+    }
+  } finally {
+    fs.closeSync(fd);
   }
   if (kept.length > keptBefore) return n;
   fs.rmdirSync(abs);

@@ -3,6 +3,7 @@
 import * as fs from 'node:fs';
 import type { CopyFrom, EntryMeta, FileReader, FileWriter, MetaChoice } from '../storage.js';
 import { classifyError } from './classify-error.js';
+import { closeDir } from './beneath.js';
 import { native } from './native.js';
 import { openReader, posixFdOf } from './posix-reader.js';
 
@@ -118,22 +119,24 @@ export class PosixFileWriter implements FileWriter {
   private readonly copyInKernel: CopyFrom;
 
   constructor(private readonly tempAbs: string, private readonly finalAbs: string, private readonly rel: string,
-    private readonly size: number, private readonly sparse: boolean, fd: number, private readonly unnamed: boolean) {
+    private readonly size: number, private readonly sparse: boolean, fd: number, private readonly unnamed: boolean,
+    private dirFd = -1) {
     this.fd = fd;
     this.copyInKernel = kernelCopier(() => this.fd, sparse, rel);
   }
 
-  static create(tempAbs: string, finalAbs: string, dirAbs: string, rel: string, size: number, sparse: boolean, replaces: boolean): PosixFileWriter {
+  /** dirFd: the directory's descriptor that dirAbs, tempAbs and finalAbs are named through; closed when the writer ends */
+  static create(tempAbs: string, finalAbs: string, dirAbs: string, rel: string, size: number, sparse: boolean, replaces: boolean, dirFd = -1): PosixFileWriter {
     if (!replaces) {
       try {
-        return new PosixFileWriter(tempAbs, finalAbs, rel, size, sparse, fs.openSync(dirAbs, O_TMPFILE | fs.constants.O_WRONLY, 0o600), true);
+        return new PosixFileWriter(tempAbs, finalAbs, rel, size, sparse, fs.openSync(dirAbs, O_TMPFILE | fs.constants.O_WRONLY, 0o600), true, dirFd);
       } catch (e) {
         if (!NO_TMPFILE.has((e as NodeJS.ErrnoException).code ?? '')) throw classifyError(e, 'create file', rel);
       }
     }
     try {
       const fd = fs.openSync(tempAbs, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_NOFOLLOW, 0o600);
-      return new PosixFileWriter(tempAbs, finalAbs, rel, size, sparse, fd, false);
+      return new PosixFileWriter(tempAbs, finalAbs, rel, size, sparse, fd, false, dirFd);
     } catch (e) {
       throw classifyError(e, 'create temporary file', rel);
     }
@@ -173,6 +176,7 @@ export class PosixFileWriter implements FileWriter {
       fs.closeSync(this.fd);
       this.fd = -1;
       if (!this.unnamed) fs.renameSync(this.tempAbs, this.finalAbs);
+      this.closeDir();
       return Promise.resolve();
     } catch (e) {
       const err = classifyError(e, 'commit', this.rel);
@@ -200,5 +204,10 @@ export class PosixFileWriter implements FileWriter {
   private cleanup(): void {
     if (this.fd >= 0) { try { fs.closeSync(this.fd); } catch { /* already closed */ } this.fd = -1; }
     if (!this.unnamed) { try { fs.unlinkSync(this.tempAbs); } catch { /* never created or gone */ } }
+    this.closeDir();
+  }
+
+  private closeDir(): void {
+    if (this.dirFd >= 0) { closeDir(this.dirFd); this.dirFd = -1; }
   }
 }
