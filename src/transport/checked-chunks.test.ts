@@ -49,4 +49,19 @@ describe('CheckedChunks', () => {
     c.add('/r', 'g', 0, C, 'h');
     assert.equal(c.take('/r', 'g', 0, 'h'), true);
   });
+
+  test('a file another agent prepared: its chunks are learnt from the first one recorded, and every later one must agree', () => {
+    const c = new CheckedChunks();
+    const size = 2 * C + 10;
+    c.opened('/r', 'f', size);
+    c.add('/r', 'f', 2 * C, size, 'tail');
+    c.add('/r', 'f', C, 2 * C, 'h');
+    c.add('/r', 'f', 0, C, 'h');
+    c.add('/r', 'f', C / 2, C / 2 + C, 'h');
+    assert.equal(c.take('/r', 'f', 1, 'h'), true, 'chunk 1 at [C, 2C) fixes the chunk size C');
+    assert.equal(c.take('/r', 'f', 2, 'tail'), true, 'the short last chunk');
+    assert.equal(c.take('/r', 'f', 0, 'h'), true);
+    assert.equal(c.take('/r', 'f', 1, 'h'), false, 'the range half a chunk off is no chunk');
+    assert.equal(c.take('/r', 'f', 3, 'h'), false);
+  });
 });

@@ -7,6 +7,7 @@
 /** one partial file as this agent prepared it, and its checked ranges not yet recorded */
 interface PreparedFile {
   size: number;
+  /** 0: not known yet (another agent of the same file system prepared the file) */
   chunkSize: number;
   /** `start \0 end \0 hash`: the bytes [start, end) arrived in order and hash to `hash` */
   checks: Set<string>;
@@ -33,6 +34,19 @@ export class CheckedChunks {
     if (this.files.size > this.maxFiles) this.drop(this.files.keys().next().value as string);
   }
 
+  /**
+   * open-partial-write of a file this agent may not have prepared: under a coordinator the
+   * chunks of one file are pushed to every agent of the destination's site, and only one of
+   * them ran its prepare. Its size is known from the writer; its chunk size is learnt from
+   * the first chunk recorded (see take).
+   */
+  opened(root: string, path: string, size: number): void {
+    const k = `${root}\0${path}`;
+    if (this.files.has(k)) return;
+    this.files.set(k, { size, chunkSize: 0, checks: new Set() });
+    if (this.files.size > this.maxFiles) this.drop(this.files.keys().next().value as string);
+  }
+
   /** the bytes [start, end) of a partial file arrived in order and hash to `hash`; of a file not prepared here, nothing is kept */
   add(root: string, path: string, start: number, end: number, hash: string): void {
     const file = this.files.get(`${root}\0${path}`);
@@ -50,13 +64,37 @@ export class CheckedChunks {
    */
   take(root: string, path: string, index: number, hash: string): boolean {
     const file = this.files.get(`${root}\0${path}`);
-    if (!file || file.chunkSize <= 0) return false;
+    if (!file) return false;
+    if (file.chunkSize <= 0) return this.takeLearning(file, index, hash);
     const start = index * file.chunkSize;
     if (!Number.isSafeInteger(start) || start >= file.size) return false;
     const end = Math.min(file.size, start + file.chunkSize);
     if (!file.checks.delete(`${start}\0${end}\0${hash}`)) return false;
     this.checks--;
     return true;
+  }
+
+  /**
+   * take() of a file whose chunk size this agent has not seen: a check is chunk `index` when
+   * its range is one chunk of some size c: [index * c, min(size, (index + 1) * c)). The first
+   * such chunk fixes c for the file, and every later one must agree with it.
+   */
+  private takeLearning(file: PreparedFile, index: number, hash: string): boolean {
+    for (const k of file.checks) {
+      const [s, e, h] = k.split('\0');
+      if (h !== hash) continue;
+      const start = Number(s);
+      const end = Number(e);
+      // chunk 0 that is the whole file says nothing of the chunk size
+      const c = index === 0 ? (end < file.size ? end : 0) : start / index;
+      if (index > 0 && (!Number.isSafeInteger(c) || c <= 0 || end !== Math.min(file.size, start + c))) continue;
+      if (index === 0 && start !== 0) continue;
+      file.checks.delete(k);
+      this.checks--;
+      if (c > 0) file.chunkSize = c;
+      return true;
+    }
+    return false;
   }
 
   /** the partial file is committed or removed: nothing more of it can be recorded */

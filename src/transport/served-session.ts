@@ -299,6 +299,7 @@ export class ServedSession {
       case 'open-partial-write': {
         const path = this.path(m);
         const hash = this.newHash(m);
+        this.checkedChunks.opened(this.storage.root, path, f.uint(m, 'size'));
         return this.addWriter('chunk', path, await s.openPartialWrite(path, { size: f.uint(m, 'size'), sparse: f.bool(m, 'sparse'), ...ownerOf(m) }), hash);
       }
       case 'record-chunk': {
