@@ -8,11 +8,11 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { patternBytes } from './helpers/odd-tree.js';
 import { createTestDatabase, pgSkipReason, type TestDatabase } from './helpers/postgres-db.js';
-import { runBarge, startBarge, waitUntil, type BargeProcess } from './helpers/run-cli.js';
+import { runBarge, waitUntil, type BargeProcess } from './helpers/run-cli.js';
 import { ADMIN_SECRET, leftovers, makeSmallTree, startService, stopService, type Service } from './helpers/service.js';
 import { diffTrees } from './helpers/tree-diff.js';
+import { AGENT_SECRET, coordinatedConfig, startCoordinatedAgent } from './helpers/coordinated-agents.js';
 
-const AGENT_SECRET = 'test-agent-secret-0123456789abcd';
 // under CI=true a missing PostgreSQL fails here rather than skipping
 const db: TestDatabase | undefined = await createTestDatabase('agents');
 const skip = db ? undefined : pgSkipReason();
@@ -26,26 +26,6 @@ after(async () => {
   rmSync(work, { recursive: true, force: true });
 });
 
-function config(dir: string): string {
-  const file = join(dir, 'barge.toml');
-  writeFileSync(file, [
-    '[endpoints.panda]', 'path = "/site-a/panda"', 'write = false', 'site = "a"',
-    '[endpoints.badger]', 'path = "/site-b/badger"', 'write = true', 'site = "b"',
-    '[[tokens]]', 'name = "ops"', `secret = "${ADMIN_SECRET}"`, 'role = "admin"',
-    '[[tokens]]', 'name = "agents"', `secret = "${AGENT_SECRET}"`, 'role = "agent"',
-  ].join('\n') + '\n');
-  return file;
-}
-
-async function startAgent(coordinator: string, name: string, site: string, endpoint: string, env: Record<string, string> = {}): Promise<BargeProcess> {
-  const p = startBarge(['agent', '--coordinator', coordinator, '--name', name, '--site', site, '--endpoint', endpoint,
-    '--data-listen', '127.0.0.1:0', '--transfers', '2', '--metrics-listen', '127.0.0.1:0'], { env: { BARGE_TOKEN: AGENT_SECRET, ...env }, timeoutMs: 600_000 });
-  await waitUntil(() => {
-    if (p.exitCode !== null) throw new Error(`agent ${name} exited: ${p.output().stderr}`);
-    return /listening on/.test(p.output().stderr);
-  }, 30_000);
-  return p;
-}
 
 /** an agent's Prometheus text, as series name (with labels) -> value */
 async function scrape(agent: BargeProcess): Promise<Map<string, number>> {
@@ -77,14 +57,14 @@ test('three agents at two sites move a mixed tree from site A to site B over the
   const [panda, badger] = [join(dir, 'a/panda'), join(dir, 'b/badger')];
   makeMixedTree(panda);
   mkdirSync(badger, { recursive: true });
-  const svc = await startService(['--config', config(dir), '--db', (db as TestDatabase).url, '--no-local-agent', '--lease-timeout', '5s'],
+  const svc = await startService(['--config', coordinatedConfig(dir), '--db', (db as TestDatabase).url, '--no-local-agent', '--lease-timeout', '5s'],
     { env: { BARGE_TEST_CHUNK_CUTOFF: String(4 << 20) } });
   const agents: BargeProcess[] = [];
   try {
     // the source agent flips one byte on the wire of a chunked file and of a small one
-    agents.push(await startAgent(svc.url, 'a1', 'a', `panda=${panda}`, { BARGE_TEST_WIRE_CORRUPT_ONCE: 'big/one.bin\nd001/f0.dat' }));
-    agents.push(await startAgent(svc.url, 'b1', 'b', `badger=${badger}`));
-    agents.push(await startAgent(svc.url, 'b2', 'b', `badger=${badger}`));
+    agents.push(await startCoordinatedAgent(svc.url, 'a1', 'a', `panda=${panda}`, { BARGE_TEST_WIRE_CORRUPT_ONCE: 'big/one.bin\nd001/f0.dat' }));
+    agents.push(await startCoordinatedAgent(svc.url, 'b1', 'b', `badger=${badger}`));
+    agents.push(await startCoordinatedAgent(svc.url, 'b2', 'b', `badger=${badger}`));
     const env = { BARGE_TOKEN: ADMIN_SECRET };
     const r = await submitAndWatch(svc, env);
     assert.equal(r.code, 0, r.out + agents.map((a) => a.output().stderr).join('\n'));
@@ -121,8 +101,8 @@ test('a push without a grant, or with one the coordinator did not sign, is refus
   mkdirSync(badger, { recursive: true });
   mkdirSync(join(dir, 'src'));
   writeFileSync(join(dir, 'src/f'), 'x');
-  const svc = await startService(['--config', config(dir), '--db', (db as TestDatabase).url, '--no-local-agent', '--name', 'coord-2']);
-  const b1 = await startAgent(svc.url, 'b1-forged', 'b', `badger=${badger}`);
+  const svc = await startService(['--config', coordinatedConfig(dir), '--db', (db as TestDatabase).url, '--no-local-agent', '--name', 'coord-2']);
+  const b1 = await startCoordinatedAgent(svc.url, 'b1-forged', 'b', `badger=${badger}`);
   try {
     const port = /listening on 127\.0\.0\.1:(\d+)/.exec(b1.output().stderr)?.[1];
     // a client with the agent's API token is not a grant holder: the data plane wants a grant
@@ -147,12 +127,12 @@ test('a source agent killed with kill -9 mid-chunk and not restarted: the other 
   mkdirSync(badger, { recursive: true });
   const taskLog = join(dir, 'tasks.log');
   writeFileSync(taskLog, '');
-  const svc = await startService(['--config', config(dir), '--db', (db as TestDatabase).url, '--no-local-agent', '--lease-timeout', '3s', '--name', 'coord-3'],
+  const svc = await startService(['--config', coordinatedConfig(dir), '--db', (db as TestDatabase).url, '--no-local-agent', '--lease-timeout', '3s', '--name', 'coord-3'],
     { env: { BARGE_TEST_CHUNK_CUTOFF: String(4 << 20), BARGE_TEST_TASK_LOG: taskLog } });
   const slow = { BARGE_TEST_TASK_DELAY_MS: '300' };
-  const a1 = await startAgent(svc.url, 'k-a1', 'a', `panda=${panda}`, slow);
-  const a2 = await startAgent(svc.url, 'k-a2', 'a', `panda=${panda}`, slow);
-  const b1 = await startAgent(svc.url, 'k-b1', 'b', `badger=${badger}`);
+  const a1 = await startCoordinatedAgent(svc.url, 'k-a1', 'a', `panda=${panda}`, slow);
+  const a2 = await startCoordinatedAgent(svc.url, 'k-a2', 'a', `panda=${panda}`, slow);
+  const b1 = await startCoordinatedAgent(svc.url, 'k-b1', 'b', `badger=${badger}`);
   try {
     const env = { BARGE_TOKEN: ADMIN_SECRET };
     const sub = await runBarge(['submit', '--server', svc.url, 'panda:/', 'badger:/copy'], { env });
@@ -179,8 +159,8 @@ test('with no agent that reaches the destination, a request fails with the reaso
   const dir = join(work, 'stranded');
   const panda = join(dir, 'a/panda');
   makeSmallTree(panda, 1, 3);
-  const svc = await startService(['--config', config(dir), '--db', (db as TestDatabase).url, '--no-local-agent', '--lease-timeout', '2s', '--name', 'coord-4']);
-  const a1 = await startAgent(svc.url, 's-a1', 'a', `panda=${panda}`);
+  const svc = await startService(['--config', coordinatedConfig(dir), '--db', (db as TestDatabase).url, '--no-local-agent', '--lease-timeout', '2s', '--name', 'coord-4']);
+  const a1 = await startCoordinatedAgent(svc.url, 's-a1', 'a', `panda=${panda}`);
   try {
     const env = { BARGE_TOKEN: ADMIN_SECRET };
     const sub = await runBarge(['submit', '--server', svc.url, 'panda:/', 'badger:/copy'], { env });

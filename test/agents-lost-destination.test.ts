@@ -9,11 +9,11 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { patternBytes } from './helpers/odd-tree.js';
 import { createTestDatabase, pgSkipReason, type TestDatabase } from './helpers/postgres-db.js';
-import { runBarge, startBarge, waitUntil, type BargeProcess } from './helpers/run-cli.js';
+import { runBarge, waitUntil } from './helpers/run-cli.js';
 import { ADMIN_SECRET, makeSmallTree, startService, stopService } from './helpers/service.js';
 import { diffTrees } from './helpers/tree-diff.js';
+import { coordinatedConfig, startCoordinatedAgent } from './helpers/coordinated-agents.js';
 
-const AGENT_SECRET = 'test-agent-secret-0123456789abcd';
 const db: TestDatabase | undefined = await createTestDatabase('lostdst');
 const skip = db ? undefined : pgSkipReason();
 let work: string;
@@ -24,26 +24,6 @@ after(async () => {
   rmSync(work, { recursive: true, force: true });
 });
 
-function config(dir: string): string {
-  const file = join(dir, 'barge.toml');
-  writeFileSync(file, [
-    '[endpoints.panda]', 'path = "/site-a/panda"', 'write = false', 'site = "a"',
-    '[endpoints.badger]', 'path = "/site-b/badger"', 'write = true', 'site = "b"',
-    '[[tokens]]', 'name = "ops"', `secret = "${ADMIN_SECRET}"`, 'role = "admin"',
-    '[[tokens]]', 'name = "agents"', `secret = "${AGENT_SECRET}"`, 'role = "agent"',
-  ].join('\n') + '\n');
-  return file;
-}
-
-async function startAgent(coordinator: string, name: string, site: string, endpoint: string, env: Record<string, string> = {}): Promise<BargeProcess> {
-  const p = startBarge(['agent', '--coordinator', coordinator, '--name', name, '--site', site, '--endpoint', endpoint,
-    '--data-listen', '127.0.0.1:0', '--transfers', '2'], { env: { BARGE_TOKEN: AGENT_SECRET, ...env }, timeoutMs: 600_000 });
-  await waitUntil(() => {
-    if (p.exitCode !== null) throw new Error(`agent ${name} exited: ${p.output().stderr}`);
-    return /listening on/.test(p.output().stderr);
-  }, 30_000);
-  return p;
-}
 
 function countFiles(dir: string): number {
   let n = 0;
@@ -61,11 +41,11 @@ test('a destination agent killed with kill -9 mid-request and not restarted: the
   writeFileSync(join(panda, 'big/huge.bin'), patternBytes('huge', 24 << 20));
   mkdirSync(badger, { recursive: true });
   // the default lease timeout: a dead agent is taken for live this long after its last heartbeat
-  const svc = await startService(['--config', config(dir), '--db', (db as TestDatabase).url, '--no-local-agent', '--name', 'coord-lost'],
+  const svc = await startService(['--config', coordinatedConfig(dir), '--db', (db as TestDatabase).url, '--no-local-agent', '--name', 'coord-lost'],
     { env: { BARGE_TEST_CHUNK_CUTOFF: String(4 << 20) } });
-  const a1 = await startAgent(svc.url, 'l-a1', 'a', `panda=${panda}`, { BARGE_TEST_TASK_DELAY_MS: '50' });
-  const b1 = await startAgent(svc.url, 'l-b1', 'b', `badger=${badger}`);
-  const b2 = await startAgent(svc.url, 'l-b2', 'b', `badger=${badger}`);
+  const a1 = await startCoordinatedAgent(svc.url, 'l-a1', 'a', `panda=${panda}`, { BARGE_TEST_TASK_DELAY_MS: '50' });
+  const b1 = await startCoordinatedAgent(svc.url, 'l-b1', 'b', `badger=${badger}`);
+  const b2 = await startCoordinatedAgent(svc.url, 'l-b2', 'b', `badger=${badger}`);
   try {
     const env = { BARGE_TOKEN: ADMIN_SECRET };
     const sub = await runBarge(['submit', '--server', svc.url, 'panda:/', 'badger:/copy'], { env });
