@@ -7,10 +7,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { createTestDatabase, pgSkipReason, type TestDatabase } from './helpers/postgres-db.js';
-import { runBarge, startBarge, waitUntil, type BargeProcess } from './helpers/run-cli.js';
+import { runBarge, type BargeProcess } from './helpers/run-cli.js';
+import { AGENT_SECRET, startCoordinatedAgent } from './helpers/coordinated-agents.js';
 import { ADMIN_SECRET, startService, stopService, type Service } from './helpers/service.js';
 
-const AGENT_SECRET = 'test-agent-secret-0123456789abcd';
 const db: TestDatabase | undefined = await createTestDatabase('ls');
 const skip = db ? undefined : pgSkipReason();
 let work: string;
@@ -43,15 +43,6 @@ function config(dir: string, decoy: string): string {
   return file;
 }
 
-async function startAgent(coordinator: string, name: string, endpoint: string): Promise<BargeProcess> {
-  const p = startBarge(['agent', '--coordinator', coordinator, '--name', name, '--site', 'a', '--endpoint', endpoint,
-    '--data-listen', '127.0.0.1:0', '--transfers', '1'], { env: { BARGE_TOKEN: AGENT_SECRET }, timeoutMs: 600_000 });
-  await waitUntil(() => {
-    if (p.exitCode !== null) throw new Error(`agent ${name} exited: ${p.output().stderr}`);
-    return /listening on/.test(p.output().stderr);
-  }, 30_000);
-  return p;
-}
 
 /** until the coordinator lists the agent as enrolled */
 async function enrolled(svc: Service, name: string): Promise<void> {
@@ -80,8 +71,8 @@ test('without a built-in agent, ls lists the endpoint on an agent that serves it
   const svc = await startService(['--config', config(dir, decoy), '--db', (db as TestDatabase).url, '--no-local-agent', '--lease-timeout', '5s']);
   const agents: BargeProcess[] = [];
   try {
-    agents.push(await startAgent(svc.url, 'ls-a1', `panda=${panda}`));
-    agents.push(await startAgent(svc.url, 'ls-b1', `badger=${badger}`));
+    agents.push(await startCoordinatedAgent(svc.url, 'ls-a1', 'a', `panda=${panda}`));
+    agents.push(await startCoordinatedAgent(svc.url, 'ls-b1', 'a', `badger=${badger}`));
     await enrolled(svc, 'ls-a1');
     await enrolled(svc, 'ls-b1');
 

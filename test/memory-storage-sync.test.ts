@@ -7,15 +7,14 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { buildRunContext } from '../src/agent/build-run-context.js';
 import { defaultSyncOptions, type SyncOptions } from '../src/core/sync-options.js';
-import type { Task, TaskResult } from '../src/core/task-types.js';
 import { BandwidthLimiter } from '../src/engine/bandwidth-limiter.js';
 import { sharedCells } from '../src/engine/run-context.js';
 import { BargeError } from '../src/core/errors.js';
-import { SyncRun, type SyncOutcome } from '../src/engine/sync-run.js';
-import { runTask } from '../src/engine/task-runner.js';
+import type { SyncOutcome } from '../src/engine/sync-run.js';
 import { openStorage, registerStorageKind, type EndpointDescription } from '../src/storage/registry.js';
 import type { PairFeatures } from '../src/storage/pair-features.js';
 import type { Storage } from '../src/storage/storage.js';
+import { syncInTurn } from './helpers/in-turn-sync.js';
 import { memoryKind, type MemoryEndpoint } from './memory-storage/memory-kind.js';
 
 registerStorageKind(memoryKind);
@@ -51,14 +50,7 @@ async function treeOf(s: Storage, dir = ''): Promise<Map<string, string>> {
 async function sync(src: EndpointDescription, dst: EndpointDescription, opts: SyncOptions, pair: Partial<PairFeatures> = {}, wrap: (s: Storage) => Storage = (s) => s): Promise<SyncOutcome> {
   const built = buildRunContext({ src, dst, opts, nowNs: 0n, verbose: false, memory: sharedCells().memory, limiterMemory: BandwidthLimiter.sharedMemory() });
   const ctx = { ...built, dst: wrap(built.dst), pair: { ...built.pair, ...pair } };
-  // one context holds one read buffer: its tasks run one after another, as on a worker thread
-  let last: Promise<unknown> = Promise.resolve();
-  const inTurn = (t: Task): Promise<TaskResult> => { const r = last.then(() => runTask(ctx, t)); last = r; return r; };
-  const run = new SyncRun({ capacity: 2, run: inTurn, close: () => Promise.resolve() }, opts);
-  const from = await ctx.src.stat('');
-  const to = await ctx.dst.stat('');
-  assert.ok(from);
-  return run.run({ kind: 'scan', rel: '', src: from, dst: to, dstExists: to !== undefined, insideListedDir: false });
+  return syncInTurn(ctx);
 }
 
 test('a sync between two endpoints of a kind that is not posix: identical, then a no-op, then --delete', async () => {

@@ -10,12 +10,10 @@ import * as path from 'node:path';
 import { after, test } from 'node:test';
 import { buildRunContext } from '../src/agent/build-run-context.js';
 import { defaultSyncOptions } from '../src/core/sync-options.js';
-import type { Task, TaskResult } from '../src/core/task-types.js';
 import { BandwidthLimiter } from '../src/engine/bandwidth-limiter.js';
 import { sharedCells } from '../src/engine/run-context.js';
-import { SyncRun } from '../src/engine/sync-run.js';
-import { runTask } from '../src/engine/task-runner.js';
 import type { PosixEndpoint } from '../src/storage/posix/posix-kind.js';
+import { syncInTurn } from './helpers/in-turn-sync.js';
 import type { Storage } from '../src/storage/storage.js';
 
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'barge-sync-swap-'));
@@ -76,13 +74,7 @@ test('a destination directory swapped for a symlink out of the root in the middl
     fs.symlinkSync(outside, path.join(dst, 'a'));
     swapped = true;
   }) };
-  let last: Promise<unknown> = Promise.resolve();
-  const inTurn = (t: Task): Promise<TaskResult> => { const r = last.then(() => runTask(ctx, t)); last = r; return r; };
-  const run = new SyncRun({ capacity: 2, run: inTurn, close: () => Promise.resolve() }, opts);
-  const from = await ctx.src.stat('');
-  const to = await ctx.dst.stat('');
-  assert.ok(from);
-  const out = await run.run({ kind: 'scan', rel: '', src: from, dst: to, dstExists: to !== undefined, insideListedDir: false });
+  const out = await syncInTurn(ctx);
 
   assert.ok(swapped, 'the swap happened during the run');
   assert.deepEqual(fs.readdirSync(outside), outsideBefore, 'nothing was written outside the root');
