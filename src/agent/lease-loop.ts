@@ -19,6 +19,8 @@ export interface LeaseLoopOptions {
 }
 
 const REPORT_BATCH = 64;
+const REPORT_RETRY_MIN_MS = 500;
+const REPORT_RETRY_MAX_MS = 10_000;
 
 /** what an agent's tasks did since it started, for metrics */
 export interface AgentTaskStats {
@@ -46,6 +48,8 @@ export class LeaseLoop {
   /** the tasks this agent holds: leased and not yet reported (its heartbeats renew only these) */
   private readonly held = new Set<number>();
   private readonly totals = { failed: 0, filesCopied: 0, bytesCopied: 0 };
+  private retryTimer: NodeJS.Timeout | undefined;
+  private retryMs = 0;
 
   constructor(private readonly link: AgentLink, private readonly o: LeaseLoopOptions) {}
 
@@ -71,6 +75,7 @@ export class LeaseLoop {
     while (this.running > 0) await this.sleep(20);
     await this.flush();
     if (this.beat) clearInterval(this.beat);
+    clearTimeout(this.retryTimer);
     this.unsubscribe?.();
     await this.o.runner.close();
   }
@@ -119,8 +124,20 @@ export class LeaseLoop {
         .finally(() => { this.flushing = undefined; });
       await this.flushing;
       this.poke();
-      if (!sent) { this.pending.unshift(...batch); return; }
+      if (!sent) { this.pending.unshift(...batch); this.retryLater(); return; }
+      this.retryMs = 0;
     }
+  }
+
+  /** a failed report is sent again soon, then less often (500 ms doubling to 10 s), and by every heartbeat */
+  private retryLater(): void {
+    if (this.retryTimer !== undefined) return;
+    this.retryMs = Math.min(REPORT_RETRY_MAX_MS, Math.max(REPORT_RETRY_MIN_MS, this.retryMs * 2));
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      if (!this.flushing) void this.flush();
+    }, this.retryMs);
+    this.retryTimer.unref();
   }
 
   /** wait for `ms` or an event, whichever is first; an event while not waiting is kept for the next wait */

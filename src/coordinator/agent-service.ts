@@ -87,14 +87,15 @@ export class AgentService implements AgentLink {
         if (lease) h = { lease, task: decodeTask(lease.payload), job: await this.jobOf(lease.requestId) };
       }
       if (!h) continue; // leased before a restart by an agent that died with it: the lease expires and the task runs again
-      this.held.delete(r.taskId);
       requests.add(h.job.requestId);
       done.push({
         taskId: r.taskId,
         completion: taskOutcome({ task: h.task, phase: h.lease.phase, attempts: h.lease.attempts, result: r.result, opts: h.job.opts, retry: this.o.retry, now }),
       });
     }
+    // forgotten only once recorded: a report that fails (the database away or full) is sent again
     const ok = await this.store.completeMany(agentId, done, now);
+    for (const d of done) this.held.delete(d.taskId);
     ok.forEach((accepted, i) => {
       if (!accepted) return;
       const c = done[i]?.completion.counters ?? {};

@@ -19,6 +19,7 @@ import { requestView } from './request-view.js';
 import { encodeTask } from './service-task.js';
 import { checkListedFiles } from './spec-options.js';
 import { RemoteAgents } from './remote-agents.js';
+import { watchStore, type StoreFailure } from '../state/watched-store.js';
 import { listOnAgents, listRoot } from './endpoint-listing.js';
 import type { AgentLink, EnrolBody, EnrolReply, LeasedWork, TaskReport } from '../core/agent-wire.js';
 import type { EndpointConfig, SiteConfig } from '../config/service-config.js';
@@ -30,6 +31,8 @@ const REACH_CHECK_MS = 2000;
 const GRANT_TTL_MS = 60 * 60_000;
 const CHANGE_MS = 1000;
 const WALK_KINDS = ['root', 'scan'];
+/** a database failure this recent makes the coordinator unhealthy (its loops write every tick while there is work) */
+const HEALTH_WINDOW_MS = 5000;
 
 export interface CoordinatorOptions {
   now?: () => number;
@@ -51,10 +54,15 @@ export class Coordinator {
   private reachCheckedAt = 0;
 
   private readonly now: () => number;
+  private readonly store: StateStore;
+  private readonly lastStoreFailure: () => StoreFailure | undefined;
 
   /** `storageAt` opens an endpoint directory (the backend is the caller's choice: cli wires posix) */
-  constructor(private readonly store: StateStore, private readonly config: ServiceConfig, private readonly storageAt: (abs: string) => Storage, o: CoordinatorOptions = {}) {
+  constructor(raw: StateStore, private readonly config: ServiceConfig, private readonly storageAt: (abs: string) => Storage, o: CoordinatorOptions = {}) {
     const now = this.now = o.now ?? Date.now;
+    const watched = watchStore(raw, now);
+    const store = this.store = watched.store;
+    this.lastStoreFailure = watched.lastFailure;
     this.events.setMaxListeners(0);
     this.agentLink = new AgentService(store, {
       endpoints: config.endpoints, retry: config.retry, leaseMs: config.leaseTimeoutMs, transfers: config.transfers,
@@ -301,13 +309,19 @@ export class Coordinator {
     } catch (e) { this.events.emit('error', e); }
   }
 
-  async health(): Promise<{ ok: boolean; db: string }> {
+  /**
+   * Down when the database does not answer a read, or refused a statement as away (full,
+   * cannot write, cut) within the last HEALTH_WINDOW_MS: a full disk still answers SELECTs.
+   */
+  async health(): Promise<{ ok: boolean; db: string; message?: string }> {
     try {
       await this.store.ping();
-      return { ok: true, db: this.store.flavor };
     } catch {
-      return { ok: false, db: this.store.flavor };
+      return { ok: false, db: this.store.flavor, message: 'the database does not answer' };
     }
+    const f = this.lastStoreFailure();
+    if (f !== undefined && this.now() - f.at < HEALTH_WINDOW_MS) return { ok: false, db: this.store.flavor, message: `${f.reason} (${Math.round((this.now() - f.at) / 1000)} s ago)` };
+    return { ok: true, db: this.store.flavor };
   }
 
   async metrics(): Promise<MetricsSnapshot> {

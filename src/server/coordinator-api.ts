@@ -22,7 +22,7 @@ export interface CoordinatorApi {
   ls(endpoint: string, path: string): Promise<ListedEntry[]>;
   /** views of requests that changed since the last call of this listener (for server-sent events) */
   onChange(listener: (v: RequestView) => void): () => void;
-  health(): Promise<{ ok: boolean; db: string }>;
+  health(): Promise<{ ok: boolean; db: string; message?: string }>;
   metrics(): Promise<MetricsSnapshot>;
   /** bytes and files the agents of this process moved, for counters that only go up */
   moved(): { bytes: number; files: number };

@@ -26,3 +26,12 @@ export function databaseUnavailable(e: unknown): BargeError | undefined {
   }
   return undefined;
 }
+
+/** a short reason without addresses or paths, fit for a route that answers anyone (/healthz) */
+export function publicAwayReason(e: unknown): string {
+  const code = codeOf(e) ?? '';
+  if (code.startsWith('SQLITE_FULL')) return 'the database file system is full';
+  if (/^SQLITE_(IOERR|CANTOPEN|READONLY)/.test(code)) return 'the database file cannot be written';
+  if (code.startsWith('SQLITE_BUSY')) return 'the database is locked by another process';
+  return 'the database connection failed';
+}

@@ -99,3 +99,12 @@ export async function waitUntil(check: () => boolean, timeoutMs = 30_000, interv
     await new Promise((r) => setTimeout(r, intervalMs));
   }
 }
+
+/** waitUntil for a check that has to ask something (an HTTP route, say) */
+export async function waitUntilAsync(check: () => Promise<boolean>, timeoutMs = 30_000, intervalMs = 200): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error(`waitUntilAsync: condition not met within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+}
