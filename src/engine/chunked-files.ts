@@ -55,6 +55,11 @@ export class ChunkedFiles {
     return f.queue.shift();
   }
 
+  /** a chunk of this file failed already (its other chunks' failures are the same failure) */
+  hasFailed(rel: string): boolean {
+    return this.files.get(rel)?.failed === true;
+  }
+
   /** a chunk is back; returns the file when its last chunk is in */
   chunkDone(rel: string, index: number, hash: string | undefined): { file: FileItem; owner: string | undefined; hashes: string[]; failed: boolean } | undefined {
     const f = this.files.get(rel);

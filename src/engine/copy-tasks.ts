@@ -91,6 +91,12 @@ export async function runPrepare(ctx: RunContext, t: PrepareChunkedTask): Promis
       r.result.landed = [t.file.rel];
       return r.result;
     }
+    // a source that cannot be read (its mode, gone, changed since the walk) fails here, once,
+    // before a partial is made: not once per chunk, with a sparse partial left behind
+    await withRetry(async () => {
+      const reader = await ctx.src.openRead(t.file.rel);
+      try { await checkUnchanged(reader, t.file.src, t.file.rel); } finally { await reader.close(); }
+    });
     const p = await ctx.dst.preparePartial(t.file.rel, { size: t.file.src.size, sparse: ctx.opts.sparse, identity: await resumeIdentity(ctx, t), chunkSize: ctx.opts.chunkSize });
     r.result.recorded = [...p.recorded.entries()];
     if (p.owner !== undefined) r.result.partialOwner = p.owner;

@@ -189,6 +189,8 @@ export class SyncRun {
       this.scansInflight--;
       if (this.scansInflight === 0 && this.scans.length === 0 && (r.descend ?? []).length === 0) this.walking = false;
     }
+    // a file fails once: chunks already in flight when its first chunk failed say so again
+    if (t.kind === 'chunk' && r.errors.length > 0 && this.chunked.hasFailed(t.file.rel)) r = { ...r, errors: [], counters: { ...r.counters, failed: 0 } };
     addCounters(this.counters, r.counters);
     for (const e of r.events) this.hooks.onEvent?.(e);
     for (const e of r.errors) this.record(e);

@@ -14,6 +14,8 @@ export interface RunOptions {
   timeoutMs?: number;
   /** Written to stdin, which is then closed (stdin is closed at once when absent). */
   input?: string | Buffer;
+  /** Run as this user (needs root): for what a file's mode stops, which root ignores. */
+  user?: { uid: number; gid: number };
 }
 
 export interface RunResult {
@@ -52,6 +54,7 @@ function childEnv(extra: RunOptions['env']): NodeJS.ProcessEnv {
 export function startNodeScript(script: string, args: readonly string[], opts: RunOptions = {}): BargeProcess {
   const child = spawn(process.execPath, [script, ...args], {
     cwd: opts.cwd, env: childEnv(opts.env), stdio: ['pipe', 'pipe', 'pipe'],
+    ...(opts.user ? { uid: opts.user.uid, gid: opts.user.gid } : {}),
   });
   const out: Buffer[] = [];
   const err: Buffer[] = [];
