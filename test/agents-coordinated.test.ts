@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { patternBytes } from './helpers/odd-tree.js';
 import { createTestDatabase, pgSkipReason, type TestDatabase } from './helpers/postgres-db.js';
-import { runBarge, waitUntil, type BargeProcess } from './helpers/run-cli.js';
+import { runBarge, waitUntil, waitUntilAsync, type BargeProcess } from './helpers/run-cli.js';
 import { ADMIN_SECRET, leftovers, makeSmallTree, startService, stopService, type Service } from './helpers/service.js';
 import { diffTrees } from './helpers/tree-diff.js';
 import { AGENT_SECRET, coordinatedConfig, startCoordinatedAgent } from './helpers/coordinated-agents.js';
@@ -155,22 +155,50 @@ test('a source agent killed with kill -9 mid-chunk and not restarted: the other 
   }
 });
 
-test('with no agent that reaches the destination, a request fails with the reason', { skip }, async () => {
+test('with no agent that reaches the destination, a request waits with the reason: it fails at its deadline, or runs once an agent joins', { skip }, async () => {
   const dir = join(work, 'stranded');
   const panda = join(dir, 'a/panda');
-  makeSmallTree(panda, 1, 3);
+  const badger = join(dir, 'b/badger');
+  makeSmallTree(panda, 2, 5);
+  mkdirSync(badger, { recursive: true });
   const svc = await startService(['--config', coordinatedConfig(dir), '--db', (db as TestDatabase).url, '--no-local-agent', '--lease-timeout', '2s', '--name', 'coord-4']);
   const a1 = await startCoordinatedAgent(svc.url, 's-a1', 'a', `panda=${panda}`);
+  let b1: BargeProcess | undefined;
   try {
     const env = { BARGE_TOKEN: ADMIN_SECRET };
-    const sub = await runBarge(['submit', '--server', svc.url, 'panda:/', 'badger:/copy'], { env });
-    assert.equal(sub.code, 0, sub.stderr);
-    const w = await runBarge(['watch', '--server', svc.url, sub.stdout.trim()], { env, timeoutMs: 120_000 });
-    assert.equal(w.code, 1);
-    assert.match(w.stdout + w.stderr, /no live agent with a data address reaches the destination endpoint 'badger'/);
+    const submit = async (...extra: string[]): Promise<string> => {
+      const sub = await runBarge(['submit', '--server', svc.url, ...extra, 'panda:/', 'badger:/copy'], { env });
+      assert.equal(sub.code, 0, sub.stderr);
+      return sub.stdout.trim();
+    };
+    const early = await submit('--deadline', '6s');
+    const patient = await submit();
+    type View = { state: string; message: string | null; waiting?: { reason: string; since: string; until: string } };
+    const view = async (id: string): Promise<View> => (await svc.api<View>('GET', `/api/requests/${id}`)).body;
+    let v: View | undefined;
+    await waitUntilAsync(async () => (v = await view(patient)).waiting !== undefined, 30_000);
+    assert.equal(v?.state, 'running');
+    assert.match(v?.waiting?.reason ?? '', /no live agent with a data address reaches the destination endpoint 'badger'/);
+    // without a deadline it waits for the server's agent_wait (a day by default)
+    assert.ok(Date.parse(v?.waiting?.until ?? '') - Date.parse(v?.waiting?.since ?? '') >= 23 * 3600_000, JSON.stringify(v));
+    const st = await runBarge(['status', '--server', svc.url, patient], { env });
+    assert.match(st.stdout, /waiting: +no live agent with a data address reaches the destination endpoint 'badger'/);
+    // the one with a deadline fails then, with the reason
+    const w1 = await runBarge(['watch', '--server', svc.url, early], { env, timeoutMs: 120_000 });
+    assert.equal(w1.code, 1, w1.stdout + w1.stderr);
+    const failed = await view(early);
+    assert.equal(failed.state, 'failed');
+    assert.match(failed.message ?? '', /no agent can run this request: no live agent with a data address reaches the destination endpoint 'badger' \(waited \d+ s, until its deadline/);
+    assert.equal((await view(patient)).state, 'running', 'the one without a deadline still waits');
+    // an agent that reaches the destination joins: the waiting request runs to the end
+    b1 = await startCoordinatedAgent(svc.url, 's-b1', 'b', `badger=${badger}:rw`);
+    const w2 = await runBarge(['watch', '--server', svc.url, patient], { env, timeoutMs: 120_000 });
+    assert.equal(w2.code, 0, w2.stdout + w2.stderr);
+    assert.deepEqual(diffTrees(panda, join(badger, 'copy')), []);
+    assert.equal((await view(patient)).waiting, undefined);
   } finally {
-    a1.kill('SIGTERM');
-    await a1.done;
+    for (const a of [a1, b1]) if (a && a.exitCode === null && a.signalCode === null) a.kill('SIGTERM');
+    await Promise.all([a1.done, b1?.done]);
     await stopService(svc);
   }
 });

@@ -2,6 +2,7 @@
 // real files: failures end a request `failed` with the list (the rest done, the delete
 // pass skipped), maxDelete, cancel, pause/resume, retry, and the endpoint guards.
 import assert from 'node:assert/strict';
+import { BargeError } from '../src/core/errors.js';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -47,7 +48,7 @@ async function harness(t: { after: (fn: () => Promise<void>) => void }): Promise
   fs.writeFileSync(path.join(src, 'a', 'b', 'deep'), 'deep');
   const config: ServiceConfig = {
     file: undefined, name: 'test', listen: { host: '127.0.0.1', port: 0 }, db: { kind: 'memory' }, stateDir: root,
-    localAgent: true, transfers: 2, leaseTimeoutMs: 5000, auth: false,
+    localAgent: true, transfers: 2, leaseTimeoutMs: 5000, agentWaitMs: 60_000, auth: false,
     retry: { maxAttempts: 2, baseDelayMs: 10, maxDelayMs: 20 },
     sites: new Map(), tokens: [],
     endpointStorage: new Map([['src', posixEndpoint(src)], ['dst', posixEndpoint(dst)], ['ro', posixEndpoint(dst)]]),
@@ -117,6 +118,23 @@ test('above maxDelete nothing is deleted and the request fails with E_MAX_DELETE
   const ok = await h.c.submit({ source: 'src:/', destination: 'dst:/copy', delete: true, maxDelete: 6 });
   assert.equal((await h.until(ok.id, ['succeeded', 'failed'])).state, 'succeeded');
   assert.equal(fs.existsSync(path.join(h.dst, 'copy', 'extra')), false);
+});
+
+test('a request not finished by its deadline fails, saying how far it got; a deadline that is no time, or past, is refused', async (t) => {
+  const h = await harness(t);
+  let open!: () => void;
+  h.runner.gate = new Promise((r) => { open = r; });
+  const v = await h.c.submit({ source: 'src:/', destination: 'dst:/copy', deadline: new Date(Date.now() + 1500).toISOString() });
+  for (let i = 0; i < 500 && (await h.c.get(v.id)).state !== 'failed'; i++) await new Promise((r) => setTimeout(r, 20));
+  open();
+  const end = await h.c.get(v.id);
+  assert.equal(end.state, 'failed');
+  assert.match(end.message ?? '', /^its deadline \S+Z passed: 0 of \d+ files copied so far$/);
+  assert.equal(fs.existsSync(path.join(h.dst, 'copy', 'a', 'f1')), false);
+  for (const [deadline, message] of [['tomorrow', /is not an ISO 8601 time with a zone/], ['2030-01-01T00:00:00', /is not an ISO 8601 time with a zone/],
+    ['2001-01-01T00:00:00Z', /has passed already/]] as const) {
+    await assert.rejects(h.c.submit({ source: 'src:/', destination: 'dst:/copy', deadline }), (e: unknown) => e instanceof BargeError && e.code === 'E_BAD_INPUT' && message.test(e.message));
+  }
 });
 
 test('pause holds a request, resume finishes it; cancel ends one; retry runs a canceled one again', async (t) => {

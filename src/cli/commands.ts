@@ -112,6 +112,7 @@ program.command('serve')
   .option('--no-local-agent', 'run no built-in agent: leave all work to agents')
   .option('--transfers <N>', 'tasks the built-in agent runs at once (default: the number of cores, 2 to 16)')
   .option('--lease-timeout <duration>', 'a task whose agent is silent this long goes back to the queue (default 30s)')
+  .option('--agent-wait <duration>', 'a request no live agent can run fails after waiting this long, unless its deadline says otherwise (default 24h)')
   .option('--no-auth', 'serve the API without tokens (only on a loopback address)')
   .action(async (flags: ServeFlags, cmd: Command) => {
     const given = (k: keyof ServeFlags): boolean => cmd.getOptionValueSource(k) === 'cli';
@@ -125,6 +126,7 @@ program.command('serve')
       ...(flags.name !== undefined ? { name: flags.name } : {}),
       ...(flags.transfers !== undefined ? { transfers: flags.transfers } : {}),
       ...(flags.leaseTimeout !== undefined ? { leaseTimeout: flags.leaseTimeout } : {}),
+      ...(flags.agentWait !== undefined ? { agentWait: flags.agentWait } : {}),
       ...(given('localAgent') ? { localAgent: flags.localAgent ?? true } : {}),
       ...(given('auth') ? { auth: flags.auth ?? true } : {}),
     });

@@ -6,7 +6,7 @@ import { checkName, isLoopback, parseBoolText, parseDb, parseDir, parseDuration,
   parseWholeNumber } from './parse-values.js';
 import { readFileSettings } from './read-file-settings.js';
 import type { EndpointDescription } from '../storage/registry.js';
-import { DEFAULT_LEASE_TIMEOUT_MS, DEFAULT_LISTEN, DEFAULT_RETRY, MAX_TRANSFERS, SQLITE_FILE_NAME, defaultName,
+import { DEFAULT_AGENT_WAIT_MS, DEFAULT_LEASE_TIMEOUT_MS, DEFAULT_LISTEN, DEFAULT_RETRY, MAX_TRANSFERS, SQLITE_FILE_NAME, defaultName,
   defaultStateDir, defaultTransfers, type ConfigFlags, type DbConfig, type EndpointConfig,
   type ServiceConfig, type SiteConfig } from './service-config.js';
 
@@ -49,6 +49,8 @@ export function loadServiceConfig(input: LoadConfigInput): ServiceConfig {
     file?.transfers, 'transfers')?.value ?? defaultTransfers();
   const leaseTimeoutMs = pick(flags.leaseTimeout, '--lease-timeout', 'BARGE_LEASE_TIMEOUT', parseDuration,
     file?.leaseTimeoutMs, 'lease_timeout')?.value ?? DEFAULT_LEASE_TIMEOUT_MS;
+  const agentWaitMs = pick(flags.agentWait, '--agent-wait', 'BARGE_AGENT_WAIT', parseDuration,
+    file?.agentWaitMs, 'agent_wait')?.value ?? DEFAULT_AGENT_WAIT_MS;
   const auth = pick(boolFlag(flags.auth), flags.auth === false ? '--no-auth' : '--auth', 'BARGE_AUTH', parseBoolText,
     file?.auth, 'auth') ?? { value: true, where: 'auth' };
   checkAuthOff(auth, listen.host);
@@ -62,6 +64,7 @@ export function loadServiceConfig(input: LoadConfigInput): ServiceConfig {
     localAgent,
     transfers,
     leaseTimeoutMs,
+    agentWaitMs,
     auth: auth.value,
     retry: file?.retry ?? { ...DEFAULT_RETRY },
     sites: file?.sites ?? new Map<string, SiteConfig>(),

@@ -19,6 +19,7 @@ export interface FileSettings {
   localAgent?: boolean;
   transfers?: number;
   leaseTimeoutMs?: number;
+  agentWaitMs?: number;
   auth?: boolean;
   retry: RetryConfig;
   sites: Map<string, SiteConfig>;
@@ -27,7 +28,7 @@ export interface FileSettings {
   tokens: TokenConfig[];
 }
 
-const TOP_KEYS = ['name', 'listen', 'db', 'state_dir', 'local_agent', 'transfers', 'lease_timeout', 'auth',
+const TOP_KEYS = ['name', 'listen', 'db', 'state_dir', 'local_agent', 'transfers', 'lease_timeout', 'agent_wait', 'auth',
   'retry', 'sites', 'endpoints', 'tokens'];
 
 /** Relative paths in the file (db, state_dir, secret_file) are taken from the file's directory, not the working directory. */
@@ -46,6 +47,7 @@ export function readFileSettings(file: string, env: NodeJS.ProcessEnv): FileSett
     localAgent: root.boolean('local_agent'),
     transfers: root.integer('transfers', 1, MAX_TRANSFERS),
     leaseTimeoutMs: root.duration('lease_timeout'),
+    agentWaitMs: root.duration('agent_wait'),
     auth: root.boolean('auth'),
     retry: readRetry(root),
     ...readSitesAndEndpoints(root),

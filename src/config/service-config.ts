@@ -24,6 +24,8 @@ export interface ServiceConfig {
   localAgent: boolean;
   transfers: number;
   leaseTimeoutMs: number;
+  /** how long a request without a deadline waits for an agent that can run it before it fails */
+  agentWaitMs: number;
   auth: boolean;
   retry: RetryConfig;
   sites: Map<string, SiteConfig>;
@@ -44,6 +46,7 @@ export interface ConfigFlags {
   localAgent?: boolean;
   transfers?: string;
   leaseTimeout?: string;
+  agentWait?: string;
   auth?: boolean;
   name?: string;
 }
@@ -57,6 +60,8 @@ export const MAX_TRANSFERS = 1024;
 
 export const DEFAULT_LISTEN: ListenAddress = { host: '127.0.0.1', port: 7700 };
 export const DEFAULT_LEASE_TIMEOUT_MS = 30_000;
+/** a day: an agent host's maintenance window, not for ever (the wait is shown in the request meanwhile) */
+export const DEFAULT_AGENT_WAIT_MS = 24 * 3600_000;
 export const DEFAULT_RETRY: RetryConfig = { maxAttempts: 5, baseDelayMs: 1_000, maxDelayMs: 5 * 60_000 };
 export const SQLITE_FILE_NAME = 'barge.sqlite';
 

@@ -15,9 +15,9 @@ import type { ServiceConfig } from '../config/service-config.js';
 import { overlaps, resolveEndpointPath } from '../storage/posix/endpoint-paths.js';
 import { PHASE_TRANSFER } from './phases.js';
 import type { ListedEntry, RequestAction, RequestSpec, RequestView } from '../core/request-types.js';
-import { requestView } from './request-view.js';
+import { deadlineOf, requestView } from './request-view.js';
 import { encodeTask } from './service-task.js';
-import { checkListedFiles } from './spec-options.js';
+import { checkDeadline, checkListedFiles } from './spec-options.js';
 import { RemoteAgents } from './remote-agents.js';
 import { watchStore, type StoreFailure } from '../state/watched-store.js';
 import { listOnAgents, listRoot } from './endpoint-listing.js';
@@ -52,6 +52,8 @@ export class Coordinator {
   private dirty = new Set<string>();
   private lastSeen = new Map<string, number>();
   private reachCheckedAt = 0;
+  /** requests no live agent can run now, as the last check found them */
+  private waiting = new Map<string, { reason: string; since: number; until: number }>();
 
   private readonly now: () => number;
   private readonly store: StateStore;
@@ -145,25 +147,51 @@ export class Coordinator {
         if (a !== 'moved') break;
       }
     }
-    // the built-in agent reaches every endpoint: only without it can a request be stranded
-    if (!this.config.localAgent && now - this.reachCheckedAt >= REACH_CHECK_MS) {
+    if (now - this.reachCheckedAt >= REACH_CHECK_MS) {
       this.reachCheckedAt = now;
-      await this.failUnreachable(active);
+      // the built-in agent reaches every endpoint: only without it can a request be stranded
+      if (!this.config.localAgent) await this.checkWaits(active);
+      await this.failPastDeadline();
     }
   }
 
-  /** a request that no live agent can run fails with the reason, after a grace period for agents to (re)join */
-  private async failUnreachable(active: readonly RequestRecord[]): Promise<void> {
-    const grace = Math.max(2 * this.config.leaseTimeoutMs, 15_000);
-    for (const u of await this.remoteAgents.unreachable(active, grace)) {
-      const r = active.find((x) => x.id === u.id);
+  /** an open request whose deadline passed fails, saying how far it got */
+  private async failPastDeadline(): Promise<void> {
+    const now = this.now();
+    for (const r of await this.store.requestsIn(OPEN_STATES)) {
+      const deadline = deadlineOf(r);
+      if (deadline === undefined || now < deadline) continue;
+      const c = r.counters;
+      await this.failOpen(r, `its deadline ${new Date(deadline).toISOString()} passed: ${c.filesCopied} of ${c.filesToCopy} files copied so far`);
+    }
+  }
+
+  /**
+   * A request no live agent can run waits, with the reason in its view, until one returns;
+   * it fails when its deadline passes, or after agent_wait when it has none.
+   */
+  private async checkWaits(active: readonly RequestRecord[]): Promise<void> {
+    const now = this.now();
+    const stuck = await this.remoteAgents.stuck(active);
+    this.waiting = new Map();
+    for (const s of stuck) {
+      const r = active.find((x) => x.id === s.id);
       if (!r) continue;
-      const message = `no agent can run this request: ${u.reason} (for ${Math.round(grace / 1000)} s)`;
-      if (await this.store.setRequestState(u.id, [r.state], 'failed', this.now(), { message })) {
-        this.dirty.add(u.id);
-        this.agentLink.canceled(u.id);
-        this.remoteAgents.requestCanceled(u.id);
-      }
+      const deadline = deadlineOf(r);
+      const until = deadline ?? s.since + this.config.agentWaitMs;
+      this.waiting.set(s.id, { reason: s.reason, since: s.since, until });
+      if (now < until) continue;
+      const why = deadline === undefined ? 'agent_wait' : `its deadline ${new Date(deadline).toISOString()}`;
+      await this.failOpen(r, `no agent can run this request: ${s.reason} (waited ${waitedText(now - s.since)}, until ${why})`);
+    }
+  }
+
+  private async failOpen(r: RequestRecord, message: string): Promise<void> {
+    if (await this.store.setRequestState(r.id, [r.state], 'failed', this.now(), { message })) {
+      this.waiting.delete(r.id);
+      this.dirty.add(r.id);
+      this.agentLink.canceled(r.id);
+      this.remoteAgents.requestCanceled(r.id);
     }
   }
 
@@ -183,6 +211,7 @@ export class Coordinator {
     if (spec.maxDelete !== undefined && !spec.delete) throw new BargeError('E_BAD_INPUT', 'body/maxDelete needs delete: true');
     if (spec.checksum && spec.sizeOnly) throw new BargeError('E_BAD_INPUT', 'body/checksum and body/sizeOnly exclude each other');
     checkListedFiles(spec);
+    checkDeadline(spec, this.now());
     const id = spec.id ?? randomUUID();
     const created = await this.store.createRequest({
       id, priority: spec.priority ?? 5, source: `${src.endpoint.name}:${src.rel}`, destination: `${dst.endpoint.name}:${dst.rel}`,
@@ -202,7 +231,10 @@ export class Coordinator {
   private async view(r: RequestRecord): Promise<RequestView> {
     const active = r.state === 'running' || r.state === 'finalizing' || r.state === 'paused';
     const walkDone = r.state === 'queued' ? false : !active || (await this.store.openCount(r.id, WALK_KINDS)) === 0;
-    return requestView(r, walkDone, this.now());
+    const view = requestView(r, walkDone, this.now());
+    const w = RUNNING_STATES.includes(r.state) ? this.waiting.get(r.id) : undefined;
+    if (w) view.waiting = { reason: w.reason, since: new Date(w.since).toISOString(), until: new Date(w.until).toISOString() };
+    return view;
   }
 
   async get(id: string): Promise<RequestView> {
@@ -340,4 +372,9 @@ export class Coordinator {
   onLease(listener: (seconds: number) => void): () => void {
     return this.agentLink.onLease(listener);
   }
+}
+
+function waitedText(ms: number): string {
+  const s = Math.round(ms / 1000);
+  return s < 120 ? `${s} s` : s < 7200 ? `${Math.round(s / 60)} min` : `${Math.round(s / 360) / 10} h`;
 }

@@ -178,14 +178,11 @@ export class RemoteAgents {
     this.canceled.delete(agentId);
   }
 
-  /**
-   * Requests no live agent can run (none reaches the source, or the destination), for
-   * longer than `graceMs`: they fail with the reason rather than wait for ever.
-   */
-  async unreachable(requests: readonly { id: string; source: string; destination: string }[], graceMs: number): Promise<{ id: string; reason: string }[]> {
+  /** requests no live agent can run now (none reaches the source, or the destination): why, and since when */
+  async stuck(requests: readonly { id: string; source: string; destination: string }[]): Promise<{ id: string; reason: string; since: number }[]> {
     const now = this.o.now();
     const live = (await this.store.listAgents()).filter((a) => this.liveness.alive(a, now)).map(placed);
-    const out: { id: string; reason: string }[] = [];
+    const out: { id: string; reason: string; since: number }[] = [];
     const seen = new Set<string>();
     for (const r of requests) {
       seen.add(r.id);
@@ -193,7 +190,7 @@ export class RemoteAgents {
       if (reason === undefined) { this.stuckSince.delete(r.id); continue; }
       const since = this.stuckSince.get(r.id) ?? now;
       this.stuckSince.set(r.id, since);
-      if (now - since >= graceMs) out.push({ id: r.id, reason });
+      out.push({ id: r.id, reason, since });
     }
     for (const id of [...this.stuckSince.keys()]) if (!seen.has(id)) this.stuckSince.delete(id);
     return out;

@@ -22,6 +22,12 @@ function optionsOf(r: RequestRecord): RequestView['options'] {
   return options;
 }
 
+/** when the request must have finished, as epoch ms, if it has a deadline */
+export function deadlineOf(r: RequestRecord): number | undefined {
+  const d = optionsOf(r).deadline;
+  return d === undefined ? undefined : Date.parse(d);
+}
+
 export function requestView(r: RequestRecord, walkDone: boolean, now: number): RequestView {
   const options = optionsOf(r);
   const c = r.counters;

@@ -21,6 +21,16 @@ export function checkListedFiles(spec: RequestSpec): void {
   }
 }
 
+/** a deadline must be a time, with its zone, still to come: one in the past would fail the request at once */
+export function checkDeadline(spec: RequestSpec, now: number): void {
+  if (spec.deadline === undefined) return;
+  const at = Date.parse(spec.deadline);
+  if (!/(Z|[+-]\d\d:?\d\d)$/i.test(spec.deadline) || Number.isNaN(at)) {
+    throw new BargeError('E_BAD_INPUT', `body/deadline: '${spec.deadline}' is not an ISO 8601 time with a zone, such as 2027-01-31T18:00:00Z`);
+  }
+  if (at <= now) throw new BargeError('E_BAD_INPUT', `body/deadline: ${spec.deadline} has passed already`);
+}
+
 /** chunkCutoff: chunk files from this size, in chunks of a quarter of it (test set-up's, so tests need no 256 MiB files) */
 export function syncOptionsOf(spec: RequestSpec, o: { transfers: number; asRoot: boolean; chunkCutoff?: number | undefined }): SyncOptions {
   const f = spec.filters ?? {};

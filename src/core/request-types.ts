@@ -27,6 +27,8 @@ export interface RequestSpec {
   priority?: number;
   filters?: RequestFilters;
   files?: string[];
+  /** ISO 8601: the request fails if it has not finished by then (and stops waiting for agents) */
+  deadline?: string;
 }
 
 export interface RequestView {
@@ -47,6 +49,8 @@ export interface RequestView {
   etaSeconds: number | null;
   errorCount: number;
   message: string | null;
+  /** while no live agent can run it: why, since when, and when it fails unless one returns */
+  waiting?: { reason: string; since: string; until: string };
 }
 
 export interface ListedEntry {

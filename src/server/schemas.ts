@@ -52,6 +52,7 @@ const optionProperties = {
   keepCache: Type.Optional(Type.Boolean({ description: 'leave the bytes read from the source in the page cache (by default they are dropped behind the copy)' })),
   hash: Type.Optional(Type.Enum(HASHES)),
   filters: Type.Optional(FiltersSchema),
+  deadline: Type.Optional(Type.String({ format: 'date-time', description: 'fail the request if it has not finished by then (also the end of any wait for an agent)' })),
   files: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 4096 }), {
     maxItems: MAX_FILES, description: 'only these paths (a directory brings its subtree)',
   })),
@@ -88,6 +89,11 @@ export const RequestViewSchema = Type.Object({
   etaSeconds: Type.Union([Type.Number(), Type.Null()], { description: 'null until the walk is done' }),
   errorCount: Type.Integer(),
   message: Type.Union([Type.String(), Type.Null()], { description: 'why it failed, or why the delete pass was skipped' }),
+  waiting: Type.Optional(Type.Object({
+    reason: Type.String({ description: 'why no agent can run it now, e.g. no live agent reaches its destination endpoint' }),
+    since: Type.String({ format: 'date-time' }),
+    until: Type.String({ format: 'date-time', description: 'when it fails if no agent returns: its deadline, or the coordinator\'s agent_wait after `since`' }),
+  }, { description: 'present while no live agent can run the request' })),
 });
 
 export const SubmitAnswer = Type.Object({ id: Type.String(), request: RequestViewSchema });

@@ -50,6 +50,7 @@ function registerSubmit(program: Command): void {
     .option('--verify', 'read every written file back from DST and compare its hash with SRC')
     .option('--keep-cache', "the agents leave the bytes they read from SRC in the page cache (by default they are dropped behind the copy)")
     .option('--priority <N>', "1 (lowest) to 10 (default: the server's, 5)")
+    .option('--deadline <when>', "fail the request if it has not finished by then: a time (2027-01-31T18:00:00Z) or a span from now (6h, 2d); it also ends any wait for an agent (default: none; the server's agent_wait bounds such waits)")
     .option('--id <id>', 'your own id for the request (1-128 of A-Z a-z 0-9 . _ -); submitting it twice is refused')
     .option('--watch', 'then watch the request until it ends (exit 1 if it fails)'))
     .action(run((a, src: string, dst: string, flags: Parameters<typeof Actions.submit>[2]) => a.submit(src, dst, flags, rules)));

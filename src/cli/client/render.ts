@@ -64,6 +64,7 @@ export function requestDetail(r: RequestView, errors: Page<RequestError> | undef
     ['rate', `${rateText(r)}${r.etaSeconds === null || r.finishedAt !== null ? '' : `, ETA ${formatDuration(r.etaSeconds)}`}`],
     ['errors', formatCount(r.errorCount)],
     ['message', r.message ?? '-'],
+    ...(r.waiting ? [['waiting', waitingText(r.waiting)] as [string, string]] : []),
   ];
   const width = Math.max(...lines.map(([k]) => k.length)) + 2;
   const out = lines.map(([k, v]) => `${(k + ':').padEnd(width)}${v}`);
@@ -107,7 +108,12 @@ export function progressText(r: RequestView): string {
   const eta = r.etaSeconds === null ? '--' : formatDuration(r.etaSeconds);
   return `${r.id} ${phase}: ${formatCount(r.files.copied)}/${formatCount(r.files.toCopy)} files, ` +
     `${formatBytes(r.bytes.copied)}/${formatBytes(r.bytes.toCopy)}, ${rateText(r)}, ETA ${eta}` +
-    (r.errorCount > 0 ? `, ${formatCount(r.errorCount)} errors` : '');
+    (r.errorCount > 0 ? `, ${formatCount(r.errorCount)} errors` : '') +
+    (r.waiting ? ` [waiting: ${waitingText(r.waiting)}]` : '');
+}
+
+function waitingText(w: NonNullable<RequestView['waiting']>): string {
+  return `${w.reason}, since ${w.since}; fails at ${w.until} unless an agent returns`;
 }
 
 /** The line `watch` ends with. */

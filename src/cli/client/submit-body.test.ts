@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { BargeError } from '../../core/errors.js';
 import { ApiClient, ServerError } from './api-client.js';
 import { readToken, resolveServer } from './client-options.js';
-import { buildSubmitBody, parseEndpointPath, type SubmitFlags } from './submit-body.js';
+import { buildSubmitBody, parseDeadline, parseEndpointPath, type SubmitFlags } from './submit-body.js';
 
 const noList = (): string[] => { throw new Error('--files-from not expected'); };
 
@@ -97,4 +97,14 @@ test('errors from the server and from the network', async () => {
     assert.match(err.message, new RegExp(`^cannot reach the coordinator at http://127\\.0\\.0\\.1:${port}: connection refused`));
     return true;
   });
+});
+
+test('--deadline: a time or a span from now, in the future, sent as ISO 8601 UTC', () => {
+  const now = Date.parse('2027-01-01T00:00:00Z');
+  assert.equal(parseDeadline('6h', now), '2027-01-01T06:00:00.000Z');
+  assert.equal(parseDeadline('2d', now), '2027-01-03T00:00:00.000Z');
+  assert.equal(parseDeadline('2027-02-01T18:00:00+01:00', now), '2027-02-01T17:00:00.000Z');
+  for (const [text, message] of [['2026-12-31T00:00:00Z', /that time has passed/], ['2027-13-45T00:00:00Z', /not a time/], ['soon', /bad --deadline 'soon'/], ['0s', /must be in the future/]] as const) {
+    assert.throws(() => parseDeadline(text, now), (e: unknown) => e instanceof BargeError && e.code === 'E_USAGE' && message.test(e.message), text);
+  }
 });

@@ -25,6 +25,7 @@ export interface SubmitFlags {
   maxSize?: string;
   minAge?: string;
   maxAge?: string;
+  deadline?: string;
 }
 
 const HASHES = ['xxh3', 'sha256', 'md5'] as const;
@@ -85,6 +86,19 @@ function parseFilters(f: SubmitFlags): SubmitFilters | undefined {
   return Object.keys(filters).length > 0 ? filters : undefined;
 }
 
+/** --deadline: a time ("2027-01-31T18:00:00Z"; without a zone, this host's) or a span from now ("6h", "2d") */
+export function parseDeadline(text: string, now: number): string {
+  if (/^\s*\d{4}-\d\d-\d\d/.test(text)) {
+    const at = Date.parse(text);
+    if (Number.isNaN(at)) throw new BargeError('E_USAGE', `bad --deadline '${text}': not a time (expected e.g. 2027-01-31T18:00:00Z, or a span such as 6h)`);
+    if (at <= now) throw new BargeError('E_USAGE', `bad --deadline '${text}': that time has passed`);
+    return new Date(at).toISOString();
+  }
+  const seconds = withFlag('--deadline', () => parseAge(text));
+  if (seconds <= 0) throw new BargeError('E_USAGE', `bad --deadline '${text}': must be in the future`);
+  return new Date(now + seconds * 1000).toISOString();
+}
+
 /** `readList` reads --files-from (a file, or '-' for stdin); tests pass their own. */
 export function buildSubmitBody(src: string, dst: string, f: SubmitFlags, readList: (path: string) => string[] = readFileList): SubmitBody {
   const body: SubmitBody = {
@@ -110,6 +124,7 @@ export function buildSubmitBody(src: string, dst: string, f: SubmitFlags, readLi
     body.hash = hash;
   }
   if (f.priority !== undefined) body.priority = parsePriority(f.priority);
+  if (f.deadline !== undefined) body.deadline = parseDeadline(f.deadline, Date.now());
   const filters = parseFilters(f);
   if (filters) body.filters = filters;
   if (f.filesFrom !== undefined) {

@@ -60,7 +60,7 @@ export async function watchRequest(api: ApiClient, id: string, opts: WatchOption
     let fresh = true;
     while (!FINAL_STATES.includes(r.state)) {
       // off a terminal this prints once on each state change, once when the coordinator goes away
-      if (fresh) line.show(progressText(r), r.state);
+      if (fresh) line.show(progressText(r), r.state + (r.waiting ? ' waiting' : ''));
       await sleep(opts.pollMs ?? POLL_MS);
       try {
         r = await api.request(id);
