@@ -180,6 +180,27 @@ test('refused at submit: unknown endpoint, a read-only destination, "..", a syml
   await assert.rejects(h.c.get('missing'), /no request with id 'missing'/);
 });
 
+test('without the built-in agent, endpoint paths are not this host\'s: endpoints of two sites may nest, of one site may not', async () => {
+  const ep = (name: string, p: string, site: string, write: boolean): [string, { name: string; kind: string; path: string; write: boolean; site: string }] =>
+    [name, { name, kind: 'posix', path: p, write, site }];
+  const config: ServiceConfig = {
+    file: undefined, name: 'nohost', listen: { host: '127.0.0.1', port: 0 }, db: { kind: 'memory' }, stateDir: os.tmpdir(),
+    localAgent: false, transfers: 2, leaseTimeoutMs: 5000, agentWaitMs: 60_000, auth: false,
+    retry: { maxAttempts: 2, baseDelayMs: 10, maxDelayMs: 20 }, sites: new Map(), tokens: [], endpointStorage: new Map(),
+    endpoints: new Map([ep('panda', '/data', 'a', false), ep('badger', '/data/inner', 'b', true), ep('otter', '/data/inner', 'a', true)]),
+  };
+  const store = await openMemoryStore();
+  const c = new Coordinator(store, config, (abs) => new PosixStorage(abs));
+  try {
+    assert.equal((await c.submit({ source: 'panda:/', destination: 'badger:/' })).state, 'queued');
+    await assert.rejects(c.submit({ source: 'panda:/', destination: 'otter:/' }), /source and destination overlap/);
+    await assert.rejects(c.submit({ source: 'panda:/x/../..', destination: 'badger:/' }), /'\.\.' is not allowed/);
+  } finally {
+    await c.stop();
+    await store.close();
+  }
+});
+
 test('a scan run again after a restart finds the directory its first attempt made, and goes on', async () => {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'barge-rescan-'));
   try {

@@ -204,10 +204,14 @@ export class Coordinator {
   // ---- requests
 
   async submit(spec: RequestSpec): Promise<RequestView> {
-    const src = resolveEndpointPath(this.config.endpoints, spec.source, 'source');
-    const dst = resolveEndpointPath(this.config.endpoints, spec.destination, 'destination');
+    // without the built-in agent, endpoint roots are on agents' hosts, not this one
+    const here = this.config.localAgent;
+    const src = resolveEndpointPath(this.config.endpoints, spec.source, 'source', here);
+    const dst = resolveEndpointPath(this.config.endpoints, spec.destination, 'destination', here);
     if (!dst.endpoint.write) throw new BargeError('E_READ_ONLY', `destination: endpoint '${dst.endpoint.name}' may not be written (write = false)`);
-    if (overlaps(src.abs, dst.abs)) throw new BargeError('E_BAD_INPUT', `source and destination overlap: ${spec.source} and ${spec.destination}`);
+    // two sites' file systems are apart: /data at one does not hold /data/x at the other
+    const sameFileSystem = here || src.endpoint.site === dst.endpoint.site;
+    if (sameFileSystem && overlaps(src.abs, dst.abs)) throw new BargeError('E_BAD_INPUT', `source and destination overlap: ${spec.source} and ${spec.destination}`);
     if (spec.maxDelete !== undefined && !spec.delete) throw new BargeError('E_BAD_INPUT', 'body/maxDelete needs delete: true');
     if (spec.checksum && spec.sizeOnly) throw new BargeError('E_BAD_INPUT', 'body/checksum and body/sizeOnly exclude each other');
     checkListedFiles(spec);

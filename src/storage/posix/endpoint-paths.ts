@@ -41,10 +41,16 @@ export function realOrNearest(p: string): string {
   }
 }
 
-export function resolveEndpointPath<E extends RootedEndpoint>(endpoints: ReadonlyMap<string, E>, text: string, what: string): EndpointPath<E> {
+/**
+ * `onThisHost`: the endpoint's root is on this host (the built-in agent serves it), so a
+ * symlink out of it is refused here, early; otherwise the path is only checked as text
+ * (no '..'): the root is on an agent's host, which resolves every path beneath it.
+ */
+export function resolveEndpointPath<E extends RootedEndpoint>(endpoints: ReadonlyMap<string, E>, text: string, what: string, onThisHost = true): EndpointPath<E> {
   const { name, rel } = splitEndpointPath(text, what);
   const endpoint = endpoints.get(name);
   if (!endpoint) throw new BargeError('E_BAD_INPUT', `${what}: no endpoint named '${name}'`);
+  if (!onThisHost) return { endpoint, rel, abs: path.join(endpoint.path, rel) };
   const root = realOrNearest(endpoint.path);
   const abs = path.join(root, rel);
   const real = realOrNearest(abs);
