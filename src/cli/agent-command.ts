@@ -2,6 +2,7 @@
 // it is a lone agent: clients holding its token push to it (`barge sync SRC
 // barge://HOST:PORT/ENDPOINT/path`). On SIGINT/SIGTERM it stops accepting and closes its
 // sessions (whole files in flight are removed; partial large files stay for a resume).
+import { rootSwapWarning } from '../storage/posix/root-ancestors.js';
 import * as fs from 'node:fs';
 import { BargeError } from '../core/errors.js';
 import { isHashName } from '../core/sync-options.js';
@@ -63,6 +64,8 @@ export async function agentCommand(flags: AgentFlags): Promise<void> {
     if (served.has(e.name)) throw new BargeError('E_USAGE', `--endpoint ${e.name} is given twice`);
     const here = posixEndpoint(e.path);
     served.set(e.name, here);
+    const loose = rootSwapWarning(`endpoint ${e.name}`, e.path);
+    if (loose !== undefined) say(loose);
     // under a coordinator, whether an endpoint may be written is the coordinator's to say (at enrolment)
     if (lone) endpoints.set(e.name, { storage: openStorage(here, { forAgent: true }), write: e.write });
   }

@@ -1,6 +1,7 @@
 // `barge serve`: loads the configuration, opens the state store, starts the coordinator's
 // loops, the built-in agent and the HTTP server; on SIGINT/SIGTERM stops leasing, lets
 // the tasks in flight finish and closes everything.
+import { rootSwapWarning } from '../storage/posix/root-ancestors.js';
 import * as fs from 'node:fs';
 import { makeDirs } from '../storage/posix/make-dirs.js';
 import { createRequire } from 'node:module';
@@ -59,6 +60,8 @@ function checkEndpoints(c: ServiceConfig): void {
     const where = c.file ?? 'configuration';
     if (!st) throw new BargeError('E_CONFIG', `${where}: endpoints.${e.name}.path: ${e.path} does not exist`);
     if (!st.isDirectory()) throw new BargeError('E_CONFIG', `${where}: endpoints.${e.name}.path: ${e.path} is not a directory`);
+    const loose = rootSwapWarning(`endpoint ${e.name}`, e.path);
+    if (loose !== undefined) say(loose);
   }
 }
 

@@ -1,5 +1,6 @@
 // `barge sync SRC DST`: checks the roots, starts the worker threads, runs the sync with
 // progress and prints what happened. Returns the exit code.
+import { rootSwapWarning } from '../storage/posix/root-ancestors.js';
 import { makeDirs } from '../storage/posix/make-dirs.js';
 import { BargeError, ERROR_CODES } from '../core/errors.js';
 import type { SyncOptions } from '../core/sync-options.js';
@@ -75,7 +76,11 @@ export async function syncCommand(srcArg: string, dstArg: string, opts: SyncOpti
     dst = { root: remote.storage.root, entry: remote.root, remote };
   } else {
     ({ src: srcPath, dst } = await localDestination(srcArg, dstArg, opts));
+    const loose = rootSwapWarning('DST', dst.root);
+    if (loose !== undefined) log.notice(loose);
   }
+  const looseSrc = rootSwapWarning('SRC', srcPath);
+  if (looseSrc !== undefined) log.notice(looseSrc);
   const srcRoot = await new PosixStorage(srcPath).stat('');
   const dstRoot = dst.entry;
   if (!srcRoot) throw new BargeError('E_BAD_INPUT', `source '${srcArg}' vanished`);
