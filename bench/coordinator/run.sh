@@ -3,7 +3,9 @@
 # on SQLite and PostgreSQL, API latency while a transfer runs, and the peak RSS of
 # `barge serve` while it tracks a 1,000,000-file request. Builds what is needed, makes
 # the data sets (the shared mkdata.sh's small and huge), runs the three and prints one
-# markdown table. Variables: bench/README.md, section "Coordinator benchmarks".
+# markdown table. Optional (not in the default BENCHES): fl, one request listing
+# FL_FILES paths in `files` against the same tree without a list (files-list.ts).
+# Variables: bench/README.md, section "Coordinator benchmarks".
 set -uo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -39,6 +41,12 @@ TRANSFERS=${TRANSFERS:-}   # empty: barge serve's default (the number of cores, 
 HUGE_FILES=${HUGE_FILES:-1000000}
 RSS_DB=${RSS_DB:-}
 RSS_TIMEOUT_MIN=${RSS_TIMEOUT_MIN:-60}
+# 4. (optional, BENCHES=fl) a request with a files list: its own tree of FL_FILES small files
+FL_FILES=${FL_FILES:-1000000}
+FL_TREE=${FL_TREE:-$DATA_DIR/files-list-$FL_FILES}
+FL_CASES=${FL_CASES:-files,plain}
+FL_POLL_MS=${FL_POLL_MS:-100}
+FL_TIMEOUT_MIN=${FL_TIMEOUT_MIN:-30}
 
 say() { printf 'bench/coordinator: %s\n' "$*" >&2; }
 die() { say "$*"; exit 1; }
@@ -61,7 +69,7 @@ if [[ $BUILD != never ]]; then
   fi
   (cd "$REPO" && npx tsc -p bench/coordinator/tsconfig.json >&2) || say "WARNING: tsc reported errors in the benchmarks"
 fi
-for f in lease-throughput api-latency coordinator-rss table; do
+for f in lease-throughput api-latency coordinator-rss table $(has fl && echo files-list); do
   [[ -f $REPO/dist/bench/coordinator/$f.js ]] || die "dist/bench/coordinator/$f.js missing (build failed)"
 done
 [[ -f $MAIN_JS ]] || die "barge is not built ($MAIN_JS)"
@@ -83,6 +91,17 @@ cat "$RESULTS"/env.*.txt > "$RESULTS/env.txt"
 printf '{"commit": "%s"}\n' "$(cd "$REPO" && git rev-parse --short HEAD 2>/dev/null)$(cd "$REPO" && [[ -n $(git status --porcelain -- src 2>/dev/null) ]] && echo '+changes')" >> "$ROWS"
 
 # ------------------------------------------------------------------ data
+if has fl; then
+  # the tree (kept) plus one destination per case, ~4.3 KiB and one inode per file each
+  fl_copies=$(( $(tr ',' '\n' <<< "$FL_CASES" | grep -c .) + ($([[ -e $FL_TREE.done ]] && echo 0 || echo 1)) ))
+  mkdir -p "$DATA_DIR"
+  avail=$(df -Pk "$DATA_DIR" | awk 'NR == 2 {print $4}')
+  iavail=$(df -Pi "$DATA_DIR" | awk 'NR == 2 {print $4}')
+  need_kib=$((1048576 + fl_copies * FL_FILES * 43 / 10)) need_inodes=$((fl_copies * FL_FILES))
+  say "disk for fl: need ~$((need_kib / 1048576 + 1)) GiB and ~$need_inodes inodes, have $((avail / 1048576)) GiB and $iavail inodes"
+  ((avail < need_kib)) && die "not enough disk under $DATA_DIR"
+  [[ $iavail =~ ^[0-9]+$ ]] && ((iavail < need_inodes)) && die "not enough inodes under $DATA_DIR"
+fi
 if has api || has rss; then
   sets=""
   has api && sets+=" small"
@@ -133,6 +152,11 @@ fi
 if has rss; then
   run rss node "$BENCH_JS/coordinator-rss.js" --src "$DATA_DIR/huge" --work "$DATA_DIR/work/coord-rss" ${RSS_DB:+--db "$RSS_DB"} \
     ${TRANSFERS:+--transfers "$TRANSFERS"} --timeout-min "$RSS_TIMEOUT_MIN" --out "$ROWS"
+fi
+if has fl; then
+  run fl node "$BENCH_JS/files-list.js" --tree "$FL_TREE" --work "$DATA_DIR/work/coord-fl" --files "$FL_FILES" --cases "$FL_CASES" \
+    --poll-ms "$FL_POLL_MS" ${TRANSFERS:+--transfers "$TRANSFERS"} --timeout-min "$FL_TIMEOUT_MIN" --out "$ROWS" > "$RESULTS/files-list-$STAMP.md"
+  say "fl's own table: $RESULTS/files-list-$STAMP.md"
 fi
 
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)" >> "$RESULTS/env.$STAMP.txt"

@@ -3,7 +3,6 @@
 // the tasks in flight finish and closes everything.
 import { rootSwapWarning } from '../storage/posix/root-ancestors.js';
 import * as fs from 'node:fs';
-import { makeDirs } from '../storage/posix/make-dirs.js';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { BargeError, ERROR_CODES } from '../core/errors.js';
@@ -39,7 +38,8 @@ async function openStore(c: ServiceConfig): Promise<{ store: StateStore; where: 
     switch (c.db.kind) {
       case 'memory': return { store: await openMemoryStore(), where: 'memory (nothing is kept after exit)' };
       case 'sqlite':
-        makeDirs(path.dirname(c.db.path));
+        // the state folder holds the database and so the grant signing key: its owner's only
+        fs.mkdirSync(path.dirname(c.db.path), { recursive: true, mode: 0o700 });
         return { store: await openSqliteStore(c.db.path), where: `SQLite ${c.db.path}` };
       case 'postgres': {
         const u = new URL(c.db.url);
@@ -50,6 +50,14 @@ async function openStore(c: ServiceConfig): Promise<{ store: StateStore; where: 
   } catch (e) {
     throw new BargeError('E_CONFIG', `cannot open the database: ${e instanceof Error ? e.message : String(e)}`);
   }
+}
+
+/** a configuration file that holds token secrets and that other users can read: said at start (not refused: it is the operator's file) */
+function exposedSecrets(file: string | undefined, tokens: number): string | undefined {
+  if (file === undefined || tokens === 0) return undefined;
+  const mode = fs.statSync(file).mode & 0o777;
+  if ((mode & 0o077) === 0) return undefined;
+  return `warning: ${file} holds ${tokens} token secret(s) and other users can read it (mode ${mode.toString(8).padStart(4, '0')}): chmod 600 ${file}`;
 }
 
 function checkEndpoints(c: ServiceConfig): void {
@@ -69,6 +77,8 @@ export async function serveCommand(file: string | undefined, flags: ConfigFlags)
   const config = loadServiceConfig({ file, flags, env: process.env });
   // without the built-in agent, endpoints live on the agents' hosts, not necessarily here
   if (config.localAgent) checkEndpoints(config);
+  const exposed = exposedSecrets(config.file, config.tokens.length);
+  if (exposed !== undefined) say(exposed);
   const { store, where } = await openStore(config);
   const hooks = testHooks();
   const coordinator = new Coordinator(store, config, (abs) => new PosixStorage(abs), {
