@@ -14,10 +14,11 @@
 //
 //   node dist/bench/coordinator/files-list.js --tree DIR --work DIR [--files 1000000]
 //     [--per-dir 1000] [--cases files,plain] [--poll-ms 100] [--transfers N] [--timeout-min 30]
-//     [--verify 1] [--keep 0] [--out rows.jsonl]
+//     [--verify 1] [--keep 0] [--serve-node-args '--cpu-prof --cpu-prof-dir=DIR'] [--out rows.jsonl]
 // The tree is kept (DIR.done records its size; another --files remakes it); the work
-// folder (destinations, state) is removed at the end unless --keep 1. NODE_OPTIONS in the
-// environment reaches the serve process (e.g. --cpu-prof --cpu-prof-dir=DIR to profile it).
+// folder (destinations, state) is removed at the end unless --keep 1. --serve-node-args
+// puts node flags before barge's main.js (node refuses --cpu-prof in NODE_OPTIONS); with
+// --cpu-prof, serve writes its profiles when it is stopped at the end of each case.
 // The markdown table goes to stdout, the progress to stderr.
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -79,6 +80,7 @@ async function main(): Promise<void> {
       'timeout-min': { type: 'string', default: '30' },
       verify: { type: 'string', default: '1' },
       keep: { type: 'string', default: '0' },
+      'serve-node-args': { type: 'string', default: '' },
       out: { type: 'string' },
     },
   });
@@ -89,6 +91,10 @@ async function main(): Promise<void> {
   const PER_DIR = Number(a['per-dir']);
   const TRANSFERS = a.transfers ? Number(a.transfers) : undefined;
   const POLL_MS = Number(a['poll-ms']);
+  const nodeArgs = a['serve-node-args'].split(/\s+/).filter(Boolean);
+  const quote = (x: string): string => `'${x.replace(/'/g, `'\\''`)}'`;
+  // sh -c 'exec "$0" FLAGS "$@"' node main.js serve ...: the shell becomes node, so the pid stays
+  const wrap = nodeArgs.length === 0 ? undefined : ['/bin/sh', '-c', `exec "$0" ${nodeArgs.map(quote).join(' ')} "$@"`];
   const cases = a.cases.split(',').map((c) => c.trim()).filter(Boolean);
   for (const c of cases) if (c !== 'files' && c !== 'plain') throw new Error(`unknown case ${c} (files, plain)`);
   if (!(N > 0) || !(PER_DIR > 0)) throw new Error('--files and --per-dir must be > 0');
@@ -154,7 +160,7 @@ async function main(): Promise<void> {
     const state = path.join(WORK, `state-${name}`);
     spawnSync('rm', ['-rf', dst, state]);
     fs.mkdirSync(dst, { recursive: true });
-    const s = await startServe({ src: TREE, dst, stateDir: state, db: `sqlite:${path.join(state, 'state.db')}`, transfers: TRANSFERS });
+    const s = await startServe({ src: TREE, dst, stateDir: state, db: `sqlite:${path.join(state, 'state.db')}`, transfers: TRANSFERS, ...(wrap ? { wrap } : {}) });
     say(`${name}: barge serve at ${s.url} (pid ${s.pid}), ${transfersLabel(TRANSFERS)}`);
     const startKiB = memoryOf(s.pid)?.rssKiB ?? NaN;
     const spec: Record<string, unknown> = { source: 'src:/', destination: 'dst:/' };
