@@ -74,6 +74,18 @@ test('--files-from copies the listed files and listed directories whole', async 
   assert.deepEqual(files(dst), ['keep.txt', 'logs/a.log', 'logs/deep/b.log']);
 });
 
+test('--files-from: a line "." (or "./") is the whole tree, with or without other lines', async () => {
+  const all = files(src);
+  for (const [i, lines] of [['.'], ['./'], ['keep.txt', '.', 'logs/a.log']].entries()) {
+    const list = join(work, `dot-${i}.txt`);
+    writeFileSync(list, lines.join('\n') + '\n');
+    const dst = join(work, `dot-${i}`);
+    const r = await runBarge(['sync', '--files-from', list, src, dst]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(files(dst), all, lines.join(' '));
+  }
+});
+
 test('--files-from: each listed path the source lacks is an error naming it; the rest is copied; exit 1', async () => {
   const list = join(work, 'list-missing.txt');
   writeFileSync(list, 'keep.txt\nnope.txt\nlogs/gone.log\nabsent/deep/x\nlogs/deep/b.log\n');

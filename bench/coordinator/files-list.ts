@@ -14,7 +14,7 @@
 //
 //   node dist/bench/coordinator/files-list.js --tree DIR --work DIR [--files 1000000]
 //     [--per-dir 1000] [--cases files,plain] [--poll-ms 100] [--transfers N] [--timeout-min 30]
-//     [--verify 1] [--keep 0] [--serve-node-args '--cpu-prof --cpu-prof-dir=DIR'] [--out rows.jsonl]
+//     [--verify 1] [--keep 0] [--serve-node-args='--cpu-prof --cpu-prof-dir=DIR'] [--out rows.jsonl]
 // The tree is kept (DIR.done records its size; another --files remakes it); the work
 // folder (destinations, state) is removed at the end unless --keep 1. --serve-node-args
 // puts node flags before barge's main.js (node refuses --cpu-prof in NODE_OPTIONS); with

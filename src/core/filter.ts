@@ -106,7 +106,8 @@ export class PathFilter {
         break;
       }
     }
-    if (this.listed && !insideListedDir && !this.listed.has(relPath) && !(isDir && this.listedAncestors?.has(relPath))) return false;
+    // a listed '.' is the whole tree
+    if (this.listed && !insideListedDir && !this.listed.has('') && !this.listed.has(relPath) && !(isDir && this.listedAncestors?.has(relPath))) return false;
     if (e.type === 'file') {
       if (e.size < this.minSize || e.size > this.maxSize) return false;
       if (this.newestNs !== undefined && e.mtimeNs > this.newestNs) return false;
