@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <dirent.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <unistd.h>
 #include "small_files.h"
 #include "beneath.h"
@@ -19,11 +20,10 @@
 #include "throw_errno.h"
 
 
-/* ns since the epoch (may be negative) -> timespec with 0 <= tv_nsec < 1e9;
- * null or undefined leaves that time as it is (UTIME_OMIT) */
+/* ns since the epoch (may be negative, and beyond 64 bits: 2262-04-11 is the last time
+ * an int64 of ns can hold, while the kernel's time_t seconds go much further) -> timespec
+ * with 0 <= tv_nsec < 1e9; null or undefined leaves that time as it is (UTIME_OMIT) */
 static int to_timespec(napi_env env, napi_value v, struct timespec *ts) {
-  int64_t ns;
-  bool lossless;
   napi_valuetype t;
   napi_typeof(env, v, &t);
   if (t == napi_null || t == napi_undefined) {
@@ -31,12 +31,26 @@ static int to_timespec(napi_env env, napi_value v, struct timespec *ts) {
     ts->tv_nsec = UTIME_OMIT;
     return 0;
   }
-  if (napi_get_value_bigint_int64(env, v, &ns, &lossless) != napi_ok || !lossless) {
+  int sign = 0;
+  size_t words = 2;
+  uint64_t w[2] = {0, 0};
+  if (t != napi_bigint || napi_get_value_bigint_words(env, v, &sign, &words, w) != napi_ok) {
     napi_throw_type_error(env, "EINVAL", "time must be a BigInt of nanoseconds");
     return -1;
   }
-  int64_t sec = ns / 1000000000LL, rem = ns % 1000000000LL;
-  if (rem < 0) { rem += 1000000000LL; sec -= 1; }
+  /* below 2^127 ns, seconds fit in 64 bits: anything larger cannot be a file's time */
+  if (words > 2 || (w[1] >> 63) != 0) {
+    throw_errno(env, "time", EOVERFLOW);
+    return -1;
+  }
+  __int128 ns = (__int128)(((unsigned __int128)w[1] << 64) | w[0]);
+  if (sign) ns = -ns;
+  __int128 sec = ns / 1000000000, rem = ns % 1000000000;
+  if (rem < 0) { rem += 1000000000; sec -= 1; }
+  if (sec > INT64_MAX || sec < INT64_MIN) {
+    throw_errno(env, "time", EOVERFLOW);
+    return -1;
+  }
   ts->tv_sec = (time_t)sec;
   ts->tv_nsec = (long)rem;
   return 0;
