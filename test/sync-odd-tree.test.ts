@@ -1,6 +1,6 @@
 // barge sync on a tree of every hard case, checked by an independent comparator.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -9,6 +9,11 @@ import { runBarge } from './helpers/run-cli.js';
 import { diffSnapshots, diffTrees, snapshotTree } from './helpers/tree-diff.js';
 
 let work: string;
+
+/** every directory under root, root included */
+function dirsOf(root: string): string[] {
+  return [root, ...readdirSync(root, { withFileTypes: true, recursive: true }).filter((d) => d.isDirectory()).map((d) => join(d.parentPath ?? d.path, d.name))];
+}
 let tree: OddTree;
 
 before(() => {
@@ -37,6 +42,21 @@ test('a second run changes nothing and copies nothing', async () => {
   assert.equal(s.symlinksMade, 0);
   assert.equal(s.hardlinksMade, 0);
   assert.deepEqual(diffSnapshots(before, snapshotTree(dst)), []);
+});
+
+test('a second run with -c (content compared) changes nothing either: no directory times set again, no hard link made again, nor predicted', async () => {
+  const dst = join(work, 'dst-full');
+  const ctimes = (): string[] => dirsOf(dst).map((d) => `${d} ${statSync(d, { bigint: true }).ctimeNs}`);
+  const before = ctimes();
+  await new Promise((r) => setTimeout(r, 20));
+  for (const dry of [['-n'], []]) {
+    const r = await runBarge(['sync', '-c', '-H', '-S', '-v', '--json', ...dry, tree.root, dst]);
+    assert.equal(r.code, 0, r.stderr);
+    const s = JSON.parse(r.stdout) as { filesCopied: number; metaUpdated: number; hardlinksMade: number };
+    assert.deepEqual([s.filesCopied, s.metaUpdated, s.hardlinksMade], [0, 0, 0], dry.join(''));
+    assert.doesNotMatch(r.stderr, /hardlink/);
+  }
+  assert.deepEqual(ctimes(), before, 'no directory had its times set again (its ctime would change)');
 });
 
 test('without -H hard links arrive as separate files with the same content', async () => {

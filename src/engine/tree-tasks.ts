@@ -2,6 +2,7 @@
 // directory metadata.
 import { joinRel, type Entry } from '../core/entry.js';
 import { BargeError } from '../core/errors.js';
+import { anyMeta, metaDiff } from '../core/compare.js';
 import { isAborted, type RunContext } from './run-context.js';
 import { metaOf } from './copy-file.js';
 import { ResultBuilder } from './task-result.js';
@@ -12,6 +13,8 @@ export async function runLinks(ctx: RunContext, t: LinkTask): Promise<TaskResult
   for (const l of t.links) {
     try {
       if (!ctx.pair.hardlinks) throw new BargeError('E_UNSUPPORTED', `not linked: the storages keep no hard links (${ctx.dst.root}), so ${l.existing} and this name cannot be one file`);
+      // names already one file (a re-run where the files were compared by content) need nothing
+      if (await oneFile(ctx, l.existing, l.rel)) continue;
       if (!ctx.opts.dryRun) await ctx.dst.link(l.existing, l.rel);
       r.count('hardlinksMade');
       r.event('hardlink', l.rel, l.existing);
@@ -20,6 +23,12 @@ export async function runLinks(ctx: RunContext, t: LinkTask): Promise<TaskResult
     }
   }
   return r.result;
+}
+
+async function oneFile(ctx: RunContext, a: string, b: string): Promise<boolean> {
+  const [x, y] = await Promise.all([ctx.dst.stat(a).catch(() => undefined), ctx.dst.stat(b).catch(() => undefined)]);
+  if (x?.type !== 'file' || y?.type !== 'file') return false;
+  return (x.linkKey ?? `${x.dev}:${x.ino}`) === (y.linkKey ?? `${y.dev}:${y.ino}`);
 }
 
 const NOT_DELETED = 'not deleted: the name is not valid UTF-8 (shown with \ufffd), which barge does not delete';
@@ -90,7 +99,12 @@ export async function runDirMeta(ctx: RunContext, t: DirMetaTask): Promise<TaskR
   for (const d of t.dirs) {
     if (isAborted(ctx)) break;
     try {
-      if (!ctx.opts.dryRun) await ctx.dst.setMeta(d.rel, 'dir', metaOf(d.src), { owner: ctx.owner });
+      if (ctx.opts.dryRun) continue;
+      // a directory whose files turned out equal (compared by content, -c) was not touched:
+      // setting its times again would only change its ctime
+      const now = await ctx.dst.stat(d.rel).catch(() => undefined);
+      if (now?.type === 'dir' && !anyMeta(metaDiff(d.src, now, ctx.owner, ctx.resolutionNs))) continue;
+      await ctx.dst.setMeta(d.rel, 'dir', metaOf(d.src), { owner: ctx.owner });
     } catch (e) {
       r.fail(e, d.rel === '' ? '.' : d.rel);
     }
