@@ -1,6 +1,7 @@
 // The posix Storage backend. Calls are synchronous inside async-shaped methods on
 // purpose: the engine runs it in worker threads, where a blocking syscall costs far
 // less than a trip through libuv's thread pool (measured 3-7x for scanning).
+import { timeResolutionNs } from './time-resolution.js';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Entry } from '../../core/entry.js';
@@ -34,7 +35,7 @@ function attempt<T>(action: string, rel: string, fn: () => T): Promise<T> {
 }
 
 export class PosixStorage implements Storage {
-  readonly features: StorageFeatures;
+  private known: StorageFeatures | undefined;
   /** whether batches of new files are created one thread at a time here; asked on first use */
   private oneCreator: boolean | undefined;
   /** the directory every path is resolved beneath: the endpoint's own root where this storage is rooted below it */
@@ -65,16 +66,21 @@ export class PosixStorage implements Storage {
       this.anchor = root;
       this.prefix = '';
     }
-    this.features = {
+  }
+
+  /** read when a run pairs its storages: the time step is probed then, in a root that exists by that time */
+  get features(): StorageFeatures {
+    this.known ??= {
       symlinks: true,
       posixMeta: true,
       hardlinks: true,
       sparse: true,
       owner: typeof process.getuid === 'function' && process.getuid() === 0,
-      mtimeResolutionNs: 1n,
+      mtimeResolutionNs: timeResolutionNs(this.root),
       staging: false,
       checksSentHash: false,
     };
+    return this.known;
   }
 
   /** fn with rel's parent held open (its /proc path) and rel's last part; the root itself as (root, '') */
