@@ -30,8 +30,9 @@ CHECK_CONTENT=${CHECK_CONTENT:-barge}
 SYNC_FLAGS=${SYNC_FLAGS:-}
 A2A_AGENT_FLAGS=${A2A_AGENT_FLAGS:-}
 RUN_TIMEOUT=${RUN_TIMEOUT:-1800}
+IPERF_SECS=${IPERF_SECS:-5}
 AGENT_PORT=${AGENT_PORT:-7792} XRD_PORT=${XRD_PORT:-7794} GRIDFTP_PORT=${GRIDFTP_PORT:-7795}
-RSYNC_PORT=${RSYNC_PORT:-7796} COORD_PORT=${COORD_PORT:-7797}
+RSYNC_PORT=${RSYNC_PORT:-7796} COORD_PORT=${COORD_PORT:-7797} IPERF_PORT=${IPERF_PORT:-7798}
 
 say() { printf 'bench/peers: %s\n' "$*" >&2; }
 die() { say "$*"; exit 1; }
@@ -43,6 +44,8 @@ for s in $SETS; do [[ $s == large || $s == mixed || $s == small ]] || die "unkno
 [[ $RUNS =~ ^[1-9][0-9]*$ ]] || die "RUNS must be a positive whole number, not '$RUNS'"
 [[ $(id -u) == 0 ]] || die "run as root: xrootd and the GridFTP server drop to nobody, the destination is chowned before every run, caches are dropped"
 [[ $DATA_DIR$DST$RESULTS != *[[:space:]]* ]] || die "no white space in DATA_DIR, DST or RESULTS"
+# DST is emptied before every run and removed at the end: never a folder that holds the sets
+for s in $SETS; do [[ $DATA_DIR/$s/ != "${DST%/}"/* ]] || die "DST=$DST holds the $s set: it is removed at the end; name a folder of its own"; done
 mkdir -p "$RESULTS/raw" || die "cannot create $RESULTS"
 RESULTS=$(cd "$RESULTS" && pwd)
 ROWS=$RESULTS/rows.tsv CMDS=$RESULTS/commands.txt
@@ -67,7 +70,7 @@ trap 'exit 130' INT TERM
 # ------------------------------------------------------------------ tools
 install_missing() {
   local -A pkg_of=([xrootd]=xrootd-server [xrdcp]=xrootd-client [globus-gridftp-server]=globus-gridftp-server-progs
-    [globus-url-copy]=globus-gass-copy-progs [rsync]=rsync [iperf3]=iperf3 [/usr/bin/time]=time [ss]=iproute2)
+    [globus-url-copy]=globus-gass-copy-progs [rsync]=rsync [iperf3]=iperf3 [ss]=iproute2)
   local t missing=() still=()
   for t in "${!pkg_of[@]}"; do command -v "$t" >/dev/null 2>&1 || missing+=("${pkg_of[$t]}"); done
   [[ ${#missing[@]} == 0 ]] && return 0
@@ -84,8 +87,8 @@ install_missing() {
 install_missing
 have() { command -v "$1" >/dev/null 2>&1; }
 drop_tools() { local t; for t in "$@"; do TOOLS=" $TOOLS "; TOOLS=${TOOLS// $t / }; done; }
-have xrootd && have xrdcp || drop_tools xrdcp-1 xrdcp-4
-have globus-gridftp-server && have globus-url-copy || drop_tools guc-1 guc-4
+{ have xrootd && have xrdcp; } || drop_tools xrdcp-1 xrdcp-4
+{ have globus-gridftp-server && have globus-url-copy; } || drop_tools guc-1 guc-4
 have rsync || drop_tools rsyncd
 have ss || die "ss (Debian package iproute2) is required to check the ports"
 
@@ -106,7 +109,7 @@ for s in $SETS; do
     DATA_DIR=$DATA_DIR bash "$SHARED_BENCH/mkdata.sh" "$s" >&2 || die "mkdata.sh $s failed"
   fi
 done
-rm -rf "${DST:?}" && mkdir -p "$DST" || die "cannot create $DST"
+{ rm -rf "${DST:?}" && mkdir -p "$DST"; } || die "cannot create $DST"
 DST=$(cd "$DST" && pwd)
 [[ $(df -P "$DST" | awk 'NR == 2 {print $1}') == $(df -P "$DATA_DIR" | awk 'NR == 2 {print $1}') ]] \
   || say "WARNING: $DST is not on the file system of $DATA_DIR"
@@ -232,6 +235,19 @@ fi
 } > "$RESULTS/env.txt"
 cat "$RESULTS/env.txt" >&2
 
+# the loopback TCP ceiling, for context (IPERF_SECS=0: none)
+IPERF_LINE="iperf3: not run"
+if [[ $IPERF_SECS != 0 ]] && have iperf3 && port_free "$IPERF_PORT"; then
+  iperf3 -s -B 127.0.0.1 -p "$IPERF_PORT" > "$D/iperf3.log" 2>&1 &
+  PIDS+=($!); sleep 0.5
+  IPERF_LINE="loopback iperf3 -t $IPERF_SECS (Gbit/s received):"
+  for p in 1 4; do
+    IPERF_LINE+=" -P $p $(iperf3 -c 127.0.0.1 -p "$IPERF_PORT" -P "$p" -t "$IPERF_SECS" -J 2> /dev/null \
+      | node -e 'let t = ""; process.stdin.on("data", (d) => t += d).on("end", () => { try { console.log((JSON.parse(t).end.sum_received.bits_per_second / 1e9).toFixed(1)) } catch { console.log("NA") } })')"
+  done
+fi
+echo "$IPERF_LINE" >> "$RESULTS/env.txt"; say "$IPERF_LINE"
+
 # ------------------------------------------------------------------ one run
 # the command of TOOL for SET (source $DATA_DIR/SET, destination $DST/SET, which must not exist)
 tool_cmd() {
@@ -309,7 +325,7 @@ one_run() {
 }
 
 # ------------------------------------------------------------------ the runs
-TOOLS=$(echo $TOOLS)   # normalised; tools whose programs are missing were dropped above
+read -ra TOOL_LIST <<< "$TOOLS"; TOOLS=${TOOL_LIST[*]}   # normalised; tools whose programs are missing were dropped above
 [[ -n $TOOLS ]] || die "no tool left to run"
 say "sets: $SETS; tools: $TOOLS; $RUNS round(s), tools interleaved in each"
 for s in $SETS; do
