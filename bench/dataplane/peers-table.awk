@@ -95,7 +95,7 @@ END {
   print "kernel writeback and anyone else on the machine; near 100 means the run was short of CPU."
 }
 function target(s, what, a, b, limit,    r, v) {
-  if (a < 0 || b <= 0) { printf "| %s | %s | – | – | – | not measured |\n", s, what; return }
+  if (a < 0 || b <= 0) { printf "| %s | %s | – | – | – | not measured (or a run failed) |\n", s, what; return }
   r = a / b; v = (limit == 0) ? "–" : (r >= limit ? "PASS" : "FAIL")
   printf "| %s | %s | %.2f GB/s | %.2f GB/s | %.2f x | %s |\n", s, what, a, b, r, v
 }

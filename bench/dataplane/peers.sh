@@ -103,6 +103,8 @@ wants_any push-1 push-4 a2a sync && { [[ -f $MAIN_JS ]] || die "barge is not bui
 BARGE=(node "$MAIN_JS")
 
 # ------------------------------------------------------------------ data
+[[ -f $SHARED_BENCH/mkdata.sh ]] || die "no mkdata.sh in SHARED_BENCH=$SHARED_BENCH"
+{ mkdir -p "$DATA_DIR" && DATA_DIR=$(cd "$DATA_DIR" && pwd); } || die "cannot create $DATA_DIR"
 for s in $SETS; do
   if [[ ! -e $DATA_DIR/$s.done ]]; then
     say "making the $s set with mkdata.sh into $DATA_DIR (LARGE_MIB, MIXED_FILES, ... pass through)"
