@@ -1,7 +1,9 @@
 // `barge agent --coordinator URL`: enrols, then leases and runs tasks with the engine of
 // `barge sync` on worker threads, reading its own endpoints and pushing to the agents the
-// coordinator names; its data plane accepts only grants the coordinator signed.
+// coordinator names; its data plane accepts only grants the coordinator signed. Should the
+// coordinator give its name to another process meanwhile, it enrols again (enrolAgain).
 import type { KeyObject } from 'node:crypto';
+import { setTimeout as delay } from 'node:timers/promises';
 import { nameFreeInMs, type EnrolBody, type EnrolReply } from '../core/agent-wire.js';
 import { BargeError } from '../core/errors.js';
 import { withTaskDelay } from './delayed-job-runner.js';
@@ -16,6 +18,9 @@ import { WorkerJobRunner } from './worker-job-runner.js';
 /** how often a refused enrolment is tried again, and how long past the time the coordinator said */
 const ENROL_RETRY_MS = 500;
 const ENROL_MARGIN_MS = 2_000;
+/** how soon, then at most how often, an agent whose name was taken over tries to enrol again */
+const REENROL_FIRST_MS = 1_000;
+const REENROL_MAX_MS = 30_000;
 
 export interface LeasingOptions {
   coordinator: string;
@@ -61,9 +66,33 @@ async function enrolWaiting(link: HttpAgentLink, body: EnrolBody, say: (line: st
   }
 }
 
+/**
+ * The coordinator gave this agent's name to another process (this one was not heard from
+ * for longer than the lease timeout: a pause, a cut network), so its calls carry a stale
+ * secret. Enrol again; while that process is alive it is refused: try again, less and less
+ * often, until the name is free or this agent stops.
+ */
+async function enrolAgain(link: HttpAgentLink, body: EnrolBody, say: (line: string) => void, stopping: AbortSignal): Promise<void> {
+  say(`agent '${body.name}': the coordinator says another process enrolled under this name since; enrolling again`);
+  for (let waitMs = REENROL_FIRST_MS; ; waitMs = Math.min(REENROL_MAX_MS, waitMs * 2)) {
+    if (stopping.aborted) throw new BargeError('E_AUTH', `agent '${body.name}' is enrolled by another process; stopping, so not enrolling again`);
+    try {
+      await link.enrol(body);
+      say(`enrolled again as ${body.name}`);
+      return;
+    } catch (e) {
+      say(`enrolling again as '${body.name}' failed (${e instanceof Error ? e.message : String(e)}); trying again in ${waitMs / 1000} s`);
+    }
+    await delay(waitMs, undefined, { signal: stopping }).catch(() => undefined);
+  }
+}
+
 export async function startLeasing(o: LeasingOptions): Promise<{ stop(): Promise<void>; stats(): AgentTaskStats }> {
   const link = new HttpAgentLink(o.coordinator, o.token);
-  const e = await enrolWaiting(link, { name: o.name, site: o.site, endpoints: [...o.served.keys()], dataAddress: o.dataAddress, slots: o.threads * 2 }, (line) => o.say(line));
+  const body: EnrolBody = { name: o.name, site: o.site, endpoints: [...o.served.keys()], dataAddress: o.dataAddress, slots: o.threads * 2 };
+  const e = await enrolWaiting(link, body, (line) => o.say(line));
+  const stopping = new AbortController();
+  link.onIdentityTaken(() => enrolAgain(link, body, (line) => o.say(line), stopping.signal));
   o.grantKeys.push(publicKeyFromPem(e.grantKey));
   for (const ep of e.endpoints) {
     const here = o.served.get(ep.name);
@@ -78,6 +107,7 @@ export async function startLeasing(o: LeasingOptions): Promise<{ stop(): Promise
   agent.start();
   return {
     stop: async () => {
+      stopping.abort();
       await agent.stop();
       await link.leave(e.agentId);
     },

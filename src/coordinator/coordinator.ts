@@ -93,20 +93,21 @@ export class Coordinator {
     return { link: this.agentLink.localLink(b.endpoints), released };
   }
 
-  agentLease(agentId: string, capacity: number, waitMs: number): Promise<LeasedWork[]> {
-    return this.remoteAgents.lease(agentId, capacity, waitMs);
+  // the HTTP routes' calls: `secret` is the one the agent's enrolment got (none: refused)
+  agentLease(agentId: string, secret: string | undefined, capacity: number, waitMs: number): Promise<LeasedWork[]> {
+    return this.remoteAgents.lease(agentId, secret, capacity, waitMs);
   }
 
-  agentReport(agentId: string, reports: TaskReport[]): Promise<void> {
-    return this.remoteAgents.report(agentId, reports);
+  agentReport(agentId: string, secret: string | undefined, reports: TaskReport[]): Promise<void> {
+    return this.remoteAgents.report(agentId, secret, reports);
   }
 
-  agentHeartbeat(agentId: string, running: number, held?: readonly number[]): Promise<{ canceled: string[] }> {
-    return this.remoteAgents.heartbeat(agentId, running, held);
+  agentHeartbeat(agentId: string, secret: string | undefined, running: number, held?: readonly number[]): Promise<{ canceled: string[] }> {
+    return this.remoteAgents.heartbeat(agentId, secret, running, held);
   }
 
-  agentLeave(agentId: string): Promise<void> {
-    return this.remoteAgents.leave(agentId);
+  agentLeave(agentId: string, secret: string | undefined): Promise<void> {
+    return this.remoteAgents.leave(agentId, secret);
   }
 
   start(): void {

@@ -1,4 +1,5 @@
-// The coordinator's side of agents on other hosts (`barge agent --coordinator`): enrolment,
+// The coordinator's side of agents on other hosts (`barge agent --coordinator`): enrolment
+// (which hands each process a secret its later calls must carry: agent-secret.ts),
 // leases placed by which endpoints each agent reaches, each push carrying a grant signed
 // with the key all coordinators of one database share, long polls, reports (also of
 // tasks leased before this coordinator restarted), heartbeats that carry cancellations.
@@ -13,6 +14,7 @@ import type { EndpointConfig } from '../config/service-config.js';
 import { placementsFor, RoundRobin, unplaceable, type PlacedAgent, type Placement } from './placement.js';
 import { splitEndpointPath } from '../core/endpoint-path.js';
 import { AgentLiveness } from './agent-liveness.js';
+import { checkAgentSecret, newAgentSecret } from './agent-secret.js';
 
 export interface RemoteAgentOptions {
   coordinator: string;
@@ -46,50 +48,66 @@ export class RemoteAgents {
   }
 
   /**
-   * Writes an agent's row, the built-in agent's as any other's; a new process under a known
-   * name hands back what the old one held. Returns how many tasks went back to the queue.
+   * Writes the built-in agent's row (in-process, so it has no secret); a new process under
+   * its name hands back what the old one held. Returns how many tasks went back to the queue.
    */
   async register(b: EnrolBody): Promise<number> {
+    const rec = this.recordOf(b);
+    const released = await this.store.releaseLeases(rec.id);
+    await this.store.upsertAgent(rec);
+    this.canceled.set(rec.id, []);
+    return released;
+  }
+
+  private recordOf(b: EnrolBody): AgentRecord {
     for (const e of b.endpoints) {
       if (!this.o.endpoints.has(e)) throw new BargeError('E_BAD_INPUT', `agent ${b.name}: the coordinator has no endpoint named '${e}'`);
     }
     const now = this.o.now();
-    const agentId = b.name;
-    const released = await this.store.releaseLeases(agentId);
-    const rec: AgentRecord = {
-      id: agentId, name: b.name, site: b.site, endpoints: b.endpoints, slots: b.slots, running: 0,
+    return {
+      id: b.name, name: b.name, site: b.site, endpoints: b.endpoints, slots: b.slots, running: 0,
       coordinator: this.o.coordinator, startedAt: now, lastSeen: now, ...(b.dataAddress === undefined ? {} : { dataAddress: b.dataAddress }),
     };
-    await this.store.upsertAgent(rec);
-    this.canceled.set(agentId, []);
-    return released;
   }
 
   /**
    * An agent on another host joins. Refused: a coordinator's built-in agent's name (NAME/local),
    * and a name an agent heard from within the lease timeout holds (two agents on one host
-   * without --name). A restart of a crashed agent gets its name back once its row is that old.
+   * without --name). A restart of a crashed agent gets its name back once its row is that old;
+   * the name then has a new secret, so the crashed process's calls, if it was only cut off, fail.
    */
   async enrol(b: EnrolBody): Promise<EnrolReply> {
     // this coordinator's own (builtInAgentName) and those of others sharing the database
     if (b.name.endsWith(BUILT_IN_AGENT_SUFFIX)) {
       throw new BargeError('E_BAD_INPUT', `agent name '${b.name}' is kept for a coordinator's built-in agent (NAME${BUILT_IN_AGENT_SUFFIX}): give this agent another --name`);
     }
-    const now = this.o.now();
-    const holder = (await this.store.listAgents()).find((a) => a.id === b.name);
-    if (holder !== undefined && now - holder.lastSeen <= this.o.leaseMs) {
-      throw new BargeError('E_STATE', nameTakenMessage(b.name, now - holder.lastSeen, holder.lastSeen + this.o.leaseMs - now + 1));
+    const rec = this.recordOf(b);
+    const { secret, hash } = newAgentSecret();
+    // the name is checked and taken in one statement: of two enrolments at once, one wins
+    if (!await this.store.claimAgent(rec, hash, rec.lastSeen - this.o.leaseMs)) {
+      const holder = (await this.store.listAgents()).find((a) => a.id === b.name);
+      const heard = holder?.lastSeen ?? rec.lastSeen;
+      throw new BargeError('E_STATE', nameTakenMessage(b.name, rec.lastSeen - heard, heard + this.o.leaseMs - rec.lastSeen + 1));
     }
-    await this.register(b);
-    const agentId = b.name;
+    // what a previous process of this name held goes back to the queue
+    await this.store.releaseLeases(rec.id);
+    this.canceled.set(rec.id, []);
     const key = await this.signingKey();
     return {
-      agentId, grantKey: publicKeyPem(createPublicKey(key)), leaseMs: this.o.leaseMs, heartbeatMs: Math.max(500, Math.floor(this.o.leaseMs / 4)),
+      agentId: rec.id, agentSecret: secret, grantKey: publicKeyPem(createPublicKey(key)), leaseMs: this.o.leaseMs,
+      heartbeatMs: Math.max(500, Math.floor(this.o.leaseMs / 4)),
       endpoints: b.endpoints.map((name) => ({ name, write: this.o.endpoints.get(name)?.write ?? false })),
     };
   }
 
-  private async known(agentId: string): Promise<{ me: PlacedAgent; live: PlacedAgent[] }> {
+  /** an HTTP caller acts as `agentId` only with the secret its enrolment got (agent-secret.ts) */
+  private async identify(agentId: string, secret: string | undefined): Promise<void> {
+    checkAgentSecret(agentId, secret, await this.store.agentSecretHash(agentId));
+  }
+
+  /** the agent, and the live agents it may be placed with; its identity checked first */
+  private async known(agentId: string, secret: string | undefined): Promise<{ me: PlacedAgent; live: PlacedAgent[] }> {
+    await this.identify(agentId, secret);
     const now = this.o.now();
     const all = await this.store.listAgents();
     const live = all.filter((a) => this.liveness.alive(a, now)).map(placed);
@@ -99,17 +117,18 @@ export class RemoteAgents {
   }
 
   /** a long poll: work as soon as there is some, or nothing after waitMs */
-  async lease(agentId: string, capacity: number, waitMs: number): Promise<LeasedWork[]> {
+  async lease(agentId: string, secret: string | undefined, capacity: number, waitMs: number): Promise<LeasedWork[]> {
     const end = this.o.now() + Math.min(Math.max(waitMs, 0), MAX_WAIT_MS);
     for (;;) {
-      const got = await this.leaseOnce(agentId, capacity);
+      // each poll checks the secret again: a name taken over mid-poll leases nothing more to the old process
+      const got = await this.leaseOnce(agentId, secret, capacity);
       if (got.length > 0 || this.o.now() >= end) return got;
       await new Promise((r) => setTimeout(r, POLL_MS));
     }
   }
 
-  private async leaseOnce(agentId: string, capacity: number): Promise<LeasedWork[]> {
-    const { me, live } = await this.known(agentId);
+  private async leaseOnce(agentId: string, secret: string | undefined, capacity: number): Promise<LeasedWork[]> {
+    const { me, live } = await this.known(agentId, secret);
     const runnable = (await this.store.requestsIn(['running', 'finalizing'])).map((r) => ({ id: r.id, src: endpointOf(r.source), dst: endpointOf(r.destination) }));
     const places = placementsFor(me, runnable, live);
     if (places.size === 0) return [];
@@ -158,21 +177,26 @@ export class RemoteAgents {
     return signGrant(await this.signingKey(), { agent, endpoint, path, write: false, exp: this.o.now() + ttlMs, request });
   }
 
-  async report(agentId: string, reports: TaskReport[]): Promise<void> {
+  async report(agentId: string, secret: string | undefined, reports: TaskReport[]): Promise<void> {
+    await this.identify(agentId, secret);
     this.liveness.reported(reports, this.o.now());
     await this.link.report(agentId, reports, (taskId) => this.store.heldTask(agentId, taskId));
   }
 
   /** the request ids canceled since the agent's last heartbeat */
-  async heartbeat(agentId: string, running: number, held?: readonly number[]): Promise<{ canceled: string[] }> {
-    await this.known(agentId);
+  async heartbeat(agentId: string, secret: string | undefined, running: number, held?: readonly number[]): Promise<{ canceled: string[] }> {
+    await this.known(agentId, secret);
     await this.link.heartbeat(agentId, running, held);
     const c = this.canceled.get(agentId) ?? [];
     this.canceled.set(agentId, []);
     return { canceled: c };
   }
 
-  async leave(agentId: string): Promise<void> {
+  /** an agent whose row is gone already has nothing to hand back; one whose name was taken over may not remove it */
+  async leave(agentId: string, secret: string | undefined): Promise<void> {
+    const stored = await this.store.agentSecretHash(agentId);
+    if (stored === undefined) return;
+    checkAgentSecret(agentId, secret, stored);
     await this.store.releaseLeases(agentId);
     await this.store.removeAgent(agentId);
     this.canceled.delete(agentId);

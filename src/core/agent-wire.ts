@@ -85,6 +85,11 @@ export interface EnrolBody {
 
 export interface EnrolReply {
   agentId: string;
+  /**
+   * Made for this enrolment: every later call naming `agentId` sends it as AGENT_SECRET_HEADER.
+   * Another enrolment under the name (after this process's row went stale) makes a new one.
+   */
+  agentSecret: string;
   /** PEM of the public key that signs grants */
   grantKey: string;
   leaseMs: number;
@@ -92,6 +97,9 @@ export interface EnrolReply {
   /** the endpoints it serves, and whether the coordinator lets them be written */
   endpoints: { name: string; write: boolean }[];
 }
+
+/** the header that carries EnrolReply.agentSecret on every agent call after the enrolment */
+export const AGENT_SECRET_HEADER = 'x-barge-agent-secret';
 
 /** the built-in agent of coordinator NAME is NAME/local; no agent may enrol under such a name */
 export const BUILT_IN_AGENT_SUFFIX = '/local';

@@ -64,6 +64,7 @@ export const ERROR_CODES = {
   E_AUTH: {
     retryable: false, httpStatus: 401, exitCode: FAILED,
     meaning: 'API: no bearer token, or one that matches no `[[tokens]]` entry. ' +
+      'Agent routes (403): no secret, or not the one the enrolment of the agent named gave (another process holds the name: enrol again). ' +
       'Data plane: the agent refused the token or grant (wrong, expired, or for another endpoint or path)',
   },
   E_FORBIDDEN: { retryable: false, httpStatus: 403, exitCode: FAILED, meaning: "API: the token's role does not allow the route" },

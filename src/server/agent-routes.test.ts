@@ -2,10 +2,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { parseWithBigints, stringifyWithBigints } from '../core/json-bigint.js';
+import { AGENT_SECRET_HEADER } from '../core/agent-wire.js';
 import { AGENT_CONTENT_TYPE } from './routes/agent-routes.js';
 import { ADMIN, bearer, errorOf, READ, testServer } from './test-support/test-server.js';
 
-const AGENT = bearer('agent');
+// the fake coordinator's agents enrol with the secret 'sekrit' (test-support/fake-coordinator-api.ts)
+const AGENT = { ...bearer('agent'), [AGENT_SECRET_HEADER]: 'sekrit' };
 const post = (url: string, headers: Record<string, string>, body: unknown) => ({
   method: 'POST' as const, url, headers: { ...headers, 'content-type': AGENT_CONTENT_TYPE }, payload: stringifyWithBigints(body),
 });
@@ -25,7 +27,7 @@ test('a read token is 403 on agent routes, no token 401; an admin token may act 
   assert.equal((await app.inject(post('/api/agent/heartbeat', READ, body))).statusCode, 403);
   assert.equal(errorOf((await app.inject(post('/api/agent/heartbeat', READ, body))).body).code, 'E_FORBIDDEN');
   assert.equal((await app.inject(post('/api/agent/heartbeat', {}, body))).statusCode, 401);
-  assert.equal((await app.inject(post('/api/agent/heartbeat', ADMIN, body))).statusCode, 200);
+  assert.equal((await app.inject(post('/api/agent/heartbeat', { ...ADMIN, [AGENT_SECRET_HEADER]: 'sekrit' }, body))).statusCode, 200);
   // and an agent token may not change requests
   const cancel = await app.inject({ method: 'POST', url: '/api/requests/r-1/cancel', headers: AGENT });
   assert.equal(cancel.statusCode, 403);
@@ -63,4 +65,21 @@ test('bad bodies are 400 naming the field; a body that is not JSON is 400', asyn
   }
   const bad = await app.inject({ method: 'POST', url: '/api/agent/leave', headers: { ...AGENT, 'content-type': AGENT_CONTENT_TYPE }, payload: '{nope' });
   assert.equal(bad.statusCode, 400);
+});
+
+test('a call naming an agent without its enrolment\'s secret, or with another, is 403 E_AUTH; the header reaches the coordinator', async () => {
+  const { app } = await testServer();
+  const calls: [string, unknown][] = [
+    ['/api/agent/lease', { agentId: 'a1', capacity: 1, waitMs: 0 }], ['/api/agent/heartbeat', { agentId: 'a1', running: 0 }],
+    ['/api/agent/report', { agentId: 'a1', reports: [] }], ['/api/agent/leave', { agentId: 'a1' }],
+  ];
+  for (const [url, body] of calls) {
+    for (const headers of [bearer('agent'), { ...bearer('agent'), [AGENT_SECRET_HEADER]: 'guess' }]) {
+      const r = await app.inject(post(url, headers, body));
+      assert.equal(r.statusCode, 403, `${url} ${r.body}`);
+      assert.equal(errorOf(r.body).code, 'E_AUTH');
+      assert.match(errorOf(r.body).message, /agent 'a1' is enrolled by another process/);
+    }
+    assert.equal((await app.inject(post(url, AGENT, body))).statusCode, 200, url);
+  }
 });

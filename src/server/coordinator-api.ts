@@ -31,10 +31,12 @@ export interface CoordinatorApi {
 
   // agents on other hosts (barge agent --coordinator)
   agentEnrol(b: EnrolBody): Promise<EnrolReply>;
+  // `secret`: the x-barge-agent-secret header; the agent's enrolment got it. A missing or
+  // wrong one throws E_AUTH (the name is held by another process), which the routes answer as 403
   /** a long poll: returns as soon as there is work, or with none after waitMs */
-  agentLease(agentId: string, capacity: number, waitMs: number): Promise<LeasedWork[]>;
-  agentReport(agentId: string, reports: TaskReport[]): Promise<void>;
+  agentLease(agentId: string, secret: string | undefined, capacity: number, waitMs: number): Promise<LeasedWork[]>;
+  agentReport(agentId: string, secret: string | undefined, reports: TaskReport[]): Promise<void>;
   /** also says which requests were canceled since the last heartbeat */
-  agentHeartbeat(agentId: string, running: number, held?: readonly number[]): Promise<{ canceled: string[] }>;
-  agentLeave(agentId: string): Promise<void>;
+  agentHeartbeat(agentId: string, secret: string | undefined, running: number, held?: readonly number[]): Promise<{ canceled: string[] }>;
+  agentLeave(agentId: string, secret: string | undefined): Promise<void>;
 }

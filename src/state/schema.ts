@@ -75,6 +75,8 @@ export interface AgentsTable {
   started_at: number;
   last_seen: number;
   data_address: string | null;
+  /** SHA-256 (hex) of the secret handed to the agent at enrolment; null for a built-in agent */
+  secret_hash: string | null;
 }
 
 export interface ErrorsTable {

@@ -4,7 +4,7 @@ import type { Kysely, Transaction } from 'kysely';
 import type { Counters } from '../core/counters.js';
 import { countersOf, zeroCounterColumns } from './counter-columns.js';
 import type { Flavor } from './flavor.js';
-import type { Database, RequestsTable } from './schema.js';
+import type { AgentsTable, Database, RequestsTable } from './schema.js';
 import { RunnableRequests } from './runnable-requests.js';
 import * as queue from './sql-task-queue.js';
 import type { LeaseRun } from './sql-task-queue.js';
@@ -50,6 +50,13 @@ function dbOf(s: StateStore): Kysely<Database> {
   return (s as SqlStateStore).connection;
 }
 
+
+function agentRow(a: AgentRecord, secretHash: string | null): AgentsTable {
+  return {
+    id: a.id, name: a.name, site: a.site, endpoints: JSON.stringify(a.endpoints), slots: a.slots, running: a.running,
+    coordinator: a.coordinator, started_at: a.startedAt, last_seen: a.lastSeen, data_address: a.dataAddress ?? null, secret_hash: secretHash,
+  };
+}
 
 /** task ids per statement when a heartbeat names the tasks it holds */
 const EXTEND_PART = 1000;
@@ -285,11 +292,23 @@ export class SqlStateStore implements StateStore {
   }
 
   async upsertAgent(a: AgentRecord): Promise<void> {
-    const row = {
-      id: a.id, name: a.name, site: a.site, endpoints: JSON.stringify(a.endpoints), slots: a.slots, running: a.running,
-      coordinator: a.coordinator, started_at: a.startedAt, last_seen: a.lastSeen, data_address: a.dataAddress ?? null,
-    };
+    const row = agentRow(a, null);
     await this.db.insertInto('agents').values(row).onConflict((oc) => oc.column('id').doUpdateSet(row)).execute();
+  }
+
+  async claimAgent(a: AgentRecord, secretHash: string, staleBefore: number): Promise<boolean> {
+    const row = agentRow(a, secretHash);
+    // the check and the write are one statement, so two claims cannot both see the name free;
+    // RETURNING names a row only when it was inserted or updated
+    const took = await this.db.insertInto('agents').values(row)
+      .onConflict((oc) => oc.column('id').doUpdateSet(row).where('agents.last_seen', '<', staleBefore))
+      .returning('id').executeTakeFirst();
+    return took !== undefined;
+  }
+
+  async agentSecretHash(agentId: string): Promise<string | null | undefined> {
+    const r = await this.db.selectFrom('agents').select('secret_hash').where('id', '=', agentId).executeTakeFirst();
+    return r?.secret_hash;
   }
 
   async heartbeat(agentId: string, running: number, now: number): Promise<void> {

@@ -4,7 +4,7 @@
 // engine has such a thing.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { Completion, LeasedTask, NewRequest, NewTask, StateStore } from './state-store.js';
+import type { AgentRecord, Completion, LeasedTask, NewRequest, NewTask, StateStore } from './state-store.js';
 
 export interface StoreUnderTest {
   store: StateStore;
@@ -333,6 +333,29 @@ export function stateConformance(name: string, make: () => Promise<StoreUnderTes
       assert.deepEqual(await s.errorCounts(), [{ code: 'E_IO', n: 2 }]);
       await s.removeAgent('a1');
       assert.deepEqual(await s.listAgents(), []);
+    });
+
+    it('a name goes to one of several claims at once, across connections; a stale row may be claimed again, a fresh one not', async (h) => {
+      const s = h.store;
+      const agent = (id: string, at: number): AgentRecord => ({ id, name: id, site: 's', endpoints: ['x'], slots: 1, running: 0, coordinator: 'c', startedAt: at, lastSeen: at });
+      const others = h.second ? [await h.second(), await h.second()] : [];
+      try {
+        const stores = [s, ...others, s];
+        for (let i = 0; i < 20; i++) {
+          const took = await Promise.all(stores.map((st, k) => st.claimAgent(agent(`n${i}`, T0 + k), `hash-${k}`, T0 - 1000)));
+          assert.equal(took.filter(Boolean).length, 1, `one claim of n${i} wins: ${took.join()}`);
+          assert.equal(await s.agentSecretHash(`n${i}`), `hash-${took.indexOf(true)}`, 'the row holds the winner\'s secret');
+        }
+      } finally {
+        for (const o of others) await o.close();
+      }
+      assert.equal(await s.claimAgent(agent('n0', T0 + 50), 'late', T0), false, 'heard from at T0: not stale before T0');
+      assert.notEqual(await s.agentSecretHash('n0'), 'late');
+      assert.equal(await s.claimAgent(agent('n0', T0 + 50), 'again', T0 + 4), true, 'stale before T0 + 4');
+      assert.equal(await s.agentSecretHash('n0'), 'again');
+      await s.upsertAgent(agent('c/local', T0));
+      assert.equal(await s.agentSecretHash('c/local'), null, 'a built-in agent has no secret');
+      assert.equal(await s.agentSecretHash('nobody'), undefined);
     });
 
     it('hands each task to exactly one of many concurrent leasers, across connections', async (h) => {

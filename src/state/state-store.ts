@@ -218,7 +218,16 @@ export interface StateStore {
   listErrors(requestId: string, limit: number, offset: number): Promise<Page<StoredError>>;
   listManifest(requestId: string, limit: number, offset: number): Promise<Page<ManifestEntry>>;
 
+  /** writes an agent's row as it is (the built-in agent's: no secret) */
   upsertAgent(a: AgentRecord): Promise<void>;
+  /**
+   * Takes the name for a new process, in one statement: writes the row (with `secretHash`)
+   * unless a row of that id was heard from at or after `staleBefore`. True when written;
+   * of two processes claiming one name at once, at most one gets true.
+   */
+  claimAgent(a: AgentRecord, secretHash: string, staleBefore: number): Promise<boolean>;
+  /** the agent's secret hash: undefined when no row has that id, null when the row has no secret */
+  agentSecretHash(agentId: string): Promise<string | null | undefined>;
   heartbeat(agentId: string, running: number, now: number): Promise<void>;
   listAgents(): Promise<AgentRecord[]>;
   removeAgent(agentId: string): Promise<void>;

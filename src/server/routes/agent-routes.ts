@@ -1,10 +1,11 @@
 // The calls of agents on other hosts: enrol, lease (a long poll), report, heartbeat,
-// leave. Tasks carry nanosecond times as bigints, so these bodies travel as
-// application/x-barge+json: JSON with bigints written as {"$big":"…"} (docs/api.md),
-// checked against the TypeBox schemas like every other body.
-import type { FastifyReply } from 'fastify';
+// leave. Every call after the enrolment sends the secret it got (x-barge-agent-secret): a
+// missing or wrong one is 403 E_AUTH. Tasks carry nanosecond times as bigints, so these
+// bodies travel as application/x-barge+json: JSON with bigints written as {"$big":"…"}
+// (docs/api.md), checked against the TypeBox schemas like every other body.
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
-import { packLease, type EnrolBody, type LeasedWork, type TaskReport } from '../../core/agent-wire.js';
+import { AGENT_SECRET_HEADER, packLease, type EnrolBody, type TaskReport } from '../../core/agent-wire.js';
 import type { CoordinatorApi } from '../coordinator-api.js';
 import { BargeError } from '../../core/errors.js';
 import { parseWithBigints, stringifyWithBigints } from '../../core/json-bigint.js';
@@ -49,22 +50,40 @@ export function agentRoutes(app: TypedApp, api: CoordinatorApi): void {
     return send(reply, await api.agentEnrol(enrol));
   });
 
-  app.post('/api/agent/lease', { schema: { summary: 'Tasks for an agent (a long poll)', tags, body: LeaseSchema } }, async (req, reply) => {
-    const work: LeasedWork[] = await api.agentLease(req.body.agentId, req.body.capacity, req.body.waitMs);
-    return send(reply, packLease(work));
+  app.post('/api/agent/lease', { schema: { summary: 'Tasks for an agent (a long poll)', tags, body: LeaseSchema } }, (req, reply) => {
+    return asAgent(reply, async () => packLease(await api.agentLease(req.body.agentId, secretOf(req), req.body.capacity, req.body.waitMs)));
   });
 
-  app.post('/api/agent/report', { schema: { summary: 'Results of finished tasks', tags, body: ReportSchema } }, async (req, reply) => {
-    await api.agentReport(req.body.agentId, req.body.reports as unknown as TaskReport[]);
-    return send(reply, {});
+  app.post('/api/agent/report', { schema: { summary: 'Results of finished tasks', tags, body: ReportSchema } }, (req, reply) => {
+    return asAgent(reply, async () => { await api.agentReport(req.body.agentId, secretOf(req), req.body.reports as unknown as TaskReport[]); return {}; });
   });
 
-  app.post('/api/agent/heartbeat', { schema: { summary: 'An agent is alive; answers the requests canceled since', tags, body: HeartbeatSchema } }, async (req, reply) => {
-    return send(reply, await api.agentHeartbeat(req.body.agentId, req.body.running, req.body.held));
+  app.post('/api/agent/heartbeat', { schema: { summary: 'An agent is alive; answers the requests canceled since', tags, body: HeartbeatSchema } }, (req, reply) => {
+    return asAgent(reply, () => api.agentHeartbeat(req.body.agentId, secretOf(req), req.body.running, req.body.held));
   });
 
-  app.post('/api/agent/leave', { schema: { summary: "An agent leaves; its leases go back to the queue", tags, body: AgentId } }, async (req, reply) => {
-    await api.agentLeave(req.body.agentId);
-    return send(reply, {});
+  app.post('/api/agent/leave', { schema: { summary: "An agent leaves; its leases go back to the queue", tags, body: AgentId } }, (req, reply) => {
+    return asAgent(reply, async () => { await api.agentLeave(req.body.agentId, secretOf(req)); return {}; });
   });
+}
+
+/** the secret the agent's enrolment got, as its calls send it */
+function secretOf(req: FastifyRequest): string | undefined {
+  const v = req.headers[AGENT_SECRET_HEADER];
+  return typeof v === 'string' && v !== '' ? v : undefined;
+}
+
+/**
+ * A call that names an agent. The bearer token passed (a wrong one is 401 before any route
+ * runs), so an E_AUTH here is the coordinator refusing to let this caller act as that agent:
+ * 403, as for a token whose role does not allow the route, and the code stays E_AUTH so the
+ * agent knows to enrol again.
+ */
+async function asAgent(reply: FastifyReply, call: () => Promise<unknown>): Promise<FastifyReply> {
+  try {
+    return send(reply, await call());
+  } catch (e) {
+    if (e instanceof BargeError && e.code === 'E_AUTH') return reply.status(403).send({ error: { code: e.code, message: e.message } });
+    throw e;
+  }
 }

@@ -196,26 +196,35 @@ export class FakeCoordinatorApi implements CoordinatorApi {
 
   agentEnrol(b: EnrolBody): Promise<EnrolReply> {
     this.record('agentEnrol', b);
-    return Promise.resolve({ agentId: b.name, grantKey: 'PEM', leaseMs: 30_000, heartbeatMs: 7_500, endpoints: b.endpoints.map((name) => ({ name, write: true })) });
+    return Promise.resolve({
+      agentId: b.name, agentSecret: 'sekrit', grantKey: 'PEM', leaseMs: 30_000, heartbeatMs: 7_500, endpoints: b.endpoints.map((name) => ({ name, write: true })),
+    });
   }
 
-  agentLease(agentId: string, capacity: number, waitMs: number): Promise<LeasedWork[]> {
+  /** as the coordinator does: a call naming an agent with any secret but the one enrolment gave is E_AUTH */
+  private identify(agentId: string, secret: string | undefined): Promise<void> {
+    return secret === 'sekrit' ? Promise.resolve() : Promise.reject(new BargeError('E_AUTH', `agent '${agentId}' is enrolled by another process: enrol again`));
+  }
+
+  async agentLease(agentId: string, secret: string | undefined, capacity: number, waitMs: number): Promise<LeasedWork[]> {
     this.record('agentLease', agentId, capacity, waitMs);
-    return Promise.resolve(this.work);
+    await this.identify(agentId, secret);
+    return this.work;
   }
 
-  agentReport(agentId: string, reports: TaskReport[]): Promise<void> {
+  async agentReport(agentId: string, secret: string | undefined, reports: TaskReport[]): Promise<void> {
     this.record('agentReport', agentId, reports);
-    return Promise.resolve();
+    await this.identify(agentId, secret);
   }
 
-  agentHeartbeat(agentId: string, running: number, _held?: readonly number[]): Promise<{ canceled: string[] }> {
+  async agentHeartbeat(agentId: string, secret: string | undefined, running: number, _held?: readonly number[]): Promise<{ canceled: string[] }> {
     this.record('agentHeartbeat', agentId, running);
-    return Promise.resolve({ canceled: [] });
+    await this.identify(agentId, secret);
+    return { canceled: [] };
   }
 
-  agentLeave(agentId: string): Promise<void> {
+  async agentLeave(agentId: string, secret: string | undefined): Promise<void> {
     this.record('agentLeave', agentId);
-    return Promise.resolve();
+    await this.identify(agentId, secret);
   }
 }
