@@ -8,7 +8,8 @@
 // A fresh serve process (fresh state folder) per case. From just before the POST to the
 // request's end, a worker thread GETs /healthz every POLL ms on a fixed schedule without
 // waiting for earlier answers (so a stalled coordinator shows as many slow answers, not
-// one), timing each from sending to the end of its body; the main thread times the POST
+// one), timing each from sending to the end of its body (one with no answer in 120 s
+// counts as non-200 with 120 s); the main thread times the POST
 // (building its JSON body is not timed), polls the request every second and samples the
 // serve process's RSS. Peak RSS = VmHWM from /proc just before serve is stopped.
 //
@@ -140,7 +141,7 @@ async function main(): Promise<void> {
   interface Outcome {
     name: string; listed: number; postMs: number; postStatus: number; bodyMB: number; stringifyMs: number;
     wallSec: number; view?: RequestView; probes: Probe[]; hwmKiB: number; startKiB: number; rssPeakAt: number;
-    postAt: number; runningAt?: number; walkAt?: number; stopCode: number | null; dstFiles?: number; busy: string; error?: string;
+    postAt: number; getMaxMs: number; getFailed: number; runningAt?: number; walkAt?: number; stopCode: number | null; dstFiles?: number; busy: string; error?: string;
   }
 
   const countFiles = (dir: string): number => {
@@ -179,7 +180,7 @@ async function main(): Promise<void> {
     const bodyMB = Buffer.byteLength(body) / 1e6;
     const listed = Array.isArray(spec.files) ? spec.files.length : 0;
     delete spec.files;
-    const o: Outcome = { name, listed, postMs: NaN, postStatus: 0, bodyMB, stringifyMs, wallSec: NaN, probes: [], hwmKiB: NaN, startKiB, rssPeakAt: 0, postAt: 0, stopCode: null, busy: '' };
+    const o: Outcome = { name, listed, postMs: NaN, postStatus: 0, bodyMB, stringifyMs, wallSec: NaN, probes: [], hwmKiB: NaN, startKiB, rssPeakAt: 0, postAt: 0, getMaxMs: 0, getFailed: 0, stopCode: null, busy: '' };
     const t0 = performance.timeOrigin + performance.now();
     const worker = new Worker(new URL(import.meta.url), { workerData: { url: s.url, everyMs: POLL_MS, t0 } });
     const probesP = new Promise<Probe[]>((resolve, reject) => { worker.once('message', resolve); worker.once('error', reject); });
@@ -201,7 +202,18 @@ async function main(): Promise<void> {
       let peak = 0;
       let lastLog = 0;
       for (;;) {
-        const r = await s.api<RequestView & { walkDone?: boolean }>('GET', `/api/requests/${id}`);
+        // fetch fails when no connection is made in 10 s (a full accept queue) or no headers come in 300 s: count it, go on
+        const tg = performance.now();
+        let r: { status: number; body: RequestView & { walkDone?: boolean } };
+        try {
+          r = await s.api<RequestView & { walkDone?: boolean }>('GET', `/api/requests/${id}`);
+        } catch (e) {
+          o.getFailed++;
+          say(`${name}: GET /api/requests/${id} failed after ${((performance.now() - tg) / 1000).toFixed(0)} s: ${(e as Error).message}`);
+          if (performance.now() > deadline) throw new Error(`not finished after ${a['timeout-min']} min`);
+          continue;
+        }
+        o.getMaxMs = Math.max(o.getMaxMs, performance.now() - tg);
         const v = r.body;
         o.view = v;
         const sec = rel0();
@@ -238,7 +250,9 @@ async function main(): Promise<void> {
   const outcomes: Outcome[] = [];
   try {
     for (const c of cases) outcomes.push(await runCase(c));
+    report(outcomes);
   } finally {
+    // rm -rf: minutes for 1,000,000 files; after the report
     if (a.keep !== '1') {
       say(`removing ${WORK}`);
       spawnSync('rm', ['-rf', WORK], { stdio: 'inherit' });
@@ -246,41 +260,44 @@ async function main(): Promise<void> {
   }
 
   // ---------------------------------------------------------------- report
-  const rows: ResultRow[] = [];
-  const lines: string[] = [
-    `| case | POST time (body) | request wall | healthz answers | healthz max / p99 | healthz > 1 s | non-200 | peak RSS | final state | files copied |`,
-    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: |',
-  ];
-  for (const o of outcomes) {
-    const ok = o.probes.filter((p) => p.status === 200);
-    const st = summarize(o.probes.map((p) => p.ms));
-    const worst = o.probes.reduce<Probe | undefined>((w, p) => (w === undefined || p.ms > w.ms ? p : w), undefined);
-    const slow = o.probes.filter((p) => p.ms > 1000).length;
-    const bad = o.probes.length - ok.length;
-    const v = o.view;
-    const label = o.name === 'files' ? `files list (${fmtInt(o.listed)} paths)` : 'plain (no files)';
-    const stateCell = o.error ? `${v?.state ?? 'none'} (${o.error.slice(0, 80)})` : v?.state ?? '?';
-    const copied = v ? `${fmtInt(v.files.copied)} of ${fmtInt(v.files.found)}${o.dstFiles === undefined ? '' : ` (DST ${fmtInt(o.dstFiles)})`}` : '-';
-    lines.push(`| ${[label, `${fmtMs(o.postMs)} ms (${o.bodyMB.toFixed(1)} MB)`, `${o.wallSec.toFixed(1)} s`, fmtInt(o.probes.length),
-      `${fmtMs(st.max)} / ${fmtMs(st.p99)} ms`, String(slow), String(bad), `${(o.hwmKiB / 1024).toFixed(0)} MiB`, stateCell, copied].join(' | ')} |`);
-    const wrong = o.error !== undefined || v?.state !== 'succeeded' || v.files.copied !== N || (o.dstFiles !== undefined && o.dstFiles !== N) || o.stopCode !== 0;
-    rows.push({
-      bench: 'files list',
-      setup: `SQLite, ${label}, tree of ${fmtInt(N)} files, ${transfersLabel(TRANSFERS)}`,
-      value: `healthz max ${fmtMs(st.max)} ms`,
-      target: '-',
-      result: wrong ? 'FAIL (wrong)' : bad > 0 ? `FAIL (${bad} healthz errors)` : '-',
-      detail: `POST ${fmtMs(o.postMs)} ms (${o.bodyMB.toFixed(1)} MB body, JSON.stringify ${fmtMs(o.stringifyMs)} ms not timed); healthz every ${POLL_MS} ms: n=${o.probes.length}, p50 ${fmtMs(st.p50)}, p99 ${fmtMs(st.p99)}, max ${fmtMs(st.max)} ms` +
-        `${worst ? ` (sent ${((worst.at / 1000) - o.postAt).toFixed(1)} s after the POST started)` : ''}, ${slow} over 1 s, ${bad} not 200; request ${v?.state ?? '?'} in ${o.wallSec.toFixed(1)} s (running at ${o.runningAt?.toFixed(1) ?? '?'} s, walk done at ${o.walkAt?.toFixed(1) ?? '?'} s), ` +
-        `copied ${v ? fmtInt(v.files.copied) : '?'} of ${v ? fmtInt(v.files.found) : '?'}, ${v?.errorCount ?? '?'} errors${o.dstFiles === undefined ? '' : `, ${fmtInt(o.dstFiles)} files in DST`}; ` +
-        `peak RSS (VmHWM) ${(o.hwmKiB / 1024).toFixed(0)} MiB (${(o.startKiB / 1024).toFixed(0)} MiB at start, highest RSS sample at ${o.rssPeakAt.toFixed(0)} s); ${o.busy}`,
-    });
-    // when the slow answers were sent: 1-second buckets with an answer over 1 s
-    const slowAt = [...new Set(o.probes.filter((p) => p.ms > 1000).map((p) => Math.floor(p.at / 1000 - o.postAt)))];
-    if (slowAt.length > 0) say(`${o.name}: healthz answers over 1 s were sent in seconds ${slowAt.join(', ')} after the POST started`);
+  function report(outcomes: readonly Outcome[]): void {
+    const rows: ResultRow[] = [];
+    const lines: string[] = [
+      `| case | POST time (body) | request wall | healthz answers | healthz max / p99 | healthz > 1 s | non-200 | peak RSS | final state | files copied |`,
+      '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: |',
+    ];
+    for (const o of outcomes) {
+      const ok = o.probes.filter((p) => p.status === 200);
+      const st = summarize(o.probes.map((p) => p.ms));
+      const worst = o.probes.reduce<Probe | undefined>((w, p) => (w === undefined || p.ms > w.ms ? p : w), undefined);
+      const slow = o.probes.filter((p) => p.ms > 1000).length;
+      const bad = o.probes.length - ok.length;
+      const v = o.view;
+      const label = o.name === 'files' ? `files list (${fmtInt(o.listed)} paths)` : 'plain (no files)';
+      const stateCell = o.error ? `${v?.state ?? 'none'} (${o.error.slice(0, 80)})` : v?.state ?? '?';
+      const copied = v ? `${fmtInt(v.files.copied)} of ${fmtInt(v.files.found)}${o.dstFiles === undefined ? '' : ` (DST ${fmtInt(o.dstFiles)})`}` : '-';
+      lines.push(`| ${[label, `${fmtMs(o.postMs)} ms (${o.bodyMB.toFixed(1)} MB)`, `${o.wallSec.toFixed(1)} s`, fmtInt(o.probes.length),
+        `${fmtMs(st.max)} / ${fmtMs(st.p99)} ms`, String(slow), String(bad), `${(o.hwmKiB / 1024).toFixed(0)} MiB`, stateCell, copied].join(' | ')} |`);
+      const wrong = o.error !== undefined || v?.state !== 'succeeded' || v.files.copied !== N || (o.dstFiles !== undefined && o.dstFiles !== N) || o.stopCode !== 0;
+      rows.push({
+        bench: 'files list',
+        setup: `SQLite, ${label}, tree of ${fmtInt(N)} files, ${transfersLabel(TRANSFERS)}`,
+        value: `healthz max ${fmtMs(st.max)} ms`,
+        target: '-',
+        result: wrong ? 'FAIL (wrong)' : bad > 0 ? `FAIL (${bad} healthz errors)` : '-',
+        detail: `POST ${fmtMs(o.postMs)} ms (${o.bodyMB.toFixed(1)} MB body, JSON.stringify ${fmtMs(o.stringifyMs)} ms not timed); healthz every ${POLL_MS} ms: n=${o.probes.length}, p50 ${fmtMs(st.p50)}, p99 ${fmtMs(st.p99)}, max ${fmtMs(st.max)} ms` +
+          `${worst ? ` (sent ${((worst.at / 1000) - o.postAt).toFixed(1)} s after the POST started)` : ''}, ${slow} over 1 s, ${bad} not 200; request ${v?.state ?? '?'} in ${o.wallSec.toFixed(1)} s (running at ${o.runningAt?.toFixed(1) ?? '?'} s, walk done at ${o.walkAt?.toFixed(1) ?? '?'} s), ` +
+          `copied ${v ? fmtInt(v.files.copied) : '?'} of ${v ? fmtInt(v.files.found) : '?'}, ${v?.errorCount ?? '?'} errors${o.dstFiles === undefined ? '' : `, ${fmtInt(o.dstFiles)} files in DST`}; ` +
+          `the bench's GET /api/requests/{id} (once a second, one at a time): max ${fmtMs(o.getMaxMs)} ms, ${o.getFailed} failed; ` +
+          `peak RSS (VmHWM) ${(o.hwmKiB / 1024).toFixed(0)} MiB (${(o.startKiB / 1024).toFixed(0)} MiB at start, highest RSS sample at ${o.rssPeakAt.toFixed(0)} s); ${o.busy}`,
+      });
+      // when the slow answers were sent: 1-second buckets with an answer over 1 s
+      const slowAt = [...new Set(o.probes.filter((p) => p.ms > 1000).map((p) => Math.floor(p.at / 1000 - o.postAt)))];
+      if (slowAt.length > 0) say(`${o.name}: healthz answers over 1 s were sent in seconds ${slowAt.join(', ')} after the POST started`);
+    }
+    writeRows(a.out, rows);
+    process.stdout.write([treeNote, '', ...lines, ''].join('\n') + '\n');
+    for (const r of rows) process.stdout.write(`- ${r.setup}: ${r.detail}\n`);
+    if (rows.some((r) => r.result.startsWith('FAIL'))) process.exitCode = 1;
   }
-  writeRows(a.out, rows);
-  process.stdout.write([treeNote, '', ...lines, ''].join('\n') + '\n');
-  for (const r of rows) process.stdout.write(`- ${r.setup}: ${r.detail}\n`);
-  if (rows.some((r) => r.result.startsWith('FAIL'))) process.exitCode = 1;
 }
