@@ -7,14 +7,17 @@ import { createTestDatabase, pgSkipReason } from './helpers/postgres-db.js';
 import { openMemoryStore } from '../src/state/memory/open-memory.js';
 import { openPostgresStore } from '../src/state/postgres/open-postgres.js';
 import { openSqliteStore } from '../src/state/sqlite/open-sqlite.js';
-import { stateConformance } from '../src/state/state-conformance.js';
+import { stateConformance, type StoreUnderTest } from '../src/state/state-conformance.js';
+import { requestFilesConformance } from '../src/state/request-files-conformance.js';
 
-stateConformance('memory', async () => {
+const memory = async (): Promise<StoreUnderTest> => {
   const store = await openMemoryStore();
   return { store, cleanup: () => store.close() };
-});
+};
+stateConformance('memory', memory);
+requestFilesConformance('memory', memory);
 
-stateConformance('sqlite', async () => {
+const sqlite = async (): Promise<StoreUnderTest> => {
   const dir = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'barge-sqlite-'));
   const file = path.join(dir, 'state.sqlite');
   const store = await openSqliteStore(file);
@@ -22,11 +25,13 @@ stateConformance('sqlite', async () => {
     store,
     cleanup: async () => { await store.close(); await fs.promises.rm(dir, { recursive: true, force: true }); },
   };
-});
+};
+stateConformance('sqlite', sqlite);
+requestFilesConformance('sqlite', sqlite);
 
 const probe = await createTestDatabase('probe');
 await probe?.drop();
-stateConformance('postgres', async () => {
+const postgres = async (): Promise<StoreUnderTest | undefined> => {
   const db = await createTestDatabase('state');
   if (!db) return undefined;
   const store = await openPostgresStore(db.url);
@@ -35,4 +40,6 @@ stateConformance('postgres', async () => {
     second: () => openPostgresStore(db.url),
     cleanup: async () => { await store.close(); await db.drop(); },
   };
-}, probe ? undefined : pgSkipReason());
+};
+stateConformance('postgres', postgres, probe ? undefined : pgSkipReason());
+requestFilesConformance('postgres', postgres, probe ? undefined : pgSkipReason());

@@ -132,7 +132,12 @@ export class AgentService implements AgentLink {
     if (known) return known;
     const r = await this.store.getRequest(requestId);
     if (!r) throw new Error(`leased a task of request ${requestId}, which does not exist`);
-    const spec = parseWithBigints<RequestSpec>(r.spec);
+    const spec = parseWithBigints<RequestSpec & { filesListed?: number }>(r.spec);
+    if (spec.filesListed !== undefined && spec.files === undefined) {
+      const files = await this.store.requestFiles(requestId);
+      if (files === undefined) throw new Error(`request ${requestId} lists ${spec.filesListed} files, and the database holds no list`);
+      spec.files = JSON.parse(files) as string[];
+    }
     const src = splitEndpointPath(r.source, 'source');
     const dst = splitEndpointPath(r.destination, 'destination');
     const job: Job = {

@@ -220,7 +220,7 @@ export class Coordinator {
     const id = spec.id ?? randomUUID();
     const created = await this.store.createRequest({
       id, priority: spec.priority ?? 5, source: `${src.endpoint.name}:${src.rel}`, destination: `${dst.endpoint.name}:${dst.rel}`,
-      srcEndpoint: src.endpoint.name, dstEndpoint: dst.endpoint.name, spec: stringifyWithBigints({ ...spec, id }),
+      srcEndpoint: src.endpoint.name, dstEndpoint: dst.endpoint.name, ...storedSpec({ ...spec, id }),
     }, this.now());
     if (!created) throw new BargeError('E_EXISTS', `a request with id '${id}' exists already`);
     this.kick();
@@ -382,4 +382,11 @@ export class Coordinator {
 function waitedText(ms: number): string {
   const s = Math.round(ms / 1000);
   return s < 120 ? `${s} s` : s < 7200 ? `${Math.round(s / 60)} min` : `${Math.round(s / 360) / 10} h`;
+}
+
+/** the spec kept in the request's row, with its file list's count; the list itself apart (state: request_files) */
+function storedSpec(spec: RequestSpec): { spec: string; files?: string } {
+  const { files, ...rest } = spec;
+  if (files === undefined) return { spec: stringifyWithBigints(rest) };
+  return { spec: stringifyWithBigints({ ...rest, filesListed: files.length }), files: JSON.stringify(files) };
 }

@@ -13,7 +13,8 @@ const optionsById = new Map<string, RequestView['options']>();
 function optionsOf(r: RequestRecord): RequestView['options'] {
   const known = optionsById.get(r.id);
   if (known) return known;
-  const spec: Partial<RequestSpec> = parseWithBigints<RequestSpec>(r.spec);
+  // the row's spec holds the list's count (filesListed); rows from before migration 008 held the list
+  const spec: Partial<RequestSpec> & { filesListed?: number } = parseWithBigints<RequestSpec>(r.spec);
   const files = spec.files;
   for (const k of ['id', 'source', 'destination', 'priority', 'files'] as const) delete spec[k];
   const options: RequestView['options'] = files === undefined ? spec : { ...spec, filesListed: files.length };

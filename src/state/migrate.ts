@@ -7,6 +7,7 @@ import { up as queueIndexes } from './migrations/002-queue-indexes.js';
 import { up as agentDataPlane } from './migrations/003-agent-data-plane.js';
 import { up as completeFunction } from './migrations/004-complete-function.js';
 import { up as agentSecret } from './migrations/005-agent-secret.js';
+import { up as requestFiles } from './migrations/008-request-files.js';
 
 export async function migrate(db: Kysely<unknown>, flavor: Flavor): Promise<void> {
   const migrations: Record<string, Migration> = {
@@ -15,6 +16,7 @@ export async function migrate(db: Kysely<unknown>, flavor: Flavor): Promise<void
     '003-agent-data-plane': { up: (d) => agentDataPlane(d as Kysely<unknown>) },
     '004-complete-function': { up: (d) => completeFunction(d as Kysely<unknown>, flavor) },
     '005-agent-secret': { up: (d) => agentSecret(d as Kysely<unknown>) },
+    '008-request-files': { up: (d) => requestFiles(d as Kysely<unknown>) },
   };
   const migrator = new Migrator({ db, provider: { getMigrations: () => Promise.resolve(migrations) } });
   const { error, results } = await migrator.migrateToLatest();

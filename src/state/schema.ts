@@ -116,4 +116,11 @@ export interface Database {
   manifest: ManifestTable;
   dir_meta: DirMetaTable;
   settings: SettingsTable;
+  request_files: RequestFilesTable;
+}
+
+/** a request's file list (JSON), apart from its row (migration 008) */
+export interface RequestFilesTable {
+  request_id: string;
+  files: string;
 }

@@ -98,6 +98,14 @@ export class SqlStateStore implements StateStore {
   }
 
   async createRequest(r: NewRequest, now: number): Promise<boolean> {
+    if (r.files !== undefined) {
+      const files = r.files;
+      return this.tx(async (s) => {
+        const made = await (s as SqlStateStore).createRequest({ ...r, files: undefined }, now);
+        if (made) await (s as SqlStateStore).db.insertInto('request_files').values({ request_id: r.id, files }).execute();
+        return made;
+      });
+    }
     const res = await this.db.insertInto('requests').values({
       id: r.id, state: 'queued', phase: 0, priority: r.priority, source: r.source, destination: r.destination,
       src_endpoint: r.srcEndpoint, dst_endpoint: r.dstEndpoint, spec: r.spec, message: null, paused_from: null,
@@ -105,6 +113,11 @@ export class SqlStateStore implements StateStore {
       ...zeroCounterColumns(),
     }).onConflict((oc) => oc.column('id').doNothing()).executeTakeFirst();
     return Number(res.numInsertedOrUpdatedRows ?? 0) === 1;
+  }
+
+  async requestFiles(id: string): Promise<string | undefined> {
+    const r = await this.db.selectFrom('request_files').select('files').where('request_id', '=', id).executeTakeFirst();
+    return r?.files;
   }
 
   async getRequest(id: string): Promise<RequestRecord | undefined> {

@@ -26,8 +26,10 @@ export interface NewRequest {
   destination: string;
   srcEndpoint: string;
   dstEndpoint: string;
-  /** the request as posted (JSON); opaque to the store */
+  /** the request as posted (JSON), without its file list; opaque to the store */
   spec: string;
+  /** its file list (JSON), kept apart: up to a million paths must not ride with every read of the row */
+  files?: string;
 }
 
 export interface RequestRecord extends NewRequest {
@@ -164,6 +166,8 @@ export interface StateStore {
 
   createRequest(r: NewRequest, now: number): Promise<boolean>;
   getRequest(id: string): Promise<RequestRecord | undefined>;
+  /** the file list a request was made with (as given to createRequest), if any */
+  requestFiles(id: string): Promise<string | undefined>;
   /** the row, locked until the transaction ends (PostgreSQL); for decisions several coordinators may race on */
   lockRequest(id: string): Promise<RequestRecord | undefined>;
   listRequests(q: { states?: readonly RequestState[]; limit: number; offset: number }): Promise<Page<RequestRecord>>;
