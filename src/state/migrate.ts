@@ -6,6 +6,7 @@ import { up as initial } from './migrations/001-initial.js';
 import { up as queueIndexes } from './migrations/002-queue-indexes.js';
 import { up as agentDataPlane } from './migrations/003-agent-data-plane.js';
 import { up as completeFunction } from './migrations/004-complete-function.js';
+import { up as requestAudit } from './migrations/006-request-audit.js';
 
 export async function migrate(db: Kysely<unknown>, flavor: Flavor): Promise<void> {
   const migrations: Record<string, Migration> = {
@@ -13,8 +14,11 @@ export async function migrate(db: Kysely<unknown>, flavor: Flavor): Promise<void
     '002-queue-indexes': { up: (d) => queueIndexes(d as Kysely<unknown>) },
     '003-agent-data-plane': { up: (d) => agentDataPlane(d as Kysely<unknown>) },
     '004-complete-function': { up: (d) => completeFunction(d as Kysely<unknown>, flavor) },
+    '006-request-audit': { up: (d) => requestAudit(d as Kysely<unknown>, flavor) },
   };
-  const migrator = new Migrator({ db, provider: { getMigrations: () => Promise.resolve(migrations) } });
+  // unordered: migrations written side by side may land in either order (a database that has
+  // 006 still gets 005 once it exists); each one stands alone
+  const migrator = new Migrator({ db, provider: { getMigrations: () => Promise.resolve(migrations) }, allowUnorderedMigrations: true });
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
     const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';

@@ -106,6 +106,16 @@ export interface SettingsTable {
   value: string;
 }
 
+export interface RequestAuditTable {
+  id: Generated<number>;
+  request_id: string;
+  at: number;
+  /** the API token's name, or anonymous@ADDRESS with auth off */
+  actor: string;
+  action: string;
+  detail: string | null;
+}
+
 export interface Database {
   requests: RequestsTable;
   tasks: TasksTable;
@@ -114,4 +124,5 @@ export interface Database {
   manifest: ManifestTable;
   dir_meta: DirMetaTable;
   settings: SettingsTable;
+  request_audit: RequestAuditTable;
 }
