@@ -8,6 +8,7 @@ import { withTaskDelay } from './delayed-job-runner.js';
 import { EndpointRootsRunner } from './endpoint-roots-runner.js';
 import { HttpAgentLink } from './http-agent-link.js';
 import { LeaseLoop, type AgentTaskStats } from './lease-loop.js';
+import type { CoordinatorContact } from './agent-health.js';
 import { openStorage, type EndpointDescription } from '../storage/registry.js';
 import type { ServedEndpoint } from '../transport/data-server.js';
 import { publicKeyFromPem } from '../transport/session-auth.js';
@@ -61,7 +62,14 @@ async function enrolWaiting(link: HttpAgentLink, body: EnrolBody, say: (line: st
   }
 }
 
-export async function startLeasing(o: LeasingOptions): Promise<{ stop(): Promise<void>; stats(): AgentTaskStats }> {
+export interface Leasing {
+  stop(): Promise<void>;
+  stats(): AgentTaskStats;
+  /** when the coordinator last answered, and the lease time it gave at enrolment */
+  contact(): CoordinatorContact;
+}
+
+export async function startLeasing(o: LeasingOptions): Promise<Leasing> {
   const link = new HttpAgentLink(o.coordinator, o.token);
   const e = await enrolWaiting(link, { name: o.name, site: o.site, endpoints: [...o.served.keys()], dataAddress: o.dataAddress, slots: o.threads * 2 }, (line) => o.say(line));
   o.grantKeys.push(publicKeyFromPem(e.grantKey));
@@ -82,5 +90,6 @@ export async function startLeasing(o: LeasingOptions): Promise<{ stop(): Promise
       await link.leave(e.agentId);
     },
     stats: () => agent.stats(),
+    contact: () => ({ url: o.coordinator, lastAnswerAt: link.lastAnswerAt, leaseMs: e.leaseMs }),
   };
 }

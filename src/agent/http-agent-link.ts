@@ -11,6 +11,8 @@ const CONTENT_TYPE = 'application/x-barge+json';
 
 export class HttpAgentLink implements AgentLink {
   private readonly events = new EventEmitter();
+  /** when the coordinator last answered a call with success (epoch ms; 0: never), for the agent's /healthz */
+  lastAnswerAt = 0;
 
   constructor(private readonly base: string, private readonly token: string, private readonly leaseWaitMs = 10_000) {}
 
@@ -39,6 +41,7 @@ export class HttpAgentLink implements AgentLink {
       } catch { /* not JSON: keep the text */ }
       throw new BargeError(code, `coordinator ${this.base} ${path}: ${message}`);
     }
+    this.lastAnswerAt = Date.now();
     return parseWithBigints<T>(text);
   }
 
