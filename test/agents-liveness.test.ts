@@ -3,7 +3,7 @@
 // /api/agents and `barge agents` once its lease time passed, the other stays alive; a second
 // coordinator on the same database with a tiny --agent-prune removes the lost one's row
 // (and only it); the live agent's /healthz is 200 while its coordinator answers, 503 once
-// it has not for its lease time.
+// it has not for its lease time; pruned meanwhile, it enrols again when its coordinator returns.
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -43,6 +43,7 @@ test('a killed agent is lost after the lease timeout and later pruned; a live on
   for (const d of ['a/panda', 'b/badger']) mkdirSync(join(work, d), { recursive: true });
   const svc = await startService(['--config', config, '--db', url, '--no-local-agent', '--lease-timeout', '2s', '--name', 'coord-1']);
   let second: Service | undefined;
+  let back: Service | undefined;
   const agents: BargeProcess[] = [];
   try {
     const steady = await startCoordinatedAgent(svc.url, 'steady', 'a', `panda=${join(work, 'a/panda')}`);
@@ -83,16 +84,26 @@ test('a killed agent is lost after the lease timeout and later pruned; a live on
     assert.equal((await agentsOf(svc)).get('steady')?.state, 'alive', 'the live agent is never pruned');
     assert.equal((await agentsOf(second)).has('doomed'), false);
 
-    await stopService(second);
+    // its coordinator stops: /healthz turns 503, and the pruning coordinator removes its row too
     await stopService(svc);
     await waitUntilAsync(async () => (await healthOf(steady)).status === 503, 30_000);
     const stale = await healthOf(steady);
     assert.equal(stale.body.ok, false);
     assert.equal(stale.body.coordinator, 'unreachable');
     assert.match(stale.body.message ?? '', /no answer from http:\/\/127\.0\.0\.1:\d+ for \d+ s \(lease time 2 s\)/);
+    await waitUntilAsync(async () => !(await agentsOf(second as Service)).has('steady'), 30_000);
+
+    // the coordinator comes back at its address: the agent it no longer knows enrols again
+    const port = new URL(svc.url).port;
+    back = await startService(['--config', config, '--db', url, '--no-local-agent', '--lease-timeout', '2s', '--name', 'coord-1', '--listen', `127.0.0.1:${port}`]);
+    await waitUntilAsync(async () => (await agentsOf(back as Service)).get('steady')?.state === 'alive', 30_000);
+    assert.match(steady.output().stderr, /enrolled again with .* as steady/);
+    await waitUntilAsync(async () => (await healthOf(steady)).status === 200, 30_000);
+    assert.deepEqual((await healthOf(steady)).body, { ok: true, coordinator: 'reachable' });
   } finally {
     for (const a of agents) if (a.exitCode === null && a.signalCode === null) a.kill('SIGTERM');
     await Promise.all(agents.map((a) => a.done));
+    if (back) await stopService(back);
     if (second) await stopService(second);
     await stopService(svc);
   }

@@ -8,6 +8,7 @@ import { withTaskDelay } from './delayed-job-runner.js';
 import { EndpointRootsRunner } from './endpoint-roots-runner.js';
 import { HttpAgentLink } from './http-agent-link.js';
 import { LeaseLoop, type AgentTaskStats } from './lease-loop.js';
+import { ReenrollingLink } from './reenrolling-link.js';
 import type { CoordinatorContact } from './agent-health.js';
 import { openStorage, type EndpointDescription } from '../storage/registry.js';
 import type { ServedEndpoint } from '../transport/data-server.js';
@@ -71,14 +72,24 @@ export interface Leasing {
 
 export async function startLeasing(o: LeasingOptions): Promise<Leasing> {
   const link = new HttpAgentLink(o.coordinator, o.token);
-  const e = await enrolWaiting(link, { name: o.name, site: o.site, endpoints: [...o.served.keys()], dataAddress: o.dataAddress, slots: o.threads * 2 }, (line) => o.say(line));
+  const body: EnrolBody = { name: o.name, site: o.site, endpoints: [...o.served.keys()], dataAddress: o.dataAddress, slots: o.threads * 2 };
+  const e = await enrolWaiting(link, body, (line) => o.say(line));
   o.grantKeys.push(publicKeyFromPem(e.grantKey));
   for (const ep of e.endpoints) {
     const here = o.served.get(ep.name);
     if (here !== undefined) o.endpoints.set(ep.name, { storage: openStorage(here, { forAgent: true }), write: ep.write });
   }
   o.say(`enrolled with ${o.coordinator} as ${e.agentId} (site ${o.site}; lease timeout ${e.leaseMs} ms)`);
-  const agent = new LeaseLoop(link, {
+  let leaseMs = e.leaseMs;
+  // a coordinator that pruned this agent's row (lost past agent_prune) hears from it again
+  const again = new ReenrollingLink(link, async () => {
+    const r = await enrolWaiting(link, body, (line) => o.say(line));
+    leaseMs = r.leaseMs;
+    // the same key unless the coordinators' database was replaced
+    if (r.grantKey !== e.grantKey) o.grantKeys.push(publicKeyFromPem(r.grantKey));
+    o.say(`enrolled again with ${o.coordinator} as ${r.agentId}: it no longer knew this agent`);
+  });
+  const agent = new LeaseLoop(again, {
     id: e.agentId, slots: o.threads * 2, pollMs: 50, heartbeatMs: e.heartbeatMs,
     runner: withTaskDelay(new EndpointRootsRunner(new WorkerJobRunner(o.threads), o.served), o.taskDelayMs),
     onError: (err) => o.say(`error: ${err instanceof Error ? err.message : String(err)}`),
@@ -90,6 +101,6 @@ export async function startLeasing(o: LeasingOptions): Promise<Leasing> {
       await link.leave(e.agentId);
     },
     stats: () => agent.stats(),
-    contact: () => ({ url: o.coordinator, lastAnswerAt: link.lastAnswerAt, leaseMs: e.leaseMs }),
+    contact: () => ({ url: o.coordinator, lastAnswerAt: link.lastAnswerAt, leaseMs }),
   };
 }
