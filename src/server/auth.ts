@@ -69,11 +69,11 @@ export function tokenRole(tokens: readonly { role: TokenRole; digest: Buffer }[]
 function check(req: FastifyRequest, tokens: readonly KnownToken[]): void {
   if (req.routeOptions.config.public === true) return;
   const token = tokenOf(tokens, bearerSecret(req.headers.authorization));
-  const role = token?.role;
-  if (token === undefined || role === undefined) {
+  if (token === undefined) {
     throw new BargeError('E_AUTH', req.headers.authorization === undefined
       ? 'an API token is needed: send Authorization: Bearer <secret>' : 'unknown API token');
   }
+  const role = token.role;
   const url = req.routeOptions.url ?? req.url;
   if (!roleMayCall(role, req.method, url)) {
     const needs = url.startsWith(AGENT_ROUTE_PREFIX) ? 'an agent (or admin) token' : 'an admin token';
