@@ -48,7 +48,7 @@ async function harness(t: { after: (fn: () => Promise<void>) => void }): Promise
   fs.writeFileSync(path.join(src, 'a', 'b', 'deep'), 'deep');
   const config: ServiceConfig = {
     file: undefined, name: 'test', listen: { host: '127.0.0.1', port: 0 }, db: { kind: 'memory' }, stateDir: root,
-    localAgent: true, transfers: 2, leaseTimeoutMs: 5000, agentWaitMs: 60_000, auth: false,
+    localAgent: true, transfers: 2, leaseTimeoutMs: 5000, agentWaitMs: 60_000, agentPruneMs: 3_600_000, auth: false,
     retry: { maxAttempts: 2, baseDelayMs: 10, maxDelayMs: 20 },
     sites: new Map(), tokens: [],
     endpointStorage: new Map([['src', posixEndpoint(src)], ['dst', posixEndpoint(dst)], ['ro', posixEndpoint(dst)]]),
@@ -83,7 +83,7 @@ async function harness(t: { after: (fn: () => Promise<void>) => void }): Promise
 
 test('a clean request succeeds with an identical tree and every file in the manifest', async (t) => {
   const h = await harness(t);
-  const v = await h.c.submit({ source: 'src:/', destination: 'dst:/copy', delete: true });
+  const v = await h.c.submit({ source: 'src:/', destination: 'dst:/copy', delete: true }, 'ops');
   const end = await h.until(v.id, ['succeeded', 'failed']);
   assert.equal(end.state, 'succeeded', end.message ?? '');
   assert.deepEqual(diffTrees(h.src, path.join(h.dst, 'copy')), []);
@@ -95,7 +95,7 @@ test('a file that vanishes before its copy fails the request, listed; the rest l
   h.runner.beforeCopy = () => fs.rmSync(path.join(h.src, 'a', 'f7'));
   fs.mkdirSync(path.join(h.dst, 'copy'), { recursive: true });
   fs.writeFileSync(path.join(h.dst, 'copy', 'stale'), 'x');
-  const v = await h.c.submit({ source: 'src:/', destination: 'dst:/copy', delete: true });
+  const v = await h.c.submit({ source: 'src:/', destination: 'dst:/copy', delete: true }, 'ops');
   const end = await h.until(v.id, ['succeeded', 'failed']);
   assert.equal(end.state, 'failed');
   assert.deepEqual((await h.c.errors(v.id, 10, 0)).items.map((e) => [e.path, e.code]), [['a/f7', 'E_NOT_FOUND']]);
@@ -110,12 +110,12 @@ test('above maxDelete nothing is deleted and the request fails with E_MAX_DELETE
   const h = await harness(t);
   fs.mkdirSync(path.join(h.dst, 'copy', 'extra'), { recursive: true });
   for (let i = 0; i < 5; i++) fs.writeFileSync(path.join(h.dst, 'copy', 'extra', `x${i}`), 'x');
-  const v = await h.c.submit({ source: 'src:/', destination: 'dst:/copy', delete: true, maxDelete: 3 });
+  const v = await h.c.submit({ source: 'src:/', destination: 'dst:/copy', delete: true, maxDelete: 3 }, 'ops');
   const end = await h.until(v.id, ['succeeded', 'failed']);
   assert.equal(end.state, 'failed');
   assert.equal((await h.c.errors(v.id, 10, 0)).items[0]?.code, 'E_MAX_DELETE');
   assert.equal(fs.readdirSync(path.join(h.dst, 'copy', 'extra')).length, 5);
-  const ok = await h.c.submit({ source: 'src:/', destination: 'dst:/copy', delete: true, maxDelete: 6 });
+  const ok = await h.c.submit({ source: 'src:/', destination: 'dst:/copy', delete: true, maxDelete: 6 }, 'ops');
   assert.equal((await h.until(ok.id, ['succeeded', 'failed'])).state, 'succeeded');
   assert.equal(fs.existsSync(path.join(h.dst, 'copy', 'extra')), false);
 });
@@ -124,7 +124,7 @@ test('a request not finished by its deadline fails, saying how far it got; a dea
   const h = await harness(t);
   let open!: () => void;
   h.runner.gate = new Promise((r) => { open = r; });
-  const v = await h.c.submit({ source: 'src:/', destination: 'dst:/copy', deadline: new Date(Date.now() + 1500).toISOString() });
+  const v = await h.c.submit({ source: 'src:/', destination: 'dst:/copy', deadline: new Date(Date.now() + 1500).toISOString() }, 'ops');
   for (let i = 0; i < 500 && (await h.c.get(v.id)).state !== 'failed'; i++) await new Promise((r) => setTimeout(r, 20));
   open();
   const end = await h.c.get(v.id);
@@ -133,7 +133,7 @@ test('a request not finished by its deadline fails, saying how far it got; a dea
   assert.equal(fs.existsSync(path.join(h.dst, 'copy', 'a', 'f1')), false);
   for (const [deadline, message] of [['tomorrow', /is not an ISO 8601 time with a zone/], ['2030-01-01T00:00:00', /is not an ISO 8601 time with a zone/],
     ['2001-01-01T00:00:00Z', /has passed already/]] as const) {
-    await assert.rejects(h.c.submit({ source: 'src:/', destination: 'dst:/copy', deadline }), (e: unknown) => e instanceof BargeError && e.code === 'E_BAD_INPUT' && message.test(e.message));
+    await assert.rejects(h.c.submit({ source: 'src:/', destination: 'dst:/copy', deadline }, 'ops'), (e: unknown) => e instanceof BargeError && e.code === 'E_BAD_INPUT' && message.test(e.message));
   }
 });
 
@@ -141,24 +141,24 @@ test('pause holds a request, resume finishes it; cancel ends one; retry runs a c
   const h = await harness(t);
   let open!: () => void;
   h.runner.gate = new Promise((r) => { open = r; });
-  const v = await h.c.submit({ source: 'src:/', destination: 'dst:/p' });
-  assert.equal((await h.c.act(v.id, 'pause')).state, 'paused');
+  const v = await h.c.submit({ source: 'src:/', destination: 'dst:/p' }, 'ops');
+  assert.equal((await h.c.act(v.id, 'pause', 'ops')).state, 'paused');
   open();
   await new Promise((r) => setTimeout(r, 100));
   assert.equal((await h.c.get(v.id)).state, 'paused');
-  await assert.rejects(h.c.act(v.id, 'retry'), /cannot retry a request that is paused/);
-  await h.c.act(v.id, 'resume');
+  await assert.rejects(h.c.act(v.id, 'retry', 'ops'), /cannot retry a request that is paused/);
+  await h.c.act(v.id, 'resume', 'ops');
   assert.equal((await h.until(v.id, ['succeeded'])).state, 'succeeded');
-  await assert.rejects(h.c.act(v.id, 'cancel'), /cannot cancel a request that is succeeded/);
+  await assert.rejects(h.c.act(v.id, 'cancel', 'ops'), /cannot cancel a request that is succeeded/);
 
   let release!: () => void;
   h.runner.gate = new Promise((r) => { release = r; }); // tasks in flight hang: cancel must still end the request
-  const w = await h.c.submit({ source: 'src:/', destination: 'dst:/q' });
+  const w = await h.c.submit({ source: 'src:/', destination: 'dst:/q' }, 'ops');
   await new Promise((r) => setTimeout(r, 50));
-  assert.equal((await h.c.act(w.id, 'cancel')).state, 'canceled');
+  assert.equal((await h.c.act(w.id, 'cancel', 'ops')).state, 'canceled');
   h.runner.gate = Promise.resolve();
   release();
-  assert.equal((await h.c.act(w.id, 'retry')).state !== 'canceled', true);
+  assert.equal((await h.c.act(w.id, 'retry', 'ops')).state !== 'canceled', true);
   assert.equal((await h.until(w.id, ['succeeded', 'failed'])).state, 'succeeded');
   assert.deepEqual(diffTrees(h.src, path.join(h.dst, 'q')), []);
 });
@@ -174,9 +174,9 @@ test('refused at submit: unknown endpoint, a read-only destination, "..", a syml
     [{ source: 'ro:/', destination: 'dst:/sub' }, /overlap/],
     [{ source: 'src:/', destination: 'dst:/', maxDelete: 3 }, /maxDelete needs delete/],
   ];
-  for (const [spec, re] of cases) await assert.rejects(h.c.submit(spec), re, JSON.stringify(spec));
-  await h.c.submit({ id: 'mine', source: 'src:/', destination: 'dst:/d' });
-  await assert.rejects(h.c.submit({ id: 'mine', source: 'src:/', destination: 'dst:/d' }), /exists already/);
+  for (const [spec, re] of cases) await assert.rejects(h.c.submit(spec, 'ops'), re, JSON.stringify(spec));
+  await h.c.submit({ id: 'mine', source: 'src:/', destination: 'dst:/d' }, 'ops');
+  await assert.rejects(h.c.submit({ id: 'mine', source: 'src:/', destination: 'dst:/d' }, 'ops'), /exists already/);
   await assert.rejects(h.c.get('missing'), /no request with id 'missing'/);
 });
 
@@ -185,16 +185,16 @@ test('without the built-in agent, endpoint paths are not this host\'s: endpoints
     [name, { name, kind: 'posix', path: p, write, site }];
   const config: ServiceConfig = {
     file: undefined, name: 'nohost', listen: { host: '127.0.0.1', port: 0 }, db: { kind: 'memory' }, stateDir: os.tmpdir(),
-    localAgent: false, transfers: 2, leaseTimeoutMs: 5000, agentWaitMs: 60_000, auth: false,
+    localAgent: false, transfers: 2, leaseTimeoutMs: 5000, agentWaitMs: 60_000, agentPruneMs: 3_600_000, auth: false,
     retry: { maxAttempts: 2, baseDelayMs: 10, maxDelayMs: 20 }, sites: new Map(), tokens: [], endpointStorage: new Map(),
     endpoints: new Map([ep('panda', '/data', 'a', false), ep('badger', '/data/inner', 'b', true), ep('otter', '/data/inner', 'a', true)]),
   };
   const store = await openMemoryStore();
   const c = new Coordinator(store, config, (abs) => new PosixStorage(abs));
   try {
-    assert.equal((await c.submit({ source: 'panda:/', destination: 'badger:/' })).state, 'queued');
-    await assert.rejects(c.submit({ source: 'panda:/', destination: 'otter:/' }), /source and destination overlap/);
-    await assert.rejects(c.submit({ source: 'panda:/x/../..', destination: 'badger:/' }), /'\.\.' is not allowed/);
+    assert.equal((await c.submit({ source: 'panda:/', destination: 'badger:/' }, 'ops')).state, 'queued');
+    await assert.rejects(c.submit({ source: 'panda:/', destination: 'otter:/' }, 'ops'), /source and destination overlap/);
+    await assert.rejects(c.submit({ source: 'panda:/x/../..', destination: 'badger:/' }, 'ops'), /'\.\.' is not allowed/);
   } finally {
     await c.stop();
     await store.close();

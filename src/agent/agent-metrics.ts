@@ -1,5 +1,5 @@
-// `barge agent --metrics-listen HOST:PORT`: Prometheus text at GET /metrics on an address
-// of its own (DESIGN.md: metrics on the coordinator and on each agent). What the agent's
+// `barge agent --metrics-listen HOST:PORT`: Prometheus text at GET /metrics, and GET /healthz
+// (agent-health.ts), on an address of its own (DESIGN.md: metrics on the coordinator and on each agent). What the agent's
 // data plane did (sessions, refusals, hostile frames, checksum failures, bytes on the
 // wire), under a coordinator what its tasks did (by kind, files and bytes copied, running
 // now), and Node's process metrics. No token: bind it to an address only the monitoring
@@ -9,6 +9,7 @@ import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 import type { AgentTaskStats } from './lease-loop.js';
 import type { DataPlaneStats } from '../transport/data-server.js';
 import { totalCounter } from '../metrics/total-counter.js';
+import type { AgentHealth } from './agent-health.js';
 
 /** a counter per label value, fed by totals that only grow */
 function labelledTotals(registry: Registry, name: string, help: string, label: string, totals: () => ReadonlyMap<string, number>): void {
@@ -66,11 +67,17 @@ export interface MetricsServer {
   close(): Promise<void>;
 }
 
-/** serves the registry at GET /metrics (anything else: 404) */
-export function serveMetrics(registry: Registry, host: string, port: number): Promise<MetricsServer> {
+/** serves the registry at GET /metrics and `health` at GET /healthz: 200 when ok, else 503 (anything else: 404) */
+export function serveMetrics(registry: Registry, host: string, port: number, health: () => AgentHealth): Promise<MetricsServer> {
   const server = http.createServer((req, res) => {
-    if (req.method !== 'GET' || (req.url ?? '').split('?')[0] !== '/metrics') {
-      res.writeHead(404, { 'content-type': 'text/plain' }).end('not found: only GET /metrics is served here\n');
+    const route = req.method === 'GET' ? (req.url ?? '').split('?')[0] : undefined;
+    if (route === '/healthz') {
+      const h = health();
+      res.writeHead(h.ok ? 200 : 503, { 'content-type': 'application/json' }).end(JSON.stringify(h) + '\n');
+      return;
+    }
+    if (route !== '/metrics') {
+      res.writeHead(404, { 'content-type': 'text/plain' }).end('not found: only GET /metrics and GET /healthz are served here\n');
       return;
     }
     registry.metrics().then((text) => {

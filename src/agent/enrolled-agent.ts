@@ -10,6 +10,8 @@ import { withTaskDelay } from './delayed-job-runner.js';
 import { EndpointRootsRunner } from './endpoint-roots-runner.js';
 import { HttpAgentLink } from './http-agent-link.js';
 import { LeaseLoop, type AgentTaskStats } from './lease-loop.js';
+import { ReenrollingLink } from './reenrolling-link.js';
+import type { CoordinatorContact } from './agent-health.js';
 import { openStorage, type EndpointDescription } from '../storage/registry.js';
 import type { ServedEndpoint } from '../transport/data-server.js';
 import { publicKeyFromPem } from '../transport/session-auth.js';
@@ -87,7 +89,14 @@ async function enrolAgain(link: HttpAgentLink, body: EnrolBody, say: (line: stri
   }
 }
 
-export async function startLeasing(o: LeasingOptions): Promise<{ stop(): Promise<void>; stats(): AgentTaskStats }> {
+export interface Leasing {
+  stop(): Promise<void>;
+  stats(): AgentTaskStats;
+  /** when the coordinator last answered, and the lease time it gave at enrolment */
+  contact(): CoordinatorContact;
+}
+
+export async function startLeasing(o: LeasingOptions): Promise<Leasing> {
   const link = new HttpAgentLink(o.coordinator, o.token);
   const body: EnrolBody = { name: o.name, site: o.site, endpoints: [...o.served.keys()], dataAddress: o.dataAddress, slots: o.threads * 2 };
   const e = await enrolWaiting(link, body, (line) => o.say(line));
@@ -99,7 +108,16 @@ export async function startLeasing(o: LeasingOptions): Promise<{ stop(): Promise
     if (here !== undefined) o.endpoints.set(ep.name, { storage: openStorage(here, { forAgent: true }), write: ep.write });
   }
   o.say(`enrolled with ${o.coordinator} as ${e.agentId} (site ${o.site}; lease timeout ${e.leaseMs} ms)`);
-  const agent = new LeaseLoop(link, {
+  let leaseMs = e.leaseMs;
+  // a coordinator that pruned this agent's row (lost past agent_prune) hears from it again
+  const again = new ReenrollingLink(link, async () => {
+    const r = await enrolWaiting(link, body, (line) => o.say(line));
+    leaseMs = r.leaseMs;
+    // the same key unless the coordinators' database was replaced
+    if (r.grantKey !== e.grantKey) o.grantKeys.push(publicKeyFromPem(r.grantKey));
+    o.say(`enrolled again with ${o.coordinator} as ${r.agentId}: it no longer knew this agent`);
+  });
+  const agent = new LeaseLoop(again, {
     id: e.agentId, slots: o.threads * 2, pollMs: 50, heartbeatMs: e.heartbeatMs,
     runner: withTaskDelay(new EndpointRootsRunner(new WorkerJobRunner(o.threads), o.served), o.taskDelayMs),
     onError: (err) => o.say(`error: ${err instanceof Error ? err.message : String(err)}`),
@@ -112,5 +130,6 @@ export async function startLeasing(o: LeasingOptions): Promise<{ stop(): Promise
       await link.leave(e.agentId);
     },
     stats: () => agent.stats(),
+    contact: () => ({ url: o.coordinator, lastAnswerAt: link.lastAnswerAt, leaseMs }),
   };
 }

@@ -20,6 +20,8 @@ export class HttpAgentLink implements AgentLink {
   /** enrols again when the name was taken over (enrolled-agent.ts); unset: such a call just fails */
   private recover: (() => Promise<void>) | undefined;
   private recovering: Promise<void> | undefined;
+  /** when the coordinator last answered a call with success (epoch ms; 0: never), for the agent's /healthz */
+  lastAnswerAt = 0;
 
   constructor(private readonly base: string, private readonly token: string, private readonly leaseWaitMs = 10_000) {}
 
@@ -55,6 +57,7 @@ export class HttpAgentLink implements AgentLink {
       const Err = res.status === 403 && code === 'E_AUTH' ? IdentityTaken : BargeError;
       throw new Err(code, `coordinator ${this.base} ${path}: ${message}`);
     }
+    this.lastAnswerAt = Date.now();
     return parseWithBigints<T>(text);
   }
 

@@ -11,11 +11,11 @@ import { posixEndpoint } from '../storage/posix/posix-kind.js';
 import { openStorage, type EndpointDescription } from '../storage/registry.js';
 import { DataServer, type ServedEndpoint } from '../transport/data-server.js';
 import type { MetricsServer } from '../agent/agent-metrics.js';
-import type { AgentTaskStats } from '../agent/lease-loop.js';
 import type { KeyObject } from 'node:crypto';
 import { parseCount } from '../core/units.js';
 import { parseListen } from '../config/parse-values.js';
-import { startLeasing } from '../agent/enrolled-agent.js';
+import { startLeasing, type Leasing } from '../agent/enrolled-agent.js';
+import { agentHealth } from '../agent/agent-health.js';
 import { testHooks } from '../config/test-hooks.js';
 import { defaultTransfers } from './parse-sync-flags.js';
 import { readToken } from './remote-destination.js';
@@ -89,14 +89,15 @@ export async function agentCommand(flags: AgentFlags): Promise<void> {
   try { addr = await server.listen(listen.host, listen.port); } catch (e) {
     throw new BargeError('E_USAGE', `--data-listen ${listen.host}:${listen.port}: ${e instanceof Error ? e.message : String(e)}`);
   }
-  let leasing: { stop(): Promise<void>; stats(): AgentTaskStats } | undefined;
+  let leasing: Leasing | undefined;
   let metrics: MetricsServer | undefined;
   if (flags.metricsListen !== undefined) {
     const m = parseListen(flags.metricsListen, '--metrics-listen');
     // prom-client loads only when asked for
     const { agentMetricsRegistry, serveMetrics } = await import('../agent/agent-metrics.js');
     try {
-      metrics = await serveMetrics(agentMetricsRegistry(() => server.stats(), lone ? undefined : () => leasing?.stats()), m.host, m.port);
+      const health = (): ReturnType<typeof agentHealth> => agentHealth(lone ? undefined : () => leasing?.contact(), Date.now());
+      metrics = await serveMetrics(agentMetricsRegistry(() => server.stats(), lone ? undefined : () => leasing?.stats()), m.host, m.port, health);
     } catch (e) {
       await server.close();
       throw new BargeError('E_USAGE', `--metrics-listen ${m.host}:${m.port}: ${e instanceof Error ? e.message : String(e)}`);

@@ -113,6 +113,7 @@ program.command('serve')
   .option('--transfers <N>', 'tasks the built-in agent runs at once (default: the number of cores, 2 to 16)')
   .option('--lease-timeout <duration>', 'a task whose agent is silent this long goes back to the queue (default 30s)')
   .option('--agent-wait <duration>', 'a request no live agent can run fails after waiting this long, unless its deadline says otherwise (default 24h)')
+  .option('--agent-prune <duration>', 'an agent lost (not heard from past the lease timeout) for longer than this leaves the agents table, unless it holds leases (default 7d)')
   .option('--no-auth', 'serve the API without tokens (only on a loopback address)')
   .action(async (flags: ServeFlags, cmd: Command) => {
     const given = (k: keyof ServeFlags): boolean => cmd.getOptionValueSource(k) === 'cli';
@@ -127,6 +128,7 @@ program.command('serve')
       ...(flags.transfers !== undefined ? { transfers: flags.transfers } : {}),
       ...(flags.leaseTimeout !== undefined ? { leaseTimeout: flags.leaseTimeout } : {}),
       ...(flags.agentWait !== undefined ? { agentWait: flags.agentWait } : {}),
+      ...(flags.agentPrune !== undefined ? { agentPrune: flags.agentPrune } : {}),
       ...(given('localAgent') ? { localAgent: flags.localAgent ?? true } : {}),
       ...(given('auth') ? { auth: flags.auth ?? true } : {}),
     });

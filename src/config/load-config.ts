@@ -6,7 +6,7 @@ import { checkName, isLoopback, parseBoolText, parseDb, parseDir, parseDuration,
   parseWholeNumber } from './parse-values.js';
 import { readFileSettings } from './read-file-settings.js';
 import type { EndpointDescription } from '../storage/registry.js';
-import { DEFAULT_AGENT_WAIT_MS, DEFAULT_LEASE_TIMEOUT_MS, DEFAULT_LISTEN, DEFAULT_RETRY, MAX_TRANSFERS, SQLITE_FILE_NAME, defaultName,
+import { DEFAULT_AGENT_PRUNE_MS, DEFAULT_AGENT_WAIT_MS, DEFAULT_LEASE_TIMEOUT_MS, DEFAULT_LISTEN, DEFAULT_RETRY, MAX_TRANSFERS, SQLITE_FILE_NAME, defaultName,
   defaultStateDir, defaultTransfers, type ConfigFlags, type DbConfig, type EndpointConfig,
   type ServiceConfig, type SiteConfig } from './service-config.js';
 
@@ -51,6 +51,8 @@ export function loadServiceConfig(input: LoadConfigInput): ServiceConfig {
     file?.leaseTimeoutMs, 'lease_timeout')?.value ?? DEFAULT_LEASE_TIMEOUT_MS;
   const agentWaitMs = pick(flags.agentWait, '--agent-wait', 'BARGE_AGENT_WAIT', parseDuration,
     file?.agentWaitMs, 'agent_wait')?.value ?? DEFAULT_AGENT_WAIT_MS;
+  const agentPruneMs = pick(flags.agentPrune, '--agent-prune', 'BARGE_AGENT_PRUNE', parseDuration,
+    file?.agentPruneMs, 'agent_prune')?.value ?? DEFAULT_AGENT_PRUNE_MS;
   const auth = pick(boolFlag(flags.auth), flags.auth === false ? '--no-auth' : '--auth', 'BARGE_AUTH', parseBoolText,
     file?.auth, 'auth') ?? { value: true, where: 'auth' };
   checkAuthOff(auth, listen.host);
@@ -65,6 +67,7 @@ export function loadServiceConfig(input: LoadConfigInput): ServiceConfig {
     transfers,
     leaseTimeoutMs,
     agentWaitMs,
+    agentPruneMs,
     auth: auth.value,
     retry: file?.retry ?? { ...DEFAULT_RETRY },
     sites: file?.sites ?? new Map<string, SiteConfig>(),

@@ -26,9 +26,9 @@ test('listen addresses: host names, IPv4, IPv6 in brackets; port 0 to 65535', ()
 });
 
 test('durations in milliseconds; a plain number is seconds', () => {
-  assert.deepEqual(['250ms', '45', '1.5', '30s', '5m', '1h', ' 2 m '].map((t) => parseDuration(t, 'w')),
-    [250, 45_000, 1500, 30_000, 300_000, 3_600_000, 120_000]);
-  for (const bad of ['', 's', '1d', '-1s', '1e3', '0', '0.0001', '597h']) assert.throws(() => parseDuration(bad, 'w'), /^BargeError: w: /, bad);
+  assert.deepEqual(['250ms', '45', '1.5', '30s', '5m', '1h', ' 2 m ', '7d'].map((t) => parseDuration(t, 'w')),
+    [250, 45_000, 1500, 30_000, 300_000, 3_600_000, 120_000, 7 * 86_400_000]);
+  for (const bad of ['', 's', '1w', '25d', '-1s', '1e3', '0', '0.0001', '597h']) assert.throws(() => parseDuration(bad, 'w'), /^BargeError: w: /, bad);
 });
 
 test('booleans from text, and the defaults that depend on the host', () => {

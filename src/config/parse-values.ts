@@ -5,14 +5,14 @@ import path from 'node:path';
 import { configError, describeValue } from './config-error.js';
 import { NAME_PATTERN, type DbConfig, type ListenAddress } from './service-config.js';
 
-const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 // setTimeout fires at once for delays above 2^31-1 ms, so a longer timeout would act as zero
 const MAX_DURATION_MS = 2 ** 31 - 1;
 
-/** "30s", "5m", "1.5h", "250ms", or a plain number of seconds; returns milliseconds, above zero. */
+/** "30s", "5m", "1.5h", "7d", "250ms", or a plain number of seconds; returns milliseconds, above zero. */
 export function parseDuration(text: string, where: string): number {
-  const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$/.exec(text);
-  if (!m) throw configError(where, `expected a duration such as 30s, 5m, 1h or 250ms, got ${describeValue(text)}`);
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?\s*$/.exec(text);
+  if (!m) throw configError(where, `expected a duration such as 30s, 5m, 1h, 7d or 250ms, got ${describeValue(text)}`);
   return durationMs(Number(m[1]) * (DURATION_UNITS[m[2] ?? 's'] ?? 1000), where);
 }
 

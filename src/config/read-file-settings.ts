@@ -20,6 +20,7 @@ export interface FileSettings {
   transfers?: number;
   leaseTimeoutMs?: number;
   agentWaitMs?: number;
+  agentPruneMs?: number;
   auth?: boolean;
   retry: RetryConfig;
   sites: Map<string, SiteConfig>;
@@ -28,7 +29,7 @@ export interface FileSettings {
   tokens: TokenConfig[];
 }
 
-const TOP_KEYS = ['name', 'listen', 'db', 'state_dir', 'local_agent', 'transfers', 'lease_timeout', 'agent_wait', 'auth',
+const TOP_KEYS = ['name', 'listen', 'db', 'state_dir', 'local_agent', 'transfers', 'lease_timeout', 'agent_wait', 'agent_prune', 'auth',
   'retry', 'sites', 'endpoints', 'tokens'];
 
 /** Relative paths in the file (db, state_dir, secret_file) are taken from the file's directory, not the working directory. */
@@ -48,6 +49,7 @@ export function readFileSettings(file: string, env: NodeJS.ProcessEnv): FileSett
     transfers: root.integer('transfers', 1, MAX_TRANSFERS),
     leaseTimeoutMs: root.duration('lease_timeout'),
     agentWaitMs: root.duration('agent_wait'),
+    agentPruneMs: root.duration('agent_prune'),
     auth: root.boolean('auth'),
     retry: readRetry(root),
     ...readSitesAndEndpoints(root),

@@ -26,6 +26,8 @@ export interface ServiceConfig {
   leaseTimeoutMs: number;
   /** how long a request without a deadline waits for an agent that can run it before it fails */
   agentWaitMs: number;
+  /** an agent lost (not heard from past the lease timeout) for longer than this leaves the agents table */
+  agentPruneMs: number;
   auth: boolean;
   retry: RetryConfig;
   sites: Map<string, SiteConfig>;
@@ -47,6 +49,7 @@ export interface ConfigFlags {
   transfers?: string;
   leaseTimeout?: string;
   agentWait?: string;
+  agentPrune?: string;
   auth?: boolean;
   name?: string;
 }
@@ -62,6 +65,8 @@ export const DEFAULT_LISTEN: ListenAddress = { host: '127.0.0.1', port: 7700 };
 export const DEFAULT_LEASE_TIMEOUT_MS = 30_000;
 /** a day: an agent host's maintenance window, not for ever (the wait is shown in the request meanwhile) */
 export const DEFAULT_AGENT_WAIT_MS = 24 * 3600_000;
+/** a week: long enough to see in `barge agents` which host went missing over a weekend */
+export const DEFAULT_AGENT_PRUNE_MS = 7 * 24 * 3600_000;
 export const DEFAULT_RETRY: RetryConfig = { maxAttempts: 5, baseDelayMs: 1_000, maxDelayMs: 5 * 60_000 };
 export const SQLITE_FILE_NAME = 'barge.sqlite';
 

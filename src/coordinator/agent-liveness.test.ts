@@ -15,3 +15,14 @@ test('an agent a push could not reach is not alive until it is heard from again;
   assert.equal(l.alive({ name: 'b1', lastSeen: 4000 }, 4500), true, 'a heartbeat after the failure brings it back');
   assert.equal(l.alive({ name: 'b2', lastSeen: 1000 }, 40_000), false, 'silent past the lease timeout');
 });
+
+test('a lost agent is lost since its lease ran out, or since a push could not reach it if that was first', () => {
+  const l = new AgentLiveness(30_000);
+  assert.equal(l.lostSince({ name: 'b1', lastSeen: 1000 }, 2000), undefined, 'alive: not lost');
+  assert.equal(l.lostSince({ name: 'b1', lastSeen: 1000 }, 40_000), 31_000, 'silent: lost when its lease ran out');
+  l.pushing(7, 'b1');
+  l.reported([{ taskId: 7, result: { counters: {}, errors: [{ code: 'E_NETWORK', message: 'ECONNREFUSED', retryable: true }], events: [] } }], 3000);
+  assert.equal(l.lostSince({ name: 'b1', lastSeen: 1000 }, 3500), 3000, 'a push that failed: lost then');
+  assert.equal(l.lostSince({ name: 'b1', lastSeen: 1000 }, 40_000), 3000, 'the earlier of the two');
+  assert.equal(l.lostSince({ name: 'b1', lastSeen: 4000 }, 4500), undefined, 'heard from again: alive');
+});

@@ -35,4 +35,12 @@ export class AgentLiveness {
   alive(a: { name: string; lastSeen: number }, now: number): boolean {
     return now - a.lastSeen <= this.leaseMs && (this.lostAt.get(a.name) ?? -Infinity) < a.lastSeen;
   }
+
+  /** when an agent that is not alive was lost: the first of its lease running out and a push failing to reach it */
+  lostSince(a: { name: string; lastSeen: number }, now: number): number | undefined {
+    if (this.alive(a, now)) return undefined;
+    const pushLost = this.lostAt.get(a.name);
+    const timedOut = now - a.lastSeen > this.leaseMs ? a.lastSeen + this.leaseMs : Infinity;
+    return Math.min(timedOut, pushLost !== undefined && pushLost >= a.lastSeen ? pushLost : Infinity);
+  }
 }

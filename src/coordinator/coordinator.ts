@@ -7,8 +7,10 @@ import { EventEmitter } from 'node:events';
 import { BargeError } from '../core/errors.js';
 import { stringifyWithBigints } from '../core/json-bigint.js';
 import type { Storage } from '../storage/storage.js';
-import type { AgentRecord, ManifestEntry, MetricsSnapshot, Page, RequestRecord, StateStore, StoredError } from '../state/state-store.js';
-import { ACTION_TRANSITIONS, OPEN_STATES, RUNNING_STATES, type RequestState } from '../core/request-states.js';
+import type { AuditEntry, ManifestEntry, MetricsSnapshot, Page, RequestRecord, StateStore, StoredError } from '../state/state-store.js';
+import { OPEN_STATES, RUNNING_STATES, type RequestState } from '../core/request-states.js';
+import { applyAction } from './request-actions.js';
+import { agentStatuses, pruneLostAgents, type AgentStatus } from './agent-roster.js';
 import { advanceRequest } from './advance-request.js';
 import { AgentService, type AgentServiceOptions } from './agent-service.js';
 import type { ServiceConfig } from '../config/service-config.js';
@@ -199,12 +201,14 @@ export class Coordinator {
   private async reap(): Promise<void> {
     try {
       if (await this.store.reapExpired(this.now()) > 0) this.kick();
+      await pruneLostAgents(this.store, this.now(), this.config.leaseTimeoutMs, this.config.agentPruneMs);
     } catch (e) { this.events.emit('error', e); }
   }
 
   // ---- requests
 
-  async submit(spec: RequestSpec): Promise<RequestView> {
+  /** `actor`: who submits (an API token's name); the audit trail's first entry */
+  async submit(spec: RequestSpec, actor: string): Promise<RequestView> {
     // without the built-in agent, endpoint roots are on agents' hosts, not this one
     const here = this.config.localAgent;
     const src = resolveEndpointPath(this.config.endpoints, spec.source, 'source', here);
@@ -218,11 +222,18 @@ export class Coordinator {
     checkListedFiles(spec);
     checkDeadline(spec, this.now());
     const id = spec.id ?? randomUUID();
-    const created = await this.store.createRequest({
-      id, priority: spec.priority ?? 5, source: `${src.endpoint.name}:${src.rel}`, destination: `${dst.endpoint.name}:${dst.rel}`,
-      srcEndpoint: src.endpoint.name, dstEndpoint: dst.endpoint.name, ...storedSpec({ ...spec, id }),
-    }, this.now());
+    const now = this.now();
+    const entry: AuditEntry = { at: now, actor, action: 'submit', detail: null };
+    const created = await this.store.tx(async (s) => {
+      const made = await s.createRequest({
+        id, priority: spec.priority ?? 5, source: `${src.endpoint.name}:${src.rel}`, destination: `${dst.endpoint.name}:${dst.rel}`,
+        srcEndpoint: src.endpoint.name, dstEndpoint: dst.endpoint.name, ...storedSpec({ ...spec, id }),
+      }, now);
+      if (made) await s.addAudit(id, entry);
+      return made;
+    });
     if (!created) throw new BargeError('E_EXISTS', `a request with id '${id}' exists already`);
+    this.audited(id, entry);
     this.kick();
     return this.get(id);
   }
@@ -261,32 +272,29 @@ export class Coordinator {
     return this.store.listManifest(id, limit, offset);
   }
 
-  async act(id: string, action: RequestAction): Promise<RequestView> {
+  /** a request's audit trail: who submitted it and took each action on it, oldest first */
+  async audit(id: string, limit: number, offset: number): Promise<Page<AuditEntry>> {
+    await this.found(id);
+    return this.store.listAudit(id, limit, offset);
+  }
+
+  /** each audit entry once it is committed, with its request (for a log of who did what) */
+  onAudit(listener: (requestId: string, e: AuditEntry) => void): () => void {
+    this.events.on('audit', listener);
+    return () => this.events.off('audit', listener);
+  }
+
+  private audited(requestId: string, e: AuditEntry): void {
+    this.events.emit('audit', requestId, e);
+  }
+
+  /** `actor`: who acts (an API token's name), kept in the request's audit trail */
+  async act(id: string, action: RequestAction, actor: string): Promise<RequestView> {
     const r = await this.found(id);
-    const now = this.now();
-    const refuse = (): never => { throw new BargeError('E_STATE', `cannot ${action} a request that is ${r.state}`); };
-    switch (action) {
-      case 'cancel': {
-        const ok = await this.store.tx(async (s) => {
-          if (!await s.setRequestState(id, ACTION_TRANSITIONS.cancel.from, 'canceled', now, { message: 'canceled' })) return false;
-          await s.cancelTasks(id, { leased: true }, now);
-          return true;
-        });
-        if (!ok) refuse();
-        this.agentLink.canceled(id);
-        this.remoteAgents.requestCanceled(id);
-        break;
-      }
-      case 'pause':
-        if (!await this.store.setRequestState(id, ACTION_TRANSITIONS.pause.from, 'paused', now, { pausedFrom: r.state })) refuse();
-        break;
-      case 'resume':
-        if (!await this.store.setRequestState(id, ACTION_TRANSITIONS.resume.from, r.pausedFrom ?? 'queued', now, { pausedFrom: null })) refuse();
-        break;
-      case 'retry':
-        if (!ACTION_TRANSITIONS.retry.from.includes(r.state)) refuse();
-        await this.store.resetRequest(id, now);
-        break;
+    this.audited(id, await applyAction(this.store, r, action, actor, this.now()));
+    if (action === 'cancel') {
+      this.agentLink.canceled(id);
+      this.remoteAgents.requestCanceled(id);
     }
     this.dirty.add(id);
     this.kick();
@@ -310,8 +318,9 @@ export class Coordinator {
     return [...out.values()];
   }
 
-  agents(): Promise<AgentRecord[]> {
-    return this.store.listAgents();
+  /** every agent in the table, alive or lost by placement's rule */
+  agents(): Promise<AgentStatus[]> {
+    return agentStatuses(this.store, (a, now) => this.remoteAgents.livenessOf(a, now), this.now());
   }
 
   async ls(endpoint: string, path: string): Promise<ListedEntry[]> {

@@ -220,6 +220,12 @@ export class RemoteAgents {
     return out;
   }
 
+  /** whether placement counts an agent as alive now, and if not since when it is lost */
+  livenessOf(a: AgentRecord, now: number): { alive: boolean; lostSince?: number } {
+    const lostSince = this.liveness.lostSince(a, now);
+    return lostSince === undefined ? { alive: true } : { alive: false, lostSince };
+  }
+
   /** a request was canceled: every enrolled agent hears of it at its next heartbeat */
   requestCanceled(requestId: string): void {
     for (const list of this.canceled.values()) list.push(requestId);

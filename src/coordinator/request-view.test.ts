@@ -8,7 +8,7 @@ function record(id: string, spec: object): RequestRecord {
   return {
     id, priority: 5, source: 'a:/', destination: 'b:/', srcEndpoint: 'a', dstEndpoint: 'b', spec: JSON.stringify(spec),
     state: 'running', phase: 0, counters: emptyCounters(), message: null, pausedFrom: null,
-    createdAt: 1000, startedAt: 1000, finishedAt: null, updatedAt: 1000,
+    createdAt: 1000, startedAt: 1000, finishedAt: null, updatedAt: 1000, submittedBy: 'ops',
   };
 }
 

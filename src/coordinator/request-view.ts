@@ -47,5 +47,6 @@ export function requestView(r: RequestRecord, walkDone: boolean, now: number): R
     etaSeconds: active && walkDone && rate > 0 ? left / rate : active ? null : 0,
     errorCount: c.failed,
     message: r.message,
+    submittedBy: r.submittedBy,
   };
 }

@@ -49,6 +49,8 @@ export interface RequestView {
   etaSeconds: number | null;
   errorCount: number;
   message: string | null;
+  /** the API token (its name) that submitted it; null for requests older than the audit trail */
+  submittedBy: string | null;
   /** while no live agent can run it: why, since when, and when it fails unless one returns */
   waiting?: { reason: string; since: string; until: string };
 }

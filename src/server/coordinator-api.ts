@@ -3,22 +3,31 @@
 import type { EndpointConfig, SiteConfig } from '../config/service-config.js';
 import type { EnrolBody, EnrolReply, LeasedWork, TaskReport } from '../core/agent-wire.js';
 import type { ListedEntry, RequestAction, RequestSpec, RequestView } from '../core/request-types.js';
-import type { AgentRecord, ManifestEntry, MetricsSnapshot, Page, StoredError } from '../state/state-store.js';
+import type { AgentRecord, AuditEntry, ManifestEntry, MetricsSnapshot, Page, StoredError } from '../state/state-store.js';
 import type { RequestState } from '../core/request-states.js';
 
 export type { MetricsSnapshot };
 
+/** an agent in the table, alive or lost by the coordinator's placement rule */
+export interface AgentStatus extends AgentRecord {
+  state: 'alive' | 'lost';
+  /** epoch ms; only when lost */
+  lostSince?: number;
+}
+
 export interface CoordinatorApi {
-  /** 'exists' when a client-given id is taken */
-  submit(spec: RequestSpec): Promise<RequestView>;
+  /** 'exists' when a client-given id is taken; `actor`: who submits (auth.ts actorOf), kept in the audit trail */
+  submit(spec: RequestSpec, actor: string): Promise<RequestView>;
   get(id: string): Promise<RequestView>;
   list(q: { states?: RequestState[]; limit: number; offset: number }): Promise<Page<RequestView>>;
   errors(id: string, limit: number, offset: number): Promise<Page<StoredError>>;
   manifest(id: string, limit: number, offset: number): Promise<Page<ManifestEntry>>;
-  act(id: string, action: RequestAction): Promise<RequestView>;
+  act(id: string, action: RequestAction, actor: string): Promise<RequestView>;
+  /** who submitted the request and took each action on it, oldest first */
+  audit(id: string, limit: number, offset: number): Promise<Page<AuditEntry>>;
   endpoints(): EndpointConfig[];
   sites(): (SiteConfig & { endpoints: string[] })[];
-  agents(): Promise<AgentRecord[]>;
+  agents(): Promise<AgentStatus[]>;
   ls(endpoint: string, path: string): Promise<ListedEntry[]>;
   /** views of requests that changed since the last call of this listener (for server-sent events) */
   onChange(listener: (v: RequestView) => void): () => void;

@@ -22,13 +22,20 @@ test('GET /api/sites: 200 with each site and its endpoints', async () => {
   await app.close();
 });
 
-test('GET /api/agents: 200 with startedAt and lastSeen as ISO times', async () => {
-  const { app } = await testServer();
+test('GET /api/agents: 200 with startedAt, lastSeen and lostSince as ISO times, each agent alive or lost', async () => {
+  const { app, api } = await testServer();
+  api.agentList.push({
+    id: 'b1', name: 'b1', site: 'b', endpoints: ['badger'], slots: 2, running: 0, coordinator: 'c1', dataAddress: '10.0.0.7:7701',
+    startedAt: Date.UTC(2026, 10, 22, 9), lastSeen: Date.UTC(2026, 10, 22, 9, 30), state: 'lost', lostSince: Date.UTC(2026, 10, 22, 9, 30, 30),
+  });
   const res = await app.inject({ method: 'GET', url: '/api/agents', headers: READ });
   assert.equal(res.statusCode, 200);
   assert.deepEqual(res.json(), { items: [{
     id: 'a-1', name: 'local@host', site: 'sdsc', endpoints: ['panda'], coordinator: 'c1',
-    startedAt: '2026-11-22T09:00:00.000Z', lastSeen: '2026-11-22T10:00:00.000Z', slots: 4, running: 2,
+    startedAt: '2026-11-22T09:00:00.000Z', lastSeen: '2026-11-22T10:00:00.000Z', state: 'alive', slots: 4, running: 2,
+  }, {
+    id: 'b1', name: 'b1', site: 'b', endpoints: ['badger'], coordinator: 'c1', startedAt: '2026-11-22T09:00:00.000Z',
+    lastSeen: '2026-11-22T09:30:00.000Z', state: 'lost', lostSince: '2026-11-22T09:30:30.000Z', slots: 2, running: 0, dataAddress: '10.0.0.7:7701',
   }] });
   await app.close();
 });

@@ -1,5 +1,5 @@
-// One request through fastify's inject: GET by id, its errors and manifest (paged), and the
-// cancel/pause/resume/retry actions with the 404 and 409 they may give.
+// One request through fastify's inject: GET by id, its errors, manifest and audit trail
+// (paged), and the cancel/pause/resume/retry actions with the 404 and 409 they may give.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { RequestState } from '../state/state-store.js';
@@ -103,7 +103,7 @@ describe('POST /api/requests/:id/(cancel|pause|resume|retry)', () => {
       const res = await app.inject({ method: 'POST', url: `/api/requests/r-1/${action}`, headers: ADMIN });
       assert.equal(res.statusCode, 200);
       assert.equal(res.json<{ state: string }>().state, to);
-      assert.deepEqual(api.calls.at(-1), { method: 'act', args: ['r-1', action] });
+      assert.deepEqual(api.calls.at(-1), { method: 'act', args: ['r-1', action, 'ops'] }, 'the actor is the token\'s name');
       await app.close();
     });
   }
@@ -132,6 +132,29 @@ describe('POST /api/requests/:id/(cancel|pause|resume|retry)', () => {
     const res = await app.inject({ method: 'POST', url: '/api/requests/r-1/explode', headers: ADMIN });
     assert.equal(res.statusCode, 404);
     assert.equal(errorOf(res.body).code, 'E_NOT_FOUND');
+    await app.close();
+  });
+});
+
+describe('GET /api/requests/:id/audit', () => {
+  test('200: who submitted and acted, with ISO times, paged; the actor is the token\'s name', async () => {
+    const { app } = await testServer();
+    const sub = await app.inject({ method: 'POST', url: '/api/requests', headers: ADMIN, payload: { id: 'r-a', source: 'panda:/', destination: 'badger:/' } });
+    assert.equal(sub.statusCode, 201);
+    assert.equal(sub.json<{ request: { submittedBy: string } }>().request.submittedBy, 'ops');
+    assert.equal((await app.inject({ method: 'POST', url: '/api/requests/r-a/pause', headers: ADMIN })).statusCode, 200);
+    const res = await app.inject({ method: 'GET', url: '/api/requests/r-a/audit?limit=1&offset=1', headers: READ });
+    assert.equal(res.statusCode, 200);
+    assert.deepEqual(res.json(), { items: [{ at: '2026-11-22T11:00:00.000Z', actor: 'ops', action: 'pause', detail: null }], total: 2, nextOffset: null });
+    assert.equal((await app.inject({ method: 'GET', url: '/api/requests/r-404/audit', headers: READ })).statusCode, 404);
+    await app.close();
+  });
+
+  test('with auth off the actor is the caller\'s address', async () => {
+    const { app, api } = await testServer({ auth: false });
+    const sub = await app.inject({ method: 'POST', url: '/api/requests', payload: { id: 'r-b', source: 'panda:/', destination: 'badger:/' }, remoteAddress: '10.1.2.3' });
+    assert.equal(sub.statusCode, 201);
+    assert.deepEqual(api.calls.at(-1)?.args[1], 'anonymous@10.1.2.3');
     await app.close();
   });
 });

@@ -1,6 +1,7 @@
 // TypeBox schemas of the requests API (docs/api.md): what fastify validates on the way in,
 // serializes on the way out, and @fastify/swagger publishes at /api/openapi.json.
 import { Type, type Static, type TSchema } from 'typebox';
+import { AUDIT_ACTIONS } from '../core/request-audit.js';
 import { REQUEST_STATES, type RequestState } from '../core/request-states.js';
 
 const HASHES: ('xxh3' | 'sha256' | 'md5')[] = ['xxh3', 'sha256', 'md5'];
@@ -89,6 +90,7 @@ export const RequestViewSchema = Type.Object({
   etaSeconds: Type.Union([Type.Number(), Type.Null()], { description: 'null until the walk is done' }),
   errorCount: Type.Integer(),
   message: Type.Union([Type.String(), Type.Null()], { description: 'why it failed, or why the delete pass was skipped' }),
+  submittedBy: Type.Union([Type.String(), Type.Null()], { description: 'the name of the API token that submitted it (anonymous@ADDRESS with auth off); null for requests older than the audit trail' }),
   waiting: Type.Optional(Type.Object({
     reason: Type.String({ description: 'why no agent can run it now, e.g. no live agent reaches its destination endpoint' }),
     since: Type.String({ format: 'date-time' }),
@@ -122,6 +124,13 @@ export const StoredErrorSchema = Type.Object({
   path: Type.String(), code: Type.String(), message: Type.String(), at: Type.String({ format: 'date-time' }),
 });
 
+export const AuditEntrySchema = Type.Object({
+  at: Type.String({ format: 'date-time' }),
+  actor: Type.String({ description: 'the name of the API token ([[tokens]] name); anonymous@ADDRESS with auth off' }),
+  action: Type.Enum([...AUDIT_ACTIONS]),
+  detail: Type.Union([Type.String(), Type.Null()], { description: 'what the action carried beyond its name (a new priority)' }),
+});
+
 export const ManifestEntrySchema = Type.Object({
   path: Type.String(), size: Type.Number(), mtimeNs: Type.String({ description: 'nanoseconds since the epoch, as a decimal string' }), hash: Type.String(),
 });
@@ -142,8 +151,11 @@ export const AgentSchema = Type.Object({
   coordinator: Type.String({ description: 'the coordinator the agent registered with' }),
   startedAt: Type.String({ format: 'date-time' }),
   lastSeen: Type.String({ format: 'date-time' }),
+  state: Type.Enum(['alive', 'lost'], { description: 'alive: heard from within the lease timeout, and no push to it failed since' }),
+  lostSince: Type.Optional(Type.String({ format: 'date-time', description: 'only when lost: when its lease ran out, or a push could not reach it' })),
   slots: Type.Integer(),
   running: Type.Integer(),
+  dataAddress: Type.Optional(Type.String({ description: 'host:port of its data plane; absent for agents that only copy locally' })),
 });
 
 /** A list without paging: endpoints, sites and agents are few. */

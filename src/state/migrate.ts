@@ -8,6 +8,7 @@ import { up as agentDataPlane } from './migrations/003-agent-data-plane.js';
 import { up as completeFunction } from './migrations/004-complete-function.js';
 import { up as agentSecret } from './migrations/005-agent-secret.js';
 import { up as requestFiles } from './migrations/008-request-files.js';
+import { up as requestAudit } from './migrations/006-request-audit.js';
 
 export async function migrate(db: Kysely<unknown>, flavor: Flavor): Promise<void> {
   const migrations: Record<string, Migration> = {
@@ -16,9 +17,12 @@ export async function migrate(db: Kysely<unknown>, flavor: Flavor): Promise<void
     '003-agent-data-plane': { up: (d) => agentDataPlane(d as Kysely<unknown>) },
     '004-complete-function': { up: (d) => completeFunction(d as Kysely<unknown>, flavor) },
     '005-agent-secret': { up: (d) => agentSecret(d as Kysely<unknown>) },
+    '006-request-audit': { up: (d) => requestAudit(d as Kysely<unknown>, flavor) },
     '008-request-files': { up: (d) => requestFiles(d as Kysely<unknown>) },
   };
-  const migrator = new Migrator({ db, provider: { getMigrations: () => Promise.resolve(migrations) } });
+  // unordered: migrations written side by side may land in either order (a database that has
+  // 006 still gets 005 once it exists); each one stands alone
+  const migrator = new Migrator({ db, provider: { getMigrations: () => Promise.resolve(migrations) }, allowUnorderedMigrations: true });
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
     const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';

@@ -108,6 +108,16 @@ export interface SettingsTable {
   value: string;
 }
 
+export interface RequestAuditTable {
+  id: Generated<number>;
+  request_id: string;
+  at: number;
+  /** the API token's name, or anonymous@ADDRESS with auth off */
+  actor: string;
+  action: string;
+  detail: string | null;
+}
+
 export interface Database {
   requests: RequestsTable;
   tasks: TasksTable;
@@ -117,6 +127,7 @@ export interface Database {
   dir_meta: DirMetaTable;
   settings: SettingsTable;
   request_files: RequestFilesTable;
+  request_audit: RequestAuditTable;
 }
 
 /** a request's file list (JSON), apart from its row (migration 008) */

@@ -7,19 +7,20 @@ import type { Flavor } from './flavor.js';
 import type { AgentsTable, Database, RequestsTable } from './schema.js';
 import { RunnableRequests } from './runnable-requests.js';
 import * as queue from './sql-task-queue.js';
+import * as audit from './sql-request-audit.js';
 import type { LeaseRun } from './sql-task-queue.js';
 import type {
-  AgentRecord, Completion, DirMetaEntry, FileError, LeasedTask, LeaseLimits, ManifestEntry, NewRequest, NewTask, Page,
+  AgentRecord, AuditEntry, Completion, DirMetaEntry, FileError, LeasedTask, LeaseLimits, ManifestEntry, NewRequest, NewTask, Page,
   PhaseState, Quota, RequestRecord, RequestState, Runnable, StateStore, StoredError, TaskState,
 } from './state-store.js';
 
-function requestOf(r: RequestsTable): RequestRecord {
+function requestOf(r: RequestsTable & { submitted_by: string | null }): RequestRecord {
   return {
     id: r.id, priority: r.priority, source: r.source, destination: r.destination, srcEndpoint: r.src_endpoint,
     dstEndpoint: r.dst_endpoint, spec: r.spec, state: r.state as RequestState, phase: r.phase, counters: countersOf(r),
     message: r.message, pausedFrom: r.paused_from as RequestState | null, createdAt: Number(r.created_at),
     startedAt: r.started_at === null ? null : Number(r.started_at), finishedAt: r.finished_at === null ? null : Number(r.finished_at),
-    updatedAt: Number(r.updated_at),
+    updatedAt: Number(r.updated_at), submittedBy: r.submitted_by,
   };
 }
 
@@ -121,12 +122,12 @@ export class SqlStateStore implements StateStore {
   }
 
   async getRequest(id: string): Promise<RequestRecord | undefined> {
-    const r = await this.db.selectFrom('requests').selectAll().where('id', '=', id).executeTakeFirst();
+    const r = await this.db.selectFrom('requests').selectAll().select(audit.submittedBy).where('id', '=', id).executeTakeFirst();
     return r && requestOf(r);
   }
 
   async lockRequest(id: string): Promise<RequestRecord | undefined> {
-    let q = this.db.selectFrom('requests').selectAll().where('id', '=', id);
+    let q = this.db.selectFrom('requests').selectAll().select(audit.submittedBy).where('id', '=', id);
     if (this.flavor === 'postgres') q = q.forUpdate();
     const r = await q.executeTakeFirst();
     return r && requestOf(r);
@@ -135,13 +136,13 @@ export class SqlStateStore implements StateStore {
   async listRequests(q: { states?: readonly RequestState[]; limit: number; offset: number }): Promise<Page<RequestRecord>> {
     let base = this.db.selectFrom('requests');
     if (q.states && q.states.length > 0) base = base.where('state', 'in', [...q.states]);
-    const rows = await base.selectAll().orderBy('created_at', 'desc').orderBy('id', 'desc').limit(q.limit).offset(q.offset).execute();
+    const rows = await base.selectAll().select(audit.submittedBy).orderBy('created_at', 'desc').orderBy('id', 'desc').limit(q.limit).offset(q.offset).execute();
     const total = await base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
     return { items: rows.map(requestOf), total: Number(total.n) };
   }
 
   async requestsIn(states: readonly RequestState[]): Promise<RequestRecord[]> {
-    const rows = await this.db.selectFrom('requests').selectAll().where('state', 'in', [...states]).orderBy('created_at').execute();
+    const rows = await this.db.selectFrom('requests').selectAll().select(audit.submittedBy).where('state', 'in', [...states]).orderBy('created_at').execute();
     return rows.map(requestOf);
   }
 
@@ -304,6 +305,14 @@ export class SqlStateStore implements StateStore {
     return { items: rows.map((r) => ({ path: r.path, size: Number(r.size), mtimeNs: r.mtime_ns, hash: r.hash })), total: Number(total.n) };
   }
 
+  addAudit(requestId: string, e: AuditEntry): Promise<void> {
+    return audit.addAudit(this.db, requestId, e);
+  }
+
+  listAudit(requestId: string, limit: number, offset: number): Promise<Page<AuditEntry>> {
+    return audit.listAudit(this.db, requestId, limit, offset);
+  }
+
   async upsertAgent(a: AgentRecord): Promise<void> {
     const row = agentRow(a, null);
     await this.db.insertInto('agents').values(row).onConflict((oc) => oc.column('id').doUpdateSet(row)).execute();
@@ -355,6 +364,10 @@ export class SqlStateStore implements StateStore {
 
   async removeAgent(agentId: string): Promise<void> {
     await this.db.deleteFrom('agents').where('id', '=', agentId).execute();
+  }
+
+  pruneAgents(seenBefore: number): Promise<string[]> {
+    return audit.pruneAgents(this.db, seenBefore);
   }
 
   async taskCounts(): Promise<{ state: TaskState; kind: string; n: number }[]> {

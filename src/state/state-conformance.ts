@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { AgentRecord, Completion, LeasedTask, NewRequest, NewTask, StateStore } from './state-store.js';
+import { auditConformance } from './audit-conformance.js';
 
 export interface StoreUnderTest {
   store: StateStore;
@@ -385,5 +386,7 @@ export function stateConformance(name: string, make: () => Promise<StoreUnderTes
         for (const o of others) await o.close();
       }
     });
+
+    auditConformance(it);
   });
 }

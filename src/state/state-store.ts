@@ -3,9 +3,10 @@
 // several of them at once. One implementation over kysely serves every engine.
 import type { Counters } from '../core/counters.js';
 
+import type { AuditEntry } from '../core/request-audit.js';
 import type { RequestState } from '../core/request-states.js';
 
-export type { RequestState };
+export type { AuditEntry, RequestState };
 
 export type TaskState = 'queued' | 'leased' | 'done' | 'failed' | 'canceled';
 export const TASK_STATES: readonly TaskState[] = ['queued', 'leased', 'done', 'failed', 'canceled'];
@@ -42,6 +43,8 @@ export interface RequestRecord extends NewRequest {
   startedAt: number | null;
   finishedAt: number | null;
   updatedAt: number;
+  /** the actor of its submit entry in the audit trail; null for requests older than the trail */
+  submittedBy: string | null;
 }
 
 export interface NewTask {
@@ -223,6 +226,11 @@ export interface StateStore {
   listManifest(requestId: string, limit: number, offset: number): Promise<Page<ManifestEntry>>;
 
   /** writes an agent's row as it is (the built-in agent's: no secret) */
+  /** one entry of a request's audit trail; callers write it in the transaction of the change it records */
+  addAudit(requestId: string, e: AuditEntry): Promise<void>;
+  /** a request's audit trail, in the order it was written */
+  listAudit(requestId: string, limit: number, offset: number): Promise<Page<AuditEntry>>;
+
   upsertAgent(a: AgentRecord): Promise<void>;
   /**
    * Takes the name for a new process, in one statement: writes the row (with `secretHash`)
@@ -235,6 +243,8 @@ export interface StateStore {
   heartbeat(agentId: string, running: number, now: number): Promise<void>;
   listAgents(): Promise<AgentRecord[]>;
   removeAgent(agentId: string): Promise<void>;
+  /** remove the agents last heard from before `seenBefore` that hold no lease; returns their ids */
+  pruneAgents(seenBefore: number): Promise<string[]>;
   /** a task an agent holds, read back (a report that reaches a restarted coordinator) */
   heldTask(agentId: string, taskId: number): Promise<LeasedTask | undefined>;
   /** a setting shared by all coordinators: the stored value, or `value` if none was stored yet */

@@ -3,7 +3,7 @@
 import { BargeError, ERROR_CODES, type ErrorCode } from '../../core/errors.js';
 import { codeOfStatus } from '../../core/error-codes.js';
 import type {
-  EndpointView, Listing, Page, RequestAction, RequestError, RequestState, RequestView, SubmitAnswer, SubmitBody,
+  AgentView, AuditEntryView, EndpointView, Listing, Page, RequestAction, RequestError, RequestState, RequestView, SubmitAnswer, SubmitBody,
 } from './api-types.js';
 import type { Connection } from './client-options.js';
 
@@ -108,6 +108,14 @@ export class ApiClient {
 
   errors(id: string, limit: number): Promise<Page<RequestError>> {
     return this.call('GET', `/api/requests/${encodeURIComponent(id)}/errors?limit=${limit}`);
+  }
+
+  audit(id: string, limit: number): Promise<Page<AuditEntryView>> {
+    return this.call('GET', `/api/requests/${encodeURIComponent(id)}/audit?limit=${limit}`);
+  }
+
+  agents(): Promise<{ items: AgentView[] }> {
+    return this.call('GET', '/api/agents');
   }
 
   act(id: string, action: RequestAction): Promise<RequestView> {

@@ -25,6 +25,30 @@ export interface RequestError {
   at: string;
 }
 
+/** an entry of GET /api/requests/{id}/audit */
+export interface AuditEntryView {
+  at: string;
+  actor: string;
+  action: string;
+  detail: string | null;
+}
+
+/** an entry of GET /api/agents */
+export interface AgentView {
+  id: string;
+  name: string;
+  site: string;
+  endpoints: string[];
+  coordinator: string;
+  startedAt: string;
+  lastSeen: string;
+  state: 'alive' | 'lost';
+  lostSince?: string;
+  slots: number;
+  running: number;
+  dataAddress?: string;
+}
+
 export interface EndpointView {
   name: string;
   kind: string;

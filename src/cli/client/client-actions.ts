@@ -7,6 +7,7 @@ import { ApiClient, ServerError } from './api-client.js';
 import { ACTIVE_STATES, ALL_STATES, type RequestAction, type RequestState } from './api-types.js';
 import { connectionFrom, type ConnectFlags } from './client-options.js';
 import { endpointsTable, lsText, requestDetail, requestsTable } from './render.js';
+import { agentsTable, auditLines } from './render-agents.js';
 import { buildSubmitBody, parseEndpointPath, type SubmitFlags } from './submit-body.js';
 import { watchRequest } from './watch.js';
 
@@ -15,6 +16,8 @@ export interface CommonFlags extends ConnectFlags {
 }
 
 const EXIT_FAILED = 1;
+/** audit entries `barge status ID` shows (a request's history is short; the API pages the rest) */
+const AUDIT_SHOWN = 100;
 
 /** Usage errors exit 2, the server's refusals and unreachable servers 1; anything else is a bug for main.ts. */
 export function exitCodeOf(e: unknown): number {
@@ -64,8 +67,11 @@ export async function status(id: string | undefined, flags: CommonFlags): Promis
     return items.length === 0 ? 0 : print(requestsTable(items, new Date()));
   }
   const r = await api.request(id);
-  if (flags.json) return printJson(r);
-  return print(requestDetail(r, r.errorCount > 0 ? await api.errors(id, 10) : undefined, new Date()));
+  const audit = await api.audit(id, AUDIT_SHOWN);
+  if (flags.json) return printJson({ ...r, audit: audit.items });
+  const detail = requestDetail(r, r.errorCount > 0 ? await api.errors(id, 10) : undefined, new Date());
+  const history = auditLines(audit);
+  return print(history.length === 0 ? detail : [detail, 'history:', ...history].join('\n'));
 }
 
 export async function requests(flags: CommonFlags & { state?: string[]; limit?: string; offset?: string }): Promise<number> {
@@ -90,6 +96,13 @@ export async function ls(arg: string, flags: CommonFlags): Promise<number> {
   const where = parseEndpointPath(arg.includes(':') ? arg : `${arg}:/`, 'ENDPOINT:/path');
   const listing = await new ApiClient(connectionFrom(flags)).ls(where.endpoint, where.path);
   return flags.json ? printJson(listing) : print(lsText(listing));
+}
+
+export async function agents(flags: CommonFlags): Promise<number> {
+  const answer = await new ApiClient(connectionFrom(flags)).agents();
+  if (flags.json) return printJson(answer);
+  if (answer.items.length === 0) process.stderr.write('no agents\n');
+  return answer.items.length === 0 ? 0 : print(agentsTable(answer.items, new Date()));
 }
 
 export async function endpoints(flags: CommonFlags): Promise<number> {

@@ -1,5 +1,5 @@
 // The commands that talk to a running coordinator: submit, watch, status, requests,
-// cancel/pause/resume/retry, ls and endpoints. Each sets process.exitCode: 0 ok,
+// cancel/pause/resume/retry, ls, endpoints and agents. Each sets process.exitCode: 0 ok,
 // 1 the server refused or the watched request failed, 2 bad usage. What they do is in
 // client-actions.ts, loaded when one runs.
 import { Command, Option } from '../commander.js';
@@ -63,7 +63,7 @@ function registerQueries(program: Command): void {
     .action(run((a, id: string, flags: Actions.CommonFlags) => a.watch(id, flags)));
 
   withCommon(program.command('status')
-    .description('one request in detail with its first errors; without ID, the active requests')
+    .description('one request in detail with its first errors and its history (who submitted it and took each action); without ID, the active requests')
     .argument('[ID]', 'request id'))
     .action(run((a, id: string | undefined, flags: Actions.CommonFlags) => a.status(id, flags)));
 
@@ -97,6 +97,9 @@ function registerEndpoints(program: Command): void {
 
   withCommon(program.command('endpoints').description('list the endpoints the coordinator knows'))
     .action(run((a, flags: Actions.CommonFlags) => a.endpoints(flags)));
+
+  withCommon(program.command('agents').description('list the agents the coordinator knows: alive or lost, when last heard from, their slots, endpoints and data address'))
+    .action(run((a, flags: Actions.CommonFlags) => a.agents(flags)));
 }
 
 export function registerClientCommands(program: Command): void {

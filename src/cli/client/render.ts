@@ -52,6 +52,7 @@ export function requestDetail(r: RequestView, errors: Page<RequestError> | undef
     ['id', r.id],
     ['state', r.state + (r.walkDone || r.state !== 'running' ? '' : ' (still scanning)')],
     ['priority', String(r.priority)],
+    ['submitted by', r.submittedBy ?? '-'],
     ['source', escapePath(r.source)],
     ['destination', escapePath(r.destination)],
     ['options', optionsText(r.options)],

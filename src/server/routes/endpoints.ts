@@ -21,7 +21,11 @@ export function endpointRoutes(app: TypedApp, api: CoordinatorApi): void {
     schema: { summary: 'Agents known to the coordinator', tags: ['endpoints'], response: { 200: listOf(AgentSchema), ...ERROR_RESPONSES } },
   }, async () => {
     const agents = await api.agents();
-    return { items: agents.map((a) => ({ ...a, startedAt: iso(a.startedAt), lastSeen: iso(a.lastSeen) })) };
+    return {
+      items: agents.map(({ lostSince, ...a }) => ({
+        ...a, startedAt: iso(a.startedAt), lastSeen: iso(a.lastSeen), ...(lostSince === undefined ? {} : { lostSince: iso(lostSince) }),
+      })),
+    };
   });
 
   app.get('/api/endpoints/:name/ls', {

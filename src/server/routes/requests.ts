@@ -5,8 +5,9 @@ import type { RequestAction } from '../../core/request-types.js';
 import type { Page } from '../../state/state-store.js';
 import type { RequestState } from '../../core/request-states.js';
 import type { TypedApp } from '../typed-app.js';
+import { actorOf } from '../auth.js';
 import {
-  DEFAULT_LIMIT, DEFAULT_PRIORITY, ERROR_RESPONSES, ManifestEntrySchema, PagingQuery, RequestIdParams, RequestListQuery, RequestSpecBody, RequestViewSchema,
+  AuditEntrySchema, DEFAULT_LIMIT, DEFAULT_PRIORITY, ERROR_RESPONSES, ManifestEntrySchema, PagingQuery, RequestIdParams, RequestListQuery, RequestSpecBody, RequestViewSchema,
   StoredErrorSchema, SubmitAnswer, pageOf,
 } from '../schemas.js';
 
@@ -39,7 +40,7 @@ export function requestRoutes(app: TypedApp, api: CoordinatorApi): void {
       response: { 201: SubmitAnswer, ...ERROR_RESPONSES },
     },
   }, async (req, reply) => {
-    const view = await api.submit({ ...req.body, priority: req.body.priority ?? DEFAULT_PRIORITY });
+    const view = await api.submit({ ...req.body, priority: req.body.priority ?? DEFAULT_PRIORITY }, actorOf(req));
     return reply.status(201).send({ id: view.id, request: view });
   });
 
@@ -84,12 +85,24 @@ export function requestRoutes(app: TypedApp, api: CoordinatorApi): void {
     return withNextOffset(await api.manifest(req.params.id, limit, offset), offset);
   });
 
+  app.get('/api/requests/:id/audit', {
+    schema: {
+      summary: "Who submitted a request and took each action on it, oldest first", tags: ['requests'], params: RequestIdParams,
+      querystring: PagingQuery, response: { 200: pageOf(AuditEntrySchema), ...ERROR_RESPONSES },
+    },
+  }, async (req) => {
+    const { limit = DEFAULT_LIMIT, offset = 0 } = req.query;
+    const page = await api.audit(req.params.id, limit, offset);
+    const items = page.items.map((e) => ({ ...e, at: new Date(e.at).toISOString() }));
+    return withNextOffset({ items, total: page.total }, offset);
+  });
+
   for (const action of ACTIONS) {
     app.post(`/api/requests/:id/${action}`, {
       schema: {
         summary: `${action[0]?.toUpperCase() ?? ''}${action.slice(1)} a request (admin)`, description: ACTION_DOC[action],
         tags: ['requests'], params: RequestIdParams, response: { 200: RequestViewSchema, ...ERROR_RESPONSES },
       },
-    }, (req) => api.act(req.params.id, action));
+    }, (req) => api.act(req.params.id, action, actorOf(req)));
   }
 }

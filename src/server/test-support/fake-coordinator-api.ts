@@ -1,11 +1,11 @@
 // FOR THE HTTP-LAYER TESTS ONLY: a CoordinatorApi that records calls and answers canned RequestViews, so route
 // tests check status codes, schemas and auth; the real Coordinator is tested end to end elsewhere.
 import type { EndpointConfig, SiteConfig } from '../../config/service-config.js';
-import type { CoordinatorApi, MetricsSnapshot } from '../coordinator-api.js';
+import type { AgentStatus, CoordinatorApi, MetricsSnapshot } from '../coordinator-api.js';
 import type { ListedEntry, RequestAction, RequestSpec, RequestView } from '../../core/request-types.js';
 import { BargeError } from '../../core/errors.js';
 import type { EnrolBody, EnrolReply, LeasedWork, TaskReport } from '../../core/agent-wire.js';
-import type { AgentRecord, ManifestEntry, Page, StoredError } from '../../state/state-store.js';
+import type { AuditEntry, ManifestEntry, Page, StoredError } from '../../state/state-store.js';
 import { ACTION_TRANSITIONS, type RequestState } from '../../core/request-states.js';
 
 export function fakeView(over: Partial<RequestView> = {}): RequestView {
@@ -13,7 +13,7 @@ export function fakeView(over: Partial<RequestView> = {}): RequestView {
     id: 'r-1', state: 'queued', priority: 5, source: 'panda:/user_xyz', destination: 'badger:/', options: {},
     createdAt: '2026-11-22T10:00:00.000Z', startedAt: null, finishedAt: null, walkDone: false,
     files: { found: 0, toCopy: 0, copied: 0, upToDate: 0, failed: 0, deleted: 0 },
-    bytes: { found: 0, toCopy: 0, copied: 0 }, rate: 0, etaSeconds: null, errorCount: 0, message: null,
+    bytes: { found: 0, toCopy: 0, copied: 0 }, rate: 0, etaSeconds: null, errorCount: 0, message: null, submittedBy: 'ops',
     ...over,
   };
 }
@@ -25,6 +25,8 @@ export class FakeCoordinatorApi implements CoordinatorApi {
   readonly requests = new Map<string, RequestView>();
   readonly errorsOf = new Map<string, StoredError[]>();
   readonly manifestOf = new Map<string, ManifestEntry[]>();
+  /** what submit and act were told of who called, as the coordinator keeps it */
+  readonly auditOf = new Map<string, AuditEntry[]>();
   readonly changeListeners = new Set<(v: RequestView) => void>();
   readonly leaseListeners = new Set<(s: number) => void>();
   healthy = true;
@@ -39,9 +41,9 @@ export class FakeCoordinatorApi implements CoordinatorApi {
     { name: 'b.dat', type: 'file', size: 2, mtimeNs: '1700000000000000002', mode: 0o644 },
     { name: 'a', type: 'dir', size: 0, mtimeNs: '1700000000000000001', mode: 0o755 },
   ];
-  agentList: AgentRecord[] = [{
+  agentList: AgentStatus[] = [{
     id: 'a-1', name: 'local@host', site: 'sdsc', endpoints: ['panda'], slots: 4, running: 2, coordinator: 'c1',
-    startedAt: Date.UTC(2026, 10, 22, 9), lastSeen: Date.UTC(2026, 10, 22, 10),
+    startedAt: Date.UTC(2026, 10, 22, 9), lastSeen: Date.UTC(2026, 10, 22, 10), state: 'alive',
   }];
   private nextId = 1;
   private failure: Error | undefined;
@@ -81,15 +83,16 @@ export class FakeCoordinatorApi implements CoordinatorApi {
     for (const l of this.leaseListeners) l(seconds);
   }
 
-  submit(spec: RequestSpec): Promise<RequestView> {
+  submit(spec: RequestSpec, actor: string): Promise<RequestView> {
     return this.answer(() => {
-      this.record('submit', spec);
+      this.record('submit', spec, actor);
       const id = spec.id ?? `r-${this.nextId++}`;
       if (this.requests.has(id)) throw new BargeError('E_EXISTS', `request ${id} exists`);
       const { source, destination, priority, ...options } = spec;
       delete options.id;
-      const v = fakeView({ id, source, destination, priority: priority ?? 5, options });
+      const v = fakeView({ id, source, destination, priority: priority ?? 5, options, submittedBy: actor });
       this.requests.set(id, v);
+      this.auditOf.set(id, [{ at: Date.UTC(2026, 10, 22, 10), actor, action: 'submit', detail: null }]);
       return v;
     });
   }
@@ -113,6 +116,10 @@ export class FakeCoordinatorApi implements CoordinatorApi {
     return this.answer(() => this.page('errors', this.errorsOf, id, limit, offset));
   }
 
+  audit(id: string, limit: number, offset: number): Promise<Page<AuditEntry>> {
+    return this.answer(() => this.page('audit', this.auditOf, id, limit, offset));
+  }
+
   manifest(id: string, limit: number, offset: number): Promise<Page<ManifestEntry>> {
     return this.answer(() => this.page('manifest', this.manifestOf, id, limit, offset));
   }
@@ -124,15 +131,16 @@ export class FakeCoordinatorApi implements CoordinatorApi {
     return { items: all.slice(offset, offset + limit), total: all.length };
   }
 
-  act(id: string, action: RequestAction): Promise<RequestView> {
+  act(id: string, action: RequestAction, actor: string): Promise<RequestView> {
     return this.answer(() => {
-      this.record('act', id, action);
+      this.record('act', id, action, actor);
       const v = this.found(id);
       const rule = ACTION_TRANSITIONS[action];
       if (!rule.from.includes(v.state)) throw new BargeError('E_STATE', `cannot ${action} a ${v.state} request`);
       // a canned view keeps no paused-from: resume goes back to running
       const next = { ...v, state: rule.to === 'paused-from' ? 'running' as const : rule.to };
       this.requests.set(id, next);
+      this.auditOf.get(id)?.push({ at: Date.UTC(2026, 10, 22, 11), actor, action, detail: null });
       return next;
     });
   }
@@ -147,7 +155,7 @@ export class FakeCoordinatorApi implements CoordinatorApi {
     return [{ name: 'sdsc', endpoints: ['panda', 'badger'] }];
   }
 
-  agents(): Promise<AgentRecord[]> {
+  agents(): Promise<AgentStatus[]> {
     return this.answer(() => {
       this.record('agents');
       return this.agentList;

@@ -1,0 +1,40 @@
+// An operator's action on a request (cancel, pause, resume, retry) as one transaction: the
+// state change and its audit entry commit together, or neither does (a refused action
+// leaves no entry).
+import { BargeError } from '../core/errors.js';
+import type { AuditEntry } from '../core/request-audit.js';
+import { ACTION_TRANSITIONS } from '../core/request-states.js';
+import type { RequestAction } from '../core/request-types.js';
+import type { RequestRecord, StateStore } from '../state/state-store.js';
+
+/** applies `action` to `r` and records who took it; throws E_STATE when the request's state does not allow it */
+export async function applyAction(store: StateStore, r: RequestRecord, action: RequestAction, actor: string, now: number): Promise<AuditEntry> {
+  const id = r.id;
+  const entry: AuditEntry = { at: now, actor, action, detail: null };
+  const ok = await store.tx(async (s) => {
+    let changed: boolean;
+    switch (action) {
+      case 'cancel':
+        changed = await s.setRequestState(id, ACTION_TRANSITIONS.cancel.from, 'canceled', now, { message: 'canceled' });
+        if (changed) await s.cancelTasks(id, { leased: true }, now);
+        break;
+      case 'pause':
+        changed = await s.setRequestState(id, ACTION_TRANSITIONS.pause.from, 'paused', now, { pausedFrom: r.state });
+        break;
+      case 'resume':
+        changed = await s.setRequestState(id, ACTION_TRANSITIONS.resume.from, r.pausedFrom ?? 'queued', now, { pausedFrom: null });
+        break;
+      case 'retry': {
+        // read under the row's lock: two retries at once reset it once
+        const now1 = await s.lockRequest(id);
+        changed = now1 !== undefined && ACTION_TRANSITIONS.retry.from.includes(now1.state);
+        if (changed) await s.resetRequest(id, now);
+        break;
+      }
+    }
+    if (changed) await s.addAudit(id, entry);
+    return changed;
+  });
+  if (!ok) throw new BargeError('E_STATE', `cannot ${action} a request that is ${r.state}`);
+  return entry;
+}
