@@ -3,7 +3,11 @@
 // coordinator names; its data plane accepts only grants the coordinator signed.
 import type { KeyObject } from 'node:crypto';
 import { nameFreeInMs, type EnrolBody, type EnrolReply } from '../core/agent-wire.js';
-import { BargeError } from '../core/errors.js';
+import { BargeError, isBargeError } from '../core/errors.js';
+import { Backoff, NETWORK_BACKOFF } from '../core/backoff.js';
+import type { LogSink } from '../core/log-sink.js';
+import { RetryStreak } from '../core/retry-streak.js';
+import { untilUp } from '../core/until-up.js';
 import { withTaskDelay } from './delayed-job-runner.js';
 import { EndpointRootsRunner } from './endpoint-roots-runner.js';
 import { HttpAgentLink } from './http-agent-link.js';
@@ -14,7 +18,7 @@ import { publicKeyFromPem } from '../transport/session-auth.js';
 import { WorkerJobRunner } from './worker-job-runner.js';
 
 /** how often a refused enrolment is tried again, and how long past the time the coordinator said */
-const ENROL_RETRY_MS = 500;
+const ENROL_RETRY = { initialMs: 500, maxMs: 4_000, jitter: 0.2 };
 const ENROL_MARGIN_MS = 2_000;
 
 export interface LeasingOptions {
@@ -32,7 +36,14 @@ export interface LeasingOptions {
   threads: number;
   /** hold each task this long before it runs (test set-up; 0 in use) */
   taskDelayMs: number;
-  say(line: string): void;
+  log: LogSink;
+  /** aborted by SIGINT or SIGTERM: ends the wait for a coordinator that is not up */
+  signal: AbortSignal;
+}
+
+/** the coordinator is not up, or its database is away: worth waiting for */
+function mayPass(e: unknown): boolean {
+  return isBargeError(e) && (e.code === 'E_NETWORK' || e.code === 'E_UNAVAILABLE');
 }
 
 /**
@@ -40,8 +51,9 @@ export interface LeasingOptions {
  * a crash, its old row frees the name within the time the coordinator says: wait that long
  * (a little more), then give up with the coordinator's words.
  */
-async function enrolWaiting(link: HttpAgentLink, body: EnrolBody, say: (line: string) => void): Promise<EnrolReply> {
+async function enrolWaiting(link: HttpAgentLink, body: EnrolBody, log: LogSink): Promise<EnrolReply> {
   let deadline: number | undefined;
+  const backoff = new Backoff(ENROL_RETRY);
   for (;;) {
     let refusal: BargeError;
     try {
@@ -52,28 +64,31 @@ async function enrolWaiting(link: HttpAgentLink, body: EnrolBody, say: (line: st
       refusal = e as BargeError;
       if (deadline === undefined) {
         deadline = Date.now() + freeIn + ENROL_MARGIN_MS;
-        say(`${refusal.message}; waiting up to ${Math.ceil((freeIn + ENROL_MARGIN_MS) / 1000)} s in case it is this agent's previous run`);
+        log.warn({}, `${refusal.message}; waiting up to ${Math.ceil((freeIn + ENROL_MARGIN_MS) / 1000)} s in case it is this agent's previous run`);
       }
     }
     const left = deadline - Date.now();
     if (left <= 0) throw refusal;
-    await new Promise((r) => setTimeout(r, Math.min(ENROL_RETRY_MS, left)));
+    await new Promise((r) => setTimeout(r, Math.min(backoff.next(), left)));
   }
 }
 
 export async function startLeasing(o: LeasingOptions): Promise<{ stop(): Promise<void>; stats(): AgentTaskStats }> {
   const link = new HttpAgentLink(o.coordinator, o.token);
-  const e = await enrolWaiting(link, { name: o.name, site: o.site, endpoints: [...o.served.keys()], dataAddress: o.dataAddress, slots: o.threads * 2 }, (line) => o.say(line));
+  const body = { name: o.name, site: o.site, endpoints: [...o.served.keys()], dataAddress: o.dataAddress, slots: o.threads * 2 };
+  // a coordinator that is not up yet (or whose database is away) is waited for, not given up on
+  const streak = new RetryStreak({ failing: 'waiting for the coordinator', recovered: `coordinator ${o.coordinator} reachable` }, o.log, NETWORK_BACKOFF);
+  const e = await untilUp(() => enrolWaiting(link, body, o.log), { transient: mayPass, streak, signal: o.signal, waitingFor: `the coordinator at ${o.coordinator}` });
   o.grantKeys.push(publicKeyFromPem(e.grantKey));
   for (const ep of e.endpoints) {
     const here = o.served.get(ep.name);
     if (here !== undefined) o.endpoints.set(ep.name, { storage: openStorage(here, { forAgent: true }), write: ep.write });
   }
-  o.say(`enrolled with ${o.coordinator} as ${e.agentId} (site ${o.site}; lease timeout ${e.leaseMs} ms)`);
+  o.log.info({ agent: e.agentId, site: o.site }, `enrolled with ${o.coordinator} as ${e.agentId} (site ${o.site}; lease timeout ${e.leaseMs} ms)`);
   const agent = new LeaseLoop(link, {
     id: e.agentId, slots: o.threads * 2, pollMs: 50, heartbeatMs: e.heartbeatMs,
     runner: withTaskDelay(new EndpointRootsRunner(new WorkerJobRunner(o.threads), o.served), o.taskDelayMs),
-    onError: (err) => o.say(`error: ${err instanceof Error ? err.message : String(err)}`),
+    log: o.log, peer: 'the coordinator',
   });
   agent.start();
   return {

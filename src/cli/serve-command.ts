@@ -3,10 +3,9 @@
 // the tasks in flight finish and closes everything.
 import { rootSwapWarning } from '../storage/posix/root-ancestors.js';
 import * as fs from 'node:fs';
-import { makeDirs } from '../storage/posix/make-dirs.js';
 import { createRequire } from 'node:module';
-import * as path from 'node:path';
 import { BargeError, ERROR_CODES } from '../core/errors.js';
+import type { LogSink } from '../core/log-sink.js';
 import { LeaseLoop } from '../agent/lease-loop.js';
 import { builtInAgentName } from '../core/agent-wire.js';
 import { EndpointRootsRunner } from '../agent/endpoint-roots-runner.js';
@@ -17,11 +16,13 @@ import type { ServiceConfig } from '../config/service-config.js';
 import { Coordinator } from '../coordinator/coordinator.js';
 import { PosixStorage } from '../storage/posix/posix-storage.js';
 import { buildServer } from '../server/app.js';
-import { openMemoryStore } from '../state/memory/open-memory.js';
-import { openPostgresStore } from '../state/postgres/open-postgres.js';
-import { openSqliteStore } from '../state/sqlite/open-sqlite.js';
-import type { StateStore } from '../state/state-store.js';
 import { WorkerJobRunner } from '../agent/worker-job-runner.js';
+import { watchAgentPresence } from './agent-presence-log.js';
+import { interruptSignal } from './interrupt-signal.js';
+import { openStateStore } from './open-state-store.js';
+import { repeatLimited } from './repeat-limited.js';
+import { logRequestChanges } from './request-log.js';
+import { createServiceLogger, resolveLogFormat, resolveLogLevel } from './service-log.js';
 
 const pkg = createRequire(import.meta.url)('../../../package.json') as { version: string };
 
@@ -30,29 +31,7 @@ function taskLogWriter(file: string): (agentId: string, work: readonly { taskId:
   return (agentId, work) => fs.appendFileSync(file, work.map((w) => `${w.taskId} ${agentId}\n`).join(''));
 }
 
-function say(line: string): void {
-  process.stderr.write(`barge serve: ${line}\n`);
-}
-
-async function openStore(c: ServiceConfig): Promise<{ store: StateStore; where: string }> {
-  try {
-    switch (c.db.kind) {
-      case 'memory': return { store: await openMemoryStore(), where: 'memory (nothing is kept after exit)' };
-      case 'sqlite':
-        makeDirs(path.dirname(c.db.path));
-        return { store: await openSqliteStore(c.db.path), where: `SQLite ${c.db.path}` };
-      case 'postgres': {
-        const u = new URL(c.db.url);
-        u.password = u.password ? '***' : '';
-        return { store: await openPostgresStore(c.db.url), where: `PostgreSQL ${u.toString()}` };
-      }
-    }
-  } catch (e) {
-    throw new BargeError('E_CONFIG', `cannot open the database: ${e instanceof Error ? e.message : String(e)}`);
-  }
-}
-
-function checkEndpoints(c: ServiceConfig): void {
+function checkEndpoints(c: ServiceConfig, log: LogSink): void {
   for (const e of c.endpoints.values()) {
     if (e.kind !== 'posix') continue; // other kinds are checked by their storage when used
     let st: fs.Stats | undefined;
@@ -61,21 +40,27 @@ function checkEndpoints(c: ServiceConfig): void {
     if (!st) throw new BargeError('E_CONFIG', `${where}: endpoints.${e.name}.path: ${e.path} does not exist`);
     if (!st.isDirectory()) throw new BargeError('E_CONFIG', `${where}: endpoints.${e.name}.path: ${e.path} is not a directory`);
     const loose = rootSwapWarning(`endpoint ${e.name}`, e.path);
-    if (loose !== undefined) say(loose);
+    if (loose !== undefined) log.warn({ endpoint: e.name }, loose);
   }
 }
 
-export async function serveCommand(file: string | undefined, flags: ConfigFlags): Promise<void> {
+export async function serveCommand(file: string | undefined, logFormat: string | undefined, flags: ConfigFlags): Promise<void> {
+  const log = createServiceLogger('serve', resolveLogFormat(logFormat, process.env, process.stderr.isTTY === true), resolveLogLevel(process.env));
+  const say = (line: string): void => log.info(line);
   const config = loadServiceConfig({ file, flags, env: process.env });
   // without the built-in agent, endpoints live on the agents' hosts, not necessarily here
-  if (config.localAgent) checkEndpoints(config);
-  const { store, where } = await openStore(config);
+  if (config.localAgent) checkEndpoints(config, log);
+  // SIGINT or SIGTERM while the database is not up yet ends the wait (and the command)
+  const interrupt = interruptSignal();
+  const { store, where } = await openStateStore(config, log, interrupt.signal).finally(() => interrupt.release());
   const hooks = testHooks();
   const coordinator = new Coordinator(store, config, (abs) => new PosixStorage(abs), {
     ...(hooks?.taskLog !== undefined ? { onLeased: taskLogWriter(hooks.taskLog) } : {}),
     ...(hooks?.chunkCutoff !== undefined ? { chunkCutoff: hooks.chunkCutoff } : {}),
   });
-  coordinator.onError((e) => say(`error: ${e instanceof Error ? e.message : String(e)}`));
+  coordinator.onError(repeatLimited(log, 'coordinator'));
+  logRequestChanges(coordinator, log);
+  const stopPresence = watchAgentPresence({ agents: () => coordinator.agents(), coordinator: config.name, leaseMs: config.leaseTimeoutMs, log });
   coordinator.start();
 
   let agent: LeaseLoop | undefined;
@@ -89,15 +74,15 @@ export async function serveCommand(file: string | undefined, flags: ConfigFlags)
       // twice the threads: a task waits at each thread while the one before it is reported
       id, slots: config.transfers * 2, pollMs: 200, heartbeatMs: Math.max(200, Math.floor(config.leaseTimeoutMs / 3)),
       runner: withTaskDelay(new EndpointRootsRunner(new WorkerJobRunner(config.transfers), config.endpointStorage), hooks?.taskDelayMs ?? 0),
-      onError: (e) => say(`agent error: ${e instanceof Error ? e.message : String(e)}`),
+      log: log.child({ agent: id }), peer: 'the database',
     });
     agent.start();
   }
 
-  const app = await buildServer({ api: coordinator, tokens: config.tokens, auth: config.auth, version: pkg.version });
+  const app = await buildServer({ api: coordinator, tokens: config.tokens, auth: config.auth, version: pkg.version, logger: log });
   const address = await app.listen({ host: config.listen.host, port: config.listen.port });
   say(`listening on ${address}; state in ${where}; ${config.endpoints.size} endpoint(s); ${agent ? `built-in agent with ${config.transfers} slots` : 'no built-in agent'}`);
-  if (!config.auth) say('warning: authentication is off (--no-auth); anyone who reaches this port may act');
+  if (!config.auth) log.warn('authentication is off (--no-auth); anyone who reaches this port may act');
 
   await new Promise<void>((resolve) => {
     let stopping = false;
@@ -106,6 +91,7 @@ export async function serveCommand(file: string | undefined, flags: ConfigFlags)
       stopping = true;
       say('stopping: no new tasks; waiting for the tasks in flight (signal again to leave at once)');
       void (async () => {
+        stopPresence();
         await agent?.stop();
         await coordinator.stop();
         await app.close();

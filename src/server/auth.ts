@@ -10,7 +10,13 @@ declare module 'fastify' {
     /** true: the route answers without a token (health checks by load balancers) */
     public?: boolean;
   }
+  interface FastifyRequest {
+    /** the name of the token the request carried ([[tokens]] name), for log lines; undefined without auth */
+    tokenName?: string;
+  }
 }
+
+interface KnownToken { name: string; role: TokenRole; digest: Buffer }
 
 /** Methods that only read; every other method needs an admin token. */
 const READ_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD']);
@@ -37,36 +43,51 @@ export function roleMayCall(role: TokenRole, method: string, url = ''): boolean 
   return role === 'admin' || READ_METHODS.has(method);
 }
 
-/** The role of the token a request carries, or undefined when it carries none the service knows. */
-export function tokenRole(tokens: readonly { role: TokenRole; digest: Buffer }[], secret: string | undefined): TokenRole | undefined {
+/** The token a request carries, or undefined when it carries none the service knows. */
+export function matchToken<T extends { digest: Buffer }>(tokens: readonly T[], secret: string | undefined): T | undefined {
   if (secret === undefined) return undefined;
   const given = digest(secret);
-  let role: TokenRole | undefined;
+  let found: T | undefined;
   // no early exit: every token is compared, whichever matches
   for (const t of tokens) {
-    if (timingSafeEqual(t.digest, given) && role === undefined) role = t.role;
+    if (timingSafeEqual(t.digest, given) && found === undefined) found = t;
   }
-  return role;
+  return found;
 }
 
-function check(req: FastifyRequest, tokens: readonly { role: TokenRole; digest: Buffer }[]): void {
+/** The role of the token a request carries, or undefined when it carries none the service knows. */
+export function tokenRole(tokens: readonly { role: TokenRole; digest: Buffer }[], secret: string | undefined): TokenRole | undefined {
+  return matchToken(tokens, secret)?.role;
+}
+
+function check(req: FastifyRequest, tokens: readonly KnownToken[]): void {
   if (req.routeOptions.config.public === true) return;
-  const role = tokenRole(tokens, bearerSecret(req.headers.authorization));
-  if (role === undefined) {
-    throw new BargeError('E_AUTH', req.headers.authorization === undefined
-      ? 'an API token is needed: send Authorization: Bearer <secret>' : 'unknown API token');
+  const url = req.routeOptions.url ?? req.url.split('?')[0] ?? '';
+  const token = matchToken(tokens, bearerSecret(req.headers.authorization));
+  if (token === undefined) {
+    // an operator sees who knocks with what; never the secret
+    const missing = req.headers.authorization === undefined;
+    req.log.warn({ route: `${req.method} ${url}`, from: req.ip }, `refused ${req.method} ${url} from ${req.ip}: ${missing ? 'no API token' : 'unknown API token'}`);
+    throw new BargeError('E_AUTH', missing ? 'an API token is needed: send Authorization: Bearer <secret>' : 'unknown API token');
   }
-  const url = req.routeOptions.url ?? req.url;
-  if (!roleMayCall(role, req.method, url)) {
+  req.tokenName = token.name;
+  if (!roleMayCall(token.role, req.method, url)) {
     const needs = url.startsWith(AGENT_ROUTE_PREFIX) ? 'an agent (or admin) token' : 'an admin token';
-    throw new BargeError('E_FORBIDDEN', `a ${role} token may not ${req.method} ${url}: it needs ${needs}`);
+    req.log.warn({ route: `${req.method} ${url}`, token: token.name, role: token.role, from: req.ip },
+      `refused ${req.method} ${url} from ${req.ip}: token '${token.name}' is a ${token.role} token; it needs ${needs}`);
+    throw new BargeError('E_FORBIDDEN', `a ${token.role} token may not ${req.method} ${url}: it needs ${needs}`);
   }
+}
+
+/** who asked, in log lines: the token's name, or "anyone" when auth is off */
+export function askedBy(req: FastifyRequest): string {
+  return req.tokenName === undefined ? 'anyone (auth off)' : `token '${req.tokenName}'`;
 }
 
 /** With `auth` false (a laptop, tests) every request is treated as admin. */
 export function installAuth(app: FastifyInstance, o: { tokens: readonly TokenConfig[]; auth: boolean }): void {
   if (!o.auth) return;
-  const tokens = o.tokens.map((t) => ({ role: t.role, digest: digest(t.secret) }));
+  const tokens: KnownToken[] = o.tokens.map((t) => ({ name: t.name, role: t.role, digest: digest(t.secret) }));
   app.addHook('onRequest', (req, _reply, done) => {
     try {
       check(req, tokens);

@@ -46,7 +46,10 @@ export function agentRoutes(app: TypedApp, api: CoordinatorApi): void {
   app.post('/api/agent/enrol', { schema: { summary: 'An agent joins: its endpoints and data address', tags, body: EnrolSchema } }, async (req, reply) => {
     const { dataAddress, ...rest } = req.body;
     const enrol: EnrolBody = dataAddress === undefined ? rest : { ...rest, dataAddress };
-    return send(reply, await api.agentEnrol(enrol));
+    const joined = await api.agentEnrol(enrol);
+    req.log.info({ agent: joined.agentId, site: enrol.site, endpoints: enrol.endpoints, dataAddress, from: req.ip, token: req.tokenName },
+      `agent ${joined.agentId} joined from ${req.ip} (site ${enrol.site}; endpoints ${enrol.endpoints.join(', ')}; ${enrol.slots} slots)`);
+    return send(reply, joined);
   });
 
   app.post('/api/agent/lease', { schema: { summary: 'Tasks for an agent (a long poll)', tags, body: LeaseSchema } }, async (req, reply) => {
@@ -65,6 +68,7 @@ export function agentRoutes(app: TypedApp, api: CoordinatorApi): void {
 
   app.post('/api/agent/leave', { schema: { summary: "An agent leaves; its leases go back to the queue", tags, body: AgentId } }, async (req, reply) => {
     await api.agentLeave(req.body.agentId);
+    req.log.info({ agent: req.body.agentId }, `agent ${req.body.agentId} left (drained; its leases went back to the queue)`);
     return send(reply, {});
   });
 }
