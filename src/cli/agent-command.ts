@@ -20,7 +20,7 @@ import { testHooks } from '../config/test-hooks.js';
 import { defaultTransfers } from './parse-sync-flags.js';
 import { readToken } from './remote-destination.js';
 import { hostname } from 'node:os';
-import { createServiceLogger, resolveLogFormat, resolveLogLevel } from './service-log.js';
+import { createServiceLogger, logWarnings, resolveLogFormat, resolveLogLevel } from './service-log.js';
 import { interruptSignal } from './interrupt-signal.js';
 
 export interface AgentFlags {
@@ -55,6 +55,7 @@ export function parseEndpointFlag(text: string): { name: string; path: string; w
 
 export async function agentCommand(flags: AgentFlags): Promise<void> {
   const log = createServiceLogger('agent', resolveLogFormat(flags.logFormat, process.env, process.stderr.isTTY === true), resolveLogLevel(process.env));
+  logWarnings(log);
   const say = (line: string): void => log.info(line);
   if (flags.endpoint.length === 0) throw new BargeError('E_USAGE', 'give at least one --endpoint NAME=/path[:rw]');
   const token = readToken(flags.tokenFile);

@@ -22,7 +22,7 @@ import { interruptSignal } from './interrupt-signal.js';
 import { openStateStore } from './open-state-store.js';
 import { repeatLimited } from './repeat-limited.js';
 import { logRequestChanges } from './request-log.js';
-import { createServiceLogger, resolveLogFormat, resolveLogLevel } from './service-log.js';
+import { createServiceLogger, logWarnings, resolveLogFormat, resolveLogLevel } from './service-log.js';
 
 const pkg = createRequire(import.meta.url)('../../../package.json') as { version: string };
 
@@ -46,6 +46,7 @@ function checkEndpoints(c: ServiceConfig, log: LogSink): void {
 
 export async function serveCommand(file: string | undefined, logFormat: string | undefined, flags: ConfigFlags): Promise<void> {
   const log = createServiceLogger('serve', resolveLogFormat(logFormat, process.env, process.stderr.isTTY === true), resolveLogLevel(process.env));
+  logWarnings(log);
   const say = (line: string): void => log.info(line);
   const config = loadServiceConfig({ file, flags, env: process.env });
   // without the built-in agent, endpoints live on the agents' hosts, not necessarily here

@@ -31,3 +31,12 @@ export function createServiceLogger(cmd: 'serve' | 'agent', format: LogFormat, l
   // pino hands each record to write() as one JSON line, synchronously
   return pino(opts, { write: (line: string) => { process.stderr.write(humanLogLine(JSON.parse(line) as Record<string, unknown>)); } });
 }
+
+/**
+ * Node's warnings (a deprecation, pg's dropped connection) as log lines: printed by Node
+ * they would be the one line of stderr that is not JSON.
+ */
+export function logWarnings(log: Logger): void {
+  process.removeAllListeners('warning');
+  process.on('warning', (w) => log.warn({ warning: w.name, ...('code' in w && typeof w.code === 'string' ? { code: w.code } : {}) }, w.message));
+}

@@ -2,7 +2,7 @@
 // built but not listening (the caller listens; tests inject).
 import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import type { TokenConfig } from '../config/service-config.js';
 import type { CoordinatorApi } from './coordinator-api.js';
@@ -40,7 +40,7 @@ function logCalls(app: FastifyInstance): void {
 
 export async function buildServer(o: ServerOptions): Promise<FastifyInstance> {
   const app = Fastify({
-    ...(o.logger === undefined ? { logger: false } : { loggerInstance: o.logger, disableRequestLogging: true }),
+    ...(o.logger === undefined ? { logger: false } : { loggerInstance: o.logger, logController: new LogController({ disableRequestLogging: true }) }),
     // request ids may be 128 characters; fastify's default refuses path parameters above 100 with 414
     routerOptions: { maxParamLength: 256 },
     // unknown properties are refused (400), not silently dropped as fastify's default would
