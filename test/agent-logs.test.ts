@@ -47,7 +47,7 @@ test('an agent whose coordinator is down waits, logging a few lines with the cau
     const lines = human.output().stderr.split('\n').filter((l) => l !== '');
     assert.ok(lines.length >= 2 && lines.length <= 8, human.output().stderr);
     for (const l of lines) assert.match(l, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z (INFO |WARN ) barge agent: /);
-    assert.ok(lines.some((l) => /WARN  barge agent: waiting for the coordinator: .*ECONNREFUSED/.test(l)), human.output().stderr);
+    assert.ok(lines.some((l) => /WARN {2}barge agent: waiting for the coordinator: .*ECONNREFUSED/.test(l)), human.output().stderr);
 
     // SIGINT while waiting: one line saying so, exit 130
     const before = human.output().stderr;

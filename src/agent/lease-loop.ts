@@ -56,6 +56,8 @@ export class LeaseLoop {
   private readonly totals = { failed: 0, filesCopied: 0, bytesCopied: 0 };
   private retryTimer: NodeJS.Timeout | undefined;
   private stopWait: (() => void) | undefined;
+  /** heartbeats go on while stop() waits for the tasks in flight: their leases must not run out */
+  private beatsOver = false;
   private readonly leases: RetryStreak;
   private readonly beats: RetryStreak;
   private readonly reports: RetryStreak;
@@ -74,7 +76,7 @@ export class LeaseLoop {
 
   /** the next heartbeat in `ms`; one that fails is tried again after its backoff, if that is sooner */
   private heartbeat(ms: number): void {
-    if (this.stopped) return;
+    if (this.beatsOver) return;
     this.beat = setTimeout(() => {
       this.link.heartbeat(this.o.id, this.running, [...this.held])
         .then(() => { this.beats.succeeded(); return this.o.heartbeatMs; }, (e: unknown) => Math.min(this.o.heartbeatMs, this.beats.failed(e)))
@@ -96,6 +98,7 @@ export class LeaseLoop {
     await this.loop;
     while (this.running > 0) await this.sleep(20);
     await this.flush();
+    this.beatsOver = true;
     clearTimeout(this.beat);
     clearTimeout(this.retryTimer);
     this.unsubscribe?.();
