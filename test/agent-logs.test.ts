@@ -1,7 +1,8 @@
 // An agent whose coordinator is down: a bounded number of log lines (one when it starts
 // waiting, one per backoff step), each with a time, a level and the cause; JSON lines off a
 // terminal, lines for people with --log-format human; SIGINT ends the wait (exit 130, one
-// line). Once the coordinator comes up on that address, the waiting agent enrols.
+// line). Once the coordinator comes up on that address, the waiting agent enrols; the
+// coordinator logs agents joining, leaving and lost.
 // Real processes, real TCP.
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -9,7 +10,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { AGENT_SECRET, coordinatedConfig } from './helpers/coordinated-agents.js';
+import { AGENT_SECRET, coordinatedConfig, startCoordinatedAgent } from './helpers/coordinated-agents.js';
 import { freePort, logRecords } from './helpers/log-records.js';
 import { startBarge, waitUntil, waitUntilAsync } from './helpers/run-cli.js';
 import { startService, stopService } from './helpers/service.js';
@@ -59,7 +60,7 @@ test('an agent whose coordinator is down waits, logging a few lines with the cau
     assert.match(last[0] ?? '', /interrupted while waiting for the coordinator at http:\/\/127\.0\.0\.1:\d+/);
 
     // the coordinator comes up on that address: the waiting agent enrols at its next try
-    const svc = await startService(['--config', coordinatedConfig(dir), '--db', 'memory', '--no-local-agent', '--listen', `127.0.0.1:${port}`],
+    const svc = await startService(['--config', coordinatedConfig(dir), '--db', 'memory', '--no-local-agent', '--listen', `127.0.0.1:${port}`, '--lease-timeout', '2s'],
       { env: { BARGE_LOG_FORMAT: 'json' } });
     try {
       await waitUntil(() => /listening on/.test(json.output().stderr), 60_000);
@@ -72,6 +73,11 @@ test('an agent whose coordinator is down waits, logging a few lines with the cau
       json.kill('SIGTERM');
       assert.equal((await json.done).code, 0);
       await waitUntil(() => logRecords(svc.proc.output().stderr).some((x) => x.msg.startsWith('agent early left')), 10_000);
+      // an agent killed without a word: lost once silent past the lease timeout
+      const doomed = await startCoordinatedAgent(svc.url, 'doomed', 'b', `badger=${path.join(dir, 'early')}:rw`);
+      doomed.kill('SIGKILL');
+      await doomed.done;
+      await waitUntil(() => logRecords(svc.proc.output().stderr).some((x) => x.level === 40 && /^agent doomed lost: not heard from for \d+ s/.test(x.msg)), 30_000);
     } finally {
       await stopService(svc);
     }

@@ -85,7 +85,13 @@ export async function agentCommand(flags: AgentFlags): Promise<void> {
     agent: name, endpoints, tokens: lone ? [token] : [], grantKeys, ...(ready ? { ready } : {}),
     hashes: (h) => (isHashName(h) ? createHasher(h) : undefined),
     ...(tls ? { tls } : {}),
-    onEvent: (e) => { if (e.event !== 'closed') say(`${e.event} ${e.peer}${e.detail ? `: ${e.detail}` : ''}`); },
+    // a session opened is news; a refused peer, a protocol error or bytes that hash wrong are warnings
+    onEvent: (e) => {
+      if (e.event === 'closed') return;
+      const line = `${e.event} ${e.peer}${e.detail ? `: ${e.detail}` : ''}`;
+      if (e.event === 'session') log.info({ peer: e.peer }, line);
+      else log.warn({ peer: e.peer, event: e.event }, line);
+    },
   });
   let addr;
   try { addr = await server.listen(listen.host, listen.port); } catch (e) {
