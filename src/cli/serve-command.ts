@@ -81,8 +81,11 @@ export async function serveCommand(file: string | undefined, logFormat: string |
   }
 
   const app = await buildServer({ api: coordinator, tokens: config.tokens, auth: config.auth, version: pkg.version, logger: log });
-  const address = await app.listen({ host: config.listen.host, port: config.listen.port });
-  say(`listening on ${address}; state in ${where}; ${config.endpoints.size} endpoint(s); ${agent ? `built-in agent with ${config.transfers} slots` : 'no built-in agent'}`);
+  // fastify logs each address it listens on: that line is the start-up line
+  await app.listen({
+    host: config.listen.host, port: config.listen.port,
+    listenTextResolver: (address) => `listening on ${address}; state in ${where}; ${config.endpoints.size} endpoint(s); ${agent ? `built-in agent with ${config.transfers} slots` : 'no built-in agent'}`,
+  });
   if (!config.auth) log.warn('authentication is off (--no-auth); anyone who reaches this port may act');
 
   await new Promise<void>((resolve) => {
