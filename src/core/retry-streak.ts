@@ -17,6 +17,8 @@ export interface RetryStreakText {
 }
 
 export function secondsText(ms: number): string {
+  // a report's first retries come within the second: "0.5 s", not "0 s"
+  if (ms < 9_950) return `${Number((ms / 1000).toFixed(1))} s`;
   const s = Math.round(ms / 1000);
   return s < 120 ? `${s} s` : s < 7200 ? `${Math.round(s / 60)} min` : `${Math.round(s / 360) / 10} h`;
 }
