@@ -12,6 +12,8 @@ import { EndpointRootsRunner } from '../src/agent/endpoint-roots-runner.js';
 import { InThreadRunner } from '../src/agent/in-thread-runner.js';
 import type { JobRoots } from '../src/agent/job-runner.js';
 import { LeaseLoop } from '../src/agent/lease-loop.js';
+import type { LogSink } from '../src/core/log-sink.js';
+
 import { posixEndpoint } from '../src/storage/posix/posix-kind.js';
 import { buildRunContext } from '../src/agent/build-run-context.js';
 import type { ServiceConfig } from '../src/config/service-config.js';
@@ -25,6 +27,12 @@ import type { Task, TaskResult } from '../src/core/task-types.js';
 import { openMemoryStore } from '../src/state/memory/open-memory.js';
 import { PosixStorage } from '../src/storage/posix/posix-storage.js';
 import { diffTrees } from './helpers/tree-diff.js';
+
+/** a failure the agent would log fails the test */
+const FAIL_ON_WARNINGS: LogSink = {
+  debug: () => undefined, info: () => undefined,
+  warn: (_f, msg) => { throw new Error(msg); }, error: (_f, msg) => { throw new Error(msg); },
+};
 
 /** runs tasks in this thread; `gate` holds them until opened (to act mid-request) */
 class GatedRunner extends InThreadRunner {
@@ -62,7 +70,7 @@ async function harness(t: { after: (fn: () => Promise<void>) => void }): Promise
   const c = new Coordinator(store, config, (abs) => new PosixStorage(abs));
   c.start();
   const runner = new GatedRunner();
-  const agent = new LeaseLoop(c.agentLink, { id: 'test/local', slots: 2, pollMs: 20, heartbeatMs: 500, runner: new EndpointRootsRunner(runner, config.endpointStorage), onError: (e) => { throw e; } });
+  const agent = new LeaseLoop(c.agentLink, { id: 'test/local', slots: 2, pollMs: 20, heartbeatMs: 500, runner: new EndpointRootsRunner(runner, config.endpointStorage), peer: 'the coordinator', log: FAIL_ON_WARNINGS });
   agent.start();
   t.after(async () => {
     await agent.stop();

@@ -10,6 +10,7 @@ import { createTestDatabase, pgSkipReason, type TestDatabase } from './helpers/p
 import { runBarge, type BargeProcess } from './helpers/run-cli.js';
 import { AGENT_SECRET, startCoordinatedAgent } from './helpers/coordinated-agents.js';
 import { ADMIN_SECRET, startService, stopService, type Service } from './helpers/service.js';
+import { logRecords } from './helpers/log-records.js';
 
 const db: TestDatabase | undefined = await createTestDatabase('ls');
 const skip = db ? undefined : pgSkipReason();
@@ -120,8 +121,8 @@ test('without a built-in agent, ls lists the endpoint on an agent that serves it
     assert.equal(unknown.body.error.code, 'E_NOT_FOUND');
 
     // the agents opened read-only sessions for these looks, nothing else
-    const sessions = agents.map((a) => a.output().stderr.split('\n').filter((l) => /: session /.test(l))).flat();
-    assert.ok(sessions.length > 0 && sessions.every((l) => / ro$/.test(l)), sessions.join('\n'));
+    const sessions = agents.map((a) => logRecords(a.output().stderr).map((r) => r.msg).filter((m) => /^session /.test(m))).flat();
+    assert.ok(sessions.length > 0 && sessions.every((m) => / ro$/.test(m)), sessions.join('\n'));
 
     // an agent that left: its endpoint is served by no live agent any more
     const b1 = agents.pop() as BargeProcess;

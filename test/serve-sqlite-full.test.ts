@@ -1,7 +1,8 @@
 // The file system of the SQLite state folder fills up under a running request, then is freed
 // (a small tmpfs, filled by a file): the coordinator must not die, /healthz must say 503
 // while the database cannot be written, and the request must finish, identical, once there
-// is room again, without waiting for a lease to run out. Needs root to mount the tmpfs; under CI it fails rather than skips.
+// is room again, without waiting for a lease to run out; meanwhile it logs a few lines, not
+// many a second. Needs root to mount the tmpfs; under CI it fails rather than skips.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -11,6 +12,7 @@ import { after, test } from 'node:test';
 import { runBarge, waitUntil, waitUntilAsync } from './helpers/run-cli.js';
 import { ADMIN_SECRET, makeSmallTree, startService, stopService, writeServiceConfig } from './helpers/service.js';
 import { diffTrees } from './helpers/tree-diff.js';
+import { logRecords } from './helpers/log-records.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'barge-sqlite-full-'));
 const state = path.join(dir, 'state');
@@ -61,6 +63,7 @@ test('the SQLite state folder fills up under a running request, then is freed: 5
     assert.equal(sub.code, 0, sub.stderr);
     const id = sub.stdout.trim();
     await waitUntil(() => fs.readdirSync(dst).length > 3, 60_000, 50);
+    const logBefore = svc.proc.output().stderr.length;
     const filler = fill(state);
     // the database cannot grow now: /healthz says so within a few seconds
     await waitUntilAsync(async () => (await fetch(`${svc.url}/healthz`)).status === 503, 30_000);
@@ -68,6 +71,10 @@ test('the SQLite state folder fills up under a running request, then is freed: 5
     assert.match(h.message ?? '', /file system is full/);
     await new Promise((r) => setTimeout(r, 3000));
     assert.equal(svc.proc.exitCode, null, `the coordinator is alive: ${svc.proc.output().stderr.slice(-2000)}`);
+    // the loops that fail while the disk is full say so a few times, not many times a second
+    const whileFull = logRecords(svc.proc.output().stderr.slice(logBefore));
+    assert.ok(whileFull.some((x) => /database or disk is full/.test(x.msg)), svc.proc.output().stderr.slice(logBefore));
+    assert.ok(whileFull.length <= 20, `${whileFull.length} lines while full:\n${whileFull.map((x) => x.msg).join('\n')}`);
     fs.rmSync(filler);
     // a report lost while the disk was full would wait for its lease (20 min) to run out: the watch would time out
     const w = await runBarge(['watch', id, '--server', svc.url], { env, timeoutMs: 180_000 });

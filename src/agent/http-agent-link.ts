@@ -6,6 +6,7 @@ import { EventEmitter } from 'node:events';
 import { BargeError, ERROR_CODES, type ErrorCode } from '../core/errors.js';
 import { codeOfStatus } from '../core/error-codes.js';
 import { parseWithBigints, stringifyWithBigints } from '../core/json-bigint.js';
+import { causeText } from '../core/cause-text.js';
 import { AGENT_SECRET_HEADER, unpackLease, type AgentLink, type EnrolBody, type EnrolReply, type LeasedWork, type PackedLease, type TaskReport } from '../core/agent-wire.js';
 
 const CONTENT_TYPE = 'application/x-barge+json';
@@ -40,7 +41,8 @@ export class HttpAgentLink implements AgentLink {
         signal: AbortSignal.timeout(timeoutMs),
       });
     } catch (e) {
-      throw new BargeError('E_NETWORK', `coordinator ${this.base}: ${e instanceof Error ? e.message : String(e)}`);
+      // fetch says only "fetch failed": its cause says why (connect ECONNREFUSED 127.0.0.1:7700)
+      throw new BargeError('E_NETWORK', `coordinator ${this.base}: ${causeText(e)}`, { cause: e });
     }
     const text = await res.text();
     if (!res.ok) {

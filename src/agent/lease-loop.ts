@@ -7,6 +7,9 @@ import { bytesCopiedBy } from '../engine/task-result.js';
 import type { Task, TaskResult } from '../core/task-types.js';
 import type { AgentLink, LeasedWork, TaskReport } from '../core/agent-wire.js';
 import type { JobRunner } from './job-runner.js';
+import { NETWORK_BACKOFF } from '../core/backoff.js';
+import type { LogSink } from '../core/log-sink.js';
+import { RetryStreak } from '../core/retry-streak.js';
 
 export interface LeaseLoopOptions {
   id: string;
@@ -15,12 +18,15 @@ export interface LeaseLoopOptions {
   pollMs: number;
   heartbeatMs: number;
   runner: JobRunner;
-  onError(e: unknown): void;
+  /** failures of leases, heartbeats and reports: a line when each starts failing, per backoff step, and when it works again */
+  log: LogSink;
+  /** who the loop talks to, in its log lines: "the coordinator", "the database" */
+  peer: string;
 }
 
 const REPORT_BATCH = 64;
-const REPORT_RETRY_MIN_MS = 500;
-const REPORT_RETRY_MAX_MS = 10_000;
+/** a failed report is sent again soon (the task is done; its result should not wait), then less often */
+const REPORT_BACKOFF = { initialMs: 500, maxMs: 10_000, jitter: 0.2 };
 
 /** what an agent's tasks did since it started, for metrics */
 export interface AgentTaskStats {
@@ -49,18 +55,35 @@ export class LeaseLoop {
   private readonly held = new Set<number>();
   private readonly totals = { failed: 0, filesCopied: 0, bytesCopied: 0 };
   private retryTimer: NodeJS.Timeout | undefined;
-  private retryMs = 0;
+  private stopWait: (() => void) | undefined;
+  /** heartbeats go on while stop() waits for the tasks in flight: their leases must not run out */
+  private beatsOver = false;
+  private readonly leases: RetryStreak;
+  private readonly beats: RetryStreak;
+  private readonly reports: RetryStreak;
 
-  constructor(private readonly link: AgentLink, private readonly o: LeaseLoopOptions) {}
+  constructor(private readonly link: AgentLink, private readonly o: LeaseLoopOptions) {
+    this.leases = new RetryStreak({ failing: `cannot lease from ${o.peer}`, recovered: `leasing from ${o.peer} again` }, o.log, NETWORK_BACKOFF);
+    this.beats = new RetryStreak({ failing: `heartbeats to ${o.peer} fail`, recovered: `heartbeats reach ${o.peer} again` }, o.log, NETWORK_BACKOFF);
+    this.reports = new RetryStreak({ failing: `cannot report results to ${o.peer}`, recovered: `results reach ${o.peer} again` }, o.log, REPORT_BACKOFF);
+  }
 
   start(): void {
     this.unsubscribe = this.link.onCancel((id) => this.o.runner.cancel(id));
-    this.beat = setInterval(() => {
-      this.link.heartbeat(this.o.id, this.running, [...this.held]).catch((e: unknown) => this.o.onError(e));
+    this.heartbeat(this.o.heartbeatMs);
+    this.loop = this.run();
+  }
+
+  /** the next heartbeat in `ms`; one that fails is tried again after its backoff, if that is sooner */
+  private heartbeat(ms: number): void {
+    if (this.beatsOver) return;
+    this.beat = setTimeout(() => {
+      this.link.heartbeat(this.o.id, this.running, [...this.held])
+        .then(() => { this.beats.succeeded(); return this.o.heartbeatMs; }, (e: unknown) => Math.min(this.o.heartbeatMs, this.beats.failed(e)))
+        .then((next) => this.heartbeat(next), () => undefined);
       // reports that failed (the coordinator or its database away) are sent again
       if (this.pending.length > 0 && !this.flushing) void this.flush();
-    }, this.o.heartbeatMs);
-    this.loop = this.run();
+    }, ms);
   }
 
   stats(): AgentTaskStats {
@@ -71,10 +94,12 @@ export class LeaseLoop {
   async stop(): Promise<void> {
     this.stopped = true;
     this.poke();
+    this.stopWait?.();
     await this.loop;
     while (this.running > 0) await this.sleep(20);
     await this.flush();
-    if (this.beat) clearInterval(this.beat);
+    this.beatsOver = true;
+    clearTimeout(this.beat);
     clearTimeout(this.retryTimer);
     this.unsubscribe?.();
     await this.o.runner.close();
@@ -85,7 +110,14 @@ export class LeaseLoop {
       const free = this.o.slots - this.running;
       let got: LeasedWork[] = [];
       if (free > 0) {
-        try { got = await this.link.lease(this.o.id, free); } catch (e) { this.o.onError(e); }
+        try {
+          got = await this.link.lease(this.o.id, free);
+          this.leases.succeeded();
+        } catch (e) {
+          // not at the poll's pace: the next try waits its backoff, which a finished task does not cut short
+          await this.backOff(this.leases.failed(e));
+          continue;
+        }
       }
       for (const w of got) this.start1(w);
       if (got.length === 0 || this.running >= this.o.slots) await this.sleep(got.length === 0 && this.running < this.o.slots ? this.o.pollMs : 1000);
@@ -103,7 +135,7 @@ export class LeaseLoop {
         this.pending.push({ taskId: w.taskId, result });
         // report at once; results that finish while a report is on its way go in the next one
         if (!this.flushing) void this.flush();
-      }, (e: unknown) => this.o.onError(e));
+      }, (e: unknown) => this.o.log.error({ cause: String(e) }, `task ${w.taskId}: ${e instanceof Error ? e.message : String(e)}`));
   }
 
   private count(task: Task, r: TaskResult): void {
@@ -119,25 +151,34 @@ export class LeaseLoop {
     while (this.pending.length > 0) {
       const batch = this.pending.splice(0, REPORT_BATCH);
       let sent = false;
+      let failure: { e: unknown } | undefined;
       this.flushing = this.link.report(this.o.id, batch)
-        .then(() => { sent = true; for (const r of batch) this.held.delete(r.taskId); }, (e: unknown) => this.o.onError(e))
+        .then(() => { sent = true; for (const r of batch) this.held.delete(r.taskId); }, (e: unknown) => { failure = { e }; })
         .finally(() => { this.flushing = undefined; });
       await this.flushing;
       this.poke();
-      if (!sent) { this.pending.unshift(...batch); this.retryLater(); return; }
-      this.retryMs = 0;
+      if (!sent) { this.pending.unshift(...batch); this.retryLater(this.reports.failed(failure?.e)); return; }
+      this.reports.succeeded();
     }
   }
 
-  /** a failed report is sent again soon, then less often (500 ms doubling to 10 s), and by every heartbeat */
-  private retryLater(): void {
+  /** a failed report is sent again soon, then less often (500 ms doubling to 10 s, ±20%), and by every heartbeat */
+  private retryLater(ms: number): void {
     if (this.retryTimer !== undefined) return;
-    this.retryMs = Math.min(REPORT_RETRY_MAX_MS, Math.max(REPORT_RETRY_MIN_MS, this.retryMs * 2));
     this.retryTimer = setTimeout(() => {
       this.retryTimer = undefined;
       if (!this.flushing) void this.flush();
-    }, this.retryMs);
+    }, ms);
     this.retryTimer.unref();
+  }
+
+  /** wait `ms` after a failure; only stop() ends the wait early */
+  private backOff(ms: number): Promise<void> {
+    if (this.stopped) return Promise.resolve();
+    return new Promise((res) => {
+      const t = setTimeout(() => { this.stopWait = undefined; res(); }, ms);
+      this.stopWait = () => { clearTimeout(t); this.stopWait = undefined; res(); };
+    });
   }
 
   /** wait for `ms` or an event, whichever is first; an event while not waiting is kept for the next wait */

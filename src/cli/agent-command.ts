@@ -20,6 +20,8 @@ import { testHooks } from '../config/test-hooks.js';
 import { defaultTransfers } from './parse-sync-flags.js';
 import { readToken } from './remote-destination.js';
 import { hostname } from 'node:os';
+import { createServiceLogger, logWarnings, resolveLogFormat, resolveLogLevel } from './service-log.js';
+import { interruptSignal } from './interrupt-signal.js';
 
 export interface AgentFlags {
   coordinator?: string;
@@ -33,10 +35,7 @@ export interface AgentFlags {
   tlsCert?: string;
   tlsKey?: string;
   metricsListen?: string;
-}
-
-function say(line: string): void {
-  process.stderr.write(`barge agent: ${line}\n`);
+  logFormat?: string;
 }
 
 /** NAME=/path, read-only, or NAME=/path:rw */
@@ -55,6 +54,9 @@ export function parseEndpointFlag(text: string): { name: string; path: string; w
 }
 
 export async function agentCommand(flags: AgentFlags): Promise<void> {
+  const log = createServiceLogger('agent', resolveLogFormat(flags.logFormat, process.env, process.stderr.isTTY === true), resolveLogLevel(process.env));
+  logWarnings(log);
+  const say = (line: string): void => log.info(line);
   if (flags.endpoint.length === 0) throw new BargeError('E_USAGE', 'give at least one --endpoint NAME=/path[:rw]');
   const token = readToken(flags.tokenFile);
   const served = new Map<string, EndpointDescription>();
@@ -65,7 +67,7 @@ export async function agentCommand(flags: AgentFlags): Promise<void> {
     const here = posixEndpoint(e.path);
     served.set(e.name, here);
     const loose = rootSwapWarning(`endpoint ${e.name}`, e.path);
-    if (loose !== undefined) say(loose);
+    if (loose !== undefined) log.warn(loose);
     // under a coordinator, whether an endpoint may be written is the coordinator's to say (at enrolment)
     if (lone) endpoints.set(e.name, { storage: openStorage(here, { forAgent: true }), write: e.write });
   }
@@ -83,7 +85,13 @@ export async function agentCommand(flags: AgentFlags): Promise<void> {
     agent: name, endpoints, tokens: lone ? [token] : [], grantKeys, ...(ready ? { ready } : {}),
     hashes: (h) => (isHashName(h) ? createHasher(h) : undefined),
     ...(tls ? { tls } : {}),
-    onEvent: (e) => { if (e.event !== 'closed') say(`${e.event} ${e.peer}${e.detail ? `: ${e.detail}` : ''}`); },
+    // a session opened is news; a refused peer, a protocol error or bytes that hash wrong are warnings
+    onEvent: (e) => {
+      if (e.event === 'closed') return;
+      const line = `${e.event} ${e.peer}${e.detail ? `: ${e.detail}` : ''}`;
+      if (e.event === 'session') log.info({ peer: e.peer }, line);
+      else log.warn({ peer: e.peer, event: e.event }, line);
+    },
   });
   let addr;
   try { addr = await server.listen(listen.host, listen.port); } catch (e) {
@@ -106,13 +114,17 @@ export async function agentCommand(flags: AgentFlags): Promise<void> {
   if (!lone) {
     const advertise = flags.advertise ?? (addr.host === '0.0.0.0' || addr.host === '::' ? `${hostname()}:${addr.port}` : `${addr.host}:${addr.port}`);
     parseListen(advertise, '--advertise');
+    // SIGINT or SIGTERM while the coordinator is not up yet ends the wait (and the command)
+    const interrupt = interruptSignal();
     try {
       leasing = await startLeasing({
         coordinator: flags.coordinator as string, token, name, site: flags.site ?? 'default', served, endpoints, grantKeys,
-        dataAddress: advertise, threads: flags.transfers === undefined ? defaultTransfers() : parseCount(flags.transfers, '--transfers', 1), say,
-        taskDelayMs: testHooks()?.taskDelayMs ?? 0,
+        dataAddress: advertise, threads: flags.transfers === undefined ? defaultTransfers() : parseCount(flags.transfers, '--transfers', 1), log,
+        taskDelayMs: testHooks()?.taskDelayMs ?? 0, signal: interrupt.signal,
       });
+      interrupt.release();
     } catch (e) {
+      interrupt.release();
       enrolled?.reject(e);
       await server.close();
       await metrics?.close();
@@ -125,7 +137,7 @@ export async function agentCommand(flags: AgentFlags): Promise<void> {
   await new Promise<void>((resolve) => {
     const stop = (): void => {
       say(lone ? 'stopping: closing sessions' : 'stopping: no new leases; finishing the tasks in flight');
-      void (leasing?.stop() ?? Promise.resolve()).catch((e: unknown) => say(`while stopping: ${e instanceof Error ? e.message : String(e)}`))
+      void (leasing?.stop() ?? Promise.resolve()).catch((e: unknown) => log.warn(`while stopping: ${e instanceof Error ? e.message : String(e)}`))
         .then(() => server.close()).then(() => metrics?.close()).then(resolve);
     };
     process.once('SIGINT', stop);

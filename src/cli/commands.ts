@@ -20,12 +20,20 @@ interface CommonFlags {
   progress?: boolean;
 }
 
-/** --log-format json asked for anywhere on the line: usage errors too are JSON lines then */
-const jsonLogs = process.argv.some((a, i) => a === '--log-format=json' || (a === '--log-format' && process.argv[i + 1] === 'json'));
+/** --log-format FORMAT anywhere on the line */
+const formatFlag = process.argv.reduce<string | undefined>((f, a, i) => (a.startsWith('--log-format=') ? a.slice('--log-format='.length)
+  : a === '--log-format' ? process.argv[i + 1] : f), undefined);
+/** `barge serve` and `barge agent` log JSON off a terminal (service-log.ts): their last error line is one of those lines */
+const serviceCommand = process.argv[2] === 'serve' || process.argv[2] === 'agent';
+const serviceFormat = formatFlag ?? (process.env.BARGE_LOG_FORMAT || (process.stderr.isTTY ? 'human' : 'json'));
+/** JSON logs asked for (or, for serve and agent, the default): usage errors too are JSON lines then */
+const jsonLogs = formatFlag === 'json' || (serviceCommand && serviceFormat === 'json');
 
 /** one error line on stderr: plain, or a JSON line shaped as pino's (level 50 = error) */
 function errorOut(message: string, code: string): void {
-  if (jsonLogs) process.stderr.write(JSON.stringify({ level: 50, time: new Date().toISOString(), app: 'barge', code, msg: message }) + '\n');
+  if (jsonLogs) {
+    process.stderr.write(JSON.stringify({ level: 50, time: new Date().toISOString(), app: 'barge', ...(serviceCommand ? { cmd: process.argv[2] } : {}), code, msg: message }) + '\n');
+  }
   else process.stderr.write(`barge: ${message}\n`);
 }
 
@@ -100,7 +108,8 @@ program.command('sync')
       ...(flags.tlsCa === undefined ? {} : { tlsCa: flags.tlsCa }) });
   });
 
-type ServeFlags = ConfigFlags & { config?: string };
+type ServeFlags = ConfigFlags & { config?: string; logFormat?: string };
+const LOG_FORMAT_HELP = 'log lines on stderr as human (time, level, message, fields) or json (one object a line); default: human on a terminal, else json (env BARGE_LOG_FORMAT)';
 
 program.command('serve')
   .description('run the coordinator: keeps transfer requests in a database, runs them, serves the HTTP API and metrics')
@@ -115,12 +124,13 @@ program.command('serve')
   .option('--agent-wait <duration>', 'a request no live agent can run fails after waiting this long, unless its deadline says otherwise (default 24h)')
   .option('--agent-prune <duration>', 'an agent lost (not heard from past the lease timeout) for longer than this leaves the agents table, unless it holds leases (default 7d)')
   .option('--no-auth', 'serve the API without tokens (only on a loopback address)')
+  .addOption(new Option('--log-format <format>', LOG_FORMAT_HELP).choices(['human', 'json']))
   .action(async (flags: ServeFlags, cmd: Command) => {
     const given = (k: keyof ServeFlags): boolean => cmd.getOptionValueSource(k) === 'cli';
     // loaded here, not at the top: the service's modules (fastify, kysely, pg, SQLite)
     // take most of a second to load, which every `barge sync` would pay
     const { serveCommand } = await import('./serve-command.js');
-    await serveCommand(flags.config, {
+    await serveCommand(flags.config, flags.logFormat, {
       ...(flags.db !== undefined ? { db: flags.db } : {}),
       ...(flags.listen !== undefined ? { listen: flags.listen } : {}),
       ...(flags.stateDir !== undefined ? { stateDir: flags.stateDir } : {}),
@@ -147,6 +157,7 @@ program.command('agent')
   .option('--tls-cert <file>', 'PEM certificate: the data plane speaks TLS')
   .option('--tls-key <file>', 'PEM private key of --tls-cert')
   .option('--metrics-listen <host:port>', 'serve Prometheus metrics at http://HOST:PORT/metrics, without a token (default: none)')
+  .addOption(new Option('--log-format <format>', LOG_FORMAT_HELP).choices(['human', 'json']))
   .action(async (flags: AgentFlags) => {
     const { agentCommand } = await import('./agent-command.js');
     await agentCommand(flags);

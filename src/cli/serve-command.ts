@@ -4,8 +4,8 @@
 import { rootSwapWarning } from '../storage/posix/root-ancestors.js';
 import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
-import * as path from 'node:path';
 import { BargeError, ERROR_CODES } from '../core/errors.js';
+import type { LogSink } from '../core/log-sink.js';
 import { LeaseLoop } from '../agent/lease-loop.js';
 import { builtInAgentName } from '../core/agent-wire.js';
 import { EndpointRootsRunner } from '../agent/endpoint-roots-runner.js';
@@ -16,40 +16,19 @@ import type { ServiceConfig } from '../config/service-config.js';
 import { Coordinator } from '../coordinator/coordinator.js';
 import { PosixStorage } from '../storage/posix/posix-storage.js';
 import { buildServer } from '../server/app.js';
-import { openMemoryStore } from '../state/memory/open-memory.js';
-import { openPostgresStore } from '../state/postgres/open-postgres.js';
-import { openSqliteStore } from '../state/sqlite/open-sqlite.js';
-import type { StateStore } from '../state/state-store.js';
 import { WorkerJobRunner } from '../agent/worker-job-runner.js';
+import { watchAgentPresence } from './agent-presence-log.js';
+import { interruptSignal } from './interrupt-signal.js';
+import { openStateStore } from './open-state-store.js';
+import { repeatLimited } from './repeat-limited.js';
+import { logRequestChanges } from './request-log.js';
+import { createServiceLogger, logWarnings, resolveLogFormat, resolveLogLevel } from './service-log.js';
 
 const pkg = createRequire(import.meta.url)('../../../package.json') as { version: string };
 
 /** test set-up's count of which agent leased which task: "taskId agentId" lines */
 function taskLogWriter(file: string): (agentId: string, work: readonly { taskId: number }[]) => void {
   return (agentId, work) => fs.appendFileSync(file, work.map((w) => `${w.taskId} ${agentId}\n`).join(''));
-}
-
-function say(line: string): void {
-  process.stderr.write(`barge serve: ${line}\n`);
-}
-
-async function openStore(c: ServiceConfig): Promise<{ store: StateStore; where: string }> {
-  try {
-    switch (c.db.kind) {
-      case 'memory': return { store: await openMemoryStore(), where: 'memory (nothing is kept after exit)' };
-      case 'sqlite':
-        // the state folder holds the database and so the grant signing key: its owner's only
-        fs.mkdirSync(path.dirname(c.db.path), { recursive: true, mode: 0o700 });
-        return { store: await openSqliteStore(c.db.path), where: `SQLite ${c.db.path}` };
-      case 'postgres': {
-        const u = new URL(c.db.url);
-        u.password = u.password ? '***' : '';
-        return { store: await openPostgresStore(c.db.url), where: `PostgreSQL ${u.toString()}` };
-      }
-    }
-  } catch (e) {
-    throw new BargeError('E_CONFIG', `cannot open the database: ${e instanceof Error ? e.message : String(e)}`);
-  }
 }
 
 /** a configuration file that holds token secrets and that other users can read: said at start (not refused: it is the operator's file) */
@@ -60,7 +39,7 @@ function exposedSecrets(file: string | undefined, tokens: number): string | unde
   return `warning: ${file} holds ${tokens} token secret(s) and other users can read it (mode ${mode.toString(8).padStart(4, '0')}): chmod 600 ${file}`;
 }
 
-function checkEndpoints(c: ServiceConfig): void {
+function checkEndpoints(c: ServiceConfig, log: LogSink): void {
   for (const e of c.endpoints.values()) {
     if (e.kind !== 'posix') continue; // other kinds are checked by their storage when used
     let st: fs.Stats | undefined;
@@ -69,23 +48,30 @@ function checkEndpoints(c: ServiceConfig): void {
     if (!st) throw new BargeError('E_CONFIG', `${where}: endpoints.${e.name}.path: ${e.path} does not exist`);
     if (!st.isDirectory()) throw new BargeError('E_CONFIG', `${where}: endpoints.${e.name}.path: ${e.path} is not a directory`);
     const loose = rootSwapWarning(`endpoint ${e.name}`, e.path);
-    if (loose !== undefined) say(loose);
+    if (loose !== undefined) log.warn({ endpoint: e.name }, loose);
   }
 }
 
-export async function serveCommand(file: string | undefined, flags: ConfigFlags): Promise<void> {
+export async function serveCommand(file: string | undefined, logFormat: string | undefined, flags: ConfigFlags): Promise<void> {
+  const log = createServiceLogger('serve', resolveLogFormat(logFormat, process.env, process.stderr.isTTY === true), resolveLogLevel(process.env));
+  logWarnings(log);
+  const say = (line: string): void => log.info(line);
   const config = loadServiceConfig({ file, flags, env: process.env });
   // without the built-in agent, endpoints live on the agents' hosts, not necessarily here
-  if (config.localAgent) checkEndpoints(config);
+  if (config.localAgent) checkEndpoints(config, log);
   const exposed = exposedSecrets(config.file, config.tokens.length);
-  if (exposed !== undefined) say(exposed);
-  const { store, where } = await openStore(config);
+  if (exposed !== undefined) log.warn({ file: config.file }, exposed);
+  // SIGINT or SIGTERM while the database is not up yet ends the wait (and the command)
+  const interrupt = interruptSignal();
+  const { store, where } = await openStateStore(config, log, interrupt.signal).finally(() => interrupt.release());
   const hooks = testHooks();
   const coordinator = new Coordinator(store, config, (abs) => new PosixStorage(abs), {
     ...(hooks?.taskLog !== undefined ? { onLeased: taskLogWriter(hooks.taskLog) } : {}),
     ...(hooks?.chunkCutoff !== undefined ? { chunkCutoff: hooks.chunkCutoff } : {}),
   });
-  coordinator.onError((e) => say(`error: ${e instanceof Error ? e.message : String(e)}`));
+  coordinator.onError(repeatLimited(log, 'coordinator'));
+  logRequestChanges(coordinator, log);
+  const stopPresence = watchAgentPresence({ agents: () => coordinator.agents(), coordinator: config.name, leaseMs: config.leaseTimeoutMs, log });
   coordinator.start();
 
   let agent: LeaseLoop | undefined;
@@ -99,15 +85,18 @@ export async function serveCommand(file: string | undefined, flags: ConfigFlags)
       // twice the threads: a task waits at each thread while the one before it is reported
       id, slots: config.transfers * 2, pollMs: 200, heartbeatMs: Math.max(200, Math.floor(config.leaseTimeoutMs / 3)),
       runner: withTaskDelay(new EndpointRootsRunner(new WorkerJobRunner(config.transfers), config.endpointStorage), hooks?.taskDelayMs ?? 0),
-      onError: (e) => say(`agent error: ${e instanceof Error ? e.message : String(e)}`),
+      log: log.child({ agent: id }), peer: 'the database',
     });
     agent.start();
   }
 
-  const app = await buildServer({ api: coordinator, tokens: config.tokens, auth: config.auth, version: pkg.version });
-  const address = await app.listen({ host: config.listen.host, port: config.listen.port });
-  say(`listening on ${address}; state in ${where}; ${config.endpoints.size} endpoint(s); ${agent ? `built-in agent with ${config.transfers} slots` : 'no built-in agent'}`);
-  if (!config.auth) say('warning: authentication is off (--no-auth); anyone who reaches this port may act');
+  const app = await buildServer({ api: coordinator, tokens: config.tokens, auth: config.auth, version: pkg.version, logger: log });
+  // fastify logs each address it listens on: that line is the start-up line
+  await app.listen({
+    host: config.listen.host, port: config.listen.port,
+    listenTextResolver: (address) => `listening on ${address}; state in ${where}; ${config.endpoints.size} endpoint(s); ${agent ? `built-in agent with ${config.transfers} slots` : 'no built-in agent'}`,
+  });
+  if (!config.auth) log.warn('authentication is off (--no-auth); anyone who reaches this port may act');
 
   await new Promise<void>((resolve) => {
     let stopping = false;
@@ -116,6 +105,7 @@ export async function serveCommand(file: string | undefined, flags: ConfigFlags)
       stopping = true;
       say('stopping: no new tasks; waiting for the tasks in flight (signal again to leave at once)');
       void (async () => {
+        stopPresence();
         await agent?.stop();
         await coordinator.stop();
         await app.close();

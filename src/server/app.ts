@@ -2,7 +2,7 @@
 // built but not listening (the caller listens; tests inject).
 import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import type { TokenConfig } from '../config/service-config.js';
 import type { CoordinatorApi } from './coordinator-api.js';
@@ -23,12 +23,24 @@ export interface ServerOptions {
   auth: boolean;
   /** barge's version, shown in the OpenAPI document */
   version: string;
-  logger?: boolean;
+  /** the service's pino logger (cli hands it); without one the app logs nothing (tests) */
+  logger?: FastifyBaseLogger;
+}
+
+/** the API call's line, at debug: agents poll for leases several times a minute, and info is for what an operator acts on */
+function logCalls(app: FastifyInstance): void {
+  app.addHook('onResponse', (req, reply, done) => {
+    // a bug is logged at error where it happens (error-handling.ts), a refused token at warn by auth.ts, and
+    // a database that is away by the coordinator's loops: a 503 per call would bury those lines
+    req.log.debug({ route: `${req.method} ${req.routeOptions.url ?? req.url}`, status: reply.statusCode, ms: Math.round(reply.elapsedTime), token: req.tokenName },
+      `${req.method} ${req.url} ${reply.statusCode}`);
+    done();
+  });
 }
 
 export async function buildServer(o: ServerOptions): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: o.logger ?? false,
+    ...(o.logger === undefined ? { logger: false } : { loggerInstance: o.logger, logController: new LogController({ disableRequestLogging: true }) }),
     // request ids may be 128 characters; fastify's default refuses path parameters above 100 with 414
     routerOptions: { maxParamLength: 256 },
     // unknown properties are refused (400), not silently dropped as fastify's default would
@@ -37,6 +49,7 @@ export async function buildServer(o: ServerOptions): Promise<FastifyInstance> {
     frameworkErrors: frameworkErrorReply,
   });
   installErrorHandling(app);
+  if (o.logger !== undefined) logCalls(app);
   installAuth(app, o);
   await app.register(swagger, {
     openapi: {

@@ -1,26 +1,28 @@
 // Bearer-token check on every route but the public ones (GET /healthz): an unknown or missing
-// token is 401, a read (or agent) token on a route that changes something is 403. Each call
-// is told who made it (its actor): the token's name, for the audit trail of requests.
+// token is 401, a read (or agent) token on a route that changes something is 403.
+import { anonymousActor } from '../core/request-audit.js';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { TokenConfig, TokenRole } from '../config/service-config.js';
 import { BargeError } from '../core/errors.js';
-import { anonymousActor } from '../core/request-audit.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
     /** true: the route answers without a token (health checks by load balancers) */
     public?: boolean;
   }
+  interface FastifyRequest {
+    /** the name of the token the request carried ([[tokens]] name), for log lines; undefined without auth */
+    tokenName?: string;
+  }
 }
+
+interface KnownToken { name: string; role: TokenRole; digest: Buffer }
 
 /** who made a call: the name of the token it carried; anonymous@ADDRESS without one (auth off, a public route) */
 export function actorOf(req: FastifyRequest): string {
-  return ACTORS.get(req) ?? anonymousActor(req.ip);
+  return req.tokenName ?? anonymousActor(req.ip);
 }
-
-/** the token each call carried, by the call: no property on fastify's request object to declare */
-const ACTORS = new WeakMap<FastifyRequest, string>();
 
 /** Methods that only read; every other method needs an admin token. */
 const READ_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD']);
@@ -47,10 +49,8 @@ export function roleMayCall(role: TokenRole, method: string, url = ''): boolean 
   return role === 'admin' || READ_METHODS.has(method);
 }
 
-interface KnownToken { name: string; role: TokenRole; digest: Buffer }
-
 /** The token a request carries, or undefined when it carries none the service knows. */
-export function tokenOf<T extends { digest: Buffer }>(tokens: readonly T[], secret: string | undefined): T | undefined {
+export function matchToken<T extends { digest: Buffer }>(tokens: readonly T[], secret: string | undefined): T | undefined {
   if (secret === undefined) return undefined;
   const given = digest(secret);
   let found: T | undefined;
@@ -63,29 +63,37 @@ export function tokenOf<T extends { digest: Buffer }>(tokens: readonly T[], secr
 
 /** The role of the token a request carries, or undefined when it carries none the service knows. */
 export function tokenRole(tokens: readonly { role: TokenRole; digest: Buffer }[], secret: string | undefined): TokenRole | undefined {
-  return tokenOf(tokens, secret)?.role;
+  return matchToken(tokens, secret)?.role;
 }
 
 function check(req: FastifyRequest, tokens: readonly KnownToken[]): void {
   if (req.routeOptions.config.public === true) return;
-  const token = tokenOf(tokens, bearerSecret(req.headers.authorization));
+  const url = req.routeOptions.url ?? req.url.split('?')[0] ?? '';
+  const token = matchToken(tokens, bearerSecret(req.headers.authorization));
   if (token === undefined) {
-    throw new BargeError('E_AUTH', req.headers.authorization === undefined
-      ? 'an API token is needed: send Authorization: Bearer <secret>' : 'unknown API token');
+    // an operator sees who knocks with what; never the secret
+    const missing = req.headers.authorization === undefined;
+    req.log.warn({ route: `${req.method} ${url}`, from: req.ip }, `refused ${req.method} ${url} from ${req.ip}: ${missing ? 'no API token' : 'unknown API token'}`);
+    throw new BargeError('E_AUTH', missing ? 'an API token is needed: send Authorization: Bearer <secret>' : 'unknown API token');
   }
-  const role = token.role;
-  const url = req.routeOptions.url ?? req.url;
-  if (!roleMayCall(role, req.method, url)) {
+  req.tokenName = token.name;
+  if (!roleMayCall(token.role, req.method, url)) {
     const needs = url.startsWith(AGENT_ROUTE_PREFIX) ? 'an agent (or admin) token' : 'an admin token';
-    throw new BargeError('E_FORBIDDEN', `a ${role} token may not ${req.method} ${url}: it needs ${needs}`);
+    req.log.warn({ route: `${req.method} ${url}`, token: token.name, role: token.role, from: req.ip },
+      `refused ${req.method} ${url} from ${req.ip}: token '${token.name}' is a ${token.role} token; it needs ${needs}`);
+    throw new BargeError('E_FORBIDDEN', `a ${token.role} token may not ${req.method} ${url}: it needs ${needs}`);
   }
-  ACTORS.set(req, token.name);
+}
+
+/** who asked, in log lines: the token's name, or "anyone" when auth is off */
+export function askedBy(req: FastifyRequest): string {
+  return req.tokenName === undefined ? 'anyone (auth off)' : `token '${req.tokenName}'`;
 }
 
 /** With `auth` false (a laptop, tests) every request is treated as admin. */
 export function installAuth(app: FastifyInstance, o: { tokens: readonly TokenConfig[]; auth: boolean }): void {
   if (!o.auth) return;
-  const tokens = o.tokens.map((t) => ({ name: t.name, role: t.role, digest: digest(t.secret) }));
+  const tokens: KnownToken[] = o.tokens.map((t) => ({ name: t.name, role: t.role, digest: digest(t.secret) }));
   app.addHook('onRequest', (req, _reply, done) => {
     try {
       check(req, tokens);

@@ -25,7 +25,9 @@ export async function migrate(db: Kysely<unknown>, flavor: Flavor): Promise<void
   const migrator = new Migrator({ db, provider: { getMigrations: () => Promise.resolve(migrations) }, allowUnorderedMigrations: true });
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
-    const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
-    throw new Error(`database migration ${failed} failed: ${error instanceof Error ? error.message : JSON.stringify(error)}`);
+    const failed = results?.find((r) => r.status === 'Error')?.migrationName;
+    // no migration ran: the database could not be reached (its error, with its code, says why)
+    if (failed === undefined && error instanceof Error) throw error;
+    throw new Error(`database migration ${failed ?? 'unknown'} failed: ${error instanceof Error ? error.message : JSON.stringify(error)}`, { cause: error });
   }
 }

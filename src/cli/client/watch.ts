@@ -2,6 +2,7 @@
 // line per state change otherwise), then a summary; rides out a coordinator restart.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ERROR_CODES, isBargeError } from '../../core/errors.js';
+import { Backoff } from '../../core/backoff.js';
 import { ApiClient, ServerError } from './api-client.js';
 import { FINAL_STATES, type RequestView } from './api-types.js';
 import { errorLines, progressText, summaryLine } from './render.js';
@@ -9,6 +10,8 @@ import { errorLines, progressText, summaryLine } from './render.js';
 const POLL_MS = 500;
 /** how long the coordinator may stay unreachable (a restart, say) before watch gives up */
 const GIVE_UP_MS = 5 * 60_000;
+/** while it is unreachable, ask less often: from the poll interval, doubling to this, ±20% */
+const UNREACHABLE_MAX_MS = 10_000;
 const EXIT_INTERRUPTED = ERROR_CODES.E_INTERRUPTED.exitCode;
 
 export interface WatchOptions {
@@ -58,16 +61,22 @@ export async function watchRequest(api: ApiClient, id: string, opts: WatchOption
     r = await api.request(id); // a bad id or an unreachable coordinator fails at once
     let failingSince: number | undefined;
     let fresh = true;
+    const pollMs = opts.pollMs ?? POLL_MS;
+    const backoff = new Backoff({ initialMs: pollMs, maxMs: Math.max(pollMs, UNREACHABLE_MAX_MS), jitter: 0.2 });
+    let waitMs = pollMs;
     while (!FINAL_STATES.includes(r.state)) {
       // off a terminal this prints once on each state change, once when the coordinator goes away
       if (fresh) line.show(progressText(r), r.state + (r.waiting ? ' waiting' : ''));
-      await sleep(opts.pollMs ?? POLL_MS);
+      await sleep(waitMs);
       try {
         r = await api.request(id);
         failingSince = undefined;
         fresh = true;
+        backoff.reset();
+        waitMs = pollMs;
       } catch (e) {
         if (!isTransient(e)) throw e;
+        waitMs = backoff.next();
         failingSince ??= Date.now();
         if (Date.now() - failingSince > GIVE_UP_MS) throw e;
         line.show(`${progressText(r)} [${e instanceof Error ? e.message : String(e)}; retrying]`, 'unreachable');

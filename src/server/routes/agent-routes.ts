@@ -47,7 +47,10 @@ export function agentRoutes(app: TypedApp, api: CoordinatorApi): void {
   app.post('/api/agent/enrol', { schema: { summary: 'An agent joins: its endpoints and data address', tags, body: EnrolSchema } }, async (req, reply) => {
     const { dataAddress, ...rest } = req.body;
     const enrol: EnrolBody = dataAddress === undefined ? rest : { ...rest, dataAddress };
-    return send(reply, await api.agentEnrol(enrol));
+    const joined = await api.agentEnrol(enrol);
+    req.log.info({ agent: joined.agentId, site: enrol.site, endpoints: enrol.endpoints, dataAddress, from: req.ip, token: req.tokenName },
+      `agent ${joined.agentId} joined from ${req.ip} (site ${enrol.site}; endpoints ${enrol.endpoints.join(', ')}; ${enrol.slots} slots)`);
+    return send(reply, joined);
   });
 
   app.post('/api/agent/lease', { schema: { summary: 'Tasks for an agent (a long poll)', tags, body: LeaseSchema } }, (req, reply) => {
@@ -63,7 +66,11 @@ export function agentRoutes(app: TypedApp, api: CoordinatorApi): void {
   });
 
   app.post('/api/agent/leave', { schema: { summary: "An agent leaves; its leases go back to the queue", tags, body: AgentId } }, (req, reply) => {
-    return asAgent(reply, async () => { await api.agentLeave(req.body.agentId, secretOf(req)); return {}; });
+    return asAgent(reply, async () => {
+      await api.agentLeave(req.body.agentId, secretOf(req));
+      req.log.info({ agent: req.body.agentId }, `agent ${req.body.agentId} left (drained; its leases went back to the queue)`);
+      return {};
+    });
   });
 }
 

@@ -5,7 +5,7 @@ import type { RequestAction } from '../../core/request-types.js';
 import type { Page } from '../../state/state-store.js';
 import type { RequestState } from '../../core/request-states.js';
 import type { TypedApp } from '../typed-app.js';
-import { actorOf } from '../auth.js';
+import { actorOf, askedBy } from '../auth.js';
 import {
   AuditEntrySchema, DEFAULT_LIMIT, DEFAULT_PRIORITY, ERROR_RESPONSES, ManifestEntrySchema, PagingQuery, RequestIdParams, RequestListQuery, RequestSpecBody, RequestViewSchema,
   StoredErrorSchema, SubmitAnswer, pageOf,
@@ -41,6 +41,8 @@ export function requestRoutes(app: TypedApp, api: CoordinatorApi): void {
     },
   }, async (req, reply) => {
     const view = await api.submit({ ...req.body, priority: req.body.priority ?? DEFAULT_PRIORITY }, actorOf(req));
+    req.log.info({ request: view.id, source: view.source, destination: view.destination, token: req.tokenName },
+      `request ${view.id} submitted by ${askedBy(req)}: ${view.source} -> ${view.destination}`);
     return reply.status(201).send({ id: view.id, request: view });
   });
 
@@ -103,6 +105,11 @@ export function requestRoutes(app: TypedApp, api: CoordinatorApi): void {
         summary: `${action[0]?.toUpperCase() ?? ''}${action.slice(1)} a request (admin)`, description: ACTION_DOC[action],
         tags: ['requests'], params: RequestIdParams, response: { 200: RequestViewSchema, ...ERROR_RESPONSES },
       },
-    }, (req) => api.act(req.params.id, action, actorOf(req)));
+    }, async (req) => {
+      const view = await api.act(req.params.id, action, actorOf(req));
+      // the state it leads to is logged as a change of the request; this line says who asked
+      req.log.info({ request: view.id, action, token: req.tokenName }, `request ${view.id}: ${action} asked by ${askedBy(req)}`);
+      return view;
+    });
   }
 }

@@ -6,7 +6,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 /** makes `abs` and the directories above it that are missing; an existing directory is fine */
-export function makeDirs(abs: string): void {
+/** `mode`: of the directories made here (the umask applies); those there already keep theirs */
+export function makeDirs(abs: string, mode = 0o777): void {
   const missing: string[] = [];
   let p = path.resolve(abs);
   for (;;) {
@@ -24,7 +25,7 @@ export function makeDirs(abs: string): void {
     p = up;
   }
   for (const dir of missing.reverse()) {
-    try { fs.mkdirSync(dir); } catch (e) {
+    try { fs.mkdirSync(dir, { mode }); } catch (e) {
       // made meanwhile by someone else: fine if it is a directory
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST' || !fs.statSync(dir).isDirectory()) throw e;
     }
