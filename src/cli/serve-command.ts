@@ -22,6 +22,7 @@ import { openPostgresStore } from '../state/postgres/open-postgres.js';
 import { openSqliteStore } from '../state/sqlite/open-sqlite.js';
 import type { StateStore } from '../state/state-store.js';
 import { WorkerJobRunner } from '../agent/worker-job-runner.js';
+import { listenFailure, startingUp } from './start-up-failure.js';
 
 const pkg = createRequire(import.meta.url)('../../../package.json') as { version: string };
 
@@ -65,7 +66,20 @@ function checkEndpoints(c: ServiceConfig): void {
   }
 }
 
+interface Started {
+  store: StateStore;
+  coordinator: Coordinator;
+  agent: LeaseLoop | undefined;
+  app: Awaited<ReturnType<typeof buildServer>>;
+}
+
 export async function serveCommand(file: string | undefined, flags: ConfigFlags): Promise<void> {
+  // a failure to start is one line and exit code 2 (the operator's to fix), never a stack
+  const { store, coordinator, agent, app } = await startingUp('serve', () => start(file, flags));
+  await untilSignalled(store, coordinator, agent, app);
+}
+
+async function start(file: string | undefined, flags: ConfigFlags): Promise<Started> {
   const config = loadServiceConfig({ file, flags, env: process.env });
   // without the built-in agent, endpoints live on the agents' hosts, not necessarily here
   if (config.localAgent) checkEndpoints(config);
@@ -95,9 +109,18 @@ export async function serveCommand(file: string | undefined, flags: ConfigFlags)
   }
 
   const app = await buildServer({ api: coordinator, tokens: config.tokens, auth: config.auth, version: pkg.version });
-  const address = await app.listen({ host: config.listen.host, port: config.listen.port });
+  let address: string;
+  try {
+    address = await app.listen({ host: config.listen.host, port: config.listen.port });
+  } catch (e) {
+    throw new BargeError('E_CONFIG', listenFailure(config.listen.host, config.listen.port, e, 'another barge serve? pick another --listen'));
+  }
   say(`listening on ${address}; state in ${where}; ${config.endpoints.size} endpoint(s); ${agent ? `built-in agent with ${config.transfers} slots` : 'no built-in agent'}`);
   if (!config.auth) say('warning: authentication is off (--no-auth); anyone who reaches this port may act');
+  return { store, coordinator, agent, app };
+}
+
+async function untilSignalled(store: StateStore, coordinator: Coordinator, agent: LeaseLoop | undefined, app: Started['app']): Promise<void> {
 
   await new Promise<void>((resolve) => {
     let stopping = false;
