@@ -20,7 +20,8 @@ import { encodeTask } from './service-task.js';
 import { checkDeadline, checkListedFiles } from './spec-options.js';
 import { RemoteAgents } from './remote-agents.js';
 import { watchStore, type StoreFailure } from '../state/watched-store.js';
-import { listOnAgents, listRoot } from './endpoint-listing.js';
+import { listOnAgents, listRoot, statOnAgents } from './endpoint-listing.js';
+import { checkSource } from './source-check.js';
 import type { AgentLink, EnrolBody, EnrolReply, LeasedWork, TaskReport } from '../core/agent-wire.js';
 import type { EndpointConfig, SiteConfig } from '../config/service-config.js';
 
@@ -216,6 +217,7 @@ export class Coordinator {
     if (spec.checksum && spec.sizeOnly) throw new BargeError('E_BAD_INPUT', 'body/checksum and body/sizeOnly exclude each other');
     checkListedFiles(spec);
     checkDeadline(spec, this.now());
+    await checkSource(`${src.endpoint.name}:${src.rel}`, here ? () => this.storageAt(src.abs).stat('') : (e, p) => statOnAgents(this.remoteAgents, e, p));
     const id = spec.id ?? randomUUID();
     const created = await this.store.createRequest({
       id, priority: spec.priority ?? 5, source: `${src.endpoint.name}:${src.rel}`, destination: `${dst.endpoint.name}:${dst.rel}`,
