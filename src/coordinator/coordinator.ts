@@ -22,6 +22,7 @@ import { RemoteAgents } from './remote-agents.js';
 import { watchStore, type StoreFailure } from '../state/watched-store.js';
 import { listOnAgents, listRoot, statOnAgents } from './endpoint-listing.js';
 import { checkSource } from './source-check.js';
+import { enqueueCleanup, keepsPartials } from './cancel-cleanup.js';
 import type { AgentLink, EnrolBody, EnrolReply, LeasedWork, TaskReport } from '../core/agent-wire.js';
 import type { EndpointConfig, SiteConfig } from '../config/service-config.js';
 
@@ -262,7 +263,8 @@ export class Coordinator {
     return this.store.listManifest(id, limit, offset);
   }
 
-  async act(id: string, action: RequestAction): Promise<RequestView> {
+  /** `o.keepPartial` (cancel): keep the partial files for a retry, whatever the request said at submit */
+  async act(id: string, action: RequestAction, o: { keepPartial?: boolean } = {}): Promise<RequestView> {
     const r = await this.found(id);
     const now = this.now();
     const refuse = (): never => { throw new BargeError('E_STATE', `cannot ${action} a request that is ${r.state}`); };
@@ -271,6 +273,7 @@ export class Coordinator {
         const ok = await this.store.tx(async (s) => {
           if (!await s.setRequestState(id, ACTION_TRANSITIONS.cancel.from, 'canceled', now, { message: 'canceled' })) return false;
           await s.cancelTasks(id, { leased: true }, now);
+          if (!keepsPartials(r.spec, o.keepPartial)) await enqueueCleanup(s, id, now);
           return true;
         });
         if (!ok) refuse();

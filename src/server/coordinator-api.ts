@@ -15,7 +15,7 @@ export interface CoordinatorApi {
   list(q: { states?: RequestState[]; limit: number; offset: number }): Promise<Page<RequestView>>;
   errors(id: string, limit: number, offset: number): Promise<Page<StoredError>>;
   manifest(id: string, limit: number, offset: number): Promise<Page<ManifestEntry>>;
-  act(id: string, action: RequestAction): Promise<RequestView>;
+  act(id: string, action: RequestAction, o?: { keepPartial?: boolean }): Promise<RequestView>;
   endpoints(): EndpointConfig[];
   sites(): (SiteConfig & { endpoints: string[] })[];
   agents(): Promise<AgentRecord[]>;
