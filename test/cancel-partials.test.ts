@@ -43,12 +43,28 @@ async function submit(svc: Service, src: string, dst: string, extra: string[] = 
   return r.stdout.trim();
 }
 
-/** cancels once every big file has its partial and some chunks landed in it */
-async function cancelMidCopy(svc: Service, id: string, dstRoot: string, extra: string[] = []): Promise<void> {
+/**
+ * cancels once every big file has its partial and some chunks landed in it: through the API
+ * at once, or with `barge cancel` and its flags; says which big files had not landed by then
+ */
+async function cancelMidCopy(svc: Service, id: string, dstRoot: string, cli?: string[]): Promise<string[]> {
   await waitUntilAsync(async () => partials(dstRoot).length === BIG.length && (await svc.api<View>('GET', `/api/requests/${id}`)).body.bytes.copied > 0, 60_000, 50);
-  const r = await runBarge(['cancel', id, '--server', svc.url, ...extra], { env: { BARGE_TOKEN: ADMIN_SECRET } });
-  assert.equal(r.code, 0, r.stderr);
-  assert.match(r.stdout, /canceled/);
+  if (cli) {
+    const r = await runBarge(['cancel', id, '--server', svc.url, ...cli], { env: { BARGE_TOKEN: ADMIN_SECRET } });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /canceled/);
+  } else {
+    assert.equal((await svc.api<View>('POST', `/api/requests/${id}/cancel`)).status, 200);
+  }
+  const unlanded = BIG.filter((name) => !fs.existsSync(path.join(dstRoot, 'big', name)));
+  assert.ok(unlanded.length > 0, 'the cancel came while large files were still being copied');
+  return unlanded;
+}
+
+/** each big file that had not landed at the cancel still has its partial */
+function partialsKept(dstRoot: string, unlanded: string[], why: string): void {
+  const kept = partials(dstRoot).length;
+  assert.equal(kept, unlanded.length, `${why}: ${kept} partial(s) for ${unlanded.length} file(s) not landed`);
 }
 
 async function noLeftovers(root: string): Promise<void> {
@@ -74,7 +90,7 @@ test('built-in agent: cancel removes the partials; keepPartial at submit or at c
   makeBigTree(src);
   fs.mkdirSync(dst);
   const svc = await startService(['--config', writeServiceConfig(dir, src, dst), '--db', 'memory', '--transfers', '2'],
-    { env: { BARGE_TEST_CHUNK_CUTOFF: CUTOFF, BARGE_TEST_TASK_DELAY_MS: '150' } });
+    { env: { BARGE_TEST_CHUNK_CUTOFF: CUTOFF, BARGE_TEST_TASK_DELAY_MS: '300' } });
   try {
     const plain = await submit(svc, 'src:/', 'dst:/plain');
     await cancelMidCopy(svc, plain, path.join(dst, 'plain'));
@@ -82,13 +98,13 @@ test('built-in agent: cancel removes the partials; keepPartial at submit or at c
     assert.equal((await svc.api<View>('GET', `/api/requests/${plain}`)).body.state, 'canceled');
 
     const keptAtSubmit = await submit(svc, 'src:/', 'dst:/kept-at-submit', ['--keep-partial']);
-    await cancelMidCopy(svc, keptAtSubmit, path.join(dst, 'kept-at-submit'));
+    const unlandedA = await cancelMidCopy(svc, keptAtSubmit, path.join(dst, 'kept-at-submit'));
     const keptAtCancel = await submit(svc, 'src:/', 'dst:/kept-at-cancel');
-    await cancelMidCopy(svc, keptAtCancel, path.join(dst, 'kept-at-cancel'), ['--keep-partial']);
+    const unlandedB = await cancelMidCopy(svc, keptAtCancel, path.join(dst, 'kept-at-cancel'), ['--keep-partial']);
     // nothing is to remove them: they are still there once the cancels have long settled
     await new Promise((r) => setTimeout(r, 1500));
-    assert.equal(partials(path.join(dst, 'kept-at-submit')).length, BIG.length, 'kept (submitted with --keep-partial)');
-    assert.equal(partials(path.join(dst, 'kept-at-cancel')).length, BIG.length, 'kept (canceled with --keep-partial)');
+    partialsKept(path.join(dst, 'kept-at-submit'), unlandedA, 'kept (submitted with --keep-partial)');
+    partialsKept(path.join(dst, 'kept-at-cancel'), unlandedB, 'kept (canceled with --keep-partial)');
 
     await retryResumes(svc, keptAtSubmit, src, path.join(dst, 'kept-at-submit'));
     await retryResumes(svc, keptAtCancel, src, path.join(dst, 'kept-at-cancel'));
