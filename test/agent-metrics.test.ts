@@ -110,5 +110,5 @@ test('a --metrics-listen that cannot be bound is a usage error naming the flag',
   const r = await runBarge(['agent', '--token-file', join(work, 'agent.token'), '--endpoint', `x=${work}`, '--data-listen', '127.0.0.1:0',
     '--metrics-listen', `127.0.0.1:${port}`]);
   assert.equal(r.code, 2, r.stderr);
-  assert.match(r.stderr, /--metrics-listen 127\.0\.0\.1:\d+: .*EADDRINUSE/);
+  assert.match(r.stderr, /--metrics-listen: cannot listen on 127\.0\.0\.1:\d+: .*EADDRINUSE/);
 });

@@ -71,8 +71,11 @@ test('three agents at two sites move a mixed tree from site A to site B over the
     assert.equal(r.code, 0, r.out + agents.map((a) => a.output().stderr).join('\n'));
     assert.deepEqual(diffTrees(panda, join(badger, 'copy')), []);
     assert.deepEqual(leftovers(badger), []);
-    const sessions = agents.map((a) => (a.output().stderr.match(/session /g) ?? []).length);
+    // write sessions: pushes; the source agent opens only read-only ones (submit asks it whether the source exists)
+    const sessions = agents.map((a) => (a.output().stderr.match(/^barge agent: session .* rw$/gm) ?? []).length);
+    const lookups = (agents[0]?.output().stderr.match(/^barge agent: session .* panda:\/ ro$/gm) ?? []).length;
     assert.equal(sessions[0], 0, 'the source agent receives nothing');
+    assert.equal(lookups, 1, 'submit looked the source up on the agent that serves it, read-only');
     assert.ok((sessions[1] ?? 0) > 0 && (sessions[2] ?? 0) > 0, `both destination agents received pushes: ${sessions.join(', ')}`);
     const caught = agents.slice(1).map((a) => a.output().stderr).join('\n');
     assert.match(caught, /checksum .*big\/one\.bin/, 'a receiving agent caught the flipped chunk');
@@ -82,7 +85,7 @@ test('three agents at two sites move a mixed tree from site A to site B over the
     const treeBytes = 9 << 20;
     assert.ok((ma?.get('barge_agent_tasks_total{kind="copy"}') ?? 0) > 0, `the source agent ran copy tasks: ${JSON.stringify([...(ma ?? [])])}`);
     assert.ok((ma?.get('barge_agent_bytes_copied_total') ?? 0) > treeBytes, `and copied at least the big file: ${JSON.stringify([...(ma ?? [])])}`);
-    assert.equal(ma?.get('barge_agent_sessions_total'), 0);
+    assert.equal(ma?.get('barge_agent_sessions_total'), lookups, 'the source agent\'s only session is the look-up');
     const received = (mb1?.get('barge_agent_received_bytes_total') ?? 0) + (mb2?.get('barge_agent_received_bytes_total') ?? 0);
     assert.ok(received > treeBytes, `the destination agents received the bytes: ${received}`);
     const flips = agents.slice(1).flatMap((a) => logRecords(a.output().stderr)).filter((x) => x.level === 40 && x.msg.startsWith('checksum ')).length;

@@ -8,6 +8,7 @@ import { CELL_ABORT, sharedCells, type RunContext } from '../engine/run-context.
 import { runTask } from '../engine/task-runner.js';
 import { openStorage } from '../storage/registry.js';
 import { buildRunContext } from './build-run-context.js';
+import { jobNames, makeDestination } from './job-names.js';
 import type { JobRoots, RootedRunner } from './job-runner.js';
 
 export class InThreadRunner implements RootedRunner {
@@ -19,10 +20,11 @@ export class InThreadRunner implements RootedRunner {
     let ctx = this.ctxs.get(job.requestId);
     if (!ctx) {
       if (roots.dst === undefined) return Promise.reject(new Error('InThreadRunner: pushes to another agent run on worker threads only'));
-      openStorage(roots.dst, { createRoot: true });
+      const dst = roots.dst;
+      makeDestination(job, () => openStorage(dst, { createRoot: true }));
       ctx = {
         ...buildRunContext({ src: roots.src, dst: roots.dst, opts: job.opts, nowNs: BigInt(Date.now()) * 1_000_000n, verbose: false, memory: sharedCells().memory, limiterMemory: BandwidthLimiter.sharedMemory() }),
-        recordHashes: true,
+        recordHashes: true, names: jobNames(job),
       };
       this.ctxs.set(job.requestId, ctx);
     }

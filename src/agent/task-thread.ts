@@ -11,6 +11,7 @@ import { parseListen } from '../config/parse-values.js';
 import { sharedFileList } from './shared-file-list.js';
 import type { ServiceJobMessage } from './worker-job-runner.js';
 import { buildRunContext, releaseRunContext } from './build-run-context.js';
+import { jobNames, makeDestination } from './job-names.js';
 
 const KEEP = 16;
 const contexts = new Map<string, Promise<RunContext>>();
@@ -35,11 +36,12 @@ async function build(m: ServiceJobMessage): Promise<RunContext> {
     try {
       if (there === null) await storage.makeBase();
     } finally { storage.close(); }
-    return { ...buildRunContext({ ...base, dst: undefined, remoteDst: { target, features: storage.features } }, RemoteStorage), recordHashes: true };
+    return { ...buildRunContext({ ...base, dst: undefined, remoteDst: { target, features: storage.features } }, RemoteStorage), recordHashes: true, names: jobNames(job) };
   }
   if (roots.dst === undefined) throw new BargeError('E_BAD_INPUT', `this agent does not serve endpoint '${job.dst.endpoint}'`);
-  openStorage(roots.dst, { createRoot: true });
-  return { ...buildRunContext({ ...base, dst: roots.dst }), recordHashes: true };
+  const dst = roots.dst;
+  makeDestination(job, () => openStorage(dst, { createRoot: true }));
+  return { ...buildRunContext({ ...base, dst }), recordHashes: true, names: jobNames(job) };
 }
 
 function contextOf(m: ServiceJobMessage): Promise<RunContext> {

@@ -2,6 +2,7 @@
 // it is a lone agent: clients holding its token push to it (`barge sync SRC
 // barge://HOST:PORT/ENDPOINT/path`). On SIGINT/SIGTERM it stops accepting and closes its
 // sessions (whole files in flight are removed; partial large files stay for a resume).
+import type { Logger } from 'pino';
 import { rootSwapWarning } from '../storage/posix/root-ancestors.js';
 import * as fs from 'node:fs';
 import { BargeError } from '../core/errors.js';
@@ -18,7 +19,8 @@ import { startLeasing, type Leasing } from '../agent/enrolled-agent.js';
 import { agentHealth } from '../agent/agent-health.js';
 import { testHooks } from '../config/test-hooks.js';
 import { defaultTransfers } from './parse-sync-flags.js';
-import { readToken } from './remote-destination.js';
+import { readAgentToken } from './agent-token.js';
+import { listenFailure, startingUp } from './start-up-failure.js';
 import { hostname } from 'node:os';
 import { createServiceLogger, logWarnings, resolveLogFormat, resolveLogLevel } from './service-log.js';
 import { interruptSignal } from './interrupt-signal.js';
@@ -53,12 +55,40 @@ export function parseEndpointFlag(text: string): { name: string; path: string; w
   return { name, path: fs.realpathSync(path), write };
 }
 
+interface Running {
+  lone: boolean;
+  server: DataServer;
+  leasing: Leasing | undefined;
+  metrics: MetricsServer | undefined;
+}
+
 export async function agentCommand(flags: AgentFlags): Promise<void> {
   const log = createServiceLogger('agent', resolveLogFormat(flags.logFormat, process.env, process.stderr.isTTY === true), resolveLogLevel(process.env));
   logWarnings(log);
   const say = (line: string): void => log.info(line);
+  // a failure to start is one line and exit code 2 (the operator's to fix), never a stack
+  const { lone, server, leasing, metrics } = await startingUp('agent', () => startAgent(flags, log));
+  await new Promise<void>((resolve) => {
+    const stop = (): void => {
+      say(lone ? 'stopping: closing sessions' : 'stopping: no new leases; finishing the tasks in flight');
+      void (leasing?.stop() ?? Promise.resolve()).catch((e: unknown) => log.warn(`while stopping: ${e instanceof Error ? e.message : String(e)}`))
+        .then(() => server.close()).then(() => metrics?.close()).then(resolve);
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+}
+
+function readPem(file: string, flag: string): Buffer {
+  try { return fs.readFileSync(file); } catch (e) {
+    throw new BargeError('E_USAGE', `cannot read ${flag} '${file}': ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+}
+
+async function startAgent(flags: AgentFlags, log: Logger): Promise<Running> {
+  const say = (line: string): void => log.info(line);
   if (flags.endpoint.length === 0) throw new BargeError('E_USAGE', 'give at least one --endpoint NAME=/path[:rw]');
-  const token = readToken(flags.tokenFile);
+  const token = readAgentToken(flags.tokenFile);
   const served = new Map<string, EndpointDescription>();
   const endpoints = new Map<string, ServedEndpoint>();
   const lone = flags.coordinator === undefined;
@@ -75,7 +105,7 @@ export async function agentCommand(flags: AgentFlags): Promise<void> {
   const listen = parseListen(flags.dataListen ?? '0.0.0.0:7701', '--data-listen');
   if ((flags.tlsCert === undefined) !== (flags.tlsKey === undefined)) throw new BargeError('E_USAGE', '--tls-cert and --tls-key go together');
   const tls = flags.tlsCert !== undefined && flags.tlsKey !== undefined
-    ? { cert: fs.readFileSync(flags.tlsCert), key: fs.readFileSync(flags.tlsKey) } : undefined;
+    ? { cert: readPem(flags.tlsCert, '--tls-cert'), key: readPem(flags.tlsKey, '--tls-key') } : undefined;
   const name = flags.name ?? hostname();
   // under a coordinator, grants can be checked once enrolment brought the key and the endpoints
   let enrolled: { resolve(): void; reject(e: unknown): void } | undefined;
@@ -95,7 +125,7 @@ export async function agentCommand(flags: AgentFlags): Promise<void> {
   });
   let addr;
   try { addr = await server.listen(listen.host, listen.port); } catch (e) {
-    throw new BargeError('E_USAGE', `--data-listen ${listen.host}:${listen.port}: ${e instanceof Error ? e.message : String(e)}`);
+    throw new BargeError('E_USAGE', `--data-listen: ${listenFailure(listen.host, listen.port, e, 'another barge agent? pick another --data-listen')}`);
   }
   let leasing: Leasing | undefined;
   let metrics: MetricsServer | undefined;
@@ -108,7 +138,7 @@ export async function agentCommand(flags: AgentFlags): Promise<void> {
       metrics = await serveMetrics(agentMetricsRegistry(() => server.stats(), lone ? undefined : () => leasing?.stats()), m.host, m.port, health);
     } catch (e) {
       await server.close();
-      throw new BargeError('E_USAGE', `--metrics-listen ${m.host}:${m.port}: ${e instanceof Error ? e.message : String(e)}`);
+      throw new BargeError('E_USAGE', `--metrics-listen: ${listenFailure(m.host, m.port, e, 'pick another --metrics-listen')}`);
     }
   }
   if (!lone) {
@@ -134,13 +164,5 @@ export async function agentCommand(flags: AgentFlags): Promise<void> {
   }
   const list = [...endpoints.entries()].map(([n, e]) => `${n}${e.write ? ' (rw)' : ' (ro)'}`).join(', ');
   say(`${name}${flags.site === undefined ? '' : ` at site ${flags.site}`} listening on ${addr.host}:${addr.port}${tls ? ' (TLS)' : ''}, endpoints ${list}${lone ? '' : `, leasing from ${flags.coordinator}`}${metrics ? `; metrics at http://${metrics.host}:${metrics.port}/metrics` : ''}`);
-  await new Promise<void>((resolve) => {
-    const stop = (): void => {
-      say(lone ? 'stopping: closing sessions' : 'stopping: no new leases; finishing the tasks in flight');
-      void (leasing?.stop() ?? Promise.resolve()).catch((e: unknown) => log.warn(`while stopping: ${e instanceof Error ? e.message : String(e)}`))
-        .then(() => server.close()).then(() => metrics?.close()).then(resolve);
-    };
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-  });
+  return { lone, server, leasing, metrics };
 }

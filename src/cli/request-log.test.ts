@@ -15,7 +15,7 @@ function view(id: string, state: RequestView['state'], over: Partial<RequestView
   return {
     id, state, priority: 5, source: 'src:/', destination: 'dst:/', options: {}, createdAt: new Date(2_000_000).toISOString(),
     startedAt: null, finishedAt: null, walkDone: false, files: { found: 3, toCopy: 3, copied: 3, upToDate: 1, failed: 0, deleted: 0 },
-    bytes: { found: 10, toCopy: 10, copied: 10 }, rate: 0, etaSeconds: null, errorCount: 0, message: null, submittedBy: null, ...over,
+    bytes: { found: 10, toCopy: 10, copied: 10, resumed: 0 }, rate: 0, etaSeconds: null, errorCount: 0, message: null, submittedBy: null, ...over,
   };
 }
 

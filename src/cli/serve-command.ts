@@ -1,6 +1,7 @@
 // `barge serve`: loads the configuration, opens the state store, starts the coordinator's
 // loops, the built-in agent and the HTTP server; on SIGINT/SIGTERM stops leasing, lets
 // the tasks in flight finish and closes everything.
+import type { Logger } from 'pino';
 import { rootSwapWarning } from '../storage/posix/root-ancestors.js';
 import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
@@ -23,6 +24,8 @@ import { openStateStore } from './open-state-store.js';
 import { repeatLimited } from './repeat-limited.js';
 import { logRequestChanges } from './request-log.js';
 import { createServiceLogger, logWarnings, resolveLogFormat, resolveLogLevel } from './service-log.js';
+import { listenFailure, startingUp } from './start-up-failure.js';
+import type { StateStore } from '../state/state-store.js';
 
 const pkg = createRequire(import.meta.url)('../../../package.json') as { version: string };
 
@@ -52,9 +55,23 @@ function checkEndpoints(c: ServiceConfig, log: LogSink): void {
   }
 }
 
+interface Started {
+  store: StateStore;
+  coordinator: Coordinator;
+  agent: LeaseLoop | undefined;
+  app: Awaited<ReturnType<typeof buildServer>>;
+  stopPresence: () => void;
+}
+
 export async function serveCommand(file: string | undefined, logFormat: string | undefined, flags: ConfigFlags): Promise<void> {
   const log = createServiceLogger('serve', resolveLogFormat(logFormat, process.env, process.stderr.isTTY === true), resolveLogLevel(process.env));
   logWarnings(log);
+  // a failure to start is one line and exit code 2 (the operator's to fix), never a stack
+  const started = await startingUp('serve', () => start(file, flags, log));
+  await untilSignalled(started, log);
+}
+
+async function start(file: string | undefined, flags: ConfigFlags, log: Logger): Promise<Started> {
   const say = (line: string): void => log.info(line);
   const config = loadServiceConfig({ file, flags, env: process.env });
   // without the built-in agent, endpoints live on the agents' hosts, not necessarily here
@@ -92,12 +109,21 @@ export async function serveCommand(file: string | undefined, logFormat: string |
 
   const app = await buildServer({ api: coordinator, tokens: config.tokens, auth: config.auth, version: pkg.version, logger: log });
   // fastify logs each address it listens on: that line is the start-up line
-  await app.listen({
-    host: config.listen.host, port: config.listen.port,
-    listenTextResolver: (address) => `listening on ${address}; state in ${where}; ${config.endpoints.size} endpoint(s); ${agent ? `built-in agent with ${config.transfers} slots` : 'no built-in agent'}`,
-  });
+  try {
+    await app.listen({
+      host: config.listen.host, port: config.listen.port,
+      listenTextResolver: (address) => `listening on ${address}; state in ${where}; ${config.endpoints.size} endpoint(s); ${agent ? `built-in agent with ${config.transfers} slots` : 'no built-in agent'}`,
+    });
+  } catch (e) {
+    throw new BargeError('E_CONFIG', listenFailure(config.listen.host, config.listen.port, e, 'another barge serve? pick another --listen'));
+  }
   if (!config.auth) log.warn('authentication is off (--no-auth); anyone who reaches this port may act');
+  return { store, coordinator, agent, app, stopPresence };
+}
 
+async function untilSignalled(o: Started, log: Logger): Promise<void> {
+  const { store, coordinator, agent, app, stopPresence } = o;
+  const say = (line: string): void => log.info(line);
   await new Promise<void>((resolve) => {
     let stopping = false;
     const stop = (): void => {

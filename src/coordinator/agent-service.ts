@@ -1,5 +1,6 @@
 // The coordinator's side of the agents: leases (with each task's job), results turned
 // into database changes, heartbeats, and word of cancellations.
+import { cleanUpLatePrepares } from './cancel-cleanup.js';
 import { EventEmitter } from 'node:events';
 import { parseWithBigints } from '../core/json-bigint.js';
 import type { AgentLink, Job, LeasedWork, TaskReport } from '../core/agent-wire.js';
@@ -79,6 +80,8 @@ export class AgentService implements AgentLink {
   async report(agentId: string, reports: TaskReport[], readBack?: (taskId: number) => Promise<LeasedTask | undefined>): Promise<void> {
     const now = this.o.now();
     const done: { taskId: number; completion: Completion }[] = [];
+    /** per entry of `done`: the partial a prepare made (its report is dropped if the request was canceled meanwhile) */
+    const prepared: ({ requestId: string; partial: { rel: string; owner: string } } | undefined)[] = [];
     const requests = new Set<string>();
     for (const r of reports) {
       let h = this.held.get(r.taskId);
@@ -88,6 +91,8 @@ export class AgentService implements AgentLink {
       }
       if (!h) continue; // leased before a restart by an agent that died with it: the lease expires and the task runs again
       requests.add(h.job.requestId);
+      prepared.push(h.task.kind === 'prepare' && r.result.partialOwner !== undefined
+        ? { requestId: h.job.requestId, partial: { rel: h.task.file.rel, owner: r.result.partialOwner } } : undefined);
       done.push({
         taskId: r.taskId,
         completion: taskOutcome({ task: h.task, phase: h.lease.phase, attempts: h.lease.attempts, result: r.result, opts: h.job.opts, retry: this.o.retry, now }),
@@ -102,6 +107,8 @@ export class AgentService implements AgentLink {
       this.moved.bytes += c.bytesCopied ?? 0;
       this.moved.files += c.filesCopied ?? 0;
     });
+    const late = prepared.filter((p, i) => p !== undefined && ok[i] === false) as { requestId: string; partial: { rel: string; owner: string } }[];
+    if (late.length > 0) await cleanUpLatePrepares(this.store, late, now);
     this.o.onProgress([...requests]);
   }
 

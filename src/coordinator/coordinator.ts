@@ -5,7 +5,6 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { BargeError } from '../core/errors.js';
-import { stringifyWithBigints } from '../core/json-bigint.js';
 import type { Storage } from '../storage/storage.js';
 import type { AuditEntry, ManifestEntry, MetricsSnapshot, Page, RequestRecord, StateStore, StoredError } from '../state/state-store.js';
 import { OPEN_STATES, RUNNING_STATES, type RequestState } from '../core/request-states.js';
@@ -21,8 +20,10 @@ import { deadlineOf, requestView } from './request-view.js';
 import { encodeTask } from './service-task.js';
 import { checkDeadline, checkListedFiles } from './spec-options.js';
 import { RemoteAgents } from './remote-agents.js';
+import { storedSpec } from './stored-spec.js';
 import { watchStore, type StoreFailure } from '../state/watched-store.js';
-import { listOnAgents, listRoot } from './endpoint-listing.js';
+import { listOnAgents, listRoot, statOnAgents } from './endpoint-listing.js';
+import { checkSource } from './source-check.js';
 import type { AgentLink, EnrolBody, EnrolReply, LeasedWork, TaskReport } from '../core/agent-wire.js';
 import type { EndpointConfig, SiteConfig } from '../config/service-config.js';
 
@@ -221,6 +222,7 @@ export class Coordinator {
     if (spec.checksum && spec.sizeOnly) throw new BargeError('E_BAD_INPUT', 'body/checksum and body/sizeOnly exclude each other');
     checkListedFiles(spec);
     checkDeadline(spec, this.now());
+    await checkSource(`${src.endpoint.name}:${src.rel}`, here ? () => this.storageAt(src.abs).stat('') : (e, p) => statOnAgents(this.remoteAgents, e, p));
     const id = spec.id ?? randomUUID();
     const now = this.now();
     const entry: AuditEntry = { at: now, actor, action: 'submit', detail: null };
@@ -288,10 +290,13 @@ export class Coordinator {
     this.events.emit('audit', requestId, e);
   }
 
-  /** `actor`: who acts (an API token's name), kept in the request's audit trail */
-  async act(id: string, action: RequestAction, actor: string): Promise<RequestView> {
+  /**
+   * `actor`: who acts (an API token's name), kept in the request's audit trail;
+   * `o.keepPartial` (cancel): keep the partial files for a retry, whatever the request said at submit
+   */
+  async act(id: string, action: RequestAction, actor: string, o: { keepPartial?: boolean } = {}): Promise<RequestView> {
     const r = await this.found(id);
-    this.audited(id, await applyAction(this.store, r, action, actor, this.now()));
+    this.audited(id, await applyAction(this.store, r, action, actor, this.now(), o.keepPartial));
     if (action === 'cancel') {
       this.agentLink.canceled(id);
       this.remoteAgents.requestCanceled(id);
@@ -391,11 +396,4 @@ export class Coordinator {
 function waitedText(ms: number): string {
   const s = Math.round(ms / 1000);
   return s < 120 ? `${s} s` : s < 7200 ? `${Math.round(s / 60)} min` : `${Math.round(s / 360) / 10} h`;
-}
-
-/** the spec kept in the request's row, with its file list's count; the list itself apart (state: request_files) */
-function storedSpec(spec: RequestSpec): { spec: string; files?: string } {
-  const { files, ...rest } = spec;
-  if (files === undefined) return { spec: stringifyWithBigints(rest) };
-  return { spec: stringifyWithBigints({ ...rest, filesListed: files.length }), files: JSON.stringify(files) };
 }

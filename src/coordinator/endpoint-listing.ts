@@ -40,7 +40,20 @@ function agentFault(e: unknown): e is BargeError {
 }
 
 /** `ls` of `endpoint:path` through a live agent that serves the endpoint */
-export async function listOnAgents(agents: RemoteAgents, endpoint: string, path: string): Promise<ListedEntry[]> {
+export function listOnAgents(agents: RemoteAgents, endpoint: string, path: string): Promise<ListedEntry[]> {
+  return onAgents(agents, endpoint, path, listRoot);
+}
+
+/**
+ * What is at `endpoint:path` (undefined: nothing), as a live agent that serves the endpoint
+ * sees it; fails E_STATE when no agent can say.
+ */
+export function statOnAgents(agents: RemoteAgents, endpoint: string, path: string): Promise<Entry | undefined> {
+  return onAgents(agents, endpoint, path, (storage) => storage.stat(''));
+}
+
+/** runs `f` on the storage at `endpoint:path` of the first live agent serving the endpoint that answers */
+async function onAgents<T>(agents: RemoteAgents, endpoint: string, path: string, f: (storage: Storage, where: string) => Promise<T>): Promise<T> {
   const { rel } = splitEndpointPath(`${endpoint}:${path}`, 'path');
   const where = `${endpoint}:${rel}`;
   const sessionPath = rel.slice(1);
@@ -58,7 +71,7 @@ export async function listOnAgents(agents: RemoteAgents, endpoint: string, path:
         address: parseListen(a.dataAddress as string, `agent ${a.name}`),
         scope: { endpoint, path: sessionPath, write: false }, credential: { grant }, streams: 1, hash: 'xxh3',
       }));
-      return await listRoot(storage, where);
+      return await f(storage, where);
     } catch (e) {
       if (!agentFault(e)) throw e;
       failures.push(`agent ${a.name}: ${e.message}`);

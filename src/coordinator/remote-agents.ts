@@ -129,7 +129,8 @@ export class RemoteAgents {
 
   private async leaseOnce(agentId: string, secret: string | undefined, capacity: number): Promise<LeasedWork[]> {
     const { me, live } = await this.known(agentId, secret);
-    const runnable = (await this.store.requestsIn(['running', 'finalizing'])).map((r) => ({ id: r.id, src: endpointOf(r.source), dst: endpointOf(r.destination) }));
+    // running requests, and canceled ones whose partial files are being removed (placed as their copies were)
+    const runnable = (await this.store.runnableRequests()).map((r) => ({ id: r.id, src: r.srcEndpoint, dst: r.dstEndpoint }));
     const places = placementsFor(me, runnable, live);
     if (places.size === 0) return [];
     const work = await this.link.leaseFor(agentId, capacity, [...places.keys()]);

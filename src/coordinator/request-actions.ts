@@ -6,17 +6,23 @@ import type { AuditEntry } from '../core/request-audit.js';
 import { ACTION_TRANSITIONS } from '../core/request-states.js';
 import type { RequestAction } from '../core/request-types.js';
 import type { RequestRecord, StateStore } from '../state/state-store.js';
+import { enqueueCleanup, keepsPartials } from './cancel-cleanup.js';
 
 /** applies `action` to `r` and records who took it; throws E_STATE when the request's state does not allow it */
-export async function applyAction(store: StateStore, r: RequestRecord, action: RequestAction, actor: string, now: number): Promise<AuditEntry> {
+/** `keepPartial` (cancel): keep its partial files for a retry, whatever the request said at submit */
+export async function applyAction(store: StateStore, r: RequestRecord, action: RequestAction, actor: string, now: number, keepPartial?: boolean): Promise<AuditEntry> {
   const id = r.id;
-  const entry: AuditEntry = { at: now, actor, action, detail: null };
+  const entry: AuditEntry = { at: now, actor, action, detail: action === 'cancel' && keepPartial === true ? 'keepPartial' : null };
   const ok = await store.tx(async (s) => {
     let changed: boolean;
     switch (action) {
       case 'cancel':
         changed = await s.setRequestState(id, ACTION_TRANSITIONS.cancel.from, 'canceled', now, { message: 'canceled' });
-        if (changed) await s.cancelTasks(id, { leased: true }, now);
+        if (changed) {
+          await s.cancelTasks(id, { leased: true }, now);
+          // the partial files of its large files go, unless they are to be resumed by a retry
+          if (!keepsPartials(r.spec, keepPartial)) await enqueueCleanup(s, id, now);
+        }
         break;
       case 'pause':
         changed = await s.setRequestState(id, ACTION_TRANSITIONS.pause.from, 'paused', now, { pausedFrom: r.state });

@@ -42,7 +42,7 @@ export function requestView(r: RequestRecord, walkDone: boolean, now: number): R
     createdAt: iso(r.createdAt) ?? '', startedAt: iso(r.startedAt), finishedAt: iso(r.finishedAt),
     walkDone,
     files: { found: c.filesFound, toCopy: c.filesToCopy, copied: c.filesCopied, upToDate: c.filesUpToDate, failed: c.failed, deleted: c.deleted },
-    bytes: { found: c.bytesFound, toCopy: c.bytesToCopy, copied: c.bytesCopied + c.bytesResumed },
+    bytes: { found: c.bytesFound, toCopy: c.bytesToCopy, copied: c.bytesCopied + c.bytesResumed, resumed: c.bytesResumed },
     rate,
     etaSeconds: active && walkDone && rate > 0 ? left / rate : active ? null : 0,
     errorCount: c.failed,

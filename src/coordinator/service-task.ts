@@ -28,6 +28,7 @@ export function sizeOf(t: ServiceTask): { items: number; bytes: number } {
     case 'delete': return { items: t.items.length, bytes: 0 };
     case 'dirmeta': return { items: t.dirs.length, bytes: 0 };
     case 'link': return { items: t.links.length, bytes: 0 };
+    case 'abort': return { items: t.partials.length, bytes: 0 };
     default: return { items: 1, bytes: 0 };
   }
 }

@@ -6,7 +6,14 @@
 export type RequestState = 'queued' | 'running' | 'finalizing' | 'succeeded' | 'failed' | 'canceled' | 'paused';
 export const REQUEST_STATES: readonly RequestState[] = ['queued', 'running', 'finalizing', 'succeeded', 'failed', 'canceled', 'paused'];
 
-/** tasks of requests in these states may be leased and run */
+/**
+ * A canceled request's cleanup: at this phase (after every other) its tasks still run, and
+ * they only remove the partial files of its large files that did not land (the owner token
+ * of each partial says whether it is still this request's to remove).
+ */
+export const CLEANUP_PHASE = 5;
+
+/** tasks of requests in these states may be leased and run (and a canceled request's at CLEANUP_PHASE) */
 export const RUNNING_STATES: readonly RequestState[] = ['running', 'finalizing'];
 /** not yet at an end: the request may still change */
 export const OPEN_STATES: readonly RequestState[] = ['queued', 'running', 'finalizing', 'paused'];

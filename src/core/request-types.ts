@@ -29,6 +29,8 @@ export interface RequestSpec {
   files?: string[];
   /** ISO 8601: the request fails if it has not finished by then (and stops waiting for agents) */
   deadline?: string;
+  /** a cancel leaves the partial files of large files for a retry to resume (default: they are removed) */
+  keepPartial?: boolean;
 }
 
 export interface RequestView {
@@ -44,7 +46,8 @@ export interface RequestView {
   finishedAt: string | null;
   walkDone: boolean;
   files: { found: number; toCopy: number; copied: number; upToDate: number; failed: number; deleted: number };
-  bytes: { found: number; toCopy: number; copied: number };
+  /** copied counts the bytes a resume kept too; resumed: those alone */
+  bytes: { found: number; toCopy: number; copied: number; resumed: number };
   rate: number;
   etaSeconds: number | null;
   errorCount: number;

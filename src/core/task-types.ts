@@ -97,12 +97,18 @@ export interface DirMetaTask {
   dirs: { rel: string; src: Entry }[];
 }
 
+/** a canceled request's partial files to remove, each only while its owner token is still in its journal */
+export interface AbortPartialsTask {
+  kind: 'abort';
+  partials: { rel: string; owner: string }[];
+}
+
 /** a service request's first task: check the source, make the destination, then scan */
 export interface RootTask {
   kind: 'root';
 }
 
-export type Task = RootTask | ScanTask | CopyBatchTask | PrepareChunkedTask | ChunkTask | FinalizeChunkedTask | LinkTask | DeleteTask | DirMetaTask;
+export type Task = RootTask | ScanTask | CopyBatchTask | PrepareChunkedTask | ChunkTask | FinalizeChunkedTask | LinkTask | DeleteTask | DirMetaTask | AbortPartialsTask;
 
 export interface HardLinkNote {
   rel: string;

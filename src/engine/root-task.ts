@@ -1,7 +1,7 @@
 // The root task of a service request: both roots must be directories (the agent made
 // the destination when it took the job); then the walk starts at the top.
 import { BargeError } from '../core/errors.js';
-import type { RunContext } from './run-context.js';
+import { rootName, type RunContext } from './run-context.js';
 import { ResultBuilder } from './task-result.js';
 import type { TaskResult } from '../core/task-types.js';
 
@@ -9,10 +9,10 @@ export async function runRoot(ctx: RunContext): Promise<TaskResult> {
   const r = new ResultBuilder(ctx.verbose);
   try {
     const src = await ctx.src.stat('');
-    if (!src) throw new BargeError('E_NOT_FOUND', `the source ${ctx.src.root} does not exist`, { path: '' });
-    if (src.type !== 'dir') throw new BargeError('E_BAD_INPUT', `the source ${ctx.src.root} is not a directory`, { path: '' });
+    if (!src) throw new BargeError('E_NOT_FOUND', `the source ${rootName(ctx, 'src')} does not exist`, { path: '' });
+    if (src.type !== 'dir') throw new BargeError('E_BAD_INPUT', `the source ${rootName(ctx, 'src')} is not a directory`, { path: '' });
     const dst = await ctx.dst.stat('');
-    if (dst && dst.type !== 'dir') throw new BargeError('E_EXISTS', `the destination ${ctx.dst.root} is not a directory`, { path: '' });
+    if (dst && dst.type !== 'dir') throw new BargeError('E_EXISTS', `the destination ${rootName(ctx, 'dst')} is not a directory`, { path: '' });
     r.result.descend = [{ kind: 'scan', rel: '', src, dst, dstExists: dst !== undefined, insideListedDir: false }];
   } catch (e) {
     r.fail(e, '');

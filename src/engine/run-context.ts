@@ -48,6 +48,16 @@ export interface RunContext {
   copyInScan?: boolean;
   /** report the hash of each file written (TaskResult.hashes) */
   recordHashes?: boolean;
+  /**
+   * how messages name the two roots: a service request's "ENDPOINT:/path", as its user
+   * gave them, never where they are on an agent's host (undefined: the storages' roots)
+   */
+  names?: { src: string; dst: string };
+}
+
+/** the source's or destination's root as messages name it */
+export function rootName(ctx: RunContext, side: 'src' | 'dst'): string {
+  return ctx.names?.[side] ?? ctx[side].root;
 }
 
 export function isAborted(ctx: RunContext): boolean {

@@ -6,7 +6,7 @@ import { BargeError, isBargeError } from '../core/errors.js';
 import { planDirectory, type DirPlan } from '../core/plan-directory.js';
 import { journalNameFor, partialNameFor } from '../core/temp-names.js';
 import { metaOf } from './copy-file.js';
-import type { RunContext } from './run-context.js';
+import { rootName, type RunContext } from './run-context.js';
 import { ResultBuilder } from './task-result.js';
 import type { FileItem, ScanTask, TaskResult } from '../core/task-types.js';
 import { runCopyBatch } from './copy-tasks.js';
@@ -90,7 +90,7 @@ export async function runScan(ctx: RunContext, t: ScanTask): Promise<TaskResult>
   for (const s of plan.symlinks) {
     if (blocked.has(s.rel)) continue;
     try {
-      if (!ctx.pair.symlinks) throw new BargeError('E_UNSUPPORTED', `not copied: the destination ${ctx.dst.root} keeps no symlinks`);
+      if (!ctx.pair.symlinks) throw new BargeError('E_UNSUPPORTED', `not copied: the destination ${rootName(ctx, 'dst')} keeps no symlinks`);
       if (!dry) await ctx.dst.symlink(s.rel, s.src.linkTarget ?? '', metaOf(s.src), { owner: ctx.owner });
       r.count('symlinksMade');
       r.event('symlink', s.rel, s.src.linkTarget);

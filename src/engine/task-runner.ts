@@ -6,6 +6,7 @@ import { runRoot } from './root-task.js';
 import { runScan } from './scan-task.js';
 import type { Task, TaskResult } from '../core/task-types.js';
 import { runDeletes, runDirMeta, runLinks } from './tree-tasks.js';
+import { runAbortPartials } from './abort-partials.js';
 
 export async function runTask(ctx: RunContext, t: Task): Promise<TaskResult> {
   try {
@@ -19,6 +20,7 @@ export async function runTask(ctx: RunContext, t: Task): Promise<TaskResult> {
       case 'link': return await runLinks(ctx, t);
       case 'delete': return await runDeletes(ctx, t);
       case 'dirmeta': return await runDirMeta(ctx, t);
+      case 'abort': return await runAbortPartials(ctx, t);
     }
   } catch (e) {
     // a task runner must report per file; anything escaping is a bug, reported, not fatal

@@ -3,7 +3,7 @@
 import { joinRel, type Entry } from '../core/entry.js';
 import { BargeError } from '../core/errors.js';
 import { anyMeta, metaDiff } from '../core/compare.js';
-import { isAborted, type RunContext } from './run-context.js';
+import { isAborted, rootName, type RunContext } from './run-context.js';
 import { metaOf } from './copy-file.js';
 import { ResultBuilder } from './task-result.js';
 import type { DeleteTask, DirMetaTask, LinkTask, TaskResult } from '../core/task-types.js';
@@ -12,7 +12,7 @@ export async function runLinks(ctx: RunContext, t: LinkTask): Promise<TaskResult
   const r = new ResultBuilder(ctx.verbose);
   for (const l of t.links) {
     try {
-      if (!ctx.pair.hardlinks) throw new BargeError('E_UNSUPPORTED', `not linked: the storages keep no hard links (${ctx.dst.root}), so ${l.existing} and this name cannot be one file`);
+      if (!ctx.pair.hardlinks) throw new BargeError('E_UNSUPPORTED', `not linked: the storages keep no hard links (${rootName(ctx, 'dst')}), so ${l.existing} and this name cannot be one file`);
       // names already one file (a re-run where the files were compared by content) need nothing
       if (await oneFile(ctx, l.existing, l.rel)) continue;
       if (!ctx.opts.dryRun) await ctx.dst.link(l.existing, l.rel);

@@ -22,7 +22,7 @@ export interface CoordinatorApi {
   list(q: { states?: RequestState[]; limit: number; offset: number }): Promise<Page<RequestView>>;
   errors(id: string, limit: number, offset: number): Promise<Page<StoredError>>;
   manifest(id: string, limit: number, offset: number): Promise<Page<ManifestEntry>>;
-  act(id: string, action: RequestAction, actor: string): Promise<RequestView>;
+  act(id: string, action: RequestAction, actor: string, o?: { keepPartial?: boolean }): Promise<RequestView>;
   /** who submitted the request and took each action on it, oldest first */
   audit(id: string, limit: number, offset: number): Promise<Page<AuditEntry>>;
   endpoints(): EndpointConfig[];

@@ -54,6 +54,7 @@ const optionProperties = {
   hash: Type.Optional(Type.Enum(HASHES)),
   filters: Type.Optional(FiltersSchema),
   deadline: Type.Optional(Type.String({ format: 'date-time', description: 'fail the request if it has not finished by then (also the end of any wait for an agent)' })),
+  keepPartial: Type.Optional(Type.Boolean({ description: 'a cancel keeps the partial files of large files for a retry to resume (default: agents remove them)' })),
   files: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 4096 }), {
     maxItems: MAX_FILES, description: 'only these paths (a directory brings its subtree)',
   })),
@@ -85,7 +86,7 @@ export const RequestViewSchema = Type.Object({
   files: Type.Object({
     found: Type.Number(), toCopy: Type.Number(), copied: Type.Number(), upToDate: Type.Number(), failed: Type.Number(), deleted: Type.Number(),
   }),
-  bytes: Type.Object({ found: Type.Number(), toCopy: Type.Number(), copied: Type.Number() }),
+  bytes: Type.Object({ found: Type.Number(), toCopy: Type.Number(), copied: Type.Number({ description: 'with the bytes a resume kept' }), resumed: Type.Number({ description: 'bytes of partial files an earlier run left, checked and kept' }) }),
   rate: Type.Number({ description: 'bytes/s since the request started running' }),
   etaSeconds: Type.Union([Type.Number(), Type.Null()], { description: 'null until the walk is done' }),
   errorCount: Type.Integer(),

@@ -245,6 +245,13 @@ export class SqlStateStore implements StateStore {
     return rows.map((r) => ({ id: Number(r.id), kind: r.kind, payload: r.payload }));
   }
 
+  async groupHeads(requestId: string, kind: string): Promise<string[]> {
+    const heads = this.db.selectFrom('tasks').select((eb) => eb.fn.min<number>('id').as('id'))
+      .where('request_id', '=', requestId).where('kind', '=', kind).where('group_key', 'is not', null).groupBy('group_key');
+    const rows = await this.db.selectFrom('tasks').select('payload').where('id', 'in', heads).orderBy('id').execute();
+    return rows.map((r) => r.payload);
+  }
+
   async cancelTasks(requestId: string, o: { phase?: number; leased?: boolean }, now: number): Promise<number> {
     let q = this.db.updateTable('tasks').set({ state: 'canceled', finished_at: now, lease_agent: null, lease_expires: null })
       .where('request_id', '=', requestId).where('state', 'in', o.leased ? ['queued', 'leased'] : ['queued']);

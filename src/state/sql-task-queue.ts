@@ -2,6 +2,7 @@
 // has one writer), complete with everything the task changed, and lease expiry.
 import { sql, type Kysely } from 'kysely';
 import type { Counters } from '../core/counters.js';
+import { CLEANUP_PHASE, RUNNING_STATES } from '../core/request-states.js';
 import { counterDelta } from './counter-columns.js';
 import type { Flavor } from './flavor.js';
 import type { Database } from './schema.js';
@@ -85,9 +86,13 @@ export interface LeaseRun {
   pick?: (agentId: string, p: Pick) => Promise<LeasedTask[]>;
 }
 
-/** every request a lease may take tasks from, in the order leases serve them */
+/** every request a lease may take tasks from (running, or canceled and cleaning up), in the order leases serve them */
 export async function readRunnable(db: Db): Promise<Runnable[]> {
-  const rows = await db.selectFrom('requests').select(['id', 'phase', 'priority', 'src_endpoint', 'dst_endpoint']).where('state', 'in', ['running', 'finalizing'])
+  const rows = await db.selectFrom('requests').select(['id', 'phase', 'priority', 'src_endpoint', 'dst_endpoint'])
+    .where((eb) => eb.or([eb('state', 'in', RUNNING_STATES), eb.and([eb('state', '=', 'canceled'), eb('phase', '=', CLEANUP_PHASE),
+      // once its cleanup is done a canceled request leaves the list
+      eb.exists(eb.selectFrom('tasks').select('tasks.id').whereRef('tasks.request_id', '=', 'requests.id').where('tasks.phase', '=', CLEANUP_PHASE)
+        .where('tasks.state', 'in', ['queued', 'leased']))])]))
     .orderBy('priority', 'desc').orderBy('created_at').orderBy('id').execute();
   return rows.map((r) => ({ id: r.id, phase: r.phase, priority: r.priority, srcEndpoint: r.src_endpoint, dstEndpoint: r.dst_endpoint }));
 }
@@ -103,7 +108,8 @@ async function pickFrom(db: Db, flavor: Flavor, agentId: string, p: Pick, run: L
     .where('id', '>=', p.from)
     // the request is still running at this phase (the list of runnable requests may be stale)
     .where((eb) => eb.exists(eb.selectFrom('requests').select('requests.id').where('requests.id', '=', p.requestId)
-      .where('requests.state', 'in', ['running', 'finalizing']).where('requests.phase', '=', p.phase)))
+      .where((r) => r.or([r('requests.state', 'in', RUNNING_STATES), r.and([r('requests.state', '=', 'canceled'), r('requests.phase', '=', CLEANUP_PHASE)])]))
+      .where('requests.phase', '=', p.phase)))
     .orderBy('id').limit(p.want);
   if (flavor === 'postgres') pick = pick.forUpdate().skipLocked();
   // set_config in the statement, not SET LOCAL in a transaction around it: one round trip

@@ -208,6 +208,8 @@ export interface StateStore {
   phaseState(requestId: string, phase: number): Promise<PhaseState>;
   /** payloads of the queued tasks of a phase */
   queuedPayloads(requestId: string, phase: number): Promise<{ id: number; kind: string; payload: string }[]>;
+  /** one payload per group of tasks of this kind (a large file's chunks: its first), in any state */
+  groupHeads(requestId: string, kind: string): Promise<string[]>;
   /** queued (and optionally leased) tasks of a request, or of one phase, end as canceled */
   cancelTasks(requestId: string, o: { phase?: number; leased?: boolean }, now: number): Promise<number>;
   /** the directories of one depth whose metadata is due, removed from the list */

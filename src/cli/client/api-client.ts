@@ -118,8 +118,8 @@ export class ApiClient {
     return this.call('GET', '/api/agents');
   }
 
-  act(id: string, action: RequestAction): Promise<RequestView> {
-    return this.call('POST', `/api/requests/${encodeURIComponent(id)}/${action}`);
+  act(id: string, action: RequestAction, body?: { keepPartial: boolean }): Promise<RequestView> {
+    return this.call('POST', `/api/requests/${encodeURIComponent(id)}/${action}`, body);
   }
 
   endpoints(): Promise<{ items: EndpointView[] }> {

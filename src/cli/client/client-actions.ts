@@ -87,8 +87,8 @@ export async function requests(flags: CommonFlags & { state?: string[]; limit?: 
   return 0;
 }
 
-export async function act(id: string, action: RequestAction, done: string, flags: CommonFlags): Promise<number> {
-  const r = await new ApiClient(connectionFrom(flags)).act(id, action);
+export async function act(id: string, action: RequestAction, done: string, flags: CommonFlags & { keepPartial?: boolean }): Promise<number> {
+  const r = await new ApiClient(connectionFrom(flags)).act(id, action, flags.keepPartial ? { keepPartial: true } : undefined);
   return flags.json ? printJson(r) : print(`${r.id} ${done} (state: ${r.state})`);
 }
 

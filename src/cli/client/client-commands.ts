@@ -49,6 +49,7 @@ function registerSubmit(program: Command): void {
     .addOption(new Option('--hash <name>', "hash of every copied byte (default: the server's, xxh3)").choices(['xxh3', 'sha256', 'md5']))
     .option('--verify', 'read every written file back from DST and compare its hash with SRC')
     .option('--keep-cache', "the agents leave the bytes they read from SRC in the page cache (by default they are dropped behind the copy)")
+    .option('--keep-partial', 'if the request is canceled, keep the partial files of large files for a retry to resume (by default the agents remove them)')
     .option('--priority <N>', "1 (lowest) to 10 (default: the server's, 5)")
     .option('--deadline <when>', "fail the request if it has not finished by then: a time (2027-01-31T18:00:00Z) or a span from now (6h, 2d); it also ends any wait for an agent (default: none; the server's agent_wait bounds such waits)")
     .option('--id <id>', 'your own id for the request (1-128 of A-Z a-z 0-9 . _ -); submitting it twice is refused')
@@ -76,7 +77,7 @@ function registerQueries(program: Command): void {
 }
 
 const ACTIONS: Record<RequestAction, { done: string; help: string }> = {
-  cancel: { done: 'canceled', help: 'stop a request: queued tasks are dropped, tasks in flight are told to stop' },
+  cancel: { done: 'canceled', help: 'stop a request: queued tasks are dropped, tasks in flight are told to stop, partial files of large files are removed' },
   pause: { done: 'paused', help: 'start no new task for a request; tasks in flight finish' },
   resume: { done: 'resumed', help: 'let a paused request go on' },
   retry: { done: 'retried', help: 'start a failed or canceled request again (what already landed is not copied again)' },
@@ -84,8 +85,9 @@ const ACTIONS: Record<RequestAction, { done: string; help: string }> = {
 
 function registerActions(program: Command): void {
   for (const [action, { done, help }] of Object.entries(ACTIONS) as [RequestAction, typeof ACTIONS[RequestAction]][]) {
-    withCommon(program.command(action).description(help).argument('<ID>', 'request id'))
-      .action(run((a, id: string, flags: Actions.CommonFlags) => a.act(id, action, done, flags)));
+    const cmd = program.command(action).description(help).argument('<ID>', 'request id');
+    if (action === 'cancel') cmd.option('--keep-partial', 'keep the partial files of large files for a retry to resume (by default the agents remove them, unless submitted with --keep-partial)');
+    withCommon(cmd).action(run((a, id: string, flags: Actions.CommonFlags & { keepPartial?: boolean }) => a.act(id, action, done, flags)));
   }
 }
 

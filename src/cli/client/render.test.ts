@@ -14,7 +14,7 @@ function view(over: Partial<RequestView> = {}): RequestView {
     options: { delete: true, checksum: false, maxDelete: 10 },
     createdAt: '2026-11-22T10:00:00.000Z', startedAt: '2026-11-22T10:00:01.000Z', finishedAt: null, walkDone: true,
     files: { found: 20000, toCopy: 20000, copied: 1234, upToDate: 3, failed: 0, deleted: 7 },
-    bytes: { found: 2 * 1024 ** 3, toCopy: 2 * 1024 ** 3, copied: 512 * 1024 ** 2 },
+    bytes: { found: 2 * 1024 ** 3, toCopy: 2 * 1024 ** 3, copied: 512 * 1024 ** 2, resumed: 0 },
     rate: 10 * 1024 ** 2, etaSeconds: 153.6, errorCount: 0, message: null, submittedBy: 'ops',
     ...over,
   };

@@ -26,6 +26,7 @@ export interface SubmitFlags {
   minAge?: string;
   maxAge?: string;
   deadline?: string;
+  keepPartial?: boolean;
 }
 
 const HASHES = ['xxh3', 'sha256', 'md5'] as const;
@@ -118,6 +119,7 @@ export function buildSubmitBody(src: string, dst: string, f: SubmitFlags, readLi
   if (f.ignoreExisting) body.ignoreExisting = true;
   if (f.verify) body.verify = true;
   if (f.keepCache) body.keepCache = true;
+  if (f.keepPartial) body.keepPartial = true;
   if (f.hash !== undefined) {
     const hash = HASHES.find((h) => h === f.hash?.toLowerCase());
     if (hash === undefined) throw new BargeError('E_USAGE', `bad --hash '${f.hash}': choose one of ${HASHES.join(', ')}`);

@@ -6,6 +6,7 @@ import type { Page } from '../../state/state-store.js';
 import type { RequestState } from '../../core/request-states.js';
 import type { TypedApp } from '../typed-app.js';
 import { actorOf, askedBy } from '../auth.js';
+import { Type } from 'typebox';
 import {
   AuditEntrySchema, DEFAULT_LIMIT, DEFAULT_PRIORITY, ERROR_RESPONSES, ManifestEntrySchema, PagingQuery, RequestIdParams, RequestListQuery, RequestSpecBody, RequestViewSchema,
   StoredErrorSchema, SubmitAnswer, pageOf,
@@ -14,8 +15,11 @@ import {
 /** A million file paths of a hundred bytes each, with room to spare; other routes keep fastify's 1 MiB. */
 export const SUBMIT_BODY_LIMIT = 128 * 1024 * 1024;
 const ACTIONS: readonly RequestAction[] = ['cancel', 'pause', 'resume', 'retry'];
+const CancelBody = Type.Object({
+  keepPartial: Type.Optional(Type.Boolean({ description: 'keep the partial files of large files for a retry to resume (default: as submitted, else false)' })),
+}, { additionalProperties: false });
 const ACTION_DOC: Record<RequestAction, string> = {
-  cancel: 'from queued, running, finalizing or paused; queued tasks are dropped, tasks in flight are told to stop',
+  cancel: 'from queued, running, finalizing or paused; queued tasks are dropped, tasks in flight are told to stop, and agents remove the partial files of its large files unless keepPartial (in this body, else as submitted) is true',
   pause: 'from queued, running or finalizing; no new task starts, tasks in flight finish',
   resume: 'from paused',
   retry: 'from failed or canceled; the request starts again from a fresh walk',
@@ -99,7 +103,19 @@ export function requestRoutes(app: TypedApp, api: CoordinatorApi): void {
     return withNextOffset({ items, total: page.total }, offset);
   });
 
-  for (const action of ACTIONS) {
+  app.post('/api/requests/:id/cancel', {
+    schema: {
+      summary: 'Cancel a request (admin)', description: ACTION_DOC.cancel,
+      tags: ['requests'], params: RequestIdParams, body: CancelBody, response: { 200: RequestViewSchema, ...ERROR_RESPONSES },
+    },
+    // the body is optional: none is {} (a POST without one is how cancel has always been asked)
+    preValidation: (req, _reply, done) => { req.body ??= {}; done(); },
+  }, async (req) => {
+    const view = await api.act(req.params.id, 'cancel', actorOf(req), req.body.keepPartial === undefined ? {} : { keepPartial: req.body.keepPartial });
+    req.log.info({ request: view.id, action: 'cancel', token: req.tokenName }, `request ${view.id}: cancel asked by ${askedBy(req)}`);
+    return view;
+  });
+  for (const action of ACTIONS.filter((a) => a !== 'cancel')) {
     app.post(`/api/requests/:id/${action}`, {
       schema: {
         summary: `${action[0]?.toUpperCase() ?? ''}${action.slice(1)} a request (admin)`, description: ACTION_DOC[action],

@@ -13,7 +13,7 @@ export function fakeView(over: Partial<RequestView> = {}): RequestView {
     id: 'r-1', state: 'queued', priority: 5, source: 'panda:/user_xyz', destination: 'badger:/', options: {},
     createdAt: '2026-11-22T10:00:00.000Z', startedAt: null, finishedAt: null, walkDone: false,
     files: { found: 0, toCopy: 0, copied: 0, upToDate: 0, failed: 0, deleted: 0 },
-    bytes: { found: 0, toCopy: 0, copied: 0 }, rate: 0, etaSeconds: null, errorCount: 0, message: null, submittedBy: 'ops',
+    bytes: { found: 0, toCopy: 0, copied: 0, resumed: 0 }, rate: 0, etaSeconds: null, errorCount: 0, message: null, submittedBy: 'ops',
     ...over,
   };
 }
