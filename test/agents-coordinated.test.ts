@@ -72,8 +72,9 @@ test('three agents at two sites move a mixed tree from site A to site B over the
     assert.deepEqual(diffTrees(panda, join(badger, 'copy')), []);
     assert.deepEqual(leftovers(badger), []);
     // write sessions: pushes; the source agent opens only read-only ones (submit asks it whether the source exists)
-    const sessions = agents.map((a) => (a.output().stderr.match(/^barge agent: session .* rw$/gm) ?? []).length);
-    const lookups = (agents[0]?.output().stderr.match(/^barge agent: session .* panda:\/ ro$/gm) ?? []).length;
+    const sessionsOf = (a: BargeProcess | undefined, line: RegExp): number => logRecords(a?.output().stderr ?? '').filter((x) => line.test(x.msg)).length;
+    const sessions = agents.map((a) => sessionsOf(a, /^session .* rw$/));
+    const lookups = sessionsOf(agents[0], /^session .* panda:\/ ro$/);
     assert.equal(sessions[0], 0, 'the source agent receives nothing');
     assert.equal(lookups, 1, 'submit looked the source up on the agent that serves it, read-only');
     assert.ok((sessions[1] ?? 0) > 0 && (sessions[2] ?? 0) > 0, `both destination agents received pushes: ${sessions.join(', ')}`);

@@ -63,11 +63,12 @@ interface Running {
 }
 
 export async function agentCommand(flags: AgentFlags): Promise<void> {
-  const log = createServiceLogger('agent', resolveLogFormat(flags.logFormat, process.env, process.stderr.isTTY === true), resolveLogLevel(process.env));
+  const format = resolveLogFormat(flags.logFormat, process.env, process.stderr.isTTY === true);
+  const log = createServiceLogger('agent', format, resolveLogLevel(process.env));
   logWarnings(log);
   const say = (line: string): void => log.info(line);
   // a failure to start is one line and exit code 2 (the operator's to fix), never a stack
-  const { lone, server, leasing, metrics } = await startingUp('agent', () => startAgent(flags, log));
+  const { lone, server, leasing, metrics } = await startingUp('agent', format, () => startAgent(flags, log));
   await new Promise<void>((resolve) => {
     const stop = (): void => {
       say(lone ? 'stopping: closing sessions' : 'stopping: no new leases; finishing the tasks in flight');

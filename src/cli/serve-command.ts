@@ -64,10 +64,11 @@ interface Started {
 }
 
 export async function serveCommand(file: string | undefined, logFormat: string | undefined, flags: ConfigFlags): Promise<void> {
-  const log = createServiceLogger('serve', resolveLogFormat(logFormat, process.env, process.stderr.isTTY === true), resolveLogLevel(process.env));
+  const format = resolveLogFormat(logFormat, process.env, process.stderr.isTTY === true);
+  const log = createServiceLogger('serve', format, resolveLogLevel(process.env));
   logWarnings(log);
   // a failure to start is one line and exit code 2 (the operator's to fix), never a stack
-  const started = await startingUp('serve', () => start(file, flags, log));
+  const started = await startingUp('serve', format, () => start(file, flags, log));
   await untilSignalled(started, log);
 }
 

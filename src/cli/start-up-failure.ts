@@ -33,19 +33,23 @@ function firstLine(e: unknown): string {
   return text.split('\n')[0] ?? text;
 }
 
-/** ends the process: `barge <command>: <message>` and exit code 2 */
-export function startUpFailed(command: 'serve' | 'agent', e: unknown): never {
-  process.stderr.write(`barge ${command}: ${firstLine(e)}\n`);
+/** ends the process: `barge <command>: <message>`, or that as a JSON log line (as pino's, level 50), and exit code 2 */
+export function startUpFailed(command: 'serve' | 'agent', e: unknown, format: 'human' | 'json' = 'human'): never {
+  const msg = firstLine(e);
+  const code = isBargeError(e) ? e.code : 'E_CONFIG';
+  process.stderr.write(format === 'json'
+    ? `${JSON.stringify({ level: 50, time: new Date().toISOString(), app: 'barge', cmd: command, code, msg })}\n`
+    : `barge ${command}: ${msg}\n`);
   process.exit(START_UP_EXIT);
 }
 
 /** runs a command's start-up; any failure in it ends the process as startUpFailed says */
-export async function startingUp<T>(command: 'serve' | 'agent', f: () => Promise<T>): Promise<T> {
+export async function startingUp<T>(command: 'serve' | 'agent', format: 'human' | 'json', f: () => Promise<T>): Promise<T> {
   try {
     return await f();
   } catch (e) {
     // a signal while waiting for the database or the coordinator is an interrupt (exit 130), not a failure
     if (isBargeError(e) && e.code === 'E_INTERRUPTED') throw e;
-    return startUpFailed(command, e);
+    return startUpFailed(command, e, format);
   }
 }
