@@ -29,6 +29,10 @@ export interface LeasingOptions {
   /** filled here with the coordinator's grant key */
   grantKeys: KeyObject[];
   dataAddress: string;
+  /** the data plane speaks TLS: agents pushing here must connect with TLS */
+  dataTls: boolean;
+  /** PEM of the CA trusted for an https:// coordinator and for other agents' TLS data planes (else the system's CAs) */
+  ca?: string;
   threads: number;
   /** hold each task this long before it runs (test set-up; 0 in use) */
   taskDelayMs: number;
@@ -62,8 +66,11 @@ async function enrolWaiting(link: HttpAgentLink, body: EnrolBody, say: (line: st
 }
 
 export async function startLeasing(o: LeasingOptions): Promise<{ stop(): Promise<void>; stats(): AgentTaskStats }> {
-  const link = new HttpAgentLink(o.coordinator, o.token);
-  const e = await enrolWaiting(link, { name: o.name, site: o.site, endpoints: [...o.served.keys()], dataAddress: o.dataAddress, slots: o.threads * 2 }, (line) => o.say(line));
+  const link = new HttpAgentLink(o.coordinator, o.token, undefined, o.ca);
+  const body: EnrolBody = {
+    name: o.name, site: o.site, endpoints: [...o.served.keys()], dataAddress: o.dataAddress, ...(o.dataTls ? { dataTls: true } : {}), slots: o.threads * 2,
+  };
+  const e = await enrolWaiting(link, body, (line) => o.say(line));
   o.grantKeys.push(publicKeyFromPem(e.grantKey));
   for (const ep of e.endpoints) {
     const here = o.served.get(ep.name);
@@ -72,7 +79,7 @@ export async function startLeasing(o: LeasingOptions): Promise<{ stop(): Promise
   o.say(`enrolled with ${o.coordinator} as ${e.agentId} (site ${o.site}; lease timeout ${e.leaseMs} ms)`);
   const agent = new LeaseLoop(link, {
     id: e.agentId, slots: o.threads * 2, pollMs: 50, heartbeatMs: e.heartbeatMs,
-    runner: withTaskDelay(new EndpointRootsRunner(new WorkerJobRunner(o.threads), o.served), o.taskDelayMs),
+    runner: withTaskDelay(new EndpointRootsRunner(new WorkerJobRunner(o.threads, o.ca), o.served), o.taskDelayMs),
     onError: (err) => o.say(`error: ${err instanceof Error ? err.message : String(err)}`),
   });
   agent.start();

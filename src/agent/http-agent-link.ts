@@ -1,10 +1,13 @@
 // AgentLink over HTTP, for `barge agent --coordinator URL`: the same calls the built-in
 // agent makes in-process, as POSTs to /api/agent/* with the agent token. Leases are long
-// polls; cancellations arrive with heartbeat replies.
+// polls; cancellations arrive with heartbeat replies. An https:// coordinator is trusted
+// through the system's CAs, or the CA given (`barge agent --tls-ca`).
 import { EventEmitter } from 'node:events';
 import { BargeError, ERROR_CODES, type ErrorCode } from '../core/errors.js';
 import { codeOfStatus } from '../core/error-codes.js';
 import { parseWithBigints, stringifyWithBigints } from '../core/json-bigint.js';
+import { httpCall, type HttpAnswer } from '../transport/http-call.js';
+import { tlsProblem } from '../transport/tls-problem.js';
 import { unpackLease, type AgentLink, type EnrolBody, type EnrolReply, type LeasedWork, type PackedLease, type TaskReport } from '../core/agent-wire.js';
 
 const CONTENT_TYPE = 'application/x-barge+json';
@@ -12,22 +15,25 @@ const CONTENT_TYPE = 'application/x-barge+json';
 export class HttpAgentLink implements AgentLink {
   private readonly events = new EventEmitter();
 
-  constructor(private readonly base: string, private readonly token: string, private readonly leaseWaitMs = 10_000) {}
+  /** `ca`: PEM of the CA that signed an https:// coordinator's certificate */
+  constructor(private readonly base: string, private readonly token: string, private readonly leaseWaitMs = 10_000, private readonly ca?: string) {}
 
   private async post<T>(path: string, body: unknown, timeoutMs = 30_000): Promise<T> {
-    let res: Response;
+    let res: HttpAnswer;
     try {
-      res = await fetch(new URL(path, this.base), {
+      res = await httpCall(new URL(path, this.base), {
         method: 'POST',
         headers: { authorization: `Bearer ${this.token}`, 'content-type': CONTENT_TYPE },
         body: stringifyWithBigints(body),
-        signal: AbortSignal.timeout(timeoutMs),
+        timeoutMs,
+        ...(this.ca === undefined ? {} : { ca: this.ca }),
       });
     } catch (e) {
-      throw new BargeError('E_NETWORK', `coordinator ${this.base}: ${e instanceof Error ? e.message : String(e)}`);
+      const why = tlsProblem(e, '--tls-ca FILE') ?? (e instanceof Error ? e.message : String(e));
+      throw new BargeError('E_NETWORK', `coordinator ${this.base}: ${why}`);
     }
-    const text = await res.text();
-    if (!res.ok) {
+    const text = res.text;
+    if (res.status < 200 || res.status > 299) {
       let code: ErrorCode = codeOfStatus(res.status) ?? 'E_INTERNAL';
       let message = text;
       try {

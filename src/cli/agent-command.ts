@@ -19,6 +19,7 @@ import { startLeasing } from '../agent/enrolled-agent.js';
 import { testHooks } from '../config/test-hooks.js';
 import { defaultTransfers } from './parse-sync-flags.js';
 import { readToken } from './remote-destination.js';
+import { readCa } from './client/client-options.js';
 import { hostname } from 'node:os';
 
 export interface AgentFlags {
@@ -32,7 +33,14 @@ export interface AgentFlags {
   dataListen?: string;
   tlsCert?: string;
   tlsKey?: string;
+  tlsCa?: string;
   metricsListen?: string;
+}
+
+function readPem(file: string, flag: string): Buffer {
+  try { return fs.readFileSync(file); } catch (e) {
+    throw new BargeError('E_USAGE', `cannot read ${flag} '${file}': ${(e as Error).message}`);
+  }
 }
 
 function say(line: string): void {
@@ -73,7 +81,9 @@ export async function agentCommand(flags: AgentFlags): Promise<void> {
   const listen = parseListen(flags.dataListen ?? '0.0.0.0:7701', '--data-listen');
   if ((flags.tlsCert === undefined) !== (flags.tlsKey === undefined)) throw new BargeError('E_USAGE', '--tls-cert and --tls-key go together');
   const tls = flags.tlsCert !== undefined && flags.tlsKey !== undefined
-    ? { cert: fs.readFileSync(flags.tlsCert), key: fs.readFileSync(flags.tlsKey) } : undefined;
+    ? { cert: readPem(flags.tlsCert, '--tls-cert'), key: readPem(flags.tlsKey, '--tls-key') } : undefined;
+  if (flags.tlsCa !== undefined && lone) throw new BargeError('E_USAGE', '--tls-ca is for an agent under a coordinator (--coordinator): a lone agent connects to nothing');
+  const ca = lone ? undefined : readCa(flags.tlsCa, process.env.BARGE_CA);
   const name = flags.name ?? hostname();
   // under a coordinator, grants can be checked once enrolment brought the key and the endpoints
   let enrolled: { resolve(): void; reject(e: unknown): void } | undefined;
@@ -108,7 +118,7 @@ export async function agentCommand(flags: AgentFlags): Promise<void> {
     try {
       leasing = await startLeasing({
         coordinator: flags.coordinator as string, token, name, site: flags.site ?? 'default', served, endpoints, grantKeys,
-        dataAddress: advertise, threads: flags.transfers === undefined ? defaultTransfers() : parseCount(flags.transfers, '--transfers', 1), say,
+        dataAddress: advertise, dataTls: tls !== undefined, ...(ca === undefined ? {} : { ca }), threads: flags.transfers === undefined ? defaultTransfers() : parseCount(flags.transfers, '--transfers', 1), say,
         taskDelayMs: testHooks()?.taskDelayMs ?? 0,
       });
     } catch (e) {

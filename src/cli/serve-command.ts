@@ -13,6 +13,7 @@ import { EndpointRootsRunner } from '../agent/endpoint-roots-runner.js';
 import { withTaskDelay } from '../agent/delayed-job-runner.js';
 import { testHooks } from '../config/test-hooks.js';
 import { loadServiceConfig, type ConfigFlags } from '../config/load-config.js';
+import { isLoopback } from '../config/parse-values.js';
 import type { ServiceConfig } from '../config/service-config.js';
 import { Coordinator } from '../coordinator/coordinator.js';
 import { PosixStorage } from '../storage/posix/posix-storage.js';
@@ -94,10 +95,13 @@ export async function serveCommand(file: string | undefined, flags: ConfigFlags)
     agent.start();
   }
 
-  const app = await buildServer({ api: coordinator, tokens: config.tokens, auth: config.auth, version: pkg.version });
+  const app = await buildServer({
+    api: coordinator, tokens: config.tokens, auth: config.auth, version: pkg.version, ...(config.tls?.server ? { https: config.tls.server } : {}),
+  });
   const address = await app.listen({ host: config.listen.host, port: config.listen.port });
   say(`listening on ${address}; state in ${where}; ${config.endpoints.size} endpoint(s); ${agent ? `built-in agent with ${config.transfers} slots` : 'no built-in agent'}`);
   if (!config.auth) say('warning: authentication is off (--no-auth); anyone who reaches this port may act');
+  else if (!config.tls?.server && !isLoopback(config.listen.host)) say('warning: the API speaks plain HTTP: tokens cross the network in clear (give [tls] cert and key, or serve behind a TLS proxy)');
 
   await new Promise<void>((resolve) => {
     let stopping = false;

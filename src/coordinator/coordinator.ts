@@ -316,7 +316,7 @@ export class Coordinator {
   async ls(endpoint: string, path: string): Promise<ListedEntry[]> {
     if (!this.config.endpoints.has(endpoint)) throw new BargeError('E_NOT_FOUND', `no endpoint named '${endpoint}'`);
     // without the built-in agent the endpoint is on agents' hosts: one of them looks
-    if (!this.config.localAgent) return listOnAgents(this.remoteAgents, endpoint, path);
+    if (!this.config.localAgent) return listOnAgents(this.remoteAgents, endpoint, path, this.config.tls?.ca);
     const at = resolveEndpointPath(this.config.endpoints, `${endpoint}:${path}`, 'path');
     return listRoot(this.storageAt(at.abs), `${endpoint}:${at.rel}`);
   }

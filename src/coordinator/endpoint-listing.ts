@@ -40,7 +40,8 @@ function agentFault(e: unknown): e is BargeError {
 }
 
 /** `ls` of `endpoint:path` through a live agent that serves the endpoint */
-export async function listOnAgents(agents: RemoteAgents, endpoint: string, path: string): Promise<ListedEntry[]> {
+/** `ca`: PEM of the CA trusted for agents whose data plane speaks TLS (else the system's CAs) */
+export async function listOnAgents(agents: RemoteAgents, endpoint: string, path: string, ca?: string): Promise<ListedEntry[]> {
   const { rel } = splitEndpointPath(`${endpoint}:${path}`, 'path');
   const where = `${endpoint}:${rel}`;
   const sessionPath = rel.slice(1);
@@ -53,9 +54,10 @@ export async function listOnAgents(agents: RemoteAgents, endpoint: string, path:
     let storage: RemoteStorage | undefined;
     try {
       const grant = await agents.readGrant(a.name, endpoint, sessionPath, LS_GRANT_TTL_MS, LS_REQUEST);
-      // agents advertise HOST:PORT only: like pushes, this speaks plain TCP to them
+      // an agent says at enrolment whether its data plane speaks TLS
+      const tls = a.dataTls ? { tls: ca === undefined ? {} : { ca } } : {};
       ({ storage } = await RemoteStorage.probe({
-        address: parseListen(a.dataAddress as string, `agent ${a.name}`),
+        address: { ...parseListen(a.dataAddress as string, `agent ${a.name}`), ...tls },
         scope: { endpoint, path: sessionPath, write: false }, credential: { grant }, streams: 1, hash: 'xxh3',
       }));
       return await listRoot(storage, where);

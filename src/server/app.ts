@@ -24,10 +24,14 @@ export interface ServerOptions {
   /** barge's version, shown in the OpenAPI document */
   version: string;
   logger?: boolean;
+  /** PEM certificate and key: the API speaks HTTPS only */
+  https?: { cert: string; key: string };
 }
 
 export async function buildServer(o: ServerOptions): Promise<FastifyInstance> {
+  // with https fastify's type is FastifyInstance<https.Server>; routes and hooks are the same
   const app = Fastify({
+    ...(o.https ? { https: { cert: o.https.cert, key: o.https.key } } : {}),
     logger: o.logger ?? false,
     // request ids may be 128 characters; fastify's default refuses path parameters above 100 with 414
     routerOptions: { maxParamLength: 256 },

@@ -75,6 +75,8 @@ export interface AgentsTable {
   started_at: number;
   last_seen: number;
   data_address: string | null;
+  /** 1: the data plane speaks TLS (migration 007) */
+  data_tls: number | null;
 }
 
 export interface ErrorsTable {
