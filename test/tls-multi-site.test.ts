@@ -149,6 +149,10 @@ test('a client that trusts another CA is refused with one line naming the certif
   assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
   assert.match(r.stderr, /TLS certificate is not signed by a CA this side trusts \(UNABLE_TO_VERIFY_LEAF_SIGNATURE/);
   assert.match(r.stderr, /--tls-ca FILE or BARGE_CA/);
+  // plain HTTP to the HTTPS API (without a token: it would cross in clear): the server drops it; the client says what to try
+  const plain = await runBarge(['status', '--server', coordinator.replace('https:', 'http:')], { env: { BARGE_TOKEN: undefined } });
+  assert.notEqual(plain.code, 0);
+  assert.match(plain.stderr, /if the server speaks HTTPS, use https:\/\//);
 });
 
 test('an agent that trusts another CA cannot enrol with the HTTPS coordinator, and says why', { timeout: 300_000 }, async () => {

@@ -57,7 +57,6 @@ export function tlsChoice(flags: { tls?: boolean; tlsCa?: string }): TlsChoice {
   return ca === undefined ? { use: flags.tls ?? false } : { use: true, ca };
 }
 
-
 /** the token: BARGE_TOKEN, or --token-file */
 export function readToken(tokenFile: string | undefined): string {
   const t = readClientToken(tokenFile, process.env.BARGE_TOKEN);

@@ -35,7 +35,9 @@ function unreachable(baseUrl: string, e: unknown): BargeError {
   }
   const tls = tlsProblem(e, '--tls-ca FILE or BARGE_CA');
   const code = e instanceof Error && 'code' in e ? String((e as { code: unknown }).code) : undefined;
-  const why = tls ?? (code !== undefined ? NET_REASONS[code] ?? (e as Error).message : e instanceof Error ? e.message : String(e));
+  let why = tls ?? (code !== undefined ? NET_REASONS[code] ?? (e as Error).message : e instanceof Error ? e.message : String(e));
+  // an HTTPS server drops a plain HTTP request without a word
+  if (code === 'ECONNRESET' && baseUrl.startsWith('http:')) why += ' (if the server speaks HTTPS, use https://)';
   return new BargeError('E_IO', `cannot reach the coordinator at ${baseUrl}: ${why}`, { cause: e });
 }
 

@@ -55,6 +55,7 @@ export function connectionFrom(flags: ConnectFlags, env: NodeJS.ProcessEnv = pro
   const ca = readCa(flags.tlsCa, env.BARGE_CA);
   return { baseUrl: resolveServer(flags.server, env.BARGE_SERVER), token: readToken(flags.tokenFile, env.BARGE_TOKEN), ...(ca === undefined ? {} : { ca }) };
 }
+
 /** PEM of the CA to trust: --tls-ca FILE, else the file BARGE_CA names (`env`), else none (the system's CAs) */
 export function readCa(flag: string | undefined, env: string | undefined): string | undefined {
   const file = flag ?? (env !== undefined && env.trim() !== '' ? env.trim() : undefined);
@@ -67,4 +68,3 @@ export function readCa(flag: string | undefined, env: string | undefined): strin
   if (!pem.includes('-----BEGIN CERTIFICATE-----')) throw new BargeError('E_USAGE', `${what} '${file}' holds no PEM certificate (-----BEGIN CERTIFICATE-----)`);
   return pem;
 }
-
