@@ -141,6 +141,8 @@ test('TLS only: a request from site a to site b over HTTPS and the TLS data plan
   for (const [what, secret] of [['the admin token', ADMIN_SECRET], ['the agent token', AGENT_SECRET], ['a grant', grantStart], ['file contents', MARKER]]) {
     assert.ok(!wire.includes(secret as string), `${what} crossed the wire in clear`);
   }
+  // TLS to an IP address sends no SNI name: Node warns (DEP0123) when one is set
+  for (const p of [...agents, svc?.proc]) assert.doesNotMatch(p?.output().stderr ?? '', /DEP0123|ServerName to an IP address/);
 });
 
 test('a client that trusts another CA is refused with one line naming the certificate problem', { timeout: 300_000 }, async () => {
