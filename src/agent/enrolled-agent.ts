@@ -40,6 +40,10 @@ export interface LeasingOptions {
   /** filled here with the coordinator's grant key */
   grantKeys: KeyObject[];
   dataAddress: string;
+  /** the data plane speaks TLS: agents pushing here must connect with TLS */
+  dataTls: boolean;
+  /** PEM of the CA trusted for an https:// coordinator and for other agents' TLS data planes (else the system's CAs) */
+  ca?: string;
   threads: number;
   /** hold each task this long before it runs (test set-up; 0 in use) */
   taskDelayMs: number;
@@ -109,8 +113,10 @@ export interface Leasing {
 }
 
 export async function startLeasing(o: LeasingOptions): Promise<Leasing> {
-  const link = new HttpAgentLink(o.coordinator, o.token);
-  const body: EnrolBody = { name: o.name, site: o.site, endpoints: [...o.served.keys()], dataAddress: o.dataAddress, slots: o.threads * 2 };
+  const link = new HttpAgentLink(o.coordinator, o.token, undefined, o.ca);
+  const body: EnrolBody = {
+    name: o.name, site: o.site, endpoints: [...o.served.keys()], dataAddress: o.dataAddress, ...(o.dataTls ? { dataTls: true } : {}), slots: o.threads * 2,
+  };
   // a coordinator that is not up yet (or whose database is away) is waited for, not given up on
   const streak = new RetryStreak({ failing: 'waiting for the coordinator', recovered: `coordinator ${o.coordinator} reachable` }, o.log, NETWORK_BACKOFF);
   const e = await untilUp(() => enrolWaiting(link, body, o.log), { transient: mayPass, streak, signal: o.signal, waitingFor: `the coordinator at ${o.coordinator}` });
@@ -133,7 +139,7 @@ export async function startLeasing(o: LeasingOptions): Promise<Leasing> {
   });
   const agent = new LeaseLoop(again, {
     id: e.agentId, slots: o.threads * 2, pollMs: 50, heartbeatMs: e.heartbeatMs,
-    runner: withTaskDelay(new EndpointRootsRunner(new WorkerJobRunner(o.threads), o.served), o.taskDelayMs),
+    runner: withTaskDelay(new EndpointRootsRunner(new WorkerJobRunner(o.threads, o.ca), o.served), o.taskDelayMs),
     log: o.log, peer: 'the coordinator',
   });
   agent.start();

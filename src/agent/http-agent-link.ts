@@ -1,12 +1,15 @@
 // AgentLink over HTTP, for `barge agent --coordinator URL`: the same calls the built-in
 // agent makes in-process, as POSTs to /api/agent/* with the agent token and the secret the
 // enrolment got (which binds the name to this process). Leases are long polls;
-// cancellations arrive with heartbeat replies.
+// cancellations arrive with heartbeat replies. An https:// coordinator is trusted through
+// the system's CAs, or the CA given (`barge agent --tls-ca`).
 import { EventEmitter } from 'node:events';
 import { BargeError, ERROR_CODES, type ErrorCode } from '../core/errors.js';
 import { codeOfStatus } from '../core/error-codes.js';
 import { parseWithBigints, stringifyWithBigints } from '../core/json-bigint.js';
 import { causeText } from '../core/cause-text.js';
+import { httpCall, type HttpAnswer } from '../transport/http-call.js';
+import { tlsProblem } from '../transport/tls-problem.js';
 import { AGENT_SECRET_HEADER, unpackLease, type AgentLink, type EnrolBody, type EnrolReply, type LeasedWork, type PackedLease, type TaskReport } from '../core/agent-wire.js';
 
 const CONTENT_TYPE = 'application/x-barge+json';
@@ -24,7 +27,8 @@ export class HttpAgentLink implements AgentLink {
   /** when the coordinator last answered a call with success (epoch ms; 0: never), for the agent's /healthz */
   lastAnswerAt = 0;
 
-  constructor(private readonly base: string, private readonly token: string, private readonly leaseWaitMs = 10_000) {}
+  /** `ca`: PEM of the CA that signed an https:// coordinator's certificate */
+  constructor(private readonly base: string, private readonly token: string, private readonly leaseWaitMs = 10_000, private readonly ca?: string) {}
 
   /** `enrolAgain` is called once however many calls fail together, and must end with this.enrol() succeeding or throw */
   onIdentityTaken(enrolAgain: () => Promise<void>): void {
@@ -32,20 +36,22 @@ export class HttpAgentLink implements AgentLink {
   }
 
   private async post<T>(path: string, body: unknown, timeoutMs = 30_000, secret?: string): Promise<T> {
-    let res: Response;
+    let res: HttpAnswer;
     try {
-      res = await fetch(new URL(path, this.base), {
+      res = await httpCall(new URL(path, this.base), {
         method: 'POST',
         headers: { authorization: `Bearer ${this.token}`, 'content-type': CONTENT_TYPE, ...(secret === undefined ? {} : { [AGENT_SECRET_HEADER]: secret }) },
         body: stringifyWithBigints(body),
-        signal: AbortSignal.timeout(timeoutMs),
+        timeoutMs,
+        ...(this.ca === undefined ? {} : { ca: this.ca }),
       });
     } catch (e) {
-      // fetch says only "fetch failed": its cause says why (connect ECONNREFUSED 127.0.0.1:7700)
-      throw new BargeError('E_NETWORK', `coordinator ${this.base}: ${causeText(e)}`, { cause: e });
+      // a certificate problem says which and what to do; otherwise the socket's own words (connect ECONNREFUSED 127.0.0.1:7700)
+      const why = tlsProblem(e, '--tls-ca FILE') ?? causeText(e);
+      throw new BargeError('E_NETWORK', `coordinator ${this.base}: ${why}`, { cause: e });
     }
-    const text = await res.text();
-    if (!res.ok) {
+    const text = res.text;
+    if (res.status < 200 || res.status > 299) {
       let code: ErrorCode = codeOfStatus(res.status) ?? 'E_INTERNAL';
       let message = text;
       try {

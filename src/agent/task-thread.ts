@@ -27,7 +27,8 @@ async function build(m: ServiceJobMessage): Promise<RunContext> {
   const base = { ...m.data, src: roots.src, opts };
   if (job.push) {
     const target: RemoteTarget = {
-      address: parseListen(job.push.address, `agent ${job.push.agent}`),
+      // the coordinator says whether that agent's data plane speaks TLS; its certificate must name the address's host
+      address: { ...parseListen(job.push.address, `agent ${job.push.agent}`), ...(job.push.tls === true ? { tls: m.pushCa === undefined ? {} : { ca: m.pushCa } } : {}) },
       scope: { endpoint: job.dst.endpoint, path: job.dst.path, write: true },
       credential: { grant: job.push.grant },
       streams: 2, hash: job.opts.hash,

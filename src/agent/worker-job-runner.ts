@@ -19,6 +19,8 @@ export interface ServiceJobMessage {
   data: Omit<SyncWorkerData, 'src' | 'dst' | 'opts'>;
   /** the job's file list (opts.filter.filesFrom), NUL-separated UTF-8 in memory every thread shares */
   files?: SharedArrayBuffer;
+  /** PEM of the CA that signed the certificates of agents whose data plane speaks TLS (else the system's CAs) */
+  pushCa?: string;
 }
 
 /** requests whose file lists are kept shared (as many as a thread keeps run contexts) */
@@ -31,7 +33,8 @@ export class WorkerJobRunner implements RootedRunner {
   /** per request: its options without the file list, and the list shared once */
   private readonly lists = new Map<string, { opts: Job['opts']; files: SharedArrayBuffer }>();
 
-  constructor(threads: number) {
+  /** `pushCa`: the CA trusted when a push goes to an agent whose data plane speaks TLS */
+  constructor(threads: number, private readonly pushCa?: string) {
     this.pool = new WorkerPool<ServiceJobMessage>(new URL('./task-thread.js', import.meta.url), {}, threads);
   }
 
@@ -48,6 +51,7 @@ export class WorkerJobRunner implements RootedRunner {
       job: list ? { ...job, opts: list.opts } : job, roots, task, generation: c.generation,
       data: { nowNs: BigInt(Date.now()) * 1_000_000n, verbose: false, memory: c.cells.memory, limiterMemory: BandwidthLimiter.sharedMemory() },
       ...(list ? { files: list.files } : {}),
+      ...(job.push?.tls === true && this.pushCa !== undefined ? { pushCa: this.pushCa } : {}),
     });
   }
 

@@ -21,6 +21,7 @@ import { testHooks } from '../config/test-hooks.js';
 import { defaultTransfers } from './parse-sync-flags.js';
 import { readAgentToken } from './agent-token.js';
 import { listenFailure, startingUp } from './start-up-failure.js';
+import { readCa } from './client/client-options.js';
 import { hostname } from 'node:os';
 import { createServiceLogger, logWarnings, resolveLogFormat, resolveLogLevel } from './service-log.js';
 import { interruptSignal } from './interrupt-signal.js';
@@ -36,6 +37,7 @@ export interface AgentFlags {
   dataListen?: string;
   tlsCert?: string;
   tlsKey?: string;
+  tlsCa?: string;
   metricsListen?: string;
   logFormat?: string;
 }
@@ -107,6 +109,8 @@ async function startAgent(flags: AgentFlags, log: Logger): Promise<Running> {
   if ((flags.tlsCert === undefined) !== (flags.tlsKey === undefined)) throw new BargeError('E_USAGE', '--tls-cert and --tls-key go together');
   const tls = flags.tlsCert !== undefined && flags.tlsKey !== undefined
     ? { cert: readPem(flags.tlsCert, '--tls-cert'), key: readPem(flags.tlsKey, '--tls-key') } : undefined;
+  if (flags.tlsCa !== undefined && lone) throw new BargeError('E_USAGE', '--tls-ca is for an agent under a coordinator (--coordinator): a lone agent connects to nothing');
+  const ca = lone ? undefined : readCa(flags.tlsCa, process.env.BARGE_CA);
   const name = flags.name ?? hostname();
   // under a coordinator, grants can be checked once enrolment brought the key and the endpoints
   let enrolled: { resolve(): void; reject(e: unknown): void } | undefined;
@@ -150,7 +154,7 @@ async function startAgent(flags: AgentFlags, log: Logger): Promise<Running> {
     try {
       leasing = await startLeasing({
         coordinator: flags.coordinator as string, token, name, site: flags.site ?? 'default', served, endpoints, grantKeys,
-        dataAddress: advertise, threads: flags.transfers === undefined ? defaultTransfers() : parseCount(flags.transfers, '--transfers', 1), log,
+        dataAddress: advertise, dataTls: tls !== undefined, ...(ca === undefined ? {} : { ca }), threads: flags.transfers === undefined ? defaultTransfers() : parseCount(flags.transfers, '--transfers', 1), log,
         taskDelayMs: testHooks()?.taskDelayMs ?? 0, signal: interrupt.signal,
       });
       interrupt.release();

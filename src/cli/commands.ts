@@ -124,6 +124,9 @@ program.command('serve')
   .option('--agent-wait <duration>', 'a request no live agent can run fails after waiting this long, unless its deadline says otherwise (default 24h)')
   .option('--agent-prune <duration>', 'an agent lost (not heard from past the lease timeout) for longer than this leaves the agents table, unless it holds leases (default 7d)')
   .option('--no-auth', 'serve the API without tokens (only on a loopback address)')
+  .option('--tls-cert <file>', 'PEM certificate (chain): the API speaks HTTPS (with --tls-key; env BARGE_TLS_CERT; config [tls] cert)')
+  .option('--tls-key <file>', 'PEM private key of --tls-cert (env BARGE_TLS_KEY; config [tls] key)')
+  .option('--tls-ca <file>', 'PEM CA trusted for agents whose data plane speaks TLS, when listing endpoints on them (default: the system CAs; env BARGE_TLS_CA; config [tls] ca)')
   .addOption(new Option('--log-format <format>', LOG_FORMAT_HELP).choices(['human', 'json']))
   .action(async (flags: ServeFlags, cmd: Command) => {
     const given = (k: keyof ServeFlags): boolean => cmd.getOptionValueSource(k) === 'cli';
@@ -141,6 +144,9 @@ program.command('serve')
       ...(flags.agentPrune !== undefined ? { agentPrune: flags.agentPrune } : {}),
       ...(given('localAgent') ? { localAgent: flags.localAgent ?? true } : {}),
       ...(given('auth') ? { auth: flags.auth ?? true } : {}),
+      ...(flags.tlsCert !== undefined ? { tlsCert: flags.tlsCert } : {}),
+      ...(flags.tlsKey !== undefined ? { tlsKey: flags.tlsKey } : {}),
+      ...(flags.tlsCa !== undefined ? { tlsCa: flags.tlsCa } : {}),
     });
   });
 
@@ -156,6 +162,7 @@ program.command('agent')
   .option('--data-listen <host:port>', 'address of the data plane (default 0.0.0.0:7701; port 0 picks a free one)')
   .option('--tls-cert <file>', 'PEM certificate: the data plane speaks TLS')
   .option('--tls-key <file>', 'PEM private key of --tls-cert')
+  .option('--tls-ca <file>', 'with --coordinator: trust the CA in FILE (PEM) for an https:// coordinator and for agents whose data plane speaks TLS (default: env BARGE_CA, else the system CAs)')
   .option('--metrics-listen <host:port>', 'serve Prometheus metrics at http://HOST:PORT/metrics, without a token (default: none)')
   .addOption(new Option('--log-format <format>', LOG_FORMAT_HELP).choices(['human', 'json']))
   .action(async (flags: AgentFlags) => {

@@ -1,8 +1,7 @@
 // `barge sync SRC barge://HOST:PORT/ENDPOINT/path`: parses the address, proves the token
 // to the agent before anything is written, and makes the destination directory there.
-import * as fs from 'node:fs';
 import { parseListen } from '../config/parse-values.js';
-import { readToken as readClientToken } from './client/client-options.js';
+import { readCa, readToken as readClientToken } from './client/client-options.js';
 import type { Entry } from '../core/entry.js';
 import { BargeError, isBargeError } from '../core/errors.js';
 import type { SyncOptions } from '../core/sync-options.js';
@@ -54,10 +53,8 @@ export interface TlsChoice {
 
 /** --tls, --tls-ca FILE (which implies --tls) */
 export function tlsChoice(flags: { tls?: boolean; tlsCa?: string }): TlsChoice {
-  if (flags.tlsCa === undefined) return { use: flags.tls ?? false };
-  try { return { use: true, ca: fs.readFileSync(flags.tlsCa, 'utf8') }; } catch (e) {
-    throw new BargeError('E_USAGE', `cannot read --tls-ca '${flags.tlsCa}': ${(e as Error).message}`);
-  }
+  const ca = readCa(flags.tlsCa, undefined);
+  return ca === undefined ? { use: flags.tls ?? false } : { use: true, ca };
 }
 
 /** the token: BARGE_TOKEN, or --token-file */

@@ -13,6 +13,7 @@ import { EndpointRootsRunner } from '../agent/endpoint-roots-runner.js';
 import { withTaskDelay } from '../agent/delayed-job-runner.js';
 import { testHooks } from '../config/test-hooks.js';
 import { loadServiceConfig, type ConfigFlags } from '../config/load-config.js';
+import { isLoopback } from '../config/parse-values.js';
 import type { ServiceConfig } from '../config/service-config.js';
 import { Coordinator } from '../coordinator/coordinator.js';
 import { PosixStorage } from '../storage/posix/posix-storage.js';
@@ -108,7 +109,9 @@ async function start(file: string | undefined, flags: ConfigFlags, log: Logger):
     agent.start();
   }
 
-  const app = await buildServer({ api: coordinator, tokens: config.tokens, auth: config.auth, version: pkg.version, logger: log });
+  const app = await buildServer({
+    api: coordinator, tokens: config.tokens, auth: config.auth, version: pkg.version, logger: log, ...(config.tls?.server ? { https: config.tls.server } : {}),
+  });
   // fastify logs each address it listens on: that line is the start-up line
   try {
     await app.listen({
@@ -119,6 +122,7 @@ async function start(file: string | undefined, flags: ConfigFlags, log: Logger):
     throw new BargeError('E_CONFIG', listenFailure(config.listen.host, config.listen.port, e, 'another barge serve? pick another --listen'));
   }
   if (!config.auth) log.warn('authentication is off (--no-auth); anyone who reaches this port may act');
+  else if (!config.tls?.server && !isLoopback(config.listen.host)) log.warn('the API speaks plain HTTP: tokens cross the network in clear (give [tls] cert and key, or serve behind a TLS proxy)');
   return { store, coordinator, agent, app, stopPresence };
 }
 

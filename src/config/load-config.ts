@@ -5,6 +5,7 @@ import { configError } from './config-error.js';
 import { checkName, isLoopback, parseBoolText, parseDb, parseDir, parseDuration, parseListen,
   parseWholeNumber } from './parse-values.js';
 import { readFileSettings } from './read-file-settings.js';
+import { readTls } from './read-tls.js';
 import type { EndpointDescription } from '../storage/registry.js';
 import { DEFAULT_AGENT_PRUNE_MS, DEFAULT_AGENT_WAIT_MS, DEFAULT_LEASE_TIMEOUT_MS, DEFAULT_LISTEN, DEFAULT_RETRY, MAX_TRANSFERS, SQLITE_FILE_NAME, defaultName,
   defaultStateDir, defaultTransfers, type ConfigFlags, type DbConfig, type EndpointConfig,
@@ -56,6 +57,10 @@ export function loadServiceConfig(input: LoadConfigInput): ServiceConfig {
   const auth = pick(boolFlag(flags.auth), flags.auth === false ? '--no-auth' : '--auth', 'BARGE_AUTH', parseBoolText,
     file?.auth, 'auth') ?? { value: true, where: 'auth' };
   checkAuthOff(auth, listen.host);
+  const tlsFile = (flag: string | undefined, flagName: string, envName: string, key: 'cert' | 'key' | 'ca'): Setting<string> | undefined =>
+    pick(flag, flagName, envName, (t, w) => parseDir(t, w, cwd), file?.tls?.[key], `tls.${key}`);
+  const tls = readTls(tlsFile(flags.tlsCert, '--tls-cert', 'BARGE_TLS_CERT', 'cert'), tlsFile(flags.tlsKey, '--tls-key', 'BARGE_TLS_KEY', 'key'),
+    tlsFile(flags.tlsCa, '--tls-ca', 'BARGE_TLS_CA', 'ca'));
 
   return {
     file: input.file === undefined ? undefined : path.resolve(input.file),
@@ -74,6 +79,7 @@ export function loadServiceConfig(input: LoadConfigInput): ServiceConfig {
     endpoints: file?.endpoints ?? new Map<string, EndpointConfig>(),
     endpointStorage: file?.endpointStorage ?? new Map<string, EndpointDescription>(),
     tokens: file?.tokens ?? [],
+    tls,
   };
 }
 

@@ -10,6 +10,11 @@ import { readTomlFile } from './read-toml-file.js';
 import { DEFAULT_RETRY, MAX_TRANSFERS, type DbConfig, type EndpointConfig, type ListenAddress, type RetryConfig,
   type SiteConfig, type TokenConfig } from './service-config.js';
 import { TableReader } from './toml-table.js';
+import { readTlsTable, type TlsFiles } from './read-tls.js';
+
+function optional<K extends string, T>(key: K, value: T | undefined): { [k in K]?: T } {
+  return (value === undefined ? {} : { [key]: value }) as { [k in K]?: T };
+}
 
 export interface FileSettings {
   name?: string;
@@ -27,10 +32,11 @@ export interface FileSettings {
   endpoints: Map<string, EndpointConfig>;
   endpointStorage: Map<string, EndpointDescription>;
   tokens: TokenConfig[];
+  tls?: TlsFiles;
 }
 
 const TOP_KEYS = ['name', 'listen', 'db', 'state_dir', 'local_agent', 'transfers', 'lease_timeout', 'agent_wait', 'agent_prune', 'auth',
-  'retry', 'sites', 'endpoints', 'tokens'];
+  'retry', 'sites', 'endpoints', 'tokens', 'tls'];
 
 /** Relative paths in the file (db, state_dir, secret_file) are taken from the file's directory, not the working directory. */
 export function readFileSettings(file: string, env: NodeJS.ProcessEnv): FileSettings {
@@ -54,6 +60,7 @@ export function readFileSettings(file: string, env: NodeJS.ProcessEnv): FileSett
     retry: readRetry(root),
     ...readSitesAndEndpoints(root),
     tokens: readTokens(root.tableArray('tokens') ?? [], env, baseDir),
+    ...optional('tls', readTlsTable(root, baseDir)),
   };
 }
 

@@ -6,6 +6,7 @@ import path from 'node:path';
 export type TokenRole = 'admin' | 'read' | 'agent';
 export interface TokenConfig { name: string; secret: string; role: TokenRole }
 import type { EndpointDescription } from '../storage/registry.js';
+import type { TlsConfig } from './read-tls.js';
 
 /** an endpoint as the API shows it; `path` says where it is, in its kind's words (posix: the directory) */
 export interface EndpointConfig { name: string; kind: string; path: string; write: boolean; site: string }
@@ -35,6 +36,8 @@ export interface ServiceConfig {
   /** each endpoint as its storage kind parsed it: what an agent of this process opens */
   endpointStorage: Map<string, EndpointDescription>;
   tokens: TokenConfig[];
+  /** HTTPS for the API, and the CA trusted for agents' TLS data planes (config/read-tls.ts) */
+  tls?: TlsConfig;
 }
 
 /**
@@ -52,6 +55,9 @@ export interface ConfigFlags {
   agentPrune?: string;
   auth?: boolean;
   name?: string;
+  tlsCert?: string;
+  tlsKey?: string;
+  tlsCa?: string;
 }
 
 export const TOKEN_ROLES: readonly TokenRole[] = ['admin', 'read', 'agent'];

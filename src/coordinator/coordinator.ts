@@ -222,7 +222,7 @@ export class Coordinator {
     if (spec.checksum && spec.sizeOnly) throw new BargeError('E_BAD_INPUT', 'body/checksum and body/sizeOnly exclude each other');
     checkListedFiles(spec);
     checkDeadline(spec, this.now());
-    await checkSource(`${src.endpoint.name}:${src.rel}`, here ? () => this.storageAt(src.abs).stat('') : (e, p) => statOnAgents(this.remoteAgents, e, p));
+    await checkSource(`${src.endpoint.name}:${src.rel}`, here ? () => this.storageAt(src.abs).stat('') : (e, p) => statOnAgents(this.remoteAgents, e, p, this.config.tls?.ca));
     const id = spec.id ?? randomUUID();
     const now = this.now();
     const entry: AuditEntry = { at: now, actor, action: 'submit', detail: null };
@@ -331,7 +331,7 @@ export class Coordinator {
   async ls(endpoint: string, path: string): Promise<ListedEntry[]> {
     if (!this.config.endpoints.has(endpoint)) throw new BargeError('E_NOT_FOUND', `no endpoint named '${endpoint}'`);
     // without the built-in agent the endpoint is on agents' hosts: one of them looks
-    if (!this.config.localAgent) return listOnAgents(this.remoteAgents, endpoint, path);
+    if (!this.config.localAgent) return listOnAgents(this.remoteAgents, endpoint, path, this.config.tls?.ca);
     const at = resolveEndpointPath(this.config.endpoints, `${endpoint}:${path}`, 'path');
     return listRoot(this.storageAt(at.abs), `${endpoint}:${at.rel}`);
   }

@@ -39,21 +39,24 @@ function agentFault(e: unknown): e is BargeError {
   return e instanceof BargeError && ['E_NETWORK', 'E_PROTOCOL', 'E_AUTH', 'E_CONFIG', 'E_BAD_INPUT'].includes(e.code);
 }
 
-/** `ls` of `endpoint:path` through a live agent that serves the endpoint */
-export function listOnAgents(agents: RemoteAgents, endpoint: string, path: string): Promise<ListedEntry[]> {
-  return onAgents(agents, endpoint, path, listRoot);
+/**
+ * `ls` of `endpoint:path` through a live agent that serves the endpoint; `ca`: PEM of the CA
+ * trusted for agents whose data plane speaks TLS (else the system's CAs)
+ */
+export function listOnAgents(agents: RemoteAgents, endpoint: string, path: string, ca?: string): Promise<ListedEntry[]> {
+  return onAgents(agents, endpoint, path, ca, listRoot);
 }
 
 /**
  * What is at `endpoint:path` (undefined: nothing), as a live agent that serves the endpoint
  * sees it; fails E_STATE when no agent can say.
  */
-export function statOnAgents(agents: RemoteAgents, endpoint: string, path: string): Promise<Entry | undefined> {
-  return onAgents(agents, endpoint, path, (storage) => storage.stat(''));
+export function statOnAgents(agents: RemoteAgents, endpoint: string, path: string, ca?: string): Promise<Entry | undefined> {
+  return onAgents(agents, endpoint, path, ca, (storage) => storage.stat(''));
 }
 
 /** runs `f` on the storage at `endpoint:path` of the first live agent serving the endpoint that answers */
-async function onAgents<T>(agents: RemoteAgents, endpoint: string, path: string, f: (storage: Storage, where: string) => Promise<T>): Promise<T> {
+async function onAgents<T>(agents: RemoteAgents, endpoint: string, path: string, ca: string | undefined, f: (storage: Storage, where: string) => Promise<T>): Promise<T> {
   const { rel } = splitEndpointPath(`${endpoint}:${path}`, 'path');
   const where = `${endpoint}:${rel}`;
   const sessionPath = rel.slice(1);
@@ -66,9 +69,10 @@ async function onAgents<T>(agents: RemoteAgents, endpoint: string, path: string,
     let storage: RemoteStorage | undefined;
     try {
       const grant = await agents.readGrant(a.name, endpoint, sessionPath, LS_GRANT_TTL_MS, LS_REQUEST);
-      // agents advertise HOST:PORT only: like pushes, this speaks plain TCP to them
+      // an agent says at enrolment whether its data plane speaks TLS
+      const tls = a.dataTls ? { tls: ca === undefined ? {} : { ca } } : {};
       ({ storage } = await RemoteStorage.probe({
-        address: parseListen(a.dataAddress as string, `agent ${a.name}`),
+        address: { ...parseListen(a.dataAddress as string, `agent ${a.name}`), ...tls },
         scope: { endpoint, path: sessionPath, write: false }, credential: { grant }, streams: 1, hash: 'xxh3',
       }));
       return await f(storage, where);

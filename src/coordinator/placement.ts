@@ -9,6 +9,8 @@ export interface PlacedAgent {
   endpoints: readonly string[];
   /** where its data plane listens ("host:port"); undefined: it cannot receive pushes */
   dataAddress: string | undefined;
+  /** its data plane speaks TLS */
+  dataTls?: boolean;
 }
 
 export interface RequestEnds {

@@ -66,7 +66,7 @@ export class RemoteAgents {
     const now = this.o.now();
     return {
       id: b.name, name: b.name, site: b.site, endpoints: b.endpoints, slots: b.slots, running: 0,
-      coordinator: this.o.coordinator, startedAt: now, lastSeen: now, ...(b.dataAddress === undefined ? {} : { dataAddress: b.dataAddress }),
+      coordinator: this.o.coordinator, startedAt: now, lastSeen: now, ...(b.dataAddress === undefined ? {} : { dataAddress: b.dataAddress }), ...(b.dataTls === true ? { dataTls: true } : {}),
     };
   }
 
@@ -149,7 +149,7 @@ export class RemoteAgents {
     const dst = { endpoint: job.dst.endpoint, path: job.dst.path };
     if (p.mode === 'local') return { requestId: job.requestId, src, dst, opts: job.opts };
     const to = this.turn.pick(job.requestId, p.to);
-    return { requestId: job.requestId, src, dst, opts: job.opts, push: { agent: to.name, address: to.dataAddress as string, grant: await this.grantFor(job, to) } };
+    return { requestId: job.requestId, src, dst, opts: job.opts, push: { agent: to.name, address: to.dataAddress as string, ...(to.dataTls === true ? { tls: true } : {}), grant: await this.grantFor(job, to) } };
   }
 
   private async grantFor(job: Job, to: PlacedAgent): Promise<string> {
@@ -165,12 +165,12 @@ export class RemoteAgents {
   }
 
   /** live agents that serve `endpoint` and listen on the data plane, the most recently heard first */
-  async serving(endpoint: string): Promise<{ name: string; dataAddress: string | undefined }[]> {
+  async serving(endpoint: string): Promise<{ name: string; dataAddress: string | undefined; dataTls: boolean }[]> {
     const now = this.o.now();
     return (await this.store.listAgents())
       .filter((a) => this.liveness.alive(a, now) && a.endpoints.includes(endpoint))
       .sort((a, b) => b.lastSeen - a.lastSeen)
-      .map((a) => ({ name: a.name, dataAddress: a.dataAddress }));
+      .map((a) => ({ name: a.name, dataAddress: a.dataAddress, dataTls: a.dataTls === true }));
   }
 
   /** a read-only grant to look at one subtree of an endpoint on one agent, for `ttlMs` */
@@ -235,7 +235,7 @@ export class RemoteAgents {
 }
 
 function placed(a: AgentRecord): PlacedAgent {
-  return { id: a.id, name: a.name, endpoints: a.endpoints, dataAddress: a.dataAddress };
+  return { id: a.id, name: a.name, endpoints: a.endpoints, dataAddress: a.dataAddress, ...(a.dataTls === true ? { dataTls: true } : {}) };
 }
 
 function endpointOf(text: string): string {

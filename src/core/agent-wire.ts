@@ -18,6 +18,8 @@ export interface PushTarget {
   agent: string;
   /** "host:port" of its data plane */
   address: string;
+  /** its data plane speaks TLS (it was started with --tls-cert): connect with TLS, or the handshake fails */
+  tls?: boolean;
   /** signed by the coordinator for that agent, endpoint and path */
   grant: string;
 }
@@ -80,6 +82,8 @@ export interface EnrolBody {
   endpoints: string[];
   /** "host:port" others push to; absent for an agent that only reads */
   dataAddress?: string;
+  /** the data plane at dataAddress speaks TLS */
+  dataTls?: boolean;
   slots: number;
 }
 

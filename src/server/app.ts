@@ -25,6 +25,8 @@ export interface ServerOptions {
   version: string;
   /** the service's pino logger (cli hands it); without one the app logs nothing (tests) */
   logger?: FastifyBaseLogger;
+  /** PEM certificate and key: the API speaks HTTPS only */
+  https?: { cert: string; key: string };
 }
 
 /** the API call's line, at debug: agents poll for leases several times a minute, and info is for what an operator acts on */
@@ -39,7 +41,9 @@ function logCalls(app: FastifyInstance): void {
 }
 
 export async function buildServer(o: ServerOptions): Promise<FastifyInstance> {
+  // with https fastify's type is FastifyInstance<https.Server>; routes and hooks are the same
   const app = Fastify({
+    ...(o.https ? { https: { cert: o.https.cert, key: o.https.key } } : {}),
     ...(o.logger === undefined ? { logger: false } : { loggerInstance: o.logger, logController: new LogController({ disableRequestLogging: true }) }),
     // request ids may be 128 characters; fastify's default refuses path parameters above 100 with 414
     routerOptions: { maxParamLength: 256 },

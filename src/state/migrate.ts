@@ -8,6 +8,7 @@ import { up as agentDataPlane } from './migrations/003-agent-data-plane.js';
 import { up as completeFunction } from './migrations/004-complete-function.js';
 import { up as agentSecret } from './migrations/005-agent-secret.js';
 import { up as requestFiles } from './migrations/008-request-files.js';
+import { up as agentTls } from './migrations/007-agent-tls.js';
 import { up as requestAudit } from './migrations/006-request-audit.js';
 
 export async function migrate(db: Kysely<unknown>, flavor: Flavor): Promise<void> {
@@ -18,6 +19,7 @@ export async function migrate(db: Kysely<unknown>, flavor: Flavor): Promise<void
     '004-complete-function': { up: (d) => completeFunction(d as Kysely<unknown>, flavor) },
     '005-agent-secret': { up: (d) => agentSecret(d as Kysely<unknown>) },
     '006-request-audit': { up: (d) => requestAudit(d as Kysely<unknown>, flavor) },
+    '007-agent-tls': { up: (d) => agentTls(d as Kysely<unknown>) },
     '008-request-files': { up: (d) => requestFiles(d as Kysely<unknown>) },
   };
   // unordered: migrations written side by side may land in either order (a database that has

@@ -77,6 +77,8 @@ export interface AgentsTable {
   data_address: string | null;
   /** SHA-256 (hex) of the secret handed to the agent at enrolment; null for a built-in agent */
   secret_hash: string | null;
+  /** 1: the data plane speaks TLS (migration 007) */
+  data_tls: number | null;
 }
 
 export interface ErrorsTable {

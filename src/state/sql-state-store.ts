@@ -56,6 +56,7 @@ function agentRow(a: AgentRecord, secretHash: string | null): AgentsTable {
   return {
     id: a.id, name: a.name, site: a.site, endpoints: JSON.stringify(a.endpoints), slots: a.slots, running: a.running,
     coordinator: a.coordinator, started_at: a.startedAt, last_seen: a.lastSeen, data_address: a.dataAddress ?? null, secret_hash: secretHash,
+    data_tls: a.dataTls === true ? 1 : 0,
   };
 }
 
@@ -350,6 +351,7 @@ export class SqlStateStore implements StateStore {
       id: r.id, name: r.name, site: r.site, endpoints: JSON.parse(r.endpoints) as string[], slots: r.slots, running: r.running,
       coordinator: r.coordinator, startedAt: Number(r.started_at), lastSeen: Number(r.last_seen),
       ...(r.data_address === null ? {} : { dataAddress: r.data_address }),
+      ...(r.data_tls === 1 ? { dataTls: true } : {}),
     }));
   }
 

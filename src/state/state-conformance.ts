@@ -328,6 +328,14 @@ export function stateConformance(name: string, make: () => Promise<StoreUnderTes
       assert.deepEqual(a?.endpoints, ['x', 'y']);
       assert.equal(a?.lastSeen, T0 + 5);
       assert.equal(a?.running, 3);
+      assert.equal(a?.dataTls, undefined, 'no data plane: no TLS');
+      // an agent whose data plane speaks TLS: pushes to it are told so (migration 007)
+      await s.upsertAgent({ id: 'a2', name: 'b1', site: 'b', endpoints: ['x'], slots: 2, running: 0, coordinator: 'c', startedAt: T0, lastSeen: T0,
+        dataAddress: 'b1.example:7701', dataTls: true });
+      assert.deepEqual((await s.listAgents()).find((x) => x.id === 'a2'), {
+        id: 'a2', name: 'b1', site: 'b', endpoints: ['x'], slots: 2, running: 0, coordinator: 'c', startedAt: T0, lastSeen: T0, dataAddress: 'b1.example:7701', dataTls: true,
+      });
+      await s.removeAgent('a2');
       await running(s, 'r');
       await s.enqueue('r', [task('copy', 'a'), task('scan', 'b')], T0);
       await s.addErrors('r', [{ path: 'p', code: 'E_IO', message: 'm' }, { path: 'q', code: 'E_IO', message: 'm' }], T0);

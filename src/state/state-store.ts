@@ -142,6 +142,8 @@ export interface AgentRecord {
   lastSeen: number;
   /** "host:port" of its data plane; undefined for agents that only copy locally */
   dataAddress?: string;
+  /** its data plane speaks TLS */
+  dataTls?: boolean;
 }
 
 export interface Page<T> {

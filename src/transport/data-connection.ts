@@ -10,6 +10,7 @@ import type { StorageFeatures } from '../storage/storage.js';
 import { DEFAULT_MAX_DATA_BYTES, encodeFrame, FrameDecoder, writeFrame, FrameType, type Frame, type Meta } from './frame-codec.js';
 import * as f from './meta-fields.js';
 import { tokenProof, type SessionScope } from './session-auth.js';
+import { tlsProblem } from './tls-problem.js';
 
 export interface PeerAddress {
   host: string;
@@ -245,10 +246,20 @@ function parseWelcome(m: Meta): Welcome {
   };
 }
 
+/**
+ * SNI and the name the certificate must hold: the host name. An IP address is no SNI name
+ * (Node warns on each such connection); without servername Node checks the host, an IP
+ * address, against the certificate's IP subjectAltNames.
+ */
+function serverName(host: string, given: string | undefined): { servername?: string } {
+  if (given !== undefined) return { servername: given };
+  return net.isIP(host) === 0 ? { servername: host } : {};
+}
+
 function connectSocket(addr: PeerAddress, timeoutMs: number): Promise<net.Socket> {
   return new Promise((resolve, reject) => {
     const s = addr.tls
-      ? tls.connect({ host: addr.host, port: addr.port, ...(addr.tls.ca ? { ca: addr.tls.ca } : {}), servername: addr.tls.servername ?? addr.host })
+      ? tls.connect({ host: addr.host, port: addr.port, ...(addr.tls.ca ? { ca: addr.tls.ca } : {}), ...serverName(addr.host, addr.tls.servername) })
       : net.connect({ host: addr.host, port: addr.port });
     const ready = addr.tls ? 'secureConnect' : 'connect';
     const timer = setTimeout(() => { s.destroy(); reject(networkError(addr, `no connection after ${timeoutMs} ms`)); }, timeoutMs);
@@ -259,6 +270,9 @@ function connectSocket(addr: PeerAddress, timeoutMs: number): Promise<net.Socket
       s.setKeepAlive(true, 15_000);
       resolve(s);
     });
-    s.once('error', (e: Error) => { clearTimeout(timer); reject(networkError(addr, `cannot connect: ${e.message}`)); });
+    s.once('error', (e: Error) => {
+      clearTimeout(timer);
+      reject(networkError(addr, `cannot connect: ${tlsProblem(e, '--tls-ca FILE') ?? e.message}`));
+    });
   });
 }

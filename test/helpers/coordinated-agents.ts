@@ -20,10 +20,11 @@ export function coordinatedConfig(dir: string): string {
   return file;
 }
 
-/** an agent leasing from `coordinator`, serving `endpoint` (NAME=/path[:rw]), once it listens */
-export async function startCoordinatedAgent(coordinator: string, name: string, site: string, endpoint: string, env: Record<string, string> = {}): Promise<BargeProcess> {
+/** an agent leasing from `coordinator`, serving `endpoint` (NAME=/path[:rw]), once it listens; `args`: more flags */
+export async function startCoordinatedAgent(coordinator: string, name: string, site: string, endpoint: string, env: Record<string, string> = {},
+  args: string[] = []): Promise<BargeProcess> {
   const p = startBarge(['agent', '--coordinator', coordinator, '--name', name, '--site', site, '--endpoint', endpoint,
-    '--data-listen', '127.0.0.1:0', '--transfers', '2', '--metrics-listen', '127.0.0.1:0'], { env: { BARGE_TOKEN: AGENT_SECRET, ...env }, timeoutMs: 600_000 });
+    '--data-listen', '127.0.0.1:0', '--transfers', '2', '--metrics-listen', '127.0.0.1:0', ...args], { env: { BARGE_TOKEN: AGENT_SECRET, ...env }, timeoutMs: 600_000 });
   await waitUntil(() => {
     if (p.exitCode !== null) throw new Error(`agent ${name} exited: ${p.output().stderr}`);
     return /listening on/.test(p.output().stderr);

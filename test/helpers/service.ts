@@ -29,7 +29,7 @@ export async function startService(args: string[], opts: RunOptions = {}): Promi
   const proc = startBarge(['serve', '--listen', '127.0.0.1:0', ...args], { timeoutMs: 600_000, ...opts });
   let url = '';
   await waitUntil(() => {
-    const m = /listening on (http:\/\/[^\s;]+)/.exec(proc.output().stderr);
+    const m = /listening on (https?:\/\/[^\s;]+)/.exec(proc.output().stderr);
     if (m?.[1]) url = m[1];
     if (proc.exitCode !== null) throw new Error(`barge serve exited: ${proc.output().stderr}`);
     return url !== '';

@@ -1,11 +1,14 @@
-// A small typed client of the coordinator's HTTP API (docs/api.md) over Node's fetch:
-// bearer token, JSON both ways, error answers turned into ServerError.
+// A small typed client of the coordinator's HTTP API (docs/api.md) over node:http(s)
+// (transport/http-call.ts: a CA of one's own for https://): bearer token, JSON both
+// ways, error answers turned into ServerError.
 import { BargeError, ERROR_CODES, type ErrorCode } from '../../core/errors.js';
 import { codeOfStatus } from '../../core/error-codes.js';
 import type {
   AgentView, AuditEntryView, EndpointView, Listing, Page, RequestAction, RequestError, RequestState, RequestView, SubmitAnswer, SubmitBody,
 } from './api-types.js';
 import type { Connection } from './client-options.js';
+import { httpCall, type HttpAnswer } from '../../transport/http-call.js';
+import { tlsProblem } from '../../transport/tls-problem.js';
 
 const TIMEOUT_MS = 30_000;
 
@@ -30,9 +33,11 @@ function unreachable(baseUrl: string, e: unknown): BargeError {
   if (e instanceof Error && e.name === 'TimeoutError') {
     return new BargeError('E_IO', `the coordinator at ${baseUrl} did not answer within ${TIMEOUT_MS / 1000}s`);
   }
-  const cause = e instanceof Error ? e.cause : undefined;
-  const code = cause instanceof Error && 'code' in cause ? String((cause as { code: unknown }).code) : undefined;
-  const why = code !== undefined ? NET_REASONS[code] ?? `${code}` : cause instanceof Error ? cause.message : e instanceof Error ? e.message : String(e);
+  const tls = tlsProblem(e, '--tls-ca FILE or BARGE_CA');
+  const code = e instanceof Error && 'code' in e ? String((e as { code: unknown }).code) : undefined;
+  let why = tls ?? (code !== undefined ? NET_REASONS[code] ?? (e as Error).message : e instanceof Error ? e.message : String(e));
+  // an HTTPS server drops a plain HTTP request without a word
+  if (code === 'ECONNRESET' && baseUrl.startsWith('http:')) why += ' (if the server speaks HTTPS, use https://)';
   return new BargeError('E_IO', `cannot reach the coordinator at ${baseUrl}: ${why}`, { cause: e });
 }
 
@@ -56,17 +61,17 @@ export class ApiClient {
     const headers: Record<string, string> = { accept: 'application/json' };
     if (this.conn.token !== undefined) headers.authorization = `Bearer ${this.conn.token}`;
     if (body !== undefined) headers['content-type'] = 'application/json';
-    let res: Response;
-    let text: string;
+    let res: HttpAnswer;
     try {
-      res = await fetch(this.conn.baseUrl + path, {
-        method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal: AbortSignal.timeout(TIMEOUT_MS),
+      res = await httpCall(new URL(this.conn.baseUrl + path), {
+        method, headers, ...(body === undefined ? {} : { body: JSON.stringify(body) }), timeoutMs: TIMEOUT_MS,
+        ...(this.conn.ca === undefined ? {} : { ca: this.conn.ca }),
       });
-      text = await res.text();
     } catch (e) {
       throw unreachable(this.conn.baseUrl, e);
     }
-    if (!res.ok) {
+    const text = res.text;
+    if (res.status < 200 || res.status > 299) {
       const hint = codeOfStatus(res.status) === 'E_AUTH' && this.conn.token === undefined ? ' (no token given: set BARGE_TOKEN or use --token-file)' : '';
       throw errorOf(res.status, res.statusText, text, hint);
     }

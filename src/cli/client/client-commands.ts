@@ -12,6 +12,7 @@ function withCommon(cmd: Command): Command {
   return cmd
     .option('--server <url>', `the coordinator (default: $BARGE_SERVER, else ${DEFAULT_SERVER})`)
     .option('--token-file <file>', 'read the API token from FILE (default: $BARGE_TOKEN)')
+    .option('--tls-ca <file>', 'trust the CA in FILE (PEM) for an https:// server (default: $BARGE_CA, else the system CAs)')
     .option('--json', "print the server's answer as JSON on stdout");
 }
 

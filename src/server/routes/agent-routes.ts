@@ -18,6 +18,7 @@ const AgentId = Type.Object({ agentId: Name });
 const EnrolSchema = Type.Object({
   name: Name, site: Name, endpoints: Type.Array(Type.String(), { minItems: 1 }), slots: Type.Integer({ minimum: 0, maximum: 1024 }),
   dataAddress: Type.Optional(Name),
+  dataTls: Type.Optional(Type.Boolean()),
 });
 const LeaseSchema = Type.Object({ agentId: Name, capacity: Type.Integer({ minimum: 0, maximum: 4096 }), waitMs: Type.Integer({ minimum: 0, maximum: 60_000 }) });
 const ReportSchema = Type.Object({ agentId: Name, reports: Type.Array(Type.Object({ taskId: Type.Integer(), result: Type.Object({}) })) });
@@ -45,8 +46,8 @@ export function agentRoutes(app: TypedApp, api: CoordinatorApi): void {
   });
 
   app.post('/api/agent/enrol', { schema: { summary: 'An agent joins: its endpoints and data address', tags, body: EnrolSchema } }, async (req, reply) => {
-    const { dataAddress, ...rest } = req.body;
-    const enrol: EnrolBody = dataAddress === undefined ? rest : { ...rest, dataAddress };
+    const { dataAddress, dataTls, ...rest } = req.body;
+    const enrol: EnrolBody = { ...rest, ...(dataAddress === undefined ? {} : { dataAddress }), ...(dataTls === true ? { dataTls } : {}) };
     const joined = await api.agentEnrol(enrol);
     req.log.info({ agent: joined.agentId, site: enrol.site, endpoints: enrol.endpoints, dataAddress, from: req.ip, token: req.tokenName },
       `agent ${joined.agentId} joined from ${req.ip} (site ${enrol.site}; endpoints ${enrol.endpoints.join(', ')}; ${enrol.slots} slots)`);
