@@ -47,8 +47,9 @@ export class HttpAgentLink implements AgentLink {
       });
     } catch (e) {
       // a certificate problem says which and what to do; otherwise the socket's own words (connect ECONNREFUSED 127.0.0.1:7700)
-      const why = tlsProblem(e, '--tls-ca FILE') ?? causeText(e);
-      throw new BargeError('E_NETWORK', `coordinator ${this.base}: ${why}`, { cause: e });
+      // a certificate this side does not trust will not heal by waiting: the operator's to fix (E_CONFIG)
+      const tls = tlsProblem(e, '--tls-ca FILE');
+      throw new BargeError(tls === undefined ? 'E_NETWORK' : 'E_CONFIG', `coordinator ${this.base}: ${tls ?? causeText(e)}`, { cause: e });
     }
     const text = res.text;
     if (res.status < 200 || res.status > 299) {
