@@ -4,10 +4,8 @@
 // engine has such a thing.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { AgentRecord, Completion, LeasedTask, NewRequest, NewTask, StateStore } from './state-store.js';
+import type { AgentRecord, Completion, NewTask, StateStore } from './state-store.js';
 import { auditConformance } from './audit-conformance.js';
-import { CLEANUP_PHASE } from '../core/request-states.js';
-import { MAX_AGE_MS } from './runnable-requests.js';
 
 export interface StoreUnderTest {
   store: StateStore;
@@ -15,31 +13,8 @@ export interface StoreUnderTest {
   cleanup(): Promise<void>;
 }
 
-const T0 = 1_700_000_000_000;
-
-function req(id: string, over: Partial<NewRequest> = {}): NewRequest {
-  return { id, priority: 5, source: 'a:/x', destination: 'b:/', srcEndpoint: 'a', dstEndpoint: 'b', spec: '{}', ...over };
-}
-
-function task(kind: string, payload: string, over: Partial<NewTask> = {}): NewTask {
-  return { kind, phase: 0, payload, items: 1, bytes: 10, ...over };
-}
-
-async function running(s: StateStore, id: string, over: Partial<NewRequest> = {}): Promise<void> {
-  assert.equal(await s.createRequest(req(id, over), T0), true);
-  assert.equal(await s.setRequestState(id, ['queued'], 'running', T0), true);
-}
-
-/**
- * A lease with no policy: every runnable request (or those named), in the store's order,
- * up to the capacity in all. Fair share, priority and the agent's endpoints are the
- * dispatcher's (coordinator/dispatcher.test.ts runs those over the stores).
- */
-async function lease(s: StateStore, agentId: string, o: { capacity: number; leaseMs: number; requests?: readonly string[] }, now: number): Promise<LeasedTask[]> {
-  const named = o.requests ? new Set(o.requests) : undefined;
-  const rs = (await s.runnableRequests()).filter((r) => !named || named.has(r.id));
-  return s.leaseWithin(agentId, rs.map((r) => ({ requestId: r.id, phase: r.phase, want: o.capacity })), { leaseMs: o.leaseMs, limit: o.capacity }, now);
-}
+import { lease, req, running, task, T0 } from './conformance-helpers.js';
+import { cleanupConformance } from './cleanup-conformance.js';
 
 export function stateConformance(name: string, make: () => Promise<StoreUnderTest | undefined>, skip?: string): void {
   const it = (title: string, body: (h: StoreUnderTest) => Promise<void>): void => {
@@ -398,21 +373,6 @@ export function stateConformance(name: string, make: () => Promise<StoreUnderTes
     });
 
     auditConformance(it);
-    it('a canceled request runs its tasks at CLEANUP_PHASE only, and leaves the runnable list once they are done; groupHeads gives one payload per group', async ({ store: s }) => {
-      await running(s, 'c');
-      await s.enqueue('c', [task('chunk', 'f1-0', { groupKey: 'f1' }), task('chunk', 'f1-1', { groupKey: 'f1' }), task('chunk', 'f2-0', { groupKey: 'f2' }), task('copy', 'x')], T0);
-      assert.deepEqual(await s.groupHeads('c', 'chunk'), ['f1-0', 'f2-0']);
-      await s.setRequestState('c', ['running'], 'canceled', T0);
-      await s.cancelTasks('c', { leased: true }, T0);
-      await s.enqueue('c', [task('abort', 'gone', { phase: CLEANUP_PHASE })], T0);
-      assert.deepEqual(await lease(s, 'ag', { capacity: 5, leaseMs: 60_000 }, T0), [], 'not at CLEANUP_PHASE yet: nothing runs');
-      await s.setRequestState('c', ['canceled'], 'canceled', T0, { phase: CLEANUP_PHASE });
-      const got = await lease(s, 'ag', { capacity: 5, leaseMs: 60_000 }, T0);
-      assert.deepEqual(got.map((t) => t.payload), ['gone']);
-      await s.completeMany('ag', got.map((t) => ({ taskId: t.id, completion: {} })), T0);
-      await new Promise((r) => setTimeout(r, MAX_AGE_MS + 50)); // a completion keeps the read list, a hint, for its short life
-      assert.deepEqual((await s.runnableRequests()).map((r) => r.id), [], 'its cleanup done, it is not listed');
-      assert.equal((await s.getRequest('c'))?.state, 'canceled');
-    });
+    cleanupConformance(it);
   });
 }
