@@ -2,27 +2,18 @@
 // PostgreSQL; the few differences ask `flavor`.
 import type { Kysely, Transaction } from 'kysely';
 import type { Counters } from '../core/counters.js';
-import { countersOf, zeroCounterColumns } from './counter-columns.js';
+import { zeroCounterColumns } from './counter-columns.js';
 import type { Flavor } from './flavor.js';
-import type { AgentsTable, Database, RequestsTable } from './schema.js';
+import type { Database } from './schema.js';
 import { RunnableRequests } from './runnable-requests.js';
 import * as queue from './sql-task-queue.js';
 import * as audit from './sql-request-audit.js';
+import { agentRow, requestOf } from './row-records.js';
 import type { LeaseRun } from './sql-task-queue.js';
 import type {
   AgentRecord, AuditEntry, Completion, DirMetaEntry, FileError, LeasedTask, LeaseLimits, ManifestEntry, NewRequest, NewTask, Page,
   PhaseState, Quota, RequestRecord, RequestState, Runnable, StateStore, StoredError, TaskState,
 } from './state-store.js';
-
-function requestOf(r: RequestsTable & { submitted_by: string | null }): RequestRecord {
-  return {
-    id: r.id, priority: r.priority, source: r.source, destination: r.destination, srcEndpoint: r.src_endpoint,
-    dstEndpoint: r.dst_endpoint, spec: r.spec, state: r.state as RequestState, phase: r.phase, counters: countersOf(r),
-    message: r.message, pausedFrom: r.paused_from as RequestState | null, createdAt: Number(r.created_at),
-    startedAt: r.started_at === null ? null : Number(r.started_at), finishedAt: r.finished_at === null ? null : Number(r.finished_at),
-    updatedAt: Number(r.updated_at), submittedBy: r.submitted_by,
-  };
-}
 
 /**
  * An engine's quicker ways to do what the generic code does, for calls outside a caller's
@@ -49,15 +40,6 @@ function newHints(): LeaseHints {
 /** the connection of a store handed to a tx() callback */
 function dbOf(s: StateStore): Kysely<Database> {
   return (s as SqlStateStore).connection;
-}
-
-
-function agentRow(a: AgentRecord, secretHash: string | null): AgentsTable {
-  return {
-    id: a.id, name: a.name, site: a.site, endpoints: JSON.stringify(a.endpoints), slots: a.slots, running: a.running,
-    coordinator: a.coordinator, started_at: a.startedAt, last_seen: a.lastSeen, data_address: a.dataAddress ?? null, secret_hash: secretHash,
-    data_tls: a.dataTls === true ? 1 : 0,
-  };
 }
 
 /** task ids per statement when a heartbeat names the tasks it holds */
