@@ -194,3 +194,16 @@ export function machineBusy(from: { busy: number; total: number }): string {
 export function transfersLabel(t: number | undefined): string {
   return t === undefined ? `default transfers (${os.availableParallelism()} cores)` : `--transfers ${t}`;
 }
+
+/** files under dir (iterative, no recursion limit) */
+export function countFiles(dir: string): number {
+  let n = 0;
+  const stack = [dir];
+  for (let d = stack.pop(); d !== undefined; d = stack.pop()) {
+    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+      if (e.isDirectory()) stack.push(path.join(d, e.name));
+      else if (e.isFile()) n++;
+    }
+  }
+  return n;
+}

@@ -12,7 +12,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
-import { fmtInt, machineBusy, machineCpu, memoryOf, say, sleep, startServe, TERMINAL, transfersLabel, writeRows, type RequestView, type ResultRow } from './common.js';
+import { countFiles, fmtInt, machineBusy, machineCpu, memoryOf, say, sleep, startServe, TERMINAL, transfersLabel, writeRows, type RequestView, type ResultRow } from './common.js';
 
 const { values: a } = parseArgs({
   options: {
@@ -34,19 +34,6 @@ const STATE = path.join(WORK, 'state');
 const TRANSFERS = a.transfers ? Number(a.transfers) : undefined;
 const TARGET_MIB = 300;
 const mib = (kib: number): string => (kib / 1024).toFixed(0);
-
-/** files under dir (iterative, no recursion limit) */
-function countFiles(dir: string): number {
-  let n = 0;
-  const stack = [dir];
-  for (let d = stack.pop(); d !== undefined; d = stack.pop()) {
-    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
-      if (e.isDirectory()) stack.push(path.join(d, e.name));
-      else if (e.isFile()) n++;
-    }
-  }
-  return n;
-}
 
 fs.rmSync(WORK, { recursive: true, force: true });
 fs.mkdirSync(DST, { recursive: true });

@@ -26,7 +26,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
-import { ADMIN_SECRET, fmtInt, fmtMs, machineBusy, machineCpu, memoryOf, say, sleep, startServe, summarize, TERMINAL, transfersLabel, writeRows, type RequestView, type ResultRow } from './common.js';
+import { ADMIN_SECRET, countFiles, fmtInt, fmtMs, machineBusy, machineCpu, memoryOf, say, sleep, startServe, summarize, TERMINAL, transfersLabel, writeRows, type RequestView, type ResultRow } from './common.js';
 
 /** one /healthz answer: ms since the POST started, latency, HTTP status (-1: no answer) */
 interface Probe { at: number; ms: number; status: number }
@@ -143,18 +143,6 @@ async function main(): Promise<void> {
     wallSec: number; view?: RequestView; probes: Probe[]; hwmKiB: number; startKiB: number; rssPeakAt: number;
     postAt: number; getMaxMs: number; getFailed: number; runningAt?: number; walkAt?: number; stopCode: number | null; dstFiles?: number; busy: string; error?: string;
   }
-
-  const countFiles = (dir: string): number => {
-    let n = 0;
-    const stack = [dir];
-    for (let d = stack.pop(); d !== undefined; d = stack.pop()) {
-      for (const e of fs.readdirSync(d, { withFileTypes: true })) {
-        if (e.isDirectory()) stack.push(path.join(d, e.name));
-        else if (e.isFile()) n++;
-      }
-    }
-    return n;
-  };
 
   async function runCase(name: string): Promise<Outcome> {
     const dst = path.join(WORK, `dst-${name}`);
