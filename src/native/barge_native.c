@@ -251,6 +251,25 @@ static napi_value js_punch_hole(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/* dupFd(fd): a second descriptor of the same open file (close-on-exec). The agent
+ * re-wraps an accepted connection with a reused read buffer (data-server.ts): the
+ * accepting socket closes its own descriptor, the duplicate carries the connection on. */
+static napi_value js_dup_fd(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  int32_t fd;
+  if (argc < 1 || napi_get_value_int32(env, argv[0], &fd) != napi_ok) {
+    napi_throw_type_error(env, "EINVAL", "dupFd(fd)");
+    return NULL;
+  }
+  int copy = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+  if (copy < 0) return throw_errno(env, "fcntl(F_DUPFD_CLOEXEC)", errno);
+  napi_value out;
+  napi_create_int32(env, copy, &out);
+  return out;
+}
+
 /* linkFd(fd, path): give an O_TMPFILE file its name; EEXIST if the name is taken */
 static napi_value js_link_fd(napi_env env, napi_callback_info info) {
   size_t argc = 2;
@@ -376,6 +395,7 @@ static napi_value init(napi_env env, napi_value exports) {
     {"scanDir", NULL, js_scan_dir, NULL, NULL, NULL, napi_default, NULL},
     {"punchHole", NULL, js_punch_hole, NULL, NULL, NULL, napi_default, NULL},
     {"linkFd", NULL, js_link_fd, NULL, NULL, NULL, napi_default, NULL},
+    {"dupFd", NULL, js_dup_fd, NULL, NULL, NULL, napi_default, NULL},
     {"readSmall", NULL, js_read_small, NULL, NULL, NULL, napi_default, NULL},
     {"writeSmall", NULL, js_write_small, NULL, NULL, NULL, napi_default, NULL},
   };

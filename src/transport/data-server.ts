@@ -13,6 +13,8 @@ import { checkGrant, newNonce, proofMatches, type SessionScope } from './session
 import { CheckedChunks } from './checked-chunks.js';
 import { ServedSession, type HashFactory, type IncomingWrite } from './served-session.js';
 import { normalizeSessionPath } from './session-path.js';
+import { ReadBuffers, type ReadBuffer } from './read-buffers.js';
+import { withOwnReads } from './own-reads.js';
 
 export interface ServedEndpoint {
   storage: Storage;
@@ -52,6 +54,10 @@ const LOW_WATER = 8;
 /** far below V8's external-memory step: TCP's window, not the agent's heap, holds a backlog
  * (at 64 MiB the agent fell into back-to-back full collections; bench/results/2026-11-22-dataplane.md) */
 const HIGH_WATER_BYTES = 8 * 1024 * 1024;
+/** the most one socket read takes (a plain TCP connection reading into its own buffers) */
+const READ_BYTES = 1024 * 1024;
+/** read buffers a connection keeps for reuse: enough for the writes in flight below the high-water mark */
+const READ_BUFFERS_KEPT = HIGH_WATER_BYTES / READ_BYTES + 2;
 /** before the handshake is done a peer may send only small frames */
 const HANDSHAKE_MAX_DATA = 64 * 1024;
 /** a session with no traffic either way for this long is closed (a half-open peer) */
@@ -103,7 +109,8 @@ export class DataServer {
       },
     };
     const onSocket = (s: net.Socket): void => this.accept(s);
-    this.server = options.tls ? tls.createServer({ key: options.tls.key, cert: options.tls.cert }, onSocket) : net.createServer(onSocket);
+    // plain TCP accepts paused: the connection is re-wrapped to read into buffers of its own before any byte is read
+    this.server = options.tls ? tls.createServer({ key: options.tls.key, cert: options.tls.cert }, onSocket) : net.createServer({ pauseOnConnect: true }, onSocket);
   }
 
   stats(): DataPlaneStats {
@@ -139,15 +146,24 @@ export class DataServer {
     await Promise.all([...this.ending]);
   }
 
-  private accept(socket: net.Socket): void {
+  private accept(accepted: net.Socket): void {
+    const pool = this.o.tls ? undefined : new ReadBuffers(READ_BYTES, READ_BUFFERS_KEPT);
+    let c: ServerConnection | undefined;
+    const own = pool && withOwnReads(accepted, pool, (chunk) => c?.receive(chunk));
+    const socket = own ?? accepted;
     this.sockets.add(socket);
     socket.setNoDelay(true);
     const peer = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`;
-    const c = new ServerConnection(socket, peer, this.o, this.checkedChunks, () => {
+    c = new ServerConnection(socket, peer, this.o, this.checkedChunks, own ? pool : undefined, () => {
       if (!this.sockets.delete(socket)) return;
       this.counts.bytesIn += socket.bytesRead;
       this.counts.bytesOut += socket.bytesWritten;
     });
+    if (!own) {
+      const conn = c;
+      socket.on('data', (chunk: Buffer) => conn.receive(chunk));
+      socket.resume();
+    }
     this.ending.add(c.ended);
     void c.ended.then(() => this.ending.delete(c.ended));
   }
@@ -184,15 +200,18 @@ class ServerConnection {
   /** settles once the socket is gone and the session has closed (its whole files in flight removed) */
   readonly ended: Promise<void>;
 
+  /**
+   * @param reads the buffers `socket` reads into, reused once each read is handled: a write
+   *   of streamed bytes holds its buffer until it settles (none: every read is a new buffer)
+   */
   constructor(private readonly socket: net.Socket, private readonly peer: string, private readonly o: DataServerOptions,
-    private readonly checkedChunks: CheckedChunks, onGone: () => void) {
-    this.decoder = new StreamDecoder(HANDSHAKE_MAX_DATA, FrameType.WRITE);
+    private readonly checkedChunks: CheckedChunks, private readonly reads: ReadBuffers | undefined, onGone: () => void) {
+    this.decoder = new StreamDecoder(HANDSHAKE_MAX_DATA, FrameType.WRITE, reads !== undefined);
     socket.setKeepAlive(true, 30_000);
     socket.setTimeout(IDLE_MS, () => socket.destroy());
     this.timer = setTimeout(() => this.refuse(new BargeError('E_AUTH', 'handshake not finished in time')), o.handshakeTimeoutMs ?? 10_000);
     let ended = (): void => undefined;
     this.ended = new Promise<void>((resolve) => { ended = resolve; });
-    socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('error', () => { /* 'close' follows */ });
     socket.on('close', () => {
       clearTimeout(this.timer);
@@ -239,7 +258,8 @@ class ServerConnection {
     setTimeout(() => this.socket.destroy(), 2000).unref();
   }
 
-  private onData(chunk: Buffer): void {
+  /** what the socket read */
+  receive(chunk: Buffer): void {
     if (this.state === 'closed') return;
     try { this.decoder.push(chunk, this.sink); } catch (e) { this.refuse(e); }
   }
@@ -289,17 +309,20 @@ class ServerConnection {
     if (!p) return;
     const id = this.incomingId;
     const n = slice.length;
+    // the read buffer the slice lies in is not reused until the storage has the bytes
+    const held = this.reads?.holdCurrent();
     this.inflight++;
     this.inflightBytes += n;
     if (this.inflightBytes >= HIGH_WATER_BYTES) this.socket.pause();
-    p.then(() => { this.settle(n); }, (e: unknown) => {
-      this.settle(n);
+    p.then(() => { this.settle(n, held); }, (e: unknown) => {
+      this.settle(n, held);
       const error = this.session?.writeFailed(w, e);
       if (error) this.failStreamed(id, error, { handle: w.handle });
     });
   }
 
-  private settle(n: number): void {
+  private settle(n: number, held: ReadBuffer | undefined): void {
+    if (held) this.reads?.release(held);
     this.inflight--;
     this.inflightBytes -= n;
     if (this.inflight === 0 && this.settledWaiters.length > 0) {

@@ -92,7 +92,7 @@ export interface FrameSink {
 
 /**
  * Incremental decoder that copies no frame data: push what the socket delivered (never
- * reused afterwards) and it calls the sink. Header and meta are checked as soon as they
+ * reused afterwards, unless the decoder was told the chunks are borrowed) and it calls the sink. Header and meta are checked as soon as they
  * are in, before anything is held for the data; only a header or meta split across
  * chunks is copied (into a buffer of its exact size). Data of the streamed frame type
  * goes to the sink slice by slice; other frames are handed over whole, their data a
@@ -115,10 +115,17 @@ export class StreamDecoder {
   private remaining = -1;
   private streaming = false;
   private parts: Buffer[] = [];
+  /** borrowed chunks: the data of the frame handed over whole, copied in as it arrives */
+  private whole: Buffer | undefined;
   /** bytes of the unfinished frame taken so far */
   private held = 0;
 
-  constructor(private maxData: number = DEFAULT_MAX_DATA_BYTES, private readonly streamType: number = -1) {}
+  /**
+   * @param borrowed the pushed chunks are the caller's to reuse once push returns (a
+   *   connection reading into its own buffers): the data of a frame handed over whole is
+   *   copied, once, into a buffer of its own; streamed slices are still the chunk's
+   */
+  constructor(private maxData: number = DEFAULT_MAX_DATA_BYTES, private readonly streamType: number = -1, private readonly borrowed = false) {}
 
   /** a new data limit for the frames to come (small until a peer is authenticated) */
   limitData(maxData: number): void {
@@ -143,7 +150,9 @@ export class StreamDecoder {
           at += n;
           this.remaining -= n;
           this.held += n;
-          if (this.streaming) sink.data(slice); else this.parts.push(slice);
+          if (this.streaming) sink.data(slice);
+          else if (this.borrowed) slice.copy(this.whole as Buffer, this.dataLen - this.remaining - n);
+          else this.parts.push(slice);
           if (this.remaining > 0) return;
         }
         this.finish(sink);
@@ -189,6 +198,7 @@ export class StreamDecoder {
       // header and meta are in: the data part begins
       this.remaining = this.dataLen;
       this.streaming = this.type === this.streamType && sink.begin(this.id, this.meta, this.dataLen);
+      if (!this.streaming && this.borrowed && this.dataLen > 0) this.whole = Buffer.allocUnsafe(this.dataLen);
     }
   }
 
@@ -212,8 +222,9 @@ export class StreamDecoder {
     const streaming = this.streaming;
     const frame: Frame | undefined = streaming ? undefined : {
       type: this.type, id: this.id, meta: this.meta as Meta,
-      data: this.parts.length === 0 ? EMPTY : this.parts.length === 1 ? this.parts[0] as Buffer : Buffer.concat(this.parts, this.dataLen),
+      data: this.whole ?? (this.parts.length === 0 ? EMPTY : this.parts.length === 1 ? this.parts[0] as Buffer : Buffer.concat(this.parts, this.dataLen)),
     };
+    this.whole = undefined;
     this.headHeld = 0;
     this.meta = undefined;
     this.metaBuf = undefined;

@@ -154,8 +154,9 @@ export class ServedSession {
   }
 
   /**
-   * The next bytes of a WRITE: hashed, then written where they belong. Returns the
-   * storage's promise (posix storage has written them already, synchronously), or
+   * The next bytes of a WRITE: hashed, then written where they belong, detached where the
+   * storage can (`bytes` must then stay as they are until the promise settles). Returns the
+   * storage's promise, or
    * undefined when the handle has failed meanwhile (the bytes are dropped). A rejection
    * goes to writeFailed.
    */
@@ -166,7 +167,8 @@ export class ServedSession {
     if (h.failed) return undefined;
     h.hash.update(bytes);
     try {
-      return h.writer.write(bytes, at);
+      // on the thread pool where the storage can: the event loop goes on to the next read
+      return h.writer.writeDetached ? h.writer.writeDetached(bytes, at) : h.writer.write(bytes, at);
     } catch (e) {
       return Promise.reject(e instanceof Error ? e : new Error(String(e)));
     }

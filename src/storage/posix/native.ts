@@ -17,6 +17,8 @@ interface NativeBinding {
   scanDir(path: string): NativeScan;
   punchHole(fd: number, offset: number, length: number): void;
   linkFd(fd: number, path: string): void;
+  /** fcntl(F_DUPFD_CLOEXEC): a second descriptor of fd's open file */
+  dupFd(fd: number): number;
   readSmall(path: string, buf: Buffer): [length: number, size: number, mtimeSec: number, mtimeNsec: number];
   writeSmall(dir: string, path: string, buf: Buffer, length: number, mode: number, uid: number, gid: number,
     mtimeSec: number, mtimeNsec: number, flags: number): void;

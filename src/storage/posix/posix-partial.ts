@@ -7,7 +7,7 @@ import { journalNameFor, partialNameFor, tempNameFor } from '../../core/temp-nam
 import type { ChunkWriter, EntryMeta, MetaChoice, PartialCheck, PartialFile } from '../storage.js';
 import { classifyError } from './classify-error.js';
 import { native } from './native.js';
-import { applyMetaFd, kernelCopier, writeAt } from './posix-writer.js';
+import { applyMetaFd, detachedWrite, kernelCopier, writeAt } from './posix-writer.js';
 
 const HEADER = 'barge-partial 1';
 
@@ -147,6 +147,9 @@ export function openPartialWrite(p: PartialPaths, rel: string, sparse: boolean, 
   return {
     write(bytes, position) {
       try { writeAt(fd, bytes, position, sparse); return Promise.resolve(); } catch (e) { return Promise.reject(classifyError(e, 'write', rel)); }
+    },
+    writeDetached(bytes, position) {
+      return detachedWrite(fd, bytes, position, sparse, false, rel);
     },
     copyFrom: kernelCopier(() => fd, sparse, rel),
     close() {

@@ -60,6 +60,31 @@ function writeFully(fd: number, bytes: Buffer, offset: number, length: number, p
   while (done < length) done += fs.writeSync(fd, bytes, offset + done, length - done, position + done);
 }
 
+/** writeFully on the thread pool: the event loop goes on while the kernel copies the bytes */
+function writeFullyDetached(fd: number, bytes: Buffer, position: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let done = 0;
+    const step = (e: NodeJS.ErrnoException | null, n: number): void => {
+      if (e) { reject(e); return; }
+      done += n;
+      if (done >= bytes.length) resolve();
+      else fs.write(fd, bytes, done, bytes.length - done, position + done, step);
+    };
+    fs.write(fd, bytes, 0, bytes.length, position, step);
+  });
+}
+
+/**
+ * A writer's writeDetached onto fd: a sparse write stays on the calling thread (it looks
+ * for zeros to leave out), any other goes to the thread pool.
+ */
+export function detachedWrite(fd: number, bytes: Buffer, position: number, sparse: boolean, fresh: boolean, rel: string): Promise<void> {
+  if (sparse) {
+    try { writeAt(fd, bytes, position, true, fresh); return Promise.resolve(); } catch (e) { return Promise.reject(classifyError(e, 'write', rel)); }
+  }
+  return writeFullyDetached(fd, bytes, position).catch((e: unknown) => { throw classifyError(e, 'write', rel); });
+}
+
 /** errors that mean "these two files cannot be copied between in the kernel" */
 const NO_KERNEL_COPY = new Set(['EXDEV', 'EINVAL', 'EOPNOTSUPP', 'ENOTSUP', 'ENOSYS', 'EBADF']);
 
@@ -151,6 +176,12 @@ export class PosixFileWriter implements FileWriter {
     } catch (e) {
       return Promise.reject(classifyError(e, 'write', this.rel));
     }
+  }
+
+  writeDetached(bytes: Buffer, position: number): Promise<void> {
+    const fresh = position >= this.end;
+    this.end = Math.max(this.end, position + bytes.length);
+    return detachedWrite(this.fd, bytes, position, this.sparse, fresh, this.rel);
   }
 
   async copyFrom(from: FileReader, position: number, length: number): Promise<number | undefined> {
