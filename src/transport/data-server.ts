@@ -148,20 +148,20 @@ export class DataServer {
 
   private accept(accepted: net.Socket): void {
     const pool = this.o.tls ? undefined : new ReadBuffers(READ_BYTES, READ_BUFFERS_KEPT);
-    let c: ServerConnection | undefined;
-    const own = pool && withOwnReads(accepted, pool, (chunk) => c?.receive(chunk));
+    // the connection is made once the socket is: reads begin only after this turn of the loop
+    const to: { c?: ServerConnection } = {};
+    const own = pool && withOwnReads(accepted, pool, (chunk) => to.c?.receive(chunk));
     const socket = own ?? accepted;
     this.sockets.add(socket);
     socket.setNoDelay(true);
     const peer = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`;
-    c = new ServerConnection(socket, peer, this.o, this.checkedChunks, own ? pool : undefined, () => {
+    const c = to.c = new ServerConnection(socket, peer, this.o, this.checkedChunks, own ? pool : undefined, () => {
       if (!this.sockets.delete(socket)) return;
       this.counts.bytesIn += socket.bytesRead;
       this.counts.bytesOut += socket.bytesWritten;
     });
     if (!own) {
-      const conn = c;
-      socket.on('data', (chunk: Buffer) => conn.receive(chunk));
+      socket.on('data', (chunk: Buffer) => c.receive(chunk));
       socket.resume();
     }
     this.ending.add(c.ended);
