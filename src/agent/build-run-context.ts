@@ -61,6 +61,7 @@ export function buildRunContext(data: SyncWorkerData, remote?: RemoteStorageClas
     cells: sharedCells(data.memory),
     limiter: data.opts.bwlimit === undefined ? undefined : new BandwidthLimiter(data.opts.bwlimit, data.limiterMemory),
     buffer: Buffer.allocUnsafe(data.remoteDst ? NETWORK_BUFFER : READ_BUFFER),
+    ...(data.remoteDst ? { spare: Buffer.allocUnsafe(NETWORK_BUFFER) } : {}),
     readHash: createHasher(data.opts.hash),
   };
 }

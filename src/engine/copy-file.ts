@@ -24,25 +24,43 @@ export type RangeSink = Pick<FileWriter, 'write' | 'copyFrom'>;
  * and mtime check after the copy, and --verify compares what was written with the hash.
  */
 export async function copyRange(ctx: RunContext, rel: string, reader: FileReader, sink: RangeSink, offset: number, length: number): Promise<string> {
-  const { buffer, readHash } = ctx;
+  const { readHash } = ctx;
   const copyFrom = sink.copyFrom?.bind(sink);
+  // with a spare buffer the next block is read while the last is still being sent
+  const buffers = ctx.spare ? [ctx.buffer, ctx.spare] : [ctx.buffer];
+  const writing: Promise<void>[] = buffers.map(() => Promise.resolve());
+  let failed: { e: unknown } | undefined;
   readHash.reset();
   let done = 0;
-  while (done < length) {
-    if (isAborted(ctx)) throw new BargeError('E_INTERRUPTED', 'interrupted', { path: rel });
-    const want = Math.min(buffer.length, length - done);
-    const at = offset + done;
-    const n = await reader.read(buffer, want, at);
-    if (n === 0) throw new BargeError('E_CHANGED', `source file shrank while being copied (read ${at} of ${offset + length} bytes)`, { path: rel });
-    const view = buffer.subarray(0, n);
-    readHash.update(view);
-    ctx.limiter?.acquire(n);
-    const copied = copyFrom ? await copyFrom(reader, at, n) ?? 0 : 0;
-    if (copied < n) await sink.write(view.subarray(copied), at + copied);
-    if (!ctx.opts.keepCache) reader.release?.(at, n);
-    Atomics.add(ctx.cells.counters, CELL_BYTES, BigInt(n));
-    done += n;
+  let turn = 0;
+  try {
+    while (done < length) {
+      if (isAborted(ctx)) throw new BargeError('E_INTERRUPTED', 'interrupted', { path: rel });
+      const k = turn++ % buffers.length;
+      const buffer = buffers[k] as Buffer;
+      await writing[k];
+      if (failed) throw failed.e;
+      const want = Math.min(buffer.length, length - done);
+      const at = offset + done;
+      const n = await reader.read(buffer, want, at);
+      if (n === 0) throw new BargeError('E_CHANGED', `source file shrank while being copied (read ${at} of ${offset + length} bytes)`, { path: rel });
+      const view = buffer.subarray(0, n);
+      readHash.update(view);
+      ctx.limiter?.acquire(n);
+      const copied = copyFrom ? await copyFrom(reader, at, n) ?? 0 : 0;
+      if (copied < n) {
+        // not awaited here: the buffer's next turn waits for it; a failure is kept for then
+        writing[k] = sink.write(view.subarray(copied), at + copied).catch((e: unknown) => { failed ??= { e }; });
+      }
+      if (!ctx.opts.keepCache) reader.release?.(at, n);
+      Atomics.add(ctx.cells.counters, CELL_BYTES, BigInt(n));
+      done += n;
+    }
+  } finally {
+    // nothing may still be writing from a buffer once this returns, or throws
+    await Promise.all(writing);
   }
+  if (failed) throw failed.e;
   return readHash.digest();
 }
 

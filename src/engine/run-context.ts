@@ -38,6 +38,12 @@ export interface RunContext {
   limiter: BandwidthLimiter | undefined;
   /** a reused read buffer */
   buffer: Buffer;
+  /**
+   * a second one, of the same size, where writes return before the bytes land (a
+   * destination across the data plane): a copy reads the next block into one while the
+   * other's bytes are still being sent
+   */
+  spare?: Buffer;
   /** the reused buffer of small-file batches, made on first use */
   batchBuffer?: Buffer;
   readHash: Hasher;
