@@ -70,8 +70,9 @@ async function copyOneBuffer(ctx: RunContext, dir: string, files: FileItem[], bu
     if (!got || got.length !== f.src.size || got.size !== f.src.size || got.mtimeNs !== f.src.mtimeNs) { rest.push(f); continue; }
     readHash.reset();
     readHash.update(buf.subarray(got.offset, got.offset + got.length));
-    writes.push({ name: f.src.name, offset: got.offset, length: got.length, meta: metaOf(f.src) });
-    toWrite.push({ f, hash: readHash.digest() });
+    const hash = readHash.digest();
+    writes.push({ name: f.src.name, offset: got.offset, length: got.length, meta: metaOf(f.src), sentHash: hash });
+    toWrite.push({ f, hash });
     bytes += got.length;
   }
   if (writes.length === 0) return rest;

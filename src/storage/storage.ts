@@ -163,6 +163,8 @@ export interface ManyWrite {
   offset: number;
   length: number;
   meta: EntryMeta;
+  /** the hash of these bytes as the sender read them: a storage across a network takes the file only if what arrived hashes to it */
+  sentHash?: string;
 }
 
 export interface Storage {

@@ -96,3 +96,23 @@ export function entries(v: unknown, field: string): Entry[] {
     return entry(x as Meta);
   });
 }
+
+/** a list of exactly `n` booleans */
+export function bools(m: Meta, field: string, n: number): boolean[] {
+  const v = m[field];
+  if (!Array.isArray(v) || v.length !== n || !v.every((x) => typeof x === 'boolean')) throw bad(field, `a list of ${n} booleans`);
+  return v;
+}
+
+/** a write-many call's files, [name, offset, length, meta, sentHash] each, every range inside the call's `dataLength` bytes */
+export function manyWrites(m: Meta, field: string, dataLength: number): { name: string; offset: number; length: number; meta: EntryMeta; sentHash: string }[] {
+  const v = m[field];
+  if (!Array.isArray(v) || v.length === 0) throw bad(field, 'a list of files');
+  return v.map((x: unknown) => {
+    if (!Array.isArray(x) || x.length !== 5) throw bad(field, 'a list of [name, offset, length, meta, sentHash]');
+    const o: Meta = { name: x[0], offset: x[1], length: x[2], meta: x[3], sentHash: x[4] };
+    const w = { name: str(o, 'name'), offset: uint(o, 'offset'), length: uint(o, 'length'), meta: entryMeta(o, 'meta'), sentHash: str(o, 'sentHash') };
+    if (w.offset + w.length > dataLength) throw bad(field, `ranges inside the call's ${dataLength} data bytes`);
+    return w;
+  });
+}

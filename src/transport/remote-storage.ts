@@ -5,7 +5,7 @@
 import type { Entry, EntryType } from '../core/entry.js';
 import { BargeError } from '../core/errors.js';
 import { parseWithBigints } from '../core/json-bigint.js';
-import type { ChunkWriter, EntryMeta, FileReader, FileWriter, MetaChoice, PartialCheck, PartialFile, Storage, StorageFeatures, WriteOptions } from '../storage/storage.js';
+import type { ChunkWriter, EntryMeta, FileReader, FileWriter, ManyWrite, MetaChoice, PartialCheck, PartialFile, Storage, StorageFeatures, WriteOptions } from '../storage/storage.js';
 import { DataConnection, type PeerAddress, type SessionCredential, type WireFeatures } from './data-connection.js';
 import type { Meta } from './frame-codec.js';
 import * as f from './meta-fields.js';
@@ -39,6 +39,10 @@ export function remoteFeatures(wire: WireFeatures): StorageFeatures {
 export function remoteRootText(t: RemoteTarget): string {
   return `barge://${t.address.host}:${t.address.port}/${t.scope.endpoint}${t.scope.path === '' ? '' : '/' + t.scope.path}`;
 }
+
+/** a write-many call's files: at most this many, and about this much of its meta (the meta limit is 64 KiB) */
+const MANY_PER_CALL = 128;
+const MANY_META_BYTES = 40 * 1024;
 
 export class RemoteStorage implements Storage {
   readonly root: string;
@@ -146,6 +150,35 @@ export class RemoteStorage implements Storage {
   async writeWhole(path: string, bytes: Buffer, meta: EntryMeta, choice: MetaChoice, sentHash?: string): Promise<boolean> {
     if (sentHash === undefined) return false; // the receiver checks every file; without the sender's hash take the general path
     return f.bool(await this.call('write-whole', { path, meta, choice, hash: this.t.hash, sentHash }, bytes), 'done');
+  }
+
+  /**
+   * A directory's new small files in a few calls, each with a file list in its meta and
+   * the bytes in its data, sent one after another without waiting; a file counts as
+   * written only where the receiver took it (it checks each against its sentHash).
+   */
+  async writeMany(dir: string, files: readonly ManyWrite[], buf: Buffer, choice: MetaChoice): Promise<boolean[]> {
+    if (files.some((x) => x.sentHash === undefined)) return files.map(() => false); // the receiver checks every file
+    const calls: Promise<boolean[]>[] = [];
+    for (let i = 0; i < files.length;) {
+      let end = i;
+      let metaBytes = 0;
+      while (end < files.length && (end === i || (end - i < MANY_PER_CALL && metaBytes < MANY_META_BYTES))) {
+        metaBytes += 200 + Buffer.byteLength((files[end] as ManyWrite).name);
+        end++;
+      }
+      calls.push(this.writeManyCall(dir, files.slice(i, end), buf, choice));
+      i = end;
+    }
+    return (await Promise.all(calls)).flat();
+  }
+
+  private async writeManyCall(dir: string, files: readonly ManyWrite[], buf: Buffer, choice: MetaChoice): Promise<boolean[]> {
+    const from = Math.min(...files.map((x) => x.offset));
+    const to = Math.max(...files.map((x) => x.offset + x.length));
+    const list = files.map((x) => [x.name, x.offset - from, x.length, x.meta, x.sentHash]);
+    const m = await this.call('write-many', { path: dir, hash: this.t.hash, choice, files: list }, buf.subarray(from, to));
+    return f.bools(m, 'done', files.length);
   }
 
   async preparePartial(path: string, opts: WriteOptions & { identity: string; chunkSize: number }): Promise<PartialFile> {

@@ -50,7 +50,7 @@ export interface IncomingWrite {
 const LIST_PART_BYTES = 1024 * 1024;
 /** reads are answered with at most this much data per call */
 const MAX_READ = 4 * 1024 * 1024;
-const WRITE_OPS = new Set(['mkbase', 'mkdir', 'symlink', 'link', 'remove', 'rmdir', 'setmeta', 'open-write', 'write-whole',
+const WRITE_OPS = new Set(['mkbase', 'mkdir', 'symlink', 'link', 'remove', 'rmdir', 'setmeta', 'open-write', 'write-whole', 'write-many',
   'prepare-partial', 'open-partial-write', 'record-chunk', 'commit-partial', 'abort-partial']);
 
 export class ServedSession {
@@ -253,6 +253,7 @@ export class ServedSession {
         if (!s.writeWhole) return { meta: { done: false } };
         return { meta: { done: await s.writeWhole(path, data, f.entryMeta(m, 'meta'), f.metaChoice(m, 'choice')) } };
       }
+      case 'write-many': return { meta: { done: await this.writeMany(m, data) } };
       case 'open-read': return this.addReader(await s.openRead(this.path(m)));
       case 'open-partial-read': return this.addReader(await s.openPartialRead(this.path(m)));
       case 'read': {
@@ -331,6 +332,34 @@ export class ServedSession {
       case 'ping': return { meta: {} };
       default: throw new BargeError('E_PROTOCOL', `unknown call '${op}'`);
     }
+  }
+
+  /**
+   * New small files of one directory, each checked against the hash the sender read; one
+   * that does not match fails the call (the sender then sends each file on its own, and
+   * the one that arrives wrong again fails alone, named).
+   */
+  private async writeMany(m: Meta, data: Buffer): Promise<boolean[]> {
+    const dir = this.path(m);
+    const files = f.manyWrites(m, 'files', data.length);
+    const choice = f.metaChoice(m, 'choice');
+    for (const w of files) {
+      // a plain name: the session path check, and no slash
+      const rel = this.p(w.name);
+      if (w.name === '' || w.name.includes('/')) throw new BargeError('E_PATH_ESCAPE', `not a plain file name: ${JSON.stringify(w.name)}`, { path: rel });
+      const hash = this.newHash(m);
+      hash.update(data.subarray(w.offset, w.offset + w.length));
+      const got = hash.digest();
+      if (got !== w.sentHash) throw new BargeError('E_CHECKSUM', `received bytes hash to ${got}, the sender read ${w.sentHash}`, { path: dir === '' ? w.name : `${dir}/${w.name}` });
+    }
+    const s = this.storage;
+    if (s.writeMany) return s.writeMany(dir, files, data, choice);
+    const done: boolean[] = [];
+    for (const w of files) {
+      const path = dir === '' ? w.name : `${dir}/${w.name}`;
+      done.push(s.writeWhole ? await s.writeWhole(path, data.subarray(w.offset, w.offset + w.length), w.meta, choice) : false);
+    }
+    return done;
   }
 
   /** mkdir -p of the session's subtree (a push to a directory that does not exist yet) */

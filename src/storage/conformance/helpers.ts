@@ -64,6 +64,12 @@ export function sent(h: StorageUnderTest, bytes: string | Buffer): string | unde
   return h.sentHash(typeof bytes === 'string' ? Buffer.from(bytes) : bytes);
 }
 
+/** a ManyWrite's sentHash field, where the storage wants one */
+export function sentField(h: StorageUnderTest, bytes: string | Buffer): { sentHash?: string } {
+  const hash = sent(h, bytes);
+  return hash === undefined ? {} : { sentHash: hash };
+}
+
 export function put(h: StorageUnderTest, rel: string, data: string | Buffer): Promise<void> {
   return h.fixture.put(rel, data);
 }

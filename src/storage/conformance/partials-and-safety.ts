@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe } from 'node:test';
 import { isTempName } from '../../core/temp-names.js';
-import { assertMtime, exists, expectRefused, has, IS_ROOT, type It, KEEP_OWNER, lst, meta, MIB, names, nonZero, pattern, put, readAll, rejectsWith, sent, type StorageUnderTest, T1, tempNames, text } from './helpers.js';
+import { assertMtime, exists, expectRefused, has, IS_ROOT, type It, KEEP_OWNER, lst, meta, MIB, names, nonZero, pattern, put, readAll, rejectsWith, sent, sentField, type StorageUnderTest, T1, tempNames, text } from './helpers.js';
 
 /**
  * Writes chunk `index` and records it as a sender does: closed with the hash of its bytes,
@@ -152,7 +152,7 @@ export function partialAndSafetyTests(it: It): void {
         ];
         if (h.storage.writeWhole) ops.push(['writeWhole', () => h.storage.writeWhole?.('sw/w', Buffer.from('x'), meta(0o644, T1), KEEP_OWNER, sent(h, 'x')) ?? Promise.resolve()]);
         if (h.storage.readWhole) ops.push(['readWhole', () => h.storage.readWhole?.('sw/x', buf) ?? Promise.resolve()]);
-        if (h.storage.writeMany) ops.push(['writeMany', () => h.storage.writeMany?.('sw', [{ name: 'm', offset: 0, length: 1, meta: meta(0o644, T1) }], Buffer.from('x'), KEEP_OWNER) ?? Promise.resolve()]);
+        if (h.storage.writeMany) ops.push(['writeMany', () => h.storage.writeMany?.('sw', [{ name: 'm', offset: 0, length: 1, meta: meta(0o644, T1), ...sentField(h, 'x') }], Buffer.from('x'), KEEP_OWNER) ?? Promise.resolve()]);
         if (h.storage.readMany) ops.push(['readMany', () => h.storage.readMany?.('sw', [{ name: 'x', size: 1 }], buf) ?? Promise.resolve()]);
         for (const [what, op] of ops) await rejectsWith(op, 'E_PATH_ESCAPE', `${what} below a swapped directory`);
         if (area) assert.deepEqual(await area.list(outside), []);
