@@ -86,6 +86,16 @@ export function encodeName(s: string): Uint8Array {
   return Uint8Array.from(parts);
 }
 
+/** whether encodeName can give s bytes: false only for hand-made strings (a lone surrogate no listing makes) */
+export function namesBytes(s: string): boolean {
+  try {
+    encodeName(s);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** the string for display: each escaped byte as \xNN (other characters as they are) */
 export function showEscapedBytes(s: string): string {
   return s.replace(/[\udc80-\udcff]/gu, (c) => '\\x' + (c.charCodeAt(0) - ESCAPE_BASE).toString(16).padStart(2, '0'));
