@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { decodeName, encodeName, hasEscapedBytes, showEscapedBytes } from './name-bytes.js';
+import { decodeName, encodeName, fromStoredText, hasEscapedBytes, showEscapedBytes, toStoredText } from './name-bytes.js';
 
 const bytes = (...b: number[]): Uint8Array => Uint8Array.from(b);
 const utf8 = (s: string): Uint8Array => new TextEncoder().encode(s);
@@ -60,4 +60,18 @@ test('names are shown with \\xNN for the bytes that are not UTF-8, and a surroga
 test('a lone surrogate outside the escape range names no bytes: a RangeError, not a guess', () => {
   assert.throws(() => encodeName('a\ud800b'), /lone surrogate U\+D800/);
   assert.throws(() => encodeName('a\udc7fb'), /lone surrogate U\+DC7F/);
+});
+
+test('text stored in a database column keeps escaped bytes and backslashes exactly, and plain text as it is', () => {
+  const cases = ['plain', 'a\\b', 'back\\slash\\u', '\\udcff literal', '\\\\udcfe', 'b\udcff.', '\\\udcfe', 'x\\u005c\udc80\\', '\u{10080}é'];
+  for (const s of cases) {
+    const stored = toStoredText(s);
+    assert.equal(fromStoredText(stored), s, JSON.stringify(s));
+    assert.equal(hasEscapedBytes(stored), false, `${JSON.stringify(stored)} holds no lone surrogate`);
+  }
+  assert.equal(toStoredText('plain'), 'plain');
+  assert.equal(toStoredText('a\\b'), 'a\\b');
+  assert.equal(toStoredText('b\udcff.'), 'b\\udcff.');
+  // two names that differ only in being bytes or text stay two
+  assert.notEqual(toStoredText('a\udcfe'), toStoredText('a\\udcfe'));
 });

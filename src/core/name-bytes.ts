@@ -100,3 +100,22 @@ export function namesBytes(s: string): boolean {
 export function showEscapedBytes(s: string): string {
   return s.replace(/[\udc80-\udcff]/gu, (c) => '\\x' + (c.charCodeAt(0) - ESCAPE_BASE).toString(16).padStart(2, '0'));
 }
+
+/**
+ * s as text any database column holds (valid Unicode), losslessly: a database driver
+ * writes a lone surrogate as U+FFFD (Postgres) or as bytes it reads back as three of them
+ * (SQLite), and two names would then be one. Each escaped byte becomes the six characters
+ * \udcNN, and a backslash that is followed by `u` becomes \u005c, so that every \u in the
+ * result is one of the two and fromStoredText reads it back exactly. Text with neither
+ * (nearly all) is stored as it is.
+ */
+export function toStoredText(s: string): string {
+  if (!s.includes('\\u') && !hasEscapedBytes(s)) return s;
+  return s.replace(/\\(?=u)/g, '\\u005c').replace(/[\udc80-\udcff]/gu, (c) => '\\u' + c.charCodeAt(0).toString(16));
+}
+
+/** what toStoredText stored, back as it was */
+export function fromStoredText(t: string): string {
+  if (!t.includes('\\u')) return t;
+  return t.replace(/\\u(005c|dc[89a-f][0-9a-f])/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
+}
