@@ -3,6 +3,7 @@
 // and shows each such byte as \xNN in every output. Real files, real processes.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,6 +20,7 @@ function at(...parts: (string | number[])[]): Buffer {
   const bufs = parts.map((p) => (typeof p === 'string' ? Buffer.from(p) : Buffer.from(p)));
   return Buffer.concat(bufs.flatMap((b, i) => (i === 0 ? [b] : [Buffer.from('/'), b])));
 }
+const CHUNKED = ['--chunk-cutoff', '1M', '--chunk-size', '1M'];
 const BAD_FILE = [...Buffer.from('bad-'), 0xff];
 const BAD_DIR = [0x64, 0xfe];
 const TARGET = [...Buffer.from('target-'), 0xff];
@@ -45,6 +47,8 @@ before(() => {
   writeFileSync(at(src, BAD_DIR, 'f'), 'in a dir whose name is not UTF-8');
   writeFileSync(at(src, BAD_DIR, BAD_FILE), 'both');
   writeFileSync(at(src, SURROGATE_FILE), 's');
+  // sent in chunks (with CHUNKED): its partial file and journal are named after it
+  writeFileSync(at(src, BAD_DIR, [...Buffer.from('big-'), 0xff]), randomBytes(3 << 20));
   writeFileSync(join(src, 'good \u{1f680}'), 'g');
   symlinkSync(at(TARGET), at(src, 'l'));
   symlinkSync(at('..', BAD_FILE), at(src, BAD_DIR, [...Buffer.from('up-'), 0x80]));
@@ -55,7 +59,7 @@ interface Summary { filesCopied: number; metaUpdated: number; symlinksMade: numb
 
 test('a tree of names and a link target that are not UTF-8 is copied byte for byte, and each such byte shows as \\xNN', async () => {
   const dst = join(work, 'dst');
-  const r = await runBarge(['sync', '-v', src, dst]);
+  const r = await runBarge(['sync', '-v', ...CHUNKED, src, dst]);
   assert.equal(r.code, 0, r.stderr);
   assert.deepEqual(diffTrees(src, dst), []);
   assert.deepEqual(names(dst), names(src));
@@ -123,7 +127,7 @@ test('pushed into a lone agent over the data plane, the same tree arrives byte f
   const agent: LoneAgent = await startLoneAgent(work, [`inbox=${inbox}:rw`]);
   const env = { BARGE_TOKEN: AGENT_TOKEN };
   try {
-    const r = await runBarge(['sync', '-v', src, agent.url('inbox', 'tree')], { env });
+    const r = await runBarge(['sync', '-v', ...CHUNKED, src, agent.url('inbox', 'tree')], { env });
     assert.equal(r.code, 0, r.stderr);
     const dst = join(inbox, 'tree');
     assert.deepEqual(diffTrees(src, dst), []);
