@@ -23,7 +23,7 @@ const env = { BARGE_TOKEN: AGENT_TOKEN };
 
 before(async () => {
   work = mkdtempSync(join(tmpdir(), 'barge-push-'));
-  tree = makeOddTree(join(work, 'src'));
+  tree = makeOddTree(join(work, 'src'), { nonUtf8Names: true });
   inbox = join(work, 'inbox');
   readonlyDir = join(work, 'archive');
   mkdirSync(inbox);

@@ -1,24 +1,25 @@
 // barge sync on a tree of every hard case, checked by an independent comparator.
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { makeOddTree, type OddTree } from './helpers/odd-tree.js';
 import { runBarge } from './helpers/run-cli.js';
 import { diffSnapshots, diffTrees, snapshotTree } from './helpers/tree-diff.js';
+import { walkTree } from './helpers/tree-walk.js';
 
 let work: string;
 
-/** every directory under root, root included */
-function dirsOf(root: string): string[] {
-  return [root, ...readdirSync(root, { withFileTypes: true, recursive: true }).filter((d) => d.isDirectory()).map((d) => join(d.parentPath ?? d.path, d.name))];
+/** every directory under root, root included, as bytes (some names are not UTF-8) */
+function dirsOf(root: string): Buffer[] {
+  return walkTree(root).filter((e) => e.type === 'dir').map((e) => e.abs);
 }
 let tree: OddTree;
 
 before(() => {
   work = mkdtempSync(join(tmpdir(), 'barge-odd-'));
-  tree = makeOddTree(join(work, 'src'));
+  tree = makeOddTree(join(work, 'src'), { nonUtf8Names: true });
 });
 after(() => rmSync(work, { recursive: true, force: true }));
 
@@ -46,7 +47,7 @@ test('a second run changes nothing and copies nothing', async () => {
 
 test('a second run with -c (content compared) changes nothing either: no directory times set again, no hard link made again, nor predicted', async () => {
   const dst = join(work, 'dst-full');
-  const ctimes = (): string[] => dirsOf(dst).map((d) => `${d} ${statSync(d, { bigint: true }).ctimeNs}`);
+  const ctimes = (): string[] => dirsOf(dst).map((d) => `${d.toString('hex')} ${statSync(d, { bigint: true }).ctimeNs}`);
   const before = ctimes();
   await new Promise((r) => setTimeout(r, 20));
   for (const dry of [['-n'], []]) {

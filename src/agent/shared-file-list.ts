@@ -1,9 +1,11 @@
 // A request's file list (up to a million paths) crosses to the task threads once, as
 // shared memory, instead of being copied with every task's message.
+import { decodeName, encodeName } from '../core/name-bytes.js';
 
 /** a file list as shared bytes, and back (paths hold no NUL: the coordinator refuses them) */
 export function shareFileList(files: readonly string[]): SharedArrayBuffer {
-  const bytes = new TextEncoder().encode(files.join('\0'));
+  // the names' own bytes, those that are not UTF-8 included (name-bytes.ts)
+  const bytes = encodeName(files.join('\0'));
   const shared = new SharedArrayBuffer(bytes.length);
   new Uint8Array(shared).set(bytes);
   return shared;
@@ -12,5 +14,5 @@ export function shareFileList(files: readonly string[]): SharedArrayBuffer {
 export function sharedFileList(shared: SharedArrayBuffer): string[] {
   if (shared.byteLength === 0) return [];
   // TextDecoder does not read shared memory: one copy into this thread's own
-  return new TextDecoder().decode(new Uint8Array(shared).slice()).split('\0');
+  return decodeName(new Uint8Array(shared).slice()).split('\0');
 }

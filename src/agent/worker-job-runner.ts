@@ -17,7 +17,7 @@ export interface ServiceJobMessage {
   generation: number;
   task: Task;
   data: Omit<SyncWorkerData, 'src' | 'dst' | 'opts'>;
-  /** the job's file list (opts.filter.filesFrom), NUL-separated UTF-8 in memory every thread shares */
+  /** the job's file list (opts.filter.filesFrom), NUL-separated bytes (name-bytes.ts) in memory every thread shares */
   files?: SharedArrayBuffer;
   /** PEM of the CA that signed the certificates of agents whose data plane speaks TLS (else the system's CAs) */
   pushCa?: string;

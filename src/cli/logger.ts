@@ -2,6 +2,7 @@
 // --log-format json, so that scripts and log collectors can read them.
 import type { ErrorRecord } from '../core/errors.js';
 import { errorLine } from './sync-report.js';
+import { showBytes } from './escape-path.js';
 
 export interface Logger {
   error(e: ErrorRecord): void;
@@ -16,7 +17,7 @@ export async function createLogger(format: 'human' | 'json', quiet: boolean): Pr
     const { default: pino } = await import('pino');
     const log = pino({ base: { app: 'barge' }, timestamp: pino.stdTimeFunctions.isoTime }, pino.destination({ fd: 2, sync: true }));
     return {
-      error: (e) => log.error({ code: e.code, path: e.path, retryable: e.retryable }, e.message),
+      error: (e) => log.error({ code: e.code, path: e.path === undefined ? undefined : showBytes(e.path), retryable: e.retryable }, showBytes(e.message)),
       notice: (text) => { if (!quiet) log.warn(text); },
       summary: (_text, fields) => { if (!quiet) log.info(fields, 'summary'); },
     };

@@ -4,6 +4,7 @@ import { availableParallelism } from 'node:os';
 import { BargeError } from '../core/errors.js';
 import { listedPathProblem, shownListedPath, type FilterRule } from '../core/filter.js';
 import { compileGlob } from '../core/glob.js';
+import { decodeName } from '../core/name-bytes.js';
 import { DEFAULT_CHUNK_CUTOFF, DEFAULT_CHUNK_SIZE, defaultSyncOptions, HASH_NAMES, isHashName, type SyncOptions } from '../core/sync-options.js';
 import { parseAge, parseCount, parseRate, parseSize } from '../core/units.js';
 
@@ -59,7 +60,8 @@ export function collectRule(into: FilterRule[], kind: FilterRule['kind']) {
 export function readFileList(path: string): string[] {
   let text: string;
   try {
-    text = readFileSync(path === '-' ? 0 : path, 'utf8');
+    // bytes that are not UTF-8 stay those bytes: the names they list are carried as bytes
+    text = decodeName(readFileSync(path === '-' ? 0 : path));
   } catch (e) {
     const why = e instanceof Error && 'code' in e ? String((e as { code: unknown }).code) : String(e);
     throw new BargeError('E_BAD_INPUT', `cannot read --files-from '${path}': ${why}`);

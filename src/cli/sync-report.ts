@@ -3,15 +3,15 @@ import type { Counters } from '../core/counters.js';
 import type { ErrorRecord } from '../core/errors.js';
 import { formatBytes, formatCount, formatDuration } from '../core/units.js';
 import type { ActionEvent } from '../core/task-types.js';
-import { escapePath } from './escape-path.js';
+import { escapePath, showBytes } from './escape-path.js';
 
 export function actionLine(e: ActionEvent): string {
-  const detail = e.detail === undefined ? '' : e.verb === 'symlink' ? ` -> ${escapePath(e.detail)}` : e.verb === 'hardlink' ? ` => ${escapePath(e.detail)}` : ` (${e.detail})`;
+  const detail = e.detail === undefined ? '' : e.verb === 'symlink' ? ` -> ${escapePath(e.detail)}` : e.verb === 'hardlink' ? ` => ${escapePath(e.detail)}` : ` (${showBytes(e.detail)})`;
   return `${e.verb.padEnd(8)} ${escapePath(e.rel)}${detail}`;
 }
 
 export function errorLine(e: ErrorRecord): string {
-  return `barge: ${e.code}: ${e.path === undefined || e.path === '' ? '' : escapePath(e.path) + ': '}${e.message}`;
+  return `barge: ${e.code}: ${e.path === undefined || e.path === '' ? '' : escapePath(e.path) + ': '}${showBytes(e.message)}`;
 }
 
 export interface Summary {
@@ -54,9 +54,9 @@ export function summaryText(s: Summary): string {
 
 export function summaryJson(s: Summary): string {
   return JSON.stringify({
-    status: s.status, dryRun: s.dryRun, source: s.source, destination: s.destination,
+    status: s.status, dryRun: s.dryRun, source: showBytes(s.source), destination: showBytes(s.destination),
     seconds: Number(s.seconds.toFixed(3)), bytesPerSecond: Math.round(s.bytesPerSecond),
     ...s.counters, deleteSkipped: s.deleteSkipped ?? null,
-    errors: s.errors.map((e) => ({ code: e.code, path: e.path ?? null, message: e.message })),
+    errors: s.errors.map((e) => ({ code: e.code, path: e.path === undefined ? null : showBytes(e.path), message: showBytes(e.message) })),
   }, null, 2);
 }

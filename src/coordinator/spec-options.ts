@@ -10,6 +10,8 @@ const FILES_ENTRY_PROBLEM: Record<ListedPathFault, string> = {
   nul: 'has a NUL character in it: no file name can',
   absolute: 'is absolute: list paths relative to the source',
   dotdot: "has a '..' in it: list paths relative to the source, without '..'",
+  // \udc80..\udcff stand for bytes that are not UTF-8 (src/core/name-bytes.ts); other lone surrogates for nothing
+  surrogate: 'holds a lone surrogate that names no bytes',
 };
 
 /** refuses at submit a `files` entry that cannot name a path under the source, naming its index */

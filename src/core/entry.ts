@@ -27,8 +27,6 @@ export interface Entry {
    * listings). A write changes it, and no one can set it back, unlike the mtime.
    */
   ctimeNs?: bigint;
-  /** the name's bytes are not valid UTF-8: `name` is a lossy rendering that cannot be opened */
-  badName?: boolean;
 }
 
 export function isSpecial(t: EntryType): boolean {

@@ -3,6 +3,7 @@
 // on the destination, never deleted.
 import type { Entry } from './entry.js';
 import { compileGlob, globMatches, type Glob } from './glob.js';
+import { namesBytes } from './name-bytes.js';
 
 export interface FilterRule {
   kind: 'include' | 'exclude';
@@ -21,7 +22,7 @@ export interface FilterOptions {
   maxAge?: number;
 }
 
-export type ListedPathFault = 'nul' | 'absolute' | 'dotdot';
+export type ListedPathFault = 'nul' | 'absolute' | 'dotdot' | 'surrogate';
 
 /**
  * Why a listed path (a --files-from line, an entry of a request's `files`) cannot name a
@@ -32,6 +33,7 @@ export function listedPathFault(raw: string): ListedPathFault | undefined {
   if (raw.includes('\0')) return 'nul';
   if (raw.startsWith('/')) return 'absolute';
   if (raw.split('/').includes('..')) return 'dotdot';
+  if (!namesBytes(raw)) return 'surrogate';
   return undefined;
 }
 
@@ -46,6 +48,7 @@ export function listedPathProblem(raw: string): string | undefined {
     case 'nul': return 'has a NUL byte in it: no file name can';
     case 'absolute': return 'is absolute: list paths relative to SRC (e.g. made with cd SRC && find . ...)';
     case 'dotdot': return "has a '..' in it: list paths relative to SRC, without '..'";
+    case 'surrogate': return 'holds a lone surrogate that names no bytes';
     case undefined: return undefined;
   }
 }

@@ -41,8 +41,6 @@ export interface DirPlan {
   staleTemps: string[];
   /** source entries whose names barge reserves for its temporary files: not copied */
   reservedNames: string[];
-  /** source entries whose names are not valid UTF-8: not copied (reported) */
-  badNames: string[];
   /** paths the --files-from list wants here that the source does not have: [path, as listed] */
   missingListed: [string, string][];
   upToDate: number;
@@ -66,22 +64,15 @@ export function planDirectory(rel: string, src: Entry[], dst: Entry[] | undefine
   const { opts, filter, resolutionNs } = ctx;
   const plan: DirPlan = {
     copies: [], metas: [], symlinks: [], mkdirs: [], descend: [], replaces: [], deletes: [], specials: [],
-    staleTemps: [], reservedNames: [], badNames: [], missingListed: [], upToDate: 0, upToDateBytes: 0, filesSeen: 0, bytesSeen: 0, upToDateLinked: [], changes: false,
+    staleTemps: [], reservedNames: [], missingListed: [], upToDate: 0, upToDateBytes: 0, filesSeen: 0, bytesSeen: 0, upToDateLinked: [], changes: false,
   };
   const dstByName = new Map<string, Entry>();
-  const badDst: Entry[] = [];
   for (const d of dst ?? []) {
-    // cannot be addressed by name: never replaced; under --delete reported, not deleted
-    if (d.badName) badDst.push(d);
-    else if (isTempName(d.name) && d.type === 'file') plan.staleTemps.push(d.name);
+    if (isTempName(d.name) && d.type === 'file') plan.staleTemps.push(d.name);
     else dstByName.set(d.name, d);
   }
 
   for (const s of src) {
-    if (s.badName) {
-      plan.badNames.push(joinRel(rel, s.name));
-      continue;
-    }
     if (isTempName(s.name)) {
       // a source file named like barge's own temporary files cannot be told apart from one
       plan.reservedNames.push(joinRel(rel, s.name));
@@ -147,7 +138,7 @@ export function planDirectory(rel: string, src: Entry[], dst: Entry[] | undefine
 
   plan.missingListed = filter.missingListed(rel, src);
   if (opts.delete) {
-    for (const d of [...badDst, ...dstByName.values()]) {
+    for (const d of dstByName.values()) {
       const path = joinRel(rel, d.name);
       if (filter.accepts(path, d, insideListedDir)) plan.deletes.push({ rel: path, dst: d });
     }

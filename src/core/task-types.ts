@@ -81,8 +81,6 @@ export interface DeleteItem {
   type: Entry['type'];
   /** inside a directory the --files-from list names whole */
   insideListedDir: boolean;
-  /** the name is not valid UTF-8: not deleted, reported */
-  badName?: boolean;
 }
 
 export interface DeleteTask {
@@ -144,10 +142,8 @@ export interface TaskResult {
   chunkHash?: string;
   /** delete (countOnly): entries that would be removed */
   deleteCount?: number;
-  /** delete: directories that stay (or would stay) because entries inside are kept */
+  /** delete: directories that stay (or would stay) because the filters keep entries inside */
   keptDirs?: string[];
-  /** delete: those of keptDirs that the filters keep entries in (the others only hold names barge cannot delete) */
-  filteredDirs?: string[];
   /** the destination is full: stop writing */
   noSpace?: boolean;
 }

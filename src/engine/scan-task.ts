@@ -107,9 +107,6 @@ export async function runScan(ctx: RunContext, t: ScanTask): Promise<TaskResult>
       r.fail(e, m.rel);
     }
   }
-  for (const rel of plan.badNames) {
-    r.fail(new BargeError('E_NAME', 'not copied: the name is not valid UTF-8, which barge cannot carry yet (shown with \ufffd)'), rel);
-  }
   if (!second) {
     for (const [rel, listedAs] of plan.missingListed) {
       r.fail(new BargeError('E_NOT_FOUND', `listed in --files-from${listedAs === rel ? '' : ` (as ${listedAs})`} but not in the source`), rel);
@@ -131,7 +128,7 @@ export async function runScan(ctx: RunContext, t: ScanTask): Promise<TaskResult>
     // in a dry run a directory that would be made does not exist to list
     dstExists: d.dstExists, insideListedDir: d.insideListedDir,
   }));
-  r.result.deletes = plan.deletes.map((d) => ({ rel: d.rel, type: d.dst.type, insideListedDir: t.insideListedDir, ...(d.dst.badName ? { badName: true } : {}) }));
+  r.result.deletes = plan.deletes.map((d) => ({ rel: d.rel, type: d.dst.type, insideListedDir: t.insideListedDir }));
   if (ctx.opts.hardLinks) {
     r.result.hardLinks = plan.upToDateLinked.map((u) => ({ rel: u.rel, key: u.src.linkKey ?? `${u.src.dev}:${u.src.ino}`, dstIno: u.dst.linkKey ?? String(u.dst.ino) }));
   }

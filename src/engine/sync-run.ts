@@ -300,14 +300,9 @@ export class SyncRun {
       }
       if (this.opts.dryRun) {
         this.counters.deleted += total;
-        const filtered = new Set<string>();
-        for (const r of counted) {
-          for (const rel of r.keptDirs ?? []) this.keptDirs.add(rel);
-          for (const rel of r.filteredDirs ?? []) filtered.add(rel);
-        }
+        for (const r of counted) for (const rel of r.keptDirs ?? []) this.keptDirs.add(rel);
         for (const d of this.deletes) {
-          if (d.badName) continue; // its error is the line
-          const kept = keptNote(this.keptDirs.has(d.rel), filtered.has(d.rel));
+          const kept = keptNote(this.keptDirs.has(d.rel));
           this.hooks.onEvent?.({ verb: 'delete', rel: (d.type === 'dir' ? d.rel + '/' : d.rel) + kept });
         }
         return undefined;

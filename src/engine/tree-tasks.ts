@@ -31,24 +31,18 @@ async function oneFile(ctx: RunContext, a: string, b: string): Promise<boolean> 
   return (x.linkKey ?? `${x.dev}:${x.ino}`) === (y.linkKey ?? `${y.dev}:${y.ino}`);
 }
 
-const NOT_DELETED = 'not deleted: the name is not valid UTF-8 (shown with \ufffd), which barge does not delete';
-
 export async function runDeletes(ctx: RunContext, t: DeleteTask): Promise<TaskResult> {
   const r = new ResultBuilder(ctx.verbose);
   let count = 0;
   for (const d of t.items) {
     if (isAborted(ctx)) break;
     try {
-      if (d.badName) throw new BargeError('E_NAME', NOT_DELETED, { path: d.rel });
-      const bad: string[] = [];
-      const { removed, kept, filtered } = await removeAccepted(ctx, d.rel, d.type, d.insideListedDir, t.countOnly, bad);
-      if (bad.length > 0) r.fail(new BargeError('E_NAME', `${t.countOnly ? 'would be kept' : 'kept'}: it holds names that are not valid UTF-8 (shown with \ufffd), which barge does not delete: ${bad.slice(0, 3).join(', ')}${bad.length > 3 ? `, and ${bad.length - 3} more` : ''}`), d.rel);
+      const { removed, kept } = await removeAccepted(ctx, d.rel, d.type, d.insideListedDir, t.countOnly);
       count += removed;
       if (kept) r.result.keptDirs = [...(r.result.keptDirs ?? []), d.rel];
-      if (filtered) r.result.filteredDirs = [...(r.result.filteredDirs ?? []), d.rel];
       if (t.countOnly) continue;
       r.count('deleted', removed);
-      r.event('delete', (d.type === 'dir' ? d.rel + '/' : d.rel) + keptNote(kept, filtered));
+      r.event('delete', (d.type === 'dir' ? d.rel + '/' : d.rel) + keptNote(kept));
     } catch (e) {
       r.fail(e, d.rel);
     }
@@ -62,36 +56,32 @@ export async function runDeletes(ctx: RunContext, t: DeleteTask): Promise<TaskRe
  * whole; with filters only what they accept goes, so an excluded file inside an extra
  * directory stays, and with it the directories above it.
  */
-async function removeAccepted(ctx: RunContext, rel: string, type: Entry['type'], insideListed: boolean, countOnly: boolean, bad: string[]): Promise<{ removed: number; kept: boolean; filtered: boolean }> {
+async function removeAccepted(ctx: RunContext, rel: string, type: Entry['type'], insideListed: boolean, countOnly: boolean): Promise<{ removed: number; kept: boolean }> {
   if (isAborted(ctx)) throw new BargeError('E_INTERRUPTED', 'interrupted', { path: rel });
   if (type !== 'dir') {
     if (!countOnly) await ctx.dst.remove(rel);
-    return { removed: 1, kept: false, filtered: false };
+    return { removed: 1, kept: false };
   }
-  if (ctx.filter.isEmpty && !countOnly) return { removed: await ctx.dst.remove(rel), kept: false, filtered: false };
+  if (ctx.filter.isEmpty && !countOnly) return { removed: await ctx.dst.remove(rel), kept: false };
   let removed = 0;
   let kept = false;
-  let filtered = false;
   for (const e of await ctx.dst.list(rel)) {
     const path = joinRel(rel, e.name);
-    if (!ctx.filter.isEmpty && !ctx.filter.accepts(path, e, insideListed)) { kept = filtered = true; continue; }
-    if (e.badName) { bad.push(path); kept = true; continue; }
-    const sub = await removeAccepted(ctx, path, e.type, insideListed || ctx.filter.coversSubtree(path), countOnly, bad);
+    if (!ctx.filter.isEmpty && !ctx.filter.accepts(path, e, insideListed)) { kept = true; continue; }
+    const sub = await removeAccepted(ctx, path, e.type, insideListed || ctx.filter.coversSubtree(path), countOnly);
     removed += sub.removed;
     kept ||= sub.kept;
-    filtered ||= sub.filtered;
   }
   if (!kept) {
     if (!countOnly) await ctx.dst.removeEmptyDir(rel);
     removed++;
   }
-  return { removed, kept, filtered };
+  return { removed, kept };
 }
 
 /** what an action line adds for a directory that stays: why it does */
-export function keptNote(kept: boolean, filtered: boolean): string {
-  if (filtered) return ' (filtered entries kept)';
-  return kept ? ' (names that are not valid UTF-8 kept)' : '';
+export function keptNote(kept: boolean): string {
+  return kept ? ' (filtered entries kept)' : '';
 }
 
 export async function runDirMeta(ctx: RunContext, t: DirMetaTask): Promise<TaskResult> {

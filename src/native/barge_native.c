@@ -18,6 +18,7 @@
 #include "copy_range.h"
 #include "page_cache.h"
 #include "throw_errno.h"
+#include "path_arg.h"
 
 
 /* ns since the epoch (may be negative, and beyond 64 bits: 2262-04-11 is the last time
@@ -80,7 +81,7 @@ static napi_value js_lutimens(napi_env env, napi_callback_info info) {
   char path[4097];
   size_t len;
   struct timespec ts[2];
-  if (argc < 3 || napi_get_value_string_utf8(env, argv[0], path, sizeof path, &len) != napi_ok) {
+  if (argc < 3 || get_path(env, argv[0], path, sizeof path, &len) != 0) {
     napi_throw_type_error(env, "EINVAL", "lutimens(path, atimeNs, mtimeNs)");
     return NULL;
   }
@@ -90,12 +91,14 @@ static napi_value js_lutimens(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
-/* scanDir(path) -> { names: string[], stats: Float64Array, targets: (string|null)[] }
+/* scanDir(path) -> { names: (string|Buffer)[], stats: Float64Array, targets: (string|Buffer|null)[] }
+ * A name or target that is not valid UTF-8 comes as a Buffer of its bytes (a string
+ * would turn them into U+FFFD); the caller decodes it losslessly (src/core/name-bytes.ts).
  * readdir plus an lstat of every entry in one call: the walk's hot path. Node's
  * bigint lstat builds a Stats object of BigInts per entry; this fills a flat array.
  * stats holds SCAN_FIELDS numbers per entry, in the order of the enum below. */
 /* F_INO_HI/F_INO_LO: the inode number in two exact halves (doubles lose bits above 2^53) */
-/* F_BADNAME: 1 when the name is not valid UTF-8 (a JS string cannot carry it back) */
+/* F_BADNAME: 1 when the name is not valid UTF-8 (and comes as a Buffer) */
 enum { F_TYPE, F_MODE, F_SIZE, F_MTIME_SEC, F_MTIME_NSEC, F_UID, F_GID, F_DEV, F_INO_HI, F_INO_LO, F_NLINK, F_BLOCKS, F_BADNAME, SCAN_FIELDS };
 
 /* strict UTF-8: no overlongs, no surrogates, nothing above U+10FFFF */
@@ -125,7 +128,7 @@ static napi_value js_scan_dir(napi_env env, napi_callback_info info) {
   napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
   char path[4097];
   size_t len;
-  if (argc < 1 || napi_get_value_string_utf8(env, argv[0], path, sizeof path, &len) != napi_ok) {
+  if (argc < 1 || get_path(env, argv[0], path, sizeof path, &len) != 0) {
     napi_throw_type_error(env, "EINVAL", "scanDir(path)");
     return NULL;
   }
@@ -213,11 +216,13 @@ static napi_value js_scan_dir(napi_env env, napi_callback_info info) {
     napi_create_typedarray(env, napi_float64_array, n * SCAN_FIELDS, buf, 0, &arr);
     for (size_t i = 0; i < n; i++) {
       napi_value v;
-      napi_create_string_utf8(env, names[i], NAPI_AUTO_LENGTH, &v);
+      if (stats[i * SCAN_FIELDS + F_BADNAME] != 0) napi_create_buffer_copy(env, strlen(names[i]), names[i], NULL, &v);
+      else napi_create_string_utf8(env, names[i], NAPI_AUTO_LENGTH, &v);
       napi_set_element(env, js_names, (uint32_t)i, v);
       if (targets[i]) {
         napi_value t;
-        napi_create_string_utf8(env, targets[i], NAPI_AUTO_LENGTH, &t);
+        if (valid_utf8((const unsigned char *)targets[i])) napi_create_string_utf8(env, targets[i], NAPI_AUTO_LENGTH, &t);
+        else napi_create_buffer_copy(env, strlen(targets[i]), targets[i], NULL, &t);
         napi_set_element(env, js_targets, (uint32_t)i, t);
       } else {
         napi_set_element(env, js_targets, (uint32_t)i, nul);
@@ -279,7 +284,7 @@ static napi_value js_link_fd(napi_env env, napi_callback_info info) {
   char path[4097], proc[64];
   size_t len;
   if (argc < 2 || napi_get_value_int32(env, argv[0], &fd) != napi_ok ||
-      napi_get_value_string_utf8(env, argv[1], path, sizeof path, &len) != napi_ok) {
+      get_path(env, argv[1], path, sizeof path, &len) != 0) {
     napi_throw_type_error(env, "EINVAL", "linkFd(fd, path)");
     return NULL;
   }
@@ -307,7 +312,7 @@ static napi_value js_read_small(napi_env env, napi_callback_info info) {
   char path[4097];
   size_t len, cap;
   void *data;
-  if (argc < 2 || napi_get_value_string_utf8(env, argv[0], path, sizeof path, &len) != napi_ok ||
+  if (argc < 2 || get_path(env, argv[0], path, sizeof path, &len) != 0 ||
       napi_get_buffer_info(env, argv[1], &data, &cap) != napi_ok) {
     napi_throw_type_error(env, "EINVAL", "readSmall(path, buffer)");
     return NULL;
@@ -345,8 +350,8 @@ static napi_value js_write_small(napi_env env, napi_callback_info info) {
   size_t dl, pl, cap;
   void *data;
   int64_t length, mode, uid, gid, msec, mnsec, flags;
-  if (argc < 10 || napi_get_value_string_utf8(env, argv[0], dir, sizeof dir, &dl) != napi_ok ||
-      napi_get_value_string_utf8(env, argv[1], path, sizeof path, &pl) != napi_ok ||
+  if (argc < 10 || get_path(env, argv[0], dir, sizeof dir, &dl) != 0 ||
+      get_path(env, argv[1], path, sizeof path, &pl) != 0 ||
       napi_get_buffer_info(env, argv[2], &data, &cap) != napi_ok || get_i64(env, argv[3], &length) ||
       get_i64(env, argv[4], &mode) || get_i64(env, argv[5], &uid) || get_i64(env, argv[6], &gid) ||
       get_i64(env, argv[7], &msec) || get_i64(env, argv[8], &mnsec) || get_i64(env, argv[9], &flags) ||

@@ -18,6 +18,7 @@
 #include <linux/openat2.h>
 #include "beneath.h"
 #include "throw_errno.h"
+#include "path_arg.h"
 
 /* 1 until the kernel says it has no openat2 (ENOSYS, or a seccomp filter saying so) */
 static volatile int have_openat2 = 1;
@@ -92,8 +93,8 @@ static napi_value js_open_dir_beneath(napi_env env, napi_callback_info info) {
   char root[4097], rel[4097];
   size_t rl, ll;
   bool force_walk = false;
-  if (argc < 2 || napi_get_value_string_utf8(env, argv[0], root, sizeof root, &rl) != napi_ok ||
-      napi_get_value_string_utf8(env, argv[1], rel, sizeof rel, &ll) != napi_ok ||
+  if (argc < 2 || get_path(env, argv[0], root, sizeof root, &rl) != 0 ||
+      get_path(env, argv[1], rel, sizeof rel, &ll) != 0 ||
       (argc >= 3 && napi_get_value_bool(env, argv[2], &force_walk) != napi_ok)) {
     napi_throw_type_error(env, "EINVAL", "openDirBeneath(root, rel, forceWalk)");
     return NULL;

@@ -15,6 +15,7 @@
 #include <unistd.h>
 #include "small_files.h"
 #include "throw_errno.h"
+#include "path_arg.h"
 
 /* readFiles out: per file these doubles */
 enum { R_ERRNO, R_OFFSET, R_LENGTH, R_SIZE, R_MTIME_SEC, R_MTIME_NSEC, R_FIELDS };
@@ -48,7 +49,7 @@ static int open_dir(const char *path, int follow) {
 
 static int get_string(napi_env env, napi_value v, char *buf, size_t cap) {
   size_t len;
-  if (napi_get_value_string_utf8(env, v, buf, cap, &len) != napi_ok) return -1;
+  if (get_path(env, v, buf, cap, &len) != 0) return -1;
   return len >= cap - 1 ? -2 : 0;
 }
 

@@ -3,6 +3,7 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { Counters } from '../core/counters.js';
 import { zeroCounterColumns } from './counter-columns.js';
+import { fromStoredText, toStoredText } from '../core/name-bytes.js';
 import type { Flavor } from './flavor.js';
 import type { Database } from './schema.js';
 import { RunnableRequests } from './runnable-requests.js';
@@ -248,7 +249,7 @@ export class SqlStateStore implements StateStore {
       const db = dbOf(s);
       const rows = await db.selectFrom('dir_meta').select(['path', 'depth', 'payload']).where('request_id', '=', requestId).where('depth', '=', depth).orderBy('path').execute();
       await db.deleteFrom('dir_meta').where('request_id', '=', requestId).where('depth', '=', depth).execute();
-      return rows.map((r) => ({ path: r.path, depth: r.depth, payload: r.payload }));
+      return rows.map((r) => ({ path: fromStoredText(r.path), depth: r.depth, payload: r.payload }));
     });
   }
 
@@ -278,21 +279,21 @@ export class SqlStateStore implements StateStore {
 
   async addErrors(requestId: string, errors: readonly FileError[], now: number): Promise<void> {
     if (errors.length === 0) return;
-    await this.db.insertInto('errors').values(errors.map((e) => ({ request_id: requestId, path: e.path, code: e.code, message: e.message, at: now }))).execute();
+    await this.db.insertInto('errors').values(errors.map((e) => ({ request_id: requestId, path: toStoredText(e.path), code: e.code, message: toStoredText(e.message), at: now }))).execute();
   }
 
   async listErrors(requestId: string, limit: number, offset: number): Promise<Page<StoredError>> {
     const base = this.db.selectFrom('errors').where('request_id', '=', requestId);
     const rows = await base.select(['path', 'code', 'message', 'at']).orderBy('id').limit(limit).offset(offset).execute();
     const total = await base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
-    return { items: rows.map((r) => ({ path: r.path, code: r.code, message: r.message, at: Number(r.at) })), total: Number(total.n) };
+    return { items: rows.map((r) => ({ path: fromStoredText(r.path), code: r.code, message: fromStoredText(r.message), at: Number(r.at) })), total: Number(total.n) };
   }
 
   async listManifest(requestId: string, limit: number, offset: number): Promise<Page<ManifestEntry>> {
     const base = this.db.selectFrom('manifest').where('request_id', '=', requestId);
     const rows = await base.select(['path', 'size', 'mtime_ns', 'hash']).orderBy('path').limit(limit).offset(offset).execute();
     const total = await base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
-    return { items: rows.map((r) => ({ path: r.path, size: Number(r.size), mtimeNs: r.mtime_ns, hash: r.hash })), total: Number(total.n) };
+    return { items: rows.map((r) => ({ path: fromStoredText(r.path), size: Number(r.size), mtimeNs: r.mtime_ns, hash: r.hash })), total: Number(total.n) };
   }
 
   addAudit(requestId: string, e: AuditEntry): Promise<void> {

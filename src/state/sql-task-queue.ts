@@ -3,6 +3,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { Counters } from '../core/counters.js';
 import { CLEANUP_PHASE, RUNNING_STATES } from '../core/request-states.js';
+import { toStoredText } from '../core/name-bytes.js';
 import { counterDelta } from './counter-columns.js';
 import type { Flavor } from './flavor.js';
 import type { Database } from './schema.js';
@@ -236,9 +237,9 @@ export async function completeBatch(db: Db, done: readonly Done[], now: number, 
     const req = x.row?.request_id ?? '';
     const c = x.d.completion;
     for (const t of c.tasks ?? []) tasks.push({ req, t });
-    for (const e of c.errors ?? []) errors.push({ request_id: req, path: e.path, code: e.code, message: e.message, at: now });
-    for (const m of c.manifest ?? []) manifest.push({ request_id: req, path: m.path, size: m.size, mtime_ns: m.mtimeNs, hash: m.hash });
-    for (const d of c.dirMeta ?? []) dirMeta.push({ request_id: req, path: d.path, depth: d.depth, payload: d.payload });
+    for (const e of c.errors ?? []) errors.push({ request_id: req, path: toStoredText(e.path), code: e.code, message: toStoredText(e.message), at: now });
+    for (const m of c.manifest ?? []) manifest.push({ request_id: req, path: toStoredText(m.path), size: m.size, mtime_ns: m.mtimeNs, hash: m.hash });
+    for (const d of c.dirMeta ?? []) dirMeta.push({ request_id: req, path: toStoredText(d.path), depth: d.depth, payload: d.payload });
     out[x.i] = true;
   }
   const byReq = new Map<string, NewTask[]>();

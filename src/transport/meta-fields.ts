@@ -85,7 +85,6 @@ export function entry(o: Meta): Entry {
   const linkTarget = optStr(o, 'linkTarget');
   if (linkTarget !== undefined) e.linkTarget = linkTarget;
   if (o['ctimeNs'] !== undefined) e.ctimeNs = big(o, 'ctimeNs');
-  if (optBool(o, 'badName') === true) e.badName = true;
   return e;
 }
 

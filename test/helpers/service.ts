@@ -70,13 +70,15 @@ export function makeSmallTree(root: string, dirs: number, perDir: number): numbe
 /** names barge uses for work in progress, anywhere under root */
 export function leftovers(root: string): string[] {
   const out: string[] = [];
-  const walk = (dir: string): void => {
-    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
-      const p = path.join(dir, e.name);
-      if (e.name.startsWith('.barge-')) out.push(path.relative(root, p));
-      if (e.isDirectory()) walk(p);
+  // names as bytes: a directory whose name is not UTF-8 is entered too
+  const walk = (dir: Buffer, rel: string): void => {
+    for (const e of fs.readdirSync(dir, { withFileTypes: true, encoding: 'buffer' })) {
+      const name = e.name.toString('utf8');
+      const r = rel === '' ? name : `${rel}/${name}`;
+      if (name.startsWith('.barge-')) out.push(r);
+      if (e.isDirectory()) walk(Buffer.concat([dir, Buffer.from('/'), e.name]), r);
     }
   };
-  walk(root);
+  walk(Buffer.from(root), '');
   return out;
 }

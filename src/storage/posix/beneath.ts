@@ -9,6 +9,7 @@ import { BargeError } from '../../core/errors.js';
 import { classifyError } from './classify-error.js';
 import { native } from './native.js';
 import { checkName, resolveUnder, splitParent } from './path-guard.js';
+import { fsPath } from './fs-path.js';
 
 /** the path through which the kernel reaches what descriptor fd holds */
 export const fdPath = (fd: number): string => `/proc/self/fd/${fd}`;
@@ -21,7 +22,7 @@ export function forceWalkForTests(on: boolean): void { forceWalk = on; }
 export function openDirBeneath(root: string, relDir: string, rel: string, action: string): number {
   resolveUnder(root, relDir); // refuses '..', '.', '', absolute paths and NUL with E_PATH_ESCAPE
   try {
-    return native.openDirBeneath(root, relDir, forceWalk);
+    return native.openDirBeneath(fsPath(root), fsPath(relDir), forceWalk);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ELOOP') {
       throw new BargeError('E_PATH_ESCAPE', `${action}: a symlink is in the path (${relDir}); barge does not follow it below the root`, { path: rel });

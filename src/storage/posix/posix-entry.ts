@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import type { Entry, EntryType } from '../../core/entry.js';
 import { native, SCAN_FIELDS } from './native.js';
 import { joinNs } from './ns-time.js';
+import { type FsPath, nameOf } from './fs-path.js';
 
 function typeOf(st: fs.BigIntStats): EntryType {
   if (st.isFile()) return 'file';
@@ -14,7 +15,7 @@ function typeOf(st: fs.BigIntStats): EntryType {
 }
 
 /** lstat `abs` as an entry named `name`; undefined if it does not exist (any more) */
-export function lstatEntry(abs: string, name: string): Entry | undefined {
+export function lstatEntry(abs: FsPath, name: string): Entry | undefined {
   let st: fs.BigIntStats | undefined;
   try {
     st = fs.lstatSync(abs, { bigint: true, throwIfNoEntry: false });
@@ -35,7 +36,7 @@ export function lstatEntry(abs: string, name: string): Entry | undefined {
     ctimeNs: st.ctimeNs,
   };
   if (type === 'file' && e.nlink > 1) e.linkKey = `${e.dev}:${st.ino >> 32n}:${st.ino & 0xffffffffn}`;
-  if (type === 'symlink') e.linkTarget = fs.readlinkSync(abs);
+  if (type === 'symlink') e.linkTarget = nameOf(fs.readlinkSync(abs, { encoding: 'buffer' }));
   return e;
 }
 
@@ -51,7 +52,7 @@ export function scanEntries(abs: string): Entry[] {
   for (let i = 0, o = 0; i < names.length; i++, o += SCAN_FIELDS) {
     const type = S_IFMT_TYPES[f[o] as number] ?? 'device';
     const e: Entry = {
-      name: names[i] as string, type,
+      name: nameOf(names[i] as string | Buffer), type,
       size: f[o + 2] as number,
       mtimeNs: joinNs(f[o + 3] as number, f[o + 4] as number),
       mode: f[o + 1] as number,
@@ -60,9 +61,8 @@ export function scanEntries(abs: string): Entry[] {
       allocated: (f[o + 11] as number) * 512,
     };
     if (e.nlink > 1 && type === 'file') e.linkKey = `${e.dev}:${f[o + 8]}:${f[o + 9]}`;
-    if (f[o + 12] === 1) e.badName = true;
     const t = targets[i];
-    if (type === 'symlink' && typeof t === 'string') e.linkTarget = t;
+    if (type === 'symlink' && t !== null && t !== undefined) e.linkTarget = nameOf(t);
     out[i] = e;
   }
   return out;

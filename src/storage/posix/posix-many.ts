@@ -1,9 +1,10 @@
 // Many small files of one directory in one native call each way (small_files.c): the
-// numbers travel in typed arrays, the names as strings, the bytes in one buffer.
+// numbers travel in typed arrays, the names as strings (bytes where not UTF-8), the bytes in one buffer.
 import type { ManyRead, ManyReadResult, ManyWrite, MetaChoice } from '../storage.js';
 import { native, READ_FIELDS, WRITE_FIELDS } from './native.js';
 import { joinNs, splitNs } from './ns-time.js';
 import { checkName } from './path-guard.js';
+import { fsPath } from './fs-path.js';
 
 export function readMany(dirAbs: string, followDir: boolean, files: readonly ManyRead[], buf: Buffer): (ManyReadResult | undefined)[] {
   const sizes = new Float64Array(files.length);
@@ -12,7 +13,7 @@ export function readMany(dirAbs: string, followDir: boolean, files: readonly Man
     sizes[i] = (files[i] as ManyRead).size;
   }
   const out = new Float64Array(files.length * READ_FIELDS);
-  native.readFiles(dirAbs, followDir, files.map((f) => f.name), sizes, buf, out);
+  native.readFiles(dirAbs, followDir, files.map((f) => fsPath(f.name)), sizes, buf, out);
   const results: (ManyReadResult | undefined)[] = [];
   for (let i = 0, o = 0; i < files.length; i++, o += READ_FIELDS) {
     if (out[o] !== 0) { results.push(undefined); continue; }
@@ -40,6 +41,6 @@ export function writeMany(dirAbs: string, followDir: boolean, files: readonly Ma
     items[o + 6] = nsec;
   }
   const out = new Int32Array(files.length);
-  native.writeFiles(dirAbs, followDir, files.map((f) => f.name), buf, items, (choice.owner ? 1 : 0) | (choice.fsync ? 2 : 0) | (oneAtATime ? 4 : 0), out);
+  native.writeFiles(dirAbs, followDir, files.map((f) => fsPath(f.name)), buf, items, (choice.owner ? 1 : 0) | (choice.fsync ? 2 : 0) | (oneAtATime ? 4 : 0), out);
   return Array.from(out, (e) => e === 0);
 }

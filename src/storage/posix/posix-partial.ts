@@ -8,24 +8,25 @@ import type { ChunkWriter, EntryMeta, MetaChoice, PartialCheck, PartialFile } fr
 import { classifyError } from './classify-error.js';
 import { native } from './native.js';
 import { applyMetaFd, detachedWrite, kernelCopier, writeAt } from './posix-writer.js';
+import { type FsPath, fsPath } from './fs-path.js';
 
 const HEADER = 'barge-partial 1';
 
 export interface PartialPaths {
-  finalAbs: string;
-  partialAbs: string;
-  journalAbs: string;
+  finalAbs: FsPath;
+  partialAbs: FsPath;
+  journalAbs: FsPath;
   /** a fresh temporary name beside them (a name the next scan knows as barge's own) */
-  tempAbs: () => string;
+  tempAbs: () => FsPath;
 }
 
 /** the names beside `name` in a directory given by a path (a held descriptor's /proc path) */
 export function partialPaths(dir: string, name: string): PartialPaths {
   return {
-    finalAbs: `${dir}/${name}`,
-    partialAbs: `${dir}/${partialNameFor(name)}`,
-    journalAbs: `${dir}/${journalNameFor(name)}`,
-    tempAbs: () => `${dir}/${tempNameFor(name)}`,
+    finalAbs: fsPath(`${dir}/${name}`),
+    partialAbs: fsPath(`${dir}/${partialNameFor(name)}`),
+    journalAbs: fsPath(`${dir}/${journalNameFor(name)}`),
+    tempAbs: () => fsPath(`${dir}/${tempNameFor(name)}`),
   };
 }
 
@@ -59,7 +60,7 @@ function ownerAt(fd: number): string | undefined {
   return OWNER_RE.exec(line)?.[1];
 }
 
-function checkOwner(journalAbs: string, rel: string, owner: string): void {
+function checkOwner(journalAbs: FsPath, rel: string, owner: string): void {
   let fd: number;
   try {
     fd = fs.openSync(journalAbs, fs.constants.O_RDONLY | NOFOLLOW);
@@ -87,7 +88,7 @@ function parseJournal(text: string): Journal {
   return { header: lines[0] ?? '', owner: OWNER_RE.exec(lines[1] ?? '')?.[1], recorded };
 }
 
-function readJournal(journalAbs: string, header: string): Map<number, string> | undefined {
+function readJournal(journalAbs: FsPath, header: string): Map<number, string> | undefined {
   let text: string;
   try {
     const fd = fs.openSync(journalAbs, fs.constants.O_RDONLY | NOFOLLOW);
@@ -178,7 +179,7 @@ export function recordChunk(p: PartialPaths, rel: string, index: number, hash: s
 }
 
 /** the journal (read through `fd`) is `owner`'s and records exactly `chunkHashes`, and the partial has its size */
-function checkComplete(journalAbs: string, partialFd: number, rel: string, check: PartialCheck): void {
+function checkComplete(journalAbs: FsPath, partialFd: number, rel: string, check: PartialCheck): void {
   let text: string;
   try {
     const jfd = fs.openSync(journalAbs, fs.constants.O_RDONLY | NOFOLLOW);
@@ -220,7 +221,7 @@ export function commitPartial(p: PartialPaths, rel: string, meta: EntryMeta, cho
   } finally { fs.closeSync(fd); }
 }
 
-function ownerOfJournal(journalAbs: string): string | undefined {
+function ownerOfJournal(journalAbs: FsPath): string | undefined {
   try {
     const fd = fs.openSync(journalAbs, fs.constants.O_RDONLY | NOFOLLOW);
     try { return ownerAt(fd); } finally { fs.closeSync(fd); }

@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import type { FileReader } from '../storage.js';
 import { classifyError } from './classify-error.js';
 import { native } from './native.js';
+import type { FsPath } from './fs-path.js';
 
 /**
  * Released bytes leave the page cache in whole steps of this size, the largest folio the
@@ -44,7 +45,7 @@ function readCached(fd: number, buf: Buffer, length: number, position: number, r
  * never waits for the disk in the calling thread: cached bytes are read at once (perhaps
  * fewer than asked), the others on libuv's thread pool (see PosixStorage's option).
  */
-export function openReader(abs: string, rel: string, noFollow = true, asyncReads = false): FileReader {
+export function openReader(abs: FsPath, rel: string, noFollow = true, asyncReads = false): FileReader {
   const fd = fs.openSync(abs, fs.constants.O_RDONLY | (noFollow ? fs.constants.O_NOFOLLOW : 0));
   let size: number | undefined;
   // an asynchronous read still in flight: close waits for it, so that the descriptor is

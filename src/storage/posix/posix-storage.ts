@@ -16,7 +16,7 @@ import { closeDir, fdPath, inDir, inParent, openDirBeneath } from './beneath.js'
 import { lstatEntry, scanEntries } from './posix-entry.js';
 import * as many from './posix-many.js';
 import { joinNs, splitNs } from './ns-time.js';
-import { isUtf8, showName } from './byte-names.js';
+import { type FsPath, fsPath } from './fs-path.js';
 import * as partial from './posix-partial.js';
 import { openReader } from './posix-reader.js';
 import { applyMetaFd, PosixFileWriter } from './posix-writer.js';
@@ -141,7 +141,8 @@ export class PosixStorage implements Storage {
     return attempt('make symlink', rel, () => this.at(rel, 'make symlink', (dir, name) => {
       const to = join(dir, name);
       const tmp = join(dir, tempNameFor(name));
-      fs.symlinkSync(target, tmp);
+      // the target's bytes as the source's listing gave them, not as UTF-8 would have them
+      fs.symlinkSync(fsPath(target), tmp);
       try {
         if (choice.owner) fs.lchownSync(tmp, meta.uid, meta.gid);
         native.lutimens(tmp, null, meta.mtimeNs);
@@ -169,13 +170,7 @@ export class PosixStorage implements Storage {
   remove(rel: string): Promise<number> {
     if (rel === '') return Promise.reject(new BargeError('E_PATH_ESCAPE', 'refusing to remove the storage root'));
     return attempt('remove', rel, () => {
-      const kept: string[] = [];
-      const n = this.at(rel, 'remove', (dir, name) => removeTree(dir, Buffer.from(name), rel, kept));
-      if (kept.length > 0) {
-        const shown = kept.slice(0, 3).join(', ') + (kept.length > 3 ? `, and ${kept.length - 3} more` : '');
-        throw new BargeError('E_NAME', `not deleted whole (${n} ${n === 1 ? 'entry' : 'entries'} removed): it holds names that are not valid UTF-8, which barge does not delete: ${shown}`, { path: rel });
-      }
-      return n;
+      return this.at(rel, 'remove', (dir, name) => removeTree(join(dir, name)));
     });
   }
 
@@ -293,37 +288,30 @@ export class PosixStorage implements Storage {
   }
 }
 
-/** name inside dir; '' is dir itself (the root). Any other name must be one plain path part */
-function join(dir: string, name: string): string {
+/** name inside dir, as a path for fs (fs-path.ts); '' is dir itself (the root). Any other name must be one plain path part */
+function join(dir: string, name: string): FsPath {
   if (name === '') return dir;
   checkName(name);
-  return dir + '/' + name;
+  return fsPath(dir + '/' + name);
 }
 
 /**
  * rm -r that counts what it removed and never follows symlinks: each directory is opened
  * with O_NOFOLLOW and its entries named through that descriptor, so a directory swapped
- * for a symlink during the removal is never entered. Names are read as bytes: one that is
- * not valid UTF-8 is kept, with the directories above it, and added to `kept` (as
- * `shown`, its path for messages).
+ * for a symlink during the removal is never entered. Names are read as bytes and kept
+ * as bytes: every name goes, UTF-8 or not.
  */
-function removeTree(dir: string, name: Buffer, shown: string, kept: string[]): number {
-  const abs = Buffer.concat([Buffer.from(dir + '/'), name]);
+function removeTree(abs: FsPath): number {
   const st = fs.lstatSync(abs);
   if (!st.isDirectory()) { fs.unlinkSync(abs); return 1; }
   let n = 0;
-  const keptBefore = kept.length;
   const fd = fs.openSync(abs, fs.constants.O_RDONLY | fs.constants.O_DIRECTORY | fs.constants.O_NOFOLLOW);
   try {
-    const inside = fdPath(fd);
-    for (const child of fs.readdirSync(inside, { encoding: 'buffer' })) {
-      if (!isUtf8(child)) { kept.push(shown + '/' + showName(child)); continue; }
-      n += removeTree(inside, child, shown + '/' + child.toString('utf8'), kept);
-    }
+    const inside = Buffer.from(fdPath(fd) + '/');
+    for (const child of fs.readdirSync(fdPath(fd), { encoding: 'buffer' })) n += removeTree(Buffer.concat([inside, child]));
   } finally {
     fs.closeSync(fd);
   }
-  if (kept.length > keptBefore) return n;
   fs.rmdirSync(abs);
   return n + 1;
 }

@@ -6,6 +6,7 @@ import { classifyError } from './classify-error.js';
 import { closeDir } from './beneath.js';
 import { native } from './native.js';
 import { openReader, posixFdOf } from './posix-reader.js';
+import type { FsPath } from './fs-path.js';
 
 const HOLE_BLOCK = 4096;
 const ZEROS = Buffer.alloc(HOLE_BLOCK);
@@ -143,7 +144,7 @@ export class PosixFileWriter implements FileWriter {
   private end = 0;
   private readonly copyInKernel: CopyFrom;
 
-  constructor(private readonly tempAbs: string, private readonly finalAbs: string, private readonly rel: string,
+  constructor(private readonly tempAbs: FsPath, private readonly finalAbs: FsPath, private readonly rel: string,
     private readonly size: number, private readonly sparse: boolean, fd: number, private readonly unnamed: boolean,
     private dirFd = -1) {
     this.fd = fd;
@@ -151,7 +152,7 @@ export class PosixFileWriter implements FileWriter {
   }
 
   /** dirFd: the directory's descriptor that dirAbs, tempAbs and finalAbs are named through; closed when the writer ends */
-  static create(tempAbs: string, finalAbs: string, dirAbs: string, rel: string, size: number, sparse: boolean, replaces: boolean, dirFd = -1): PosixFileWriter {
+  static create(tempAbs: FsPath, finalAbs: FsPath, dirAbs: string, rel: string, size: number, sparse: boolean, replaces: boolean, dirFd = -1): PosixFileWriter {
     if (!replaces) {
       try {
         return new PosixFileWriter(tempAbs, finalAbs, rel, size, sparse, fs.openSync(dirAbs, O_TMPFILE | fs.constants.O_WRONLY, 0o600), true, dirFd);
