@@ -13,7 +13,7 @@ import { BargeError } from '../../core/errors.js';
 /** owner write and search: what creating, renaming and unlinking in a directory need */
 const OWNER_WX = 0o300;
 /** a few rounds, for another thread of the run that puts the mode back meanwhile */
-const ROUNDS = 3;
+const ROUNDS = 8;
 
 /** fn failed for want of permission (an errno error, or a BargeError made of one) */
 export function isDenied(e: unknown): boolean {
@@ -47,11 +47,13 @@ function openForOwner(dirPath: string): { restore: number | undefined } | undefi
  */
 export function inOwnDir<T>(dirPath: string, fn: () => T, denied: (r: T) => boolean = () => false, failedOnce = false): T {
   let last: { ok: true; value: T } | { ok: false; error: unknown } = { ok: false, error: undefined };
+  let openAlready = 0;
   for (let round = failedOnce ? 1 : 0; round <= ROUNDS; round++) {
     let grant: { restore: number | undefined } | undefined;
     if (round > 0) {
       grant = openForOwner(dirPath);
-      if (!grant) break;
+      // not barge's to open; or denied twice with the directory open: not the directory's doing
+      if (!grant || (grant.restore === undefined && ++openAlready > 2)) break;
     }
     try {
       const value = fn();
