@@ -3,9 +3,9 @@
 import { chunksOf } from './chunking.js';
 import type { ChunkTask, FileItem, FinalizeChunkedTask, TaskResult } from './task-types.js';
 
-/** files at or above the cutoff are copied as chunks, which can be resumed */
+/** files at or above the cutoff are copied as chunks, which can be resumed (unless their partial's name is taken) */
 export function takesChunks(f: FileItem, chunkCutoff: number): boolean {
-  return f.src.size >= chunkCutoff;
+  return f.src.size >= chunkCutoff && f.whole !== true;
 }
 
 /**

@@ -4,6 +4,7 @@ import type { Entry } from './entry.js';
 import { PathFilter } from './filter.js';
 import { planDirectory, type PlanContext } from './plan-directory.js';
 import { defaultSyncOptions, type SyncOptions } from './sync-options.js';
+import { journalNameFor, partialNameFor, tempNameFor } from './temp-names.js';
 
 function file(name: string, size: number, mtimeNs = 1000n, extra: Partial<Entry> = {}): Entry {
   return { name, type: 'file', size, mtimeNs, mode: 0o644, uid: 0, gid: 0, dev: 1, ino: 1, nlink: 1, allocated: size, ...extra };
@@ -42,13 +43,31 @@ test('--ignore-existing skips any existing file', () => {
   assert.deepEqual(p.copies.map((x) => x.rel), ['b']);
 });
 
-test('deletes only with --delete, and never excluded or temporary names', () => {
-  const dst = [file('extra', 1), file('keep.log', 1), file('.barge-0123456789abcdef.part', 1), dir('olddir')];
-  const noDelete = planDirectory('', [], dst, false, ctx());
+test('deletes only with --delete, and never excluded names or barge\'s own temporary files', () => {
+  const own = [partialNameFor('big'), journalNameFor('big'), tempNameFor('big'), tempNameFor('gone')];
+  const dst = [file('extra', 1), file('keep.log', 1), file('.barge-0123456789abcdef.part', 1), dir('olddir'), file('gone', 1), ...own.map((n) => file(n, 1))];
+  const src = [file('big', 1)];
+  const noDelete = planDirectory('', src, dst, false, ctx());
   assert.equal(noDelete.deletes.length, 0);
-  const withDelete = planDirectory('', [], dst, false, ctx({ delete: true, filter: { rules: [{ kind: 'exclude', pattern: '*.log' }] } }));
-  assert.deepEqual(withDelete.deletes.map((d) => d.rel).sort(), ['extra', 'olddir']);
-  assert.deepEqual(withDelete.staleTemps, ['.barge-0123456789abcdef.part']);
+  // barge's: named after a file beside them (source or destination); the other is anyone's
+  assert.deepEqual(noDelete.staleTemps.sort(), [...own].sort());
+  const withDelete = planDirectory('', src, dst, false, ctx({ delete: true, filter: { rules: [{ kind: 'exclude', pattern: '*.log' }] } }));
+  assert.deepEqual(withDelete.deletes.map((d) => d.rel).sort(), ['.barge-0123456789abcdef.part', 'extra', 'gone', 'olddir']);
+  assert.deepEqual(withDelete.staleTemps.sort(), [...own].sort());
+});
+
+test('names of barge\'s temporary shape in the source are copied like any other', () => {
+  const names = ['.barge-0123456789abcdef-x.tmp', '.barge-0123456789abcdef.part', '.barge-0123456789abcdef.part.log', partialNameFor('big')];
+  const p = planDirectory('', names.map((n) => file(n, 2)), [], false, ctx());
+  assert.deepEqual(p.copies.map((c) => c.rel).sort(), [...names].sort());
+  // in the destination too, once there: compared, not taken for leftovers
+  const same = planDirectory('', [...names.map((n) => file(n, 2)), file('big', 1)], names.map((n) => file(n, 2)), false, ctx());
+  assert.deepEqual([same.copies.length, same.staleTemps.length, same.upToDate], [1, 0, 4]);
+});
+
+test('a large file whose partial name a source entry holds is copied whole', () => {
+  const p = planDirectory('', [file('big', 100), file(partialNameFor('big'), 1), file('other', 100)], [], false, ctx({ chunkCutoff: 10 }));
+  assert.deepEqual(p.copies.map((c) => [c.rel, c.whole === true]), [['big', true], [partialNameFor('big'), false], ['other', false]]);
 });
 
 test('type changes replace what is in the way', () => {

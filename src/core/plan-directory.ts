@@ -4,7 +4,7 @@ import { anyMeta, compareContent, metaDiff } from './compare.js';
 import { isSpecial, joinRel, type Entry } from './entry.js';
 import type { PathFilter } from './filter.js';
 import type { SyncOptions } from './sync-options.js';
-import { isTempName } from './temp-names.js';
+import { journalNameFor, ownTemporaries, partialNameFor } from './temp-names.js';
 
 export interface CopyItem {
   rel: string;
@@ -15,6 +15,8 @@ export interface CopyItem {
   compareFirst: boolean;
   /** a symlink or special file on the destination that the copy replaces */
   replaces?: Entry['type'];
+  /** copied whole, never in chunks: a source entry has its partial's name */
+  whole?: true;
 }
 
 export interface DescendItem {
@@ -37,10 +39,8 @@ export interface DirPlan {
   replaces: { rel: string; dst: Entry; src: Entry }[];
   deletes: { rel: string; dst: Entry }[];
   specials: { rel: string; src: Entry }[];
-  /** barge temporary files left by an earlier run */
+  /** barge's own temporary files left by an earlier run (ownTemporaries says which are its own) */
   staleTemps: string[];
-  /** source entries whose names barge reserves for its temporary files: not copied */
-  reservedNames: string[];
   /** paths the --files-from list wants here that the source does not have: [path, as listed] */
   missingListed: [string, string][];
   upToDate: number;
@@ -64,20 +64,17 @@ export function planDirectory(rel: string, src: Entry[], dst: Entry[] | undefine
   const { opts, filter, resolutionNs } = ctx;
   const plan: DirPlan = {
     copies: [], metas: [], symlinks: [], mkdirs: [], descend: [], replaces: [], deletes: [], specials: [],
-    staleTemps: [], reservedNames: [], missingListed: [], upToDate: 0, upToDateBytes: 0, filesSeen: 0, bytesSeen: 0, upToDateLinked: [], changes: false,
+    staleTemps: [], missingListed: [], upToDate: 0, upToDateBytes: 0, filesSeen: 0, bytesSeen: 0, upToDateLinked: [], changes: false,
   };
+  const srcNames = new Set(src.map((s) => s.name));
+  plan.staleTemps = ownTemporaries(dst ?? [], srcNames, () => [...srcNames, ...(dst ?? []).map((d) => d.name)]);
+  const stale = new Set(plan.staleTemps);
   const dstByName = new Map<string, Entry>();
   for (const d of dst ?? []) {
-    if (isTempName(d.name) && d.type === 'file') plan.staleTemps.push(d.name);
-    else dstByName.set(d.name, d);
+    if (!stale.has(d.name)) dstByName.set(d.name, d);
   }
 
   for (const s of src) {
-    if (isTempName(s.name)) {
-      // a source file named like barge's own temporary files cannot be told apart from one
-      plan.reservedNames.push(joinRel(rel, s.name));
-      continue;
-    }
     const path = joinRel(rel, s.name);
     if (!filter.accepts(path, s, insideListedDir)) {
       dstByName.delete(s.name); // excluded on the source: its destination twin is left alone
@@ -136,6 +133,12 @@ export function planDirectory(rel: string, src: Entry[], dst: Entry[] | undefine
     }
   }
 
+  // a large file's partial and journal have fixed names beside it; where the source holds
+  // an entry of either name (a name of barge's shape, copied like any other), the file is
+  // copied whole under a fresh temporary name instead, so that neither clobbers the other
+  for (const c of plan.copies) {
+    if (c.src.size >= opts.chunkCutoff && (srcNames.has(partialNameFor(c.src.name)) || srcNames.has(journalNameFor(c.src.name)))) c.whole = true;
+  }
   plan.missingListed = filter.missingListed(rel, src);
   if (opts.delete) {
     for (const d of dstByName.values()) {

@@ -19,6 +19,8 @@ export interface FileItem {
   compareFirst: boolean;
   /** the destination has a symlink or special file here, which the copy replaces */
   replaces?: Entry['type'];
+  /** copied whole, never in chunks, whatever its size: a source entry beside it has the name of its partial file or journal */
+  whole?: true;
 }
 
 /** the action line of a file that landed */

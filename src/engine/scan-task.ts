@@ -112,16 +112,13 @@ export async function runScan(ctx: RunContext, t: ScanTask): Promise<TaskResult>
       r.fail(new BargeError('E_NOT_FOUND', `listed in --files-from${listedAs === rel ? '' : ` (as ${listedAs})`} but not in the source`), rel);
     }
   }
-  for (const rel of plan.reservedNames) {
-    r.fail(new BargeError('E_NAME', 'not copied: barge reserves names like this one for its temporary files'), rel);
-  }
   for (const s of plan.specials) {
     r.count('specialsSkipped');
     r.event('skip', s.rel, `${s.src.type} not copied`);
   }
 
   const copies: FileItem[] = plan.copies.filter((c) => !blocked.has(c.rel))
-    .map((c) => ({ rel: c.rel, src: c.src, dstExists: c.dst !== undefined, compareFirst: c.compareFirst, ...(c.replaces ? { replaces: c.replaces } : {}) }));
+    .map((c) => ({ rel: c.rel, src: c.src, dstExists: c.dst !== undefined, compareFirst: c.compareFirst, ...(c.replaces ? { replaces: c.replaces } : {}), ...(c.whole ? { whole: c.whole } : {}) }));
   r.result.copies = ctx.copyInScan ? await copyHere(ctx, copies, r) : copies;
   r.result.descend = plan.descend.filter((d) => !blocked.has(d.rel)).map((d) => ({
     kind: 'scan' as const, rel: d.rel, src: d.src, dst: d.dst,
@@ -167,7 +164,7 @@ async function removeStaleTemps(ctx: RunContext, dir: string, plan: DirPlan, r: 
   // partial large files of files still to copy are kept: the copy resumes from them
   const keep = new Set<string>();
   for (const c of plan.copies) {
-    if (c.src.size >= ctx.opts.chunkCutoff) {
+    if (c.src.size >= ctx.opts.chunkCutoff && !c.whole) {
       keep.add(partialNameFor(c.src.name));
       keep.add(journalNameFor(c.src.name));
     }

@@ -25,8 +25,8 @@ export function readMany(dirAbs: string, followDir: boolean, files: readonly Man
   return results;
 }
 
-/** oneAtATime: no other thread of this process creates a batch meanwhile */
-export function writeMany(dirAbs: string, followDir: boolean, files: readonly ManyWrite[], buf: Buffer, choice: MetaChoice, oneAtATime = false): boolean[] {
+/** oneAtATime: no other thread of this process creates a batch meanwhile. Per file: 0 written, else the errno */
+export function writeMany(dirAbs: string, followDir: boolean, files: readonly ManyWrite[], buf: Buffer, choice: MetaChoice, oneAtATime = false): number[] {
   const items = new Float64Array(files.length * WRITE_FIELDS);
   for (let i = 0, o = 0; i < files.length; i++, o += WRITE_FIELDS) {
     const f = files[i] as ManyWrite;
@@ -42,5 +42,5 @@ export function writeMany(dirAbs: string, followDir: boolean, files: readonly Ma
   }
   const out = new Int32Array(files.length);
   native.writeFiles(dirAbs, followDir, files.map((f) => fsPath(f.name)), buf, items, (choice.owner ? 1 : 0) | (choice.fsync ? 2 : 0) | (oneAtATime ? 4 : 0), out);
-  return Array.from(out, (e) => e === 0);
+  return Array.from(out);
 }

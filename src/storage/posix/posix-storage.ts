@@ -3,6 +3,7 @@
 // less than a trip through libuv's thread pool (measured 3-7x for scanning).
 import { timeResolutionNs } from './time-resolution.js';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Entry } from '../../core/entry.js';
 import { BargeError } from '../../core/errors.js';
@@ -16,14 +17,17 @@ import { closeDir, fdPath, inDir, inParent, openDirBeneath } from './beneath.js'
 import { lstatEntry, scanEntries } from './posix-entry.js';
 import * as many from './posix-many.js';
 import { joinNs, splitNs } from './ns-time.js';
+import { encodeName } from '../../core/name-bytes.js';
 import { type FsPath, fsPath } from './fs-path.js';
 import * as partial from './posix-partial.js';
 import { openReader } from './posix-reader.js';
 import { applyMetaFd, PosixFileWriter } from './posix-writer.js';
+import { inOwnDir } from './owner-write.js';
 
 /** Linux's O_PATH (not in Node's fs.constants): a descriptor that only names an inode */
 const O_PATH = 0o10000000;
 
+const EACCES = os.constants.errno.EACCES;
 const WHOLE_FALLBACK = new Set(['EEXIST', 'EOPNOTSUPP', 'EISDIR', 'EINVAL', 'ENOTSUP']);
 
 function attempt<T>(action: string, rel: string, fn: () => T): Promise<T> {
@@ -91,6 +95,11 @@ export class PosixStorage implements Storage {
     return inParent(this.anchor, full, action, fn, rel);
   }
 
+  /** at() for a change of rel's parent directory: made even where its owner (this process) made it read-only */
+  private change<T>(rel: string, action: string, fn: (dir: string, name: string) => T): T {
+    return this.at(rel, action, (dir, name) => inOwnDir(dir, () => fn(dir, name)));
+  }
+
   /** rel as a path below anchor */
   private full(rel: string): string {
     return this.prefix === '' ? rel : rel === '' ? this.prefix : `${this.prefix}/${rel}`;
@@ -125,7 +134,7 @@ export class PosixStorage implements Storage {
       const fd = openDirBeneath(this.anchor, this.full(parent), rel, 'create');
       try {
         const dir = fdPath(fd);
-        return PosixFileWriter.create(join(dir, tempNameFor(name)), join(dir, name), dir, rel, opts.size, opts.sparse, opts.replaces ?? true, fd);
+        return inOwnDir(dir, () => PosixFileWriter.create(join(dir, tempNameFor(name)), join(dir, name), dir, rel, opts.size, opts.sparse, opts.replaces ?? true, fd));
       } catch (e) {
         closeDir(fd);
         throw e;
@@ -134,11 +143,11 @@ export class PosixStorage implements Storage {
   }
 
   mkdir(rel: string): Promise<void> {
-    return attempt('make directory', rel, () => this.at(rel, 'make directory', (dir, name) => fs.mkdirSync(join(dir, name), { mode: 0o700 })));
+    return attempt('make directory', rel, () => this.change(rel, 'make directory', (dir, name) => fs.mkdirSync(join(dir, name), { mode: 0o700 })));
   }
 
   symlink(rel: string, target: string, meta: EntryMeta, choice: MetaChoice): Promise<void> {
-    return attempt('make symlink', rel, () => this.at(rel, 'make symlink', (dir, name) => {
+    return attempt('make symlink', rel, () => this.change(rel, 'make symlink', (dir, name) => {
       const to = join(dir, name);
       const tmp = join(dir, tempNameFor(name));
       // the target's bytes as the source's listing gave them, not as UTF-8 would have them
@@ -155,7 +164,7 @@ export class PosixStorage implements Storage {
   }
 
   link(existing: string, rel: string): Promise<void> {
-    return attempt('make hard link', rel, () => this.at(existing, 'make hard link', (fromDir, fromName) => this.at(rel, 'make hard link', (dir, name) => {
+    return attempt('make hard link', rel, () => this.at(existing, 'make hard link', (fromDir, fromName) => this.change(rel, 'make hard link', (dir, name) => {
       const from = join(fromDir, fromName);
       const to = join(dir, name);
       const a = fs.lstatSync(from);
@@ -170,12 +179,12 @@ export class PosixStorage implements Storage {
   remove(rel: string): Promise<number> {
     if (rel === '') return Promise.reject(new BargeError('E_PATH_ESCAPE', 'refusing to remove the storage root'));
     return attempt('remove', rel, () => {
-      return this.at(rel, 'remove', (dir, name) => removeTree(join(dir, name)));
+      return this.at(rel, 'remove', (dir, name) => { checkName(name); return removeTree(dir, Buffer.from(encodeName(name))); });
     });
   }
 
   removeEmptyDir(rel: string): Promise<void> {
-    return attempt('remove directory', rel, () => this.at(rel, 'remove directory', (dir, name) => fs.rmdirSync(join(dir, name))));
+    return attempt('remove directory', rel, () => this.change(rel, 'remove directory', (dir, name) => fs.rmdirSync(join(dir, name))));
   }
 
   setMeta(rel: string, type: Entry['type'], meta: EntryMeta, choice: MetaChoice): Promise<void> {
@@ -232,7 +241,7 @@ export class PosixStorage implements Storage {
   }
 
   writeWhole(rel: string, bytes: Buffer, meta: EntryMeta, choice: MetaChoice): Promise<boolean> {
-    return attempt('create', rel, () => this.at(rel, 'create', (dir, name) => {
+    return attempt('create', rel, () => this.change(rel, 'create', (dir, name) => {
       checkName(name);
       const [sec, nsec] = splitNs(meta.mtimeNs);
       try {
@@ -255,12 +264,26 @@ export class PosixStorage implements Storage {
   writeMany(dir: string, files: readonly ManyWrite[], buf: Buffer, choice: MetaChoice): Promise<boolean[]> {
     return attempt('create', dir, () => inDir(this.anchor, this.full(dir), 'create', (d) => {
       this.oneCreator ??= createsOneAtATime(this.root);
-      return many.writeMany(d, true, files, buf, choice, this.oneCreator);
+      const oneCreator = this.oneCreator;
+      // the files a read-only directory refused are written again with it opened (those done are not)
+      const errs = many.writeMany(d, true, files, buf, choice, oneCreator);
+      const denied = (): number[] => errs.flatMap((e, i) => e === EACCES ? [i] : []);
+      if (denied().length > 0) {
+        inOwnDir(d, () => {
+          const again = denied();
+          const out = many.writeMany(d, true, again.map((i) => files[i] as ManyWrite), buf, choice, oneCreator);
+          again.forEach((i, k) => { errs[i] = out[k] as number; });
+          return errs;
+        }, () => denied().length > 0, true);
+      }
+      return errs.map((e) => e === 0);
     }, dir));
   }
 
   private partial<T>(rel: string, action: string, fn: (p: partial.PartialPaths) => T): T {
-    return this.at(rel, action, (dir, name) => { checkName(name); return fn(partial.partialPaths(dir, name)); });
+    // each of these either changes the directory (makes, renames or removes a partial, its
+    // journal or a temporary name) or fails before its first change
+    return this.change(rel, action, (dir, name) => { checkName(name); return fn(partial.partialPaths(dir, name)); });
   }
 
   preparePartial(rel: string, opts: WriteOptions & { identity: string; chunkSize: number }): Promise<PartialFile> {
@@ -301,17 +324,24 @@ function join(dir: string, name: string): FsPath {
  * for a symlink during the removal is never entered. Names are read as bytes and kept
  * as bytes: every name goes, UTF-8 or not.
  */
-function removeTree(abs: FsPath): number {
+function removeTree(dir: string, name: Buffer): number {
+  const abs = Buffer.concat([Buffer.from(dir + '/'), name]);
   const st = fs.lstatSync(abs);
-  if (!st.isDirectory()) { fs.unlinkSync(abs); return 1; }
+  // dir's own entry goes by a change of dir: made even where its owner made dir read-only
+  if (!st.isDirectory()) { inOwnDir(dir, () => fs.unlinkSync(abs)); return 1; }
   let n = 0;
   const fd = fs.openSync(abs, fs.constants.O_RDONLY | fs.constants.O_DIRECTORY | fs.constants.O_NOFOLLOW);
+  // a read-only directory of this process's own is opened before its entries go (as rm -rf
+  // and rsync do), and its mode put back after: it matters only where something is kept
+  const mode = st.mode & 0o7777;
+  const open = (mode & 0o300) !== 0o300 && st.uid === process.geteuid?.();
   try {
-    const inside = Buffer.from(fdPath(fd) + '/');
-    for (const child of fs.readdirSync(fdPath(fd), { encoding: 'buffer' })) n += removeTree(Buffer.concat([inside, child]));
+    if (open) fs.fchmodSync(fd, mode | 0o300);
+    const inside = fdPath(fd);
+    for (const child of fs.readdirSync(inside, { encoding: 'buffer' })) n += removeTree(inside, child);
   } finally {
-    fs.closeSync(fd);
+    try { if (open) fs.fchmodSync(fd, mode); } finally { fs.closeSync(fd); }
   }
-  fs.rmdirSync(abs);
+  inOwnDir(dir, () => fs.rmdirSync(abs));
   return n + 1;
 }

@@ -1,10 +1,12 @@
 // Writing a posix file at explicit offsets, optionally leaving all-zero blocks as holes,
 // and finishing it: owner, mode, nanosecond mtime, then the atomic rename.
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import type { CopyFrom, EntryMeta, FileReader, FileWriter, MetaChoice } from '../storage.js';
 import { classifyError } from './classify-error.js';
 import { closeDir } from './beneath.js';
 import { native } from './native.js';
+import { inOwnDir } from './owner-write.js';
 import { openReader, posixFdOf } from './posix-reader.js';
 import type { FsPath } from './fs-path.js';
 
@@ -204,10 +206,10 @@ export class PosixFileWriter implements FileWriter {
     try {
       if (this.sparse && this.size > 0) fs.ftruncateSync(this.fd, this.size);
       applyMetaFd(this.fd, meta, choice);
-      if (this.unnamed) this.linkUnnamed();
+      if (this.unnamed) inOwnDir(this.dirAbs, () => this.linkUnnamed());
       fs.closeSync(this.fd);
       this.fd = -1;
-      if (!this.unnamed) fs.renameSync(this.tempAbs, this.finalAbs);
+      if (!this.unnamed) inOwnDir(this.dirAbs, () => fs.renameSync(this.tempAbs, this.finalAbs));
       this.closeDir();
       return Promise.resolve();
     } catch (e) {
@@ -235,8 +237,16 @@ export class PosixFileWriter implements FileWriter {
 
   private cleanup(): void {
     if (this.fd >= 0) { try { fs.closeSync(this.fd); } catch { /* already closed */ } this.fd = -1; }
-    if (!this.unnamed) { try { fs.unlinkSync(this.tempAbs); } catch { /* never created or gone */ } }
+    if (!this.unnamed) { try { inOwnDir(this.dirAbs, () => fs.unlinkSync(this.tempAbs)); } catch { /* never created or gone */ } }
     this.closeDir();
+  }
+
+  /** the directory the names are in (a descriptor's /proc path, as the names are given) */
+  private get dirAbs(): FsPath {
+    const p = this.finalAbs;
+    if (typeof p === 'string') return path.dirname(p);
+    const slash = p.lastIndexOf(0x2f);
+    return slash <= 0 ? '/' : p.subarray(0, slash);
   }
 
   private closeDir(): void {
