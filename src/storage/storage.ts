@@ -80,12 +80,13 @@ export type CopyFrom = (from: FileReader, position: number, length: number) => P
 export interface FileWriter {
   write(bytes: Buffer, position: number): Promise<void>;
   /**
-   * write() off the calling thread (on the thread pool), for a caller with other work to do
-   * meanwhile: an agent receiving on several connections at once. `bytes` must stay as
-   * they are until the promise settles, and every such write must have settled before the
-   * writer is committed, aborted or read back.
+   * write() of `parts`, one after another from `position`, off the calling thread (on the
+   * thread pool), for a caller with other work to do meanwhile: an agent receiving on
+   * several connections at once. The parts must stay as they are until the promise
+   * settles, and every such write must have settled before the writer is committed,
+   * aborted or read back.
    */
-  writeDetached?(bytes: Buffer, position: number): Promise<void>;
+  writeDetached?(parts: readonly Buffer[], position: number): Promise<void>;
   copyFrom?: CopyFrom;
   /** a reader of what has been written so far, before commit (for --verify) */
   readBack(): Promise<FileReader>;
@@ -103,12 +104,12 @@ export interface FileWriter {
 export interface ChunkWriter {
   write(bytes: Buffer, position: number): Promise<void>;
   /**
-   * write() off the calling thread (on the thread pool), for a caller with other work to do
-   * meanwhile: an agent receiving on several connections at once. `bytes` must stay as
-   * they are until the promise settles, and every such write must have settled before the
-   * writer is closed.
+   * write() of `parts`, one after another from `position`, off the calling thread (on the
+   * thread pool), for a caller with other work to do meanwhile: an agent receiving on
+   * several connections at once. The parts must stay as they are until the promise
+   * settles, and every such write must have settled before the writer is closed.
    */
-  writeDetached?(bytes: Buffer, position: number): Promise<void>;
+  writeDetached?(parts: readonly Buffer[], position: number): Promise<void>;
   copyFrom?: CopyFrom;
   /** `sentHash`: as for FileWriter.commit, the hash of the bytes written through this writer */
   close(sentHash?: string): Promise<void>;

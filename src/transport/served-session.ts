@@ -9,6 +9,7 @@ import type { Meta } from './frame-codec.js';
 import * as f from './meta-fields.js';
 import type { CheckedChunks } from './checked-chunks.js';
 import { RangeHashes } from './served-hash.js';
+import { SerialWrites } from './serial-writes.js';
 
 /** a streaming hash, supplied by whoever wires the server (the engine's hashers) */
 export interface StreamHash {
@@ -37,6 +38,8 @@ export interface WriteHandle {
   next: number | undefined;
   ordered: boolean;
   failed: BargeError | undefined;
+  /** its detached writes, one at a time (made on the first) */
+  serial?: SerialWrites;
 }
 
 /** a WRITE frame being received: its handle and where its next byte lands */
@@ -168,7 +171,9 @@ export class ServedSession {
     h.hash.update(bytes);
     try {
       // on the thread pool where the storage can: the event loop goes on to the next read
-      return h.writer.writeDetached ? h.writer.writeDetached(bytes, at) : h.writer.write(bytes, at);
+      const detached = h.writer.writeDetached?.bind(h.writer);
+      if (!detached) return h.writer.write(bytes, at);
+      return (h.serial ??= new SerialWrites(detached)).add(bytes, at);
     } catch (e) {
       return Promise.reject(e instanceof Error ? e : new Error(String(e)));
     }

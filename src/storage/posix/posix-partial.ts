@@ -149,8 +149,8 @@ export function openPartialWrite(p: PartialPaths, rel: string, sparse: boolean, 
     write(bytes, position) {
       try { writeAt(fd, bytes, position, sparse); return Promise.resolve(); } catch (e) { return Promise.reject(classifyError(e, 'write', rel)); }
     },
-    writeDetached(bytes, position) {
-      return detachedWrite(fd, bytes, position, sparse, false, rel);
+    writeDetached(parts, position) {
+      return detachedWrite(fd, parts, position, sparse, false, rel);
     },
     copyFrom: kernelCopier(() => fd, sparse, rel),
     close() {

@@ -63,17 +63,31 @@ function writeFully(fd: number, bytes: Buffer, offset: number, length: number, p
   while (done < length) done += fs.writeSync(fd, bytes, offset + done, length - done, position + done);
 }
 
-/** writeFully on the thread pool: the event loop goes on while the kernel copies the bytes */
-function writeFullyDetached(fd: number, bytes: Buffer, position: number): Promise<void> {
+/** the parts after the first `n` bytes of them */
+function after(parts: readonly Buffer[], n: number): Buffer[] {
+  const out: Buffer[] = [];
+  let skip = n;
+  for (const p of parts) {
+    if (skip >= p.length) { skip -= p.length; continue; }
+    out.push(skip === 0 ? p : p.subarray(skip));
+    skip = 0;
+  }
+  return out;
+}
+
+/** pwritev of every byte of `parts` on the thread pool: the event loop goes on while the kernel copies them */
+function writeFullyDetached(fd: number, parts: readonly Buffer[], position: number): Promise<void> {
   return new Promise((resolve, reject) => {
-    let done = 0;
+    let left: readonly Buffer[] = parts;
+    let at = position;
     const step = (e: NodeJS.ErrnoException | null, n: number): void => {
       if (e) { reject(e); return; }
-      done += n;
-      if (done >= bytes.length) resolve();
-      else fs.write(fd, bytes, done, bytes.length - done, position + done, step);
+      at += n;
+      left = after(left, n);
+      if (left.length === 0) resolve();
+      else fs.writev(fd, left, at, step);
     };
-    fs.write(fd, bytes, 0, bytes.length, position, step);
+    fs.writev(fd, left, at, step);
   });
 }
 
@@ -81,11 +95,15 @@ function writeFullyDetached(fd: number, bytes: Buffer, position: number): Promis
  * A writer's writeDetached onto fd: a sparse write stays on the calling thread (it looks
  * for zeros to leave out), any other goes to the thread pool.
  */
-export function detachedWrite(fd: number, bytes: Buffer, position: number, sparse: boolean, fresh: boolean, rel: string): Promise<void> {
+export function detachedWrite(fd: number, parts: readonly Buffer[], position: number, sparse: boolean, fresh: boolean, rel: string): Promise<void> {
   if (sparse) {
-    try { writeAt(fd, bytes, position, true, fresh); return Promise.resolve(); } catch (e) { return Promise.reject(classifyError(e, 'write', rel)); }
+    try {
+      let at = position;
+      for (const p of parts) { writeAt(fd, p, at, true, fresh); at += p.length; }
+      return Promise.resolve();
+    } catch (e) { return Promise.reject(classifyError(e, 'write', rel)); }
   }
-  return writeFullyDetached(fd, bytes, position).catch((e: unknown) => { throw classifyError(e, 'write', rel); });
+  return writeFullyDetached(fd, parts, position).catch((e: unknown) => { throw classifyError(e, 'write', rel); });
 }
 
 /** errors that mean "these two files cannot be copied between in the kernel" */
@@ -181,10 +199,12 @@ export class PosixFileWriter implements FileWriter {
     }
   }
 
-  writeDetached(bytes: Buffer, position: number): Promise<void> {
+  writeDetached(parts: readonly Buffer[], position: number): Promise<void> {
     const fresh = position >= this.end;
-    this.end = Math.max(this.end, position + bytes.length);
-    return detachedWrite(this.fd, bytes, position, this.sparse, fresh, this.rel);
+    let length = 0;
+    for (const p of parts) length += p.length;
+    this.end = Math.max(this.end, position + length);
+    return detachedWrite(this.fd, parts, position, this.sparse, fresh, this.rel);
   }
 
   async copyFrom(from: FileReader, position: number, length: number): Promise<number | undefined> {
