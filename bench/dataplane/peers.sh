@@ -20,7 +20,7 @@ DST=${DST:-$DATA_DIR/peers-dst}
 RESULTS=${RESULTS:-$DATA_DIR/results/peers-$STAMP}
 SETS=${SETS:-"large mixed"}
 RUNS=${RUNS:-3}
-ALL_TOOLS="xrdcp-1 xrdcp-4 guc-1 guc-4 rsyncd push-1 push-4 a2a cp sync"
+ALL_TOOLS="xrdcp-1 xrdcp-4 guc-1 guc-4 rsyncd push-1 push-4 a2a serve cp sync"
 TOOLS=${TOOLS:-$ALL_TOOLS}
 INSTALL=${INSTALL:-1}
 BUILD=${BUILD:-auto}
@@ -32,7 +32,7 @@ A2A_AGENT_FLAGS=${A2A_AGENT_FLAGS:-}
 RUN_TIMEOUT=${RUN_TIMEOUT:-1800}
 IPERF_SECS=${IPERF_SECS:-5}
 AGENT_PORT=${AGENT_PORT:-7792} XRD_PORT=${XRD_PORT:-7794} GRIDFTP_PORT=${GRIDFTP_PORT:-7795}
-RSYNC_PORT=${RSYNC_PORT:-7796} COORD_PORT=${COORD_PORT:-7797} IPERF_PORT=${IPERF_PORT:-7798}
+RSYNC_PORT=${RSYNC_PORT:-7796} COORD_PORT=${COORD_PORT:-7797} IPERF_PORT=${IPERF_PORT:-7798} SERVE_PORT=${SERVE_PORT:-7799}
 
 say() { printf 'bench/peers: %s\n' "$*" >&2; }
 die() { say "$*"; exit 1; }
@@ -93,13 +93,13 @@ have rsync || drop_tools rsyncd
 have ss || die "ss (Debian package iproute2) is required to check the ports"
 
 # ------------------------------------------------------------------ build (as run.sh)
-if [[ $BUILD != never ]] && wants_any push-1 push-4 a2a sync; then
+if [[ $BUILD != never ]] && wants_any push-1 push-4 a2a serve sync; then
   if [[ $BUILD == always || ! -f $MAIN_JS || -n $(find "$REPO/src" -name '*.ts' -newer "$MAIN_JS" -print -quit) ]]; then
     say "building barge (npm run build)"
     (cd "$REPO" && npm_ run build >&2) || say "WARNING: the build reported errors; benchmarking what dist/ holds"
   fi
 fi
-wants_any push-1 push-4 a2a sync && { [[ -f $MAIN_JS ]] || die "barge is not built ($MAIN_JS)"; }
+wants_any push-1 push-4 a2a serve sync && { [[ -f $MAIN_JS ]] || die "barge is not built ($MAIN_JS)"; }
 BARGE=(node "$MAIN_JS")
 
 # ------------------------------------------------------------------ data
@@ -225,6 +225,33 @@ EOF
   done
   say "coordinator at $COORD_URL with agents a1 (site a) and b1 (site b)"
 fi
+if wants serve; then
+  # barge serve with its built-in agent, both endpoints on this host: the service path without the data plane
+  SERVE_TOKEN=$(head -c 24 /dev/urandom | base64 | tr -d '/+=')
+  mkdir -p "$D/serve" && chmod 700 "$D/serve"
+  (umask 077; cat > "$D/serve/barge.toml" <<EOF
+[endpoints.src]
+path = "$DATA_DIR"
+write = false
+site = "here"
+[endpoints.dst]
+path = "$DST"
+write = true
+site = "here"
+[[tokens]]
+name = "bench"
+secret = "$SERVE_TOKEN"
+role = "admin"
+EOF
+  )
+  port_free "$SERVE_PORT" || die "port $SERVE_PORT is in use: set SERVE_PORT to a free port"
+  SERVE_URL=http://127.0.0.1:$SERVE_PORT
+  echo "${BARGE[*]} serve --config $D/serve/barge.toml --db sqlite:$D/serve/barge.sqlite --state-dir $D/serve --listen 127.0.0.1:$SERVE_PORT" >> "$CMDS"
+  "${BARGE[@]}" serve --config "$D/serve/barge.toml" --db "sqlite:$D/serve/barge.sqlite" --state-dir "$D/serve" \
+    --listen "127.0.0.1:$SERVE_PORT" > "$D/serve-builtin.log" 2>&1 &
+  PIDS+=($!); wait_listening "$D/serve-builtin.log"
+  say "barge serve with its built-in agent at $SERVE_URL"
+fi
 
 # ------------------------------------------------------------------ machine
 {
@@ -264,6 +291,7 @@ tool_cmd() {
     push-4) echo "${BARGE[*]} sync -q --token-file $D/agent.token $src barge://127.0.0.1:$AGENT_PORT/bench/$s --streams 4 $SYNC_FLAGS" ;;
     # submit, then watch to the end: what a user of the service waits for
     a2a) echo "sh -c 'id=\$(${BARGE[*]} submit --server $COORD_URL src:/$s dst:/$s) && exec ${BARGE[*]} watch --server $COORD_URL \$id'" ;;
+    serve) echo "sh -c 'id=\$(BARGE_TOKEN=$SERVE_TOKEN ${BARGE[*]} submit --server $SERVE_URL src:/$s dst:/$s) && BARGE_TOKEN=$SERVE_TOKEN exec ${BARGE[*]} watch --server $SERVE_URL \$id'" ;;
     cp) echo "cp -a $src $DST/$s" ;;
     sync) echo "${BARGE[*]} sync -q $src $DST/$s $SYNC_FLAGS" ;;
   esac
@@ -294,7 +322,7 @@ check() {
   read -r n bytes < <(find "$DST/$s" -type f -printf '%s\n' | awk '{s += $1} END {printf "%d %.0f\n", NR, s}')
   [[ $n == "$want_n" && $bytes == "$want_b" ]] || { echo "$n files, $bytes bytes (want $want_n, $want_b)"; return 1; }
   local note="count+bytes"
-  if [[ $CHECK_CONTENT == all || ( $CHECK_CONTENT == barge && $t =~ ^(push-1|push-4|a2a|sync)$ ) ]]; then
+  if [[ $CHECK_CONTENT == all || ( $CHECK_CONTENT == barge && $t =~ ^(push-1|push-4|a2a|serve|sync)$ ) ]]; then
     local step=$(( (want_n + CHECK_SAMPLE - 1) / CHECK_SAMPLE )) k=0 rel
     while IFS=$'\t' read -r _ rel; do
       cmp -s "$DATA_DIR/$s/$rel" "$DST/$s/$rel" || { echo "content differs: $rel"; return 1; }

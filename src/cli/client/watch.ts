@@ -7,7 +7,7 @@ import { ApiClient, ServerError } from './api-client.js';
 import { FINAL_STATES, type RequestView } from './api-types.js';
 import { errorLines, progressText, summaryLine } from './render.js';
 
-const POLL_MS = 500;
+const POLL_MS = 250;
 /** how long the coordinator may stay unreachable (a restart, say) before watch gives up */
 const GIVE_UP_MS = 5 * 60_000;
 /** while it is unreachable, ask less often: from the poll interval, doubling to this, ±20% */
