@@ -73,7 +73,7 @@ export class Coordinator {
     this.agentLink = new AgentService(store, {
       endpoints: config.endpoints, retry: config.retry, leaseMs: config.leaseTimeoutMs, transfers: config.transfers,
       asRoot: typeof process.getuid === 'function' && process.getuid() === 0, now,
-      onProgress: (ids) => { for (const id of ids) this.dirty.add(id); this.kick(); },
+      onProgress: (ids) => { for (const id of ids) this.dirty.add(id); this.remoteAgents.wake(); this.kick(); },
       ...(o.onLeased ? { onLeased: o.onLeased } : {}),
       ...(o.chunkCutoff !== undefined ? { chunkCutoff: o.chunkCutoff } : {}),
     });
@@ -136,7 +136,7 @@ export class Coordinator {
     if (this.ticking) { this.kickedWhileTicking = true; return; }
     this.ticking = true;
     this.kickedWhileTicking = false;
-    this.tick().catch((e: unknown) => this.events.emit('error', e)).finally(() => {
+    this.tick().then((moved) => { if (moved) this.remoteAgents.wake(); }, (e: unknown) => this.events.emit('error', e)).finally(() => {
       this.ticking = false;
       if (this.kickedWhileTicking && this.timers.length > 0) this.kick();
     });
@@ -146,11 +146,16 @@ export class Coordinator {
     this.events.on('error', listener);
   }
 
-  private async tick(): Promise<void> {
+  /** true when a request started or moved on (new tasks may be queued) */
+  private async tick(): Promise<boolean> {
     const now = this.now();
+    let moved = false;
     for (const r of await this.store.requestsIn(['queued'])) {
       await this.store.tx(async (s) => {
-        if (await s.setRequestState(r.id, ['queued'], 'running', now, { phase: PHASE_TRANSFER })) await s.enqueue(r.id, [encodeTask({ kind: 'root' }, PHASE_TRANSFER)], now);
+        if (await s.setRequestState(r.id, ['queued'], 'running', now, { phase: PHASE_TRANSFER })) {
+          await s.enqueue(r.id, [encodeTask({ kind: 'root' }, PHASE_TRANSFER)], now);
+          moved = true;
+        }
       });
     }
     const active = await this.store.requestsIn(RUNNING_STATES);
@@ -158,6 +163,7 @@ export class Coordinator {
       for (let i = 0; i < 100; i++) {
         const a = await advanceRequest(this.store, r.id, this.now());
         if (a !== 'moved') break;
+        moved = true;
       }
     }
     if (now - this.reachCheckedAt >= REACH_CHECK_MS) {
@@ -166,6 +172,7 @@ export class Coordinator {
       if (!this.config.localAgent) await this.checkWaits(active);
       await this.failPastDeadline();
     }
+    return moved;
   }
 
   /** an open request whose deadline passed fails, saying how far it got */

@@ -30,6 +30,8 @@ const MAX_WAIT_MS = 20_000;
 const POLL_MS = 200;
 
 export class RemoteAgents {
+  /** the long polls waiting for work: each wakes to look again */
+  private readonly sleepers = new Set<() => void>();
   private key: Promise<KeyObject> | undefined;
   private readonly turn = new RoundRobin();
   private readonly canceled = new Map<string, string[]>();
@@ -123,8 +125,22 @@ export class RemoteAgents {
       // each poll checks the secret again: a name taken over mid-poll leases nothing more to the old process
       const got = await this.leaseOnce(agentId, secret, capacity);
       if (got.length > 0 || this.o.now() >= end) return got;
-      await new Promise((r) => setTimeout(r, POLL_MS));
+      await this.sleep(POLL_MS);
     }
+  }
+
+  /** POLL_MS, or less: until new work may be there (wake) */
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = (): void => { clearTimeout(timer); this.sleepers.delete(done); resolve(); };
+      const timer = setTimeout(done, ms);
+      this.sleepers.add(done);
+    });
+  }
+
+  /** tasks were queued (a report's outcome, a new phase): the long polls look again now, not at their next poll */
+  wake(): void {
+    for (const done of [...this.sleepers]) done();
   }
 
   private async leaseOnce(agentId: string, secret: string | undefined, capacity: number): Promise<LeasedWork[]> {
