@@ -1,7 +1,7 @@
 // Tasks on names rather than bytes: hard links, deletions and the last pass that sets
 // directory metadata.
 import { joinRel, type Entry } from '../core/entry.js';
-import { BargeError } from '../core/errors.js';
+import { BargeError, PartlyRemovedError } from '../core/errors.js';
 import { anyMeta, metaDiff } from '../core/compare.js';
 import { isAborted, rootName, type RunContext } from './run-context.js';
 import { metaOf } from './copy-file.js';
@@ -33,65 +33,110 @@ async function oneFile(ctx: RunContext, a: string, b: string): Promise<boolean> 
 
 const NOT_DELETED = 'not deleted: the name is not valid UTF-8 (shown with \ufffd), which barge does not delete';
 
+/** one delete task's walk: what it may still remove, and what it left */
+interface DeleteWalk {
+  ctx: RunContext;
+  r: ResultBuilder;
+  countOnly: boolean;
+  /** entries it may still remove (--max-delete); undefined: no limit */
+  left: number | undefined;
+  /** entries left because `left` ran out */
+  skipped: number;
+  /** names inside that are not valid UTF-8, of the current item */
+  bad: string[];
+}
+
+interface Removal {
+  removed: number;
+  /** the directory stays: something inside it stays */
+  kept: boolean;
+  /** ... because the filters keep entries in it */
+  filtered: boolean;
+  /** ... because it holds names that are not valid UTF-8 */
+  named: boolean;
+}
+
 export async function runDeletes(ctx: RunContext, t: DeleteTask): Promise<TaskResult> {
   const r = new ResultBuilder(ctx.verbose);
+  const w: DeleteWalk = { ctx, r, countOnly: t.countOnly, left: t.budget, skipped: 0, bad: [] };
   let count = 0;
   for (const d of t.items) {
     if (isAborted(ctx)) break;
     try {
       if (d.badName) throw new BargeError('E_NAME', NOT_DELETED, { path: d.rel });
-      const bad: string[] = [];
-      const { removed, kept, filtered } = await removeAccepted(ctx, d.rel, d.type, d.insideListedDir, t.countOnly, bad);
+      w.bad = [];
+      const { removed, kept, filtered, named } = await removeAccepted(w, d.rel, d.type, d.insideListedDir);
+      const bad = w.bad;
       if (bad.length > 0) r.fail(new BargeError('E_NAME', `${t.countOnly ? 'would be kept' : 'kept'}: it holds names that are not valid UTF-8 (shown with \ufffd), which barge does not delete: ${bad.slice(0, 3).join(', ')}${bad.length > 3 ? `, and ${bad.length - 3} more` : ''}`), d.rel);
       count += removed;
       if (kept) r.result.keptDirs = [...(r.result.keptDirs ?? []), d.rel];
       if (filtered) r.result.filteredDirs = [...(r.result.filteredDirs ?? []), d.rel];
-      if (t.countOnly) continue;
-      r.count('deleted', removed);
-      r.event('delete', (d.type === 'dir' ? d.rel + '/' : d.rel) + keptNote(kept, filtered));
+      if (!t.countOnly) r.count('deleted', removed);
+      // a directory that stays says why; what went from it has lines of its own
+      if (filtered || named) r.event('delete', d.rel + '/' + keptNote(named, filtered));
     } catch (e) {
+      // what a removal that stopped part way did remove is gone: counted, as its message says
+      if (e instanceof PartlyRemovedError) {
+        count += e.removed;
+        r.count('deleted', e.removed);
+      }
       r.fail(e, d.rel);
     }
   }
-  if (t.countOnly) r.result.deleteCount = count;
+  r.result.deleteCount = count;
+  if (w.skipped > 0) r.result.deletesSkipped = w.skipped;
   return r.result;
 }
 
+/** takes one entry from the budget; false (and counted as skipped) when it ran out */
+function mayRemove(w: DeleteWalk): boolean {
+  if (w.left === undefined) return true;
+  if (w.left <= 0) { w.skipped++; return false; }
+  w.left--;
+  return true;
+}
+
 /**
- * Removes (or counts) an extra destination entry. Without filters a directory goes
- * whole; with filters only what they accept goes, so an excluded file inside an extra
- * directory stays, and with it the directories above it.
+ * Removes (or counts) an extra destination entry and what it holds, one line per
+ * entry, deepest first (as rsync's "deleting" lines). Only a run that shows nothing,
+ * has no filters and no limit takes a directory away whole in one call; otherwise
+ * each entry is looked at, so that an excluded file inside an extra directory stays
+ * (and with it the directories above it), and --max-delete stops at its count.
  */
-async function removeAccepted(ctx: RunContext, rel: string, type: Entry['type'], insideListed: boolean, countOnly: boolean, bad: string[]): Promise<{ removed: number; kept: boolean; filtered: boolean }> {
+async function removeAccepted(w: DeleteWalk, rel: string, type: Entry['type'], insideListed: boolean): Promise<Removal> {
+  const { ctx, countOnly } = w;
   if (isAborted(ctx)) throw new BargeError('E_INTERRUPTED', 'interrupted', { path: rel });
+  const none: Removal = { removed: 0, kept: true, filtered: false, named: false };
   if (type !== 'dir') {
+    if (!mayRemove(w)) return none;
     if (!countOnly) await ctx.dst.remove(rel);
-    return { removed: 1, kept: false, filtered: false };
+    w.r.event('delete', rel);
+    return { removed: 1, kept: false, filtered: false, named: false };
   }
-  if (ctx.filter.isEmpty && !countOnly) return { removed: await ctx.dst.remove(rel), kept: false, filtered: false };
-  let removed = 0;
-  let kept = false;
-  let filtered = false;
+  if (ctx.filter.isEmpty && !countOnly && !ctx.verbose && w.left === undefined) {
+    return { removed: await ctx.dst.remove(rel), kept: false, filtered: false, named: false };
+  }
+  const out: Removal = { removed: 0, kept: false, filtered: false, named: false };
   for (const e of await ctx.dst.list(rel)) {
     const path = joinRel(rel, e.name);
-    if (!ctx.filter.isEmpty && !ctx.filter.accepts(path, e, insideListed)) { kept = filtered = true; continue; }
-    if (e.badName) { bad.push(path); kept = true; continue; }
-    const sub = await removeAccepted(ctx, path, e.type, insideListed || ctx.filter.coversSubtree(path), countOnly, bad);
-    removed += sub.removed;
-    kept ||= sub.kept;
-    filtered ||= sub.filtered;
+    if (!ctx.filter.isEmpty && !ctx.filter.accepts(path, e, insideListed)) { out.kept = out.filtered = true; continue; }
+    if (e.badName) { w.bad.push(path); out.kept = out.named = true; continue; }
+    const sub = await removeAccepted(w, path, e.type, insideListed || ctx.filter.coversSubtree(path));
+    out.removed += sub.removed;
+    out.kept ||= sub.kept;
+    out.filtered ||= sub.filtered;
+    out.named ||= sub.named;
   }
-  if (!kept) {
-    if (!countOnly) await ctx.dst.removeEmptyDir(rel);
-    removed++;
-  }
-  return { removed, kept, filtered };
+  if (out.kept || !mayRemove(w)) return { ...out, kept: true };
+  if (!countOnly) await ctx.dst.removeEmptyDir(rel);
+  w.r.event('delete', rel + '/');
+  return { ...out, removed: out.removed + 1 };
 }
 
 /** what an action line adds for a directory that stays: why it does */
-export function keptNote(kept: boolean, filtered: boolean): string {
+export function keptNote(named: boolean, filtered: boolean): string {
   if (filtered) return ' (filtered entries kept)';
-  return kept ? ' (names that are not valid UTF-8 kept)' : '';
+  return named ? ' (names that are not valid UTF-8 kept)' : '';
 }
 
 export async function runDirMeta(ctx: RunContext, t: DirMetaTask): Promise<TaskResult> {

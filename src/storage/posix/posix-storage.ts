@@ -5,7 +5,7 @@ import { timeResolutionNs } from './time-resolution.js';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Entry } from '../../core/entry.js';
-import { BargeError } from '../../core/errors.js';
+import { BargeError, PartlyRemovedError } from '../../core/errors.js';
 import { tempNameFor } from '../../core/temp-names.js';
 import type { ChunkWriter, EntryMeta, FileReader, FileWriter, ManyRead, ManyReadResult, ManyWrite, MetaChoice, PartialCheck, PartialFile, Storage, StorageFeatures, WriteOptions } from '../storage.js';
 import { classifyError } from './classify-error.js';
@@ -173,7 +173,7 @@ export class PosixStorage implements Storage {
       const n = this.at(rel, 'remove', (dir, name) => removeTree(dir, Buffer.from(name), rel, kept));
       if (kept.length > 0) {
         const shown = kept.slice(0, 3).join(', ') + (kept.length > 3 ? `, and ${kept.length - 3} more` : '');
-        throw new BargeError('E_NAME', `not deleted whole (${n} ${n === 1 ? 'entry' : 'entries'} removed): it holds names that are not valid UTF-8, which barge does not delete: ${shown}`, { path: rel });
+        throw new PartlyRemovedError(n, `not deleted whole (${n} ${n === 1 ? 'entry' : 'entries'} removed): it holds names that are not valid UTF-8, which barge does not delete: ${shown}`, { path: rel });
       }
       return n;
     });
