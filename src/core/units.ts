@@ -39,7 +39,7 @@ export function parseRate(text: string, flag = '--bwlimit'): number | undefined 
   const v = Number(m[1]) * (bare ? 1024 : unit);
   if (v === 0) return undefined;
   if (!Number.isFinite(v) || v > Number.MAX_SAFE_INTEGER) throw new BargeError('E_USAGE', `bad ${flag} '${text}': too large`);
-  if (Math.round(v) < 1) throw new BargeError('E_USAGE', `bad ${flag} '${text}': less than 1 byte per second (0 means no limit)`);
+  if (v < 1) throw new BargeError('E_USAGE', `bad ${flag} '${text}': less than 1 byte per second (0 means no limit)`);
   return Math.round(v);
 }
 
