@@ -143,14 +143,14 @@ test('--delete of an extra directory holding a name that is not valid UTF-8 remo
   const r = await runBarge(['sync', '--delete', src, dst]);
   assert.equal(r.code, 1, r.stderr);
   assert.match(r.stderr, /E_NAME: extra: not deleted whole \(2 entries removed\): it holds names that are not valid UTF-8.*extra\/sub\/n\\xfeo/);
-  assert.match(r.stderr, /\n  deleted 2,/, 'the summary counts the entries the line says were removed');
+  assert.match(r.stderr, /\n {2}deleted 2,/, 'the summary counts the entries the line says were removed');
   // with -v each entry is looked at: the same two go, and the count agrees
   writeFileSync(join(dst, 'extra', 'ok'), 'x');
   const v = await runBarge(['sync', '-v', '--delete', src, dst]);
   assert.equal(v.code, 1, v.stderr);
   assert.match(v.stdout, /^delete +extra\/ok$/m);
   assert.match(v.stderr, /E_NAME: extra: kept: it holds names that are not valid UTF-8/);
-  assert.match(v.stderr, /\n  deleted 1,/);
+  assert.match(v.stderr, /\n {2}deleted 1,/);
   assert.equal(readFileSync(badPath, 'utf8'), 'theirs');
   assert.deepEqual(readdirSync(join(dst, 'extra')), ['sub'], 'the rest of the extra directory went');
   assert.deepEqual(readdirSync(join(dst, 'extra', 'sub'), { encoding: 'buffer' }), [Buffer.from([0x6e, 0xfe, 0x6f])]);
