@@ -60,6 +60,30 @@ test('--delete --checksum repairs a stale destination on the agent (its files ha
   assert.ok((JSON.parse(r.stdout) as Summary).deleted > 0);
 });
 
+test('--delete into the agent: --max-delete stops at its count, and a partial removal is counted as the line says', async () => {
+  const src = join(work, 'del-src');
+  mkdirSync(src);
+  writeFileSync(join(src, 'keep'), 'k');
+  const dst = join(inbox, 'del');
+  mkdirSync(join(dst, 'extra', 'sub'), { recursive: true });
+  for (const f of ['keep', 'extra/a', 'extra/sub/b', 'f1']) writeFileSync(join(dst, f), 'old');
+  const limited = await runBarge(['sync', '--delete', '--max-delete', '2', '--json', src, agent.url('inbox', 'del')], { env });
+  assert.equal(limited.code, 1, limited.stderr);
+  const l = JSON.parse(limited.stdout) as Summary & { deletesSkipped: number };
+  assert.equal(l.deleted, 2);
+  assert.equal(l.deletesSkipped, 3, 'five extra entries: two went, three were skipped');
+  // a name the agent does not delete, in what is left: what the removal did take is counted
+  const f1Left = existsSync(join(dst, 'f1')) ? 1 : 0;
+  writeFileSync(Buffer.concat([Buffer.from(join(dst, 'extra') + '/'), Buffer.from([0x78, 0xff])]), 'theirs');
+  const r = await runBarge(['sync', '--delete', '--json', src, agent.url('inbox', 'del')], { env });
+  assert.equal(r.code, 1, r.stderr);
+  const s = JSON.parse(r.stdout) as Omit<Summary, 'errors'> & { errors: { path?: string; message: string }[] };
+  const said = Number(/not deleted whole \((\d+) entr(?:y|ies) removed\)/.exec(s.errors.find((e) => e.path === 'extra')?.message ?? '')?.[1]);
+  assert.ok(said >= 1, r.stdout);
+  assert.equal(s.deleted, said + f1Left, 'the summary counts what the line says was removed');
+  assert.deepEqual(readdirSync(join(dst, 'extra'), { encoding: 'buffer' }), [Buffer.from([0x78, 0xff])], 'only the name it does not delete stays');
+});
+
 test('a wrong token fails with a clear error and writes nothing', async () => {
   const r = await runBarge(['sync', tree.root, agent.url('inbox', 'denied')], { env: { BARGE_TOKEN: 'not-the-token' } });
   assert.equal(r.code, 2);

@@ -54,6 +54,8 @@ interface Removal {
   filtered: boolean;
   /** ... because it holds names that are not valid UTF-8 */
   named: boolean;
+  /** ... because --max-delete left entries in it */
+  limited: boolean;
 }
 
 export async function runDeletes(ctx: RunContext, t: DeleteTask): Promise<TaskResult> {
@@ -88,7 +90,7 @@ export async function runDeletes(ctx: RunContext, t: DeleteTask): Promise<TaskRe
   return r.result;
 }
 
-/** takes one entry from the budget; false (and counted as skipped) when it ran out */
+/** takes one entry from the budget; false (and counted as skipped) when it has run out */
 function mayRemove(w: DeleteWalk): boolean {
   if (w.left === undefined) return true;
   if (w.left <= 0) { w.skipped++; return false; }
@@ -106,17 +108,15 @@ function mayRemove(w: DeleteWalk): boolean {
 async function removeAccepted(w: DeleteWalk, rel: string, type: Entry['type'], insideListed: boolean): Promise<Removal> {
   const { ctx, countOnly } = w;
   if (isAborted(ctx)) throw new BargeError('E_INTERRUPTED', 'interrupted', { path: rel });
-  const none: Removal = { removed: 0, kept: true, filtered: false, named: false };
+  const gone = (removed: number): Removal => ({ removed, kept: false, filtered: false, named: false, limited: false });
   if (type !== 'dir') {
-    if (!mayRemove(w)) return none;
+    if (!mayRemove(w)) return { ...gone(0), kept: true, limited: true };
     if (!countOnly) await ctx.dst.remove(rel);
     w.r.event('delete', rel);
-    return { removed: 1, kept: false, filtered: false, named: false };
+    return gone(1);
   }
-  if (ctx.filter.isEmpty && !countOnly && !ctx.verbose && w.left === undefined) {
-    return { removed: await ctx.dst.remove(rel), kept: false, filtered: false, named: false };
-  }
-  const out: Removal = { removed: 0, kept: false, filtered: false, named: false };
+  if (ctx.filter.isEmpty && !countOnly && !ctx.verbose && w.left === undefined) return gone(await ctx.dst.remove(rel));
+  const out = gone(0);
   for (const e of await ctx.dst.list(rel)) {
     const path = joinRel(rel, e.name);
     if (!ctx.filter.isEmpty && !ctx.filter.accepts(path, e, insideListed)) { out.kept = out.filtered = true; continue; }
@@ -126,8 +126,12 @@ async function removeAccepted(w: DeleteWalk, rel: string, type: Entry['type'], i
     out.kept ||= sub.kept;
     out.filtered ||= sub.filtered;
     out.named ||= sub.named;
+    out.limited ||= sub.limited;
   }
-  if (out.kept || !mayRemove(w)) return { ...out, kept: true };
+  // a directory only the limit kept would have gone: it is one more deletion skipped
+  if (out.limited && !out.filtered && !out.named) w.skipped++;
+  if (out.kept) return out;
+  if (!mayRemove(w)) return { ...out, kept: true, limited: true };
   if (!countOnly) await ctx.dst.removeEmptyDir(rel);
   w.r.event('delete', rel + '/');
   return { ...out, removed: out.removed + 1 };
