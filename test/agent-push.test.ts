@@ -60,6 +60,27 @@ test('--delete --checksum repairs a stale destination on the agent (its files ha
   assert.ok((JSON.parse(r.stdout) as Summary).deleted > 0);
 });
 
+test('--delete into the agent: --max-delete stops at its count; the rest goes on the next run', async () => {
+  const src = join(work, 'del-src');
+  mkdirSync(src);
+  writeFileSync(join(src, 'keep'), 'k');
+  const dst = join(inbox, 'del');
+  mkdirSync(join(dst, 'extra', 'sub'), { recursive: true });
+  for (const f of ['keep', 'extra/a', 'extra/sub/b', 'f1']) writeFileSync(join(dst, f), 'old');
+  const limited = await runBarge(['sync', '--delete', '--max-delete', '2', '--json', src, agent.url('inbox', 'del')], { env });
+  assert.equal(limited.code, 1, limited.stderr);
+  const l = JSON.parse(limited.stdout) as Summary & { deletesSkipped: number };
+  assert.equal(l.deleted, 2);
+  assert.equal(l.deletesSkipped, 3, 'five extra entries: two went, three were skipped');
+  // without the limit the rest goes, a name that is not UTF-8 among it, and the count says so
+  writeFileSync(Buffer.concat([Buffer.from(join(dst, 'extra') + '/'), Buffer.from([0x78, 0xff])]), 'theirs');
+  const r = await runBarge(['sync', '--delete', '--json', src, agent.url('inbox', 'del')], { env });
+  assert.equal(r.code, 0, r.stderr);
+  const s = JSON.parse(r.stdout) as Summary;
+  assert.equal(s.deleted, 4, 'the three skipped before, and the new name');
+  assert.deepEqual(readdirSync(dst).sort(), ['keep']);
+});
+
 test('a wrong token fails with a clear error and writes nothing', async () => {
   const r = await runBarge(['sync', tree.root, agent.url('inbox', 'denied')], { env: { BARGE_TOKEN: 'not-the-token' } });
   assert.equal(r.code, 2);

@@ -104,3 +104,34 @@ test('a symlink or fifo on DST where SRC has a file is replaced, and the line sa
   assert.ok(lstatSync(join(dst, 'plain')).isFile());
   assert.equal(readFileSync(join(dst, 'plain'), 'utf8'), 'b');
 });
+
+test('each special file skipped is named on stderr (not with -q), and the summary counts them', async () => {
+  const sp = join(work, 'sp');
+  mkdirSync(join(sp, 'd'), { recursive: true });
+  execFileSync('mkfifo', ['--', join(sp, 'd', 'pipe\nname')]);
+  writeFileSync(join(sp, 'f'), 'x');
+  const r = await runBarge(['sync', sp, join(work, 'sp-dst')]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.ok(r.stderr.split('\n').includes('barge: skipping non-regular file d/pipe\\nname (fifo)'), r.stderr);
+  assert.match(r.stderr, /special files skipped 1,/);
+  const q = await runBarge(['sync', '-q', sp, join(work, 'sp-q')]);
+  assert.equal(q.code, 0, q.stderr);
+  assert.equal(q.stdout + q.stderr, '');
+  const j = await runBarge(['sync', '--json', sp, join(work, 'sp-j')]);
+  assert.equal((JSON.parse(j.stdout) as { specialsSkipped: number }).specialsSkipped, 1);
+});
+
+test('counts of one are singular in the summary: 1 file, 1 directory, 1 symlink, 1 hard link, 1 error', async () => {
+  const one = join(work, 'one-each');
+  mkdirSync(join(one, 'sub'), { recursive: true });
+  writeFileSync(join(one, 'sub', 'a'), 'a');
+  symlinkSync('a', join(one, 'sub', 'ln'));
+  const dry = await runBarge(['sync', '-n', one, join(work, 'one-each-dst')]);
+  assert.equal(dry.code, 0, dry.stderr);
+  assert.match(dry.stderr, /would copy 1 file, 1 B/);
+  assert.match(dry.stderr, /would make 1 directory, 1 symlink, 0 hard links/);
+  const r = await runBarge(['sync', '--verify', one, join(work, 'one-each-bad')], { env: { BARGE_TEST_CORRUPT_ALWAYS: 'sub/a' } });
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /\nbarge: 1 error:\n/);
+  assert.doesNotMatch(r.stderr, /\b1 (files|directories|symlinks|errors)\b|\(s\)/);
+});

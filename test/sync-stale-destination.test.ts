@@ -1,7 +1,7 @@
 // barge sync onto a destination that already holds stale, extra, partial and mistyped
 // entries: --delete, --checksum, the quick check, and what must never be touched.
 import assert from 'node:assert/strict';
-import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -73,15 +73,16 @@ test('--dry-run lists the actions and changes nothing', async () => {
   assert.match(r.stderr, /dry run/);
 });
 
-test('--max-delete refuses the whole delete pass when more would go, and says so', async () => {
+test('--max-delete deletes up to its limit, then stops and says how many it skipped', async () => {
   const dst = join(work, 'dst-e');
   cpSync(tree.root, dst, { recursive: true, verbatimSymlinks: true, filter: (p) => !p.includes('special') });
   const extra = join(dst, 'extra-dir');
   cpSync(join(tree.root, 'deep'), extra, { recursive: true, verbatimSymlinks: true });
   const r = await runBarge(['sync', '--delete', '--max-delete', '3', tree.root, dst]);
   assert.equal(r.code, 1);
-  assert.match(r.stderr, /E_MAX_DELETE/);
-  assert.ok(readdirSync(extra).length > 0, 'nothing deleted');
+  assert.match(r.stderr, /E_MAX_DELETE: --max-delete 3 stopped the delete pass: \d+ deletions skipped/);
+  assert.match(r.stderr, /deleted 3 \(\d+ more skipped: --max-delete\)/);
+  assert.ok(existsSync(extra), 'the directory stays: not all of it went');
   const ok = await runBarge(['sync', '--delete', '--max-delete', '100000', tree.root, dst]);
   assert.equal(ok.code, 0, ok.stderr);
   assert.deepEqual(diffTrees(tree.root, dst, { hardLinks: false }), []);

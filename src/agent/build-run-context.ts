@@ -7,7 +7,7 @@ import { PathFilter } from '../core/filter.js';
 import type { SyncOptions } from '../core/sync-options.js';
 import { BandwidthLimiter } from '../engine/bandwidth-limiter.js';
 import { createHasher } from '../engine/hasher.js';
-import { sharedCells, type RunContext } from '../engine/run-context.js';
+import { CELL_ABORT, sharedCells, type RunContext } from '../engine/run-context.js';
 import { testHooks } from '../config/test-hooks.js';
 import { FaultyStorage } from '../storage/faulty-storage.js';
 import { pairFeatures } from '../storage/pair-features.js';
@@ -49,6 +49,7 @@ export function buildRunContext(data: SyncWorkerData, remote?: RemoteStorageClas
   if (!data.remoteDst && !data.dst) throw new Error('buildRunContext: no destination');
   const dst = withWriteFaults(data.remoteDst && remote ? new remote(data.remoteDst.target, data.remoteDst.features) : openStorage(data.dst as EndpointDescription), data.remoteDst !== undefined);
   const pair = pairFeatures(src.features, dst.features);
+  const cells = sharedCells(data.memory);
   return {
     src, dst,
     // a destination that keeps no holes writes every byte (--sparse is a wish, not a need)
@@ -58,8 +59,8 @@ export function buildRunContext(data: SyncWorkerData, remote?: RemoteStorageClas
     pair,
     owner: data.opts.preserveOwner && dst.features.owner,
     verbose: data.verbose,
-    cells: sharedCells(data.memory),
-    limiter: data.opts.bwlimit === undefined ? undefined : new BandwidthLimiter(data.opts.bwlimit, data.limiterMemory),
+    cells,
+    limiter: data.opts.bwlimit === undefined ? undefined : new BandwidthLimiter(data.opts.bwlimit, data.limiterMemory, cells.flags, CELL_ABORT),
     buffer: Buffer.allocUnsafe(data.remoteDst ? NETWORK_BUFFER : READ_BUFFER),
     ...(data.remoteDst ? { spare: Buffer.allocUnsafe(NETWORK_BUFFER) } : {}),
     readHash: createHasher(data.opts.hash),

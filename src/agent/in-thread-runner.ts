@@ -4,7 +4,7 @@
 import type { Job } from '../core/agent-wire.js';
 import type { Task, TaskResult } from '../core/task-types.js';
 import { BandwidthLimiter } from '../engine/bandwidth-limiter.js';
-import { CELL_ABORT, sharedCells, type RunContext } from '../engine/run-context.js';
+import { raiseAbort, sharedCells, type RunContext } from '../engine/run-context.js';
 import { runTask } from '../engine/task-runner.js';
 import { openStorage } from '../storage/registry.js';
 import { buildRunContext } from './build-run-context.js';
@@ -37,7 +37,7 @@ export class InThreadRunner implements RootedRunner {
   /** as the worker runner: the tasks in flight stop; a retry of the request starts with fresh cells */
   cancel(requestId: string): void {
     const c = this.ctxs.get(requestId);
-    if (c) Atomics.store(c.cells.flags, CELL_ABORT, 1);
+    if (c) raiseAbort(c.cells.flags);
     this.ctxs.delete(requestId);
   }
 

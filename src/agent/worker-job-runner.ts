@@ -4,7 +4,7 @@
 import type { Job } from '../core/agent-wire.js';
 import type { JobRoots, RootedRunner } from './job-runner.js';
 import { BandwidthLimiter } from '../engine/bandwidth-limiter.js';
-import { CELL_ABORT, sharedCells } from '../engine/run-context.js';
+import { raiseAbort, sharedCells } from '../engine/run-context.js';
 import type { Task, TaskResult } from '../core/task-types.js';
 import { WorkerPool } from '../engine/worker-pool.js';
 import type { SyncWorkerData } from './build-run-context.js';
@@ -73,7 +73,7 @@ export class WorkerJobRunner implements RootedRunner {
   cancel(requestId: string): void {
     const c = this.cells.get(requestId);
     if (!c) return;
-    Atomics.store(c.cells.flags, CELL_ABORT, 1);
+    raiseAbort(c.cells.flags);
     this.cells.delete(requestId); // tasks in flight keep the old cells; later tasks (a retry) get new ones
   }
 

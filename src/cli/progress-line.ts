@@ -56,7 +56,7 @@ export class ProgressLine {
     const phase = dryRun ? 'dry run' : walkDone ? 'copying' : 'scanning';
     const filesDone = c.filesCopied + c.filesUpToDate + c.metaUpdated;
     const eta = walkDone && rate > 0 ? formatDuration((c.bytesToCopy - bytes) / rate) : '--';
-    return `${phase}: ${formatCount(filesDone)}/${formatCount(c.filesFound)} files, ` +
+    return `${phase}: ${formatCount(filesDone)}/${formatCount(c.filesFound)} ${c.filesFound === 1 ? 'file' : 'files'}, ` +
       `${formatBytes(bytes)}/${formatBytes(c.bytesToCopy)} to copy, ${formatBytes(rate)}/s, ETA ${eta}` +
       (c.failed > 0 ? `, ${c.failed} failed` : '');
   }

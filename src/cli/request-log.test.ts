@@ -24,13 +24,13 @@ test('one line per change of state, named as the operator would: running, paused
   let emit: (v: RequestView) => void = () => undefined;
   logRequestChanges({ onChange: (l) => { emit = l; return () => undefined; } }, sink, 1_000_000);
   for (const s of ['queued', 'running', 'running', 'paused', 'running', 'failed', 'queued', 'running', 'succeeded'] as const) {
-    emit(view('r1', s, s === 'failed' ? { message: '2 file(s) failed' } : {}));
+    emit(view('r1', s, s === 'failed' ? { message: '2 files failed' } : {}));
   }
   emit(view('old', 'running', { createdAt: new Date(1_000).toISOString() }));
   emit(view('r2', 'queued', { waiting: { reason: "no live agent serves endpoint 'dst'", since: 'x', until: 'y' } }));
   assert.deepEqual(msgs, [
-    'info request r1 running', 'info request r1 paused', 'info request r1 resumed', 'warn request r1 failed: 2 file(s) failed',
-    'info request r1 retried', 'info request r1 running', 'info request r1 succeeded: 3 file(s), 10 B copied; 1 up to date; 0 deleted',
+    'info request r1 running', 'info request r1 paused', 'info request r1 resumed', 'warn request r1 failed: 2 files failed',
+    'info request r1 retried', 'info request r1 running', 'info request r1 succeeded: 3 files, 10 B copied; 1 up to date; 0 deleted',
     "warn request r2 waits for an agent: no live agent serves endpoint 'dst' (fails at y unless one comes)",
   ]);
 });

@@ -5,6 +5,7 @@
 import type { LogSink } from '../core/log-sink.js';
 import type { RequestState } from '../core/request-states.js';
 import type { RequestView } from '../core/request-types.js';
+import { counted } from '../core/units.js';
 
 /** requests whose last state is remembered; the oldest are forgotten first */
 const MAX_KEPT = 10_000;
@@ -17,7 +18,7 @@ function verb(from: RequestState | undefined, to: RequestState): string {
 
 function outcome(v: RequestView): string {
   if (v.state === 'succeeded') {
-    return `: ${v.files.copied} file(s), ${v.bytes.copied} B copied; ${v.files.upToDate} up to date; ${v.files.deleted} deleted`;
+    return `: ${counted(v.files.copied, 'file')}, ${v.bytes.copied} B copied; ${v.files.upToDate} up to date; ${v.files.deleted} deleted`;
   }
   if (v.state === 'failed') return `: ${v.message ?? 'no message'}`;
   return '';

@@ -5,7 +5,7 @@ import { makeDirs } from '../storage/posix/make-dirs.js';
 import { BargeError, ERROR_CODES } from '../core/errors.js';
 import type { SyncOptions } from '../core/sync-options.js';
 import { BandwidthLimiter } from '../engine/bandwidth-limiter.js';
-import { CELL_ABORT, CELL_BYTES, sharedCells } from '../engine/run-context.js';
+import { CELL_BYTES, raiseAbort, sharedCells } from '../engine/run-context.js';
 import { SyncRun } from '../engine/sync-run.js';
 import { HybridExecutor } from '../engine/hybrid-executor.js';
 import { WorkerPool } from '../engine/worker-pool.js';
@@ -18,6 +18,8 @@ import { isBargeUrl } from './barge-url.js';
 import type { RemoteDestination } from './remote-destination.js';
 import { createLogger } from './logger.js';
 import { actionLine, errorLine, summaryJson, summaryText, type Summary } from './sync-report.js';
+import { counted } from '../core/units.js';
+import { escapePath } from './escape-path.js';
 import { buildRunContext, releaseRunContext, type RemoteStorageClass, type SyncWorkerData } from '../agent/build-run-context.js';
 
 export interface OutputFlags {
@@ -101,6 +103,8 @@ export async function syncCommand(srcArg: string, dstArg: string, opts: SyncOpti
     onEvent: (e) => { if (showActions) actionsTo.write(actionLine(e) + '\n'); },
     onError: (e) => log.error(e),
     onNotice: (t) => log.notice(t),
+    // rsync's words ("skipping non-regular file"), with the kind; -q silences it, the summary counts it
+    onSpecialSkipped: (rel, type) => log.notice(`skipping non-regular file ${escapePath(rel)} (${type})`),
   });
   const showProgress = out.progress ?? (process.stderr.isTTY && !out.quiet && !out.verbose && out.logFormat === 'human');
   const { ProgressLine } = showProgress ? await import('./progress-line.js') : { ProgressLine: undefined };
@@ -114,7 +118,7 @@ export async function syncCommand(srcArg: string, dstArg: string, opts: SyncOpti
   const onSignal = (): void => {
     signals++;
     if (signals > 1) process.exit(EXIT_INTERRUPTED); // a second ^C: leave now; the next run cleans up
-    Atomics.store(cells.flags, CELL_ABORT, 1);
+    raiseAbort(cells.flags);
     run.interrupt();
     log.notice('interrupted: abandoning the files in flight and removing their temporary files (press ^C again to leave at once)');
   };
@@ -141,13 +145,13 @@ export async function syncCommand(srcArg: string, dstArg: string, opts: SyncOpti
     status: outcome.interrupted ? 'interrupted' : outcome.counters.failed > 0 ? 'failed' : 'ok',
     dryRun: opts.dryRun, source: srcPath, destination: dst.root, seconds,
     counters: outcome.counters, bytesPerSecond: outcome.counters.bytesCopied / Math.max(seconds, 1e-6),
-    errors: outcome.errors, deleteSkipped: outcome.deleteSkipped,
+    errors: outcome.errors, deleteSkipped: outcome.deleteSkipped, deletesSkipped: outcome.deletesSkipped,
   };
   if (outcome.deleteSkipped) log.notice(`delete pass skipped: ${outcome.deleteSkipped}`);
   if (out.json) process.stdout.write(summaryJson(summary) + '\n');
   else log.summary(summaryText(summary), { ...summary.counters, status: summary.status, seconds, errors: summary.errors.length });
   if (outcome.errors.length > 0 && !out.quiet && out.logFormat === 'human' && !out.json) {
-    process.stderr.write(`barge: ${outcome.errors.length} file(s) failed:\n`);
+    process.stderr.write(`barge: ${counted(outcome.errors.length, 'error')}:\n`);
     for (const e of outcome.errors.slice(0, 50)) process.stderr.write(`  ${errorLine(e).slice('barge: '.length)}\n`);
     if (outcome.errors.length > 50) process.stderr.write(`  ... and ${outcome.errors.length - 50} more (see the lines above, or --json)\n`);
   }

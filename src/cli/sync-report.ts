@@ -1,7 +1,7 @@
 // What `barge sync` prints: action lines, errors, and the end-of-run summary (text or JSON).
 import type { Counters } from '../core/counters.js';
 import type { ErrorRecord } from '../core/errors.js';
-import { formatBytes, formatCount, formatDuration } from '../core/units.js';
+import { counted, formatBytes, formatCount, formatDuration } from '../core/units.js';
 import type { ActionEvent } from '../core/task-types.js';
 import { escapePath, showBytes } from './escape-path.js';
 
@@ -24,11 +24,8 @@ export interface Summary {
   bytesPerSecond: number;
   errors: ErrorRecord[];
   deleteSkipped: string | undefined;
-}
-
-/** "1 file", "2 files", "1,200 files" */
-function counted(n: number, one: string, many = `${one}s`): string {
-  return `${formatCount(n)} ${n === 1 ? one : many}`;
+  /** deletions --max-delete left undone */
+  deletesSkipped: number;
 }
 
 export function summaryText(s: Summary): string {
@@ -43,10 +40,11 @@ export function summaryText(s: Summary): string {
       (s.dryRun ? '' : ` at ${formatBytes(s.bytesPerSecond)}/s`) + resumed,
     s.dryRun
       ? `  up to date ${formatCount(c.filesUpToDate)}, would fix the metadata of ${formatCount(c.metaUpdated)}, ` +
-        `would make ${c.dirsCreated} directories, ${c.symlinksMade} symlinks, ${c.hardlinksMade} hard links`
+        `would make ${counted(c.dirsCreated, 'directory', 'directories')}, ${counted(c.symlinksMade, 'symlink')}, ${counted(c.hardlinksMade, 'hard link')}`
       : `  up to date ${formatCount(c.filesUpToDate)}, metadata fixed ${formatCount(c.metaUpdated)}, ` +
         `directories made ${c.dirsCreated}, symlinks ${c.symlinksMade}, hard links ${c.hardlinksMade}`,
-    `  ${verb('deleted', 'delete')} ${formatCount(c.deleted)}${s.deleteSkipped ? ` (delete pass skipped: ${s.deleteSkipped})` : ''}, ` +
+    `  ${verb('deleted', 'delete')} ${formatCount(c.deleted)}${s.deleteSkipped ? ` (delete pass skipped: ${s.deleteSkipped})` : ''}` +
+      (s.deletesSkipped > 0 ? ` (${formatCount(s.deletesSkipped)} more ${verb('skipped', 'be skipped')}: --max-delete)` : '') + ', ' +
       `special files skipped ${c.specialsSkipped}, failed ${formatCount(c.failed)}`,
   ];
   return lines.join('\n');
@@ -56,7 +54,7 @@ export function summaryJson(s: Summary): string {
   return JSON.stringify({
     status: s.status, dryRun: s.dryRun, source: showBytes(s.source), destination: showBytes(s.destination),
     seconds: Number(s.seconds.toFixed(3)), bytesPerSecond: Math.round(s.bytesPerSecond),
-    ...s.counters, deleteSkipped: s.deleteSkipped ?? null,
+    ...s.counters, deleteSkipped: s.deleteSkipped ?? null, deletesSkipped: s.deletesSkipped,
     errors: s.errors.map((e) => ({ code: e.code, path: e.path === undefined ? null : showBytes(e.path), message: showBytes(e.message) })),
   }, null, 2);
 }

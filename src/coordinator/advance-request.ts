@@ -8,6 +8,7 @@ import { parseWithBigints } from '../core/json-bigint.js';
 import type { RequestRecord, StateStore } from '../state/state-store.js';
 import { DIRMETA_BATCH, PHASE_DELETE, PHASE_DELETE_COUNT, PHASE_DIRMETA, PHASE_RESCAN } from './phases.js';
 import type { RequestSpec } from '../core/request-types.js';
+import { counted } from '../core/units.js';
 import { decodeTask, encodeTask } from './service-task.js';
 
 export type Advance = 'waiting' | 'moved' | 'finished' | 'none';
@@ -38,7 +39,7 @@ export async function advanceRequest(store: StateStore, id: string, now: number)
     }
     const last = (await s.getRequest(id)) ?? r;
     const failed = last.counters.failed > 0;
-    const message = failed ? `${last.counters.failed} file(s) failed${last.message ? `; ${last.message}` : ''}` : last.message;
+    const message = failed ? `${counted(last.counters.failed, 'file')} failed${last.message ? `; ${last.message}` : ''}` : last.message;
     await s.setRequestState(id, [r.state], failed ? 'failed' : 'succeeded', now, { message });
     return 'finished';
   });

@@ -4,8 +4,8 @@ import { checkMaxDelete, DELETE_BATCH, deleteBlockedBy, deleteTasks, needsDelete
 
 test('the delete pass is blocked by any error, with the count in the reason', () => {
   assert.equal(deleteBlockedBy(0, 'run'), undefined);
-  assert.equal(deleteBlockedBy(3, 'run'), '3 error(s) in this run');
-  assert.equal(deleteBlockedBy(1, 'request'), '1 error(s) in this request');
+  assert.equal(deleteBlockedBy(3, 'run'), '3 errors in this run');
+  assert.equal(deleteBlockedBy(1, 'request'), '1 error in this request');
 });
 
 test('counting comes first with a limit or a dry run', () => {
@@ -28,9 +28,9 @@ test('max-delete: at the limit deletes, above it fails with the option as each f
 
 test('directories in the way: delete entries, and the error when they stay', () => {
   assert.deepEqual(replaceItems(['a', 'b/c']), [{ rel: 'a', type: 'dir', insideListedDir: false }, { rel: 'b/c', type: 'dir', insideListedDir: false }]);
-  const e = notReplacedError('delete pass skipped: 2 error(s) in this request');
+  const e = notReplacedError('delete pass skipped: 2 errors in this request');
   assert.equal(e.code, 'E_EXISTS');
-  assert.equal(e.message, 'a non-empty directory is in the way and was not replaced: delete pass skipped: 2 error(s) in this request');
+  assert.equal(e.message, 'a non-empty directory is in the way and was not replaced: delete pass skipped: 2 errors in this request');
 });
 
 test('delete tasks come in batches of DELETE_BATCH, in order', () => {

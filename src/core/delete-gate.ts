@@ -2,6 +2,7 @@
 // must not run, the --max-delete check, and the directories in the way of source entries
 // that stay when it is skipped. The wording names the option as each front end spells it.
 import { BargeError } from './errors.js';
+import { counted } from './units.js';
 import type { DeleteItem, DeleteTask } from './task-types.js';
 
 /** how each front end spells the limit: `barge sync --max-delete`, a request's `maxDelete` */
@@ -18,7 +19,7 @@ export const RUN_UNFINISHED = 'the run did not finish';
  * missed source entries, and deleting their destination copies would lose data.
  */
 export function deleteBlockedBy(failed: number, scope: 'run' | 'request'): string | undefined {
-  return failed > 0 ? `${failed} error(s) in this ${scope}` : undefined;
+  return failed > 0 ? `${counted(failed, 'error')} in this ${scope}` : undefined;
 }
 
 /** the count comes first when a limit must be checked, or a dry run must report it */
@@ -40,6 +41,14 @@ export function checkMaxDelete(total: number, maxDelete: number | undefined, nam
     error: new BargeError('E_MAX_DELETE', `${total} entries would be deleted, more than ${name} ${maxDelete}: nothing deleted`),
     reason: `more than ${name} ${maxDelete}`,
   };
+}
+
+/**
+ * barge sync's --max-delete, as rsync's: the delete pass stopped at the limit, and the
+ * run fails (exit 1) saying how many deletions it left undone.
+ */
+export function maxDeleteReached(skipped: number, maxDelete: number, name: MaxDeleteName, dryRun: boolean): BargeError {
+  return new BargeError('E_MAX_DELETE', `${name} ${maxDelete} ${dryRun ? 'would stop' : 'stopped'} the delete pass: ${counted(skipped, 'deletion')} ${dryRun ? 'would be skipped' : 'skipped'}`);
 }
 
 /** a scan's directories in the way of source entries, as entries for the delete pass to clear */

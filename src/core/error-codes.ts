@@ -54,7 +54,7 @@ export const ERROR_CODES = {
   E_IO: { retryable: true, httpStatus: NOT_EXPOSED, exitCode: FAILED, meaning: 'an input/output error from the storage' },
   E_MAX_DELETE: {
     retryable: false, httpStatus: NOT_EXPOSED, exitCode: FAILED,
-    meaning: 'the deletions needed exceed `--max-delete`; nothing was deleted',
+    meaning: "more deletions were needed than `--max-delete` allows: `barge sync` deleted up to the limit and skipped the rest (the message says how many); a service request's `maxDelete` above its limit deletes nothing",
   },
   E_INTERRUPTED: { retryable: false, httpStatus: NOT_EXPOSED, exitCode: INTERRUPTED, meaning: 'the run was interrupted' },
   E_CONFIG: {

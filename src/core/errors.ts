@@ -21,6 +21,16 @@ export class BargeError extends Error {
   }
 }
 
+/**
+ * A removal that stopped part way (a tree holding names barge does not delete): the
+ * entries it did remove are gone all the same, and are counted as deleted.
+ */
+export class PartlyRemovedError extends BargeError {
+  constructor(readonly removed: number, message: string, opts: { path?: string } = {}) {
+    super('E_NAME', message, opts);
+  }
+}
+
 export function isBargeError(e: unknown): e is BargeError {
   return e instanceof BargeError;
 }

@@ -88,8 +88,13 @@ export interface DeleteItem {
 export interface DeleteTask {
   kind: 'delete';
   items: DeleteItem[];
-  /** only count what would go (the --max-delete check, and --dry-run) */
+  /** only count what would go (--dry-run) */
   countOnly: boolean;
+  /**
+   * --max-delete: how many entries this task may still remove (each file, link and
+   * directory counts one, as rsync counts); past it the rest is skipped and counted
+   */
+  budget?: number;
 }
 
 export interface DirMetaTask {
@@ -126,6 +131,8 @@ export interface TaskResult {
   descend?: ScanTask[];
   deletes?: DeleteItem[];
   hardLinks?: HardLinkNote[];
+  /** scan: fifos, sockets and devices not copied */
+  specials?: { rel: string; type: Entry['type'] }[];
   /** scan: non-empty directories in the way of source entries, left for the delete pass */
   deferredReplaces?: string[];
   /** scan: this directory's deferred names, to be scanned again once the delete pass made way */
@@ -142,9 +149,11 @@ export interface TaskResult {
   partialOwner?: string;
   /** chunk: the chunk's hash */
   chunkHash?: string;
-  /** delete (countOnly): entries that would be removed */
+  /** delete: entries removed (or, countOnly, that would be) */
   deleteCount?: number;
-  /** delete: directories that stay (or would stay) because the filters keep entries inside */
+  /** delete: entries left because the task's budget (--max-delete) ran out */
+  deletesSkipped?: number;
+  /** delete: directories that stay (or would stay) because entries inside are kept */
   keptDirs?: string[];
   /** the destination is full: stop writing */
   noSpace?: boolean;

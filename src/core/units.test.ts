@@ -14,8 +14,17 @@ test('sizes: bare letters are powers of 1024, xB of 1000', () => {
 
 test('rates, ages and counts', () => {
   assert.equal(parseRate('200M/s'), 200 * 1024 * 1024);
-  assert.throws(() => parseRate('0'), /at least 1 byte per second/);
-  assert.throws(() => parseRate('0.1'), /at least 1 byte per second/);
+  // rsync's reading: a bare number is KiB/s, B says bytes, 0 is no limit
+  assert.equal(parseRate('100'), 100 * 1024);
+  assert.equal(parseRate('0.5'), 512);
+  assert.equal(parseRate('512B'), 512);
+  assert.equal(parseRate('10KB'), 10_000);
+  assert.equal(parseRate('1.5k'), 1536);
+  assert.equal(parseRate('0'), undefined);
+  assert.equal(parseRate('0K'), undefined);
+  assert.throws(() => parseRate('0.4B'), /bad --bwlimit '0.4B': less than 1 byte per second/);
+  assert.throws(() => parseRate('0.0001'), /less than 1 byte per second/);
+  assert.throws(() => parseRate('fast'), /bad --bwlimit 'fast'/);
   assert.equal(parseAge('7d'), 7 * 86400);
   assert.equal(parseAge('90'), 90);
   assert.equal(parseAge('15m'), 900);

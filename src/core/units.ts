@@ -22,11 +22,25 @@ export function parseSize(text: string, what = 'size'): number {
   return Math.round(v);
 }
 
-/** A rate in bytes per second: "200M", "200M/s", "1.5G". */
-export function parseRate(text: string): number {
-  const v = parseSize(text.replace(/\/s$/i, ''), 'rate');
-  if (v < 1) throw new BargeError('E_USAGE', `bad rate '${text}': must be at least 1 byte per second`);
-  return v;
+/**
+ * --bwlimit's rate in bytes per second, as rsync reads it: a bare number is KiB/s
+ * ("100" = 100 KiB/s), a unit says otherwise ("200M", "1.5G", "512B", "10KB"; "/s"
+ * may follow), and 0 means no limit (undefined). A rate that comes to less than one
+ * byte per second is refused, never rounded up behind the user's back.
+ */
+export function parseRate(text: string, flag = '--bwlimit'): number | undefined {
+  const body = text.replace(/\/s\s*$/i, '');
+  const bare = /^\s*\d+(?:\.\d+)?\s*$/.test(body);
+  const m = /^\s*(\d+(?:\.\d+)?)\s*([a-zA-Z]*)\s*$/.exec(body);
+  const unit = m ? SIZE_UNITS[(m[2] ?? '').toLowerCase()] : undefined;
+  if (!m || unit === undefined) {
+    throw new BargeError('E_USAGE', `bad ${flag} '${text}': expected a rate, a number with an optional unit (a bare number is KiB/s, as with rsync; B, K, M, G, KB, MiB, ...), e.g. 200M`);
+  }
+  const v = Number(m[1]) * (bare ? 1024 : unit);
+  if (v === 0) return undefined;
+  if (!Number.isFinite(v) || v > Number.MAX_SAFE_INTEGER) throw new BargeError('E_USAGE', `bad ${flag} '${text}': too large`);
+  if (v < 1) throw new BargeError('E_USAGE', `bad ${flag} '${text}': less than 1 byte per second (0 means no limit)`);
+  return Math.round(v);
 }
 
 const AGE_UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400, w: 7 * 86400, y: 365 * 86400 };
@@ -66,6 +80,11 @@ export function formatDuration(seconds: number): string {
   const m = Math.floor((s % 3600) / 60);
   const r = s % 60;
   return h > 0 ? `${h}h${String(m).padStart(2, '0')}m` : m > 0 ? `${m}m${String(r).padStart(2, '0')}s` : `${r}s`;
+}
+
+/** "1 file", "2 files", "1,200 files": the noun agrees with the number */
+export function counted(n: number, one: string, many = `${one}s`): string {
+  return `${formatCount(n)} ${n === 1 ? one : many}`;
 }
 
 /** 1234567 -> "1,234,567" (toLocaleString loads ICU data: ~15 ms at start-up) */

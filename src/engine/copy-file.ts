@@ -7,7 +7,7 @@ import { BargeError } from '../core/errors.js';
 import type { Entry } from '../core/entry.js';
 import type { FileReader, FileWriter, Storage } from '../storage/storage.js';
 import type { EntryMeta } from '../storage/storage.js';
-import { CELL_BYTES, isAborted, type RunContext } from './run-context.js';
+import { CELL_BYTES, isAborted, throttle, type RunContext } from './run-context.js';
 
 export function metaOf(e: Entry): EntryMeta {
   return { mode: e.mode, uid: e.uid, gid: e.gid, mtimeNs: e.mtimeNs };
@@ -46,7 +46,7 @@ export async function copyRange(ctx: RunContext, rel: string, reader: FileReader
       if (n === 0) throw new BargeError('E_CHANGED', `source file shrank while being copied (read ${at} of ${offset + length} bytes)`, { path: rel });
       const view = buffer.subarray(0, n);
       readHash.update(view);
-      ctx.limiter?.acquire(n);
+      throttle(ctx, n, rel);
       const copied = copyFrom ? await copyFrom(reader, at, n) ?? 0 : 0;
       if (copied < n) {
         // not awaited here: the buffer's next turn waits for it; a failure is kept for then
@@ -134,7 +134,7 @@ async function copySmallFile(ctx: RunContext, rel: string, src: Entry): Promise<
   readHash.reset();
   readHash.update(view);
   const hash = readHash.digest();
-  ctx.limiter?.acquire(view.length);
+  throttle(ctx, view.length, rel);
   if (!await writeWhole(rel, view, metaOf(src), { owner: ctx.owner, fsync: ctx.opts.fsync }, hash)) return undefined;
   Atomics.add(ctx.cells.counters, CELL_BYTES, BigInt(view.length));
   return hash;

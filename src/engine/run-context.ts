@@ -1,5 +1,6 @@
 // What a task runner needs while it runs tasks of one sync: both storages, the
 // options, and the memory it shares with the other threads (progress, abort, rate).
+import { BargeError } from '../core/errors.js';
 import type { PathFilter } from '../core/filter.js';
 import type { SyncOptions } from '../core/sync-options.js';
 import type { PairFeatures } from '../storage/pair-features.js';
@@ -68,4 +69,15 @@ export function rootName(ctx: RunContext, side: 'src' | 'dst'): string {
 
 export function isAborted(ctx: RunContext): boolean {
   return Atomics.load(ctx.cells.flags, CELL_ABORT) !== 0;
+}
+
+/** stop the run's tasks: set the abort cell and wake the threads --bwlimit has asleep on it */
+export function raiseAbort(flags: Int32Array): void {
+  Atomics.store(flags, CELL_ABORT, 1);
+  Atomics.notify(flags, CELL_ABORT);
+}
+
+/** waits for --bwlimit's budget for `bytes`; an interrupt during the wait ends the task */
+export function throttle(ctx: RunContext, bytes: number, rel: string): void {
+  if (ctx.limiter && !ctx.limiter.acquire(bytes)) throw new BargeError('E_INTERRUPTED', 'interrupted', { path: rel });
 }

@@ -66,7 +66,7 @@ export async function runScan(ctx: RunContext, t: ScanTask): Promise<TaskResult>
       if (x.dst.type === 'dir') {
         const empty = (await ctx.dst.list(x.rel)).length === 0;
         if (!empty && second) {
-          throw new BargeError('E_EXISTS', `a directory is in the way of the source ${x.src.type} and still holds entries after the delete pass (excluded by the filters, or not deletable): not replaced`, { path: x.rel });
+          throw new BargeError('E_EXISTS', `a directory is in the way of the source ${x.src.type} and still holds entries after the delete pass (excluded by the filters, not deletable, or past --max-delete): not replaced`, { path: x.rel });
         }
         if (!empty && ctx.opts.delete) {
           // its contents go in the delete pass, with its guards (no errors, --max-delete,
@@ -116,6 +116,8 @@ export async function runScan(ctx: RunContext, t: ScanTask): Promise<TaskResult>
     r.count('specialsSkipped');
     r.event('skip', s.rel, `${s.src.type} not copied`);
   }
+  // named one by one, as rsync names each "non-regular file" it skips
+  if (plan.specials.length > 0) r.result.specials = plan.specials.map((s) => ({ rel: s.rel, type: s.src.type }));
 
   const copies: FileItem[] = plan.copies.filter((c) => !blocked.has(c.rel))
     .map((c) => ({ rel: c.rel, src: c.src, dstExists: c.dst !== undefined, compareFirst: c.compareFirst, ...(c.replaces ? { replaces: c.replaces } : {}), ...(c.whole ? { whole: c.whole } : {}) }));

@@ -76,7 +76,8 @@ async function copyOneBuffer(ctx: RunContext, dir: string, files: FileItem[], bu
     bytes += got.length;
   }
   if (writes.length === 0) return rest;
-  ctx.limiter?.acquire(bytes);
+  // interrupted while waiting for --bwlimit: nothing written, the files go back (and stop there)
+  if (ctx.limiter && !ctx.limiter.acquire(bytes)) return [...files];
   let done: boolean[];
   try {
     done = await (ctx.dst.writeMany as NonNullable<typeof ctx.dst.writeMany>)(dir, writes, buf, { owner: ctx.owner, fsync: ctx.opts.fsync });

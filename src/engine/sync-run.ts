@@ -6,13 +6,13 @@ import { addCounters, emptyCounters, type Counters } from '../core/counters.js';
 import { joinRel, type Entry } from '../core/entry.js';
 import { BargeError, toErrorRecord, type ErrorRecord } from '../core/errors.js';
 import { BATCH_MAX_BYTES, BATCH_MAX_FILES, type SyncOptions } from '../core/sync-options.js';
+import { counted } from '../core/units.js';
 import { nextBatchLength } from '../core/copy-batches.js';
 import { finalizeTask, prepareOutcome, takesChunks } from '../core/chunk-plan.js';
-import { checkMaxDelete, deleteBlockedBy, deleteTasks, needsDeleteCount, notReplacedError, replaceItems, RUN_UNFINISHED } from '../core/delete-gate.js';
+import { deleteBlockedBy, deleteTasks, maxDeleteReached, notReplacedError, replaceItems, RUN_UNFINISHED } from '../core/delete-gate.js';
 import { dirMetaRounds, dirMetaTasks } from '../core/dir-meta-order.js';
 import { ChunkedFiles } from './chunked-files.js';
 import { HardLinkTracker } from './hard-link-tracker.js';
-import { keptNote } from './tree-tasks.js';
 import type { TaskExecutor } from './worker-pool.js';
 import type { ActionEvent, DeleteItem, FileItem, ScanTask, Task, TaskResult } from '../core/task-types.js';
 
@@ -24,6 +24,8 @@ export interface SyncRunHooks {
   onError?: (e: ErrorRecord) => void;
   /** a notice for the user (not an error) */
   onNotice?: (text: string) => void;
+  /** a fifo, socket or device found in the source and not copied */
+  onSpecialSkipped?: (rel: string, type: Entry['type']) => void;
 }
 
 export interface SyncOutcome {
@@ -32,11 +34,13 @@ export interface SyncOutcome {
   interrupted: boolean;
   /** why the delete pass did not run, when it was asked for */
   deleteSkipped: string | undefined;
+  /** deletions --max-delete left undone */
+  deletesSkipped: number;
 }
 
 /** the same words as a second scan's (scan-task.ts), for a dry run's prediction */
 function stillInTheWay(): BargeError {
-  return new BargeError('E_EXISTS', 'a directory is in the way of the source entry and would still hold entries after the delete pass (excluded by the filters): not replaced');
+  return new BargeError('E_EXISTS', 'a directory is in the way of the source entry and would still hold entries after the delete pass (excluded by the filters, or past --max-delete): not replaced');
 }
 
 export class SyncRun {
@@ -59,6 +63,7 @@ export class SyncRun {
   private scansInflight = 0;
   private stopped: 'interrupt' | 'no-space' | 'crash' | undefined;
   private idle: (() => void) | undefined;
+  private deletesSkipped = 0;
 
   constructor(private readonly exec: TaskExecutor, private readonly opts: SyncOptions, private readonly hooks: SyncRunHooks = {}) {
     this.chunked = new ChunkedFiles(opts.chunkSize, opts.chunksPerFile);
@@ -87,7 +92,7 @@ export class SyncRun {
     if (this.opts.delete && this.deletes.length > 0) deleteSkipped = await this.deletePass();
     await this.afterDeletes(deleteSkipped);
     if (!this.stopped) await this.dirMetaPass();
-    return { counters: this.counters, errors: this.errors, interrupted: this.interrupted, deleteSkipped };
+    return { counters: this.counters, errors: this.errors, interrupted: this.interrupted, deleteSkipped, deletesSkipped: this.deletesSkipped };
   }
 
   /** the directories that stood in the way are gone: scan their parents again so the source entries land */
@@ -118,7 +123,8 @@ export class SyncRun {
     }
     for (const rel of this.chunked.unfinished()) big.add(rel);
     for (const rel of big) full(rel);
-    if (this.scans.length > 0) this.hooks.onNotice?.(`${this.scans.splice(0).length} directories were not scanned: the destination is full`);
+    const unscanned = this.scans.splice(0).length;
+    if (unscanned > 0) this.hooks.onNotice?.(`${counted(unscanned, 'directory', 'directories')} ${unscanned === 1 ? 'was' : 'were'} not scanned: the destination is full`);
   }
 
   /** dispatch until nothing is queued or in flight */
@@ -210,6 +216,7 @@ export class SyncRun {
 
   private onScanned(r: TaskResult): void {
     for (const d of r.descend ?? []) this.scans.push(d);
+    for (const s of r.specials ?? []) this.hooks.onSpecialSkipped?.(s.rel, s.type);
     if (r.dirMeta) this.dirMetas.push(r.dirMeta);
     for (const d of r.deletes ?? []) this.deletes.push(d);
     const replaces = r.deferredReplaces ?? [];
@@ -290,25 +297,30 @@ export class SyncRun {
     if (this.stopped) return RUN_UNFINISHED;
     const blocked = deleteBlockedBy(this.counters.failed, 'run');
     if (blocked !== undefined) return blocked;
-    if (needsDeleteCount(this.opts.maxDelete, this.opts.dryRun)) {
-      const counted = await this.runAll(deleteTasks(this.deletes, true));
-      const total = counted.reduce((s, r) => s + (r.deleteCount ?? 0), 0);
-      const over = checkMaxDelete(total, this.opts.maxDelete, '--max-delete');
-      if (over) {
-        this.fail(over.error, '');
-        return over.reason;
+    const dry = this.opts.dryRun;
+    const limit = this.opts.maxDelete;
+    let results: TaskResult[];
+    if (limit === undefined) {
+      results = await this.runAll(deleteTasks(this.deletes, dry));
+    } else {
+      // up to the limit, as rsync and rclone do: the tasks go one after another, each
+      // with what is left, so a dry run names the very entries the real run removes
+      results = [];
+      let left = limit;
+      for (const t of deleteTasks(this.deletes, dry)) {
+        const r = await this.runAll([{ ...t, budget: left }]);
+        results.push(...r);
+        left -= r.reduce((n, x) => n + (x.deleteCount ?? 0), 0);
+        if (this.stopped) break;
       }
-      if (this.opts.dryRun) {
-        this.counters.deleted += total;
-        for (const r of counted) for (const rel of r.keptDirs ?? []) this.keptDirs.add(rel);
-        for (const d of this.deletes) {
-          const kept = keptNote(this.keptDirs.has(d.rel));
-          this.hooks.onEvent?.({ verb: 'delete', rel: (d.type === 'dir' ? d.rel + '/' : d.rel) + kept });
-        }
-        return undefined;
-      }
+      this.deletesSkipped = results.reduce((n, x) => n + (x.deletesSkipped ?? 0), 0);
+      if (this.deletesSkipped > 0) this.fail(maxDeleteReached(this.deletesSkipped, limit, '--max-delete', dry), '');
     }
-    await this.runAll(deleteTasks(this.deletes, false));
+    for (const r of results) {
+      if (!dry) continue; // a real run's tasks counted what they deleted
+      this.counters.deleted += r.deleteCount ?? 0;
+      for (const rel of r.keptDirs ?? []) this.keptDirs.add(rel);
+    }
     return undefined;
   }
 

@@ -4,7 +4,7 @@
 // a failure the receiver reports is kept for its handle's next call.
 import * as net from 'node:net';
 import * as tls from 'node:tls';
-import { BargeError, type ErrorCode, ERROR_CODES } from '../core/errors.js';
+import { BargeError, PartlyRemovedError, type ErrorCode, ERROR_CODES } from '../core/errors.js';
 import type { EntryType } from '../core/entry.js';
 import type { StorageFeatures } from '../storage/storage.js';
 import { DEFAULT_MAX_DATA_BYTES, encodeFrame, FrameDecoder, writeFrame, FrameType, type Frame, type Meta } from './frame-codec.js';
@@ -52,7 +52,9 @@ export function errorFromFail(meta: Meta): BargeError {
   const code = typeof meta.code === 'string' && meta.code in ERROR_CODES ? meta.code as ErrorCode : 'E_PROTOCOL';
   const message = typeof meta.message === 'string' ? meta.message : 'the peer failed without a message';
   const path = typeof meta.path === 'string' ? meta.path : undefined;
-  return new BargeError(code, message, path === undefined ? {} : { path });
+  const opts = path === undefined ? {} : { path };
+  if (code === 'E_NAME' && typeof meta.removed === 'number' && Number.isSafeInteger(meta.removed) && meta.removed >= 0) return new PartlyRemovedError(meta.removed, message, opts);
+  return new BargeError(code, message, opts);
 }
 
 export class DataConnection {

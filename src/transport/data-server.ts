@@ -5,7 +5,7 @@
 import * as net from 'node:net';
 import * as tls from 'node:tls';
 import type { KeyObject } from 'node:crypto';
-import { BargeError, toErrorRecord } from '../core/errors.js';
+import { BargeError, PartlyRemovedError, toErrorRecord } from '../core/errors.js';
 import type { Storage } from '../storage/storage.js';
 import { DEFAULT_MAX_DATA_BYTES, StreamDecoder, writeFrame, FrameType, type Frame, type FrameSink, type FrameTypeCode, type Meta } from './frame-codec.js';
 import * as f from './meta-fields.js';
@@ -231,6 +231,8 @@ class ServerConnection {
   /** extra: fields that say what failed, e.g. the write handle of a failed WRITE */
   private fail(id: number, e: unknown, extra: Meta = {}): void {
     const r = toErrorRecord(this.session ? this.session.forPeer(e) : e);
+    // a removal that stopped part way: the peer counts what it did remove
+    if (e instanceof PartlyRemovedError) extra = { ...extra, removed: e.removed };
     this.send(FrameType.FAIL, id, {
       ...extra, code: r.code, message: clip(r.message, MAX_FAIL_MESSAGE), retryable: r.retryable, ...(r.path === undefined ? {} : { path: clip(r.path, MAX_FAIL_PATH) }),
     });
