@@ -69,7 +69,9 @@ export class LeaseLoop {
   }
 
   start(): void {
-    this.unsubscribe = this.link.onCancel((id) => this.o.runner.cancel(id));
+    const offCancel = this.link.onCancel((id) => this.o.runner.cancel(id));
+    const offWork = this.link.onWork?.(() => this.poke());
+    this.unsubscribe = () => { offCancel(); offWork?.(); };
     this.heartbeat(this.o.heartbeatMs);
     this.loop = this.run();
   }

@@ -57,7 +57,16 @@ export class AgentService implements AgentLink {
       report: (agentId, reports) => this.report(agentId, reports),
       heartbeat: (agentId, running, held) => this.heartbeat(agentId, running, held),
       onCancel: (listener) => this.onCancel(listener),
+      onWork: (listener) => {
+        this.events.on('work', listener);
+        return () => this.events.off('work', listener);
+      },
     };
+  }
+
+  /** tasks were queued: in-process agents lease again now rather than at their next poll */
+  workQueued(): void {
+    this.events.emit('work');
   }
 
   /** requests: only tasks of these (where placement lets the agent work) */

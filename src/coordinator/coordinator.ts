@@ -73,7 +73,7 @@ export class Coordinator {
     this.agentLink = new AgentService(store, {
       endpoints: config.endpoints, retry: config.retry, leaseMs: config.leaseTimeoutMs, transfers: config.transfers,
       asRoot: typeof process.getuid === 'function' && process.getuid() === 0, now,
-      onProgress: (ids) => { for (const id of ids) this.dirty.add(id); this.remoteAgents.wake(); this.kick(); },
+      onProgress: (ids) => { for (const id of ids) this.dirty.add(id); this.workQueued(); this.kick(); },
       ...(o.onLeased ? { onLeased: o.onLeased } : {}),
       ...(o.chunkCutoff !== undefined ? { chunkCutoff: o.chunkCutoff } : {}),
     });
@@ -136,10 +136,16 @@ export class Coordinator {
     if (this.ticking) { this.kickedWhileTicking = true; return; }
     this.ticking = true;
     this.kickedWhileTicking = false;
-    this.tick().then((moved) => { if (moved) this.remoteAgents.wake(); }, (e: unknown) => this.events.emit('error', e)).finally(() => {
+    this.tick().then((moved) => { if (moved) this.workQueued(); }, (e: unknown) => this.events.emit('error', e)).finally(() => {
       this.ticking = false;
       if (this.kickedWhileTicking && this.timers.length > 0) this.kick();
     });
+  }
+
+  /** tasks may be queued: every agent waiting for work looks again now */
+  private workQueued(): void {
+    this.remoteAgents.wake();
+    this.agentLink.workQueued();
   }
 
   onError(listener: (e: unknown) => void): void {

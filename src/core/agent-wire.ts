@@ -139,4 +139,9 @@ export interface AgentLink {
   heartbeat(agentId: string, running: number, held?: readonly number[]): Promise<void>;
   /** called with a request id when it is canceled: its tasks in flight should stop */
   onCancel(listener: (requestId: string) => void): () => void;
+  /**
+   * Called when tasks were queued (a phase began, a report's outcome): a lease now may
+   * find work. Only an in-process link has it; over HTTP the lease itself is a long poll.
+   */
+  onWork?(listener: () => void): () => void;
 }
