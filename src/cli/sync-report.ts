@@ -49,6 +49,9 @@ export function summaryText(s: Summary): string {
     `  ${verb('deleted', 'delete')} ${formatCount(c.deleted)}${s.deleteSkipped ? ` (delete pass skipped: ${s.deleteSkipped})` : ''}, ` +
       `special files skipped ${c.specialsSkipped}, failed ${formatCount(c.failed)}`,
   ];
+  if (c.xattrsNotCarried > 0) {
+    lines.push(`  ${counted(c.xattrsNotCarried, 'entry has', 'entries have')} extended attributes or ACLs that were not copied (use -X / -A)`);
+  }
   return lines.join('\n');
 }
 

@@ -73,3 +73,13 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
 }
+
+/** the kinds a run's -A / -X carry; undefined when it carries none */
+export function xattrKindsOf(o: { acls: boolean; xattrs: boolean }): XattrKinds | undefined {
+  return o.acls || o.xattrs ? { acls: o.acls, xattrs: o.xattrs } : undefined;
+}
+
+/** a name that -A or -X would carry but `kinds` does not: one a run leaves behind */
+export function leftBehind(name: string, kinds: XattrKinds): boolean {
+  return carriesXattr(name, { acls: true, xattrs: true }) && !carriesXattr(name, kinds);
+}

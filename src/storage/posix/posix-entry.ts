@@ -3,8 +3,7 @@ import * as fs from 'node:fs';
 import type { Entry, EntryType } from '../../core/entry.js';
 import { native, SCAN_FIELDS, SCAN_XATTRS } from './native.js';
 import type { ListOptions } from '../storage.js';
-import { carriesAny } from '../../core/xattrs.js';
-import { readXattrs } from './posix-xattrs.js';
+import { carriedSet, carriesAny, leftBehind } from '../../core/xattrs.js';
 import { joinNs } from './ns-time.js';
 import { type FsPath, nameOf } from './fs-path.js';
 
@@ -75,7 +74,9 @@ export function scanEntries(abs: string, opts: ListOptions = {}): Entry[] {
     if (f[o + SCAN_XATTRS] === 1) e.xattrsNotCarried = true;
     if (kinds !== undefined) {
       const n = names[i] as string | Buffer;
-      e.xattrs = readXattrs(typeof n === 'string' ? `${abs}/${n}` : Buffer.concat([Buffer.from(`${abs}/`), n]), false, kinds);
+      const all = native.getXattrs(typeof n === 'string' ? `${abs}/${n}` : Buffer.concat([Buffer.from(`${abs}/`), n]), false);
+      e.xattrs = carriedSet(all, kinds);
+      if (Object.keys(all).some((x) => leftBehind(x, kinds))) e.xattrsNotCarried = true;
     }
     out[i] = e;
   }
