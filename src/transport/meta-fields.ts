@@ -101,6 +101,13 @@ export function wireEntry(e: Entry): Meta {
   return e.xattrs === undefined ? { ...e } : { ...e, xattrs: wireXattrs(e.xattrs) };
 }
 
+/** about the JSON bytes of an entry's xattrs (base64 values), for sizing a listing's parts */
+export function xattrBytes(e: Entry): number {
+  let n = 0;
+  for (const [name, v] of Object.entries(e.xattrs?.values ?? {})) n += name.length + 8 + Math.ceil(v.length / 3) * 4;
+  return n;
+}
+
 /** a stat's or list's options: `xattrs` (kinds to read), `markXattrs` */
 export function listOptions(m: Meta): ListOptions {
   const opts: ListOptions = {};

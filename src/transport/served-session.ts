@@ -398,7 +398,7 @@ function listParts(entries: Entry[]): CallResult {
   };
   for (const e of entries) {
     batch.push(e);
-    bytes += 160 + e.name.length + (e.linkTarget?.length ?? 0);
+    bytes += 160 + e.name.length + (e.linkTarget?.length ?? 0) + f.xattrBytes(e);
     if (bytes >= LIST_PART_BYTES) flush();
   }
   if (batch.length > 0 || parts.length === 0) flush();
