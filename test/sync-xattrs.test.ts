@@ -210,3 +210,20 @@ test('a large file copied in chunks gets its xattrs when committed, locally and 
   assert.equal(xattrListing(path.join(work, 'inbox', 'big')), xattrListing(tree));
   assert.deepEqual(diffTrees(tree, path.join(work, 'inbox', 'big')), []);
 });
+
+test('a user who is not root keeps user.* xattrs and ACLs of the files it owns (-AX, as nobody)', { skip: skip ?? (asRoot ? undefined : 'already unprivileged: the tests above ran so') }, async () => {
+  const NOBODY = 65534;
+  fs.chmodSync(work, 0o755); // nobody passes through to its own directory
+  const mine = path.join(work, 'nobody');
+  fs.mkdirSync(path.join(mine, 'src', 'd'), { recursive: true });
+  fs.writeFileSync(path.join(mine, 'src', 'f'), 'owned by nobody');
+  sh('setfattr', ['-n', 'user.mine', '-v', '0x00010203', path.join(mine, 'src', 'f')]);
+  sh('setfacl', ['-m', 'u:root:r', path.join(mine, 'src', 'f')]);
+  sh('setfacl', ['-d', '-m', 'u:root:rx', path.join(mine, 'src', 'd')]);
+  sh('chown', ['-R', `${NOBODY}:${NOBODY}`, mine]);
+  const r = await runBarge(['sync', '--json', '-AX', path.join(mine, 'src'), path.join(mine, 'dst')], { user: { uid: NOBODY, gid: NOBODY } });
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(xattrListing(path.join(mine, 'dst')), xattrListing(path.join(mine, 'src')));
+  assert.equal(aclListing(path.join(mine, 'dst')), aclListing(path.join(mine, 'src')));
+  assert.equal(fs.statSync(path.join(mine, 'dst', 'f')).uid, NOBODY);
+});
