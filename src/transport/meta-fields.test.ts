@@ -52,6 +52,12 @@ describe('meta fields', () => {
     refused(() => f.entryMeta(meta({ values: {} }), 'meta'), 'E_PROTOCOL', 'no kinds', 'kinds');
     assert.deepEqual(f.listOptions({ xattrs: { acls: false, xattrs: true }, markXattrs: true }), { xattrs: { acls: false, xattrs: true }, markXattrs: true });
     assert.deepEqual(f.listOptions({}), {});
+    // an entry without the xattrs asked for comes from an agent older than -A / -X
+    const plain = f.entry(entry);
+    refused(() => f.withXattrs(plain, { xattrs: { acls: true, xattrs: false } }, 'd'), 'E_UNSUPPORTED', 'an older agent');
+    assert.equal(f.withXattrs(plain, {}, 'd'), plain);
+    const got = f.entry({ ...entry, xattrs: { kinds: { acls: true, xattrs: false }, values: {} } });
+    assert.equal(f.withXattrs(got, { xattrs: { acls: true, xattrs: false } }, 'd'), got);
   });
 
   test('entries are checked field by field', () => {

@@ -108,6 +108,17 @@ export function xattrBytes(e: Entry): number {
   return n;
 }
 
+/**
+ * e, checked to have the xattrs asked for: an agent older than -A / -X ignores the
+ * request, and its entries without them would have every run set them again, unread
+ */
+export function withXattrs(e: Entry, opts: ListOptions | undefined, path: string): Entry {
+  if (opts?.xattrs && (opts.xattrs.acls || opts.xattrs.xattrs) && e.xattrs === undefined) {
+    throw new BargeError('E_UNSUPPORTED', 'the agent does not carry ACLs or extended attributes (-A / -X): it is older than this barge', { path });
+  }
+  return e;
+}
+
 /** a stat's or list's options: `xattrs` (kinds to read), `markXattrs` */
 export function listOptions(m: Meta): ListOptions {
   const opts: ListOptions = {};

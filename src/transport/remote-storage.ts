@@ -97,7 +97,7 @@ export class RemoteStorage implements Storage {
 
   async stat(path: string, opts?: ListOptions): Promise<Entry | undefined> {
     const m = await this.call('stat', { path, ...f.wireListOptions(opts) });
-    return m.entry === null ? undefined : f.entry(m.entry as Meta);
+    return m.entry === null ? undefined : f.withXattrs(f.entry(m.entry as Meta), opts, path);
   }
 
   async list(dir: string, opts?: ListOptions): Promise<Entry[]> {
@@ -106,7 +106,7 @@ export class RemoteStorage implements Storage {
     for (const p of parts) {
       let v: unknown;
       try { v = parseWithBigints<unknown>(p.data.toString('utf8')); } catch { throw new BargeError('E_PROTOCOL', 'a listing reply is not valid JSON', { path: dir }); }
-      for (const e of f.entries(v, 'entries')) out.push(e);
+      for (const e of f.entries(v, 'entries')) out.push(f.withXattrs(e, opts, dir));
     }
     return out;
   }
