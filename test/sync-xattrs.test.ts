@@ -211,7 +211,7 @@ test('a large file copied in chunks gets its xattrs when committed, locally and 
   assert.deepEqual(diffTrees(tree, path.join(work, 'inbox', 'big')), []);
 });
 
-test('a user who is not root keeps user.* xattrs and ACLs of the files it owns (-AX, as nobody)', { skip: skip ?? (asRoot ? undefined : 'already unprivileged: the tests above ran so') }, async () => {
+test('a user who is not root keeps user.* xattrs and ACLs of the files it owns, and only user.* (-AX, as nobody, as rsync)', { skip: skip ?? (asRoot ? undefined : 'already unprivileged: the tests above ran so') }, async () => {
   const NOBODY = 65534;
   fs.chmodSync(work, 0o755); // nobody passes through to its own directory
   const mine = path.join(work, 'nobody');
@@ -221,9 +221,16 @@ test('a user who is not root keeps user.* xattrs and ACLs of the files it owns (
   sh('setfacl', ['-m', 'u:root:r', path.join(mine, 'src', 'f')]);
   sh('setfacl', ['-d', '-m', 'u:root:rx', path.join(mine, 'src', 'd')]);
   sh('chown', ['-R', `${NOBODY}:${NOBODY}`, mine]);
+  // set after the chown (which clears it): a capability nobody may read but not set
+  sh('setfattr', ['-n', 'security.capability', '-v', CAP_NET_RAW, path.join(mine, 'src', 'f')]);
   const r = await runBarge(['sync', '--json', '-AX', path.join(mine, 'src'), path.join(mine, 'dst')], { user: { uid: NOBODY, gid: NOBODY } });
   assert.equal(r.code, 0, r.stderr);
-  assert.equal(xattrListing(path.join(mine, 'dst')), xattrListing(path.join(mine, 'src')));
-  assert.equal(aclListing(path.join(mine, 'dst')), aclListing(path.join(mine, 'src')));
+  assert.equal((JSON.parse(r.stdout) as Summary).xattrsNotCarried, 1);
+  const ref = spawnSync('setpriv', ['--reuid=nobody', '--regid=nogroup', '--clear-groups', 'rsync', '-aAX', `${path.join(mine, 'src')}/`, `${path.join(mine, 'rsync')}/`], { encoding: 'utf8' });
+  assert.equal(ref.status, 0, ref.stderr);
+  assert.equal(xattrListing(path.join(mine, 'dst')), xattrListing(path.join(mine, 'rsync')));
+  assert.equal(aclListing(path.join(mine, 'dst')), aclListing(path.join(mine, 'rsync')));
+  assert.match(xattrListing(path.join(mine, 'dst')), /user\.mine=0x00010203/);
+  assert.doesNotMatch(xattrListing(path.join(mine, 'dst')), /security\.capability/);
   assert.equal(fs.statSync(path.join(mine, 'dst', 'f')).uid, NOBODY);
 });

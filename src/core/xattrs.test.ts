@@ -16,7 +16,12 @@ test('-A carries the two ACL xattrs, -X every other name but system.*', () => {
   for (const n of ['user.a', 'security.capability', 'trusted.x']) assert.ok(carriesXattr(n, xattrs), n);
   for (const n of ['system.data', 'system.nfs4_acl']) assert.ok(!carriesXattr(n, ALL), n);
   assert.ok(leftBehind('user.a', acls) && !leftBehind('system.data', acls) && !leftBehind('system.posix_acl_access', acls));
-  assert.equal(xattrKindsOf({ acls: false, xattrs: false }), undefined);
+  assert.equal(xattrKindsOf({ acls: false, xattrs: false }, true), undefined);
+  // not root: user.* only, as rsync -X
+  const mine = xattrKindsOf({ acls: true, xattrs: true }, false);
+  assert.ok(mine && carriesXattr('user.a', mine) && carriesXattr('system.posix_acl_access', mine));
+  assert.ok(mine && !carriesXattr('security.capability', mine) && !carriesXattr('trusted.x', mine));
+  assert.ok(mine && leftBehind('security.capability', mine));
 });
 
 test('a carried set keeps its kinds; equal sets compare equal, byte for byte', () => {

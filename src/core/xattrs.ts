@@ -10,6 +10,11 @@
 export interface XattrKinds {
   acls: boolean;
   xattrs: boolean;
+  /**
+   * -X carries user.* only: a run that is not root's, as rsync does then (security.* and
+   * trusted.* need privileges to set, and trusted.* to read)
+   */
+  userOnly?: boolean;
 }
 
 /**
@@ -28,7 +33,7 @@ export const ACL_XATTRS: readonly string[] = ['system.posix_acl_access', 'system
 export function carriesXattr(name: string, kinds: XattrKinds): boolean {
   if (ACL_XATTRS.includes(name)) return kinds.acls;
   if (name.startsWith('system.')) return false;
-  return kinds.xattrs;
+  return kinds.xattrs && (kinds.userOnly !== true || name.startsWith('user.'));
 }
 
 export function carriesAny(kinds: XattrKinds | undefined): kinds is XattrKinds {
@@ -74,9 +79,10 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   return true;
 }
 
-/** the kinds a run's -A / -X carry; undefined when it carries none */
-export function xattrKindsOf(o: { acls: boolean; xattrs: boolean }): XattrKinds | undefined {
-  return o.acls || o.xattrs ? { acls: o.acls, xattrs: o.xattrs } : undefined;
+/** the kinds a run's -A / -X carry; undefined when it carries none. root: the run is root's */
+export function xattrKindsOf(o: { acls: boolean; xattrs: boolean }, root: boolean): XattrKinds | undefined {
+  if (!o.acls && !o.xattrs) return undefined;
+  return root ? { acls: o.acls, xattrs: o.xattrs } : { acls: o.acls, xattrs: o.xattrs, userOnly: true };
 }
 
 /** a name that -A or -X would carry but `kinds` does not: one a run leaves behind */

@@ -4,12 +4,15 @@ import type { SyncOptions } from '../core/sync-options.js';
 import { xattrKindsOf } from '../core/xattrs.js';
 import type { ListOptions } from '../storage/storage.js';
 
+/** a run that is not root's carries user.* xattrs only, as rsync -X does */
+const isRoot = process.getuid?.() === 0;
+
 export function dstListOptions(o: SyncOptions): ListOptions {
-  const kinds = xattrKindsOf(o);
+  const kinds = xattrKindsOf(o, isRoot);
   return kinds === undefined ? {} : { xattrs: kinds };
 }
 
 export function srcListOptions(o: SyncOptions): ListOptions {
-  const kinds = xattrKindsOf(o);
+  const kinds = xattrKindsOf(o, isRoot);
   return kinds === undefined ? { markXattrs: true } : { xattrs: kinds };
 }

@@ -65,7 +65,13 @@ export function entryMeta(m: Meta, field: string): EntryMeta {
 
 function xattrKinds(m: Meta, field: string): XattrKinds {
   const o = sub(m, field);
-  return { acls: bool(o, 'acls'), xattrs: bool(o, 'xattrs') };
+  const kinds: XattrKinds = { acls: bool(o, 'acls'), xattrs: bool(o, 'xattrs') };
+  if (optBool(o, 'userOnly') === true) kinds.userOnly = true;
+  return kinds;
+}
+
+function wireKinds(k: XattrKinds): Meta {
+  return k.userOnly === true ? { acls: k.acls, xattrs: k.xattrs, userOnly: true } : { acls: k.acls, xattrs: k.xattrs };
 }
 
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
@@ -88,7 +94,7 @@ function xattrSet(m: Meta, field: string): XattrSet {
 export function wireXattrs(set: XattrSet): Meta {
   const values: Record<string, string> = {};
   for (const [name, value] of Object.entries(set.values)) values[name] = Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64');
-  return { kinds: { acls: set.kinds.acls, xattrs: set.kinds.xattrs }, values };
+  return { kinds: wireKinds(set.kinds), values };
 }
 
 /** an EntryMeta as sent: its xattrs (if any) in their wire form */
@@ -130,7 +136,7 @@ export function listOptions(m: Meta): ListOptions {
 
 export function wireListOptions(opts: ListOptions | undefined): Meta {
   const o: Meta = {};
-  if (opts?.xattrs) o['xattrs'] = { acls: opts.xattrs.acls, xattrs: opts.xattrs.xattrs };
+  if (opts?.xattrs) o['xattrs'] = wireKinds(opts.xattrs);
   if (opts?.markXattrs) o['markXattrs'] = true;
   return o;
 }
