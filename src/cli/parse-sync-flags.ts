@@ -15,6 +15,8 @@ export interface SyncFlags {
   delete?: boolean;
   maxDelete?: string;
   hardLinks?: boolean;
+  acls?: boolean;
+  xattrs?: boolean;
   sparse?: boolean;
   owner?: boolean;
   filter?: FilterRule[];
@@ -104,6 +106,8 @@ export function parseSyncFlags(f: SyncFlags, isRoot: boolean): SyncOptions {
     delete: f.delete ?? false,
     maxDelete: f.maxDelete === undefined ? undefined : parseCount(f.maxDelete, '--max-delete'),
     hardLinks: f.hardLinks ?? false,
+    acls: f.acls ?? false,
+    xattrs: f.xattrs ?? false,
     sparse: f.sparse ?? false,
     preserveOwner: (f.owner ?? true) && isRoot,
     dryRun: f.dryRun ?? false,

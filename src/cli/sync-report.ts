@@ -47,6 +47,9 @@ export function summaryText(s: Summary): string {
       (s.deletesSkipped > 0 ? ` (${formatCount(s.deletesSkipped)} more ${verb('skipped', 'be skipped')}: --max-delete)` : '') + ', ' +
       `special files skipped ${c.specialsSkipped}, failed ${formatCount(c.failed)}`,
   ];
+  if (c.xattrsNotCarried > 0) {
+    lines.push(`  ${counted(c.xattrsNotCarried, 'entry has', 'entries have')} extended attributes or ACLs that were not copied (use -X / -A)`);
+  }
   return lines.join('\n');
 }
 

@@ -1,6 +1,7 @@
 // The quick check: does a destination file need its content copied, or only its metadata set?
 import type { Entry } from './entry.js';
 import type { CompareMode } from './sync-options.js';
+import { sameXattrs } from './xattrs.js';
 
 /** mtimes equal at a resolution of `resolutionNs` (the coarsest both sides keep) */
 export function sameMtime(a: bigint, b: bigint, resolutionNs: bigint): boolean {
@@ -27,6 +28,8 @@ export interface MetaDiff {
   mode: boolean;
   owner: boolean;
   mtime: boolean;
+  /** carried xattrs or ACLs differ (only when the source was listed with them: -A / -X) */
+  xattrs: boolean;
 }
 
 export function metaDiff(src: Entry, dst: Entry, preserveOwner: boolean, resolutionNs: bigint): MetaDiff {
@@ -34,9 +37,10 @@ export function metaDiff(src: Entry, dst: Entry, preserveOwner: boolean, resolut
     mode: src.type !== 'symlink' && src.mode !== dst.mode,
     owner: preserveOwner && (src.uid !== dst.uid || src.gid !== dst.gid),
     mtime: !sameMtime(src.mtimeNs, dst.mtimeNs, resolutionNs),
+    xattrs: src.xattrs !== undefined && !sameXattrs(src.xattrs, dst.xattrs),
   };
 }
 
 export function anyMeta(d: MetaDiff): boolean {
-  return d.mode || d.owner || d.mtime;
+  return d.mode || d.owner || d.mtime || d.xattrs;
 }

@@ -21,6 +21,8 @@ export interface Counters {
   hardlinksMade: number;
   deleted: number;
   specialsSkipped: number;
+  /** source entries whose xattrs or ACLs were not copied (no -X / -A), where the listing could tell */
+  xattrsNotCarried: number;
   failed: number;
 }
 
@@ -28,7 +30,7 @@ export function emptyCounters(): Counters {
   return {
     filesFound: 0, bytesFound: 0, dirsFound: 0, filesToCopy: 0, bytesToCopy: 0, filesCopied: 0, bytesCopied: 0, bytesResumed: 0,
     filesUpToDate: 0, metaUpdated: 0, dirsCreated: 0, symlinksMade: 0, hardlinksMade: 0, deleted: 0,
-    specialsSkipped: 0, failed: 0,
+    specialsSkipped: 0, xattrsNotCarried: 0, failed: 0,
   };
 }
 

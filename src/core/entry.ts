@@ -1,4 +1,5 @@
 // Entry: what a storage listing says about one name in a directory.
+import type { XattrSet } from './xattrs.js';
 
 export type EntryType = 'file' | 'dir' | 'symlink' | 'fifo' | 'socket' | 'device';
 
@@ -27,6 +28,10 @@ export interface Entry {
    * listings). A write changes it, and no one can set it back, unlike the mtime.
    */
   ctimeNs?: bigint;
+  /** the xattrs a run carries (-A / -X): set by a listing or stat asked for them */
+  xattrs?: XattrSet;
+  /** a listing not asked for xattrs saw some that -A or -X would carry (where it can tell cheaply) */
+  xattrsNotCarried?: true;
 }
 
 export function isSpecial(t: EntryType): boolean {

@@ -50,6 +50,8 @@ export interface DirPlan {
   bytesSeen: number;
   /** with --hard-links: up-to-date files that have other names (nlink > 1) */
   upToDateLinked: { rel: string; src: Entry; dst: Entry }[];
+  /** source entries (after filters) with xattrs or ACLs that this run's -A / -X leave behind */
+  xattrsNotCarried: number;
   /** anything in this directory changes, so its mtime must be set again afterwards */
   changes: boolean;
 }
@@ -64,7 +66,7 @@ export function planDirectory(rel: string, src: Entry[], dst: Entry[] | undefine
   const { opts, filter, resolutionNs } = ctx;
   const plan: DirPlan = {
     copies: [], metas: [], symlinks: [], mkdirs: [], descend: [], replaces: [], deletes: [], specials: [],
-    staleTemps: [], missingListed: [], upToDate: 0, upToDateBytes: 0, filesSeen: 0, bytesSeen: 0, upToDateLinked: [], changes: false,
+    staleTemps: [], missingListed: [], upToDate: 0, upToDateBytes: 0, filesSeen: 0, bytesSeen: 0, upToDateLinked: [], changes: false, xattrsNotCarried: 0,
   };
   const srcNames = new Set(src.map((s) => s.name));
   plan.staleTemps = ownTemporaries(dst ?? [], srcNames, () => [...srcNames, ...(dst ?? []).map((d) => d.name)]);
@@ -82,6 +84,7 @@ export function planDirectory(rel: string, src: Entry[], dst: Entry[] | undefine
     }
     const d = dstByName.get(s.name);
     dstByName.delete(s.name);
+    if (s.xattrsNotCarried) plan.xattrsNotCarried++;
     if (isSpecial(s.type)) {
       plan.specials.push({ rel: path, src: s });
       continue;

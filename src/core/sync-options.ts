@@ -17,6 +17,10 @@ export interface SyncOptions {
   maxDelete: number | undefined;
   hardLinks: boolean;
   sparse: boolean;
+  /** -A: carry POSIX ACLs (the xattrs system.posix_acl_access and _default, see xattrs.ts) */
+  acls: boolean;
+  /** -X: carry extended attributes (user.*, security.*, trusted.* as root; not system.*) */
+  xattrs: boolean;
   /** set owner and group (only meaningful when running as root) */
   preserveOwner: boolean;
   dryRun: boolean;
@@ -49,7 +53,7 @@ export const SCAN_COPY_MAX_FILE = 4 * 1024 * 1024;
 
 export function defaultSyncOptions(over: Partial<SyncOptions> = {}): SyncOptions {
   return {
-    compare: 'quick', ignoreExisting: false, delete: false, maxDelete: undefined, hardLinks: false,
+    compare: 'quick', ignoreExisting: false, delete: false, maxDelete: undefined, hardLinks: false, acls: false, xattrs: false,
     sparse: false, preserveOwner: false, dryRun: false, hash: 'xxh3', verify: false, fsync: false, keepCache: false, transfers: 4, chunksPerFile: 1,
     bwlimit: undefined, chunkCutoff: DEFAULT_CHUNK_CUTOFF, chunkSize: DEFAULT_CHUNK_SIZE, filter: {},
     ...over,

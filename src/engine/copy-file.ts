@@ -10,7 +10,9 @@ import type { EntryMeta } from '../storage/storage.js';
 import { CELL_BYTES, isAborted, throttle, type RunContext } from './run-context.js';
 
 export function metaOf(e: Entry): EntryMeta {
-  return { mode: e.mode, uid: e.uid, gid: e.gid, mtimeNs: e.mtimeNs };
+  const m: EntryMeta = { mode: e.mode, uid: e.uid, gid: e.gid, mtimeNs: e.mtimeNs };
+  if (e.xattrs) m.xattrs = e.xattrs; // listed with them: -A / -X
+  return m;
 }
 
 export type RangeSink = Pick<FileWriter, 'write' | 'copyFrom'>;

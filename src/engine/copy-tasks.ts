@@ -1,5 +1,6 @@
 // Tasks that move file content: a batch of whole files, and the prepare / chunk /
 // finalize steps of a large file copied in parallel chunks.
+import { dstListOptions } from './list-options.js';
 import { chunksOf, partialIdentity } from '../core/chunking.js';
 import { anyMeta, metaDiff } from '../core/compare.js';
 import { BargeError, isBargeError } from '../core/errors.js';
@@ -30,7 +31,7 @@ async function sameContent(ctx: RunContext, f: FileItem): Promise<boolean> {
 
 /** --checksum found equal content: fix metadata only (or nothing) */
 async function settleSame(ctx: RunContext, f: FileItem, r: ResultBuilder): Promise<void> {
-  const dst = await ctx.dst.stat(f.rel);
+  const dst = await ctx.dst.stat(f.rel, dstListOptions(ctx.opts));
   if (dst && anyMeta(metaDiff(f.src, dst, ctx.owner, ctx.resolutionNs))) {
     if (!ctx.opts.dryRun) await ctx.dst.setMeta(f.rel, 'file', metaOf(f.src), { owner: ctx.owner });
     r.count('metaUpdated');

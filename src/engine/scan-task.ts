@@ -10,6 +10,7 @@ import { rootName, type RunContext } from './run-context.js';
 import { ResultBuilder } from './task-result.js';
 import type { FileItem, ScanTask, TaskResult } from '../core/task-types.js';
 import { runCopyBatch } from './copy-tasks.js';
+import { dstListOptions, srcListOptions } from './list-options.js';
 import { BATCH_MAX_BYTES, BATCH_MAX_FILES, SCAN_COPY_MAX_FILE } from '../core/sync-options.js';
 
 export async function runScan(ctx: RunContext, t: ScanTask): Promise<TaskResult> {
@@ -37,8 +38,8 @@ export async function runScan(ctx: RunContext, t: ScanTask): Promise<TaskResult>
       r.count('dirsCreated');
       r.event('mkdir', t.rel + '/');
     }
-    srcList = await ctx.src.list(t.rel);
-    dstList = dstExists ? await ctx.dst.list(t.rel) : undefined;
+    srcList = await ctx.src.list(t.rel, srcListOptions(ctx.opts));
+    dstList = dstExists ? await ctx.dst.list(t.rel, dstListOptions(ctx.opts)) : undefined;
   } catch (e) {
     if (second) for (const name of t.only ?? []) r.fail(e, joinRel(t.rel, name));
     else r.fail(e, t.rel);
@@ -56,6 +57,7 @@ export async function runScan(ctx: RunContext, t: ScanTask): Promise<TaskResult>
     r.count('filesFound', plan.filesSeen);
     r.count('bytesFound', plan.bytesSeen);
     r.count('filesUpToDate', plan.upToDate);
+    r.count('xattrsNotCarried', plan.xattrsNotCarried);
   }
   const dry = ctx.opts.dryRun;
   const blocked = new Set<string>();

@@ -27,7 +27,8 @@ function dirOf(f: FileItem): string {
  */
 export async function copySmallBatches(ctx: RunContext, files: readonly FileItem[], r: ResultBuilder, landed: string[]): Promise<FileItem[]> {
   const { src, dst, opts } = ctx;
-  if (!src.readMany || !dst.writeMany || opts.dryRun || opts.sparse || opts.verify) return [...files];
+  // -A / -X: the one-call writes set no xattrs
+  if (!src.readMany || !dst.writeMany || opts.dryRun || opts.sparse || opts.verify || opts.acls || opts.xattrs) return [...files];
   const byDir = new Map<string, FileItem[]>();
   const rest: FileItem[] = [];
   for (const f of files) {

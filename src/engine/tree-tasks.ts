@@ -1,5 +1,6 @@
 // Tasks on names rather than bytes: hard links, deletions and the last pass that sets
 // directory metadata.
+import { dstListOptions } from './list-options.js';
 import { joinRel, type Entry } from '../core/entry.js';
 import { BargeError, PartlyRemovedError } from '../core/errors.js';
 import { anyMeta, metaDiff } from '../core/compare.js';
@@ -137,7 +138,7 @@ export async function runDirMeta(ctx: RunContext, t: DirMetaTask): Promise<TaskR
       if (ctx.opts.dryRun) continue;
       // a directory whose files turned out equal (compared by content, -c) was not touched:
       // setting its times again would only change its ctime
-      const now = await ctx.dst.stat(d.rel).catch(() => undefined);
+      const now = await ctx.dst.stat(d.rel, dstListOptions(ctx.opts)).catch(() => undefined);
       if (now?.type === 'dir' && !anyMeta(metaDiff(d.src, now, ctx.owner, ctx.resolutionNs))) continue;
       await ctx.dst.setMeta(d.rel, 'dir', metaOf(d.src), { owner: ctx.owner });
     } catch (e) {

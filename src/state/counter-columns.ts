@@ -2,7 +2,10 @@
 import { emptyCounters, type Counters } from '../core/counters.js';
 import type { CounterColumns } from './schema.js';
 
-export const COUNTER_COLUMNS: Record<keyof Counters, keyof CounterColumns> = {
+/** the counters a request keeps: xattrsNotCarried is for barge sync's summary only (a request has no -A / -X to suggest) */
+type StoredCounter = Exclude<keyof Counters, 'xattrsNotCarried'>;
+
+export const COUNTER_COLUMNS: Record<StoredCounter, keyof CounterColumns> = {
   filesFound: 'files_found', bytesFound: 'bytes_found', dirsFound: 'dirs_found', filesToCopy: 'files_to_copy',
   bytesToCopy: 'bytes_to_copy', filesCopied: 'files_copied', bytesCopied: 'bytes_copied', bytesResumed: 'bytes_resumed',
   filesUpToDate: 'files_up_to_date', metaUpdated: 'meta_updated', dirsCreated: 'dirs_created', symlinksMade: 'symlinks_made',
@@ -11,7 +14,7 @@ export const COUNTER_COLUMNS: Record<keyof Counters, keyof CounterColumns> = {
 
 export function countersOf(row: CounterColumns): Counters {
   const c = emptyCounters();
-  for (const k of Object.keys(COUNTER_COLUMNS) as (keyof Counters)[]) c[k] = Number(row[COUNTER_COLUMNS[k]]);
+  for (const k of Object.keys(COUNTER_COLUMNS) as StoredCounter[]) c[k] = Number(row[COUNTER_COLUMNS[k]]);
   return c;
 }
 
@@ -20,7 +23,7 @@ export function counterDelta(delta: Partial<Counters>): [keyof CounterColumns, n
   const out: [keyof CounterColumns, number][] = [];
   for (const k of Object.keys(delta) as (keyof Counters)[]) {
     const v = delta[k];
-    if (v !== undefined && v !== 0) out.push([COUNTER_COLUMNS[k], v]);
+    if (k !== 'xattrsNotCarried' && v !== undefined && v !== 0) out.push([COUNTER_COLUMNS[k], v]);
   }
   return out;
 }

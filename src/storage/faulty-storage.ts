@@ -4,7 +4,7 @@
 // nothing of it is on the copy path otherwise. Its writers have no kernel-side copy and
 // it offers no one-call writes, so every byte it writes passes through write().
 import type { Entry } from '../core/entry.js';
-import type { ChunkWriter, EntryMeta, FileReader, FileWriter, MetaChoice, PartialCheck, PartialFile, Storage, StorageFeatures, WriteOptions } from './storage.js';
+import type { ChunkWriter, EntryMeta, FileReader, ListOptions, FileWriter, MetaChoice, PartialCheck, PartialFile, Storage, StorageFeatures, WriteOptions } from './storage.js';
 
 export interface WriteFaults {
   /** the first write to each of these paths is flipped, once */
@@ -66,8 +66,8 @@ export class FaultyStorage implements Storage {
     return { write: this.faultyWrite(path, (b, p) => w.write(b, p)), close: (sentHash) => w.close(sentHash) };
   }
 
-  stat(path: string): Promise<Entry | undefined> { return this.inner.stat(path); }
-  list(dir: string): Promise<Entry[]> { return this.inner.list(dir); }
+  stat(path: string, opts?: ListOptions): Promise<Entry | undefined> { return this.inner.stat(path, opts); }
+  list(dir: string, opts?: ListOptions): Promise<Entry[]> { return this.inner.list(dir, opts); }
   openRead(path: string): Promise<FileReader> { return this.inner.openRead(path); }
   mkdir(path: string): Promise<void> { return this.inner.mkdir(path); }
   symlink(path: string, target: string, meta: EntryMeta, choice: MetaChoice): Promise<void> { return this.inner.symlink(path, target, meta, choice); }

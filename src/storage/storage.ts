@@ -2,6 +2,7 @@
 // to the root, '/'-separated, '' for the root itself. Capabilities are data (features).
 import type { Entry } from '../core/entry.js';
 import type { Stager } from './stager.js';
+import type { XattrKinds, XattrSet } from '../core/xattrs.js';
 
 /** What a storage can keep and do, as data the engine reads rather than guesses from optional methods. */
 export interface StorageFeatures {
@@ -36,6 +37,19 @@ export interface EntryMeta {
   uid: number;
   gid: number;
   mtimeNs: bigint;
+  /**
+   * -A / -X: the carried xattrs to give the entry; names of the set's kinds that are not
+   * in it are removed. Absent: the entry's xattrs are left as they are.
+   */
+  xattrs?: XattrSet;
+}
+
+/** what a listing or stat reads besides the entry's lstat */
+export interface ListOptions {
+  /** read the entries' xattrs of these kinds (Entry.xattrs) */
+  xattrs?: XattrKinds;
+  /** mark the entries that have xattrs -A or -X would carry (Entry.xattrsNotCarried), where that is cheap */
+  markXattrs?: boolean;
 }
 
 export interface MetaChoice {
@@ -173,9 +187,9 @@ export interface Storage {
   readonly features: StorageFeatures;
   /** archive kinds only, and then `features.staging` is true: brings files online before they are read */
   readonly stager?: Stager;
-  stat(path: string): Promise<Entry | undefined>;
+  stat(path: string, opts?: ListOptions): Promise<Entry | undefined>;
   /** every entry of a directory (not sorted) */
-  list(dir: string): Promise<Entry[]>;
+  list(dir: string, opts?: ListOptions): Promise<Entry[]>;
   openRead(path: string): Promise<FileReader>;
   openWrite(path: string, opts: WriteOptions): Promise<FileWriter>;
   mkdir(path: string): Promise<void>;

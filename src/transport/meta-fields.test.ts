@@ -36,6 +36,30 @@ describe('meta fields', () => {
     refused(() => f.metaChoice({ c: { owner: 'yes' } }, 'c'), 'E_PROTOCOL', 'owner as a string', 'owner');
   });
 
+  test('xattrs travel as base64 in JSON and come back byte for byte; bad names and values are refused', () => {
+    const set = { kinds: { acls: true, xattrs: false }, values: { 'user.bin': new Uint8Array([0, 255, 1]), 'system.posix_acl_access': new Uint8Array([]) } };
+    const sent = JSON.parse(JSON.stringify(f.wireMeta({ mode: 1, uid: 2, gid: 3, mtimeNs: 0n, xattrs: set }), (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : v))) as Meta;
+    assert.deepEqual(sent['xattrs'], { kinds: { acls: true, xattrs: false }, values: { 'user.bin': 'AP8B', 'system.posix_acl_access': '' } });
+    const back = f.entryMeta({ meta: { ...sent, mtimeNs: 0n } }, 'meta').xattrs;
+    assert.deepEqual(back?.kinds, set.kinds);
+    assert.deepEqual([...(back?.values['user.bin'] ?? [])], [0, 255, 1]);
+    assert.equal(back?.values['system.posix_acl_access']?.length, 0);
+    const meta = (xattrs: unknown): Meta => ({ meta: { mode: 1, uid: 2, gid: 3, mtimeNs: 0n, xattrs } });
+    refused(() => f.entryMeta(meta({ kinds: { acls: true, xattrs: true }, values: { 'user.x': 'not base64!' } }), 'meta'), 'E_PROTOCOL', 'bad base64', 'xattrs.values');
+    refused(() => f.entryMeta(meta({ kinds: { acls: true, xattrs: true }, values: { 'user.x': 5 } }), 'meta'), 'E_PROTOCOL', 'a number', 'xattrs.values');
+    refused(() => f.entryMeta(meta({ kinds: { acls: true, xattrs: true }, values: { ['user.' + 'x'.repeat(251)]: '' } }), 'meta'), 'E_PROTOCOL', 'a long name', 'xattrs.values');
+    refused(() => f.entryMeta(meta({ kinds: { acls: 1, xattrs: true }, values: {} }), 'meta'), 'E_PROTOCOL', 'kinds', 'acls');
+    refused(() => f.entryMeta(meta({ values: {} }), 'meta'), 'E_PROTOCOL', 'no kinds', 'kinds');
+    assert.deepEqual(f.listOptions({ xattrs: { acls: false, xattrs: true }, markXattrs: true }), { xattrs: { acls: false, xattrs: true }, markXattrs: true });
+    assert.deepEqual(f.listOptions({}), {});
+    // an entry without the xattrs asked for comes from an agent older than -A / -X
+    const plain = f.entry(entry);
+    refused(() => f.withXattrs(plain, { xattrs: { acls: true, xattrs: false } }, 'd'), 'E_UNSUPPORTED', 'an older agent');
+    assert.equal(f.withXattrs(plain, {}, 'd'), plain);
+    const got = f.entry({ ...entry, xattrs: { kinds: { acls: true, xattrs: false }, values: {} } });
+    assert.equal(f.withXattrs(got, { xattrs: { acls: true, xattrs: false } }, 'd'), got);
+  });
+
   test('entries are checked field by field', () => {
     assert.deepEqual(f.entries([entry, { ...entry, name: 'l', type: 'symlink', linkTarget: '/t' }], 'entries').map((e) => e.name), ['a', 'l']);
     assert.equal(f.entry({ ...entry, type: 'symlink', linkTarget: '/t' }).linkTarget, '/t');

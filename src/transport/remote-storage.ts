@@ -5,7 +5,7 @@
 import type { Entry, EntryType } from '../core/entry.js';
 import { BargeError } from '../core/errors.js';
 import { parseWithBigints } from '../core/json-bigint.js';
-import type { ChunkWriter, EntryMeta, FileReader, FileWriter, ManyWrite, MetaChoice, PartialCheck, PartialFile, Storage, StorageFeatures, WriteOptions } from '../storage/storage.js';
+import type { ChunkWriter, EntryMeta, FileReader, FileWriter, ManyWrite, MetaChoice, ListOptions, PartialCheck, PartialFile, Storage, StorageFeatures, WriteOptions } from '../storage/storage.js';
 import { DataConnection, type PeerAddress, type SessionCredential, type WireFeatures } from './data-connection.js';
 import type { Meta } from './frame-codec.js';
 import * as f from './meta-fields.js';
@@ -95,18 +95,18 @@ export class RemoteStorage implements Storage {
     await this.call('mkbase', {});
   }
 
-  async stat(path: string): Promise<Entry | undefined> {
-    const m = await this.call('stat', { path });
-    return m.entry === null ? undefined : f.entry(m.entry as Meta);
+  async stat(path: string, opts?: ListOptions): Promise<Entry | undefined> {
+    const m = await this.call('stat', { path, ...f.wireListOptions(opts) });
+    return m.entry === null ? undefined : f.withXattrs(f.entry(m.entry as Meta), opts, path);
   }
 
-  async list(dir: string): Promise<Entry[]> {
-    const parts = await (await this.conn()).callParts('list', { path: dir });
+  async list(dir: string, opts?: ListOptions): Promise<Entry[]> {
+    const parts = await (await this.conn()).callParts('list', { path: dir, ...f.wireListOptions(opts) });
     const out: Entry[] = [];
     for (const p of parts) {
       let v: unknown;
       try { v = parseWithBigints<unknown>(p.data.toString('utf8')); } catch { throw new BargeError('E_PROTOCOL', 'a listing reply is not valid JSON', { path: dir }); }
-      for (const e of f.entries(v, 'entries')) out.push(e);
+      for (const e of f.entries(v, 'entries')) out.push(f.withXattrs(e, opts, dir));
     }
     return out;
   }
@@ -128,7 +128,7 @@ export class RemoteStorage implements Storage {
   }
 
   async symlink(path: string, target: string, meta: EntryMeta, choice: MetaChoice): Promise<void> {
-    await this.call('symlink', { path, target, meta, choice });
+    await this.call('symlink', { path, target, meta: f.wireMeta(meta), choice });
   }
 
   async link(existing: string, path: string): Promise<void> {
@@ -144,12 +144,13 @@ export class RemoteStorage implements Storage {
   }
 
   async setMeta(path: string, type: Entry['type'], meta: EntryMeta, choice: MetaChoice): Promise<void> {
-    await this.call('setmeta', { path, type, meta, choice });
+    await this.call('setmeta', { path, type, meta: f.wireMeta(meta), choice });
   }
 
   async writeWhole(path: string, bytes: Buffer, meta: EntryMeta, choice: MetaChoice, sentHash?: string): Promise<boolean> {
     if (sentHash === undefined) return false; // the receiver checks every file; without the sender's hash take the general path
-    return f.bool(await this.call('write-whole', { path, meta, choice, hash: this.t.hash, sentHash }, bytes), 'done');
+    if (meta.xattrs) return false; // the agent's one-call write sets none: the general path
+    return f.bool(await this.call('write-whole', { path, meta: f.wireMeta(meta), choice, hash: this.t.hash, sentHash }, bytes), 'done');
   }
 
   /**
@@ -176,7 +177,7 @@ export class RemoteStorage implements Storage {
   private async writeManyCall(dir: string, files: readonly ManyWrite[], buf: Buffer, choice: MetaChoice): Promise<boolean[]> {
     const from = Math.min(...files.map((x) => x.offset));
     const to = Math.max(...files.map((x) => x.offset + x.length));
-    const list = files.map((x) => [x.name, x.offset - from, x.length, x.meta, x.sentHash]);
+    const list = files.map((x) => [x.name, x.offset - from, x.length, f.wireMeta(x.meta), x.sentHash]);
     const m = await this.call('write-many', { path: dir, hash: this.t.hash, choice, files: list }, buf.subarray(from, to));
     return f.bools(m, 'done', files.length);
   }
@@ -212,9 +213,9 @@ export class RemoteStorage implements Storage {
   }
 
   async commitPartial(path: string, meta: EntryMeta, choice: MetaChoice, check?: PartialCheck): Promise<void> {
-    if (!check) { await this.call('commit-partial', { path, meta, choice }); return; }
+    if (!check) { await this.call('commit-partial', { path, meta: f.wireMeta(meta), choice }); return; }
     // the chunk hashes in the data part: a large file's list outgrows a frame's meta
-    await this.call('commit-partial', { path, meta, choice, owner: check.owner }, Buffer.from(JSON.stringify(check.chunkHashes)));
+    await this.call('commit-partial', { path, meta: f.wireMeta(meta), choice, owner: check.owner }, Buffer.from(JSON.stringify(check.chunkHashes)));
   }
 
   async abortPartial(path: string, owner?: string): Promise<void> {
@@ -283,7 +284,7 @@ class RemoteFileWriter extends HandleWrites implements FileWriter {
 
   async commit(meta: EntryMeta, choice: MetaChoice, sentHash?: string): Promise<void> {
     try {
-      await this.c.call('commit', sentHash === undefined ? { handle: this.handle, meta, choice } : { handle: this.handle, meta, choice, sentHash });
+      await this.c.call('commit', sentHash === undefined ? { handle: this.handle, meta: f.wireMeta(meta), choice } : { handle: this.handle, meta: f.wireMeta(meta), choice, sentHash });
     } finally {
       this.c.forgetHandle(this.handle);
     }

@@ -204,8 +204,8 @@ export class ServedSession {
     if (WRITE_OPS.has(op) && !this.writable) throw new BargeError('E_READ_ONLY', `this session may not write (op '${op}')`);
     const s = this.storage;
     switch (op) {
-      case 'stat': return { meta: { entry: (await s.stat(this.path(m))) ?? null } };
-      case 'list': return listParts(await s.list(this.path(m)));
+      case 'stat': { const e = await s.stat(this.path(m), f.listOptions(m)); return { meta: { entry: e === undefined ? null : f.wireEntry(e) } }; }
+      case 'list': return listParts(await s.list(this.path(m), f.listOptions(m)));
       case 'mkdir': await s.mkdir(this.path(m)); return { meta: {} };
       case 'mkbase': await this.makeBase(); return { meta: {} };
       case 'symlink': await s.symlink(this.path(m), f.str(m, 'target'), f.entryMeta(m, 'meta'), f.metaChoice(m, 'choice')); return { meta: {} };
@@ -397,13 +397,13 @@ function listParts(entries: Entry[]): CallResult {
   let batch: Entry[] = [];
   let bytes = 0;
   const flush = (): void => {
-    parts.push({ meta: {}, data: Buffer.from(stringifyWithBigints(batch)) });
+    parts.push({ meta: {}, data: Buffer.from(stringifyWithBigints(batch.map(f.wireEntry))) });
     batch = [];
     bytes = 0;
   };
   for (const e of entries) {
     batch.push(e);
-    bytes += 160 + e.name.length + (e.linkTarget?.length ?? 0);
+    bytes += 160 + e.name.length + (e.linkTarget?.length ?? 0) + f.xattrBytes(e);
     if (bytes >= LIST_PART_BYTES) flush();
   }
   if (batch.length > 0 || parts.length === 0) flush();

@@ -10,13 +10,20 @@ export interface NativeScan {
   targets: (string | Buffer | null)[];
 }
 
-export const SCAN_FIELDS = 13;
+export const SCAN_FIELDS = 14;
+/** the index of F_XATTRS in an entry's SCAN_FIELDS */
+export const SCAN_XATTRS = 13;
 /** see small_files.c */
 export const READ_FIELDS = 6;
 export const WRITE_FIELDS = 7;
 
 interface NativeBinding {
-  scanDir(path: FsPath): NativeScan;
+  /** markXattrs: fill each entry's F_XATTRS (one llistxattr per entry) */
+  scanDir(path: FsPath, markXattrs: boolean): NativeScan;
+  /** all of a file's xattrs (xattrs.c): by descriptor, or by path (follow: a final symlink is followed) */
+  getXattrs(target: number | FsPath, follow: boolean): Record<string, Buffer>;
+  setXattr(target: number | FsPath, follow: boolean, name: string, value: Buffer): void;
+  removeXattr(target: number | FsPath, follow: boolean, name: string): void;
   punchHole(fd: number, offset: number, length: number): void;
   linkFd(fd: number, path: FsPath): void;
   /** fcntl(F_DUPFD_CLOEXEC): a second descriptor of fd's open file */

@@ -1,7 +1,9 @@
 // lstat of a posix path as a barge Entry (never follows symlinks).
 import * as fs from 'node:fs';
 import type { Entry, EntryType } from '../../core/entry.js';
-import { native, SCAN_FIELDS } from './native.js';
+import { native, SCAN_FIELDS, SCAN_XATTRS } from './native.js';
+import type { ListOptions } from '../storage.js';
+import { carriedSet, carriesAny, leftBehind } from '../../core/xattrs.js';
 import { joinNs } from './ns-time.js';
 import { type FsPath, nameOf } from './fs-path.js';
 
@@ -45,9 +47,15 @@ const S_IFMT_TYPES: Record<number, EntryType> = {
   0o020000: 'device', 0o060000: 'device',
 };
 
-/** Every entry of a directory, listed and lstat'ed in one native call. */
-export function scanEntries(abs: string): Entry[] {
-  const { names, stats: f, targets } = native.scanDir(abs);
+/**
+ * Every entry of a directory, listed and lstat'ed in one native call; with opts.xattrs
+ * each entry's carried xattrs too (calls of their own), with opts.markXattrs (and no
+ * xattrs asked) the entries that have some are marked (one more syscall per entry, in
+ * the same native call).
+ */
+export function scanEntries(abs: string, opts: ListOptions = {}): Entry[] {
+  const kinds = carriesAny(opts.xattrs) ? opts.xattrs : undefined;
+  const { names, stats: f, targets } = native.scanDir(abs, kinds === undefined && opts.markXattrs === true);
   const out = new Array<Entry>(names.length);
   for (let i = 0, o = 0; i < names.length; i++, o += SCAN_FIELDS) {
     const type = S_IFMT_TYPES[f[o] as number] ?? 'device';
@@ -63,6 +71,13 @@ export function scanEntries(abs: string): Entry[] {
     if (e.nlink > 1 && type === 'file') e.linkKey = `${e.dev}:${f[o + 8]}:${f[o + 9]}`;
     const t = targets[i];
     if (type === 'symlink' && t !== null && t !== undefined) e.linkTarget = nameOf(t);
+    if (f[o + SCAN_XATTRS] === 1) e.xattrsNotCarried = true;
+    if (kinds !== undefined) {
+      const n = names[i] as string | Buffer;
+      const all = native.getXattrs(typeof n === 'string' ? `${abs}/${n}` : Buffer.concat([Buffer.from(`${abs}/`), n]), false);
+      e.xattrs = carriedSet(all, kinds);
+      if (Object.keys(all).some((x) => leftBehind(x, kinds))) e.xattrsNotCarried = true;
+    }
     out[i] = e;
   }
   return out;

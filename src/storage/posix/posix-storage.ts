@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import type { Entry } from '../../core/entry.js';
 import { BargeError } from '../../core/errors.js';
 import { tempNameFor } from '../../core/temp-names.js';
-import type { ChunkWriter, EntryMeta, FileReader, FileWriter, ManyRead, ManyReadResult, ManyWrite, MetaChoice, PartialCheck, PartialFile, Storage, StorageFeatures, WriteOptions } from '../storage.js';
+import type { ChunkWriter, EntryMeta, FileReader, FileWriter, ManyRead, ManyReadResult, ManyWrite, MetaChoice, ListOptions, PartialCheck, PartialFile, Storage, StorageFeatures, WriteOptions } from '../storage.js';
 import { classifyError } from './classify-error.js';
 import { createsOneAtATime } from './create-concurrency.js';
 import { native } from './native.js';
@@ -23,6 +23,8 @@ import * as partial from './posix-partial.js';
 import { openReader } from './posix-reader.js';
 import { applyMetaFd, PosixFileWriter } from './posix-writer.js';
 import { inOwnDir } from './owner-write.js';
+import { applyXattrs, readXattrs } from './posix-xattrs.js';
+import { carriesAny } from '../../core/xattrs.js';
 
 /** Linux's O_PATH (not in Node's fs.constants): a descriptor that only names an inode */
 const O_PATH = 0o10000000;
@@ -105,10 +107,14 @@ export class PosixStorage implements Storage {
     return this.prefix === '' ? rel : rel === '' ? this.prefix : `${this.prefix}/${rel}`;
   }
 
-  stat(rel: string): Promise<Entry | undefined> {
+  stat(rel: string, opts: ListOptions = {}): Promise<Entry | undefined> {
     return attempt('stat', rel, () => {
       try {
-        return this.at(rel, 'stat', (dir, name) => lstatEntry(join(dir, name), name));
+        return this.at(rel, 'stat', (dir, name) => {
+          const e = lstatEntry(join(dir, name), name);
+          if (e && carriesAny(opts.xattrs)) e.xattrs = readXattrs(join(dir, name), false, opts.xattrs);
+          return e;
+        });
       } catch (e) {
         // a missing directory on the way (or a file where one was expected): nothing there
         if (e instanceof BargeError && e.code === 'E_NOT_FOUND') return undefined;
@@ -117,8 +123,8 @@ export class PosixStorage implements Storage {
     });
   }
 
-  list(dir: string): Promise<Entry[]> {
-    return attempt('list directory', dir, () => inDir(this.anchor, this.full(dir), 'list directory', (d) => scanEntries(d + '/.'), dir));
+  list(dir: string, opts?: ListOptions): Promise<Entry[]> {
+    return attempt('list directory', dir, () => inDir(this.anchor, this.full(dir), 'list directory', (d) => scanEntries(d + '/.', opts), dir));
   }
 
   openRead(rel: string): Promise<FileReader> {
@@ -154,6 +160,7 @@ export class PosixStorage implements Storage {
       fs.symlinkSync(fsPath(target), tmp);
       try {
         if (choice.owner) fs.lchownSync(tmp, meta.uid, meta.gid);
+        if (meta.xattrs) applyXattrs(tmp, false, meta.xattrs);
         native.lutimens(tmp, null, meta.mtimeNs);
         fs.renameSync(tmp, to);
       } catch (e) {
@@ -200,6 +207,7 @@ export class PosixStorage implements Storage {
       if (type === 'symlink') {
         // lchown and utimensat(AT_SYMLINK_NOFOLLOW) act on the link itself
         if (choice.owner) fs.lchownSync(p, meta.uid, meta.gid);
+        if (meta.xattrs) applyXattrs(p, false, meta.xattrs);
         native.lutimens(p, null, meta.mtimeNs);
         return;
       }
@@ -213,6 +221,8 @@ export class PosixStorage implements Storage {
         }
         const held = fdPath(fd);
         if (choice.owner) fs.chownSync(held, meta.uid, meta.gid);
+        // the f* calls refuse an O_PATH descriptor: its /proc path, followed to the held inode
+        if (meta.xattrs) applyXattrs(held, true, meta.xattrs);
         fs.chmodSync(held, meta.mode);
       } finally {
         fs.closeSync(fd);
@@ -241,6 +251,9 @@ export class PosixStorage implements Storage {
   }
 
   writeWhole(rel: string, bytes: Buffer, meta: EntryMeta, choice: MetaChoice): Promise<boolean> {
+    // the addon's one-call write sets no xattrs (and a default ACL of the directory gives
+    // the new file one to remove): the general path, which commits through applyMetaFd
+    if (meta.xattrs) return Promise.resolve(false);
     return attempt('create', rel, () => this.change(rel, 'create', (dir, name) => {
       checkName(name);
       const [sec, nsec] = splitNs(meta.mtimeNs);
@@ -262,6 +275,8 @@ export class PosixStorage implements Storage {
   }
 
   writeMany(dir: string, files: readonly ManyWrite[], buf: Buffer, choice: MetaChoice): Promise<boolean[]> {
+    // as writeWhole: files with xattrs to set take the one-file path
+    if (files.some((f) => f.meta.xattrs)) return Promise.resolve(files.map(() => false));
     return attempt('create', dir, () => inDir(this.anchor, this.full(dir), 'create', (d) => {
       this.oneCreator ??= createsOneAtATime(this.root);
       const oneCreator = this.oneCreator;

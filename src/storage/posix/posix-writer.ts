@@ -2,6 +2,7 @@
 // and finishing it: owner, mode, nanosecond mtime, then the atomic rename.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { applyXattrs } from './posix-xattrs.js';
 import type { CopyFrom, EntryMeta, FileReader, FileWriter, MetaChoice } from '../storage.js';
 import { classifyError } from './classify-error.js';
 import { closeDir } from './beneath.js';
@@ -143,6 +144,8 @@ export function kernelCopier(fd: () => number, sparse: boolean, rel: string): Co
 export function applyMetaFd(fd: number, meta: EntryMeta, choice: MetaChoice): void {
   if (choice.fsync) fs.fdatasyncSync(fd);
   if (choice.owner) fs.fchownSync(fd, meta.uid, meta.gid); // before chmod: chown clears set-id bits
+  // after chown, which clears security.capability; before chmod, see applyXattrs
+  if (meta.xattrs) applyXattrs(fd, false, meta.xattrs);
   fs.fchmodSync(fd, meta.mode);
   native.futimens(fd, null, meta.mtimeNs);
 }
