@@ -1,74 +1,15 @@
-// The cases of test/rsync-differential.test.ts: trees written here after the intent of
-// rsync's own tests (hard links, deletes, chmod, devices, files-from, filters, sparse files,
-// deep paths, growing and vanishing files), none copied from it. Each case builds a source,
-// optionally a destination that exists before the run (built the same way into both
-// destinations, so both tools start from equal trees), and names the flags, which mean the
-// same to rsync and to barge.
-//
-// Every source entry gets a time seconds away from the run's: rsync 3.5 leaves a directory,
-// symlink or device it makes with its own time when the source's falls in the same whole
-// second (it compares seconds before setting the time), where barge sets the source's.
+// Cases of test/rsync-differential.test.ts copied into empty destinations, written after
+// the intent of rsync's own tests (devices, files-from, filters, sparse files, deep paths,
+// hard links), none copied from it. Updates of existing destinations: rsync-diff-updates.ts.
 import { execFileSync } from 'node:child_process';
-import { appendFileSync, chmodSync, chownSync, mkdirSync, rmSync, symlinkSync, truncateSync, unlinkSync, writeFileSync, linkSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeOddTree } from './odd-tree.js';
-import { patternBytes, TreeBuilder } from './tree-builder.js';
 import { setTimesNs } from './ns-time.js';
+import { patternBytes, type TreeBuilder } from './tree-builder.js';
+import { asRoot, build, KiB, MiB, ROOT_TIME_FILES_FROM, text, type DiffCase } from './rsync-diff-case.js';
+import { UPDATE_CASES } from './rsync-diff-updates.js';
 
-/** a difference that is on purpose (documented in the README), with the reason */
-export interface KnownDifference {
-  /** field name of tree-listing's Difference ('missing', 'extra', 'type', 'mode', 'mtime', …) */
-  field: string;
-  /** the relative path, UTF-8 */
-  path: RegExp;
-  why: string;
-}
-
-export interface DiffCase {
-  name: string;
-  /** the rsync test whose intent this case follows, in words */
-  intent: string;
-  /** given to both tools */
-  flags: string[];
-  /** given to rsync only, where barge's meaning needs it spelled out (rsync -a --files-from needs -r) */
-  rsyncFlags?: string[];
-  /** --files-from's content (written to a file; the flag is added for both tools) */
-  filesFrom?: Buffer;
-  src(root: string): void;
-  /** the destination before the run, made in each destination alike */
-  dst?(root: string): void;
-  /** for updates between runs: both tools sync, then this changes the source, then both sync again */
-  change?(root: string): void;
-  /** record allocated blocks (sparse files) */
-  allocation?: boolean;
-  /** run both tools under this umask (what they make must not depend on it) */
-  umask?: string;
-  needsRoot?: boolean;
-  /** run both tools as nobody (through setpriv, needs root); the trees are given to nobody first */
-  asNobody?: boolean;
-  /** exit codes when not both 0: rsync's 23 ("some files were not transferred") is barge's 1 */
-  exits?: { rsync: number; barge: number };
-  known?: KnownDifference[];
-}
-
-const KiB = 1024;
-const MiB = 1024 * KiB;
-const text = (s: string): Buffer => Buffer.from(`${s}\n`);
-const asRoot = process.getuid?.() === 0;
-
-/** one builder per tree, run to its end; `then` for what comes after the times are set */
-function build(root: string, make: (b: TreeBuilder) => void, then?: () => void): void {
-  mkdirSync(root, { recursive: true });
-  const b = new TreeBuilder(root);
-  make(b);
-  b.finish();
-  then?.();
-}
-
-const ROOT_TIME_FILES_FROM = {
-  field: 'mtime', path: /^$/,
-  why: "barge gives DST's root the source's time; rsync --files-from without a '.' line does not send the root and leaves it",
-};
+export type { DiffCase, KnownDifference } from './rsync-diff-case.js';
 
 const DEVICES_SKIPPED = 'barge reports and skips fifos, sockets and devices (README: barge sync); rsync -a copies them as root';
 
@@ -100,7 +41,7 @@ function basics(b: TreeBuilder): void {
   }
 }
 
-export const CASES: DiffCase[] = [
+const COPY_CASES: DiffCase[] = [
   {
     name: 'basics',
     intent: 'a plain -a copy: files, empty files and directories, symlinks (relative, absolute, dangling, to a directory), owners',
@@ -115,147 +56,6 @@ export const CASES: DiffCase[] = [
     known: [
       { field: 'missing', path: /^special\/(fifo|socket|char-1-3)$/, why: DEVICES_SKIPPED },
     ],
-  },
-  {
-    name: 'quick check update',
-    intent: 'an update: a changed file is found by size or mtime; equal size and mtime is taken as equal without -c',
-    flags: [],
-    src: (r) => build(r, (b) => {
-      b.file('changed-time', text('new'), 0o644);
-      b.time('changed-time', 1_600_000_000_123_456_789n);
-      b.file('same-size-time', text('new'), 0o644);
-      b.time('same-size-time', 1_600_000_000_000_000_001n);
-      b.file('grown', text('longer now'), 0o644);
-    }),
-    dst: (r) => build(r, (b) => {
-      b.file('changed-time', text('old'), 0o644);
-      b.time('changed-time', 1_500_000_000_000_000_000n);
-      b.file('same-size-time', text('old'), 0o644);
-      b.time('same-size-time', 1_600_000_000_000_000_001n);
-      b.file('grown', text('short'), 0o644);
-    }),
-  },
-  {
-    name: 'checksum',
-    intent: '-c: equal size and mtime but other bytes is copied; equal bytes with another mtime only gets the time',
-    flags: ['-c'],
-    src: (r) => build(r, (b) => {
-      b.file('same-size-time', text('new'), 0o644);
-      b.time('same-size-time', 1_600_000_000_000_000_001n);
-      b.file('same-bytes', text('same'), 0o644);
-      b.time('same-bytes', 1_600_000_000_500_000_000n);
-      b.dir('d', 0o755);
-      b.dir('d/e', 0o700);
-      b.file('d/e/f', text('f'), 0o644);
-      b.file('d/g', text('g'), 0o644);
-    }),
-    dst: (r) => build(r, (b) => {
-      b.file('same-size-time', text('old'), 0o644);
-      b.time('same-size-time', 1_600_000_000_000_000_001n);
-      b.file('same-bytes', text('same'), 0o644);
-      b.time('same-bytes', 1_400_000_000_000_000_000n);
-    }),
-  },
-  {
-    name: 'hard links',
-    intent: '-H: groups across directories, a group partly on the destination already, a group the source split, a link to outside the tree',
-    flags: ['-H'],
-    src: (r) => build(r, (b) => {
-      b.dir('h', 0o755);
-      b.dir('other', 0o755);
-      b.file('h/a', text('group one'), 0o644);
-      b.hardlink('h/a', 'h/b');
-      b.hardlink('h/a', 'other/c');
-      b.file('x1', text('group two'), 0o600);
-      b.hardlink('x1', 'other/x2');
-      b.file('was-linked-1', text('same'), 0o644);
-      b.file('was-linked-2', text('same'), 0o644);
-      b.time('was-linked-2', 1_550_000_000_000_000_000n);
-      b.time('was-linked-1', 1_550_000_000_000_000_000n);
-      b.file('lonely', text('one name in the tree'), 0o644);
-    }, () => linkSync(join(r, 'lonely'), join(r, '..', 'lonely-outside'))),
-    dst: (r) => build(r, (b) => {
-      b.dir('h', 0o755);
-      b.dir('other', 0o755);
-      b.file('h/a', text('group one'), 0o644); // the group's first name, up to date but alone
-      b.file('other/c', text('stale'), 0o644);
-      b.file('was-linked-1', text('same'), 0o644);
-      b.hardlink('was-linked-1', 'was-linked-2');
-      b.time('was-linked-1', 1_550_000_000_000_000_000n);
-    }),
-  },
-  {
-    name: 'deletes',
-    intent: '--delete: extra files, nested extra directories, extra links, type clashes both ways; an exclude protects',
-    flags: ['--delete', '--exclude', 'keep*'],
-    src: (r) => build(r, (b) => {
-      b.file('f', text('f'), 0o644);
-      b.dir('a', 0o755);
-      b.file('a/f', text('a/f'), 0o644);
-      b.dir('was-file', 0o755);
-      b.file('was-file/in', text('in'), 0o644);
-      b.file('was-dir', text('now a file'), 0o644);
-      b.file('keep-src', text('excluded in src'), 0o644);
-      b.dir('link-was-dir', 0o755);
-      b.symlink('dir-was-link', 'a');
-    }),
-    dst: (r) => build(r, (b) => {
-      b.file('f', text('f'), 0o644);
-      b.file('extra', text('extra'), 0o644);
-      b.dir('a', 0o755);
-      b.file('a/old', text('old'), 0o644);
-      b.dir('a/gone', 0o755);
-      b.dir('a/gone/n', 0o755);
-      b.dir('a/gone/n/e', 0o555);
-      b.file('a/gone/n/e/deep', text('deep'), 0o444);
-      b.symlink('a/old-link', 'f');
-      b.file('was-file', text('was a file'), 0o644);
-      b.dir('was-dir', 0o755);
-      b.dir('was-dir/sub', 0o755);
-      b.file('was-dir/sub/x', text('x'), 0o644);
-      b.file('keep.log', text('protected by the exclude'), 0o644);
-      b.dir('keep-dir', 0o755);
-      b.file('keep-dir/y', text('y'), 0o644);
-      b.symlink('link-was-dir', 'a');
-      b.dir('dir-was-link', 0o755);
-      b.file('dir-was-link/z', text('z'), 0o644);
-    }),
-  },
-  {
-    name: 'chmod',
-    intent: 'modes under umask 077: setuid, setgid and sticky bits, directories made in a setgid one, 0555 directories, 0000 files; an update that only changes modes',
-    flags: [],
-    umask: '077',
-    src: (r) => build(r, (b) => {
-      b.file('suid', text('suid'), 0o4755);
-      b.file('sgid', text('sgid'), 0o2711);
-      b.file('none', text('none'), 0o000);
-      b.file('ro', text('ro'), 0o444);
-      b.dir('setgid-dir', 0o2775);
-      b.file('setgid-dir/f', text('f'), 0o664);
-      b.dir('setgid-dir/plain-sub', 0o755); // mkdir in a setgid directory inherits the bit: the copy must clear it
-      b.dir('setgid-dir/sgid-sub', 0o2750);
-      if (asRoot) b.owner('setgid-dir/f', 0, 4242);
-      b.dir('sticky', 0o1777);
-      b.dir('ro-dir', 0o555);
-      b.file('ro-dir/f', text('f'), 0o644);
-      b.dir('ro-dir/inner', 0o555);
-      b.file('mode-only', text('same bytes'), 0o600);
-      b.time('mode-only', 1_600_000_000_000_000_000n);
-      b.file('suid-owned', text('chown clears setuid: the mode must be set after the owner'), 0o4750);
-      if (asRoot) b.owner('suid-owned', 1234, 1234);
-    }, () => {
-      // the root's own mode and owner (its time is set by finish(), and chmod leaves it)
-      chmodSync(r, 0o750);
-      if (asRoot) chownSync(r, 2345, 2345);
-    }),
-    dst: (r) => build(r, (b) => {
-      b.file('mode-only', text('same bytes'), 0o666);
-      b.time('mode-only', 1_600_000_000_000_000_000n);
-      b.dir('setgid-dir', 0o755);
-      b.file('setgid-dir/f', text('f'), 0o600);
-      b.dir('ro-dir', 0o777);
-    }, () => chmodSync(r, 0o777)),
   },
   {
     name: 'devices',
@@ -354,37 +154,6 @@ export const CASES: DiffCase[] = [
     }),
   },
   {
-    name: 'size-only',
-    intent: '--size-only: a file of equal size is not copied, whatever its time and bytes; another size is',
-    flags: ['--size-only'],
-    src: (r) => build(r, (b) => {
-      b.file('same-size', text('new'), 0o644);
-      b.time('same-size', 1_600_000_000_000_000_000n);
-      b.file('other-size', text('newer'), 0o644);
-    }),
-    dst: (r) => build(r, (b) => {
-      b.file('same-size', text('old'), 0o644);
-      b.time('same-size', 1_400_000_000_000_000_000n);
-      b.file('other-size', text('old'), 0o644);
-    }),
-  },
-  {
-    name: 'ignore-existing',
-    intent: '--ignore-existing: a file the destination has is left as it is; a missing one is copied',
-    flags: ['--ignore-existing'],
-    src: (r) => build(r, (b) => {
-      b.file('exists', text('new content'), 0o600);
-      b.file('missing', text('missing'), 0o644);
-      b.dir('d', 0o700);
-      b.file('d/exists', text('new'), 0o644);
-    }),
-    dst: (r) => build(r, (b) => {
-      b.file('exists', text('old'), 0o644);
-      b.dir('d', 0o755);
-      b.file('d/exists', text('old'), 0o644);
-    }),
-  },
-  {
     name: 'size limits',
     intent: '--min-size and --max-size: only regular files between the limits (K = 1024); directories and links always',
     flags: ['--min-size', '1K', '--max-size', '2K'],
@@ -393,22 +162,6 @@ export const CASES: DiffCase[] = [
       b.dir('d', 0o755);
       b.file('d/small', text('small'), 0o644);
       b.symlink('link', 'f10000');
-    }),
-  },
-  {
-    name: 'hard links and deletes',
-    intent: '-H --delete: a group loses a name, gains one, and a destination name of a group goes',
-    flags: ['-H', '--delete'],
-    src: (r) => build(r, (b) => {
-      b.file('g1', text('group'), 0o644);
-      b.hardlink('g1', 'g2');
-      b.hardlink('g1', 'g-new');
-    }),
-    dst: (r) => build(r, (b) => {
-      b.file('g1', text('group'), 0o644);
-      b.hardlink('g1', 'g2');
-      b.hardlink('g1', 'g3-gone');
-      b.time('g1', 1_500_000_001_000_003_007n);
     }),
   },
   {
@@ -438,83 +191,9 @@ export const CASES: DiffCase[] = [
     }),
     known: [ROOT_TIME_FILES_FROM],
   },
-  {
-    name: 'directory in the way',
-    intent: 'without --delete a non-empty directory where the source has a file stays, and the run says so (rsync exit 23, barge 1)',
-    flags: [],
-    exits: { rsync: 23, barge: 1 },
-    src: (r) => build(r, (b) => {
-      b.file('x', text('a file'), 0o644);
-      b.file('y', text('an empty directory makes way'), 0o644);
-      b.file('z', text('copied'), 0o644);
-    }),
-    dst: (r) => build(r, (b) => {
-      b.dir('x', 0o755);
-      b.file('x/in', text('in'), 0o644);
-      b.dir('y', 0o755);
-    }),
-  },
-  {
-    name: 'modes as a user',
-    intent: 'a user who is not root: setgid bits of a group not the user\'s, read-only directories updated inside, owners not kept',
-    flags: ['--delete'],
-    needsRoot: true,
-    asNobody: true,
-    src: (r) => build(r, (b) => {
-      b.file('sgid-other-group', text('setgid, group root'), 0o2755);
-      b.owner('sgid-other-group', 65534, 0);
-      b.dir('ro', 0o555);
-      b.time('ro', 1_600_000_000_000_000_000n); // the destination's has the same time already
-      b.file('ro/new', text('new inside a read-only directory'), 0o444);
-      b.file('ro/changed', text('changed'), 0o644);
-      b.dir('ro/ro-sub', 0o555);
-      b.file('ro/ro-sub/f', text('f'), 0o400);
-      b.dir('sgid-dir', 0o2775);
-      b.file('sgid-dir/f', text('f'), 0o664);
-    }),
-    dst: (r) => build(r, (b) => {
-      b.dir('ro', 0o555);
-      b.time('ro', 1_600_000_000_000_000_000n);
-      b.file('ro/changed', text('old'), 0o644);
-      b.file('ro/gone', text('deleted from a read-only directory'), 0o644);
-      b.dir('ro/ro-sub', 0o555);
-      b.dir('ro/ro-gone', 0o555);
-      b.file('ro/ro-gone/x', text('x'), 0o444);
-    }),
-  },
-  {
-    name: 'vanishing and growing between runs',
-    intent: 'files that vanish or grow: the run after the change (with --delete) follows the source',
-    flags: ['--delete'],
-    src: (r) => build(r, (b) => {
-      b.file('grows', text('short'), 0o644);
-      b.file('shrinks', patternBytes('shrinks', 100 * KiB), 0o644);
-      b.file('vanishes', text('here now'), 0o644);
-      b.dir('vanishing-dir', 0o755);
-      b.file('vanishing-dir/f', text('f'), 0o644);
-      b.file('becomes-link', text('file now'), 0o644);
-      b.file('group-a', text('hard linked'), 0o644);
-      b.hardlink('group-a', 'group-b');
-    }),
-    change: (r) => {
-      appendFileSync(join(r, 'grows'), patternBytes('more', 300 * KiB));
-      truncateSync(join(r, 'shrinks'), 10 * KiB);
-      unlinkSync(join(r, 'vanishes'));
-      rmSync(join(r, 'vanishing-dir'), { recursive: true });
-      unlinkSync(join(r, 'becomes-link'));
-      symlinkSync('grows', join(r, 'becomes-link'));
-      writeFileSync(join(r, 'appears'), text('new'));
-      unlinkSync(join(r, 'group-b'));
-      linkSync(join(r, 'appears'), join(r, 'group-b'));
-      setTimesNs([
-        [join(r, 'grows'), 1_700_000_000_000_000_001n],
-        [join(r, 'becomes-link'), 1_700_000_000_000_000_002n],
-        [join(r, 'appears'), 1_700_000_000_000_000_003n],
-        [r, 1_700_000_000_000_000_004n],
-      ]);
-    },
-  },
 ];
+
+export const CASES: DiffCase[] = [...COPY_CASES, ...UPDATE_CASES];
 
 function filesFromTree(b: TreeBuilder): void {
   b.dir('a', 0o750);
