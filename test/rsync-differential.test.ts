@@ -71,7 +71,7 @@ function explained(d: Difference, known: KnownDifference[]): KnownDifference | u
 const ACTIONS = ['filesCopied', 'bytesCopied', 'metaUpdated', 'dirsCreated', 'symlinksMade', 'hardlinksMade', 'deleted', 'failed'];
 
 for (const [i, c] of CASES.entries()) {
-  const skip = noRsync ?? (c.needsRoot && !asRoot && !ci ? 'needs root (devices)' : undefined);
+  const skip = noRsync ?? (c.needsRoot && !asRoot && !ci ? `needs root (${c.name})` : undefined);
   test(`rsync -a ${[...(c.rsyncFlags ?? []), ...c.flags].join(' ')} and barge agree: ${c.name}`, { skip }, (t) => {
     let lap = Date.now();
     const took = (what: string): void => { t.diagnostic(`${what} ${Date.now() - lap} ms`); lap = Date.now(); };

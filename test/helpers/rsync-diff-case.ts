@@ -63,3 +63,19 @@ export const ROOT_TIME_FILES_FROM = {
   field: 'mtime', path: /^$/,
   why: "barge gives DST's root the source's time; rsync --files-from without a '.' line does not send the root and leaves it",
 };
+
+/** for --files-from: nested files, a directory with a subtree, files not listed */
+export function filesFromTree(b: TreeBuilder): void {
+  b.dir('a', 0o750);
+  b.dir('a/b', 0o700);
+  b.file('a/b/c.txt', text('c'), 0o644);
+  b.file('a/b/d.txt', text('d, not listed'), 0o644);
+  b.file('a/e.txt', text('e, not listed'), 0o644);
+  b.file('top.txt', text('top'), 0o644);
+  b.dir('dir', 0o755);
+  b.file('dir/x', text('x'), 0o644);
+  b.dir('dir/sub', 0o711);
+  b.file('dir/sub/y', text('y'), 0o644);
+  b.dir('other', 0o755);
+  b.file('other/z', text('z, not listed'), 0o644);
+}

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { makeOddTree } from './odd-tree.js';
 import { setTimesNs } from './ns-time.js';
 import { patternBytes, type TreeBuilder } from './tree-builder.js';
-import { asRoot, build, KiB, MiB, ROOT_TIME_FILES_FROM, text, type DiffCase } from './rsync-diff-case.js';
+import { asRoot, build, filesFromTree, KiB, MiB, ROOT_TIME_FILES_FROM, text, type DiffCase } from './rsync-diff-case.js';
 import { UPDATE_CASES } from './rsync-diff-updates.js';
 
 export type { DiffCase, KnownDifference } from './rsync-diff-case.js';
@@ -194,21 +194,6 @@ const COPY_CASES: DiffCase[] = [
 ];
 
 export const CASES: DiffCase[] = [...COPY_CASES, ...UPDATE_CASES];
-
-function filesFromTree(b: TreeBuilder): void {
-  b.dir('a', 0o750);
-  b.dir('a/b', 0o700);
-  b.file('a/b/c.txt', text('c'), 0o644);
-  b.file('a/b/d.txt', text('d, not listed'), 0o644);
-  b.file('a/e.txt', text('e, not listed'), 0o644);
-  b.file('top.txt', text('top'), 0o644);
-  b.dir('dir', 0o755);
-  b.file('dir/x', text('x'), 0o644);
-  b.dir('dir/sub', 0o711);
-  b.file('dir/sub/y', text('y'), 0o644);
-  b.dir('other', 0o755);
-  b.file('other/z', text('z, not listed'), 0o644);
-}
 
 function filterTree(b: TreeBuilder): void {
   for (const f of ['top.log', 'a.tmp', '1.bak', 'x1.bak', 'README', 'Makefile', 'lower.txt', 'notes.txt']) b.file(f, text(f), 0o644);
