@@ -44,21 +44,30 @@ function underUmask(c: DiffCase, cmd: string[]): SpawnSyncReturns<string> {
   return spawnSync('sh', ['-c', `umask ${c.umask ?? '022'} && exec "$@"`, 'sh', ...user, ...cmd], { encoding: 'utf8', env, timeout: 60_000 });
 }
 
+/** how a process ended, for messages: a timeout shows as a signal */
+function ending(r: SpawnSyncReturns<string>): string {
+  return r.error ? `with ${r.error.message}` : r.signal ? `by ${r.signal}` : `with exit ${r.status}`;
+}
+
 interface Paths { src: string; rsync: string; barge: string; list?: string }
 
 function rsyncRun(c: DiffCase, p: Paths): void {
   const args = ['-a', ...(c.rsyncFlags ?? []), ...c.flags, ...(p.list ? ['--files-from', p.list] : []), `${p.src}/`, `${p.rsync}/`];
   const r = underUmask(c, ['rsync', ...args]);
-  assert.equal(r.status, c.exits?.rsync ?? 0, `rsync ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
+  assert.equal(r.status, c.exits?.rsync ?? 0, `rsync ${args.join(' ')} ended ${ending(r)}: ${r.stderr}`);
 }
 
 interface Summary { status: string; [counter: string]: unknown }
 
 function bargeRun(c: DiffCase, p: Paths): Summary {
-  const args = ['sync', '--json', '--no-progress', ...c.flags, ...(p.list ? ['--files-from', p.list] : []), p.src, p.barge];
+  const args = ['sync', '--json', '--no-progress', ...(c.bargeFlags ?? []), ...c.flags, ...(p.list ? ['--files-from', p.list] : []), p.src, p.barge];
   const r = underUmask(c, [process.execPath, BARGE_MAIN, ...args]);
-  assert.equal(r.status, c.exits?.barge ?? 0, `barge ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
-  return JSON.parse(r.stdout) as Summary;
+  assert.equal(r.status, c.exits?.barge ?? 0, `barge ${args.join(' ')} ended ${ending(r)}: ${r.stderr}`);
+  try {
+    return JSON.parse(r.stdout) as Summary;
+  } catch {
+    return assert.fail(`barge ${args.join(' ')} ended ${ending(r)} without a JSON summary: stdout ${JSON.stringify(r.stdout)}, stderr ${r.stderr}`);
+  }
 }
 
 const utf8Path = (d: Difference): string => Buffer.from(d.key, 'latin1').toString('utf8');

@@ -26,6 +26,8 @@ export interface DiffCase {
   flags: string[];
   /** given to rsync only, where barge's meaning needs it spelled out (rsync -a --files-from needs -r) */
   rsyncFlags?: string[];
+  /** given to barge only: its own knobs that change how, not what, it copies */
+  bargeFlags?: string[];
   /** --files-from's content (written to a file; the flag is added for both tools) */
   filesFrom?: Buffer;
   src(root: string): void;

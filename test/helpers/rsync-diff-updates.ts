@@ -11,7 +11,7 @@ import { asRoot, build, filesFromTree, KiB, ROOT_TIME_FILES_FROM, text, type Dif
 export const UPDATE_CASES: DiffCase[] = [
   {
     name: 'quick check update',
-    intent: 'an update: a changed file is found by size or mtime; equal size and mtime is taken as equal without -c',
+    intent: 'an update: a changed file is found by size or mtime (equal ones are taken as equal without -c); symlink times and targets, directory times and modes, owners only; two names of one file that the source has apart',
     flags: [],
     src: (r) => build(r, (b) => {
       b.file('changed-time', text('new'), 0o644);
@@ -19,6 +19,21 @@ export const UPDATE_CASES: DiffCase[] = [
       b.file('same-size-time', text('new'), 0o644);
       b.time('same-size-time', 1_600_000_000_000_000_001n);
       b.file('grown', text('longer now'), 0o644);
+      b.symlink('link-time', 'grown');
+      b.time('link-time', 1_600_000_000_000_000_002n);
+      b.symlink('link-target', 'new-target');
+      b.time('link-target', 1_600_000_000_000_000_003n);
+      b.dir('dir-time', 0o755);
+      b.time('dir-time', 1_600_000_000_000_000_004n);
+      b.dir('dir-mode', 0o700);
+      b.time('dir-mode', 1_600_000_000_000_000_005n);
+      b.file('was-one-a', text('a, apart now'), 0o644);
+      b.file('was-one-b', text('b, apart now'), 0o644);
+      if (asRoot) {
+        b.file('owner-only', text('same'), 0o644);
+        b.time('owner-only', 1_600_000_000_000_000_006n);
+        b.owner('owner-only', 3000, 3001);
+      }
     }),
     dst: (r) => build(r, (b) => {
       b.file('changed-time', text('old'), 0o644);
@@ -26,6 +41,21 @@ export const UPDATE_CASES: DiffCase[] = [
       b.file('same-size-time', text('old'), 0o644);
       b.time('same-size-time', 1_600_000_000_000_000_001n);
       b.file('grown', text('short'), 0o644);
+      b.symlink('link-time', 'grown');
+      b.time('link-time', 1_500_000_000_000_000_002n);
+      b.symlink('link-target', 'old-target');
+      b.time('link-target', 1_600_000_000_000_000_003n);
+      b.dir('dir-time', 0o755);
+      b.time('dir-time', 1_500_000_000_000_000_004n);
+      b.dir('dir-mode', 0o755);
+      b.time('dir-mode', 1_600_000_000_000_000_005n);
+      // one file under two names; the source has two files: writing one must not change the other
+      b.file('was-one-a', text('joined'), 0o644);
+      b.hardlink('was-one-a', 'was-one-b');
+      if (asRoot) {
+        b.file('owner-only', text('same'), 0o644);
+        b.time('owner-only', 1_600_000_000_000_000_006n);
+      }
     }),
   },
   {
@@ -307,6 +337,44 @@ export const UPDATE_CASES: DiffCase[] = [
       b.dir('d', 0o755);
       b.file('d/g', text('g'), 0o644);
       b.symlink('l', 'f');
+    }),
+  },
+  {
+    name: 'filters with deletes',
+    intent: "--delete with --include '*/' --include '*.txt' --exclude '*': what the rules leave out stays on the destination",
+    flags: ['--delete', '--include', '*/', '--include', '*.txt', '--exclude', '*', '--exclude', '/build/'],
+    src: (r) => build(r, (b) => {
+      b.file('a.txt', text('a'), 0o644);
+      b.dir('d', 0o755);
+      b.file('d/b.txt', text('b'), 0o644);
+    }),
+    dst: (r) => build(r, (b) => {
+      b.file('extra.txt', text('an extra .txt goes'), 0o644);
+      b.file('extra.log', text('excluded, so it stays'), 0o644);
+      b.dir('d', 0o755);
+      b.file('d/c.txt', text('goes'), 0o644);
+      b.file('d/c.log', text('stays'), 0o644);
+      b.dir('gone', 0o755);
+      b.file('gone/x.txt', text('goes, and so does its directory'), 0o644);
+      b.dir('kept', 0o755);
+      b.file('kept/y.log', text('stays, and so does its directory'), 0o644);
+    }),
+  },
+  {
+    name: 'large files in chunks',
+    intent: "barge's chunked copies (of files from 64 KiB here) against rsync: new, updated, sparse (-S) and hard-linked (-H) large files",
+    flags: ['-S', '-H'],
+    bargeFlags: ['--chunk-cutoff', '64K', '--chunk-size', '64K'],
+    allocation: true,
+    src: (r) => build(r, (b) => {
+      b.file('new', patternBytes('new', 300 * KiB + 1), 0o644);
+      b.file('updated', patternBytes('updated v2', 200 * KiB), 0o640);
+      b.sparse('holes', 1024 * KiB, [[0, 4 * KiB], [512 * KiB, 70 * KiB]]);
+      b.file('linked-1', patternBytes('linked', 150 * KiB), 0o644);
+      b.hardlink('linked-1', 'linked-2');
+    }),
+    dst: (r) => build(r, (b) => {
+      b.file('updated', patternBytes('updated v1', 100 * KiB), 0o644);
     }),
   },
   {
