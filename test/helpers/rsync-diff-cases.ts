@@ -34,6 +34,9 @@ function basics(b: TreeBuilder): void {
   b.file('new\nline', text('newline'), 0o644);
   b.file('latin1-tmp', text('latin-1 name'), 0o644);
   b.renameLater('', 'latin1-tmp', Buffer.from([0x63, 0x61, 0x66, 0xe9]));
+  // shaped like barge's own temporary files: for rsync and barge alike, files like any other
+  b.file('.barge-0123456789abcdef-x.tmp', text('temp-shaped'), 0o644);
+  b.file('.barge-0123456789abcdef.part', text('partial-shaped'), 0o644);
   if (asRoot) {
     b.owner('sub/inner.txt', 1234, 5678);
     b.owner('sub/deeper', 4321, 0);
@@ -115,8 +118,23 @@ const COPY_CASES: DiffCase[] = [
     src: (r) => build(r, filterTree),
   },
   {
+    name: 'far times',
+    intent: 'times past 2262 (beyond 64-bit nanoseconds) and before 1910 on files, directories and symlinks',
+    flags: [],
+    src: (r) => build(r, (b) => {
+      b.dir('d-2300', 0o755);
+      b.time('d-2300', 10_413_792_000_123_456_789n);
+      b.file('d-2300/f-2400', text('f'), 0o644);
+      b.time('d-2300/f-2400', 13_569_465_600_000_000_001n);
+      b.symlink('l-2300', 'd-2300');
+      b.time('l-2300', 10_413_792_000_999_999_999n);
+      b.file('f-1906', text('old'), 0o644);
+      b.time('f-1906', -2_000_000_000_000_000_001n);
+    }),
+  },
+  {
     name: 'sparse',
-    intent: '-S: holes at the start, middle and end, a file all hole, a dense file',
+    intent: '-S: holes at the start, middle and end, a file all hole, a dense file; a dense file on the destination updated',
     flags: ['-S'],
     allocation: true,
     src: (r) => build(r, (b) => {
@@ -126,6 +144,8 @@ const COPY_CASES: DiffCase[] = [
       b.sparse('all-hole', 5 * MiB, []);
       b.file('dense', patternBytes('dense', MiB), 0o644);
     }),
+    // an older, dense copy of one of them: the update must leave holes too
+    dst: (r) => build(r, (b) => b.file('middle', patternBytes('old middle', 3 * MiB), 0o644)),
   },
   {
     name: 'deep paths',

@@ -378,6 +378,17 @@ export const UPDATE_CASES: DiffCase[] = [
     }),
   },
   {
+    name: 'temp-shaped names on the destination',
+    intent: "names shaped like barge's temporary files on the destination, not barge's own: kept without --delete, as rsync keeps them",
+    flags: [],
+    src: (r) => build(r, (b) => b.file('f', text('f'), 0o644)),
+    dst: (r) => build(r, (b) => {
+      b.file('.barge-0123456789abcdef-f.tmp', text('not barge\'s: its hash is not of a name beside it'), 0o644);
+      b.file('.barge-fedcba9876543210.part', text('nor this'), 0o644);
+      b.file('.barge-fedcba9876543210.part.log', text('nor this'), 0o644);
+    }),
+  },
+  {
     name: 'vanishing and growing between runs',
     intent: 'files that vanish or grow: the run after the change (with --delete) follows the source',
     flags: ['--delete'],
