@@ -98,7 +98,7 @@ const ACTIONS = ['filesCopied', 'bytesCopied', 'metaUpdated', 'dirsCreated', 'sy
 describe('rsync -a and barge sync, case by case', { concurrency: 2 }, () => {
   for (const [i, c] of CASES.entries()) {
     const skip = noRsync ?? (c.needsRoot && !asRoot && !ci ? `needs root (${c.name})` : undefined);
-    test(`rsync -a ${[...(c.rsyncFlags ?? []), ...c.flags].join(' ')} and barge agree: ${c.name}`, { skip }, async (t) => {
+    test(`rsync -a ${[...(c.rsyncFlags ?? []), ...c.flags].join(' ')} and barge agree: ${c.name}`, { skip, todo: c.bug }, async (t) => {
       let lap = Date.now();
       const took = (what: string): void => { t.diagnostic(`${what} ${Date.now() - lap} ms`); lap = Date.now(); };
       assert.ok(hasRsync, 'rsync is needed: apt-get install -y rsync');

@@ -105,6 +105,20 @@ const COPY_CASES: DiffCase[] = [
     }, ROOT_TIME_FILES_FROM],
   },
   {
+    name: 'files-from through a symlink',
+    intent: '--files-from listing a path through a symlink to a directory (rsync makes the directory and copies the file)',
+    flags: [],
+    rsyncFlags: ['-r'],
+    filesFrom: Buffer.from('dir-link/inner\n'),
+    src: (r) => build(r, (b) => {
+      b.dir('sub', 0o755);
+      b.file('sub/inner', text('inner'), 0o644);
+      b.symlink('dir-link', 'sub');
+    }),
+    known: [ROOT_TIME_FILES_FROM],
+    bug: 'barge copies nothing and exits 0: the listed path is neither copied nor reported (a missing path is E_NOT_FOUND, exit 1)',
+  },
+  {
     name: 'filters',
     intent: 'excludes: anchored, a name at any depth, dir/, dir/***, character classes, POSIX classes',
     flags: ['--exclude', '/top.log', '--exclude', '*.tmp', '--exclude', 'cache/', '--exclude', 'build/***',
