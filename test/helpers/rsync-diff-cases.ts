@@ -119,6 +119,19 @@ const COPY_CASES: DiffCase[] = [
     bug: 'barge copies nothing and exits 0: the listed path is neither copied nor reported (a missing path is E_NOT_FOUND, exit 1)',
   },
   {
+    name: 'files-from comment lines',
+    intent: "--files-from: rsync skips lines that start with '#' or ';' as comments",
+    flags: [],
+    rsyncFlags: ['-r'],
+    filesFrom: Buffer.from('# a comment\n; another comment\n;semi\nplain\n'),
+    src: (r) => build(r, (b) => {
+      b.file(';semi', text('a name that rsync reads as a comment line'), 0o644);
+      b.file('plain', text('plain'), 0o644);
+    }),
+    known: [ROOT_TIME_FILES_FROM],
+    bug: "barge reads only '#' lines as comments: '; another comment' is a path it lacks (E_NOT_FOUND, exit 1, so --delete is skipped), and ';semi' is copied",
+  },
+  {
     name: 'filters',
     intent: 'excludes: anchored, a name at any depth, dir/, dir/***, character classes, POSIX classes',
     flags: ['--exclude', '/top.log', '--exclude', '*.tmp', '--exclude', 'cache/', '--exclude', 'build/***',
