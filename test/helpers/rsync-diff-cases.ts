@@ -139,6 +139,21 @@ const COPY_CASES: DiffCase[] = [
     src: (r) => build(r, filterTree),
   },
   {
+    name: 'filter rule prefixes',
+    intent: "patterns that start with '+ ' or '- ', which rsync reads as a rule's prefix (include or exclude the rest)",
+    flags: ['--exclude', '+ plus', '--exclude', '- minus'],
+    src: (r) => build(r, (b) => {
+      for (const f of ['+ plus', '- minus', 'plus', 'minus', 'other']) b.file(f, text(f), 0o644);
+    }),
+    known: [{
+      field: 'missing', path: /^[+-] (plus|minus)$/,
+      why: "barge: a pattern is only a pattern, so '+ plus' excludes the file of that name; rsync reads '+ ' as include, '- ' as exclude",
+    }, {
+      field: 'extra', path: /^minus$/,
+      why: "rsync reads '- minus' as an exclude of 'minus' (README: Differences from rsync)",
+    }],
+  },
+  {
     name: 'include before exclude',
     intent: "includes first: --include '*/' --include '*.txt' --exclude '*' keeps every directory and the .txt files",
     flags: ['--include', '*/', '--include', '*.txt', '--exclude', '*'],
