@@ -72,7 +72,8 @@ export function readFileList(path: string): string[] {
   const lines = text.split('\n');
   for (let i = 0; i < lines.length; i++) {
     const line = (lines[i] as string).replace(/\r$/, '');
-    if (line === '' || line.startsWith('#')) continue;
+    // as rsync: lines starting with '#' or ';' are comments
+    if (line === '' || line.startsWith('#') || line.startsWith(';')) continue;
     const problem = listedPathProblem(line);
     if (problem) throw new BargeError('E_USAGE', `--files-from '${path}' line ${i + 1}: '${shownListedPath(line)}' ${problem}`);
     out.push(line);

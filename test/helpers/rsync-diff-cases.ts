@@ -129,7 +129,6 @@ const COPY_CASES: DiffCase[] = [
       b.file('plain', text('plain'), 0o644);
     }),
     known: [ROOT_TIME_FILES_FROM],
-    bug: "barge reads only '#' lines as comments: '; another comment' is a path it lacks (E_NOT_FOUND, exit 1, so --delete is skipped), and ';semi' is copied",
   },
   {
     name: 'filters',
