@@ -36,7 +36,7 @@ test('a file list admits listed files, their parent directories, and listed subt
   assert.ok(p.accepts('top/deep/file', f('file'), true));
 });
 
-const names = (...n: string[]): { name: string }[] => n.map((name) => ({ name }));
+const names = (...n: string[]): { name: string; type: string }[] => n.map((name) => ({ name, type: name === 'sub' ? 'dir' : 'file' }));
 
 test('a file list says which listed names a directory lacks, each with a path that lists it', () => {
   const f = new PathFilter({ filesFrom: ['a.txt', './sub//b', 'sub/c', 'deep/x/y', 'deep/x/z'] }, 0n);
@@ -45,6 +45,12 @@ test('a file list says which listed names a directory lacks, each with a path th
   assert.deepEqual(f.missingListed('deep/x', names('y', 'z')), []);
   assert.deepEqual(f.missingListed('elsewhere', []), []);
   assert.deepEqual(new PathFilter({}, 0n).missingListed('', names('x')), [], 'no list, nothing missing');
+});
+
+test('a listed path below a name that is no directory (a symlink) is reported with its type, not passed over', () => {
+  const f = new PathFilter({ filesFrom: ['link/inner', 'file'] }, 0n);
+  assert.deepEqual(f.missingListed('', [{ name: 'link', type: 'symlink' }, { name: 'file', type: 'file' }]), [['link', 'link/inner', 'symlink']]);
+  assert.deepEqual(f.missingListed('', [{ name: 'link', type: 'dir' }, { name: 'file', type: 'file' }]), []);
 });
 
 test('list lines that cannot name a path under SRC', () => {

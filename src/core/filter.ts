@@ -119,14 +119,22 @@ export class PathFilter {
     return true;
   }
 
-  /** the names the file list wants in directory `dir` that it does not hold: [path, the listed path wanting it] */
-  missingListed(dir: string, present: readonly { name: string }[]): [string, string][] {
+  /**
+   * The names the file list wants in directory `dir` that it does not hold: [path, the
+   * listed path wanting it]; and, with a third element naming its type, a name it holds
+   * that is no directory while the list wants paths below it (a symlink: barge does not
+   * follow one in a listed path, so they cannot be reached).
+   */
+  missingListed(dir: string, present: readonly { name: string; type: string }[]): [string, string, string?][] {
     const wanted = this.listedChildren?.get(dir);
     if (!wanted) return [];
-    const names = new Set(present.map((e) => e.name));
-    const out: [string, string][] = [];
+    const byName = new Map(present.map((e) => [e.name, e]));
+    const out: [string, string, string?][] = [];
     for (const [name, listedAs] of wanted) {
-      if (!names.has(name)) out.push([dir === '' ? name : `${dir}/${name}`, listedAs]);
+      const path = dir === '' ? name : `${dir}/${name}`;
+      const e = byName.get(name);
+      if (!e) out.push([path, listedAs]);
+      else if (e.type !== 'dir' && this.listedChildren?.has(path)) out.push([path, listedAs, e.type]);
     }
     return out;
   }

@@ -41,8 +41,8 @@ export interface DirPlan {
   specials: { rel: string; src: Entry }[];
   /** barge's own temporary files left by an earlier run (ownTemporaries says which are its own) */
   staleTemps: string[];
-  /** paths the --files-from list wants here that the source does not have: [path, as listed] */
-  missingListed: [string, string][];
+  /** paths the --files-from list wants here that the source does not have: [path, as listed, the type of what is there instead of a directory] */
+  missingListed: [string, string, string?][];
   upToDate: number;
   upToDateBytes: number;
   /** regular source files taken into account (after filters), and their bytes */

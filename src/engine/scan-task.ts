@@ -110,8 +110,10 @@ export async function runScan(ctx: RunContext, t: ScanTask): Promise<TaskResult>
     }
   }
   if (!second) {
-    for (const [rel, listedAs] of plan.missingListed) {
-      r.fail(new BargeError('E_NOT_FOUND', `listed in --files-from${listedAs === rel ? '' : ` (as ${listedAs})`} but not in the source`), rel);
+    for (const [rel, listedAs, type] of plan.missingListed) {
+      const as = listedAs === rel ? '' : ` (as ${listedAs})`;
+      if (type === undefined) r.fail(new BargeError('E_NOT_FOUND', `listed in --files-from${as} but not in the source`), rel);
+      else r.fail(new BargeError('E_UNSUPPORTED', `listed in --files-from${as} below this ${type}, which is not a directory: barge does not follow a symlink in a listed path (list the path it points to)`), rel);
     }
   }
   for (const s of plan.specials) {

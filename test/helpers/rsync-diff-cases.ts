@@ -116,7 +116,7 @@ const COPY_CASES: DiffCase[] = [
       b.symlink('dir-link', 'sub');
     }),
     known: [ROOT_TIME_FILES_FROM],
-    bug: 'barge copies nothing and exits 0: the listed path is neither copied nor reported (a missing path is E_NOT_FOUND, exit 1)',
+    bug: 'rsync follows the symlink in the listed path and copies sub/inner as dir-link/inner; barge does not follow it and says so (E_UNSUPPORTED naming dir-link, exit 1): copying it as rsync does is left to do',
   },
   {
     name: 'files-from comment lines',
