@@ -9,9 +9,9 @@ NR == 1 { next }
   p = $1
   if (!(p in seen)) { seen[p] = 1; pairs[++np] = p }
   runs[p]++
-  if ($6 == 0 && $7 == "ok") { n = ++okn[p]; mb[p, n] = $5; row[p, n] = NR } else failed[p]++
+  if ($6 == 0 && $7 == "ok") { n = ++okn[p]; mb[p, n] = $5; row[p, n] = NR } else if ($7 == "paused") paused[p]++; else failed[p]++
   line[NR] = $0
-  detail[++nd] = sprintf("| %s | %s | %s | %s | %s | %s | %s%% | %s | %s |", $1, $2, $4, $5, $6, $7, $8, $9, $10)
+  detail[++nd] = sprintf("| %s | %s | %s | %s | %s | %s | %s | %s%% | %s | %s |", $1, $2, $4, $5, $6, $7, $11, $8, $9, $10)
 }
 # the row number of the median run by MB/s (of an even count, the lower of the middle two)
 function median_row(p,    n, i, j, a, r, x, y) {
@@ -47,6 +47,7 @@ END {
     all = ""
     for (j = 1; j <= okn[p]; j++) all = all (j > 1 ? ", " : "") mb[p, j]
     if (failed[p]) all = all " (" failed[p] " failed)"
+    if (paused[p]) all = all " (" paused[p] " paused by the machine, repeated)"
     if (r == 0) { printf "| %s | FAIL | %s | | | | | |\n", p, all; continue }
     split(line[r], c, "\t")
     agg[p] = c[5]
@@ -61,7 +62,7 @@ END {
   print ""
   print "Every run:"
   print ""
-  print "| pairs | run | wall s | MB/s | exit | check | machine busy | barge CPU s | bytes each shaped qdisc sent |"
-  print "| ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: | --- |"
+  print "| pairs | run | wall s | MB/s | exit | check | paused s | machine busy | barge CPU s | bytes each shaped qdisc sent |"
+  print "| ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: | --- |"
   for (i = 1; i <= nd; i++) print detail[i]
 }

@@ -25,7 +25,8 @@
 # BURST (256kb), TBF_LATENCY (50ms), WORK (${TMPDIR:-/tmp}/barge-scale-out), RESULTS
 # ($WORK/results-STAMP), NS (bso: namespace prefix), BR (bso-br), COORD_PORT (7780),
 # DATA_PORT (7701, in each namespace), SUBMIT_FLAGS (--keep-cache: the source stays in
-# the page cache, so the disk is not what is measured), AGENT_FLAGS (), RUN_TIMEOUT (900 s).
+# the page cache, so the disk is not what is measured), AGENT_FLAGS (), RUN_TIMEOUT (900 s),
+# MAX_REPEATS (3: runs repeated at most, per pair count, when the machine paused the run).
 set -uo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -51,6 +52,7 @@ DATA_PORT=${DATA_PORT:-7701}
 SUBMIT_FLAGS=${SUBMIT_FLAGS:---keep-cache}
 AGENT_FLAGS=${AGENT_FLAGS:-}
 RUN_TIMEOUT=${RUN_TIMEOUT:-900}
+MAX_REPEATS=${MAX_REPEATS:-3}
 
 say() { printf 'scale-out: %s\n' "$*" >&2; }
 die() { say "$*"; exit 1; }
@@ -93,7 +95,11 @@ net_down() {
   ip link del "$BR" 2>/dev/null
   return 0
 }
-cleanup() { stop_pids; net_down; rm -rf "${DST:?}"; }
+CLOCK_PID=
+cleanup() {
+  stop_pids; net_down; rm -rf "${DST:?}"
+  [[ -n $CLOCK_PID ]] && kill -TERM "$CLOCK_PID" 2>/dev/null
+}
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
@@ -220,8 +226,18 @@ pids_cpu() {  # CPU seconds (user + system) of the pids still running
   awk -v t="$t" -v k="$tck" 'BEGIN {printf "%.2f", t / k}'
 }
 now_s() { date +%s.%N; }
+# The machine's job control may stop every job on it for a while (seen: over a minute, all
+# sessions' processes in state T); a run that spans such a pause measures the pause. A
+# clock in this script's process group (stopped with it) writes the time every 0.2 s;
+# paused_s T0 T1 sums the gaps over 0.5 s between T0 and T1, and such runs are repeated.
+CLOCK_LOG=$RESULTS/clock.log
+start_clock() { ( while :; do date +%s.%N; sleep 0.2; done ) > "$CLOCK_LOG" 2>/dev/null & CLOCK_PID=$!; }
+paused_s() {
+  awk -v a="$1" -v b="$2" 'NR > 1 && $1 > a && p < b && $1 - p - 0.2 > 0.5 { s += $1 - p - 0.2 } { p = $1 } END { printf "%.1f", s + 0 }' "$CLOCK_LOG"
+}
 
 # ------------------------------------------------------------------ main
+start_clock
 make_data
 mkdir -p "$DST" || die "cannot create $DST"
 net_up
@@ -237,13 +253,14 @@ net_up
 cat "$RESULTS/env.txt" >&2
 tc -s qdisc show dev "$NS-b1-h" > "$RESULTS/tc-before.txt"
 
-printf 'pairs\trun\tbytes\twall_s\tMBps\texit\tcheck\tbusy_pct\tbarge_cpu_s\tlinks\n' > "$ROWS"
+printf 'pairs\trun\tbytes\twall_s\tMBps\texit\tcheck\tbusy_pct\tbarge_cpu_s\tlinks\tpaused_s\n' > "$ROWS"
 for n in $PAIRS; do
   start_coordinator "p$n"
   for ((i = 1; i <= n; i++)); do start_agent a "$i" "$n"; start_agent b "$i" "$n"; done
   wait_agents "$n"
   say "$n pair(s): coordinator at $COORD_URL, agents a1..a$n (site a), b1..b$n (site b)"
-  for ((r = 1; r <= RUNS; r++)); do
+  good=0
+  for ((r = 1; good < RUNS && r <= RUNS + MAX_REPEATS; r++)); do
     rm -rf "${DST:?}" && mkdir -p "$DST" && sync
     mapfile -t before < <(link_bytes)
     read -r busy0 tot0 < <(cpu_jiffies); cpu0=$(pids_cpu)
@@ -255,10 +272,13 @@ for n in $PAIRS; do
     t1=$(now_s)
     read -r busy1 tot1 < <(cpu_jiffies); cpu1=$(pids_cpu)
     mapfile -t after < <(link_bytes)
+    sleep 0.5; paused=$(paused_s "$t0" "$t1")   # the clock's next line closes a gap that ends at t1
     [[ $r == 1 ]] && echo "BARGE_TOKEN=… ${BARGE[*]} submit --server $COORD_URL $SUBMIT_FLAGS src:/set dst:/set; BARGE_TOKEN=… ${BARGE[*]} watch --server $COORD_URL ID" >> "$CMDS"
     BARGE_TOKEN=$ADMIN_TOKEN "${BARGE[@]}" status --server "$COORD_URL" --json "$id" > "$RESULTS/status-p$n-r$r.json" 2>&1
     check=ok
     for f in "$DATA"/set/*; do cmp -s "$f" "$DST/set/${f##*/}" || { check="differs:${f##*/}"; break; }; done
+    [[ $check == ok && $rc == 0 ]] && good=$((good + 1))
+    [[ $check == ok && $rc == 0 && $paused != 0.0 ]] && { check=paused; good=$((good - 1)); }
     links=""
     for ((k = 0; k < ${#after[@]}; k++)); do
       read -r dev b1 <<< "${after[$k]}"; read -r _ b0 <<< "${before[$k]}"
@@ -268,8 +288,8 @@ for n in $PAIRS; do
     mbps=$(awk -v b="$BYTES" -v w="$wall" 'BEGIN {printf "%.1f", b / w / 1e6}')
     busy=$(awk -v a="$busy0" -v b="$busy1" -v c="$tot0" -v d="$tot1" 'BEGIN {printf "%.0f", 100 * (b - a) / (d - c)}')
     bcpu=$(awk -v a="$cpu0" -v b="$cpu1" 'BEGIN {printf "%.1f", b - a}')
-    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$n" "$r" "$BYTES" "$wall" "$mbps" "$rc" "$check" "$busy" "$bcpu" "${links% }" >> "$ROWS"
-    say "$n pair(s) run $r: $wall s, $mbps MB/s, exit $rc, $check, machine busy $busy%, barge CPU $bcpu s; $links"
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$n" "$r" "$BYTES" "$wall" "$mbps" "$rc" "$check" "$busy" "$bcpu" "${links% }" "$paused" >> "$ROWS"
+    say "$n pair(s) run $r: $wall s, $mbps MB/s, exit $rc, $check (paused $paused s), machine busy $busy%, barge CPU $bcpu s; $links"
   done
   for ((i = 1; i <= n; i++)); do
     tc -n "$NS-a$i" -s qdisc show dev eth0 | sed "s/^/p$n a$i-up: /"
