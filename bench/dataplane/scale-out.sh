@@ -26,7 +26,8 @@
 # ($WORK/results-STAMP), NS (bso: namespace prefix), BR (bso-br), COORD_PORT (7780),
 # DATA_PORT (7701, in each namespace), SUBMIT_FLAGS (--keep-cache: the source stays in
 # the page cache, so the disk is not what is measured), AGENT_FLAGS (), RUN_TIMEOUT (900 s),
-# MAX_REPEATS (3: runs repeated at most, per pair count, when the machine paused the run).
+# MAX_REPEATS (3: runs repeated at most, per pair count, when the machine paused the run),
+# IPERF_SECS (10: raw TCP over the same links first, one iperf3 stream a pair; 0: none).
 set -uo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -52,6 +53,7 @@ DATA_PORT=${DATA_PORT:-7701}
 SUBMIT_FLAGS=${SUBMIT_FLAGS:---keep-cache}
 AGENT_FLAGS=${AGENT_FLAGS:-}
 RUN_TIMEOUT=${RUN_TIMEOUT:-900}
+IPERF_SECS=${IPERF_SECS:-10}
 MAX_REPEATS=${MAX_REPEATS:-3}
 
 say() { printf 'scale-out: %s\n' "$*" >&2; }
@@ -226,6 +228,30 @@ pids_cpu() {  # CPU seconds (user + system) of the pids still running
   awk -v t="$t" -v k="$tck" 'BEGIN {printf "%.2f", t / k}'
 }
 now_s() { date +%s.%N; }
+# seconds barge's threads ran and waited runnable for a CPU (/proc/PID/task/*/schedstat:
+# ns on a CPU, ns on a run queue): waiting is the share of the 2 cores the others took
+sched_s() {
+  local p
+  for p in "${PIDS[@]}"; do cat "/proc/$p/task/"*/schedstat 2>/dev/null; done | awk '{r += $1; w += $2} END {printf "%.2f %.2f", r / 1e9, w / 1e9}'
+}
+# raw TCP over the same links: one iperf3 stream from aI to bI for every pair at once,
+# IPERF_SECS long; prints the sum received in MB/s (10^6 bytes), or NA
+iperf_mbps() {
+  local n=$1 i out=() tmp=$RESULTS/iperf-p$1
+  [[ $IPERF_SECS != 0 ]] && command -v iperf3 >/dev/null || { echo NA; return; }
+  for ((i = 1; i <= n; i++)); do
+    ip netns exec "$NS-b$i" iperf3 -s -1 -B "$(addr_of b "$i")" -p 5201 > "$tmp-s$i.log" 2>&1 &
+    PIDS+=($!)
+  done
+  sleep 0.5
+  for ((i = 1; i <= n; i++)); do
+    ip netns exec "$NS-a$i" iperf3 -c "$(addr_of b "$i")" -p 5201 -t "$IPERF_SECS" -J > "$tmp-c$i.json" 2>&1 &
+    out+=($!)
+  done
+  for i in "${out[@]}"; do wait "$i"; done
+  echo "ip netns exec $NS-bI iperf3 -s -1 -B ADDR_bI -p 5201; ip netns exec $NS-aI iperf3 -c ADDR_bI -p 5201 -t $IPERF_SECS -J (I = 1..$n at once)" >> "$CMDS"
+  node -e 'let s = 0; for (const f of process.argv.slice(1)) { try { s += JSON.parse(require("fs").readFileSync(f, "utf8")).end.sum_received.bits_per_second } catch { console.log("NA"); process.exit(0) } } console.log((s / 8e6).toFixed(1))' "$tmp"-c*.json
+}
 # The machine's job control may stop every job on it for a while (seen: over a minute, all
 # sessions' processes in state T); a run that spans such a pause measures the pause. A
 # clock in this script's process group (stopped with it) writes the time every 0.2 s;
@@ -253,8 +279,11 @@ net_up
 cat "$RESULTS/env.txt" >&2
 tc -s qdisc show dev "$NS-b1-h" > "$RESULTS/tc-before.txt"
 
-printf 'pairs\trun\tbytes\twall_s\tMBps\texit\tcheck\tbusy_pct\tbarge_cpu_s\tlinks\tpaused_s\n' > "$ROWS"
+printf 'pairs\trun\tbytes\twall_s\tMBps\texit\tcheck\tbusy_pct\tbarge_cpu_s\tlinks\tpaused_s\tbarge_wait_s\n' > "$ROWS"
+IPERF=""
 for n in $PAIRS; do
+  ip_mb=$(iperf_mbps "$n"); IPERF+="$n:$ip_mb "
+  say "$n pair(s): raw TCP (iperf3, one stream a pair, ${IPERF_SECS} s): $ip_mb MB/s"
   start_coordinator "p$n"
   for ((i = 1; i <= n; i++)); do start_agent a "$i" "$n"; start_agent b "$i" "$n"; done
   wait_agents "$n"
@@ -263,14 +292,14 @@ for n in $PAIRS; do
   for ((r = 1; good < RUNS && r <= RUNS + MAX_REPEATS; r++)); do
     rm -rf "${DST:?}" && mkdir -p "$DST" && sync
     mapfile -t before < <(link_bytes)
-    read -r busy0 tot0 < <(cpu_jiffies); cpu0=$(pids_cpu)
+    read -r busy0 tot0 < <(cpu_jiffies); cpu0=$(pids_cpu); read -r _ wait0 < <(sched_s)
     t0=$(now_s)
     # shellcheck disable=SC2086 # SUBMIT_FLAGS is a word list
     id=$(BARGE_TOKEN=$ADMIN_TOKEN timeout "$RUN_TIMEOUT" "${BARGE[@]}" submit --server "$COORD_URL" $SUBMIT_FLAGS src:/set dst:/set 2> "$RESULTS/submit-p$n-r$r.err")
     BARGE_TOKEN=$ADMIN_TOKEN timeout "$RUN_TIMEOUT" "${BARGE[@]}" watch --server "$COORD_URL" "$id" > "$RESULTS/watch-p$n-r$r.log" 2>&1
     rc=$?
     t1=$(now_s)
-    read -r busy1 tot1 < <(cpu_jiffies); cpu1=$(pids_cpu)
+    read -r busy1 tot1 < <(cpu_jiffies); cpu1=$(pids_cpu); read -r _ wait1 < <(sched_s)
     mapfile -t after < <(link_bytes)
     sleep 0.5; paused=$(paused_s "$t0" "$t1")   # the clock's next line closes a gap that ends at t1
     [[ $r == 1 ]] && echo "BARGE_TOKEN=… ${BARGE[*]} submit --server $COORD_URL $SUBMIT_FLAGS src:/set dst:/set; BARGE_TOKEN=… ${BARGE[*]} watch --server $COORD_URL ID" >> "$CMDS"
@@ -288,8 +317,9 @@ for n in $PAIRS; do
     mbps=$(awk -v b="$BYTES" -v w="$wall" 'BEGIN {printf "%.1f", b / w / 1e6}')
     busy=$(awk -v a="$busy0" -v b="$busy1" -v c="$tot0" -v d="$tot1" 'BEGIN {printf "%.0f", 100 * (b - a) / (d - c)}')
     bcpu=$(awk -v a="$cpu0" -v b="$cpu1" 'BEGIN {printf "%.1f", b - a}')
-    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$n" "$r" "$BYTES" "$wall" "$mbps" "$rc" "$check" "$busy" "$bcpu" "${links% }" "$paused" >> "$ROWS"
-    say "$n pair(s) run $r: $wall s, $mbps MB/s, exit $rc, $check (paused $paused s), machine busy $busy%, barge CPU $bcpu s; $links"
+    bwait=$(awk -v a="$wait0" -v b="$wait1" 'BEGIN {printf "%.1f", b - a}')
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$n" "$r" "$BYTES" "$wall" "$mbps" "$rc" "$check" "$busy" "$bcpu" "${links% }" "$paused" "$bwait" >> "$ROWS"
+    say "$n pair(s) run $r: $wall s, $mbps MB/s, exit $rc, $check (paused $paused s), machine busy $busy%, barge CPU $bcpu s, waiting for a CPU $bwait s; $links"
   done
   for ((i = 1; i <= n; i++)); do
     tc -n "$NS-a$i" -s qdisc show dev eth0 | sed "s/^/p$n a$i-up: /"
@@ -298,6 +328,6 @@ for n in $PAIRS; do
   stop_pids
 done
 
-awk -f "$HERE/scale-out-table.awk" -v rate_mbit="${RATE%mbit}" "$ROWS" > "$RESULTS/table.md" || die "cannot make the table"
+awk -f "$HERE/scale-out-table.awk" -v rate_mbit="${RATE%mbit}" -v iperf="$IPERF" "$ROWS" > "$RESULTS/table.md" || die "cannot make the table"
 cat "$RESULTS/table.md"
 say "results in $RESULTS"
