@@ -27,7 +27,8 @@
 # DATA_PORT (7701, in each namespace), SUBMIT_FLAGS (--keep-cache: the source stays in
 # the page cache, so the disk is not what is measured), AGENT_FLAGS (), RUN_TIMEOUT (900 s),
 # MAX_REPEATS (3: runs repeated at most, per pair count, when the machine paused the run),
-# IPERF_SECS (10: raw TCP over the same links first, one iperf3 stream a pair; 0: none).
+# IPERF_SECS (10: raw TCP over the same links first, one iperf3 stream a pair; 0: none),
+# NICE (empty: the coordinator and agents at this nice value, e.g. -10).
 set -uo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -55,6 +56,7 @@ AGENT_FLAGS=${AGENT_FLAGS:-}
 RUN_TIMEOUT=${RUN_TIMEOUT:-900}
 IPERF_SECS=${IPERF_SECS:-10}
 MAX_REPEATS=${MAX_REPEATS:-3}
+NICE=${NICE:-}
 
 say() { printf 'scale-out: %s\n' "$*" >&2; }
 die() { say "$*"; exit 1; }
@@ -79,6 +81,10 @@ ROWS=$RESULTS/rows.tsv CMDS=$RESULTS/commands.txt
 mkdir -p "$D" && chmod 700 "$D"
 : > "$CMDS"
 BARGE=(node "$MAIN_JS")
+# NICE: the coordinator and agents run at this nice value (e.g. -10: ahead of the other
+# work on a shared machine, to show whether CPU is the limit); empty: as this script
+PRIO=()
+[[ -z $NICE ]] || PRIO=(nice -n "$NICE")
 
 # ------------------------------------------------------------------ clean-up, always
 PIDS=()   # every process this script started, stopped by pid
@@ -191,8 +197,8 @@ EOF
   )
   ! ss -Htln "sport = :$COORD_PORT" | grep -q . || die "port $COORD_PORT is in use: set COORD_PORT"
   COORD_URL=http://$NET.1:$COORD_PORT
-  echo "${BARGE[*]} serve --config $D/coord/barge.toml --db sqlite:$D/coord/barge.sqlite --state-dir $D/coord --listen $NET.1:$COORD_PORT --no-local-agent" >> "$CMDS"
-  "${BARGE[@]}" serve --config "$D/coord/barge.toml" --db "sqlite:$D/coord/barge.sqlite" --state-dir "$D/coord" \
+  echo "${PRIO[*]} ${BARGE[*]} serve --config $D/coord/barge.toml --db sqlite:$D/coord/barge.sqlite --state-dir $D/coord --listen $NET.1:$COORD_PORT --no-local-agent" >> "$CMDS"
+  "${PRIO[@]}" "${BARGE[@]}" serve --config "$D/coord/barge.toml" --db "sqlite:$D/coord/barge.sqlite" --state-dir "$D/coord" \
     --listen "$NET.1:$COORD_PORT" --no-local-agent > "$D/serve-$1.log" 2>&1 &
   PIDS+=($!); wait_log "$D/serve-$1.log" 'listening on' "${PIDS[-1]}"
 }
@@ -200,9 +206,9 @@ start_agent() {  # SIDE I PAIRS
   local s=$1 i=$2 ep site log=$D/agent-$1$2-p$3.log
   if [[ $s == a ]]; then ep="src=$DATA" site=a; else ep="dst=$DST" site=b; fi
   # shellcheck disable=SC2086 # AGENT_FLAGS is a word list
-  echo "ip netns exec $NS-$s$i env BARGE_TOKEN=… ${BARGE[*]} agent --coordinator $COORD_URL --name $s$i --site $site --endpoint $ep --data-listen $(addr_of "$s" "$i"):$DATA_PORT $AGENT_FLAGS" >> "$CMDS"
+  echo "ip netns exec $NS-$s$i env BARGE_TOKEN=… ${PRIO[*]} ${BARGE[*]} agent --coordinator $COORD_URL --name $s$i --site $site --endpoint $ep --data-listen $(addr_of "$s" "$i"):$DATA_PORT $AGENT_FLAGS" >> "$CMDS"
   # shellcheck disable=SC2086
-  ip netns exec "$NS-$s$i" env BARGE_TOKEN="$AGENT_TOKEN" "${BARGE[@]}" agent --coordinator "$COORD_URL" --name "$s$i" --site "$site" \
+  ip netns exec "$NS-$s$i" env BARGE_TOKEN="$AGENT_TOKEN" "${PRIO[@]}" "${BARGE[@]}" agent --coordinator "$COORD_URL" --name "$s$i" --site "$site" \
     --endpoint "$ep" --data-listen "$(addr_of "$s" "$i"):$DATA_PORT" $AGENT_FLAGS > "$log" 2>&1 &
   PIDS+=($!); wait_log "$log" 'listening on' "${PIDS[-1]}"
 }
@@ -273,7 +279,7 @@ net_up
   echo "machine: $(nproc) cores, $(free -g | awk '/^Mem:/ {print $2}') GiB RAM, kernel $(uname -r), node $(node --version)"
   echo "data: $FILES x $FILE_MIB MiB = $BYTES bytes in $DATA/set; destination $DST ($(findmnt -no FSTYPE --target "$WORK" | head -1))"
   echo "links: every agent's veth shaped both ways: tbf rate $RATE burst $BURST latency $TBF_LATENCY"
-  echo "submit flags: $SUBMIT_FLAGS; agent flags: ${AGENT_FLAGS:-none}"
+  echo "submit flags: $SUBMIT_FLAGS; agent flags: ${AGENT_FLAGS:-none}; coordinator and agents at nice ${NICE:-0 (as the script)}"
   echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 } > "$RESULTS/env.txt"
 cat "$RESULTS/env.txt" >&2
