@@ -37,3 +37,9 @@ test('round robin takes each destination in turn, per request', () => {
   assert.deepEqual([1, 2, 3, 4].map(() => rr.pick('r1', ['x', 'y', 'z'])), ['x', 'y', 'z', 'x']);
   assert.equal(rr.pick('r2', ['x', 'y']), 'x');
 });
+
+test('a turn may start elsewhere, and goes on from there', () => {
+  const rr = new RoundRobin();
+  assert.deepEqual([1, 2, 3, 4].map(() => rr.pick('r1\0a2', ['x', 'y', 'z'], 1)), ['y', 'z', 'x', 'y']);
+  assert.deepEqual([1, 2].map(() => rr.pick('r1\0a3', ['x', 'y', 'z'], 5)), ['z', 'x']);
+});

@@ -1,7 +1,8 @@
 // Where a request's tasks run. An agent that reaches both endpoints copies locally, and
 // while one is alive no other agent takes the request; otherwise agents that reach the
 // source read and push to an agent that reaches the destination, chosen in turn so that
-// a large file's chunks spread over all of them.
+// a large file's chunks spread over all of them; each source agent starts its turn at
+// another destination, so that the tasks the sources run first go to different ones.
 
 export interface PlacedAgent {
   id: string;
@@ -54,12 +55,13 @@ export function unplaceable(r: RequestEnds, live: readonly PlacedAgent[]): strin
   return undefined;
 }
 
-/** the next destination agent in turn for one request */
+/** the next destination agent in turn for one key (a request, or a request and its source agent) */
 export class RoundRobin {
   private readonly next = new Map<string, number>();
 
-  pick<T>(key: string, options: readonly T[]): T {
-    const i = (this.next.get(key) ?? 0) % options.length;
+  /** `start`: where a key's turn begins */
+  pick<T>(key: string, options: readonly T[], start = 0): T {
+    const i = (this.next.get(key) ?? start) % options.length;
     this.next.set(key, i + 1);
     return options[i] as T;
   }

@@ -152,7 +152,7 @@ export class RemoteAgents {
     const work = await this.link.leaseFor(agentId, capacity, [...places.keys()]);
     const out: LeasedWork[] = [];
     for (const w of work) {
-      const job = await this.jobFor(w.job, places.get(w.job.requestId) as Placement);
+      const job = await this.jobFor(w.job, places.get(w.job.requestId) as Placement, me, live);
       if (job.push) this.liveness.pushing(w.taskId, job.push.agent);
       out.push({ ...w, job });
     }
@@ -160,11 +160,11 @@ export class RemoteAgents {
   }
 
   /** the job as an agent elsewhere sees it: endpoint paths, no host paths; a push target with its grant */
-  private async jobFor(job: Job, p: Placement): Promise<Job> {
+  private async jobFor(job: Job, p: Placement, me: PlacedAgent, live: readonly PlacedAgent[]): Promise<Job> {
     const src = { endpoint: job.src.endpoint, path: job.src.path };
     const dst = { endpoint: job.dst.endpoint, path: job.dst.path };
     if (p.mode === 'local') return { requestId: job.requestId, src, dst, opts: job.opts };
-    const to = this.turn.pick(job.requestId, p.to);
+    const to = this.turn.pick(`${job.requestId}\0${me.id}`, p.to, sourceRank(me, job.src.endpoint, live));
     return { requestId: job.requestId, src, dst, opts: job.opts, push: { agent: to.name, address: to.dataAddress as string, ...(to.dataTls === true ? { tls: true } : {}), grant: await this.grantFor(job, to) } };
   }
 
@@ -252,6 +252,18 @@ export class RemoteAgents {
 
 function placed(a: AgentRecord): PlacedAgent {
   return { id: a.id, name: a.name, endpoints: a.endpoints, dataAddress: a.dataAddress, ...(a.dataTls === true ? { dataTls: true } : {}) };
+}
+
+/**
+ * where this source agent starts its turn over the destinations: each source agent at
+ * another one. Every source leases as many tasks as it has slots and runs the first of
+ * them first; with one turn shared by all, every source's lease got the destinations in
+ * the same order and all sources pushed to the same few destinations at once
+ * (bench/results/2026-12-07-scale-out.md: 2 of 4 destination links busy at a time).
+ */
+function sourceRank(me: PlacedAgent, src: string, live: readonly PlacedAgent[]): number {
+  const sources = live.filter((a) => a.endpoints.includes(src)).map((a) => a.id).sort();
+  return Math.max(0, sources.indexOf(me.id));
 }
 
 function endpointOf(text: string): string {
