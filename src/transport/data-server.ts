@@ -56,8 +56,12 @@ const LOW_WATER = 8;
 const HIGH_WATER_BYTES = 8 * 1024 * 1024;
 /** the most one socket read takes (a plain TCP connection reading into its own buffers) */
 const READ_BYTES = 1024 * 1024;
-/** read buffers a connection keeps for reuse: enough for the writes in flight below the high-water mark */
-const READ_BUFFERS_KEPT = HIGH_WATER_BYTES / READ_BYTES + 2;
+/**
+ * read buffers a connection keeps for reuse: the writes of a busy stream hold two or three
+ * at a time; more are made only while storage lags (up to the high-water mark), and an
+ * idle connection holds no more than this (an agent may serve many)
+ */
+const READ_BUFFERS_KEPT = 4;
 /** before the handshake is done a peer may send only small frames */
 const HANDSHAKE_MAX_DATA = 64 * 1024;
 /** a session with no traffic either way for this long is closed (a half-open peer) */
