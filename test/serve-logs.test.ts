@@ -33,7 +33,7 @@ test('serve logs a request from submit to success, and each refused token, as JS
     const life = lines();
     assert.equal(life[0], `request ${id} submitted by token 'ops': src:/ -> dst:/`, life.join('\n'));
     assert.ok(life.includes(`request ${id} running`), life.join('\n'));
-    assert.match(life.at(-1) ?? '', new RegExp(`^request ${id} succeeded: 20 files, \\d+ B copied`));
+    assert.match(life.at(-1) ?? '', new RegExp(`^request ${id} succeeded: 20 files, [\\d.]+ (B|KiB) copied`));
     assert.equal(life.filter((m) => m.includes('succeeded')).length, 1, 'one line per change, not per progress update');
 
     // refused: no token, an unknown one, a read token on an admin route

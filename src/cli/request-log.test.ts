@@ -35,6 +35,18 @@ test('one line per change of state, named as the operator would: running, paused
   ]);
 });
 
+test('a success line says the bytes in units; the exact count is a field', () => {
+  const fields: object[] = [];
+  const msgs: string[] = [];
+  const sink: LogSink = { debug: () => undefined, info: (f, m) => { fields.push(f); msgs.push(m); }, warn: () => undefined, error: () => undefined };
+  let emit: (v: RequestView) => void = () => undefined;
+  logRequestChanges({ onChange: (l) => { emit = l; return () => undefined; } }, sink, 1_000_000);
+  emit(view('r3', 'running'));
+  emit(view('r3', 'succeeded', { bytes: { found: 8_900_000, toCopy: 8_900_000, copied: 8_900_000, resumed: 0 } }));
+  assert.equal(msgs.at(-1), 'request r3 succeeded: 3 files, 8.49 MiB copied; 1 up to date; 0 deleted');
+  assert.deepEqual(fields.at(-1), { request: 'r3', state: 'succeeded', from: 'running', bytesCopied: 8_900_000 });
+});
+
 test('the same failure many times a second: the first line, then a count once per 30 s', () => {
   const { sink, msgs } = recorder();
   let now = 0;

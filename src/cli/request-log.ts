@@ -5,7 +5,7 @@
 import type { LogSink } from '../core/log-sink.js';
 import type { RequestState } from '../core/request-states.js';
 import type { RequestView } from '../core/request-types.js';
-import { counted } from '../core/units.js';
+import { counted, formatBytes } from '../core/units.js';
 
 /** requests whose last state is remembered; the oldest are forgotten first */
 const MAX_KEPT = 10_000;
@@ -18,7 +18,7 @@ function verb(from: RequestState | undefined, to: RequestState): string {
 
 function outcome(v: RequestView): string {
   if (v.state === 'succeeded') {
-    return `: ${counted(v.files.copied, 'file')}, ${v.bytes.copied} B copied; ${v.files.upToDate} up to date; ${v.files.deleted} deleted`;
+    return `: ${counted(v.files.copied, 'file')}, ${formatBytes(v.bytes.copied)} copied; ${v.files.upToDate} up to date; ${v.files.deleted} deleted`;
   }
   if (v.state === 'failed') return `: ${v.message ?? 'no message'}`;
   return '';
@@ -38,7 +38,8 @@ export function logRequestChanges(changes: { onChange(listener: (v: RequestView)
     last.delete(v.id);
     if (last.size >= MAX_KEPT) last.delete(last.keys().next().value as string);
     last.set(v.id, { state: v.state, waiting });
-    const fields = { request: v.id, state: v.state, ...(before ? { from: before.state } : {}) };
+    // the exact byte count as a field, for what reads the JSON log; the line says it in units
+    const fields = { request: v.id, state: v.state, ...(before ? { from: before.state } : {}), ...(v.state === 'succeeded' ? { bytesCopied: v.bytes.copied } : {}) };
     if (before === undefined && Date.parse(v.createdAt) < since) return;
     if (before?.state !== v.state && !(before === undefined && v.state === 'queued')) { // "submitted" is the route's line
       const line = `request ${v.id} ${verb(before?.state, v.state)}${outcome(v)}`;
