@@ -10,6 +10,7 @@ import * as f from './meta-fields.js';
 import type { CheckedChunks } from './checked-chunks.js';
 import { RangeHashes } from './served-hash.js';
 import { SerialWrites } from './serial-writes.js';
+import { checkSentHash, writeManyServed } from './served-many.js';
 
 /** a streaming hash, supplied by whoever wires the server (the engine's hashers) */
 export interface StreamHash {
@@ -135,8 +136,7 @@ export class ServedSession {
     if (h.size !== undefined && (h.next ?? 0) !== h.size) {
       throw new BargeError('E_PROTOCOL', `${h.next ?? 0} of ${h.size} bytes arrived before commit`, { path: h.path });
     }
-    const got = h.hash.digest();
-    if (got !== sentHash) throw new BargeError('E_CHECKSUM', `received bytes hash to ${got}, the sender read ${sentHash}`, { path: h.path });
+    checkSentHash(h.hash.digest(), sentHash, h.path);
   }
 
   /**
@@ -252,13 +252,14 @@ export class ServedSession {
         const path = this.path(m);
         const hash = this.newHash(m);
         hash.update(data);
-        const got = hash.digest();
-        const sent = f.str(m, 'sentHash');
-        if (got !== sent) throw new BargeError('E_CHECKSUM', `received bytes hash to ${got}, the sender read ${sent}`, { path });
+        checkSentHash(hash.digest(), f.str(m, 'sentHash'), path);
         if (!s.writeWhole) return { meta: { done: false } };
         return { meta: { done: await s.writeWhole(path, data, f.entryMeta(m, 'meta'), f.metaChoice(m, 'choice')) } };
       }
-      case 'write-many': return { meta: { done: await this.writeMany(m, data) } };
+      case 'write-many': {
+        const done = await writeManyServed(s, this.path(m), f.manyWrites(m, 'files', data.length), data, f.metaChoice(m, 'choice'), () => this.newHash(m), (name) => this.p(name));
+        return { meta: { done } };
+      }
       case 'open-read': return this.addReader(await s.openRead(this.path(m)));
       case 'open-partial-read': return this.addReader(await s.openPartialRead(this.path(m)));
       case 'read': {
@@ -337,34 +338,6 @@ export class ServedSession {
       case 'ping': return { meta: {} };
       default: throw new BargeError('E_PROTOCOL', `unknown call '${op}'`);
     }
-  }
-
-  /**
-   * New small files of one directory, each checked against the hash the sender read; one
-   * that does not match fails the call (the sender then sends each file on its own, and
-   * the one that arrives wrong again fails alone, named).
-   */
-  private async writeMany(m: Meta, data: Buffer): Promise<boolean[]> {
-    const dir = this.path(m);
-    const files = f.manyWrites(m, 'files', data.length);
-    const choice = f.metaChoice(m, 'choice');
-    for (const w of files) {
-      // a plain name: the session path check, and no slash
-      const rel = this.p(w.name);
-      if (w.name === '' || w.name.includes('/')) throw new BargeError('E_PATH_ESCAPE', `not a plain file name: ${JSON.stringify(w.name)}`, { path: rel });
-      const hash = this.newHash(m);
-      hash.update(data.subarray(w.offset, w.offset + w.length));
-      const got = hash.digest();
-      if (got !== w.sentHash) throw new BargeError('E_CHECKSUM', `received bytes hash to ${got}, the sender read ${w.sentHash}`, { path: dir === '' ? w.name : `${dir}/${w.name}` });
-    }
-    const s = this.storage;
-    if (s.writeMany) return s.writeMany(dir, files, data, choice);
-    const done: boolean[] = [];
-    for (const w of files) {
-      const path = dir === '' ? w.name : `${dir}/${w.name}`;
-      done.push(s.writeWhole ? await s.writeWhole(path, data.subarray(w.offset, w.offset + w.length), w.meta, choice) : false);
-    }
-    return done;
   }
 
   /** mkdir -p of the session's subtree (a push to a directory that does not exist yet) */
