@@ -26,6 +26,7 @@ import { defaultSyncOptions } from '../src/core/sync-options.js';
 import type { Task, TaskResult } from '../src/core/task-types.js';
 import { openMemoryStore } from '../src/state/memory/open-memory.js';
 import { PosixStorage } from '../src/storage/posix/posix-storage.js';
+import type { Storage } from '../src/storage/storage.js';
 import { diffTrees } from './helpers/tree-diff.js';
 
 /** a failure the agent would log fails the test */
@@ -34,14 +35,27 @@ const FAIL_ON_WARNINGS: LogSink = {
   warn: (_f, msg) => { throw new Error(msg); }, error: (_f, msg) => { throw new Error(msg); },
 };
 
+const READS = new Set<string | symbol>(['openRead', 'readWhole', 'readMany']);
+
 /** runs tasks in this thread; `gate` holds them until opened (to act mid-request) */
 class GatedRunner extends InThreadRunner {
   gate: Promise<void> = Promise.resolve();
-  /** called once, before the first copy task runs */
+  /** called once, before the source's first file is read (after the scan that listed it) */
   beforeCopy: (() => void) | undefined;
+  constructor() {
+    // the source, wrapped: its first read of a file's bytes calls `beforeCopy` first
+    super((ctx) => ({ ...ctx, src: new Proxy(ctx.src, { get: (s, k) => this.readHook(s, k) }) }));
+  }
+  private readHook(s: Storage, k: string | symbol): unknown {
+    const v: unknown = Reflect.get(s, k);
+    if (typeof v !== 'function' || !READS.has(k)) return v;
+    return (...args: unknown[]): unknown => {
+      if (this.beforeCopy) { this.beforeCopy(); this.beforeCopy = undefined; }
+      return (v as (...a: unknown[]) => unknown).apply(s, args);
+    };
+  }
   override async run(job: Job, roots: JobRoots, task: Task): Promise<TaskResult> {
     await this.gate;
-    if (task.kind === 'copy' && this.beforeCopy) { this.beforeCopy(); this.beforeCopy = undefined; }
     return super.run(job, roots, task);
   }
 }

@@ -9,6 +9,7 @@ import { runTask } from '../engine/task-runner.js';
 import { openStorage } from '../storage/registry.js';
 import { buildRunContext } from './build-run-context.js';
 import { jobNames, makeDestination } from './job-names.js';
+import { SERVICE_RUN } from './service-run.js';
 import type { JobRoots, RootedRunner } from './job-runner.js';
 
 export class InThreadRunner implements RootedRunner {
@@ -16,16 +17,19 @@ export class InThreadRunner implements RootedRunner {
   /** the last task started: a context has one read buffer, so its tasks run one after another, as on a thread */
   private last: Promise<unknown> = Promise.resolve();
 
+  /** `decorate`: the test's own wrappers around a request's storages (a source that loses a file mid-scan) */
+  constructor(private readonly decorate: (ctx: RunContext) => RunContext = (ctx) => ctx) {}
+
   run(job: Job, roots: JobRoots, task: Task): Promise<TaskResult> {
     let ctx = this.ctxs.get(job.requestId);
     if (!ctx) {
       if (roots.dst === undefined) return Promise.reject(new Error('InThreadRunner: pushes to another agent run on worker threads only'));
       const dst = roots.dst;
       makeDestination(job, () => openStorage(dst, { createRoot: true }));
-      ctx = {
+      ctx = this.decorate({
         ...buildRunContext({ src: roots.src, dst: roots.dst, opts: job.opts, nowNs: BigInt(Date.now()) * 1_000_000n, verbose: false, memory: sharedCells().memory, limiterMemory: BandwidthLimiter.sharedMemory() }),
-        recordHashes: true, names: jobNames(job),
-      };
+        ...SERVICE_RUN, names: jobNames(job),
+      });
       this.ctxs.set(job.requestId, ctx);
     }
     const c = ctx;

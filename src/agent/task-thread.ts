@@ -12,6 +12,7 @@ import { sharedFileList } from './shared-file-list.js';
 import type { ServiceJobMessage } from './worker-job-runner.js';
 import { buildRunContext, releaseRunContext } from './build-run-context.js';
 import { jobNames, makeDestination } from './job-names.js';
+import { SERVICE_RUN } from './service-run.js';
 
 const KEEP = 16;
 const contexts = new Map<string, Promise<RunContext>>();
@@ -37,12 +38,12 @@ async function build(m: ServiceJobMessage): Promise<RunContext> {
     try {
       if (there === null) await storage.makeBase();
     } finally { storage.close(); }
-    return { ...buildRunContext({ ...base, dst: undefined, remoteDst: { target, features: storage.features } }, RemoteStorage), recordHashes: true, names: jobNames(job) };
+    return { ...buildRunContext({ ...base, dst: undefined, remoteDst: { target, features: storage.features } }, RemoteStorage), ...SERVICE_RUN, names: jobNames(job) };
   }
   if (roots.dst === undefined) throw new BargeError('E_BAD_INPUT', `this agent does not serve endpoint '${job.dst.endpoint}'`);
   const dst = roots.dst;
   makeDestination(job, () => openStorage(dst, { createRoot: true }));
-  return { ...buildRunContext({ ...base, dst }), recordHashes: true, names: jobNames(job) };
+  return { ...buildRunContext({ ...base, dst }), ...SERVICE_RUN, names: jobNames(job) };
 }
 
 function contextOf(m: ServiceJobMessage): Promise<RunContext> {

@@ -9,7 +9,7 @@ import type { EndpointConfig, RetryConfig } from '../config/service-config.js';
 import { splitEndpointPath } from '../core/endpoint-path.js';
 import type { RequestSpec } from '../core/request-types.js';
 import { Dispatcher } from './dispatcher.js';
-import { decodeTask, type DeleteMarker, type ServiceTask } from './service-task.js';
+import { asLeased, decodeTask, type DeleteMarker, type ServiceTask } from './service-task.js';
 import { syncOptionsOf } from './spec-options.js';
 import { taskOutcome } from './task-outcome.js';
 
@@ -77,7 +77,7 @@ export class AgentService implements AgentLink {
     const out: LeasedWork[] = [];
     for (const l of leased) {
       const job = await this.jobOf(l.requestId);
-      const task = decodeTask(l.payload);
+      const task = asLeased(decodeTask(l.payload), l.attempts);
       this.held.set(l.id, { lease: l, task, job });
       out.push({ taskId: l.id, task, job });
     }

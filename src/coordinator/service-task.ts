@@ -9,15 +9,30 @@ export interface DeleteMarker {
   deferred?: boolean;
 }
 
+/**
+ * A scan run again for an error its report named carries the attempt that reported: a
+ * lease beyond the next one means a later attempt's report never came, and that attempt
+ * may have copied files no counter or manifest row holds (ScanTask.copyAgain).
+ */
+export interface ReportedMarker {
+  reportedAttempt?: number;
+}
+
 export type ServiceTask = Task;
+
+/** the task as a lease hands it out: a scan whose last attempt never reported copies its small files again */
+export function asLeased<T extends ServiceTask & ReportedMarker>(t: T, attempts: number): T {
+  if (t.kind !== 'scan' || attempts <= (t.reportedAttempt ?? 0) + 1) return t;
+  return { ...t, copyAgain: true };
+}
 
 export function encodeTask(t: ServiceTask & DeleteMarker, phase: number, extra: { groupKey?: string; notBefore?: number } = {}): NewTask {
   const { items, bytes } = sizeOf(t);
   return { kind: t.kind, phase, payload: stringifyWithBigints(t), items, bytes, ...extra };
 }
 
-export function decodeTask(payload: string): ServiceTask & DeleteMarker {
-  return parseWithBigints<ServiceTask & DeleteMarker>(payload);
+export function decodeTask(payload: string): ServiceTask & DeleteMarker & ReportedMarker {
+  return parseWithBigints<ServiceTask & DeleteMarker & ReportedMarker>(payload);
 }
 
 export function sizeOf(t: ServiceTask): { items: number; bytes: number } {

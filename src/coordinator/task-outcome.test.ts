@@ -3,7 +3,8 @@ import { test } from 'node:test';
 import type { Entry } from '../core/entry.js';
 import { parseWithBigints } from '../core/json-bigint.js';
 import { defaultSyncOptions } from '../core/sync-options.js';
-import type { ChunkTask, CopyBatchTask, FileItem, FinalizeChunkedTask } from '../core/task-types.js';
+import type { ChunkTask, CopyBatchTask, FileItem, FinalizeChunkedTask, ScanTask } from '../core/task-types.js';
+import { asLeased, decodeTask } from './service-task.js';
 import { backoffMs, taskOutcome } from './task-outcome.js';
 
 const retry = { maxAttempts: 3, baseDelayMs: 1000, maxDelayMs: 10_000 };
@@ -59,6 +60,36 @@ test('a scan becomes copy batches, a prepare per large file, delete batches in t
   assert.equal(c.counters?.filesToCopy, 3);
   assert.equal(c.counters?.bytesToCopy, 520);
   assert.deepEqual(c.dirMeta?.map((d) => [d.path, d.depth]), [['d', 1]]);
+});
+
+test('a scan that copied small files itself puts them in the manifest and counts the rest it hands on', () => {
+  const c = taskOutcome({
+    task: { kind: 'scan', rel: 'd', src: entry('d', 0), dst: undefined, dstExists: false, insideListedDir: false },
+    phase: 0, attempts: 1, opts: defaultSyncOptions(), retry, now: 0,
+    result: {
+      counters: { filesToCopy: 2, bytesToCopy: 20, filesCopied: 2, bytesCopied: 20 }, errors: [], events: [], copies: [item('d/z')],
+      hashes: [['d/x', 'aa'], ['d/y', 'bb']], copiedHere: [['d/x', 10, '1'], ['d/y', 10, '1']],
+    },
+  });
+  assert.deepEqual(c.manifest, [{ path: 'd/x', size: 10, mtimeNs: '1', hash: 'xxh3:aa' }, { path: 'd/y', size: 10, mtimeNs: '1', hash: 'xxh3:bb' }]);
+  assert.equal(c.counters?.filesToCopy, 3);
+  assert.equal(c.counters?.filesCopied, 2);
+  assert.deepEqual(c.tasks?.map((t) => [t.kind, t.items]), [['copy', 1]]);
+});
+
+test('a scan run again for an error carries the attempt that reported; only a lease past the next one copies again', () => {
+  const scan: ScanTask = { kind: 'scan', rel: 'd', src: entry('d', 0), dst: undefined, dstExists: false, insideListedDir: false };
+  assert.equal(asLeased(scan, 1).copyAgain, undefined, 'a first attempt trusts the quick check');
+  assert.equal(asLeased(scan, 2).copyAgain, true, 'the first attempt never reported: what it may have copied is copied again');
+  const c = taskOutcome({
+    task: { ...scan, copyAgain: true }, phase: 0, attempts: 2, opts: defaultSyncOptions(), retry, now: 0,
+    result: { counters: { failed: 1 }, events: [], errors: [{ code: 'E_IO', message: 'io', path: 'd', retryable: true }] },
+  });
+  const again = decodeTask(c.retry?.payload ?? '{}');
+  assert.equal(again.kind, 'scan');
+  assert.equal(again.reportedAttempt, 2);
+  assert.equal(asLeased(again, 3).copyAgain, undefined, 'attempt 2 reported: attempt 3 trusts the quick check');
+  assert.equal(asLeased(again, 4).copyAgain, true, 'attempt 3 never reported');
 });
 
 test("a prepare's partial owner goes into each of its chunk tasks, and from a chunk into the finalize", () => {

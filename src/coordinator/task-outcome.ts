@@ -9,11 +9,11 @@ import { stringifyWithBigints } from '../core/json-bigint.js';
 import type { SyncOptions } from '../core/sync-options.js';
 import { combineChunkHashes } from '../engine/hasher.js';
 import { bytesCopiedBy } from '../engine/task-result.js';
-import type { FileItem, TaskResult } from '../core/task-types.js';
+import type { FileItem, ScanTask, TaskResult } from '../core/task-types.js';
 import type { Completion, FileError, ManifestEntry, NewTask } from '../state/state-store.js';
 import type { RetryConfig } from '../config/service-config.js';
 import { PHASE_DELETE, PHASE_RESCAN, PHASE_TRANSFER } from './phases.js';
-import { encodeTask, sizeOf, type DeleteMarker, type ServiceTask } from './service-task.js';
+import { encodeTask, sizeOf, type DeleteMarker, type ReportedMarker, type ServiceTask } from './service-task.js';
 
 export interface OutcomeInput {
   task: ServiceTask & DeleteMarker;
@@ -86,6 +86,12 @@ function manifestOf(i: OutcomeInput): ManifestEntry[] {
       const f = byRel.get(rel);
       if (f) out.push({ path: rel, size: f.src.size, mtimeNs: f.src.mtimeNs.toString(), hash: `${i.opts.hash}:${hash}` });
     }
+  } else if (t.kind === 'scan' && i.result.copiedHere) {
+    const hashes = new Map(i.result.hashes ?? []);
+    for (const [rel, size, mtimeNs] of i.result.copiedHere) {
+      const hash = hashes.get(rel);
+      if (hash !== undefined) out.push({ path: rel, size, mtimeNs, hash: `${i.opts.hash}:${hash}` });
+    }
   } else if (t.kind === 'finalize' && (i.result.landed ?? []).length > 0) {
     out.push({ path: t.file.rel, size: t.file.src.size, mtimeNs: t.file.src.mtimeNs.toString(), hash: `${i.opts.hash}:${combineChunkHashes(i.opts.hash, t.chunkHashes)}` });
   }
@@ -101,6 +107,12 @@ function retryPart(i: OutcomeInput, retryable: ErrorRecord[]): ServiceTask | und
     return files.length > 0 ? { kind: 'copy', files } : undefined;
   }
   if (t.kind === 'delete' || t.kind === 'dirmeta' || t.kind === 'link') return undefined; // per-entry work: the rest is done
+  if (t.kind === 'scan') {
+    // what this attempt copied is recorded: the next one trusts the quick check again
+    const scan: ScanTask & ReportedMarker = { ...t, reportedAttempt: i.attempts };
+    delete scan.copyAgain;
+    return scan;
+  }
   return t;
 }
 

@@ -96,3 +96,14 @@ test('mtime compared at the coarser resolution of the two sides', () => {
   const p = planDirectory('', [file('a', 1, 1_500_000_000n)], [file('a', 1, 1_000_000_000n)], false, { ...ctx(), resolutionNs: 2_000_000_000n });
   assert.equal(p.copies.length, 0);
 });
+
+test('copyAgainBelow: a small file the quick check finds up to date is copied again; a large one or a hard link is not', () => {
+  const src = [file('small', 10), file('large', 5000), file('linked', 10, 1000n, { nlink: 2 }), file('chmod', 10, 1000n, { mode: 0o600 })];
+  const dst = [file('small', 10), file('large', 5000), file('linked', 10), file('chmod', 10)];
+  const p = planDirectory('d', src, dst, false, { ...ctx({ hardLinks: true }), copyAgainBelow: 1000 });
+  assert.deepEqual(p.copies.map((c) => [c.rel, c.dst !== undefined]), [['d/small', true], ['d/chmod', true]]);
+  assert.equal(p.upToDate, 2);
+  assert.deepEqual(p.metas, []);
+  const plain = planDirectory('d', src, dst, false, ctx({ hardLinks: true }));
+  assert.deepEqual(plain.copies, [], 'without it, nothing is copied');
+});

@@ -60,6 +60,8 @@ export interface PlanContext {
   opts: SyncOptions;
   filter: PathFilter;
   resolutionNs: bigint;
+  /** files smaller than this are copied even when the quick check finds them up to date (ScanTask.copyAgain) */
+  copyAgainBelow?: number;
 }
 
 export function planDirectory(rel: string, src: Entry[], dst: Entry[] | undefined, insideListedDir: boolean, ctx: PlanContext): DirPlan {
@@ -126,6 +128,7 @@ export function planDirectory(rel: string, src: Entry[], dst: Entry[] | undefine
         const verdict = compareContent(s, d, opts.compare, resolutionNs);
         if (verdict === 'differs') plan.copies.push({ rel: path, src: s, dst: d, compareFirst: false });
         else if (verdict === 'hash-both') plan.copies.push({ rel: path, src: s, dst: d, compareFirst: true });
+        else if (ctx.copyAgainBelow !== undefined && s.size < ctx.copyAgainBelow && !(opts.hardLinks && s.nlink > 1)) plan.copies.push({ rel: path, src: s, dst: d, compareFirst: false });
         else if (anyMeta(metaDiff(s, d, opts.preserveOwner, resolutionNs))) plan.metas.push({ rel: path, src: s });
         else { plan.upToDate++; plan.upToDateBytes += s.size; }
         if (opts.hardLinks && s.nlink > 1 && verdict !== 'differs' && verdict !== 'hash-both') plan.upToDateLinked.push({ rel: path, src: s, dst: d });

@@ -41,6 +41,13 @@ export interface ScanTask {
    * way it was to remove: they land now, or fail if a directory is still there
    */
   only?: string[];
+  /**
+   * an earlier attempt of this scan may have copied small files without its report
+   * arriving (a service agent lost, the coordinator restarted): the files it would copy
+   * itself are copied again rather than trusted to the quick check, so the request's
+   * counters and manifest hold every file it wrote
+   */
+  copyAgain?: boolean;
 }
 
 export interface CopyBatchTask {
@@ -141,6 +148,8 @@ export interface TaskResult {
   dirMeta?: { rel: string; src: Entry };
   /** copy: [path, hash] of each file written, when the context records hashes (a service's manifest) */
   hashes?: [string, string][];
+  /** scan: [path, size, mtime ns] of the small files it copied itself, for the manifest beside `hashes` */
+  copiedHere?: [string, number, string][];
   /** copy: files that landed (for hard-link followers) */
   landed?: string[];
   /** prepare: chunks recorded by an earlier run */

@@ -53,6 +53,12 @@ export interface RunContext {
    * handing each back to be batched: no message per file (barge sync's worker threads)
    */
   copyInScan?: boolean;
+  /**
+   * a scan's own copies that fail for a reason a retry may help go back with the copies
+   * it hands on, to run again as a copy task of their own: a service retries tasks (with
+   * back-off and a limit), and a scan run again would list and plan its directory twice
+   */
+  handBackRetryable?: boolean;
   /** report the hash of each file written (TaskResult.hashes) */
   recordHashes?: boolean;
   /**

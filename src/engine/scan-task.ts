@@ -3,7 +3,7 @@
 import { anyMeta, metaDiff } from '../core/compare.js';
 import { joinRel, type Entry } from '../core/entry.js';
 import { BargeError, isBargeError } from '../core/errors.js';
-import { planDirectory, type DirPlan } from '../core/plan-directory.js';
+import { planDirectory, type DirPlan, type PlanContext } from '../core/plan-directory.js';
 import { journalNameFor, partialNameFor } from '../core/temp-names.js';
 import { metaOf } from './copy-file.js';
 import { rootName, type RunContext } from './run-context.js';
@@ -52,7 +52,7 @@ export async function runScan(ctx: RunContext, t: ScanTask): Promise<TaskResult>
     // a dry run deleted nothing: the directories in the way count as gone
     dstList = ctx.opts.dryRun ? [] : dstList?.filter((e) => only.has(e.name));
   }
-  const plan = planDirectory(t.rel, srcList, dstList, t.insideListedDir, ctx);
+  const plan = planDirectory(t.rel, srcList, dstList, t.insideListedDir, t.copyAgain && ctx.copyInScan ? { ...planContext(ctx), copyAgainBelow: scanCopyLimit(ctx) } : ctx);
   if (!second) {
     r.count('filesFound', plan.filesSeen);
     r.count('bytesFound', plan.bytesSeen);
@@ -141,6 +141,15 @@ export async function runScan(ctx: RunContext, t: ScanTask): Promise<TaskResult>
   return r.result;
 }
 
+function planContext(ctx: RunContext): PlanContext {
+  return { opts: ctx.opts, filter: ctx.filter, resolutionNs: ctx.resolutionNs };
+}
+
+/** a file smaller than this is one a scan copies itself */
+function scanCopyLimit(ctx: RunContext): number {
+  return Math.min(SCAN_COPY_MAX_FILE, ctx.opts.chunkCutoff);
+}
+
 /**
  * Copies the directory's small files in this thread, up to one batch's worth; returns
  * the rest (files of some MiB, which the run spreads over the threads; chunked and
@@ -152,17 +161,42 @@ async function copyHere(ctx: RunContext, copies: FileItem[], r: ResultBuilder): 
   const rest: FileItem[] = [];
   let bytes = 0;
   for (const c of copies) {
-    const small = c.src.size < SCAN_COPY_MAX_FILE && c.src.size < ctx.opts.chunkCutoff && !(ctx.opts.hardLinks && c.src.nlink > 1);
+    const small = c.src.size < scanCopyLimit(ctx) && !(ctx.opts.hardLinks && c.src.nlink > 1);
     if (small && here.length < BATCH_MAX_FILES && bytes + c.src.size <= BATCH_MAX_BYTES) {
       here.push(c);
       bytes += c.src.size;
     } else rest.push(c);
   }
   if (here.length === 0) return rest;
-  r.count('filesToCopy', here.length);
-  r.count('bytesToCopy', bytes);
-  r.merge(await runCopyBatch(ctx, { kind: 'copy', files: here }));
+  const done = await runCopyBatch(ctx, { kind: 'copy', files: here });
+  const back = ctx.handBackRetryable ? handBack(done) : new Set<string>();
+  let counted = 0;
+  let countedBytes = 0;
+  for (const f of here) {
+    if (back.has(f.rel)) rest.push(f);
+    else { counted++; countedBytes += f.src.size; }
+  }
+  r.count('filesToCopy', counted);
+  r.count('bytesToCopy', countedBytes);
+  r.merge(done);
+  if (ctx.recordHashes) {
+    const hashed = new Set((done.hashes ?? []).map(([rel]) => rel));
+    r.result.copiedHere = here.filter((f) => hashed.has(f.rel)).map((f) => [f.rel, f.src.size, f.src.mtimeNs.toString()]);
+  }
   return rest;
+}
+
+/** takes the retryable failures out of a batch's result: the paths to hand on as copies */
+function handBack(done: TaskResult): Set<string> {
+  const back = new Set<string>();
+  const kept = done.errors.filter((e) => {
+    const again = e.retryable && e.code !== 'E_NO_SPACE' && e.path !== undefined && e.path !== '';
+    if (again) back.add(e.path as string);
+    return !again;
+  });
+  done.counters.failed = (done.counters.failed ?? 0) - (done.errors.length - kept.length);
+  done.errors = kept;
+  return back;
 }
 
 async function removeStaleTemps(ctx: RunContext, dir: string, plan: DirPlan, r: ResultBuilder): Promise<void> {
