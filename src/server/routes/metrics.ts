@@ -108,7 +108,11 @@ export function metricsRoutes(app: TypedApp, api: CoordinatorApi): void {
     done();
   });
   app.get('/metrics', {
-    schema: { summary: 'Prometheus metrics', tags: ['health'], response: { 200: Type.String(), ...ERROR_RESPONSES } },
+    schema: {
+      operationId: 'getMetrics', summary: 'Prometheus metrics', tags: ['health'],
+      description: 'Prometheus text: requests, tasks, queue depth, errors by code, agents, the database, lease times, bytes and files copied, and Node\'s process metrics (docs/api.md).',
+      response: { 200: Type.String({ description: 'Prometheus text format 0.0.4' }), ...ERROR_RESPONSES },
+    },
   }, async (_req, reply) => {
     const text = await registry.metrics();
     return reply.type(registry.contentType).send(text);
