@@ -19,6 +19,8 @@ export function openApiHeader(version: string): OpenApiHeader {
       title: 'barge coordinator API', version,
       description: 'The HTTP API of `barge serve`. docs/api.md is the reference a person reads: roles, errors, every field.',
       license: { name: 'Apache-2.0', url: 'https://www.apache.org/licenses/LICENSE-2.0' },
+      // a coordinator is run by its site: whoever runs it answers for its API, not barge's authors
+      contact: { name: 'the operators of this coordinator' },
     },
     // relative: the coordinator that serves this document, at whatever address it was reached
     servers: [{ url: '/', description: 'the coordinator that serves this document' }],
