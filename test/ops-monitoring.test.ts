@@ -3,7 +3,8 @@
 // agent cannot write (its file-size limit lowered with prlimit: EFBIG, a per-file error), so the
 // counters and the errors by code are there. Then: both /metrics pass `promtool check metrics`;
 // ops/prometheus passes `promtool check config`, `check rules` and its rule unit tests; and
-// every metric the alert rules and the Grafana dashboard query is in those scrapes.
+// every metric the alert rules and the Grafana dashboard query is in those scrapes, and the
+// dashboard's queries parse as PromQL.
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -140,4 +141,19 @@ test('every metric the Grafana dashboard queries is in a real scrape', () => {
     assert.ok(names.has(n), `the dashboard shows ${n}`);
   }
   assert.deepEqual(missing(exprs), []);
+});
+
+test('every query of the Grafana dashboard is valid PromQL (promtool parses it as a recording rule)', { skip }, () => {
+  const dash = JSON.parse(readFileSync(join(OPS, 'grafana', 'barge.json'), 'utf8')) as { panels: Panel[] };
+  const exprs = dash.panels.flatMap((p) => [p, ...(p.panels ?? [])]).flatMap((p) => (p.targets ?? []).map((t) => t.expr));
+  // Grafana fills $__rate_interval in before Prometheus sees the query
+  const rules = exprs.map((e, i) => `      - record: dashboard:query_${i}\n        expr: ${JSON.stringify(e.replaceAll('$__rate_interval', '1m'))}`);
+  const file = join(mkdtempSync(join(work, 'dashboard-')), 'queries.yml');
+  writeFileSync(file, `groups:\n  - name: dashboard\n    rules:\n${rules.join('\n')}\n`);
+  const r = promtool(['check', 'rules', file]);
+  assert.equal(r.status, 0, r.out);
+  assert.match(r.out, new RegExp(`SUCCESS: ${exprs.length} rules found`));
+  // and a query that is not PromQL fails the same check
+  writeFileSync(file, 'groups:\n  - name: dashboard\n    rules:\n      - record: dashboard:broken\n        expr: "sum(rate(barge_files_copied_total[1m])"\n');
+  assert.notEqual(promtool(['check', 'rules', file]).status, 0);
 });
