@@ -5,9 +5,10 @@
 // now), and Node's process metrics. No token: bind it to an address only the monitoring
 // reaches (the coordinator's /metrics, on the API, takes the API's tokens).
 import * as http from 'node:http';
-import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
+import { Counter, Gauge, Registry } from 'prom-client';
 import type { AgentTaskStats } from './lease-loop.js';
 import type { DataPlaneStats } from '../transport/data-server.js';
+import { collectProcessMetrics } from '../metrics/process-metrics.js';
 import { totalCounter } from '../metrics/total-counter.js';
 import type { AgentHealth } from './agent-health.js';
 
@@ -46,7 +47,7 @@ function taskMetrics(registry: Registry, tasks: () => AgentTaskStats | undefined
 /** `tasks`: given for an agent under a coordinator */
 export function agentMetricsRegistry(stats: () => DataPlaneStats, tasks?: () => AgentTaskStats | undefined): Registry {
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry });
+  collectProcessMetrics(registry);
   totalCounter(registry, 'barge_agent_received_bytes_total', 'bytes the data plane received, frames included', () => stats().bytesIn);
   totalCounter(registry, 'barge_agent_sent_bytes_total', 'bytes the data plane sent, frames included', () => stats().bytesOut);
   totalCounter(registry, 'barge_agent_sessions_total', 'data-plane sessions opened (handshake passed)', () => stats().sessions);

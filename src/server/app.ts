@@ -14,6 +14,7 @@ import { eventRoutes } from './routes/events.js';
 import { healthRoutes } from './routes/health.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { requestRoutes } from './routes/requests.js';
+import { openApiHeader } from './openapi-header.js';
 import { ERROR_RESPONSES } from './schemas.js';
 
 export interface ServerOptions {
@@ -55,17 +56,15 @@ export async function buildServer(o: ServerOptions): Promise<FastifyInstance> {
   installErrorHandling(app);
   if (o.logger !== undefined) logCalls(app);
   installAuth(app, o);
-  await app.register(swagger, {
-    openapi: {
-      info: { title: 'barge coordinator API', description: 'See docs/api.md.', version: o.version },
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
-      security: [{ bearer: [] }],
-    },
-  });
+  await app.register(swagger, { openapi: openApiHeader(o.version) });
 
   const typed = app.withTypeProvider<TypeBoxTypeProvider>();
   typed.get('/api/openapi.json', {
-    schema: { summary: 'This API as OpenAPI 3', tags: ['health'], response: { 200: Type.Unknown(), ...ERROR_RESPONSES } },
+    schema: {
+      operationId: 'getOpenApi', summary: 'This API as OpenAPI 3', tags: ['health'],
+      description: 'This document, generated from the schemas each route checks its input and output with.',
+      response: { 200: Type.Unknown({ description: 'the OpenAPI 3 document' }), ...ERROR_RESPONSES },
+    },
   }, () => app.swagger());
   requestRoutes(typed, o.api);
   endpointRoutes(typed, o.api);

@@ -147,7 +147,7 @@ describe('health, metrics, OpenAPI', () => {
     assert.match(String(first.headers['content-type']), /^text\/plain/);
     const text = first.body;
     for (const name of ['barge_bytes_copied_total', 'barge_files_copied_total', 'barge_tasks', 'barge_task_errors_total',
-      'barge_requests', 'barge_queue_depth', 'barge_lease_seconds', 'process_cpu_user_seconds_total']) {
+      'barge_requests', 'barge_queue_depth', 'barge_lease_seconds', 'barge_agents', 'barge_database_up', 'process_cpu_user_seconds_total']) {
       assert.match(text, new RegExp(`^# TYPE ${name} `, 'm'), name);
     }
     assert.match(text, /^barge_bytes_copied_total 1000$/m);
@@ -158,12 +158,40 @@ describe('health, metrics, OpenAPI', () => {
     assert.match(text, /^barge_queue_depth 3$/m);
     assert.match(text, /^barge_task_errors_total\{code="E_PERMISSION"\} 4$/m);
     assert.match(text, /^barge_lease_seconds_count 1$/m);
+    assert.match(text, /^barge_agents\{state="alive"\} 1$/m);
+    assert.match(text, /^barge_agents\{state="lost"\} 0$/m);
+    assert.match(text, /^barge_database_up 1$/m);
+    // prom-client's gauges named like counters are left out (promtool refuses them); the gauges by type stay
+    assert.doesNotMatch(text, /^nodejs_active_\w+_total/m);
+    assert.match(text, /^# TYPE nodejs_active_handles gauge$/m);
     // counters add what moved since the last scrape, never count it twice
     api.movedSoFar = { bytes: 1500, files: 4 };
     const second = (await app.inject({ method: 'GET', url: '/metrics', headers: READ })).body;
     assert.match(second, /^barge_bytes_copied_total 1500$/m);
     assert.match(second, /^barge_files_copied_total 4$/m);
     assert.equal(api.calls.filter((c) => c.method === 'metrics').length, 2, 'one api.metrics() per scrape');
+    await app.close();
+  });
+
+  test('GET /metrics while the database is away: 200, barge_database_up 0, and no database series rather than stale ones', async () => {
+    const { app, api } = await testServer();
+    api.movedSoFar = { bytes: 10, files: 1 };
+    assert.match((await app.inject({ method: 'GET', url: '/metrics', headers: READ })).body, /^barge_requests\{state="running"\} 2$/m);
+    api.databaseAway = true;
+    const away = await app.inject({ method: 'GET', url: '/metrics', headers: READ });
+    assert.equal(away.statusCode, 200);
+    assert.match(away.body, /^barge_database_up 0$/m);
+    assert.match(away.body, /^barge_bytes_copied_total 10$/m, 'what this process counts itself still shows');
+    for (const name of ['barge_requests', 'barge_tasks', 'barge_agents', 'barge_task_errors_total']) {
+      assert.doesNotMatch(away.body, new RegExp(`^${name}(\\{| )`, 'm'), name);
+    }
+    assert.match(away.body, /^barge_queue_depth 3$/m, 'a metric without labels always shows: the last value read');
+    api.databaseAway = false;
+    api.snapshot = { ...api.snapshot, queueDepth: 5 };
+    const back = (await app.inject({ method: 'GET', url: '/metrics', headers: READ })).body;
+    assert.match(back, /^barge_database_up 1$/m);
+    assert.match(back, /^barge_queue_depth 5$/m);
+    assert.match(back, /^barge_agents\{state="alive"\} 1$/m);
     await app.close();
   });
 

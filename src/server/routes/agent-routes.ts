@@ -10,6 +10,7 @@ import type { CoordinatorApi } from '../coordinator-api.js';
 import { BargeError } from '../../core/errors.js';
 import { parseWithBigints, stringifyWithBigints } from '../../core/json-bigint.js';
 import type { TypedApp } from '../typed-app.js';
+import { ERROR_RESPONSES } from '../schemas.js';
 
 export const AGENT_CONTENT_TYPE = 'application/x-barge+json';
 
@@ -30,6 +31,20 @@ const HeartbeatSchema = Type.Object({
 });
 const tags = ['agents'];
 
+/**
+ * Every agent call answers application/x-barge+json (its own serializer, send() below), or the
+ * error body of every route: 401/403 E_AUTH when the token or the agent's secret is wrong.
+ */
+function agentSchema(operationId: string, summary: string, description: string, reply: string): Record<string, unknown> {
+  return {
+    operationId, summary, description, tags,
+    response: {
+      200: { description: reply, content: { [AGENT_CONTENT_TYPE]: { schema: Type.Object({}, { additionalProperties: true }) } } },
+      ...ERROR_RESPONSES,
+    },
+  };
+}
+
 function send(reply: FastifyReply, value: unknown): FastifyReply {
   return reply.type(AGENT_CONTENT_TYPE).send(stringifyWithBigints(value));
 }
@@ -45,7 +60,14 @@ export function agentRoutes(app: TypedApp, api: CoordinatorApi): void {
     }
   });
 
-  app.post('/api/agent/enrol', { schema: { summary: 'An agent joins: its endpoints and data address', tags, body: EnrolSchema } }, async (req, reply) => {
+  app.post('/api/agent/enrol', {
+    schema: {
+      ...agentSchema('agentEnrol', 'An agent joins: its endpoints and data address',
+        'Takes the agent\'s name (a second process under a live name is refused) and answers the secret its later calls carry.',
+        'agentId, agentSecret, grantKey, leaseMs, heartbeatMs, endpoints'),
+      body: EnrolSchema,
+    },
+  }, async (req, reply) => {
     const { dataAddress, dataTls, ...rest } = req.body;
     const enrol: EnrolBody = { ...rest, ...(dataAddress === undefined ? {} : { dataAddress }), ...(dataTls === true ? { dataTls } : {}) };
     const joined = await api.agentEnrol(enrol);
@@ -54,19 +76,35 @@ export function agentRoutes(app: TypedApp, api: CoordinatorApi): void {
     return send(reply, joined);
   });
 
-  app.post('/api/agent/lease', { schema: { summary: 'Tasks for an agent (a long poll)', tags, body: LeaseSchema } }, (req, reply) => {
+  app.post('/api/agent/lease', {
+    schema: {
+      ...agentSchema('agentLease', 'Tasks for an agent (a long poll)',
+        'Answers as soon as there is work for the agent\'s free slots, or with none after waitMs.', 'the leased tasks'),
+      body: LeaseSchema,
+    },
+  }, (req, reply) => {
     return asAgent(reply, async () => packLease(await api.agentLease(req.body.agentId, secretOf(req), req.body.capacity, req.body.waitMs)));
   });
 
-  app.post('/api/agent/report', { schema: { summary: 'Results of finished tasks', tags, body: ReportSchema } }, (req, reply) => {
+  app.post('/api/agent/report', {
+    schema: { ...agentSchema('agentReport', 'Results of finished tasks', 'Each task\'s result; the coordinator turns it into the request\'s counts and errors.', 'an empty object'), body: ReportSchema },
+  }, (req, reply) => {
     return asAgent(reply, async () => { await api.agentReport(req.body.agentId, secretOf(req), req.body.reports as unknown as TaskReport[]); return {}; });
   });
 
-  app.post('/api/agent/heartbeat', { schema: { summary: 'An agent is alive; answers the requests canceled since', tags, body: HeartbeatSchema } }, (req, reply) => {
+  app.post('/api/agent/heartbeat', {
+    schema: {
+      ...agentSchema('agentHeartbeat', 'An agent is alive; answers the requests canceled since',
+        'Renews the leases of the tasks the agent holds.', 'canceled: the ids of requests canceled since the last heartbeat'),
+      body: HeartbeatSchema,
+    },
+  }, (req, reply) => {
     return asAgent(reply, () => api.agentHeartbeat(req.body.agentId, secretOf(req), req.body.running, req.body.held));
   });
 
-  app.post('/api/agent/leave', { schema: { summary: "An agent leaves; its leases go back to the queue", tags, body: AgentId } }, (req, reply) => {
+  app.post('/api/agent/leave', {
+    schema: { ...agentSchema('agentLeave', 'An agent leaves; its leases go back to the queue', 'A drained agent says it goes; its leases go back to the queue.', 'an empty object'), body: AgentId },
+  }, (req, reply) => {
     return asAgent(reply, async () => {
       await api.agentLeave(req.body.agentId, secretOf(req));
       req.log.info({ agent: req.body.agentId }, `agent ${req.body.agentId} left (drained; its leases went back to the queue)`);

@@ -10,15 +10,27 @@ const byName = (a: { name: string }, b: { name: string }): number => (a.name < b
 
 export function endpointRoutes(app: TypedApp, api: CoordinatorApi): void {
   app.get('/api/endpoints', {
-    schema: { summary: 'Endpoints: named storage roots', tags: ['endpoints'], response: { 200: listOf(EndpointSchema), ...ERROR_RESPONSES } },
+    schema: {
+      operationId: 'listEndpoints', summary: 'Endpoints: named storage roots', tags: ['endpoints'],
+      description: 'The endpoints of the configuration: name, kind, path, whether it may be written, its site.',
+      response: { 200: listOf(EndpointSchema), ...ERROR_RESPONSES },
+    },
   }, () => ({ items: api.endpoints() }));
 
   app.get('/api/sites', {
-    schema: { summary: 'Sites and their endpoints', tags: ['endpoints'], response: { 200: listOf(SiteSchema), ...ERROR_RESPONSES } },
+    schema: {
+      operationId: 'listSites', summary: 'Sites and their endpoints', tags: ['endpoints'],
+      description: 'The sites of the configuration, each with the endpoints that live there.',
+      response: { 200: listOf(SiteSchema), ...ERROR_RESPONSES },
+    },
   }, () => ({ items: api.sites() }));
 
   app.get('/api/agents', {
-    schema: { summary: 'Agents known to the coordinator', tags: ['endpoints'], response: { 200: listOf(AgentSchema), ...ERROR_RESPONSES } },
+    schema: {
+      operationId: 'listAgents', summary: 'Agents known to the coordinator', tags: ['endpoints'],
+      description: 'Every agent in the table, alive or lost by the placement rule, with its endpoints, slots and running tasks.',
+      response: { 200: listOf(AgentSchema), ...ERROR_RESPONSES },
+    },
   }, async () => {
     const agents = await api.agents();
     return {
@@ -30,7 +42,8 @@ export function endpointRoutes(app: TypedApp, api: CoordinatorApi): void {
 
   app.get('/api/endpoints/:name/ls', {
     schema: {
-      summary: 'List a directory (or one file) of an endpoint, sorted by name', tags: ['endpoints'],
+      operationId: 'listEndpointPath', summary: 'List a directory (or one file) of an endpoint, sorted by name', tags: ['endpoints'],
+      description: 'Read on the coordinator\'s host with a built-in agent, else on a live agent that serves the endpoint.',
       params: EndpointParams, querystring: LsQuery, response: { 200: ListingSchema, ...ERROR_RESPONSES },
     },
   }, async (req) => {

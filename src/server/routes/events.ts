@@ -68,7 +68,8 @@ export function eventRoutes(app: TypedApp, api: CoordinatorApi): void {
   app.get('/api/events', {
     exposeHeadRoute: false,
     schema: {
-      summary: 'Server-sent events: `event: request` with a RequestView each time a request changes',
+      operationId: 'streamEvents', summary: 'Server-sent events: `event: request` with a RequestView each time a request changes',
+      description: 'A stream that stays open; each change of a request is one `event: request` whose data is its view as JSON.',
       tags: ['events'],
       response: {
         200: { description: 'text/event-stream', content: { 'text/event-stream': { schema: Type.String() } } },

@@ -7,7 +7,11 @@ import { HealthSchema } from '../schemas.js';
 export function healthRoutes(app: TypedApp, api: CoordinatorApi): void {
   app.get('/healthz', {
     config: { public: true },
-    schema: { summary: 'Is the coordinator and its database up? (no token)', tags: ['health'], security: [], response: { 200: HealthSchema, 503: HealthSchema } },
+    schema: {
+      operationId: 'getHealth', summary: 'Is the coordinator and its database up? (no token)', tags: ['health'], security: [],
+      description: '200 when the database answers, 503 when it does not (or refused a write in the last seconds), for load balancers and service managers.',
+      response: { 200: HealthSchema, 503: HealthSchema },
+    },
   }, async (req, reply) => {
     try {
       const h = await api.health();

@@ -40,7 +40,8 @@ export function requestRoutes(app: TypedApp, api: CoordinatorApi): void {
   app.post('/api/requests', {
     bodyLimit: SUBMIT_BODY_LIMIT,
     schema: {
-      summary: 'Submit a request (admin)', tags: ['requests'], body: RequestSpecBody,
+      operationId: 'submitRequest', summary: 'Submit a request (admin)', tags: ['requests'], body: RequestSpecBody,
+      description: 'Queues a copy of a source to a destination (endpoint:path each) with the sync options; answers 201 with its id and view.',
       response: { 201: SubmitAnswer, ...ERROR_RESPONSES },
     },
   }, async (req, reply) => {
@@ -52,7 +53,8 @@ export function requestRoutes(app: TypedApp, api: CoordinatorApi): void {
 
   app.get('/api/requests', {
     schema: {
-      summary: 'List requests, newest first', tags: ['requests'], querystring: RequestListQuery,
+      operationId: 'listRequests', summary: 'List requests, newest first', tags: ['requests'], querystring: RequestListQuery,
+      description: 'A page of requests, newest first, of the states asked for (all when none); nextOffset is where the next page starts.',
       response: { 200: pageOf(RequestViewSchema), ...ERROR_RESPONSES },
     },
   }, async (req) => {
@@ -64,14 +66,16 @@ export function requestRoutes(app: TypedApp, api: CoordinatorApi): void {
 
   app.get('/api/requests/:id', {
     schema: {
-      summary: 'Show one request', tags: ['requests'], params: RequestIdParams,
+      operationId: 'getRequest', summary: 'Show one request', tags: ['requests'], params: RequestIdParams,
+      description: 'Its state, phase, options, counts of files and bytes, and what it waits for.',
       response: { 200: RequestViewSchema, ...ERROR_RESPONSES },
     },
   }, (req) => api.get(req.params.id));
 
   app.get('/api/requests/:id/errors', {
     schema: {
-      summary: "A request's per-file errors", tags: ['requests'], params: RequestIdParams, querystring: PagingQuery,
+      operationId: 'listRequestErrors', summary: "A request's per-file errors", tags: ['requests'], params: RequestIdParams, querystring: PagingQuery,
+      description: 'A page of the files that failed: path, error code (docs/errors.md), message and when.',
       response: { 200: pageOf(StoredErrorSchema), ...ERROR_RESPONSES },
     },
   }, async (req) => {
@@ -83,7 +87,8 @@ export function requestRoutes(app: TypedApp, api: CoordinatorApi): void {
 
   app.get('/api/requests/:id/manifest', {
     schema: {
-      summary: 'What a request moved', tags: ['requests'], params: RequestIdParams, querystring: PagingQuery,
+      operationId: 'listRequestManifest', summary: 'What a request moved', tags: ['requests'], params: RequestIdParams, querystring: PagingQuery,
+      description: 'A page of the files the request copied, with their sizes and hashes.',
       response: { 200: pageOf(ManifestEntrySchema), ...ERROR_RESPONSES },
     },
   }, async (req) => {
@@ -93,7 +98,8 @@ export function requestRoutes(app: TypedApp, api: CoordinatorApi): void {
 
   app.get('/api/requests/:id/audit', {
     schema: {
-      summary: "Who submitted a request and took each action on it, oldest first", tags: ['requests'], params: RequestIdParams,
+      operationId: 'listRequestAudit', summary: "Who submitted a request and took each action on it, oldest first", tags: ['requests'], params: RequestIdParams,
+      description: 'The audit trail: each entry names the token that acted, the action and when.',
       querystring: PagingQuery, response: { 200: pageOf(AuditEntrySchema), ...ERROR_RESPONSES },
     },
   }, async (req) => {
@@ -105,7 +111,7 @@ export function requestRoutes(app: TypedApp, api: CoordinatorApi): void {
 
   app.post('/api/requests/:id/cancel', {
     schema: {
-      summary: 'Cancel a request (admin)', description: ACTION_DOC.cancel,
+      operationId: 'cancelRequest', summary: 'Cancel a request (admin)', description: ACTION_DOC.cancel,
       tags: ['requests'], params: RequestIdParams, body: CancelBody, response: { 200: RequestViewSchema, ...ERROR_RESPONSES },
     },
     // the body is optional: none is {} (a POST without one is how cancel has always been asked)
@@ -118,7 +124,7 @@ export function requestRoutes(app: TypedApp, api: CoordinatorApi): void {
   for (const action of ACTIONS.filter((a) => a !== 'cancel')) {
     app.post(`/api/requests/:id/${action}`, {
       schema: {
-        summary: `${action[0]?.toUpperCase() ?? ''}${action.slice(1)} a request (admin)`, description: ACTION_DOC[action],
+        operationId: `${action}Request`, summary: `${action[0]?.toUpperCase() ?? ''}${action.slice(1)} a request (admin)`, description: ACTION_DOC[action],
         tags: ['requests'], params: RequestIdParams, response: { 200: RequestViewSchema, ...ERROR_RESPONSES },
       },
     }, async (req) => {

@@ -30,6 +30,8 @@ export class FakeCoordinatorApi implements CoordinatorApi {
   readonly changeListeners = new Set<(v: RequestView) => void>();
   readonly leaseListeners = new Set<(s: number) => void>();
   healthy = true;
+  /** true: the database is away: metrics() and agents() throw E_UNAVAILABLE, health() says not ok */
+  databaseAway = false;
   movedSoFar = { bytes: 0, files: 0 };
   snapshot: MetricsSnapshot = {
     tasks: [{ state: 'queued', kind: 'copy', n: 3 }, { state: 'leased', kind: 'scan', n: 1 }],
@@ -158,6 +160,7 @@ export class FakeCoordinatorApi implements CoordinatorApi {
   agents(): Promise<AgentStatus[]> {
     return this.answer(() => {
       this.record('agents');
+      if (this.databaseAway) throw new BargeError('E_UNAVAILABLE', 'the database does not answer');
       return this.agentList;
     });
   }
@@ -179,13 +182,14 @@ export class FakeCoordinatorApi implements CoordinatorApi {
   health(): Promise<{ ok: boolean; db: string }> {
     return this.answer(() => {
       this.record('health');
-      return { ok: this.healthy, db: 'sqlite' };
+      return { ok: this.healthy && !this.databaseAway, db: 'sqlite' };
     });
   }
 
   metrics(): Promise<MetricsSnapshot> {
     return this.answer(() => {
       this.record('metrics');
+      if (this.databaseAway) throw new BargeError('E_UNAVAILABLE', 'the database does not answer');
       return this.snapshot;
     });
   }
