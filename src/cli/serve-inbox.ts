@@ -12,9 +12,9 @@ import type { StateStore } from '../state/state-store.js';
 /** BARGE_TEST_INBOX_KILL_BEFORE_MOVE: the first move to accepted/ ends the process as kill -9 would */
 function killBeforeAccepting(inner: InboxMoves): InboxMoves {
   return {
-    move(name, to) {
+    move(name, to, as) {
       if (to === 'accepted') process.kill(process.pid, 'SIGKILL');
-      return inner.move(name, to);
+      inner.move(name, to, as);
     },
   };
 }

@@ -11,12 +11,11 @@ export const INBOX_SUBDIRS = ['accepted', 'quarantine', 'status'] as const;
 export interface SeenFile { name: string; signature: string }
 
 /**
- * Moves a file out of the inbox; returns the name it got there (another when the name is
- * taken). The one seam test set-up wraps to stop a coordinator between a request's insert
- * and its file's move.
+ * Moves a file out of the inbox to `to/as` (a free name: see freeName). The one seam test
+ * set-up wraps to stop a coordinator between a request's insert and its file's move.
  */
 export interface InboxMoves {
-  move(name: string, to: InboxOutcome): string;
+  move(name: string, to: InboxOutcome, as: string): void;
 }
 
 /** names a writer is still busy with, by convention: dot-names and *.tmp (write, then rename) */
@@ -73,10 +72,8 @@ export class InboxFolder implements InboxMoves {
     return out;
   }
 
-  move(name: string, to: InboxOutcome): string {
-    const final = this.freeName(name, to);
-    fs.renameSync(this.pathOf(name), this.pathOf(final, to));
-    return final;
+  move(name: string, to: InboxOutcome, as: string): void {
+    fs.renameSync(this.pathOf(name), this.pathOf(as, to));
   }
 
   /** `name`, or `stem.N.ext` when the name (or its .error.json) is taken in `sub` */

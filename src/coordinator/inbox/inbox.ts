@@ -141,7 +141,7 @@ export class Inbox {
 
   private accept(name: string, requestId: string, how: string): void {
     this.pending.add(requestId);
-    const moved = this.move(name, 'accepted');
+    const moved = this.move(name, 'accepted', this.folder.freeName(name, 'accepted'));
     this.o.log.info({ file: name, request: requestId }, `inbox: ${name} ${how} as request ${requestId}; moved to accepted/${moved}`);
   }
 
@@ -150,17 +150,17 @@ export class Inbox {
     this.folder.writeJson('quarantine', `${to}.error.json`, {
       file: name, code: e.code, message: e.message, at: new Date().toISOString(), ...(key === undefined ? {} : { key }),
     });
-    const moved = this.move(name, 'quarantine');
+    const moved = this.move(name, 'quarantine', to);
     this.o.log.warn({ file: name, code: e.code }, `inbox: ${name} quarantined as quarantine/${moved}: ${e.code}: ${e.message}`);
   }
 
-  private move(name: string, to: InboxOutcome): string {
+  private move(name: string, to: InboxOutcome, as: string): string {
     try {
-      return this.moves.move(name, to);
+      this.moves.move(name, to, as);
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return name; // taken away meanwhile
-      throw e;
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e; // else: taken away meanwhile
     }
+    return as;
   }
 
   private async lookAt(id: string): Promise<void> {
