@@ -3,6 +3,7 @@
 // duplicates make no second request, bad files are quarantined with their reason, and a
 // kill -9 between a request's insert and its file's move leaves exactly one request.
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -116,7 +117,10 @@ for (const engine of engines) {
         dropFile(t.inbox, 'big.json', JSON.stringify({ source: 'src:/', destination: 'dst:/x', files: Array.from({ length: 200 }, (_, i) => `f${i}`) }));
         dropFile(t.inbox, 'notes.txt', 'hello');
         fs.symlinkSync('/etc/passwd', path.join(t.inbox, 'link.json'));
-        const names = ['bad.json', 'bad.toml', 'big.json', 'link.json', 'no-endpoint.json', 'notes.txt', 'schema.json', 'unknown.json'];
+        // a FIFO would block a reader that waits for a writer; a directory is no file either
+        execFileSync('mkfifo', [path.join(t.inbox, 'pipe.json')]);
+        fs.mkdirSync(path.join(t.inbox, 'folder.json'));
+        const names = ['bad.json', 'bad.toml', 'big.json', 'folder.json', 'link.json', 'no-endpoint.json', 'notes.txt', 'pipe.json', 'schema.json', 'unknown.json'];
         await waitUntil(() => namesIn(t.inbox, 'quarantine').length === names.length * 2, 30_000);
         assert.deepEqual(namesIn(t.inbox, ''), []);
         const expect: Record<string, [string, RegExp]> = {
@@ -125,6 +129,8 @@ for (const engine of engines) {
           'big.json': ['E_BAD_INPUT', /is larger than the inbox's max_size of 1/],
           'link.json': ['E_BAD_INPUT', /a symbolic link, not a request file/],
           'notes.txt': ['E_BAD_INPUT', /a request file is named \*\.json or \*\.toml/],
+          'pipe.json': ['E_BAD_INPUT', /^pipe\.json: not a regular file$/],
+          'folder.json': ['E_BAD_INPUT', /^folder\.json: (not a regular file|a directory, not a request file)$/],
           'unknown.json': ['E_BAD_INPUT', /^body\/colour is not allowed \(unknown property\)$/],
         };
         for (const [name, [code, message]] of Object.entries(expect)) {

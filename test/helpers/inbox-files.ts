@@ -18,11 +18,13 @@ export function inboxSetup(tag: string, extra = ''): InboxSetup {
   return { dir, src, dst, inbox, files, config, stateDir: path.join(dir, 'state') };
 }
 
-/** the names in one folder of the inbox ('' the inbox itself), sorted, subfolders left out */
+const SUBDIRS = ['accepted', 'quarantine', 'status'];
+
+/** the names in one folder of the inbox ('' the inbox itself, without its three subfolders), sorted */
 export function namesIn(inbox: string, sub: '' | 'accepted' | 'quarantine' | 'status'): string[] {
   const at = path.join(inbox, sub);
   if (!fs.existsSync(at)) return [];
-  return fs.readdirSync(at, { withFileTypes: true }).filter((e) => !e.isDirectory()).map((e) => e.name).sort();
+  return fs.readdirSync(at).filter((n) => sub !== '' || !SUBDIRS.includes(n)).sort();
 }
 
 export interface ErrorFile { file: string; code: string; message: string; key?: string }
