@@ -26,6 +26,7 @@ export function isIgnoredName(name: string): boolean {
 export class InboxFolder implements InboxMoves {
   /** mode bits of the files barge writes: those of the folder, without execute */
   private fileMode = 0o600;
+  private writes = 0;
 
   constructor(readonly root: string) {}
 
@@ -88,7 +89,8 @@ export class InboxFolder implements InboxMoves {
 
   /** writes `value` as JSON to `sub/name` whole: a dot-name first, then a rename over the old file */
   writeJson(sub: (typeof INBOX_SUBDIRS)[number], name: string, value: unknown): void {
-    const tmp = this.pathOf(`.${name}.${process.pid}.tmp`, sub);
+    // a name of its own per write: two writes of one status at once (an event and the backstop) both land whole
+    const tmp = this.pathOf(`.${name}.${process.pid}.${++this.writes}.tmp`, sub);
     try {
       fs.writeFileSync(tmp, JSON.stringify(value, null, 2) + '\n', { mode: this.fileMode, flag: 'wx' });
       fs.renameSync(tmp, this.pathOf(name, sub));

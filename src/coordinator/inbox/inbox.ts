@@ -10,7 +10,7 @@
 // while the coordinator was down; a listing per second costs nothing next to a transfer.
 import { BargeError, isBargeError } from '../../core/errors.js';
 import type { LogSink } from '../../core/log-sink.js';
-import { isFinal } from '../../core/request-states.js';
+import { isFinal, OPEN_STATES } from '../../core/request-states.js';
 import type { RequestSpec, RequestView } from '../../core/request-types.js';
 import type { InboxConfig } from '../../config/read-inbox.js';
 import type { Page, StateStore, StoredError } from '../../state/state-store.js';
@@ -23,6 +23,12 @@ import * as fs from 'node:fs';
 const POLL_MS = 1000;
 /** a file whose submit failed for a reason that may pass (the database away) is tried again after this */
 const RETRY_MS = 10_000;
+/**
+ * How often the requests still owed a status file are looked for among the open ones: a
+ * backstop, since the change events bring nearly every end at once (they miss a request
+ * that ends within a second of its submit).
+ */
+const ENDED_CHECK_MS = 5000;
 
 /** what the inbox needs of the coordinator (Coordinator has this shape) */
 export interface InboxCoordinator {
@@ -35,7 +41,7 @@ export interface InboxCoordinator {
 export interface InboxOptions {
   config: InboxConfig;
   coordinator: InboxCoordinator;
-  store: Pick<StateStore, 'inboxKey' | 'inboxKeysOf' | 'listInboxKeys'>;
+  store: Pick<StateStore, 'inboxKey' | 'inboxKeysOf' | 'listInboxKeys' | 'requestsIn'>;
   /** the API's check of a request body: a RequestSpec, or E_BAD_INPUT naming the field */
   check: (value: unknown) => RequestSpec;
   log: LogSink;
@@ -57,6 +63,7 @@ export class Inbox {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private stopChanges: (() => void) | undefined;
+  private endedCheckedAt = -Infinity;
 
   constructor(private readonly o: InboxOptions) {
     this.folder = new InboxFolder(o.config.path);
@@ -72,8 +79,7 @@ export class Inbox {
     for (const e of await this.o.store.listInboxKeys()) {
       if (!isFinal(e.state) || !fs.existsSync(this.folder.pathOf(`${e.requestId}.json`, 'status'))) this.pending.add(e.requestId);
     }
-    // pending requests are looked at by each pass; a change event brings those retried since
-    this.stopChanges = this.o.coordinator.onChange((v) => { if (isFinal(v.state) && !this.pending.has(v.id)) void this.ended(v); });
+    this.stopChanges = this.o.coordinator.onChange((v) => { if (isFinal(v.state)) void this.ended(v); });
     this.schedule(0);
   }
 
@@ -93,15 +99,27 @@ export class Inbox {
   /** one look at the folder; nothing in it may end the coordinator, so every failure is logged here */
   private async pass(): Promise<void> {
     try {
-      const ready = this.quiet.ready(this.folder.look(), this.now());
-      for (const name of ready) {
+      const seen = this.folder.look();
+      const present = new Set(seen.map((f) => f.name));
+      for (const name of [...this.retryAt.keys()]) if (!present.has(name)) this.retryAt.delete(name);
+      for (const name of this.quiet.ready(seen, this.now())) {
         if ((this.retryAt.get(name) ?? 0) > this.now()) continue;
-        await this.take(name);
+        await this.take(name).catch((e: unknown) => this.later(name, e));
       }
-      for (const id of [...this.pending]) await this.lookAt(id);
+      if (this.pending.size > 0 && this.now() - this.endedCheckedAt >= ENDED_CHECK_MS) {
+        this.endedCheckedAt = this.now();
+        const open = new Set((await this.o.store.requestsIn(OPEN_STATES)).map((r) => r.id));
+        for (const id of [...this.pending]) if (!open.has(id)) await this.lookAt(id);
+      }
     } catch (e) {
       this.o.log.error({ err: e, inbox: this.folder.root }, `inbox ${this.folder.root}: ${e instanceof Error ? e.message : String(e)}`);
     }
+  }
+
+  /** a failure that may pass (the database away, an I/O error): the file stays, tried again later */
+  private later(name: string, e: unknown): void {
+    this.retryAt.set(name, this.now() + RETRY_MS);
+    this.o.log.warn({ err: e, file: name }, `inbox: ${name} not taken, tried again in ${RETRY_MS / 1000} s: ${e instanceof Error ? e.message : String(e)}`);
   }
 
   /** one quiet file: read, check, submit once, move */
@@ -115,34 +133,44 @@ export class Inbox {
       sha256 = read.sha256;
       spec = this.o.check(read.value);
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return; // taken away meanwhile
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT') return; // taken away meanwhile
+      if (code === 'EACCES' || code === 'EPERM') return this.quarantine(name, new BargeError('E_PERMISSION', `${name}: this service may not read it`));
       if (isBargeError(e)) return this.quarantine(name, e);
       throw e;
     }
     const key = spec.id !== undefined ? `id:${spec.id}` : `sha256:${sha256}`;
-    const had = await this.o.store.inboxKey(key);
-    if (had !== undefined) {
-      // the same name: this file was submitted and the coordinator stopped before it was moved
-      if (had.fileName === name) return this.accept(name, had.requestId, 'was submitted already (before a restart)');
-      const same = spec.id !== undefined ? `the id '${spec.id}'` : 'the same content';
-      return this.quarantine(name, new BargeError('E_EXISTS', `${name}: ${same} as ${had.fileName}, which is request ${had.requestId} already`), key);
-    }
+    if (await this.seenBefore(name, key, spec)) return;
     let view: RequestView;
     try {
       view = await this.o.coordinator.submit(spec, `inbox:${name}`, { key, file: name });
     } catch (e) {
+      // another coordinator on this database took the same file at the same time
+      if (isBargeError(e) && e.code === 'E_EXISTS' && await this.seenBefore(name, key, spec)) return;
       if (isBargeError(e) && !e.retryable) return this.quarantine(name, e, key);
-      this.retryAt.set(name, this.now() + RETRY_MS);
-      this.o.log.warn({ err: e, file: name }, `inbox: ${name} not submitted, tried again in ${RETRY_MS / 1000} s: ${e instanceof Error ? e.message : String(e)}`);
-      return;
+      throw e;
     }
     this.accept(name, view.id, 'submitted');
+  }
+
+  /** true when the key made a request already: the file is moved, and makes no second one */
+  private async seenBefore(name: string, key: string, spec: RequestSpec): Promise<boolean> {
+    const had = await this.o.store.inboxKey(key);
+    if (had === undefined) return false;
+    // the same name: this file again, or a coordinator stopped between the submit and the move
+    if (had.fileName === name) this.accept(name, had.requestId, 'made its request already (no second one)');
+    else {
+      const same = spec.id !== undefined ? `the id '${spec.id}'` : 'the same content';
+      this.quarantine(name, new BargeError('E_EXISTS', `${name}: ${same} as ${had.fileName}, which is request ${had.requestId} already`), key);
+    }
+    return true;
   }
 
   private accept(name: string, requestId: string, how: string): void {
     this.pending.add(requestId);
     const moved = this.move(name, 'accepted', this.folder.freeName(name, 'accepted'));
-    this.o.log.info({ file: name, request: requestId }, `inbox: ${name} ${how} as request ${requestId}; moved to accepted/${moved}`);
+    if (moved === undefined) return;
+    this.o.log.info({ file: name, request: requestId }, `inbox: ${name} ${how}: request ${requestId}; moved to accepted/${moved}`);
   }
 
   private quarantine(name: string, e: BargeError, key?: string): void {
@@ -151,14 +179,17 @@ export class Inbox {
       file: name, code: e.code, message: e.message, at: new Date().toISOString(), ...(key === undefined ? {} : { key }),
     });
     const moved = this.move(name, 'quarantine', to);
+    if (moved === undefined) { fs.rmSync(this.folder.pathOf(`${to}.error.json`, 'quarantine'), { force: true }); return; }
     this.o.log.warn({ file: name, code: e.code }, `inbox: ${name} quarantined as quarantine/${moved}: ${e.code}: ${e.message}`);
   }
 
-  private move(name: string, to: InboxOutcome, as: string): string {
+  /** the name it got in `to`; undefined when it was gone (another coordinator moved it) */
+  private move(name: string, to: InboxOutcome, as: string): string | undefined {
     try {
       this.moves.move(name, to, as);
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e; // else: taken away meanwhile
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw e;
     }
     return as;
   }
