@@ -160,6 +160,28 @@ for (const engine of engines) {
       }
     });
 
+    void test('a canceled request gets its status file; retried, the file is written again when it ends', async () => {
+      const t = inboxSetup('again');
+      const url = await engine.db();
+      const s = await startService(['--config', t.config, '--state-dir', t.stateDir, ...(url ? ['--db', url] : [])],
+        { env: { BARGE_TEST_TASK_DELAY_MS: '400' } });
+      try {
+        await waitUntil(() => fs.existsSync(path.join(t.inbox, 'accepted')));
+        dropFile(t.inbox, 'slow.json', JSON.stringify({ id: 'slow-one', source: 'src:/', destination: 'dst:/s' }));
+        await waitUntil(() => namesIn(t.inbox, 'accepted').includes('slow.json'), 30_000);
+        assert.equal((await s.api('POST', '/api/requests/slow-one/cancel')).status, 200);
+        await waitUntil(() => statusOf(t.inbox, 'slow-one')?.state === 'canceled', 30_000);
+        assert.deepEqual(statusOf(t.inbox, 'slow-one')?.inbox, { file: 'slow.json', key: 'id:slow-one' });
+        assert.equal((await s.api('POST', '/api/requests/slow-one/retry')).status, 200);
+        await waitUntil(() => statusOf(t.inbox, 'slow-one')?.state === 'succeeded', 60_000);
+        assert.equal(statusOf(t.inbox, 'slow-one')?.files.copied, t.files);
+        assert.deepEqual(namesIn(t.inbox, 'status'), ['slow-one.json'], 'no temporary file left beside it');
+      } finally {
+        await stopService(s);
+        fs.rmSync(t.dir, { recursive: true, force: true });
+      }
+    });
+
     void test('kill -9 between the insert and the move: after a restart the file is accepted and there is exactly one request', async () => {
       const t = inboxSetup('crash');
       const url = await engine.db();
