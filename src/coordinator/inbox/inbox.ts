@@ -99,6 +99,7 @@ export class Inbox {
   /** one look at the folder; nothing in it may end the coordinator, so every failure is logged here */
   private async pass(): Promise<void> {
     try {
+      this.folder.prepare(); // again: an operator may have removed a folder while the service runs
       const seen = this.folder.look();
       const present = new Set(seen.map((f) => f.name));
       for (const name of [...this.retryAt.keys()]) if (!present.has(name)) this.retryAt.delete(name);
