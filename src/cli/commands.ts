@@ -129,6 +129,7 @@ program.command('serve')
   .option('--tls-cert <file>', 'PEM certificate (chain): the API speaks HTTPS (with --tls-key; env BARGE_TLS_CERT; config [tls] cert)')
   .option('--tls-key <file>', 'PEM private key of --tls-cert (env BARGE_TLS_KEY; config [tls] key)')
   .option('--tls-ca <file>', 'PEM CA trusted for agents whose data plane speaks TLS, when listing endpoints on them (default: the system CAs; env BARGE_TLS_CA; config [tls] ca)')
+  .option('--inbox <dir>', 'a drop folder of request files (JSON or TOML): each is submitted, then moved to accepted/ or quarantine/ (env BARGE_INBOX; config [inbox] path)')
   .addOption(new Option('--log-format <format>', LOG_FORMAT_HELP).choices(['human', 'json']))
   .action(async (flags: ServeFlags, cmd: Command) => {
     const given = (k: keyof ServeFlags): boolean => cmd.getOptionValueSource(k) === 'cli';
@@ -149,6 +150,7 @@ program.command('serve')
       ...(flags.tlsCert !== undefined ? { tlsCert: flags.tlsCert } : {}),
       ...(flags.tlsKey !== undefined ? { tlsKey: flags.tlsKey } : {}),
       ...(flags.tlsCa !== undefined ? { tlsCa: flags.tlsCa } : {}),
+      ...(flags.inbox !== undefined ? { inbox: flags.inbox } : {}),
     });
   });
 

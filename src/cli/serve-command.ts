@@ -27,6 +27,8 @@ import { logRequestChanges } from './request-log.js';
 import { createServiceLogger, logWarnings, resolveLogFormat, resolveLogLevel } from './service-log.js';
 import { listenFailure, startingUp } from './start-up-failure.js';
 import type { StateStore } from '../state/state-store.js';
+import type { Inbox } from '../coordinator/inbox/inbox.js';
+import { startInbox } from './serve-inbox.js';
 
 const pkg = createRequire(import.meta.url)('../../../package.json') as { version: string };
 
@@ -62,6 +64,7 @@ interface Started {
   agent: LeaseLoop | undefined;
   app: Awaited<ReturnType<typeof buildServer>>;
   stopPresence: () => void;
+  inbox: Inbox | undefined;
 }
 
 export async function serveCommand(file: string | undefined, logFormat: string | undefined, flags: ConfigFlags): Promise<void> {
@@ -121,13 +124,19 @@ async function start(file: string | undefined, flags: ConfigFlags, log: Logger):
   } catch (e) {
     throw new BargeError('E_CONFIG', listenFailure(config.listen.host, config.listen.port, e, 'another barge serve? pick another --listen'));
   }
+  let inbox: Inbox | undefined;
+  try {
+    inbox = await startInbox(config.inbox, coordinator, store, log, hooks);
+  } catch (e) {
+    throw new BargeError('E_CONFIG', `inbox: ${config.inbox?.path ?? ''}: ${e instanceof Error ? e.message : String(e)}`);
+  }
   if (!config.auth) log.warn('authentication is off (--no-auth); anyone who reaches this port may act');
   else if (!config.tls?.server && !isLoopback(config.listen.host)) log.warn('the API speaks plain HTTP: tokens cross the network in clear (give [tls] cert and key, or serve behind a TLS proxy)');
-  return { store, coordinator, agent, app, stopPresence };
+  return { store, coordinator, agent, app, stopPresence, inbox };
 }
 
 async function untilSignalled(o: Started, log: Logger): Promise<void> {
-  const { store, coordinator, agent, app, stopPresence } = o;
+  const { store, coordinator, agent, app, stopPresence, inbox } = o;
   const say = (line: string): void => log.info(line);
   await new Promise<void>((resolve) => {
     let stopping = false;
@@ -137,6 +146,7 @@ async function untilSignalled(o: Started, log: Logger): Promise<void> {
       say('stopping: no new tasks; waiting for the tasks in flight (signal again to leave at once)');
       void (async () => {
         stopPresence();
+        await inbox?.stop();
         await agent?.stop();
         await coordinator.stop();
         await app.close();

@@ -6,6 +6,7 @@ import { checkName, isLoopback, parseBoolText, parseDb, parseDir, parseDuration,
   parseWholeNumber } from './parse-values.js';
 import { readFileSettings } from './read-file-settings.js';
 import { readTls } from './read-tls.js';
+import { inboxConfig } from './read-inbox.js';
 import type { EndpointDescription } from '../storage/registry.js';
 import { DEFAULT_AGENT_PRUNE_MS, DEFAULT_AGENT_WAIT_MS, DEFAULT_LEASE_TIMEOUT_MS, DEFAULT_LISTEN, DEFAULT_RETRY, MAX_TRANSFERS, SQLITE_FILE_NAME, defaultName,
   defaultStateDir, defaultTransfers, type ConfigFlags, type DbConfig, type EndpointConfig,
@@ -61,6 +62,8 @@ export function loadServiceConfig(input: LoadConfigInput): ServiceConfig {
     pick(flag, flagName, envName, (t, w) => parseDir(t, w, cwd), file?.tls?.[key], `tls.${key}`);
   const tls = readTls(tlsFile(flags.tlsCert, '--tls-cert', 'BARGE_TLS_CERT', 'cert'), tlsFile(flags.tlsKey, '--tls-key', 'BARGE_TLS_KEY', 'key'),
     tlsFile(flags.tlsCa, '--tls-ca', 'BARGE_TLS_CA', 'ca'));
+  const inboxDir = pick(flags.inbox, '--inbox', 'BARGE_INBOX', (t, w) => parseDir(t, w, cwd), undefined, 'inbox.path')?.value;
+  const inbox = inboxConfig(inboxDir, file?.inbox, input.file ?? '');
 
   return {
     file: input.file === undefined ? undefined : path.resolve(input.file),
@@ -80,6 +83,7 @@ export function loadServiceConfig(input: LoadConfigInput): ServiceConfig {
     endpointStorage: file?.endpointStorage ?? new Map<string, EndpointDescription>(),
     tokens: file?.tokens ?? [],
     tls,
+    ...(inbox === undefined ? {} : { inbox }),
   };
 }
 

@@ -11,6 +11,7 @@ import { DEFAULT_RETRY, MAX_TRANSFERS, type DbConfig, type EndpointConfig, type 
   type SiteConfig, type TokenConfig } from './service-config.js';
 import { TableReader } from './toml-table.js';
 import { readTlsTable, type TlsFiles } from './read-tls.js';
+import { readInboxTable, type InboxTable } from './read-inbox.js';
 
 function optional<K extends string, T>(key: K, value: T | undefined): { [k in K]?: T } {
   return (value === undefined ? {} : { [key]: value }) as { [k in K]?: T };
@@ -33,10 +34,11 @@ export interface FileSettings {
   endpointStorage: Map<string, EndpointDescription>;
   tokens: TokenConfig[];
   tls?: TlsFiles;
+  inbox?: InboxTable;
 }
 
 const TOP_KEYS = ['name', 'listen', 'db', 'state_dir', 'local_agent', 'transfers', 'lease_timeout', 'agent_wait', 'agent_prune', 'auth',
-  'retry', 'sites', 'endpoints', 'tokens', 'tls'];
+  'retry', 'sites', 'endpoints', 'tokens', 'tls', 'inbox'];
 
 /** Relative paths in the file (db, state_dir, secret_file) are taken from the file's directory, not the working directory. */
 export function readFileSettings(file: string, env: NodeJS.ProcessEnv): FileSettings {
@@ -61,6 +63,7 @@ export function readFileSettings(file: string, env: NodeJS.ProcessEnv): FileSett
     ...readSitesAndEndpoints(root),
     tokens: readTokens(root.tableArray('tokens') ?? [], env, baseDir),
     ...optional('tls', readTlsTable(root, baseDir)),
+    ...optional('inbox', readInboxTable(root, baseDir)),
   };
 }
 

@@ -7,6 +7,7 @@ export type TokenRole = 'admin' | 'read' | 'agent';
 export interface TokenConfig { name: string; secret: string; role: TokenRole }
 import type { EndpointDescription } from '../storage/registry.js';
 import type { TlsConfig } from './read-tls.js';
+import type { InboxConfig } from './read-inbox.js';
 
 /** an endpoint as the API shows it; `path` says where it is, in its kind's words (posix: the directory) */
 export interface EndpointConfig { name: string; kind: string; path: string; write: boolean; site: string }
@@ -38,6 +39,8 @@ export interface ServiceConfig {
   tokens: TokenConfig[];
   /** HTTPS for the API, and the CA trusted for agents' TLS data planes (config/read-tls.ts) */
   tls?: TlsConfig;
+  /** the drop-folder inbox of request files (config/read-inbox.ts); absent: none */
+  inbox?: InboxConfig;
 }
 
 /**
@@ -58,6 +61,7 @@ export interface ConfigFlags {
   tlsCert?: string;
   tlsKey?: string;
   tlsCa?: string;
+  inbox?: string;
 }
 
 export const TOKEN_ROLES: readonly TokenRole[] = ['admin', 'read', 'agent'];

@@ -17,10 +17,12 @@ export interface TestHooks {
   corruptAlways: string[];
   /** BARGE_TEST_WIRE_CORRUPT_ONCE: paths whose first bytes sent to an agent get one byte flipped */
   wireCorruptOnce: string[];
+  /** BARGE_TEST_INBOX_KILL_BEFORE_MOVE=1: the inbox's first move to accepted/ kills the process (SIGKILL) instead */
+  inboxKillBeforeMove: boolean;
 }
 
 const NAMES = ['BARGE_TEST_TASK_LOG', 'BARGE_TEST_TASK_DELAY_MS', 'BARGE_TEST_CHUNK_CUTOFF', 'BARGE_TEST_CORRUPT_ONCE',
-  'BARGE_TEST_CORRUPT_ALWAYS', 'BARGE_TEST_WIRE_CORRUPT_ONCE'] as const;
+  'BARGE_TEST_CORRUPT_ALWAYS', 'BARGE_TEST_WIRE_CORRUPT_ONCE', 'BARGE_TEST_INBOX_KILL_BEFORE_MOVE'] as const;
 
 function lines(v: string | undefined): string[] {
   return (v ?? '').split('\n').filter((s) => s !== '');
@@ -46,6 +48,7 @@ export function readTestHooks(env: NodeJS.ProcessEnv): TestHooks | undefined {
     corruptOnce: lines(env.BARGE_TEST_CORRUPT_ONCE),
     corruptAlways: lines(env.BARGE_TEST_CORRUPT_ALWAYS),
     wireCorruptOnce: lines(env.BARGE_TEST_WIRE_CORRUPT_ONCE),
+    inboxKillBeforeMove: env.BARGE_TEST_INBOX_KILL_BEFORE_MOVE === '1',
   };
 }
 

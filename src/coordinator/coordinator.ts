@@ -230,8 +230,11 @@ export class Coordinator {
 
   // ---- requests
 
-  /** `actor`: who submits (an API token's name); the audit trail's first entry */
-  async submit(spec: RequestSpec, actor: string): Promise<RequestView> {
+  /**
+   * `actor`: who submits (an API token's name); the audit trail's first entry. `inbox`: the
+   * drop-folder file it comes from, whose key is kept in the request's own transaction.
+   */
+  async submit(spec: RequestSpec, actor: string, inbox?: { key: string; file: string }): Promise<RequestView> {
     // without the built-in agent, endpoint roots are on agents' hosts, not this one
     const here = this.config.localAgent;
     const src = resolveEndpointPath(this.config.endpoints, spec.source, 'source', here);
@@ -254,6 +257,9 @@ export class Coordinator {
         srcEndpoint: src.endpoint.name, dstEndpoint: dst.endpoint.name, ...storedSpec({ ...spec, id }),
       }, now);
       if (made) await s.addAudit(id, entry);
+      if (made && inbox && !(await s.addInboxKey({ key: inbox.key, requestId: id, fileName: inbox.file }, now))) {
+        throw new BargeError('E_EXISTS', `${inbox.file}: a request was made from the same file (${inbox.key}) meanwhile`);
+      }
       return made;
     });
     if (!created) throw new BargeError('E_EXISTS', `a request with id '${id}' exists already`);

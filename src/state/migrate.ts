@@ -10,6 +10,7 @@ import { up as agentSecret } from './migrations/005-agent-secret.js';
 import { up as requestFiles } from './migrations/008-request-files.js';
 import { up as agentTls } from './migrations/007-agent-tls.js';
 import { up as requestAudit } from './migrations/006-request-audit.js';
+import { up as inboxKeys } from './migrations/009-inbox-keys.js';
 
 export async function migrate(db: Kysely<unknown>, flavor: Flavor): Promise<void> {
   const migrations: Record<string, Migration> = {
@@ -21,6 +22,7 @@ export async function migrate(db: Kysely<unknown>, flavor: Flavor): Promise<void
     '006-request-audit': { up: (d) => requestAudit(d as Kysely<unknown>, flavor) },
     '007-agent-tls': { up: (d) => agentTls(d as Kysely<unknown>) },
     '008-request-files': { up: (d) => requestFiles(d as Kysely<unknown>) },
+    '009-inbox-keys': { up: (d) => inboxKeys(d as Kysely<unknown>, flavor) },
   };
   // unordered: migrations written side by side may land in either order (a database that has
   // 006 still gets 005 once it exists); each one stands alone

@@ -130,10 +130,19 @@ export interface Database {
   settings: SettingsTable;
   request_files: RequestFilesTable;
   request_audit: RequestAuditTable;
+  inbox_keys: InboxKeysTable;
 }
 
 /** a request's file list (JSON), apart from its row (migration 008) */
 export interface RequestFilesTable {
   request_id: string;
   files: string;
+}
+
+/** which request a file of the drop-folder inbox became (migration 009-inbox-keys) */
+export interface InboxKeysTable {
+  key: string;
+  request_id: string;
+  file_name: string;
+  created_at: number;
 }

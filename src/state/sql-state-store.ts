@@ -9,10 +9,11 @@ import type { Database } from './schema.js';
 import { RunnableRequests } from './runnable-requests.js';
 import * as queue from './sql-task-queue.js';
 import * as audit from './sql-request-audit.js';
+import * as inbox from './sql-inbox-keys.js';
 import { agentRow, requestOf } from './row-records.js';
 import type { LeaseRun } from './sql-task-queue.js';
 import type {
-  AgentRecord, AuditEntry, Completion, DirMetaEntry, FileError, LeasedTask, LeaseLimits, ManifestEntry, NewRequest, NewTask, Page,
+  AgentRecord, AuditEntry, Completion, DirMetaEntry, FileError, InboxKeyEntry, LeasedTask, LeaseLimits, ManifestEntry, NewRequest, NewTask, Page,
   PhaseState, Quota, RequestRecord, RequestState, Runnable, StateStore, StoredError, TaskState,
 } from './state-store.js';
 
@@ -303,6 +304,11 @@ export class SqlStateStore implements StateStore {
   listAudit(requestId: string, limit: number, offset: number): Promise<Page<AuditEntry>> {
     return audit.listAudit(this.db, requestId, limit, offset);
   }
+
+  addInboxKey(e: InboxKeyEntry, now: number): Promise<boolean> { return inbox.addInboxKey(this.db, e, now); }
+  inboxKey(key: string): Promise<InboxKeyEntry | undefined> { return inbox.inboxKey(this.db, key); }
+  inboxKeysOf(requestId: string): Promise<InboxKeyEntry[]> { return inbox.inboxKeysOf(this.db, requestId); }
+  listInboxKeys(): Promise<(InboxKeyEntry & { state: RequestState })[]> { return inbox.listInboxKeys(this.db); }
 
   async upsertAgent(a: AgentRecord): Promise<void> {
     const row = agentRow(a, null);

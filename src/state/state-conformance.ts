@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { AgentRecord, Completion, NewTask, StateStore } from './state-store.js';
 import { auditConformance } from './audit-conformance.js';
+import { inboxKeysConformance } from './inbox-keys-conformance.js';
 
 export interface StoreUnderTest {
   store: StateStore;
@@ -374,5 +375,6 @@ export function stateConformance(name: string, make: () => Promise<StoreUnderTes
 
     auditConformance(it);
     cleanupConformance(it);
+    inboxKeysConformance(it);
   });
 }

@@ -164,6 +164,9 @@ export interface PhaseState {
   dirMetaDepth: number | undefined;
 }
 
+/** a file of the drop-folder inbox and the request it became */
+export interface InboxKeyEntry { key: string; requestId: string; fileName: string }
+
 export interface StateStore {
   readonly flavor: 'sqlite' | 'postgres';
   /** run fn in one transaction; nested calls join the outer one */
@@ -234,6 +237,18 @@ export interface StateStore {
   addAudit(requestId: string, e: AuditEntry): Promise<void>;
   /** a request's audit trail, in the order it was written */
   listAudit(requestId: string, limit: number, offset: number): Promise<Page<AuditEntry>>;
+
+  /**
+   * Records that the inbox file `fileName` with `key` became `requestId`; callers write it in
+   * the transaction that creates the request. False when the key is taken (nothing written).
+   */
+  addInboxKey(e: InboxKeyEntry, now: number): Promise<boolean>;
+  /** the request an inbox key became, if any */
+  inboxKey(key: string): Promise<InboxKeyEntry | undefined>;
+  /** the inbox entries of a request (one, unless its id was taken by several keys: never) */
+  inboxKeysOf(requestId: string): Promise<InboxKeyEntry[]>;
+  /** every inbox entry with its request's state: which ones still owe a status file */
+  listInboxKeys(): Promise<(InboxKeyEntry & { state: RequestState })[]>;
 
   upsertAgent(a: AgentRecord): Promise<void>;
   /**
