@@ -1,5 +1,5 @@
 // The Stager: how an archive storage (tape, HSM) brings files online before they are read.
-// Only the interface so far; an archive kind implements it and sets `features.staging`.
+// An archive kind (storage/archive/) implements it and sets `features.staging`.
 import type { ErrorRecord } from '../core/errors.js';
 
 /** where a file lives in the archive: the volume (tape) and its place on it */
@@ -39,7 +39,24 @@ export interface StageResult {
  * - `release`: the caller is done with these files: their buffer space may be reused.
  *   Releasing a file that is not staged is not an error.
  */
+/** what the archive allows at once, from its endpoint's config: the caller plans its sessions by these */
+export interface StagerLimits {
+  /** sessions (drives) staging at once; more wait their turn */
+  drives: number;
+  /** files one session is given at most */
+  batchSize: number;
+  /** bytes the buffer may hold, staged and being staged */
+  quotaBytes: number;
+}
+
 export interface Stager {
+  readonly limits: StagerLimits;
+  /**
+   * counters for metrics: the buffer's bytes (usedBytes, reservedBytes, peakBytes,
+   * quotaBytes) and the driver's own (the sim: mounts, seekSeconds, readSeconds,
+   * elapsedSeconds, ...), as they are in this process
+   */
+  stats(): Record<string, number>;
   locate(paths: readonly string[]): Promise<Array<StageLocation | LocateFailure>>;
   stage(batch: readonly string[], signal?: AbortSignal): Promise<StageResult[]>;
   release(paths: readonly string[]): Promise<void>;
