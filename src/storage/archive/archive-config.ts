@@ -5,6 +5,7 @@ import { parseSize } from '../../core/units.js';
 import { configError, describeValue, keyWhere, optionalString, requiredString, type ConfigTable } from '../endpoint-table.js';
 import type { EndpointDescription } from '../storage-kind.js';
 import { PATHS_PLACEHOLDER } from './command/command-driver.js';
+import { parseFaults } from './sim/faults.js';
 import { LTO9, type TapeTiming } from './sim/library.js';
 
 export interface SimDriverConfig {
@@ -98,6 +99,11 @@ function refuseOthers(t: ConfigTable, keys: readonly string[], driver: string, w
   for (const k of keys) if (has(t, k)) throw configError(keyWhere(where, k), `is not a key of driver ${JSON.stringify(driver)}`);
 }
 
+function checkFaults(spec: string, where: string): string {
+  parseFaults(spec, where);
+  return spec;
+}
+
 function simDriver(t: ConfigTable, where: string): SimDriverConfig {
   refuseOthers(t, COMMAND, 'sim', where);
   const catalogue = optionalString(t, 'catalogue', where);
@@ -113,7 +119,7 @@ function simDriver(t: ConfigTable, where: string): SimDriverConfig {
       loadS: seconds('load_time', LTO9.loadS), unloadS: seconds('unload_time', LTO9.unloadS), locateS: seconds('locate_time', LTO9.locateS),
       robotS: seconds('robot_time', LTO9.robotS), readRate: bytes(t, 'read_rate', where, LTO9.readRate),
     },
-    faults: optionalString(t, 'faults', where) ?? '',
+    faults: checkFaults(optionalString(t, 'faults', where) ?? '', keyWhere(where, 'faults')),
   };
 }
 
