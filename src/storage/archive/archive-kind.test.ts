@@ -121,6 +121,23 @@ void test('seeded faults through the config: a lost file fails alone, not retrya
   }
 });
 
+void test('stopped by its signal, staging gives back what it had not brought: E_INTERRUPTED, nothing reserved, nothing left', async () => {
+  const t = tree();
+  try {
+    // a mount takes 26 simulated seconds, 260 ms here: the signal comes first, whatever the machine's load
+    const stager = stagerOf(archive(t, { scale: 0.01 }));
+    const stop = new AbortController();
+    setTimeout(() => stop.abort(), 20);
+    const results = await stager.stage(['a.dat', 'd/b.dat', 'd/c.dat'], stop.signal);
+    assert.deepEqual(results.map((r) => r.error?.code), ['E_INTERRUPTED', 'E_INTERRUPTED', 'E_INTERRUPTED']);
+    assert.equal(stager.stats().reservedBytes, 0);
+    assert.equal(stager.stats().usedBytes, 0);
+    assert.deepEqual(fs.readdirSync(path.join(t.buffer, STAGING_DIR)), []);
+  } finally {
+    fs.rmSync(t.top, { recursive: true, force: true });
+  }
+});
+
 void test('a bad archive table is E_CONFIG naming the key', () => {
   const kind = storageKind('archive');
   const ok = { path: '/arch', buffer: '/buf', buffer_quota: '10GiB', driver: 'sim' };
