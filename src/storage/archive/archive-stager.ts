@@ -1,8 +1,9 @@
 // The Stager of an archive endpoint, the same for every driver: what is in the buffer whole
 // already is not staged again; a file is taken only while the buffer has room for it (by
-// reservation, so sessions under way count too); a batch goes to the driver in sessions of at
-// most batchSize files, at most `drives` at once; what lands is checked (size, and checksum
-// when the tool gave one) before it is renamed under its path in the buffer.
+// reservation, in the caller's order, so sessions under way count too); what is taken goes
+// to the driver in tape order, in sessions of one volume and at most batchSize files, at
+// most `drives` at once; what lands is checked (size, and checksum when the tool gave one)
+// before it is renamed under its path in the buffer.
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import { BargeError, toErrorRecord, type ErrorRecord } from '../../core/errors.js';
@@ -16,6 +17,22 @@ function failed(path: string, e: unknown): StageResult {
 
 function hashFile(file: string, algorithm: string): string {
   return createHash(algorithm).update(fs.readFileSync(file)).digest('hex');
+}
+
+/**
+ * The admitted files in tape order (volume, then position; the caller's order among equals),
+ * cut into sessions of one volume and at most batchSize files: a session is one mount.
+ */
+export function sessionsOf(files: readonly StageLocation[], batchSize: number): StageLocation[][] {
+  const sorted = files.map((f, i) => ({ f, i })).sort((a, b) =>
+    (a.f.volume < b.f.volume ? -1 : a.f.volume > b.f.volume ? 1 : a.f.position - b.f.position || a.i - b.i)).map((x) => x.f);
+  const out: StageLocation[][] = [];
+  for (const f of sorted) {
+    const last = out.at(-1);
+    if (last !== undefined && last.length < batchSize && last[0]?.volume === f.volume) last.push(f);
+    else out.push([f]);
+  }
+  return out;
 }
 
 export class ArchiveStager implements Stager {
@@ -50,8 +67,7 @@ export class ArchiveStager implements Stager {
       results.set(l.path, failed(l.path, new BargeError('E_BUFFER_FULL',
         `${l.size} bytes would take the buffer past its quota (${stats.usedBytes ?? 0} staged, ${stats.reservedBytes ?? 0} on the way, quota ${this.limits.quotaBytes})`, { path: l.path })));
     }
-    const sessions: StageLocation[][] = [];
-    for (let i = 0; i < admitted.length; i += this.limits.batchSize) sessions.push(admitted.slice(i, i + this.limits.batchSize));
+    const sessions = sessionsOf(admitted, this.limits.batchSize);
     await Promise.all(sessions.map((files) => this.buffer.sessions.run(async () => {
       for (const r of await this.session(files, signal)) results.set(r.path, r);
     })));

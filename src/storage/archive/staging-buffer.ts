@@ -74,10 +74,16 @@ export class StagingBuffer {
   /** the temporary file checked and renamed into place: its reservation becomes used bytes */
   land(temp: string, rel: string, bytes: number): void {
     const to = this.fileOf(rel);
-    fs.mkdirSync(path.dirname(to), { recursive: true });
     let replaced = 0;
     try { replaced = fs.statSync(to).size; } catch { /* nothing there */ }
-    fs.renameSync(temp, to);
+    try {
+      fs.renameSync(temp, to);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+      // its directory is made here, and may be pruned by a release in another process meanwhile: once more
+      fs.mkdirSync(path.dirname(to), { recursive: true });
+      fs.renameSync(temp, to);
+    }
     this.reserved -= bytes;
     this.used = this.usedBytes() + bytes - replaced;
     this.peak = Math.max(this.peak, this.used);
@@ -90,6 +96,10 @@ export class StagingBuffer {
     try { size = fs.statSync(file).size; } catch { return; }
     fs.rmSync(file, { force: true });
     this.used = this.usedBytes() - size;
+    // directories left empty go too, so that a drained buffer is an empty one
+    for (let dir = path.dirname(file); dir !== this.top && dir.startsWith(this.top + path.sep); dir = path.dirname(dir)) {
+      try { fs.rmdirSync(dir); } catch { break; }
+    }
   }
 
   stats(): Record<string, number> {
