@@ -30,13 +30,14 @@ export const archiveKind: StorageKind<ArchiveEndpoint> = {
   keys: ARCHIVE_KEYS,
   parseEndpoint: parseArchiveEndpoint,
 
-  open(endpoint) {
+  open(endpoint, opts) {
     const sub = endpoint.sub ?? '';
     const root = under(endpoint.path, sub);
     const bufferRoot = under(endpoint.buffer, sub);
-    const base = sub === '' ? {} : { base: endpoint.path };
-    const namespace = new PosixStorage(root, base);
-    const buffer = new PosixStorage(bufferRoot, sub === '' ? {} : { base: endpoint.buffer });
+    // an agent serving peers reads on its one event loop: as posix does for it
+    const reads = opts.forAgent ? { confineReads: true, asyncReads: true } : {};
+    const namespace = new PosixStorage(root, { ...reads, ...(sub === '' ? {} : { base: endpoint.path }) });
+    const buffer = new PosixStorage(bufferRoot, { ...reads, ...(sub === '' ? {} : { base: endpoint.buffer }) });
     const limits = { drives: endpoint.drives, batchSize: endpoint.batchSize, quotaBytes: endpoint.bufferQuota };
     const stager = new ArchiveStager(driverOf(endpoint), stagingBuffer(endpoint.buffer, endpoint.bufferQuota, endpoint.drives), limits, sub);
     return new ArchiveStorage(root, namespace, buffer, stager, endpoint.buffer);
