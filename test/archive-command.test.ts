@@ -86,16 +86,19 @@ void test('stage: a session per volume, in tape order, brings files into the buf
   assert.deepEqual(await stager.stage(wanted), wanted.map((p) => ({ path: p })));
   for (const p of wanted) assert.deepEqual(await readAll(await s.openRead(p)), fs.readFileSync(path.join(ns, p)), p);
   assert.equal(stager.stats().stageSessions, volumes.length, 'one session per volume');
+  assert.equal(stager.stats().locateCommands, 1, 'staging used what was located, not a second ls -P');
   // the last session (stats are per process) was the last volume's: one mount for its files
   const sim = JSON.parse(fs.readFileSync(stats, 'utf8')) as Record<string, number>;
   assert.equal(sim.mounts, 1);
   assert.equal(sim.files, located.filter((l) => l.volume === volumes.at(-1)).length);
 });
 
-void test('a lost file and a checksum that does not match fail alone; the buffer keeps none of them', async () => {
-  const s = archive('buf-faults', { sim: ['--checksum', 'sha256', '--faults', 'lost:dir 3/f5.dat'], hsi: ['--corrupt', 'dir 3/f6.dat'] });
+void test('a lost file, a checksum that does not match and a short file fail alone; the buffer keeps none of them', async () => {
+  const s = archive('buf-faults', { sim: ['--checksum', 'sha256', '--faults', 'lost:dir 3/f5.dat'], hsi: ['--corrupt', 'dir 3/f6.dat', '--truncate', 'dir 3/f8.dat'] });
   const stager = stagerOf(s);
-  const [lost, corrupt, good] = await stager.stage(['dir 3/f5.dat', 'dir 3/f6.dat', 'dir 3/f7.dat']);
+  const [lost, corrupt, good, short] = await stager.stage(['dir 3/f5.dat', 'dir 3/f6.dat', 'dir 3/f7.dat', 'dir 3/f8.dat']);
+  assert.equal(short?.error?.code, 'E_ARCHIVE');
+  assert.equal(short?.error?.message, `the staged file has ${100 + 45 + 8 - 1} bytes; the archive listed ${100 + 45 + 8}`);
   assert.equal(lost?.error?.code, 'E_ARCHIVE');
   assert.match(lost?.error?.message ?? '', /^the archive said: \*\*\* get: .*dir 3\/f5\.dat: lost: not readable on VOL/);
   assert.equal(corrupt?.error?.code, 'E_CHECKSUM');

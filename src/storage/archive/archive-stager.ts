@@ -40,6 +40,9 @@ export class ArchiveStager implements Stager {
    * `sub`: where this storage is rooted below the endpoint's top ('' at the top): the driver
    * and the buffer know paths from the top, callers from this root.
    */
+  /** files located and not staged since: a stage after a locate does not ask the archive twice */
+  private readonly located = new Map<string, StageLocation>();
+
   constructor(private readonly driver: ArchiveDriver, private readonly buffer: StagingBuffer, readonly limits: StagerLimits, private readonly sub: string) {}
 
   private top(rel: string): string {
@@ -50,13 +53,24 @@ export class ArchiveStager implements Stager {
     const answers = await this.driver.locate(paths.map((p) => this.top(p)));
     return answers.map((a, i) => {
       const path = paths[i] as string;
-      return 'error' in a ? { path, error: { ...a.error, path } } : { ...a, path };
+      if ('error' in a) return { path, error: { ...a.error, path } };
+      this.located.set(path, { ...a, path });
+      return { ...a, path };
     });
+  }
+
+  /** where the batch's files are: as located before (the caller locates, then stages), the rest asked now */
+  private async whereAre(batch: readonly string[]): Promise<Array<StageLocation | LocateFailure>> {
+    const unknown = batch.filter((p) => !this.located.has(p));
+    const asked = new Map((await this.locate(unknown)).map((a) => [a.path, a]));
+    return batch.map((p) => this.located.get(p) ?? asked.get(p) as StageLocation | LocateFailure);
   }
 
   async stage(batch: readonly string[], signal?: AbortSignal): Promise<StageResult[]> {
     const results = new Map<string, StageResult>();
-    const located = await this.locate(batch);
+    const located = await this.whereAre(batch);
+    // each location is used once: a later stage of the path (a retry) asks the archive again
+    for (const p of batch) this.located.delete(p);
     const admitted: StageLocation[] = [];
     for (const l of located) {
       if ('error' in l) { results.set(l.path, { path: l.path, error: l.error }); continue; }
