@@ -93,6 +93,22 @@ void test('stage: a session per volume, in tape order, brings files into the buf
   assert.equal(sim.files, located.filter((l) => l.volume === volumes.at(-1)).length);
 });
 
+void test('with --state the simulator is one library across sessions: a volume served in several sessions is mounted once', async () => {
+  const state = path.join(top, 'library-state.json');
+  const stats = path.join(top, 'stats-state.json');
+  const stager = stagerOf(archive('buf-state', { sim: ['--state', state, '--stats', stats, '--drives', '1'], batch: 3 }));
+  const wanted = ['dir 0', 'dir 1'].flatMap((d) => Array.from({ length: 15 }, (_, f) => `${d}/f${f}.dat`));
+  const located = (await stager.locate(wanted)).flatMap((l) => ('error' in l ? [] : [l]));
+  const volumes = new Set(located.map((l) => l.volume));
+  assert.deepEqual((await stager.stage(wanted)).filter((r) => r.error), []);
+  const sessions = stager.stats().stageSessions ?? 0;
+  assert.ok(sessions > volumes.size, `${sessions} sessions for ${volumes.size} volumes`);
+  const sim = JSON.parse(fs.readFileSync(stats, 'utf8')) as Record<string, number>;
+  assert.equal(sim.files, 30, 'the totals of all sessions');
+  assert.equal(sim.mounts, volumes.size, 'sessions in tape order: each volume mounted once');
+  assert.equal(fs.existsSync(`${state}.lock`), false);
+});
+
 void test('a lost file, a checksum that does not match and a short file fail alone; the buffer keeps none of them', async () => {
   const s = archive('buf-faults', { sim: ['--checksum', 'sha256', '--faults', 'lost:dir 3/f5.dat'], hsi: ['--corrupt', 'dir 3/f6.dat', '--truncate', 'dir 3/f8.dat'] });
   const stager = stagerOf(s);

@@ -40,6 +40,15 @@ export interface LibraryTotals {
   elapsedSeconds: number;
 }
 
+/** what a library remembers between runs of the simulator's CLI (sim-cli --state) */
+export interface LibraryState {
+  drives: Drive[];
+  volumeFreeAt: Array<[string, number]>;
+  volumeMounts: Array<[string, number]>;
+  readAttempts: Array<[string, number]>;
+  totals: LibraryTotals;
+}
+
 interface Drive {
   id: number;
   volume: string | undefined;
@@ -70,6 +79,23 @@ export class TapeLibrary {
 
   constructor(readonly catalogue: Catalogue, drives: number, private readonly timing: TapeTiming, private readonly scale: number, private readonly faults: Faults) {
     this.drives = Array.from({ length: drives }, (_, id) => ({ id, volume: undefined, head: 0, clock: 0, busy: false, broken: false, mounts: 0 }));
+  }
+
+  state(): LibraryState {
+    return {
+      drives: this.drives.map((d) => ({ ...d, busy: false })),
+      volumeFreeAt: [...this.volumeFreeAt], volumeMounts: [...this.volumeMounts], readAttempts: [...this.readAttempts],
+      totals: { ...this.totals },
+    };
+  }
+
+  /** takes up where a saved state left off (drives as many as this library has) */
+  restore(state: LibraryState): void {
+    state.drives.slice(0, this.drives.length).forEach((d, i) => { this.drives[i] = { ...d, id: i, busy: false }; });
+    for (const [k, v] of state.volumeFreeAt) this.volumeFreeAt.set(k, v);
+    for (const [k, v] of state.volumeMounts) this.volumeMounts.set(k, v);
+    for (const [k, v] of state.readAttempts) this.readAttempts.set(k, v);
+    Object.assign(this.totals, state.totals);
   }
 
   /**

@@ -6,7 +6,9 @@
 //                                                and stages them, in that order, in one session
 // Options: --volumes N, --seed N, --catalogue FILE, --drives N, --scale X, --faults SPEC,
 // --load S, --unload S, --locate S, --robot S, --read-rate BYTES_PER_S, --checksum md5|sha1|sha256
-// (print `HEX ALGO REMOTE` for each file got), --stats FILE (write the clock totals as JSON).
+// (print `HEX ALGO REMOTE` for each file got), --stats FILE (write the clock totals as JSON),
+// --state FILE (the library's drives, clock and totals carried from run to run; runs wait
+// for each other then). Without --state each run is a new library with empty drives.
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -15,6 +17,7 @@ import { formatLsP } from '../ls-p.js';
 import { parseGetLine } from '../command/get-lines.js';
 import { LTO9 } from './library.js';
 import { SimDriver, simLibrary, type SimSettings } from './sim-driver.js';
+import { withLibraryState } from './state-file.js';
 
 const USAGE = 'usage: sim-cli --root DIR [options] ls-p PATH... | session';
 
@@ -36,7 +39,7 @@ const { values: o, positionals } = parseArgs({
     root: { type: 'string' }, volumes: { type: 'string' }, seed: { type: 'string' }, catalogue: { type: 'string' },
     drives: { type: 'string' }, scale: { type: 'string' }, faults: { type: 'string' }, load: { type: 'string' },
     unload: { type: 'string' }, locate: { type: 'string' }, robot: { type: 'string' }, 'read-rate': { type: 'string' },
-    checksum: { type: 'string' }, stats: { type: 'string' },
+    checksum: { type: 'string' }, stats: { type: 'string' }, state: { type: 'string' },
   },
 });
 if (o.root === undefined) fail('--root is required');
@@ -111,7 +114,13 @@ async function session(): Promise<number> {
 }
 
 const [command, ...rest] = positionals;
-const run = command === 'ls-p' ? lsP(rest) : command === 'session' ? session() : fail(`unknown command ${JSON.stringify(command ?? '')}`);
+const chosen = command === 'ls-p' ? () => lsP(rest) : command === 'session' ? session : fail(`unknown command ${JSON.stringify(command ?? '')}`);
+const run = o.state === undefined ? chosen() : withLibraryState(path.resolve(o.state), async (saved) => {
+  const lib = simLibrary(settings);
+  if (saved) lib.restore(saved);
+  const result = await chosen();
+  return { result, state: lib.state() };
+});
 run.then((code) => { process.exitCode = code; }, (e: unknown) => {
   process.stderr.write(`sim-cli: ${e instanceof Error ? e.message : String(e)}\n`);
   process.exitCode = 1;
