@@ -64,6 +64,10 @@ void test('lists the namespace; a read before staging is E_NOT_STAGED; staged, i
     await rejectsWith(() => s.openRead('a.dat'), 'E_NOT_STAGED', 'released');
     assert.equal(stager.stats().usedBytes, 3000);
     await rejectsWith(() => stager.release(['../x']), 'E_PATH_ESCAPE', 'a path out of the buffer');
+    fs.writeFileSync(path.join(t.top, 'outside'), 'not archived');
+    const escapes = await stager.stage(['../outside', 'd/../../outside', '/etc/hostname']);
+    assert.deepEqual(escapes.map((r) => r.error?.code), ['E_PATH_ESCAPE', 'E_PATH_ESCAPE', 'E_PATH_ESCAPE']);
+    assert.equal(fs.existsSync(path.join(t.buffer, 'outside')), false);
     await rejectsWith(() => s.openWrite('new', { size: 1, sparse: false }), 'E_READ_ONLY', 'writing to the archive');
   } finally {
     fs.rmSync(t.top, { recursive: true, force: true });
@@ -81,6 +85,11 @@ void test('the quota, by reservation: a file that does not fit beside those on t
     assert.match(a?.error?.message ?? '', /5 bytes would take the buffer past its quota \(0 staged, 3000 on the way, quota 3004\)/);
     await stager.release(['d/b.dat']);
     assert.deepEqual(await stager.stage(['a.dat']), [{ path: 'a.dat' }]);
+    const small = stagerOf(archive(t, { buffer_quota: 2999 }));
+    const [tooBig] = await small.stage(['d/b.dat']);
+    assert.equal(tooBig?.error?.code, 'E_BUFFER_FULL');
+    assert.equal(tooBig?.error?.retryable, false, 'a file larger than the quota is not retried');
+    assert.match(tooBig?.error?.message ?? '', /^3000 bytes is more than the buffer's quota \(2999\): it can never be staged$/);
     assert.ok((stager.stats().peakBytes ?? Infinity) <= 3004);
   } finally {
     fs.rmSync(t.top, { recursive: true, force: true });

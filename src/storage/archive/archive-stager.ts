@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import { BargeError, toErrorRecord, type ErrorRecord } from '../../core/errors.js';
 import type { LocateFailure, StageLocation, StageResult, Stager, StagerLimits } from '../stager.js';
 import type { ArchiveDriver, StagedFile, StageJob } from './driver.js';
-import type { StagingBuffer } from './staging-buffer.js';
+import { checkRel, type StagingBuffer } from './staging-buffer.js';
 
 function failed(path: string, e: unknown): StageResult {
   return { path, error: toErrorRecord(e, path) };
@@ -36,13 +36,13 @@ export function sessionsOf(files: readonly StageLocation[], batchSize: number): 
 }
 
 export class ArchiveStager implements Stager {
+  /** files located and not staged since: a stage after a locate does not ask the archive twice */
+  private readonly located = new Map<string, StageLocation>();
+
   /**
    * `sub`: where this storage is rooted below the endpoint's top ('' at the top): the driver
    * and the buffer know paths from the top, callers from this root.
    */
-  /** files located and not staged since: a stage after a locate does not ask the archive twice */
-  private readonly located = new Map<string, StageLocation>();
-
   constructor(private readonly driver: ArchiveDriver, private readonly buffer: StagingBuffer, readonly limits: StagerLimits, private readonly sub: string) {}
 
   private top(rel: string): string {
@@ -50,13 +50,21 @@ export class ArchiveStager implements Stager {
   }
 
   async locate(paths: readonly string[]): Promise<Array<StageLocation | LocateFailure>> {
-    const answers = await this.driver.locate(paths.map((p) => this.top(p)));
-    return answers.map((a, i) => {
-      const path = paths[i] as string;
-      if ('error' in a) return { path, error: { ...a.error, path } };
+    // a path that would leave the archive's top never reaches the driver
+    const refused = new Map<string, LocateFailure>();
+    for (const p of paths) {
+      try { checkRel(this.top(p)); } catch (e) { refused.set(p, failed(p, e) as LocateFailure); }
+    }
+    const asked = paths.filter((p) => !refused.has(p));
+    const answers = await this.driver.locate(asked.map((p) => this.top(p)));
+    const byPath = new Map<string, StageLocation | LocateFailure>();
+    answers.forEach((a, i) => {
+      const path = asked[i] as string;
+      if ('error' in a) { byPath.set(path, { path, error: { ...a.error, path } }); return; }
       this.located.set(path, { ...a, path });
-      return { ...a, path };
+      byPath.set(path, { ...a, path });
     });
+    return paths.map((p) => refused.get(p) ?? byPath.get(p) ?? failed(p, new BargeError('E_ARCHIVE', 'the driver gave no answer for it', { path: p })) as LocateFailure);
   }
 
   /** where the batch's files are: as located before (the caller locates, then stages), the rest asked now */
@@ -78,8 +86,11 @@ export class ArchiveStager implements Stager {
       if (this.buffer.isStaged(this.top(l.path), l.size)) { results.set(l.path, { path: l.path }); continue; }
       if (this.buffer.reserve(l.size)) { admitted.push(l); continue; }
       const stats = this.buffer.stats();
-      results.set(l.path, failed(l.path, new BargeError('E_BUFFER_FULL',
-        `${l.size} bytes would take the buffer past its quota (${stats.usedBytes ?? 0} staged, ${stats.reservedBytes ?? 0} on the way, quota ${this.limits.quotaBytes})`, { path: l.path })));
+      // waiting helps only a file that fits in the buffer at all
+      const never = l.size > this.limits.quotaBytes;
+      const why = never ? `${l.size} bytes is more than the buffer's quota (${this.limits.quotaBytes}): it can never be staged`
+        : `${l.size} bytes would take the buffer past its quota (${stats.usedBytes ?? 0} staged, ${stats.reservedBytes ?? 0} on the way, quota ${this.limits.quotaBytes})`;
+      results.set(l.path, failed(l.path, new BargeError('E_BUFFER_FULL', why, { path: l.path, retryable: !never })));
     }
     const sessions = sessionsOf(admitted, this.limits.batchSize);
     await Promise.all(sessions.map((files) => this.buffer.sessions.run(async () => {
