@@ -101,6 +101,7 @@ void test('with --state the simulator is one library across sessions: a volume s
   const located = (await stager.locate(wanted)).flatMap((l) => ('error' in l ? [] : [l]));
   const volumes = new Set(located.map((l) => l.volume));
   assert.deepEqual((await stager.stage(wanted)).filter((r) => r.error), []);
+  assert.equal(stager.stats().locateCommands, 10, 'batch_size paths to a locate: 30 in 10');
   const sessions = stager.stats().stageSessions ?? 0;
   assert.ok(sessions > volumes.size, `${sessions} sessions for ${volumes.size} volumes`);
   const sim = JSON.parse(fs.readFileSync(stats, 'utf8')) as Record<string, number>;

@@ -56,7 +56,11 @@ export class ArchiveStager implements Stager {
       try { checkRel(this.top(p)); } catch (e) { refused.set(p, failed(p, e) as LocateFailure); }
     }
     const asked = paths.filter((p) => !refused.has(p));
-    const answers = await this.driver.locate(asked.map((p) => this.top(p)));
+    // batch_size paths to a locate too: a command's argument list has a limit
+    const answers: Array<StageLocation | LocateFailure> = [];
+    for (let i = 0; i < asked.length; i += this.limits.batchSize) {
+      answers.push(...await this.driver.locate(asked.slice(i, i + this.limits.batchSize).map((p) => this.top(p))));
+    }
     const byPath = new Map<string, StageLocation | LocateFailure>();
     answers.forEach((a, i) => {
       const path = asked[i] as string;

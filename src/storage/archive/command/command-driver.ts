@@ -21,6 +21,7 @@ export interface CommandSettings {
 }
 
 export const PATHS_PLACEHOLDER = '{paths}';
+const ARGV_BUDGET = 512 * 1024;
 const CHECKSUM_LINE = /^([0-9a-fA-F]{8,})\s+(md5|sha1|sha224|sha256|sha384|sha512)\s+(.+?)\s*$/;
 
 function failure(path: string, e: BargeError): { path: string; error: ReturnType<typeof toErrorRecord> } {
@@ -43,7 +44,22 @@ export class CommandDriver implements ArchiveDriver {
   }
 
   async locate(paths: readonly string[]): Promise<Array<StageLocation | LocateFailure>> {
-    if (paths.length === 0) return [];
+    // a command line holds some MiB of arguments (Linux: a quarter of the stack limit): runs of 512 KiB
+    const out: Array<StageLocation | LocateFailure> = [];
+    for (let i = 0; i < paths.length;) {
+      let bytes = 0;
+      let j = i;
+      while (j < paths.length && (j === i || bytes + this.archivePathOf(paths[j] as string).length + 1 <= ARGV_BUDGET)) {
+        bytes += this.archivePathOf(paths[j] as string).length + 1;
+        j++;
+      }
+      out.push(...await this.locateRun(paths.slice(i, j)));
+      i = j;
+    }
+    return out;
+  }
+
+  private async locateRun(paths: readonly string[]): Promise<Array<StageLocation | LocateFailure>> {
     const archivePaths = paths.map((p) => this.archivePathOf(p));
     const argv = this.settings.locate.flatMap((a) => (a === PATHS_PLACEHOLDER ? archivePaths : [a]));
     this.counts.locateCommands++;
