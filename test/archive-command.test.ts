@@ -64,6 +64,13 @@ void test('locate: every file where the simulator placed it; a missing one is E_
   assert.match(missing.error.message, /^the archive said: \*\*\* hpss_Lstat: No such file or directory .*dir 9\/nope$/);
 });
 
+void test('a tool that lists on stderr, as hsi does, is read the same', async () => {
+  const onStdout = await stagerOf(archive('buf-out')).locate(['dir 2/f3.dat', 'dir 3/f1.dat']);
+  const onStderr = await stagerOf(archive('buf-err', { hsi: ['--stderr', '1'] })).locate(['dir 2/f3.dat', 'dir 3/f1.dat']);
+  assert.ok(onStdout.every((l) => !('error' in l)));
+  assert.deepEqual(onStderr, onStdout);
+});
+
 void test('a malformed ls -P line fails that path only, naming the line', async () => {
   const stager = stagerOf(archive('buf-garble', { hsi: ['--garble', 'dir 1/f3.dat'] }));
   const got = await stager.locate(['dir 1/f2.dat', 'dir 1/f3.dat', 'dir 1/f4.dat']);

@@ -4,7 +4,7 @@
 //   fake-hsi --sim JSON_ARGS [--corrupt NAME] [--truncate NAME] -q   (a session: get lines on stdin)
 // --garble prints the ls -P line of a path ending in NAME with its volume field cut off;
 // --corrupt flips the first byte of a file got from a path ending in NAME, after the get;
-// --truncate cuts the last byte off such a file.
+// --truncate cuts the last byte off such a file; --stderr 1 prints everything on stderr, as hsi does.
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -16,12 +16,14 @@ let simArgs: string[] = [];
 const garble: string[] = [];
 const corrupt: string[] = [];
 const truncate: string[] = [];
+let allToStderr = false;
 while (args[0]?.startsWith('--')) {
   const [flag, value = ''] = args.splice(0, 2);
   if (flag === '--sim') simArgs = JSON.parse(value) as string[];
   else if (flag === '--garble') garble.push(value);
   else if (flag === '--corrupt') corrupt.push(value);
   else if (flag === '--truncate') truncate.push(value);
+  else if (flag === '--stderr') allToStderr = value === '1';
   else { process.stderr.write(`fake-hsi: unknown flag ${flag}\n`); process.exit(2); }
 }
 if (args[0] === '-q') args.shift();
@@ -30,8 +32,8 @@ function sim(command: string[], input: string): number {
   const r = spawnSync(process.execPath, [simCli, ...simArgs, ...command], { input, encoding: 'utf8' });
   let out = r.stdout;
   for (const name of garble) out = out.split('\n').map((l) => (l.startsWith('FILE') && l.split('\t')[1]?.endsWith(name) ? l.split('\t').slice(0, 5).join('\t') : l)).join('\n');
-  process.stdout.write(out);
-  process.stderr.write(r.stderr);
+  if (allToStderr) process.stderr.write(out + r.stderr);
+  else { process.stdout.write(out); process.stderr.write(r.stderr); }
   return r.status ?? 1;
 }
 

@@ -135,6 +135,8 @@ export function parseArchiveEndpoint(t: ConfigTable, where: string): ArchiveEndp
   const buffer = absolute(t, 'buffer', where);
   const rel = path.relative(top, buffer);
   if (rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel))) throw configError(keyWhere(where, 'buffer'), 'must not be the archive\'s path nor inside it');
+  const back = path.relative(buffer, top);
+  if (!back.startsWith('..') && !path.isAbsolute(back)) throw configError(keyWhere(where, 'buffer'), 'must not hold the archive\'s path');
   const name = requiredString(t, 'driver', where);
   if (name !== 'sim' && name !== 'command') throw configError(keyWhere(where, 'driver'), `expected "sim" or "command", got ${describeValue(name)}`);
   return {

@@ -156,6 +156,7 @@ void test('a bad archive table is E_CONFIG naming the key', () => {
     [{ ...ok, driver: 'ftp' }, /^e\.driver: expected "sim" or "command", got "ftp"$/],
     [{ ...ok, buffer: 'rel' }, /^e\.buffer: must be an absolute path/],
     [{ ...ok, buffer: '/arch/buf' }, /^e\.buffer: must not be the archive's path nor inside it$/],
+    [{ ...ok, buffer: '/' }, /^e\.buffer: must not hold the archive's path$/],
     [{ ...ok, drives: 0 }, /^e\.drives: must be at least 1, got 0$/],
     [{ ...ok, batch_size: 2.5 }, /^e\.batch_size: expected a whole number/],
     [{ ...ok, locate_command: ['hsi'] }, /^e\.locate_command: is not a key of driver "sim"$/],

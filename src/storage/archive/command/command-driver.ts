@@ -1,6 +1,6 @@
 // The `command` driver: an hsi-like tool run from argv templates. Locating runs the locate
 // command once per batch ('{paths}' becomes the archive paths, one argument each) and parses
-// its `ls -P` lines; staging runs the stage command once per session and writes it one
+// its `ls -P` lines (on stdout or stderr: hsi lists to stderr); staging runs the stage command once per session and writes it one
 // `get "LOCAL" : "REMOTE"` line per file on stdin, then `quit`. Whether a file landed is the
 // stager's to check; a `HEX ALGO REMOTE` line the tool prints is the checksum to check it by.
 import * as fs from 'node:fs';
@@ -26,6 +26,11 @@ const CHECKSUM_LINE = /^([0-9a-fA-F]{8,})\s+(md5|sha1|sha224|sha256|sha384|sha51
 
 function failure(path: string, e: BargeError): { path: string; error: ReturnType<typeof toErrorRecord> } {
   return { path, error: toErrorRecord(e, path) };
+}
+
+/** hsi writes its listings to stderr, other tools to stdout: lines are looked for in both */
+function bothStreams(r: ProcessResult): string {
+  return `${r.stdout}\n${r.stderr}`;
 }
 
 /** the tool's stderr line that names the path, if it printed one */
@@ -65,7 +70,7 @@ export class CommandDriver implements ArchiveDriver {
     this.counts.locateCommands++;
     const r = await runProcess(argv, '');
     if (r.code !== 0) this.counts.failedCommands++;
-    const parsed = parseLsP(r.stdout, archivePaths);
+    const parsed = parseLsP(bothStreams(r), archivePaths);
     return parsed.map((a, i) => {
       const rel = paths[i] as string;
       if (!('error' in a)) return { ...a, path: rel };
@@ -92,7 +97,7 @@ export class CommandDriver implements ArchiveDriver {
       if (r.code !== 0) this.counts.failedCommands++;
     }
     const sums = new Map<string, { algorithm: string; hex: string }>();
-    for (const l of (r?.stdout ?? '').split('\n')) {
+    for (const l of (r === undefined ? '' : bothStreams(r)).split('\n')) {
       const m = CHECKSUM_LINE.exec(l);
       if (m) sums.set(m[3] as string, { algorithm: (m[2] as string).toLowerCase(), hex: (m[1] as string).toLowerCase() });
     }
