@@ -42,7 +42,15 @@ export function simLibrary(s: SimSettings): TapeLibrary {
 }
 
 export class SimDriver implements ArchiveDriver {
-  constructor(private readonly settings: SimSettings, private readonly library: TapeLibrary = simLibrary(settings)) {}
+  private lib: TapeLibrary | undefined;
+
+  constructor(private readonly settings: SimSettings) {}
+
+  /** made on first use: opening a storage is cheap, and the catalogue walks the whole tree */
+  private get library(): TapeLibrary {
+    this.lib ??= simLibrary(this.settings);
+    return this.lib;
+  }
 
   /** the catalogue's place for the file; a file archived since is placed now; undefined when the tree has no such file */
   private place(rel: string): CatalogueFile | undefined {
