@@ -25,20 +25,6 @@ export interface StageResult {
   error?: ErrorRecord;
 }
 
-/**
- * Archive storages stage files in the order the tapes hold them, one volume at a time, into
- * a buffer with a byte quota; the engine reads a file only once it is staged and releases it
- * once committed at the destination, so the buffer can take the next group. Paths are as
- * for Storage: relative to the root, '/'-separated.
- *
- * - `locate`: one answer per path, in the order asked, so the caller can group by volume
- *   and sort by position; a path it cannot place is a failure record, not a thrown error.
- * - `stage`: bring a batch online (usually one volume's files in position order); resolves
- *   when every file of the batch is online or has failed; `signal` stops waiting and gives
- *   back what is not yet staged.
- * - `release`: the caller is done with these files: their buffer space may be reused.
- *   Releasing a file that is not staged is not an error.
- */
 /** what the archive allows at once, from its endpoint's config: the caller plans its sessions by these */
 export interface StagerLimits {
   /** sessions (drives) staging at once; more wait their turn */
@@ -49,6 +35,25 @@ export interface StagerLimits {
   quotaBytes: number;
 }
 
+/**
+ * Archive storages stage files in the order the tapes hold them, one volume at a time, into
+ * a buffer with a byte quota; the engine reads a file only once it is staged and releases it
+ * once committed at the destination, so the buffer can take the next group. Paths are as
+ * for Storage: relative to the root, '/'-separated.
+ *
+ * - `locate`: one answer per path, in the order asked, so the caller can group by volume
+ *   and sort by position; a path it cannot place is a failure record, not a thrown error.
+ * - `stage`: bring a batch online (usually one volume's files in position order); resolves
+ *   when every file of the batch is online or has failed; `signal` stops waiting and gives
+ *   back what is not yet staged (E_INTERRUPTED). A file already in the buffer whole is
+ *   online at once (a restart does not stage it again); one that does not fit beside what
+ *   is staged and on its way fails E_BUFFER_FULL (retryable; not when larger than the
+ *   whole quota). The archive kind (storage/archive/) admits in the order given and sends
+ *   what it admitted to its driver in tape order, one volume and at most batchSize files
+ *   a session, `drives` sessions at once.
+ * - `release`: the caller is done with these files: their buffer space may be reused.
+ *   Releasing a file that is not staged is not an error.
+ */
 export interface Stager {
   readonly limits: StagerLimits;
   /**
