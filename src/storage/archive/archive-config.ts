@@ -131,6 +131,8 @@ function commandDriver(t: ConfigTable, where: string, top: string): CommandDrive
 }
 
 export function parseArchiveEndpoint(t: ConfigTable, where: string): ArchiveEndpoint {
+  // `write` is every endpoint's key, read by the config loader; here only its meaning is checked
+  if (t.write === true) throw configError(keyWhere(where, 'write'), 'an archive endpoint is a source: barge does not write to tape');
   const top = absolute(t, 'path', where);
   const buffer = absolute(t, 'buffer', where);
   const rel = path.relative(top, buffer);

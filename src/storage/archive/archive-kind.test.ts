@@ -157,6 +157,7 @@ void test('a bad archive table is E_CONFIG naming the key', () => {
     [{ ...ok, buffer: 'rel' }, /^e\.buffer: must be an absolute path/],
     [{ ...ok, buffer: '/arch/buf' }, /^e\.buffer: must not be the archive's path nor inside it$/],
     [{ ...ok, buffer: '/' }, /^e\.buffer: must not hold the archive's path$/],
+    [{ ...ok, write: true }, /^e\.write: an archive endpoint is a source: barge does not write to tape$/],
     [{ ...ok, drives: 0 }, /^e\.drives: must be at least 1, got 0$/],
     [{ ...ok, batch_size: 2.5 }, /^e\.batch_size: expected a whole number/],
     [{ ...ok, locate_command: ['hsi'] }, /^e\.locate_command: is not a key of driver "sim"$/],
