@@ -2,12 +2,14 @@
 // registry as the agent's run-context wiring opens them: before staging every file fails
 // E_NOT_STAGED (and nothing is written); once staged, a whole sync (small files, a chunked
 // large one, directories) gives an identical tree; released, the buffer is empty again.
+// And an archive endpoint as the config file writes it.
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { buildRunContext } from '../src/agent/build-run-context.js';
+import { loadServiceConfig } from '../src/config/load-config.js';
 import { defaultSyncOptions } from '../src/core/sync-options.js';
 import { BandwidthLimiter } from '../src/engine/bandwidth-limiter.js';
 import { sharedCells } from '../src/engine/run-context.js';
@@ -64,5 +66,35 @@ test('a sync from an archive endpoint: E_NOT_STAGED before staging, an identical
     assert.deepEqual(fs.readdirSync(path.join(top, 'buffer')).filter((n) => n !== '.barge-staging'), []);
   } finally {
     fs.rmSync(top, { recursive: true, force: true });
+  }
+});
+
+test('barge.toml: an archive endpoint with each driver is read into its description; a bad key is named', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'barge-archive-toml-'));
+  try {
+    const file = path.join(dir, 'barge.toml');
+    fs.writeFileSync(file, [
+      '[endpoints.hpss]', 'kind = "archive"', 'site = "nersc"', 'path = "/global/archive/proj"', 'driver = "command"',
+      'buffer = "/scratch/buf"', 'buffer_quota = "20TiB"', 'drives = 2',
+      'locate_command = ["hsi", "-q", "ls", "-P", "{paths}"]', 'stage_command = ["hsi", "-q"]', 'archive_path = "/home/p/proj"',
+      '[endpoints.demo]', 'kind = "archive"', 'site = "lab"', 'path = "/srv/demo"', 'driver = "sim"', 'buffer = "/srv/buf"',
+      'buffer_quota = 1000000', 'scale = 0.0001', 'faults = "file-error=0.01, mount-failure:VOL003"', 'read_rate = "300MB"',
+    ].join('\n'));
+    const c = loadServiceConfig({ file, flags: {}, env: { HOME: dir } });
+    assert.deepEqual(c.endpointStorage.get('hpss'), {
+      kind: 'archive', path: '/global/archive/proj', buffer: '/scratch/buf', bufferQuota: 20 * 1024 ** 4, drives: 2, batchSize: 500,
+      driver: { name: 'command', locate: ['hsi', '-q', 'ls', '-P', '{paths}'], stage: ['hsi', '-q'], archivePath: '/home/p/proj' },
+    });
+    const demo = c.endpointStorage.get('demo') as unknown as { driver: { name: string; scale: number; timing: { readRate: number; loadS: number } } };
+    assert.equal(demo.driver.name, 'sim');
+    assert.equal(demo.driver.scale, 0.0001);
+    assert.deepEqual([demo.driver.timing.readRate, demo.driver.timing.loadS], [300e6, 16]);
+    assert.equal(c.endpoints.get('hpss')?.path, 'archive:/global/archive/proj');
+    assert.equal(c.endpoints.get('hpss')?.kind, 'archive');
+
+    fs.appendFileSync(file, '\nbuffer_quotas = 5\n');
+    assert.throws(() => loadServiceConfig({ file, flags: {}, env: { HOME: dir } }), { code: 'E_CONFIG', message: /endpoints\.demo\.buffer_quotas: unknown key/ });
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
   }
 });
