@@ -118,7 +118,8 @@ function sizeOfTree(top: string): number {
 const buffers = new Map<string, StagingBuffer>();
 
 /** the buffer of this directory in this process: every open of an endpoint shares its count and its drives */
-export function stagingBuffer(top: string, quota: number, drives: number): StagingBuffer {
+export function stagingBuffer(dir: string, quota: number, drives: number): StagingBuffer {
+  const top = path.resolve(dir); // one spelling per directory: "/buf/" and "/buf" are one buffer
   let b = buffers.get(top);
   if (b === undefined || b.quota !== quota || b.sessions.limit !== drives) {
     b = new StagingBuffer(top, quota, new Sessions(drives));
