@@ -18,7 +18,7 @@ storageConformance('memory', () => {
 
 void describe('the memory kind through the registry', () => {
   void test('an endpoint table parses to a description that openStorage opens; opens of one volume share its files', async () => {
-    assert.deepEqual(knownStorageKinds(), ['posix', 'memory']);
+    assert.deepEqual(knownStorageKinds(), ['posix', 'archive', 'memory']);
     const endpoint = storageKind('memory').parseEndpoint({ volume: 'v1', site: 'here', write: true }, 'barge.toml: endpoints.m');
     assert.deepEqual(endpoint, { kind: 'memory', volume: 'v1' });
     const a = openStorage(endpoint);
@@ -32,6 +32,6 @@ void describe('the memory kind through the registry', () => {
   void test('a bad table is E_CONFIG naming the key; an unknown kind names the known ones', () => {
     assert.throws(() => storageKind('memory').parseEndpoint({}, 'barge.toml: endpoints.m'),
       { code: 'E_CONFIG', message: 'barge.toml: endpoints.m.volume: missing (required)' });
-    assert.throws(() => openStorage({ kind: 'nfs' }), { code: 'E_CONFIG', message: "unknown storage kind 'nfs' (known: posix, memory)" });
+    assert.throws(() => openStorage({ kind: 'nfs' }), { code: 'E_CONFIG', message: "unknown storage kind 'nfs' (known: posix, archive, memory)" });
   });
 });

@@ -159,7 +159,7 @@ test('file refusals name the file, the key and the reason', () => {
     ['[endpoints.panda]\nsite = "sdsc"', 'barge.toml: endpoints.panda.path: missing (required)'],
     ['[endpoints.panda]\npath = "mnt/panda"\nsite = "sdsc"', 'barge.toml: endpoints.panda.path: must be an absolute path, got "mnt/panda"'],
     ['[endpoints.panda]\npath = "/mnt/panda"', 'barge.toml: endpoints.panda.site: missing (required)'],
-    [ep('kind = "s3"'), 'barge.toml: endpoints.panda.kind: expected "posix" (the only kind so far), got "s3"'],
+    [ep('kind = "s3"'), 'barge.toml: endpoints.panda.kind: expected one of "posix", "archive", got "s3"'],
     ['[endpoints."my ep"]\npath = "/x"\nsite = "s"', `barge.toml: endpoints."my ep": "my ep" is not a valid name: use only letters, digits, '_', '.' and '-'`],
     ['endpoints = 3', 'barge.toml: endpoints: expected a table ([endpoints]), got 3'],
     ['[endpoints]\npanda = "/mnt/panda"', 'barge.toml: endpoints.panda: expected a table ([endpoints.panda]), got "/mnt/panda"'],

@@ -13,7 +13,7 @@ test('a BargeError is retryable as its code says, unless told otherwise', () => 
   for (const code of Object.keys(ERROR_CODES) as (keyof typeof ERROR_CODES)[]) {
     assert.equal(new BargeError(code, 'x').retryable, ERROR_CODES[code].retryable, code);
   }
-  assert.deepEqual(Object.entries(ERROR_CODES).filter(([, f]) => f.retryable).map(([c]) => c), ['E_CHECKSUM', 'E_IO', 'E_NETWORK', 'E_UNAVAILABLE']);
+  assert.deepEqual(Object.entries(ERROR_CODES).filter(([, f]) => f.retryable).map(([c]) => c), ['E_CHECKSUM', 'E_IO', 'E_NETWORK', 'E_UNAVAILABLE', 'E_ARCHIVE', 'E_BUFFER_FULL']);
   assert.equal(new BargeError('E_IO', 'x', { retryable: false }).retryable, false);
 });
 

@@ -84,6 +84,19 @@ export const ERROR_CODES = {
     retryable: true, httpStatus: 503, exitCode: FAILED,
     meaning: "API: the coordinator's database does not answer (or is full) for now; try again, or ask another coordinator",
   },
+  E_NOT_STAGED: {
+    retryable: false, httpStatus: NOT_EXPOSED, exitCode: FAILED,
+    meaning: "an archive endpoint's file was read before it was staged into the archive's buffer; it must be staged first",
+  },
+  // retried by default (a tape or drive error may pass); a lost file or output barge cannot read is not
+  E_ARCHIVE: {
+    retryable: true, httpStatus: NOT_EXPOSED, exitCode: FAILED,
+    meaning: "an archive's driver could not locate or stage a file (a tape, drive or command error, a lost file, or output it could not read; the message names the line)",
+  },
+  E_BUFFER_FULL: {
+    retryable: true, httpStatus: NOT_EXPOSED, exitCode: FAILED,
+    meaning: "staging a file would take the archive's buffer past its quota; it is staged once files are released",
+  },
   E_INTERNAL: { retryable: false, httpStatus: 500, exitCode: FAILED, meaning: 'a bug in barge; please report it with the command line' },
 } as const satisfies Record<string, ErrorCodeFacts>;
 

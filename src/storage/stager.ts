@@ -1,5 +1,5 @@
 // The Stager: how an archive storage (tape, HSM) brings files online before they are read.
-// Only the interface so far; an archive kind implements it and sets `features.staging`.
+// An archive kind (storage/archive/) implements it and sets `features.staging`.
 import type { ErrorRecord } from '../core/errors.js';
 
 /** where a file lives in the archive: the volume (tape) and its place on it */
@@ -25,6 +25,16 @@ export interface StageResult {
   error?: ErrorRecord;
 }
 
+/** what the archive allows at once, from its endpoint's config: the caller plans its sessions by these */
+export interface StagerLimits {
+  /** sessions (drives) staging at once; more wait their turn */
+  drives: number;
+  /** files one session is given at most */
+  batchSize: number;
+  /** bytes the buffer may hold, staged and being staged */
+  quotaBytes: number;
+}
+
 /**
  * Archive storages stage files in the order the tapes hold them, one volume at a time, into
  * a buffer with a byte quota; the engine reads a file only once it is staged and releases it
@@ -35,11 +45,23 @@ export interface StageResult {
  *   and sort by position; a path it cannot place is a failure record, not a thrown error.
  * - `stage`: bring a batch online (usually one volume's files in position order); resolves
  *   when every file of the batch is online or has failed; `signal` stops waiting and gives
- *   back what is not yet staged.
+ *   back what is not yet staged (E_INTERRUPTED). A file already in the buffer whole is
+ *   online at once (a restart does not stage it again); one that does not fit beside what
+ *   is staged and on its way fails E_BUFFER_FULL (retryable; not when larger than the
+ *   whole quota). The archive kind (storage/archive/) admits in the order given and sends
+ *   what it admitted to its driver in tape order, one volume and at most batchSize files
+ *   a session, `drives` sessions at once.
  * - `release`: the caller is done with these files: their buffer space may be reused.
  *   Releasing a file that is not staged is not an error.
  */
 export interface Stager {
+  readonly limits: StagerLimits;
+  /**
+   * counters for metrics: the buffer's bytes (usedBytes, reservedBytes, peakBytes,
+   * quotaBytes) and the driver's own (the sim: mounts, seekSeconds, readSeconds,
+   * elapsedSeconds, ...), as they are in this process
+   */
+  stats(): Record<string, number>;
   locate(paths: readonly string[]): Promise<Array<StageLocation | LocateFailure>>;
   stage(batch: readonly string[], signal?: AbortSignal): Promise<StageResult[]>;
   release(paths: readonly string[]): Promise<void>;
