@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, test } from 'node:test';
-import { Dispatcher } from '../src/coordinator/dispatcher.js';
+import { Dispatcher, PREFETCH_MAX_BYTES } from '../src/coordinator/dispatcher.js';
 import { openMemoryStore } from '../src/state/memory/open-memory.js';
 import { openPostgresStore } from '../src/state/postgres/open-postgres.js';
 import { openSqliteStore } from '../src/state/sqlite/open-sqlite.js';
@@ -121,6 +121,18 @@ for (const [engine, open] of engines) {
       assert.deepEqual(await d.lease('ag', { capacity: 5, leaseMs: 1000, requests: [] }, T0), []);
       const got = await d.lease('ag', { capacity: 5, leaseMs: 1000, requests: ['rb'] }, T0);
       assert.deepEqual(got.map((t) => t.payload), ['b1']);
+    });
+
+    it('beyond what the agent starts at once, a lease takes only small tasks; the large ones stay queued for the next free agent, none skipped', async (s, d) => {
+      await running(s, 'r');
+      const big = PREFETCH_MAX_BYTES + 1;
+      const sized = (payload: string, bytes: number): NewTask => ({ ...task('copy', payload), bytes });
+      await s.enqueue('r', [sized('L1', big), sized('L2', big), sized('s1', 10), sized('L3', big), sized('s2', PREFETCH_MAX_BYTES)], T0);
+      const first = await d.lease('ag', { capacity: 4, leaseMs: 60_000, startable: 1 }, T0);
+      assert.deepEqual(first.map((t) => t.payload), ['L1', 's1', 's2'], 'one of any size, then only small ones');
+      assert.deepEqual((await d.lease('ag2', { capacity: 4, leaseMs: 60_000, startable: 0 }, T0)).map((t) => t.payload), [], 'no thread free: no large task');
+      // the cursor did not move past the large tasks the small-only pick passed over
+      assert.deepEqual((await d.lease('ag3', { capacity: 4, leaseMs: 60_000 }, T0)).map((t) => t.payload), ['L2', 'L3']);
     });
 
     it('asks the store once per lease while every request fills its share, twice when one falls short', async (s) => {

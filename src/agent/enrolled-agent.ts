@@ -4,7 +4,7 @@
 // coordinator give its name to another process meanwhile, it enrols again (enrolAgain).
 import type { KeyObject } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
-import { nameFreeInMs, type EnrolBody, type EnrolReply } from '../core/agent-wire.js';
+import { nameFreeInMs, SLOTS_PER_THREAD, type EnrolBody, type EnrolReply } from '../core/agent-wire.js';
 import { BargeError, isBargeError } from '../core/errors.js';
 import { Backoff, NETWORK_BACKOFF } from '../core/backoff.js';
 import type { LogSink } from '../core/log-sink.js';
@@ -115,7 +115,7 @@ export interface Leasing {
 export async function startLeasing(o: LeasingOptions): Promise<Leasing> {
   const link = new HttpAgentLink(o.coordinator, o.token, undefined, o.ca);
   const body: EnrolBody = {
-    name: o.name, site: o.site, endpoints: [...o.served.keys()], dataAddress: o.dataAddress, ...(o.dataTls ? { dataTls: true } : {}), slots: o.threads * 2,
+    name: o.name, site: o.site, endpoints: [...o.served.keys()], dataAddress: o.dataAddress, ...(o.dataTls ? { dataTls: true } : {}), slots: o.threads * SLOTS_PER_THREAD,
   };
   // a coordinator that is not up yet (or whose database is away) is waited for, not given up on
   const streak = new RetryStreak({ failing: 'waiting for the coordinator', recovered: `coordinator ${o.coordinator} reachable` }, o.log, NETWORK_BACKOFF);
@@ -138,7 +138,7 @@ export async function startLeasing(o: LeasingOptions): Promise<Leasing> {
     o.log.info({ agent: r.agentId }, `enrolled again with ${o.coordinator} as ${r.agentId}: it no longer knew this agent`);
   });
   const agent = new LeaseLoop(again, {
-    id: e.agentId, slots: o.threads * 2, pollMs: 50, heartbeatMs: e.heartbeatMs,
+    id: e.agentId, slots: o.threads * SLOTS_PER_THREAD, pollMs: 50, heartbeatMs: e.heartbeatMs,
     runner: withTaskDelay(new EndpointRootsRunner(new WorkerJobRunner(o.threads, o.ca), o.served), o.taskDelayMs),
     log: o.log, peer: 'the coordinator',
   });

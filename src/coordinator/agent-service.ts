@@ -70,9 +70,12 @@ export class AgentService implements AgentLink {
   }
 
   /** requests: only tasks of these (where placement lets the agent work) */
-  async leaseFor(agentId: string, capacity: number, requests: string[] | undefined, endpoints?: readonly string[]): Promise<LeasedWork[]> {
+  /** startable: how many of them the agent starts at once (DispatchOptions.startable) */
+  async leaseFor(agentId: string, capacity: number, requests: string[] | undefined, endpoints?: readonly string[], startable?: number): Promise<LeasedWork[]> {
     const t0 = process.hrtime.bigint();
-    const leased = await this.dispatcher.lease(agentId, { capacity, leaseMs: this.o.leaseMs, ...(requests ? { requests } : {}), ...(endpoints ? { endpoints } : {}) }, this.o.now());
+    const leased = await this.dispatcher.lease(agentId, {
+      capacity, leaseMs: this.o.leaseMs, ...(requests ? { requests } : {}), ...(endpoints ? { endpoints } : {}), ...(startable !== undefined ? { startable } : {}),
+    }, this.o.now());
     this.events.emit('lease', Number(process.hrtime.bigint() - t0) / 1e9);
     const out: LeasedWork[] = [];
     for (const l of leased) {

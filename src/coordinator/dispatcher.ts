@@ -11,7 +11,17 @@ export interface DispatchOptions {
   endpoints?: readonly string[];
   /** only these requests (where placement lets the agent work); undefined = any */
   requests?: readonly string[];
+  /**
+   * how many of the tasks the agent can start at once (its free threads); the rest of the
+   * capacity waits in its queue, and takes only tasks of at most PREFETCH_MAX_BYTES: a large
+   * task left in the queue goes to whichever agent is free first, and its destination is
+   * chosen when it starts. undefined: any task for all of the capacity.
+   */
+  startable?: number;
 }
+
+/** a task an agent may hold queued behind its running ones: small enough that another agent would not have finished it sooner */
+export const PREFETCH_MAX_BYTES = 16 * 1024 * 1024;
 
 export class Dispatcher {
   /** per coordinator: several coordinators each share fairly among the tasks they hand out */
@@ -28,20 +38,28 @@ export class Dispatcher {
    * theirs (the others have no more queued), in the store's order.
    */
   async lease(agentId: string, o: DispatchOptions, now: number): Promise<LeasedTask[]> {
-    if (o.capacity <= 0) return [];
+    if (o.startable === undefined || o.startable >= o.capacity) return this.leaseUpTo(agentId, o, o.capacity, undefined, now);
+    const out = await this.leaseUpTo(agentId, o, Math.max(0, o.startable), undefined, now);
+    out.push(...await this.leaseUpTo(agentId, o, o.capacity - out.length, PREFETCH_MAX_BYTES, now));
+    return out.sort((a, b) => a.id - b.id);
+  }
+
+  private async leaseUpTo(agentId: string, o: DispatchOptions, capacity: number, maxTaskBytes: number | undefined, now: number): Promise<LeasedTask[]> {
+    if (capacity <= 0) return [];
+    const limits = { leaseMs: o.leaseMs, ...(maxTaskBytes !== undefined ? { maxTaskBytes } : {}) };
     const all = await this.store.runnableRequests();
     this.forgetEnded(all);
     const rs = servable(all, o);
     const candidates: ShareCandidate[] = rs.map((r) => ({ id: r.id, weight: r.priority }));
-    const allocated = this.share.allocate(candidates, o.capacity);
+    const allocated = this.share.allocate(candidates, capacity);
     const quotas = rs.map((r, i): Quota => ({ requestId: r.id, phase: r.phase, want: allocated[i] ?? 0 }));
-    const out = await this.store.leaseWithin(agentId, quotas.filter((q) => q.want > 0), { leaseMs: o.leaseMs }, now);
+    const out = await this.store.leaseWithin(agentId, quotas.filter((q) => q.want > 0), limits, now);
     const taken = countBy(rs, out);
-    const left = o.capacity - out.length;
+    const left = capacity - out.length;
     if (left > 0) {
       const spill = quotas.filter((_, i) => (taken[i] ?? 0) >= (allocated[i] ?? 0)).map((q) => ({ ...q, want: left }));
       if (spill.length > 0) {
-        const more = await this.store.leaseWithin(agentId, spill, { leaseMs: o.leaseMs, limit: left }, now);
+        const more = await this.store.leaseWithin(agentId, spill, { ...limits, limit: left }, now);
         countBy(rs, more).forEach((n, i) => { taken[i] = (taken[i] ?? 0) + n; });
         out.push(...more);
       }

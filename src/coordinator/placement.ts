@@ -61,8 +61,13 @@ export class RoundRobin {
 
   /** `start`: where a key's turn begins */
   pick<T>(key: string, options: readonly T[], start = 0): T {
+    return this.order(key, options, start)[0] as T;
+  }
+
+  /** all the options, the one whose turn it is first, and the turn moves on by one */
+  order<T>(key: string, options: readonly T[], start = 0): T[] {
     const i = (this.next.get(key) ?? start) % options.length;
     this.next.set(key, i + 1);
-    return options[i] as T;
+    return [...options.slice(i), ...options.slice(0, i)];
   }
 }

@@ -5,7 +5,7 @@
 // tasks leased before this coordinator restarted), heartbeats that carry cancellations.
 import type { KeyObject } from 'node:crypto';
 import { BargeError } from '../core/errors.js';
-import { BUILT_IN_AGENT_SUFFIX, nameTakenMessage, type EnrolBody, type EnrolReply, type Job, type LeasedWork, type TaskReport } from '../core/agent-wire.js';
+import { BUILT_IN_AGENT_SUFFIX, nameTakenMessage, threadsOfSlots, type EnrolBody, type EnrolReply, type Job, type LeasedWork, type TaskReport } from '../core/agent-wire.js';
 import type { AgentRecord, StateStore } from '../state/state-store.js';
 import { newGrantKeys, privateKeyFromPem, privateKeyPem, publicKeyPem, signGrant } from '../transport/session-auth.js';
 import { createPublicKey } from 'node:crypto';
@@ -14,6 +14,8 @@ import type { EndpointConfig } from '../config/service-config.js';
 import { placementsFor, RoundRobin, unplaceable, type PlacedAgent, type Placement } from './placement.js';
 import { splitEndpointPath } from '../core/endpoint-path.js';
 import { AgentLiveness } from './agent-liveness.js';
+import { PushLoad } from './push-load.js';
+import { sizeOf } from './service-task.js';
 import { checkAgentSecret, newAgentSecret } from './agent-secret.js';
 
 export interface RemoteAgentOptions {
@@ -34,6 +36,7 @@ export class RemoteAgents {
   private readonly sleepers = new Set<() => void>();
   private key: Promise<KeyObject> | undefined;
   private readonly turn = new RoundRobin();
+  private readonly load: PushLoad;
   private readonly canceled = new Map<string, string[]>();
   private readonly grants = new Map<string, { grant: string; renewAt: number }>();
   private readonly stuckSince = new Map<string, number>();
@@ -41,6 +44,7 @@ export class RemoteAgents {
 
   constructor(private readonly store: StateStore, private readonly link: AgentService, private readonly o: RemoteAgentOptions) {
     this.liveness = new AgentLiveness(o.leaseMs);
+    this.load = new PushLoad(o.leaseMs, () => this.o.now());
   }
 
   /** the signing key: made by the first coordinator to need it, shared through the database */
@@ -108,14 +112,14 @@ export class RemoteAgents {
   }
 
   /** the agent, and the live agents it may be placed with; its identity checked first */
-  private async known(agentId: string, secret: string | undefined): Promise<{ me: PlacedAgent; live: PlacedAgent[] }> {
+  private async known(agentId: string, secret: string | undefined): Promise<{ me: PlacedAgent; live: PlacedAgent[]; slots: number }> {
     await this.identify(agentId, secret);
     const now = this.o.now();
     const all = await this.store.listAgents();
     const live = all.filter((a) => this.liveness.alive(a, now)).map(placed);
     const meRec = all.find((a) => a.id === agentId);
     if (!meRec) throw new BargeError('E_STATE', `agent '${agentId}' is not enrolled (enrol again)`);
-    return { me: placed(meRec), live: live.some((a) => a.id === agentId) ? live : [...live, placed(meRec)] };
+    return { me: placed(meRec), live: live.some((a) => a.id === agentId) ? live : [...live, placed(meRec)], slots: meRec.slots };
   }
 
   /** a long poll: work as soon as there is some, or nothing after waitMs */
@@ -144,16 +148,21 @@ export class RemoteAgents {
   }
 
   private async leaseOnce(agentId: string, secret: string | undefined, capacity: number): Promise<LeasedWork[]> {
-    const { me, live } = await this.known(agentId, secret);
+    const { me, live, slots } = await this.known(agentId, secret);
     // running requests, and canceled ones whose partial files are being removed (placed as their copies were)
     const runnable = (await this.store.runnableRequests()).map((r) => ({ id: r.id, src: r.srcEndpoint, dst: r.dstEndpoint }));
     const places = placementsFor(me, runnable, live);
     if (places.size === 0) return [];
-    const work = await this.link.leaseFor(agentId, capacity, [...places.keys()]);
+    // capacity is the agent's free slots; what is past its threads waits in its queue
+    const startable = capacity - (slots - threadsOfSlots(slots));
+    const work = await this.link.leaseFor(agentId, capacity, [...places.keys()], undefined, startable);
     const out: LeasedWork[] = [];
     for (const w of work) {
       const job = await this.jobFor(w.job, places.get(w.job.requestId) as Placement, me, live);
-      if (job.push) this.liveness.pushing(w.taskId, job.push.agent);
+      if (job.push) {
+        this.liveness.pushing(w.taskId, job.push.agent);
+        this.load.started(w.taskId, job.push.agent, sizeOf(w.task).bytes);
+      }
       out.push({ ...w, job });
     }
     return out;
@@ -164,7 +173,8 @@ export class RemoteAgents {
     const src = { endpoint: job.src.endpoint, path: job.src.path };
     const dst = { endpoint: job.dst.endpoint, path: job.dst.path };
     if (p.mode === 'local') return { requestId: job.requestId, src, dst, opts: job.opts };
-    const to = this.turn.pick(`${job.requestId}\0${me.id}`, p.to, sourceRank(me, job.src.endpoint, live));
+    // the destination with the least in flight; among equals, this source's turn
+    const to = this.load.least(this.turn.order(`${job.requestId}\0${me.id}`, p.to, sourceRank(me, job.src.endpoint, live)));
     return { requestId: job.requestId, src, dst, opts: job.opts, push: { agent: to.name, address: to.dataAddress as string, ...(to.dataTls === true ? { tls: true } : {}), grant: await this.grantFor(job, to) } };
   }
 
@@ -197,6 +207,7 @@ export class RemoteAgents {
   async report(agentId: string, secret: string | undefined, reports: TaskReport[]): Promise<void> {
     await this.identify(agentId, secret);
     this.liveness.reported(reports, this.o.now());
+    for (const r of reports) this.load.ended(r.taskId);
     await this.link.report(agentId, reports, (taskId) => this.store.heldTask(agentId, taskId));
   }
 
@@ -256,10 +267,11 @@ function placed(a: AgentRecord): PlacedAgent {
 
 /**
  * where this source agent starts its turn over the destinations: each source agent at
- * another one. Every source leases as many tasks as it has slots and runs the first of
- * them first; with one turn shared by all, every source's lease got the destinations in
- * the same order and all sources pushed to the same few destinations at once
+ * another one. A source leases as many tasks as it has threads, and small ones beyond;
+ * with one turn shared by all, every source's lease got the destinations in the same
+ * order and all sources pushed to the same few destinations at once
  * (bench/results/2026-12-07-scale-out.md: 2 of 4 destination links busy at a time).
+ * The turn only breaks ties: the destination with the least in flight comes first.
  */
 function sourceRank(me: PlacedAgent, src: string, live: readonly PlacedAgent[]): number {
   const sources = live.filter((a) => a.endpoints.includes(src)).map((a) => a.id).sort();

@@ -75,6 +75,17 @@ export interface TaskReport {
   result: TaskResult;
 }
 
+/**
+ * An agent leases this many tasks per thread: the second waits in its queue, so a thread
+ * that finishes starts the next at once instead of after a lease's round trip.
+ */
+export const SLOTS_PER_THREAD = 2;
+
+/** how many of an agent's leased tasks can start at once (its threads), from the slots it enrolled with */
+export function threadsOfSlots(slots: number): number {
+  return Math.max(1, Math.floor(slots / SLOTS_PER_THREAD));
+}
+
 /** what an agent says of itself when it joins a coordinator (POST /api/agent/enrol) */
 export interface EnrolBody {
   name: string;

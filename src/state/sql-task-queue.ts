@@ -99,14 +99,17 @@ export async function readRunnable(db: Db): Promise<Runnable[]> {
 }
 
 /** one pick: up to `want` queued tasks of a request at `phase`, from id `from` on */
-export interface Pick { requestId: string; phase: number; from: number; want: number; now: number; expires: number }
+export interface Pick { requestId: string; phase: number; from: number; want: number; now: number; expires: number; maxBytes: number }
+
+/** Pick.maxBytes when any size will do */
+export const ANY_SIZE = Number.MAX_SAFE_INTEGER;
 
 /** leases up to `want` queued tasks of the request from id `from` on, lowest first, in one statement */
 async function pickFrom(db: Db, flavor: Flavor, agentId: string, p: Pick, run: LeaseRun): Promise<LeasedTask[]> {
   if (run.pick) return run.pick(agentId, p);
   let pick = db.selectFrom('tasks').select('id')
     .where('state', '=', 'queued').where('request_id', '=', p.requestId).where('phase', '=', p.phase).where('not_before', '<=', p.now)
-    .where('id', '>=', p.from)
+    .where('id', '>=', p.from).where('bytes', '<=', p.maxBytes)
     // the request is still running at this phase (the list of runnable requests may be stale)
     .where((eb) => eb.exists(eb.selectFrom('requests').select('requests.id').where('requests.id', '=', p.requestId)
       .where((r) => r.or([r('requests.state', 'in', RUNNING_STATES), r.and([r('requests.state', '=', 'canceled'), r('requests.phase', '=', CLEANUP_PHASE)])]))
@@ -135,7 +138,8 @@ async function leaseFromRequest(db: Db, flavor: Flavor, agentId: string, p: Omit
   const from = run.cursors.from(p.requestId, p.phase);
   const t0 = run.cursors.now();
   const got = await pickFrom(db, flavor, agentId, { ...p, from: from ?? 0 }, run);
-  run.cursors.moved(p.requestId, p.phase, got[0]?.id, from === undefined ? run.cursors.now() - t0 : undefined);
+  // a pick of small tasks only passed over the large ones queued before what it took
+  if (p.maxBytes === ANY_SIZE) run.cursors.moved(p.requestId, p.phase, got[0]?.id, from === undefined ? run.cursors.now() - t0 : undefined);
   return got;
 }
 
@@ -152,7 +156,7 @@ export async function leaseWithin(db: Db, flavor: Flavor, agentId: string, quota
   for (const q of quotas) {
     const want = Math.min(q.want, limit - out.length);
     if (want <= 0) continue;
-    out.push(...await leaseFromRequest(db, flavor, agentId, { requestId: q.requestId, phase: q.phase, want, now, expires }, run));
+    out.push(...await leaseFromRequest(db, flavor, agentId, { requestId: q.requestId, phase: q.phase, want, now, expires, maxBytes: o.maxTaskBytes ?? ANY_SIZE }, run));
   }
   return out.sort((a, b) => a.id - b.id);
 }

@@ -128,6 +128,8 @@ export interface LeaseLimits {
   leaseMs: number;
   /** at most this many tasks in all, the quotas served in order; undefined = the sum of the wants */
   limit?: number;
+  /** only tasks of at most this many bytes (what an agent leases beyond what it starts at once); undefined = any */
+  maxTaskBytes?: number;
 }
 
 export interface AgentRecord {

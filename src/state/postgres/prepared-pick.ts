@@ -16,7 +16,7 @@ const NAME = 'barge_pick';
 // round trip of its own
 const TEXT = `WITH picked AS (
   SELECT id FROM tasks
-  WHERE state = 'queued' AND request_id = $1 AND phase = $2 AND not_before <= $3 AND id >= $4
+  WHERE state = 'queued' AND request_id = $1 AND phase = $2 AND not_before <= $3 AND id >= $4 AND bytes <= $8
     AND EXISTS (SELECT 1 FROM requests WHERE requests.id = $1 AND (requests.state IN ('running', 'finalizing') OR (requests.state = 'canceled' AND requests.phase = ${CLEANUP_PHASE})) AND requests.phase = $2)
   ORDER BY id LIMIT $5 FOR UPDATE SKIP LOCKED
 )
@@ -32,7 +32,7 @@ interface PickedRow {
 }
 
 export async function preparedPick(query: PreparedQuery, agentId: string, p: Pick): Promise<LeasedTask[]> {
-  const rows = await query(NAME, TEXT, [p.requestId, p.phase, p.now, p.from, p.want, agentId, p.expires]) as unknown as PickedRow[];
+  const rows = await query(NAME, TEXT, [p.requestId, p.phase, p.now, p.from, p.want, agentId, p.expires, p.maxBytes]) as unknown as PickedRow[];
   return rows.map((t) => ({
     id: Number(t.id), requestId: t.request_id, kind: t.kind, phase: t.phase, payload: t.payload, items: Number(t.items),
     bytes: Number(t.bytes), groupKey: t.group_key, attempts: t.attempts, leaseExpires: p.expires,
