@@ -14,6 +14,7 @@ import type { EndpointConfig } from '../config/service-config.js';
 import { placementsFor, RoundRobin, unplaceable, type PlacedAgent, type Placement } from './placement.js';
 import { splitEndpointPath } from '../core/endpoint-path.js';
 import { AgentLiveness } from './agent-liveness.js';
+import { AgentQueues } from './agent-queues.js';
 import { PushLoad } from './push-load.js';
 import { sizeOf } from './service-task.js';
 import { checkAgentSecret, newAgentSecret } from './agent-secret.js';
@@ -37,6 +38,7 @@ export class RemoteAgents {
   private key: Promise<KeyObject> | undefined;
   private readonly turn = new RoundRobin();
   private readonly load: PushLoad;
+  private readonly queues = new AgentQueues();
   private readonly canceled = new Map<string, string[]>();
   private readonly grants = new Map<string, { grant: string; renewAt: number }>();
   private readonly stuckSince = new Map<string, number>();
@@ -97,6 +99,7 @@ export class RemoteAgents {
     }
     // what a previous process of this name held goes back to the queue
     await this.store.releaseLeases(rec.id);
+    this.queues.forget(rec.id);
     this.canceled.set(rec.id, []);
     const key = await this.signingKey();
     return {
@@ -153,9 +156,10 @@ export class RemoteAgents {
     const runnable = (await this.store.runnableRequests()).map((r) => ({ id: r.id, src: r.srcEndpoint, dst: r.dstEndpoint }));
     const places = placementsFor(me, runnable, live);
     if (places.size === 0) return [];
-    // capacity is the agent's free slots; what is past its threads waits in its queue
-    const startable = capacity - (slots - threadsOfSlots(slots));
+    // what it holds past its threads waits in its queue: large tasks only for free threads
+    const startable = Math.max(0, threadsOfSlots(slots) - this.queues.holding(agentId));
     const work = await this.link.leaseFor(agentId, capacity, [...places.keys()], undefined, startable);
+    this.queues.leased(agentId, work.map((w) => w.taskId));
     const out: LeasedWork[] = [];
     for (const w of work) {
       const job = await this.jobFor(w.job, places.get(w.job.requestId) as Placement, me, live);
@@ -208,12 +212,14 @@ export class RemoteAgents {
     await this.identify(agentId, secret);
     this.liveness.reported(reports, this.o.now());
     for (const r of reports) this.load.ended(r.taskId);
+    this.queues.reported(agentId, reports.map((r) => r.taskId));
     await this.link.report(agentId, reports, (taskId) => this.store.heldTask(agentId, taskId));
   }
 
   /** the request ids canceled since the agent's last heartbeat */
   async heartbeat(agentId: string, secret: string | undefined, running: number, held?: readonly number[]): Promise<{ canceled: string[] }> {
     await this.known(agentId, secret);
+    this.queues.heard(agentId, held);
     await this.link.heartbeat(agentId, running, held);
     const c = this.canceled.get(agentId) ?? [];
     this.canceled.set(agentId, []);
