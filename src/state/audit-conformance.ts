@@ -40,6 +40,17 @@ export function auditConformance(it: It): void {
     assert.deepEqual((await s.requestsIn(['queued'])).map((r) => r.submittedBy).sort(), ['ops', null].sort());
   });
 
+  it('changes the priority of a request in one of the given states only', async ({ store: s }) => {
+    await s.createRequest(req('r'), T0);
+    assert.equal(await s.setRequestPriority('r', ['queued', 'running'], 9, T0 + 1), true);
+    assert.equal((await s.getRequest('r'))?.priority, 9);
+    assert.equal((await s.getRequest('r'))?.updatedAt, T0 + 1, 'a change of priority is a change of the request (its view is sent again)');
+    await s.setRequestState('r', ['queued'], 'canceled', T0 + 2);
+    assert.equal(await s.setRequestPriority('r', ['queued', 'running'], 2, T0 + 3), false);
+    assert.equal((await s.getRequest('r'))?.priority, 9);
+    assert.equal(await s.setRequestPriority('nope', ['queued'], 2, T0 + 3), false);
+  });
+
   it('an audit entry rolls back with the transaction it was written in', async ({ store: s }) => {
     await s.createRequest(req('r'), T0);
     await assert.rejects(s.tx(async (t) => {

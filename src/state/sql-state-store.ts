@@ -144,6 +144,12 @@ export class SqlStateStore implements StateStore {
     return Number(r.numUpdatedRows) === 1;
   }
 
+  async setRequestPriority(id: string, from: readonly RequestState[], priority: number, now: number): Promise<boolean> {
+    const r = await this.db.updateTable('requests').set({ priority, updated_at: now }).where('id', '=', id).where('state', 'in', [...from]).executeTakeFirst();
+    if (Number(r.numUpdatedRows) === 1) this.requestsChanged();
+    return Number(r.numUpdatedRows) === 1;
+  }
+
   addCounters(id: string, delta: Partial<Counters>, now: number): Promise<void> {
     return queue.addCounters(this.db, id, delta, now);
   }

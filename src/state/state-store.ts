@@ -180,6 +180,8 @@ export interface StateStore {
   requestsIn(states: readonly RequestState[]): Promise<RequestRecord[]>;
   /** move a request from one of `from` to `to`; false when it was not in one of `from` */
   setRequestState(id: string, from: readonly RequestState[], to: RequestState, now: number, extra?: { phase?: number; message?: string | null; pausedFrom?: RequestState | null }): Promise<boolean>;
+  /** set a request's priority if it is in one of `from`; false when it was not */
+  setRequestPriority(id: string, from: readonly RequestState[], priority: number, now: number): Promise<boolean>;
   addCounters(id: string, delta: Partial<Counters>, now: number): Promise<void>;
   /** forget a request's tasks, errors, manifest and counters, and queue it again */
   resetRequest(id: string, now: number): Promise<void>;
