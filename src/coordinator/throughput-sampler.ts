@@ -1,13 +1,15 @@
-// Samples what each running request has moved, once a second, into bounded rings in memory:
-// the dashboard's throughput charts read them, so a reload shows the past. A request that
-// stops running gets two last samples (its final counters, then the same again a second
+// Samples what each running (or paused: its tasks in flight still finish) request has moved,
+// once a second, into bounded rings in memory: the dashboard's throughput charts read them,
+// so a reload shows the past. A request that ends gets two last samples (its final counters, then the same again a second
 // later), so its rate line falls to 0 instead of ending on its last speed. The rings live
 // only as long as the process; a restart starts them empty.
-import { RUNNING_STATES } from '../core/request-states.js';
+import { RUNNING_STATES, type RequestState } from '../core/request-states.js';
 import type { ThroughputSample } from '../core/request-types.js';
 import type { RequestRecord, StateStore } from '../state/state-store.js';
 
 export const SAMPLE_MS = 1000;
+/** a paused request is sampled too: its rate falls to 0 as its last tasks finish, and its line goes on while it waits */
+const SAMPLED_STATES: readonly RequestState[] = [...RUNNING_STATES, 'paused'];
 /** an hour at one sample a second, per request */
 const SAMPLES_KEPT = 3600;
 /** the rings of this many requests, the least recently sampled dropped first */
@@ -53,7 +55,7 @@ export class ThroughputSampler {
   /** one tick: a sample of every running request, and the last ones of those that stopped */
   async sample(): Promise<void> {
     const t = this.now();
-    const active = await this.store.requestsIn(RUNNING_STATES);
+    const active = await this.store.requestsIn(SAMPLED_STATES);
     const seen = new Set<string>();
     let rate = 0;
     for (const r of active) {

@@ -64,7 +64,7 @@ export function page(title: string, s: Session | undefined, body: Html, o: { cur
     <form method="post" action="/logout" class="inline"><input type="hidden" name="_csrf" value="${s.csrf}"><button type="submit" id="logout">Log out</button></form>`}`;
   return html`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${title} · barge</title>
+<title>${title} · barge</title><link rel="icon" href="data:,">
 <meta name="htmx-config" content="${HTMX_CONFIG}">
 <link rel="stylesheet" href="${ASSET_PREFIX}uPlot.min.css"><link rel="stylesheet" href="${ASSET_PREFIX}dashboard.css">
 <script src="${ASSET_PREFIX}htmx.min.js" defer></script><script src="${ASSET_PREFIX}uPlot.iife.min.js" defer></script><script src="${ASSET_PREFIX}dashboard.js" defer></script>
