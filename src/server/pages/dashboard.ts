@@ -31,10 +31,15 @@ const PAGE = { config: { public: true }, schema: { hide: true } };
 
 const isHtmx = (req: FastifyRequest): boolean => req.headers['hx-request'] === 'true';
 
-/** a POST from another origin is refused even with a session (SameSite=Strict and the CSRF token are the main guards) */
+/**
+ * a POST from another site is refused even with a session (SameSite=Strict and the CSRF token are
+ * the main guards); hosts are compared, not schemes: behind a TLS proxy the page is https and this
+ * server sees http
+ */
 function sameOrigin(req: FastifyRequest): boolean {
   const origin = req.headers.origin;
-  return origin === undefined || origin === `${req.protocol}://${req.host}`;
+  if (origin === undefined) return true;
+  try { return new URL(origin).host === req.host; } catch { return false; }
 }
 
 function failure(req: FastifyRequest, reply: FastifyReply, e: unknown, s: Session | undefined, o: DashboardOptions): FastifyReply {
