@@ -60,6 +60,9 @@ describe('dashboard login', () => {
   test('logout ends the session (with its CSRF token)', async () => {
     const { app } = await testServer();
     const { cookie, csrf } = await login(app, 'read');
+    const forged = await app.inject({ method: 'POST', url: '/logout', headers: { ...FORM, cookie: `barge_session=${cookie}` }, payload: '_csrf=guess' });
+    assert.equal(forged.statusCode, 403, 'a logout without the CSRF token is refused');
+    assert.equal((await app.inject({ method: 'GET', url: '/', headers: { cookie: `barge_session=${cookie}` } })).statusCode, 200);
     const out = await app.inject({ method: 'POST', url: '/logout', headers: { ...FORM, cookie: `barge_session=${cookie}` }, payload: `_csrf=${csrf}` });
     assert.equal(out.statusCode, 303);
     assert.equal((await app.inject({ method: 'GET', url: '/', headers: { cookie: `barge_session=${cookie}` } })).statusCode, 303);

@@ -49,7 +49,10 @@ export function loginRoutes(app: FastifyInstance, tokens: readonly TokenConfig[]
   app.post('/logout', opts, (req, reply) => {
     const s = sessionOf(req, o);
     // a logout from another site must not end the session: it carries the CSRF token too
-    if (s !== undefined && csrfMatches(s, (req.body as Record<string, unknown> | undefined)?._csrf)) o.sessions.end(s.id);
+    if (s !== undefined && !csrfMatches(s, (req.body as Record<string, unknown> | undefined)?._csrf)) {
+      return reply.status(403).type('text/plain; charset=utf-8').send('a logout must come from a page of this dashboard (bad CSRF token): reload the page');
+    }
+    o.sessions.end(s?.id);
     clearSessionCookie(reply, o);
     return reply.redirect('/login', 303);
   });
