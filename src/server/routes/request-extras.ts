@@ -25,7 +25,7 @@ const SamplesQuery = Type.Object({
 export function requestExtraRoutes(app: TypedApp, api: CoordinatorApi): void {
   app.post('/api/requests/:id/priority', {
     schema: {
-      summary: 'Change the priority of a request (admin)',
+      summary: 'Change the priority of a request (admin)', operationId: 'setRequestPriority',
       description: 'from queued, running, finalizing or paused; the dispatcher shares agents by priority from its next lease',
       tags: ['requests'], params: RequestIdParams, body: PriorityBody, response: { 200: RequestViewSchema, ...ERROR_RESPONSES },
     },
@@ -38,7 +38,8 @@ export function requestExtraRoutes(app: TypedApp, api: CoordinatorApi): void {
 
   app.get('/api/requests/:id/samples', {
     schema: {
-      summary: "A request's throughput, sampled about once a second while it runs (kept in memory: the last hour of the last 64 requests)",
+      summary: "A request's throughput samples", operationId: 'getRequestSamples',
+      description: 'sampled about once a second while the request runs or is paused; kept in memory, the last hour of the last 64 requests; a request that ends gets a last sample at rate 0',
       tags: ['requests'], params: RequestIdParams, querystring: SamplesQuery, response: { 200: SamplesAnswer, ...ERROR_RESPONSES },
     },
   }, async (req) => {
@@ -48,7 +49,8 @@ export function requestExtraRoutes(app: TypedApp, api: CoordinatorApi): void {
 
   app.get('/api/samples', {
     schema: {
-      summary: 'The throughput of all requests together, sampled about once a second (kept in memory: the last hour)',
+      summary: 'The throughput of all requests together', operationId: 'getSamples',
+      description: 'one sample a second since the coordinator started, kept in memory for the last hour; rate is the sum of the requests\' rates',
       tags: ['requests'], querystring: SamplesQuery, response: { 200: SamplesAnswer, ...ERROR_RESPONSES },
     },
   }, (req) => ({ items: api.samples(undefined, req.query.after ?? 0) }));
