@@ -285,7 +285,7 @@ export class Coordinator {
     return this.view(await this.found(id));
   }
 
-  async list(q: { states?: RequestState[]; limit: number; offset: number }): Promise<{ items: RequestView[]; total: number }> {
+  async list(q: { states?: RequestState[]; text?: string; limit: number; offset: number }): Promise<{ items: RequestView[]; total: number }> {
     const page = await this.store.listRequests(q);
     return { items: page.items.map((r) => requestView(r, r.phase > PHASE_TRANSFER || !['running', 'paused'].includes(r.state), this.now())), total: page.total };
   }

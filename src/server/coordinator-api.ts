@@ -19,7 +19,8 @@ export interface CoordinatorApi {
   /** 'exists' when a client-given id is taken; `actor`: who submits (auth.ts actorOf), kept in the audit trail */
   submit(spec: RequestSpec, actor: string): Promise<RequestView>;
   get(id: string): Promise<RequestView>;
-  list(q: { states?: RequestState[]; limit: number; offset: number }): Promise<Page<RequestView>>;
+  /** `text`: only requests whose id, source or destination holds it */
+  list(q: { states?: RequestState[]; text?: string; limit: number; offset: number }): Promise<Page<RequestView>>;
   errors(id: string, limit: number, offset: number): Promise<Page<StoredError>>;
   manifest(id: string, limit: number, offset: number): Promise<Page<ManifestEntry>>;
   act(id: string, action: RequestAction, actor: string, o?: { keepPartial?: boolean }): Promise<RequestView>;

@@ -139,6 +139,21 @@ describe('dashboard actions', () => {
     await app.close();
   });
 
+  test('the list filters by state and by a text in id, source or destination, and pages keep the filter', async () => {
+    const { app, api } = await testServer();
+    for (let i = 0; i < 60; i++) api.requests.set(`r-${i}`, fakeView({ id: `r-${i}`, source: i % 2 === 0 ? 'panda:/even' : 'panda:/odd', state: i < 5 ? 'failed' : 'succeeded' }));
+    const { cookie } = await login(app, 'read');
+    const get = async (url: string): Promise<string> => (await app.inject({ method: 'GET', url, headers: { cookie: `barge_session=${cookie}` } })).body;
+    assert.match(await get('/requests?q=even'), /1–30 of 30/);
+    assert.match(await get('/requests?state=failed'), /1–5 of 5/);
+    assert.match(await get('/requests?state=failed&q=odd'), /1–2 of 2/);
+    const all = await get('/requests');
+    assert.match(all, /1–50 of 60/);
+    assert.match(all, /href="\/requests\?offset=50" rel="next"/);
+    assert.match(await get('/ui/requests?q=panda&offset=50'), /51–60 of 60.*href="\/requests\?q=panda" rel="prev"/s);
+    await app.close();
+  });
+
   test('what a request holds is escaped on its page', async () => {
     const { app, api } = await testServer();
     api.requests.set('r-1', fakeView({ source: 'panda:/<script>alert(1)</script>', message: '"><img src=x>' }));

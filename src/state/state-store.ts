@@ -175,7 +175,8 @@ export interface StateStore {
   requestFiles(id: string): Promise<string | undefined>;
   /** the row, locked until the transaction ends (PostgreSQL); for decisions several coordinators may race on */
   lockRequest(id: string): Promise<RequestRecord | undefined>;
-  listRequests(q: { states?: readonly RequestState[]; limit: number; offset: number }): Promise<Page<RequestRecord>>;
+  /** `text`: only requests whose id, source or destination holds it (case-sensitive on PostgreSQL, not for ASCII on SQLite) */
+  listRequests(q: { states?: readonly RequestState[]; text?: string; limit: number; offset: number }): Promise<Page<RequestRecord>>;
   /** requests in these states, oldest first (ids and states only are needed, but rows are small) */
   requestsIn(states: readonly RequestState[]): Promise<RequestRecord[]>;
   /** move a request from one of `from` to `to`; false when it was not in one of `from` */

@@ -1,4 +1,4 @@
-// The requests list: filtered by state, newest first, a page at a time; and for an admin
+// The requests list: filtered by state and by a text in its id, source or destination, newest first, a page at a time; and for an admin
 // the form that submits a new request with the sync flags of `barge submit`.
 import type { CoordinatorApi } from '../coordinator-api.js';
 import { REQUEST_STATES, type RequestState } from '../../core/request-states.js';
@@ -9,7 +9,7 @@ import type { Session } from './sessions.js';
 
 export const PAGE_SIZE = 50;
 
-export interface ListQuery { state?: string; offset?: string }
+export interface ListQuery { state?: string; q?: string; offset?: string }
 
 function statesOf(q: ListQuery): RequestState[] | undefined {
   const s = REQUEST_STATES.find((x) => x === q.state);
@@ -21,9 +21,14 @@ function offsetOf(q: ListQuery): number {
   return Number.isInteger(n) && n >= 0 ? n : 0;
 }
 
-function link(state: RequestState | undefined, offset: number): string {
+function textOf(q: ListQuery): string | undefined {
+  return typeof q.q === 'string' && q.q.trim() !== '' ? q.q.trim() : undefined;
+}
+
+function link(state: RequestState | undefined, text: string | undefined, offset: number): string {
   const p = new URLSearchParams();
   if (state !== undefined) p.set('state', state);
+  if (text !== undefined) p.set('q', text);
   if (offset > 0) p.set('offset', String(offset));
   const qs = p.toString();
   return `/requests${qs === '' ? '' : `?${qs}`}`;
@@ -33,13 +38,14 @@ function link(state: RequestState | undefined, offset: number): string {
 export async function requestList(api: CoordinatorApi, q: ListQuery, now: number): Promise<Html> {
   const states = statesOf(q);
   const offset = offsetOf(q);
-  const page = await api.list({ ...(states ? { states } : {}), limit: PAGE_SIZE, offset });
+  const text = textOf(q);
+  const page = await api.list({ ...(states ? { states } : {}), ...(text !== undefined ? { text } : {}), limit: PAGE_SIZE, offset });
   const state = states?.[0];
-  const prev = offset > 0 ? html`<a href="${link(state, Math.max(0, offset - PAGE_SIZE))}" rel="prev">← newer</a>` : html``;
-  const next = offset + PAGE_SIZE < page.total ? html`<a href="${link(state, offset + PAGE_SIZE)}" rel="next">older →</a>` : html``;
+  const prev = offset > 0 ? html`<a href="${link(state, text, Math.max(0, offset - PAGE_SIZE))}" rel="prev">← newer</a>` : html``;
+  const next = offset + PAGE_SIZE < page.total ? html`<a href="${link(state, text, offset + PAGE_SIZE)}" rel="next">older →</a>` : html``;
   const shown = page.items.length === 0 ? 'none' : `${offset + 1}–${offset + page.items.length}`;
   return html`<p class="paging"><span id="shown">${shown} of ${page.total}</span> ${prev} ${next}</p>
-${requestTable(page.items, now, state === undefined ? 'No request yet.' : `No request is ${state}.`)}`;
+${requestTable(page.items, now, state === undefined && text === undefined ? 'No request yet.' : 'No request matches.')}`;
 }
 
 function filterForm(q: ListQuery): Html {
@@ -47,7 +53,8 @@ function filterForm(q: ListQuery): Html {
   const options = [html`<option value="">any state</option>`,
     ...REQUEST_STATES.map((s) => html`<option value="${s}"${s === current ? html` selected` : html``}>${s}</option>`)];
   return html`<form method="get" action="/requests" class="filter"><label>State <select name="state" id="state-filter">${options}</select></label>
-<button type="submit">Filter</button></form>`;
+<label>Id, source or destination holds <input name="q" id="text-filter" value="${textOf(q) ?? ''}" placeholder="e.g. run-42 or panda:/data"></label>
+<button type="submit" id="filter-button">Filter</button></form>`;
 }
 
 /** the sync flags of `barge submit`, as a form (the admin's) */

@@ -104,10 +104,11 @@ export class FakeCoordinatorApi implements CoordinatorApi {
     });
   }
 
-  list(q: { states?: RequestState[]; limit: number; offset: number }): Promise<Page<RequestView>> {
+  list(q: { states?: RequestState[]; text?: string; limit: number; offset: number }): Promise<Page<RequestView>> {
     return this.answer(() => {
       this.record('list', q);
-      const all = [...this.requests.values()].reverse().filter((v) => q.states === undefined || q.states.includes(v.state));
+      const holds = (v: RequestView): boolean => q.text === undefined || [v.id, v.source, v.destination].some((x) => x.includes(q.text ?? ''));
+      const all = [...this.requests.values()].reverse().filter((v) => (q.states === undefined || q.states.includes(v.state)) && holds(v));
       return { items: all.slice(q.offset, q.offset + q.limit), total: all.length };
     });
   }
