@@ -71,7 +71,6 @@ export class Coordinator {
     const watched = watchStore(raw, now);
     const store = this.store = watched.store;
     this.lastStoreFailure = watched.lastFailure;
-    this.sampler = new ThroughputSampler(store, now);
     this.events.setMaxListeners(0);
     this.agentLink = new AgentService(store, {
       endpoints: config.endpoints, retry: config.retry, leaseMs: config.leaseTimeoutMs, transfers: config.transfers,
@@ -80,6 +79,7 @@ export class Coordinator {
       ...(o.onLeased ? { onLeased: o.onLeased } : {}),
       ...(o.chunkCutoff !== undefined ? { chunkCutoff: o.chunkCutoff } : {}),
     });
+    this.sampler = new ThroughputSampler(store, now, () => this.agentLink.movedBy);
     this.remoteAgents = new RemoteAgents(store, this.agentLink, {
       coordinator: config.name, endpoints: config.endpoints, leaseMs: config.leaseTimeoutMs, grantTtlMs: GRANT_TTL_MS, now,
     });
@@ -342,6 +342,10 @@ export class Coordinator {
   /** a request's throughput samples after `after` (epoch ms), or of all requests together (id undefined) */
   samples(id: string | undefined, after = 0): ThroughputSample[] {
     return id === undefined ? this.sampler.all(after) : this.sampler.of(id, after);
+  }
+
+  agentRates(): Record<string, number> {
+    return this.sampler.agentRates();
   }
 
   // ---- endpoints, sites, agents

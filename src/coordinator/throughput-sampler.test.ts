@@ -11,13 +11,15 @@ const T0 = 1_700_000_000_000;
 test('samples running requests each tick; an ended one falls to 0 and stops; a paused one goes on at 0', async () => {
   const store = await openMemoryStore();
   let now = T0;
-  const sampler = new ThroughputSampler(store, () => now);
+  const movedBy = new Map<string, { bytes: number }>();
+  const sampler = new ThroughputSampler(store, () => now, () => movedBy);
   const req = (id: string) => ({ id, priority: 5, source: 'a:/', destination: 'b:/', srcEndpoint: 'a', dstEndpoint: 'b', spec: '{}' });
   await store.createRequest(req('r'), T0);
   await store.createRequest(req('idle'), T0);
   await store.setRequestState('r', ['queued'], 'running', T0);
   const tick = async (bytes: number, files: number): Promise<void> => {
     if (bytes > 0) await store.addCounters('r', { bytesCopied: bytes, filesCopied: files }, now);
+    movedBy.set('agent-1', { bytes: (movedBy.get('agent-1')?.bytes ?? 0) + bytes });
     await sampler.sample();
     now += 1000;
   };
@@ -25,6 +27,7 @@ test('samples running requests each tick; an ended one falls to 0 and stops; a p
   await tick(2000, 2);
   await tick(3000, 1);
   assert.deepEqual(sampler.of('r').map((s) => [s.bytes, s.files, s.rate]), [[0, 0, 0], [2000, 2, 2000], [5000, 3, 3000]]);
+  assert.deepEqual(sampler.agentRates(), { 'agent-1': 3000 }, 'an agent\'s rate: what it reported over the last tick');
   await store.setRequestState('r', ['running'], 'paused', now, { pausedFrom: 'running' });
   await tick(1000, 1); // a task in flight finishes after the pause: still counted
   await tick(0, 0);
@@ -39,5 +42,6 @@ test('samples running requests each tick; an ended one falls to 0 and stops; a p
   assert.deepEqual(sampler.of('r', all[5]?.t), all.slice(6), 'after: only later samples');
   assert.deepEqual(sampler.of('idle'), [], 'a request that never ran has no samples');
   assert.deepEqual(sampler.all().map((s) => s.rate), [0, 2000, 3000, 1000, 0, 0, 0, 0]);
+  assert.deepEqual(sampler.agentRates(), { 'agent-1': 0 });
   await store.close();
 });

@@ -50,7 +50,13 @@ export class ThroughputSampler {
   private idle = new Set<string>();
   private readonly total = new Ring();
 
-  constructor(private readonly store: StateStore, private readonly now: () => number) {}
+  /** each agent's bytes moved at the last tick, and its rate over that tick */
+  private agentBytes = new Map<string, number>();
+  private readonly agentRate = new Map<string, number>();
+
+  /** `movedBy`: bytes each agent reported moved so far (AgentService.movedBy; this process's reports only) */
+  constructor(private readonly store: StateStore, private readonly now: () => number,
+    private readonly movedBy: () => ReadonlyMap<string, { bytes: number }> = () => new Map()) {}
 
   /** one tick: a sample of every running request, and the last ones of those that stopped */
   async sample(): Promise<void> {
@@ -76,6 +82,26 @@ export class ThroughputSampler {
     }
     this.running = seen;
     this.total.push({ t, bytes: (this.total.last()?.bytes ?? 0) + rate * (SAMPLE_MS / 1000), files: 0, rate });
+    this.sampleAgents(t);
+  }
+
+  private lastAgentTick = 0;
+
+  private sampleAgents(t: number): void {
+    const dt = (t - this.lastAgentTick) / 1000;
+    const now = new Map<string, number>();
+    for (const [id, m] of this.movedBy()) {
+      now.set(id, m.bytes);
+      const before = this.agentBytes.get(id);
+      this.agentRate.set(id, before === undefined || this.lastAgentTick === 0 || dt <= 0 ? 0 : Math.max(0, (m.bytes - before) / dt));
+    }
+    this.agentBytes = now;
+    this.lastAgentTick = t;
+  }
+
+  /** bytes per second each agent moved over the last tick (agents that reported to this process) */
+  agentRates(): Record<string, number> {
+    return Object.fromEntries(this.agentRate);
   }
 
   /** adds a sample; returns its rate (bytes/s since the one before; 0 for the first, or after a retry reset the counters) */

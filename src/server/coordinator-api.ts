@@ -28,6 +28,8 @@ export interface CoordinatorApi {
   setPriority(id: string, priority: number, actor: string): Promise<RequestView>;
   /** throughput samples after `after` (epoch ms), kept in memory about once a second while a request runs; id undefined: all requests together */
   samples(id: string | undefined, after?: number): ThroughputSample[];
+  /** bytes per second each agent moved over the last second, by agent id (reports to this coordinator process only) */
+  agentRates(): Record<string, number>;
   /** who submitted the request and took each action on it, oldest first */
   audit(id: string, limit: number, offset: number): Promise<Page<AuditEntry>>;
   endpoints(): EndpointConfig[];

@@ -42,14 +42,17 @@ describe('dashboard login', () => {
   });
 
   test('a good token gets an HTTP-only, SameSite=Strict session cookie; the pages then answer, with a strict CSP', async () => {
-    const { app } = await testServer();
+    const { app, api } = await testServer();
     const res = await app.inject({ method: 'POST', url: '/login', headers: FORM, payload: `token=${secretOf('admin')}` });
     assert.equal(res.statusCode, 303);
     const set = String(res.headers['set-cookie']);
     assert.match(set, /HttpOnly/);
     assert.match(set, /SameSite=Strict/);
     const { cookie } = await login(app, 'admin');
-    for (const url of ['/', '/requests', '/agents']) {
+    api.rates = { 'a-1': 2048 };
+    const agents = await app.inject({ method: 'GET', url: '/agents', headers: { cookie: `barge_session=${cookie}` } });
+    assert.match(agents.body, /data-field="rate" data-value="2048">2.00 KiB\/s</);
+    for (const url of ['/', '/requests', '/agents', '/ui/agents', '/ui/overview']) {
       const page = await app.inject({ method: 'GET', url, headers: { cookie: `barge_session=${cookie}` } });
       assert.equal(page.statusCode, 200, url);
       assert.match(String(page.headers['content-security-policy']), /script-src 'self'/);

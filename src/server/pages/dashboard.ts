@@ -87,8 +87,9 @@ export async function dashboard(app: FastifyInstance, o: DashboardOptions): Prom
   pageRoute('/', () => 'Overview', () => overviewBody(o.api, now()), '/');
   pageRoute('/requests', () => 'Requests', (req, s) => requestsBody(o.api, req.query as ListQuery, s, now()), '/requests');
   pageRoute('/requests/:id', (req) => `Request ${idOf(req)}`, async (req, s) => requestBody(o.api, await o.api.get(idOf(req)), s));
-  pageRoute('/agents', () => 'Agents and sites', () => agentsBody(o.api, now()), '/agents');
+  pageRoute('/agents', () => 'Agents and sites', async () => html`<div id="agents-live" hx-get="/ui/agents" hx-trigger="every 3s" hx-swap="innerHTML">${await agentsBody(o.api, now())}</div>`, '/agents');
   fragmentRoute('/ui/overview', () => overviewLive(o.api, now()));
+  fragmentRoute('/ui/agents', () => agentsBody(o.api, now()));
   fragmentRoute('/ui/requests', (req) => requestList(o.api, req.query as ListQuery, now()));
   fragmentRoute('/ui/requests/:id/actions', async (req, s) => actionsPart(await o.api.get(idOf(req)), s));
   fragmentRoute('/ui/requests/:id/manifest', (req) => {

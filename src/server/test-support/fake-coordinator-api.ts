@@ -167,6 +167,13 @@ export class FakeCoordinatorApi implements CoordinatorApi {
     return this.sampleList.filter((x) => x.t > after);
   }
 
+  /** canned agent rates: set by a test */
+  rates: Record<string, number> = {};
+
+  agentRates(): Record<string, number> {
+    return this.rates;
+  }
+
   endpoints(): EndpointConfig[] {
     this.record('endpoints');
     return [{ name: 'panda', kind: 'posix', path: '/mnt/panda', write: false, site: 'sdsc' }, { name: 'badger', kind: 'posix', path: '/mnt/badger', write: true, site: 'sdsc' }];
