@@ -165,6 +165,20 @@ test('the dashboard: login, submit, live chart and numbers, pause, resume, prior
     ]);
     assert.deepEqual(admin.errors, [], 'no console errors on the admin\'s pages');
 
+    // a refused submit: the message shows in the page where the form is (htmx swaps error answers too)
+    const second = await login(browser, s.url, ADMIN_SECRET);
+    await second.page.goto(`${s.url}/requests`);
+    await second.page.click('#submit-box summary');
+    await second.page.fill('#source', 'nowhere:/x');
+    await second.page.fill('#destination', 'dst:/');
+    await second.page.click('#submit-button');
+    await second.page.waitForSelector('#flash .error', { timeout: 5000 });
+    assert.match(await second.page.textContent('#flash .error') ?? '', /nowhere/);
+    await shot(second.page, 'submit-refused');
+    // the browser logs the refused answer's status as an error; nothing else may be logged
+    assert.deepEqual(second.errors.filter((e) => !/status of 4\d\d/.test(e)), []);
+    await second.context.close();
+
     // a read token sees the pages but no button, and what it posts is refused
     const reader = await login(browser, s.url, READ_SECRET);
     await reader.page.goto(`${s.url}/requests/web-1`);

@@ -46,7 +46,7 @@ function failure(req: FastifyRequest, reply: FastifyReply, e: unknown, s: Sessio
   const a = errorAnswer(e);
   if (a.internal) req.log.error({ err: e }, 'dashboard call failed');
   const text = html`<p class="error" role="alert"><code>${a.body.error.code}</code> ${a.body.error.message}</p>`;
-  // htmx swaps 4xx answers into the page too (the htmx-config of html.ts), so the message shows where the form is
+  // htmx (4) swaps error answers into the page too, so the message shows where the form is
   return reply.status(a.status).type(HTML).send(isHtmx(req) ? text.text : page('Error', s, text, { auth: o.auth }));
 }
 

@@ -42,14 +42,10 @@ export function raw(text: string): Html {
 export const ASSET_PREFIX = '/ui/assets/';
 
 /**
- * htmx swaps error answers too (a refused action's message shows where its form is), adds no
- * inline <style> (the pages' Content-Security-Policy refuses inline styles) and never evaluates
- * attribute text as script
+ * htmx (4) swaps error answers too, so a refused action's message shows where its form is; it
+ * adds no indicator style sheet (nothing here shows a request in flight)
  */
-const HTMX_CONFIG = JSON.stringify({
-  responseHandling: [{ code: '204', swap: false }, { code: '[2345]..', swap: true, error: false }],
-  includeIndicatorStyles: false, allowEval: false, allowScriptTags: false,
-});
+const HTMX_CONFIG = JSON.stringify({ includeIndicatorCSS: false });
 
 /** what the pages may load: only this origin, no inline script or style */
 export const PAGE_CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; " +
