@@ -157,6 +157,23 @@ describe('dashboard actions', () => {
     await app.close();
   });
 
+  test('a request\'s errors are grouped by code with their paths; its live parts answer as fragments', async () => {
+    const { app, api } = await testServer();
+    api.requests.set('r-1', fakeView({ state: 'failed' }));
+    api.errorsOf.set('r-1', [
+      { path: 'a/x', code: 'E_PERMISSION', message: 'denied', at: 1 }, { path: 'a/y', code: 'E_PERMISSION', message: 'denied', at: 2 },
+      { path: 'b/z', code: 'E_IO', message: 'read failed', at: 3 },
+    ]);
+    const { cookie } = await login(app, 'read');
+    const get = async (url: string): Promise<{ statusCode: number; body: string }> => app.inject({ method: 'GET', url, headers: { cookie: `barge_session=${cookie}` } });
+    const page = await get('/requests/r-1');
+    assert.match(page.body, /<code>E_PERMISSION<\/code>: 2 file\(s\).*<code>a\/x<\/code>: denied.*<code>a\/y<\/code>.*<code>E_IO<\/code>: 1 file\(s\).*<code>b\/z<\/code>: read failed/s);
+    for (const part of ['counters', 'errors', 'audit', 'actions', 'manifest']) assert.equal((await get(`/ui/requests/r-1/${part}`)).statusCode, 200, part);
+    assert.equal((await get('/ui/requests/nope/counters')).statusCode, 404);
+    assert.equal((await app.inject({ method: 'GET', url: '/ui/requests/r-1/counters' })).statusCode, 401, 'a fragment without a session');
+    await app.close();
+  });
+
   test('what a request holds is escaped on its page', async () => {
     const { app, api } = await testServer();
     api.requests.set('r-1', fakeView({ source: 'panda:/<script>alert(1)</script>', message: '"><img src=x>' }));

@@ -23,7 +23,7 @@ export async function overviewLive(api: CoordinatorApi, now: number): Promise<Ht
 ${card('active-count', 'active requests', open)}
 ${card('running-count', 'running', (byState.get('running') ?? 0) + (byState.get('finalizing') ?? 0))}
 ${card('queue-depth', 'tasks queued', m.queueDepth)}
-${card('failed-hour', 'failed in the last hour', failedLastHour, failedLastHour > 0)}
+<a href="/requests?state=failed" class="card-link">${card('failed-hour', 'failed in the last hour', failedLastHour, failedLastHour > 0)}</a>
 ${card('agents-alive', 'agents alive', alive)}
 ${card('agents-lost', 'agents lost', agents.length - alive, agents.length - alive > 0)}
 </div>

@@ -46,7 +46,7 @@ function numbers(v: RequestView): Html {
 </dl>`;
 }
 
-function counters(v: RequestView): Html {
+export function counters(v: RequestView): Html {
   const rows: [string, string | number][] = [
     ['files found', v.files.found], ['files to copy', v.files.toCopy], ['files copied', v.files.copied], ['files up to date', v.files.upToDate],
     ['files failed', v.files.failed], ['files deleted', v.files.deleted], ['bytes found', bytes(v.bytes.found)], ['bytes to copy', bytes(v.bytes.toCopy)],
@@ -89,23 +89,30 @@ ${page.items.map((m) => html`<tr><td><code>${m.path}</code></td><td>${bytes(m.si
 </tbody></table>`;
 }
 
-async function auditPart(api: CoordinatorApi, id: string): Promise<Html> {
+export async function auditPart(api: CoordinatorApi, id: string): Promise<Html> {
   const page = await api.audit(id, 200, 0);
   return html`<table class="audit"><thead><tr><th>when</th><th>who</th><th>action</th><th>detail</th></tr></thead><tbody>
 ${page.items.map((e) => html`<tr><td>${new Date(e.at).toISOString()}</td><td>${e.actor}</td><td>${e.action}</td><td>${e.detail ?? ''}</td></tr>`)}
 </tbody></table>${page.total > page.items.length ? html`<p>The first ${page.items.length} of ${page.total} entries.</p>` : html``}`;
 }
 
+/** the errors by code, read again when the request's state changes */
+export async function errorsPart(api: CoordinatorApi, id: string): Promise<Html> {
+  const errors = await api.errors(id, ERRORS_READ, 0);
+  return errorGroups(errors.items, errors.total);
+}
+
 export async function requestBody(api: CoordinatorApi, v: RequestView, s: Session): Promise<Html> {
-  const [errors, manifest, audit] = await Promise.all([api.errors(v.id, ERRORS_READ, 0), manifestPart(api, v.id, 0), auditPart(api, v.id)]);
+  const [errors, manifest, audit] = await Promise.all([errorsPart(api, v.id), manifestPart(api, v.id, 0), auditPart(api, v.id)]);
+  const at = `/ui/requests/${enc(v.id)}`;
   return html`<p class="route"><code>${v.source}</code> → <code>${v.destination}</code></p>
 <div id="flash"></div>
 <div id="actions" class="actions" hx-get="/ui/requests/${enc(v.id)}/actions" hx-trigger="request-state-changed from:body" hx-swap="innerHTML">${actionsPart(v, s)}</div>
 ${numbers(v)}
 <section><h2>Throughput</h2><div class="chart" id="request-chart" data-samples="/api/requests/${enc(v.id)}/samples" data-points="0"></div></section>
-<section><h2>Counters</h2>${counters(v)}</section>
+<section><h2>Counters</h2><div id="counters" hx-get="${at}/counters" hx-trigger="every 2s" hx-swap="innerHTML">${counters(v)}</div></section>
 <section><h2>Options</h2>${options(v)}</section>
-<section id="errors"><h2>Errors</h2>${errorGroups(errors.items, errors.total)}</section>
+<section><h2>Errors</h2><div id="errors" hx-get="${at}/errors" hx-trigger="request-state-changed from:body" hx-swap="innerHTML">${errors}</div></section>
 <section><h2>Manifest</h2><div id="manifest">${manifest}</div></section>
-<section><h2>Audit trail</h2><div id="audit">${audit}</div></section>`;
+<section><h2>Audit trail</h2><div id="audit" hx-get="${at}/audit" hx-trigger="request-state-changed from:body" hx-swap="innerHTML">${audit}</div></section>`;
 }
