@@ -19,7 +19,7 @@ const SHOTS = path.resolve('test-output', 'screenshots');
 interface View { id: string; state: string; priority: number; bytes: { copied: number } }
 interface AuditPage { items: { action: string; actor: string; detail: string | null }[] }
 
-async function login(browser: Browser, url: string, secret: string): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
+async function login(browser: Browser, url: string, secret: string, shotName?: string): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
   const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
   const page = await context.newPage();
   const errors: string[] = [];
@@ -29,6 +29,7 @@ async function login(browser: Browser, url: string, secret: string): Promise<{ c
   page.on('dialog', (d) => { void d.accept(); });
   await page.goto(`${url}/`);
   assert.match(page.url(), /\/login$/, 'without a session the dashboard sends the browser to the login page');
+  if (shotName !== undefined) await shot(page, shotName);
   await page.fill('#token', secret);
   await page.click('#login');
   return { context, page, errors };
@@ -99,7 +100,7 @@ test('the dashboard: login, submit, live chart and numbers, pause, resume, prior
     await wrong.context.close();
 
     // the admin logs in and submits a request from the form
-    const admin = await login(browser, s.url, ADMIN_SECRET);
+    const admin = await login(browser, s.url, ADMIN_SECRET, 'login');
     const { page } = admin;
     assert.equal(new URL(page.url()).pathname, '/');
     const cookie = (await admin.context.cookies()).find((c) => c.name === 'barge_session');
@@ -110,6 +111,7 @@ test('the dashboard: login, submit, live chart and numbers, pause, resume, prior
     await page.fill('#source', 'src:/');
     await page.fill('#destination', 'dst:/');
     await page.fill('#submit-form input[name=id]', 'web-1');
+    await shot(page, 'submit-form');
     await page.click('#submit-button');
     await page.waitForURL(/\/requests\/web-1$/, { timeout: 10_000 });
     const submitted = (await s.api<AuditPage>('GET', '/api/requests/web-1/audit')).body.items;

@@ -120,6 +120,8 @@ describe('dashboard actions', () => {
     assert.equal(read.statusCode, 403);
     assert.match(read.body, /only an admin token may act/);
     assert.equal((await post(undefined, `_csrf=${admin.csrf}&action=cancel`)).statusCode, 401);
+    const bare = await app.inject({ method: 'POST', url: '/ui/requests/r-1/act', headers: { cookie: `barge_session=${admin.cookie}` } });
+    assert.equal(bare.statusCode, 403, 'a POST without a body lacks the CSRF token');
     assert.equal(api.calls.filter((c) => c.method === 'act').length, 0);
     const readPage = await app.inject({ method: 'GET', url: '/requests/r-1', headers: { cookie: `barge_session=${reader.cookie}` } });
     assert.doesNotMatch(readPage.body, /<button[^>]*class="action/, 'a read token sees no action button');

@@ -31,6 +31,11 @@ const PAGE = { config: { public: true }, schema: { hide: true } };
 
 const isHtmx = (req: FastifyRequest): boolean => req.headers['hx-request'] === 'true';
 
+/** a form's fields; none when a POST came without a body */
+function fieldsOf(req: FastifyRequest): Record<string, unknown> {
+  return typeof req.body === 'object' && req.body !== null ? req.body as Record<string, unknown> : {};
+}
+
 /**
  * a POST from another site is refused even with a session (SameSite=Strict and the CSRF token are
  * the main guards); hosts are compared, not schemes: behind a TLS proxy the page is https and this
@@ -115,12 +120,12 @@ export async function dashboard(app: FastifyInstance, o: DashboardOptions): Prom
     });
   };
   actionRoute('/ui/submit', async (req, s) => {
-    const v = await o.api.submit(specOf(req.body as Record<string, unknown>), s.name);
+    const v = await o.api.submit(specOf(fieldsOf(req)), s.name);
     return { done: `request ${v.id} submitted: ${v.source} -> ${v.destination}`, to: `/requests/${encodeURIComponent(v.id)}` };
   });
   actionRoute('/ui/requests/:id/act', async (req, s) => {
     const id = idOf(req);
-    const body = req.body as Record<string, unknown>;
+    const body = fieldsOf(req);
     const to = `/requests/${encodeURIComponent(id)}`;
     if (body.action === 'priority') {
       const v = await o.api.setPriority(id, priorityOf(body), s.name);
