@@ -13,7 +13,9 @@ test('the package holds no test file and everything barge needs to install and r
   const tests = files.filter((p) => /\.test\.js|test-support|conformance|^dist\/test\/|^test\//.test(p));
   assert.deepEqual(tests, []);
   for (const needed of ['dist/src/cli/main.js', 'dist/src/agent/task-thread.js', 'dist/src/agent/sync-thread.js', 'binding.gyp', 'scripts/build-native.js', 'src/native/barge_native.c', 'docs/errors.md',
-    'ops/grafana/barge.json', 'ops/prometheus/prometheus.yml', 'ops/prometheus/barge-alerts.yml']) {
+    'ops/grafana/barge.json', 'ops/prometheus/prometheus.yml', 'ops/prometheus/barge-alerts.yml',
+    // the dashboard's own browser files (htmx and uPlot come with their npm packages)
+    'src/server/assets/dashboard.js', 'src/server/assets/dashboard.css', 'dist/src/server/pages/dashboard.js']) {
     assert.ok(files.includes(needed), `${needed} is in the package`);
   }
 });

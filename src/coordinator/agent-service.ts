@@ -39,6 +39,8 @@ export class AgentService implements AgentLink {
   private readonly jobs = new Map<string, Job>();
   private readonly events = new EventEmitter();
   readonly moved = { bytes: 0, files: 0 };
+  /** the same per agent that reported (the dashboard's rate of each agent) */
+  readonly movedBy = new Map<string, { bytes: number; files: number }>();
   private readonly dispatcher: Dispatcher;
 
   constructor(private readonly store: StateStore, private readonly o: AgentServiceOptions) {
@@ -118,6 +120,10 @@ export class AgentService implements AgentLink {
       const c = done[i]?.completion.counters ?? {};
       this.moved.bytes += c.bytesCopied ?? 0;
       this.moved.files += c.filesCopied ?? 0;
+      const by = this.movedBy.get(agentId) ?? { bytes: 0, files: 0 };
+      by.bytes += c.bytesCopied ?? 0;
+      by.files += c.filesCopied ?? 0;
+      this.movedBy.set(agentId, by);
     });
     const late = prepared.filter((p, i) => p !== undefined && ok[i] === false) as { requestId: string; partial: { rel: string; owner: string } }[];
     if (late.length > 0) await cleanUpLatePrepares(this.store, late, now);

@@ -8,14 +8,15 @@ import { BargeError } from '../core/errors.js';
 import type { Storage } from '../storage/storage.js';
 import type { AuditEntry, ManifestEntry, MetricsSnapshot, Page, RequestRecord, StateStore, StoredError } from '../state/state-store.js';
 import { OPEN_STATES, RUNNING_STATES, type RequestState } from '../core/request-states.js';
-import { applyAction } from './request-actions.js';
+import { applyAction, applyPriority } from './request-actions.js';
+import { SAMPLE_MS, ThroughputSampler } from './throughput-sampler.js';
 import { agentStatuses, pruneLostAgents, type AgentStatus } from './agent-roster.js';
 import { advanceRequest } from './advance-request.js';
 import { AgentService, type AgentServiceOptions } from './agent-service.js';
 import type { ServiceConfig } from '../config/service-config.js';
 import { overlaps, resolveEndpointPath } from '../storage/posix/endpoint-paths.js';
 import { PHASE_TRANSFER } from './phases.js';
-import type { ListedEntry, RequestAction, RequestSpec, RequestView } from '../core/request-types.js';
+import type { ListedEntry, RequestAction, RequestSpec, RequestView, ThroughputSample } from '../core/request-types.js';
 import { deadlineOf, requestView } from './request-view.js';
 import { encodeTask } from './service-task.js';
 import { checkDeadline, checkListedFiles } from './spec-options.js';
@@ -62,6 +63,7 @@ export class Coordinator {
   private readonly now: () => number;
   private readonly store: StateStore;
   private readonly lastStoreFailure: () => StoreFailure | undefined;
+  private readonly sampler: ThroughputSampler;
 
   /** `storageAt` opens an endpoint directory (the backend is the caller's choice: cli wires posix) */
   constructor(raw: StateStore, private readonly config: ServiceConfig, private readonly storageAt: (abs: string) => Storage, o: CoordinatorOptions = {}) {
@@ -77,6 +79,7 @@ export class Coordinator {
       ...(o.onLeased ? { onLeased: o.onLeased } : {}),
       ...(o.chunkCutoff !== undefined ? { chunkCutoff: o.chunkCutoff } : {}),
     });
+    this.sampler = new ThroughputSampler(store, now, () => this.agentLink.movedBy);
     this.remoteAgents = new RemoteAgents(store, this.agentLink, {
       coordinator: config.name, endpoints: config.endpoints, leaseMs: config.leaseTimeoutMs, grantTtlMs: GRANT_TTL_MS, now,
     });
@@ -118,6 +121,7 @@ export class Coordinator {
     this.timers.push(setInterval(() => this.kick(), TICK_MS));
     this.timers.push(setInterval(() => { void this.reap(); }, Math.max(250, Math.floor(this.config.leaseTimeoutMs / 4))));
     this.timers.push(setInterval(() => { void this.publishChanges(); }, CHANGE_MS));
+    this.timers.push(setInterval(() => { this.sampler.sample().catch((e: unknown) => this.events.emit('error', e)); }, SAMPLE_MS));
     this.kick();
   }
 
@@ -287,7 +291,7 @@ export class Coordinator {
     return this.view(await this.found(id));
   }
 
-  async list(q: { states?: RequestState[]; limit: number; offset: number }): Promise<{ items: RequestView[]; total: number }> {
+  async list(q: { states?: RequestState[]; text?: string; limit: number; offset: number }): Promise<{ items: RequestView[]; total: number }> {
     const page = await this.store.listRequests(q);
     return { items: page.items.map((r) => requestView(r, r.phase > PHASE_TRANSFER || !['running', 'paused'].includes(r.state), this.now())), total: page.total };
   }
@@ -332,6 +336,22 @@ export class Coordinator {
     this.dirty.add(id);
     this.kick();
     return this.get(id);
+  }
+
+  /** `priority` from 1 to 10, while the request is open; kept in its audit trail as an action of `actor` */
+  async setPriority(id: string, priority: number, actor: string): Promise<RequestView> {
+    this.audited(id, await applyPriority(this.store, await this.found(id), priority, actor, this.now()));
+    this.dirty.add(id);
+    return this.get(id);
+  }
+
+  /** a request's throughput samples after `after` (epoch ms), or of all requests together (id undefined) */
+  samples(id: string | undefined, after = 0): ThroughputSample[] {
+    return id === undefined ? this.sampler.all(after) : this.sampler.of(id, after);
+  }
+
+  agentRates(): Record<string, number> {
+    return this.sampler.agentRates();
   }
 
   // ---- endpoints, sites, agents

@@ -1,9 +1,9 @@
-// An operator's action on a request (cancel, pause, resume, retry) as one transaction: the
+// An operator's action on a request (cancel, pause, resume, retry, a new priority) as one transaction: the
 // state change and its audit entry commit together, or neither does (a refused action
 // leaves no entry).
 import { BargeError } from '../core/errors.js';
 import type { AuditEntry } from '../core/request-audit.js';
-import { ACTION_TRANSITIONS } from '../core/request-states.js';
+import { ACTION_TRANSITIONS, MAX_PRIORITY, MIN_PRIORITY, PRIORITY_FROM } from '../core/request-states.js';
 import type { RequestAction } from '../core/request-types.js';
 import type { RequestRecord, StateStore } from '../state/state-store.js';
 import { enqueueCleanup, keepsPartials } from './cancel-cleanup.js';
@@ -42,5 +42,20 @@ export async function applyAction(store: StateStore, r: RequestRecord, action: R
     return changed;
   });
   if (!ok) throw new BargeError('E_STATE', `cannot ${action} a request that is ${r.state}`);
+  return entry;
+}
+
+/** sets `r`'s priority and records who set it; E_BAD_INPUT out of range, E_STATE once the request has ended */
+export async function applyPriority(store: StateStore, r: RequestRecord, priority: number, actor: string, now: number): Promise<AuditEntry> {
+  if (!Number.isInteger(priority) || priority < MIN_PRIORITY || priority > MAX_PRIORITY) {
+    throw new BargeError('E_BAD_INPUT', `bad priority ${priority}: expected a whole number from ${MIN_PRIORITY} (lowest) to ${MAX_PRIORITY}`);
+  }
+  const entry: AuditEntry = { at: now, actor, action: 'priority', detail: String(priority) };
+  const ok = await store.tx(async (s) => {
+    const changed = await s.setRequestPriority(r.id, PRIORITY_FROM, priority, now);
+    if (changed) await s.addAudit(r.id, entry);
+    return changed;
+  });
+  if (!ok) throw new BargeError('E_STATE', `cannot change the priority of a request that is ${r.state}`);
   return entry;
 }

@@ -34,6 +34,12 @@ export const ACTION_TRANSITIONS: Readonly<Record<RequestAction, { from: readonly
   retry: { from: ['failed', 'canceled'], to: 'queued' },
 };
 
+/** a request's priority may change while it is open (the dispatcher reads it at each lease) */
+export const PRIORITY_FROM: readonly RequestState[] = OPEN_STATES;
+/** priorities run from 1 (lowest) to 10; 5 unless given */
+export const MIN_PRIORITY = 1;
+export const MAX_PRIORITY = 10;
+
 export function isFinal(s: RequestState): boolean {
   return FINAL_STATES.includes(s);
 }

@@ -66,4 +66,16 @@ export interface ListedEntry {
   mode: number;
 }
 
+/** what a request had moved at one moment (the coordinator samples running requests each second) */
+export interface ThroughputSample {
+  /** epoch ms */
+  t: number;
+  /** bytes copied so far (resumed ones included) */
+  bytes: number;
+  /** files done so far: copied, up to date or failed */
+  files: number;
+  /** bytes per second since the sample before; 0 once the request stopped */
+  rate: number;
+}
+
 export type { RequestAction };

@@ -1,5 +1,6 @@
 // The fastify app of `barge serve`: auth, error answers, OpenAPI and every route of docs/api.md,
 // built but not listening (the caller listens; tests inject).
+import cookie from '@fastify/cookie';
 import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
@@ -15,7 +16,10 @@ import { healthRoutes } from './routes/health.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { requestRoutes } from './routes/requests.js';
 import { openApiHeader } from './openapi-header.js';
+import { requestExtraRoutes } from './routes/request-extras.js';
 import { ERROR_RESPONSES } from './schemas.js';
+import { dashboard } from './pages/dashboard.js';
+import { SESSION_COOKIE, SessionStore } from './pages/sessions.js';
 
 export interface ServerOptions {
   api: CoordinatorApi;
@@ -55,7 +59,11 @@ export async function buildServer(o: ServerOptions): Promise<FastifyInstance> {
   });
   installErrorHandling(app);
   if (o.logger !== undefined) logCalls(app);
-  installAuth(app, o);
+  // the dashboard's session cookie: it also lets the browser's EventSource and fetch read the API
+  await app.register(cookie);
+  const sessions = new SessionStore();
+  const guard = { sessions, auth: o.auth, secure: o.https !== undefined };
+  installAuth(app, { ...o, sessionOf: (req) => sessions.get(req.cookies[SESSION_COOKIE]) });
   await app.register(swagger, { openapi: openApiHeader(o.version) });
 
   const typed = app.withTypeProvider<TypeBoxTypeProvider>();
@@ -67,10 +75,12 @@ export async function buildServer(o: ServerOptions): Promise<FastifyInstance> {
     },
   }, () => app.swagger());
   requestRoutes(typed, o.api);
+  requestExtraRoutes(typed, o.api);
   endpointRoutes(typed, o.api);
   eventRoutes(typed, o.api);
   healthRoutes(typed, o.api);
   metricsRoutes(typed, o.api);
   agentRoutes(typed, o.api);
+  await app.register(dashboard, { ...guard, api: o.api, tokens: o.tokens });
   return app;
 }

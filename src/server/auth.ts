@@ -17,7 +17,15 @@ declare module 'fastify' {
   }
 }
 
-interface KnownToken { name: string; role: TokenRole; digest: Buffer }
+export interface KnownToken { name: string; role: TokenRole; digest: Buffer }
+
+/** the configured tokens as the checks compare them */
+export function knownTokens(tokens: readonly TokenConfig[]): KnownToken[] {
+  return tokens.map((t) => ({ name: t.name, role: t.role, digest: digest(t.secret) }));
+}
+
+/** who a dashboard session cookie stands for (pages/sessions.ts); it may only read the API */
+export type SessionOf = (req: FastifyRequest) => { name: string; role: TokenRole } | undefined;
 
 /** who made a call: the name of the token it carried; anonymous@ADDRESS without one (auth off, a public route) */
 export function actorOf(req: FastifyRequest): string {
@@ -66,10 +74,14 @@ export function tokenRole(tokens: readonly { role: TokenRole; digest: Buffer }[]
   return matchToken(tokens, secret)?.role;
 }
 
-function check(req: FastifyRequest, tokens: readonly KnownToken[]): void {
+function check(req: FastifyRequest, tokens: readonly KnownToken[], sessionOf: SessionOf | undefined): void {
   if (req.routeOptions.config.public === true) return;
   const url = req.routeOptions.url ?? req.url.split('?')[0] ?? '';
-  const token = matchToken(tokens, bearerSecret(req.headers.authorization));
+  // a browser's EventSource and fetch send the dashboard's cookie, not a bearer token: a session reads
+  // (GET, HEAD), never changes, through the API; the dashboard's own forms carry a CSRF token for that
+  const viaCookie = req.headers.authorization === undefined && READ_METHODS.has(req.method) && !url.startsWith(AGENT_ROUTE_PREFIX)
+    ? sessionOf?.(req) : undefined;
+  const token = viaCookie ?? matchToken(tokens, bearerSecret(req.headers.authorization));
   if (token === undefined) {
     // an operator sees who knocks with what; never the secret
     const missing = req.headers.authorization === undefined;
@@ -91,12 +103,12 @@ export function askedBy(req: FastifyRequest): string {
 }
 
 /** With `auth` false (a laptop, tests) every request is treated as admin. */
-export function installAuth(app: FastifyInstance, o: { tokens: readonly TokenConfig[]; auth: boolean }): void {
+export function installAuth(app: FastifyInstance, o: { tokens: readonly TokenConfig[]; auth: boolean; sessionOf?: SessionOf }): void {
   if (!o.auth) return;
-  const tokens: KnownToken[] = o.tokens.map((t) => ({ name: t.name, role: t.role, digest: digest(t.secret) }));
+  const tokens = knownTokens(o.tokens);
   app.addHook('onRequest', (req, _reply, done) => {
     try {
-      check(req, tokens);
+      check(req, tokens, o.sessionOf);
       done();
     } catch (e) {
       done(e as Error);

@@ -2,7 +2,7 @@
 // BargeErrors whose code picks the HTTP status (see docs/api.md).
 import type { EndpointConfig, SiteConfig } from '../config/service-config.js';
 import type { EnrolBody, EnrolReply, LeasedWork, TaskReport } from '../core/agent-wire.js';
-import type { ListedEntry, RequestAction, RequestSpec, RequestView } from '../core/request-types.js';
+import type { ListedEntry, RequestAction, RequestSpec, RequestView, ThroughputSample } from '../core/request-types.js';
 import type { AgentRecord, AuditEntry, ManifestEntry, MetricsSnapshot, Page, StoredError } from '../state/state-store.js';
 import type { RequestState } from '../core/request-states.js';
 
@@ -19,10 +19,17 @@ export interface CoordinatorApi {
   /** 'exists' when a client-given id is taken; `actor`: who submits (auth.ts actorOf), kept in the audit trail */
   submit(spec: RequestSpec, actor: string): Promise<RequestView>;
   get(id: string): Promise<RequestView>;
-  list(q: { states?: RequestState[]; limit: number; offset: number }): Promise<Page<RequestView>>;
+  /** `text`: only requests whose id, source or destination holds it */
+  list(q: { states?: RequestState[]; text?: string; limit: number; offset: number }): Promise<Page<RequestView>>;
   errors(id: string, limit: number, offset: number): Promise<Page<StoredError>>;
   manifest(id: string, limit: number, offset: number): Promise<Page<ManifestEntry>>;
   act(id: string, action: RequestAction, actor: string, o?: { keepPartial?: boolean }): Promise<RequestView>;
+  /** a new priority (1 to 10) for an open request; in the audit trail as `actor`'s */
+  setPriority(id: string, priority: number, actor: string): Promise<RequestView>;
+  /** throughput samples after `after` (epoch ms), kept in memory about once a second while a request runs; id undefined: all requests together */
+  samples(id: string | undefined, after?: number): ThroughputSample[];
+  /** bytes per second each agent moved over the last second, by agent id (reports to this coordinator process only) */
+  agentRates(): Record<string, number>;
   /** who submitted the request and took each action on it, oldest first */
   audit(id: string, limit: number, offset: number): Promise<Page<AuditEntry>>;
   endpoints(): EndpointConfig[];

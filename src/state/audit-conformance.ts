@@ -1,4 +1,5 @@
-// The StateStore conformance cases of the audit trail and of the agents table's upkeep,
+// The StateStore conformance cases of the audit trail, of what an operator changes and looks
+// up of a request (its priority, a text search) and of the agents table's upkeep,
 // registered by stateConformance (state-conformance.ts) with its `it`, so every engine runs them.
 import assert from 'node:assert/strict';
 import type { StateStore } from './state-store.js';
@@ -38,6 +39,34 @@ export function auditConformance(it: It): void {
     const listed = await s.listRequests({ limit: 10, offset: 0 });
     assert.deepEqual(listed.items.map((r) => [r.id, r.submittedBy]), [['old', null], ['r', 'ops']]);
     assert.deepEqual((await s.requestsIn(['queued'])).map((r) => r.submittedBy).sort(), ['ops', null].sort());
+  });
+
+  it('changes the priority of a request in one of the given states only', async ({ store: s }) => {
+    await s.createRequest(req('r'), T0);
+    assert.equal(await s.setRequestPriority('r', ['queued', 'running'], 9, T0 + 1), true);
+    assert.equal((await s.getRequest('r'))?.priority, 9);
+    assert.equal((await s.getRequest('r'))?.updatedAt, T0 + 1, 'a change of priority is a change of the request (its view is sent again)');
+    await s.setRequestState('r', ['queued'], 'canceled', T0 + 2);
+    assert.equal(await s.setRequestPriority('r', ['queued', 'running'], 2, T0 + 3), false);
+    assert.equal((await s.getRequest('r'))?.priority, 9);
+    assert.equal(await s.setRequestPriority('nope', ['queued'], 2, T0 + 3), false);
+  });
+
+  it('lists the requests whose id, source or destination holds a text, LIKE\'s wildcards taken as they are', async ({ store: s }) => {
+    const at = (id: string, source: string, destination: string) => ({ ...req(id), source, destination });
+    await s.createRequest(at('run-42', 'a:/x', 'b:/'), T0);
+    await s.createRequest(at('other', 'a:/data/run-42', 'b:/'), T0 + 1);
+    await s.createRequest(at('third', 'a:/y', 'b:/to/run-42/'), T0 + 2);
+    await s.createRequest(at('pct', 'a:/100%_done', 'b:/'), T0 + 3);
+    await s.createRequest(at('plain', 'a:/100xxdone', 'b:/'), T0 + 4);
+    const ids = async (text: string, states?: ('queued' | 'canceled')[]): Promise<string[]> =>
+      (await s.listRequests({ text, limit: 10, offset: 0, ...(states ? { states } : {}) })).items.map((r) => r.id);
+    assert.deepEqual(await ids('run-42'), ['third', 'other', 'run-42']);
+    assert.deepEqual(await ids('%_'), ['pct'], '% and _ match themselves');
+    assert.deepEqual(await ids('nothing'), []);
+    await s.setRequestState('other', ['queued'], 'canceled', T0 + 5);
+    assert.deepEqual(await ids('run-42', ['canceled']), ['other']);
+    assert.equal((await s.listRequests({ text: 'run-42', limit: 1, offset: 0 })).total, 3);
   });
 
   it('an audit entry rolls back with the transaction it was written in', async ({ store: s }) => {

@@ -1,6 +1,6 @@
 // The StateStore over kysely: the same queries for SQLite, in-memory SQLite and
 // PostgreSQL; the few differences ask `flavor`.
-import type { Kysely, Transaction } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Counters } from '../core/counters.js';
 import { zeroCounterColumns } from './counter-columns.js';
 import { fromStoredText, toStoredText } from '../core/name-bytes.js';
@@ -118,9 +118,15 @@ export class SqlStateStore implements StateStore {
     return r && requestOf(r);
   }
 
-  async listRequests(q: { states?: readonly RequestState[]; limit: number; offset: number }): Promise<Page<RequestRecord>> {
+  async listRequests(q: { states?: readonly RequestState[]; text?: string; limit: number; offset: number }): Promise<Page<RequestRecord>> {
     let base = this.db.selectFrom('requests');
     if (q.states && q.states.length > 0) base = base.where('state', 'in', [...q.states]);
+    if (q.text !== undefined && q.text !== '') {
+      // the text is matched as it is: LIKE's own % and _ (and the escape character) are escaped
+      const like = `%${q.text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      const holds = (c: 'id' | 'source' | 'destination') => sql<boolean>`${sql.ref(c)} like ${like} escape '\\'`;
+      base = base.where(sql<boolean>`(${holds('id')} or ${holds('source')} or ${holds('destination')})`);
+    }
     const rows = await base.selectAll().select(audit.submittedBy).orderBy('created_at', 'desc').orderBy('id', 'desc').limit(q.limit).offset(q.offset).execute();
     const total = await base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
     return { items: rows.map(requestOf), total: Number(total.n) };
@@ -141,6 +147,12 @@ export class SqlStateStore implements StateStore {
       ...(to === 'running' ? { started_at: eb.fn.coalesce('started_at', eb.val(now)) } : {}),
       ...(terminal ? { finished_at: now } : {}),
     })).where('id', '=', id).where('state', 'in', [...from]).executeTakeFirst();
+    if (Number(r.numUpdatedRows) === 1) this.requestsChanged();
+    return Number(r.numUpdatedRows) === 1;
+  }
+
+  async setRequestPriority(id: string, from: readonly RequestState[], priority: number, now: number): Promise<boolean> {
+    const r = await this.db.updateTable('requests').set({ priority, updated_at: now }).where('id', '=', id).where('state', 'in', [...from]).executeTakeFirst();
     if (Number(r.numUpdatedRows) === 1) this.requestsChanged();
     return Number(r.numUpdatedRows) === 1;
   }

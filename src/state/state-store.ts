@@ -180,11 +180,14 @@ export interface StateStore {
   requestFiles(id: string): Promise<string | undefined>;
   /** the row, locked until the transaction ends (PostgreSQL); for decisions several coordinators may race on */
   lockRequest(id: string): Promise<RequestRecord | undefined>;
-  listRequests(q: { states?: readonly RequestState[]; limit: number; offset: number }): Promise<Page<RequestRecord>>;
+  /** `text`: only requests whose id, source or destination holds it (case-sensitive on PostgreSQL, not for ASCII on SQLite) */
+  listRequests(q: { states?: readonly RequestState[]; text?: string; limit: number; offset: number }): Promise<Page<RequestRecord>>;
   /** requests in these states, oldest first (ids and states only are needed, but rows are small) */
   requestsIn(states: readonly RequestState[]): Promise<RequestRecord[]>;
   /** move a request from one of `from` to `to`; false when it was not in one of `from` */
   setRequestState(id: string, from: readonly RequestState[], to: RequestState, now: number, extra?: { phase?: number; message?: string | null; pausedFrom?: RequestState | null }): Promise<boolean>;
+  /** set a request's priority if it is in one of `from`; false when it was not */
+  setRequestPriority(id: string, from: readonly RequestState[], priority: number, now: number): Promise<boolean>;
   addCounters(id: string, delta: Partial<Counters>, now: number): Promise<void>;
   /** forget a request's tasks, errors, manifest and counters, and queue it again */
   resetRequest(id: string, now: number): Promise<void>;

@@ -127,6 +127,10 @@ export class ApiClient {
     return this.call('POST', `/api/requests/${encodeURIComponent(id)}/${action}`, body);
   }
 
+  setPriority(id: string, priority: number): Promise<RequestView> {
+    return this.call('POST', `/api/requests/${encodeURIComponent(id)}/priority`, { priority });
+  }
+
   endpoints(): Promise<{ items: EndpointView[] }> {
     return this.call('GET', '/api/endpoints');
   }

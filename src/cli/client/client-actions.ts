@@ -8,7 +8,7 @@ import { ACTIVE_STATES, ALL_STATES, type RequestAction, type RequestState } from
 import { connectionFrom, type ConnectFlags } from './client-options.js';
 import { endpointsTable, lsText, requestDetail, requestsTable } from './render.js';
 import { agentsTable, auditLines } from './render-agents.js';
-import { buildSubmitBody, parseEndpointPath, type SubmitFlags } from './submit-body.js';
+import { buildSubmitBody, parseEndpointPath, parsePriority, type SubmitFlags } from './submit-body.js';
 import { watchRequest } from './watch.js';
 
 export interface CommonFlags extends ConnectFlags {
@@ -90,6 +90,11 @@ export async function requests(flags: CommonFlags & { state?: string[]; limit?: 
 export async function act(id: string, action: RequestAction, done: string, flags: CommonFlags & { keepPartial?: boolean }): Promise<number> {
   const r = await new ApiClient(connectionFrom(flags)).act(id, action, flags.keepPartial ? { keepPartial: true } : undefined);
   return flags.json ? printJson(r) : print(`${r.id} ${done} (state: ${r.state})`);
+}
+
+export async function priority(id: string, value: string, flags: CommonFlags): Promise<number> {
+  const r = await new ApiClient(connectionFrom(flags)).setPriority(id, parsePriority(value));
+  return flags.json ? printJson(r) : print(`${r.id} priority ${r.priority} (state: ${r.state})`);
 }
 
 export async function ls(arg: string, flags: CommonFlags): Promise<number> {

@@ -90,6 +90,10 @@ function registerActions(program: Command): void {
     if (action === 'cancel') cmd.option('--keep-partial', 'keep the partial files of large files for a retry to resume (by default the agents remove them, unless submitted with --keep-partial)');
     withCommon(cmd).action(run((a, id: string, flags: Actions.CommonFlags & { keepPartial?: boolean }) => a.act(id, action, done, flags)));
   }
+  withCommon(program.command('priority')
+    .description('change the priority of an open request: agents are shared by priority from the next lease')
+    .argument('<ID>', 'request id').argument('<N>', '1 (lowest) to 10'))
+    .action(run((a, id: string, value: string, flags: Actions.CommonFlags) => a.priority(id, value, flags)));
 }
 
 function registerEndpoints(program: Command): void {

@@ -63,7 +63,7 @@ function withFlag<T>(flag: string, parse: () => T): T {
   }
 }
 
-function parsePriority(text: string): number {
+export function parsePriority(text: string): number {
   const v = /^\s*\d+\s*$/.test(text) ? Number(text) : NaN;
   if (!(v >= 1 && v <= 10)) throw new BargeError('E_USAGE', `bad --priority '${text}': expected a whole number from 1 (lowest) to 10`);
   return v;

@@ -2,11 +2,11 @@
 // tests check status codes, schemas and auth; the real Coordinator is tested end to end elsewhere.
 import type { EndpointConfig, SiteConfig } from '../../config/service-config.js';
 import type { AgentStatus, CoordinatorApi, MetricsSnapshot } from '../coordinator-api.js';
-import type { ListedEntry, RequestAction, RequestSpec, RequestView } from '../../core/request-types.js';
+import type { ListedEntry, RequestAction, RequestSpec, RequestView, ThroughputSample } from '../../core/request-types.js';
 import { BargeError } from '../../core/errors.js';
 import type { EnrolBody, EnrolReply, LeasedWork, TaskReport } from '../../core/agent-wire.js';
 import type { AuditEntry, ManifestEntry, Page, StoredError } from '../../state/state-store.js';
-import { ACTION_TRANSITIONS, type RequestState } from '../../core/request-states.js';
+import { ACTION_TRANSITIONS, PRIORITY_FROM, type RequestState } from '../../core/request-states.js';
 
 export function fakeView(over: Partial<RequestView> = {}): RequestView {
   return {
@@ -106,10 +106,11 @@ export class FakeCoordinatorApi implements CoordinatorApi {
     });
   }
 
-  list(q: { states?: RequestState[]; limit: number; offset: number }): Promise<Page<RequestView>> {
+  list(q: { states?: RequestState[]; text?: string; limit: number; offset: number }): Promise<Page<RequestView>> {
     return this.answer(() => {
       this.record('list', q);
-      const all = [...this.requests.values()].reverse().filter((v) => q.states === undefined || q.states.includes(v.state));
+      const holds = (v: RequestView): boolean => q.text === undefined || [v.id, v.source, v.destination].some((x) => x.includes(q.text ?? ''));
+      const all = [...this.requests.values()].reverse().filter((v) => (q.states === undefined || q.states.includes(v.state)) && holds(v));
       return { items: all.slice(q.offset, q.offset + q.limit), total: all.length };
     });
   }
@@ -145,6 +146,34 @@ export class FakeCoordinatorApi implements CoordinatorApi {
       this.auditOf.get(id)?.push({ at: Date.UTC(2026, 10, 22, 11), actor, action, detail: null });
       return next;
     });
+  }
+
+  setPriority(id: string, priority: number, actor: string): Promise<RequestView> {
+    return this.answer(() => {
+      this.record('setPriority', id, priority, actor);
+      const v = this.found(id);
+      if (!PRIORITY_FROM.includes(v.state)) throw new BargeError('E_STATE', `cannot change the priority of a ${v.state} request`);
+      const next = { ...v, priority };
+      this.requests.set(id, next);
+      this.auditOf.get(id)?.push({ at: Date.UTC(2026, 10, 22, 11), actor, action: 'priority', detail: String(priority) });
+      return next;
+    });
+  }
+
+  /** canned samples: set by a test */
+  sampleList: ThroughputSample[] = [];
+
+  samples(id: string | undefined, after = 0): ThroughputSample[] {
+    this.record('samples', id, after);
+    if (id !== undefined) this.found(id);
+    return this.sampleList.filter((x) => x.t > after);
+  }
+
+  /** canned agent rates: set by a test */
+  rates: Record<string, number> = {};
+
+  agentRates(): Record<string, number> {
+    return this.rates;
   }
 
   endpoints(): EndpointConfig[] {
