@@ -62,7 +62,8 @@ function note(rate: number, tape: boolean, costs: boolean): string {
   const parts = [`estimates: the transfer at ${formatBytes(rate)}/s`];
   if (tape && costs) parts.push("the tape time by the archive's configured drive costs, in tape order (volume, then position)");
   if (tape && !costs) parts.push('no tape time: the archive gives no drive costs');
-  return `${parts.join('; ')}; staging and shipping overlap`;
+  if (tape && costs) parts.push('the ETA with staging and shipping overlapping');
+  return parts.join('; ');
 }
 
 export async function planRequest(sides: PlanSides, opts: SyncOptions, o: { rate: number; nowNs: bigint }): Promise<RequestPlan> {

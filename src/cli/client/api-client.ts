@@ -6,6 +6,7 @@ import { codeOfStatus } from '../../core/error-codes.js';
 import type {
   AgentView, AuditEntryView, EndpointView, Listing, Page, RequestAction, RequestError, RequestState, RequestView, SubmitAnswer, SubmitBody,
 } from './api-types.js';
+import type { RequestPlan } from '../../core/request-types.js';
 import type { Connection } from './client-options.js';
 import { httpCall, type HttpAnswer } from '../../transport/http-call.js';
 import { tlsProblem } from '../../transport/tls-problem.js';
@@ -84,6 +85,11 @@ export class ApiClient {
 
   submit(body: SubmitBody): Promise<SubmitAnswer> {
     return this.call('POST', '/api/requests', body);
+  }
+
+  /** the plan of a request (POST /api/requests?dryRun=1): nothing is queued; `rate`: bytes/s to reckon the transfer at */
+  plan(body: SubmitBody, rate?: number): Promise<RequestPlan> {
+    return this.call('POST', `/api/requests?dryRun=1${rate === undefined ? '' : `&rate=${rate}`}`, body);
   }
 
   requests(q: { states?: readonly RequestState[]; limit?: number; offset?: number } = {}): Promise<Page<RequestView>> {
