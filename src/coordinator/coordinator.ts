@@ -14,7 +14,7 @@ import { advanceRequest } from './advance-request.js';
 import { AgentService, type AgentServiceOptions } from './agent-service.js';
 import type { ServiceConfig } from '../config/service-config.js';
 import { overlaps, resolveEndpointPath, type EndpointPath } from '../storage/posix/endpoint-paths.js';
-import { DEFAULT_PLAN_RATE, openSides, planRequest } from './plan-request.js';
+import { DEFAULT_PLAN_RATE, openSide, openSides, planRequest } from './plan-request.js';
 import { PHASE_TRANSFER } from './phases.js';
 import type { ListedEntry, RequestAction, RequestPlan, RequestSpec, RequestView } from '../core/request-types.js';
 import { deadlineOf, requestView } from './request-view.js';
@@ -271,7 +271,9 @@ export class Coordinator {
     if (spec.checksum && spec.sizeOnly) throw new BargeError('E_BAD_INPUT', 'body/checksum and body/sizeOnly exclude each other');
     checkListedFiles(spec);
     checkDeadline(spec, this.now());
-    await checkSource(`${src.endpoint.name}:${src.rel}`, here ? () => this.storageAt(src.abs).stat('') : (e, p) => statOnAgents(this.remoteAgents, e, p, this.config.tls?.ca));
+    // an endpoint of another kind (archive) is no directory at src.abs: it is opened by its kind
+    const local = src.endpoint.kind === 'posix' ? () => this.storageAt(src.abs).stat('') : () => openSide(this.config.endpointStorage, src.endpoint.name, src.rel).stat('');
+    await checkSource(`${src.endpoint.name}:${src.rel}`, here ? local : (e, p) => statOnAgents(this.remoteAgents, e, p, this.config.tls?.ca));
     return { src, dst };
   }
 

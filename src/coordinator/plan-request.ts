@@ -26,16 +26,18 @@ export interface PlanSides {
 
 type Shown = RequestPlan['errors'][number];
 
-/** the two sides of a checked spec, opened as the built-in agent opens them: by their kind, below the endpoint */
+/** `endpoint:rel` opened as the built-in agent opens it: by its kind, below the endpoint */
+export function openSide(endpoints: ReadonlyMap<string, EndpointDescription>, name: string, rel: string): Storage {
+  const e = endpoints.get(name);
+  if (e === undefined) throw new BargeError('E_BAD_INPUT', `no endpoint named '${name}'`);
+  return openStorage(endpointBelow(e, rel.replace(/^\/+/, '')));
+}
+
+/** the two sides of a checked spec, opened */
 export function openSides(endpoints: ReadonlyMap<string, EndpointDescription>, sides: { src: { endpoint: { name: string }; rel: string }; dst: { endpoint: { name: string }; rel: string } }): PlanSides {
-  const open = (name: string, rel: string): Storage => {
-    const e = endpoints.get(name);
-    if (e === undefined) throw new BargeError('E_BAD_INPUT', `no endpoint named '${name}'`);
-    return openStorage(endpointBelow(e, rel.replace(/^\/+/, '')));
-  };
   const { src, dst } = sides;
   return {
-    src: open(src.endpoint.name, src.rel), dst: open(dst.endpoint.name, dst.rel),
+    src: openSide(endpoints, src.endpoint.name, src.rel), dst: openSide(endpoints, dst.endpoint.name, dst.rel),
     source: `${src.endpoint.name}:${src.rel}`, destination: `${dst.endpoint.name}:${dst.rel}`,
   };
 }
