@@ -56,6 +56,8 @@ function layout(): Layout & { sizeOf: Map<string, number>; volumeOf: Map<string,
     `buffer = ${JSON.stringify(l.buffer)}`, 'buffer_quota = "1MiB"', 'drives = 2', 'volumes = 4', 'scale = 0',
     `catalogue = ${JSON.stringify(catalogueFile)}`, 'load_time = 20', 'read_rate = "100MB"',
   ].join('\n'));
+  // a top-level key goes before the tables
+  fs.writeFileSync(l.config, `plan_rate = "50MB"\n${fs.readFileSync(l.config, 'utf8')}`);
   return { ...l, sizeOf, volumeOf };
 }
 
@@ -95,6 +97,7 @@ void describe('barge plan through barge serve', () => {
     assert.ok(plan.tape.requestOrder.mounts > plan.tape.mounts, 'in the order asked the volumes alternate');
     assert.ok(plan.etaSeconds >= plan.tape.stageSeconds && plan.etaSeconds >= plan.transfer.seconds);
     assert.match(plan.note, /estimate/);
+    assert.equal(plan.transfer.rate, 50e6, 'the config\'s plan_rate');
 
     const text = await cli(['tape:/', 'dst:/copy', '--rate', '1MB']);
     assert.equal(text.code, 0, text.stderr);
@@ -115,7 +118,8 @@ void describe('barge plan through barge serve', () => {
     assert.equal(res.status, 200, JSON.stringify(res.body));
     const d1 = [...l.sizeOf].filter(([p]) => p.startsWith('d1/') && !p.startsWith('d1/f00'));
     assert.deepEqual([res.body.files.toCopy, res.body.bytes.toCopy, res.body.tape], [d1.length, sum(d1.map(([, n]) => n)), null]);
-    assert.equal(res.body.transfer.seconds, res.body.bytes.toCopy / 125e6);
+    // the config's plan_rate
+    assert.deepEqual([res.body.transfer.rate, res.body.transfer.seconds], [50e6, res.body.bytes.toCopy / 50e6]);
     assert.equal((await s.api<{ total: number }>('GET', '/api/requests')).body.total, 0);
     assert.equal(fs.existsSync(path.join(l.dst, 'fresh')), false, 'nothing made at the destination');
     const bad = await s.api<{ error: { code: string } }>('POST', '/api/requests?dryRun=1', { source: 'nope:/', destination: 'dst:/x' });

@@ -281,7 +281,7 @@ export class Coordinator {
   async plan(spec: RequestSpec, o: { rate?: number } = {}): Promise<RequestPlan> {
     if (!this.config.localAgent) throw new BargeError('E_STATE', 'a plan lists the endpoints from this host: it needs the built-in agent (local_agent = true)');
     const opts = syncOptionsOf(spec, { transfers: this.config.transfers, asRoot: typeof process.getuid === 'function' && process.getuid() === 0 });
-    return planRequest(openSides(this.config.endpointStorage, await this.checkSpec(spec)), opts, { rate: o.rate ?? DEFAULT_PLAN_RATE, nowNs: BigInt(this.now()) * 1_000_000n });
+    return planRequest(openSides(this.config.endpointStorage, await this.checkSpec(spec)), opts, { rate: o.rate ?? this.config.planRate ?? DEFAULT_PLAN_RATE, nowNs: BigInt(this.now()) * 1_000_000n });
   }
 
   private async found(id: string): Promise<RequestRecord> {

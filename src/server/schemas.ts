@@ -104,7 +104,7 @@ export const SubmitAnswer = Type.Object({ id: Type.String(), request: RequestVie
 export const SubmitQuery = Type.Object({
   // 1 or true: the query string spells a flag both ways
   dryRun: Type.Optional(Type.Enum(['1', 'true', '0', 'false'], { description: '1 (or true): plan only: answer 200 with what the request would copy and an estimate of its time; nothing is stored' })),
-  rate: Type.Optional(Type.Integer({ minimum: 1, description: 'with dryRun: bytes/s to reckon the transfer at (default 125000000, a 1 Gbit/s link)' })),
+  rate: Type.Optional(Type.Integer({ minimum: 1, description: 'with dryRun: bytes/s to reckon the transfer at (default: plan_rate of the config, else 125000000, a 1 Gbit/s link)' })),
 }, { additionalProperties: false });
 
 const seconds = (description: string) => Type.Number({ minimum: 0, description: `seconds: ${description}` });

@@ -72,7 +72,7 @@ function registerPlan(program: Command): void {
   withCommon(withRequestOptions(program.command('plan')
     .description('before anything starts: the files and bytes SRC -> DST would copy, for an archive source the volumes to mount, and estimates of the mount, locate, read and transfer times and the ETA; ' +
       'asks the coordinator (ENDPOINT:/path), or plans here between two local directories; nothing is copied or queued'), collect)
-    .option('--rate <rate>', 'reckon the transfer at RATE per second (e.g. 400MB, 1GB; default 125MB, a 1 Gbit/s link)'))
+    .option('--rate <rate>', 'reckon the transfer at RATE per second (e.g. 400MB, 1GB; default: plan_rate of the coordinator, else 125MB, a 1 Gbit/s link)'))
     .action(run((a, src: string, dst: string, flags: Parameters<typeof Actions.plan>[2]) => a.plan(src, dst, flags, rules)));
 }
 
