@@ -14,7 +14,7 @@ import { advanceRequest } from './advance-request.js';
 import { AgentService, type AgentServiceOptions } from './agent-service.js';
 import type { ServiceConfig } from '../config/service-config.js';
 import { overlaps, resolveEndpointPath, type EndpointPath } from '../storage/posix/endpoint-paths.js';
-import { DEFAULT_PLAN_RATE, openSide, openSides, planRequest } from './plan-request.js';
+import { DEFAULT_PLAN_RATE, openSide, openSides, planOnAgents, planRequest } from './plan-request.js';
 import { PHASE_TRANSFER } from './phases.js';
 import type { ListedEntry, RequestAction, RequestPlan, RequestSpec, RequestView } from '../core/request-types.js';
 import { deadlineOf, requestView } from './request-view.js';
@@ -279,9 +279,12 @@ export class Coordinator {
 
   /** what the request would copy and how long it may take (plan-request.ts); nothing is stored; `rate`: bytes/s */
   async plan(spec: RequestSpec, o: { rate?: number } = {}): Promise<RequestPlan> {
-    if (!this.config.localAgent) throw new BargeError('E_STATE', 'a plan lists the endpoints from this host: it needs the built-in agent (local_agent = true)');
     const opts = syncOptionsOf(spec, { transfers: this.config.transfers, asRoot: typeof process.getuid === 'function' && process.getuid() === 0 });
-    return planRequest(openSides(this.config.endpointStorage, await this.checkSpec(spec)), opts, { rate: o.rate ?? this.config.planRate ?? DEFAULT_PLAN_RATE, nowNs: BigInt(this.now()) * 1_000_000n });
+    const sides = await this.checkSpec(spec);
+    const how = { rate: o.rate ?? this.config.planRate ?? DEFAULT_PLAN_RATE, nowNs: BigInt(this.now()) * 1_000_000n };
+    // without the built-in agent the endpoints are on agents' hosts: live agents list them
+    if (!this.config.localAgent) return planOnAgents(this.remoteAgents, sides, opts, { ...how, ca: this.config.tls?.ca });
+    return planRequest(openSides(this.config.endpointStorage, sides), opts, how);
   }
 
   private async found(id: string): Promise<RequestRecord> {

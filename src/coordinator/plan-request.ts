@@ -10,6 +10,8 @@ import { planWalk } from '../engine/plan-walk.js';
 import { endpointBelow, openStorage, type EndpointDescription } from '../storage/registry.js';
 import type { Stager } from '../storage/stager.js';
 import type { Storage } from '../storage/storage.js';
+import { onAgents } from './endpoint-listing.js';
+import type { RemoteAgents } from './remote-agents.js';
 
 /** bytes/s a plan reckons the transfer at unless told: a 1 Gbit/s link's worth */
 export const DEFAULT_PLAN_RATE = 125e6;
@@ -40,6 +42,17 @@ export function openSides(endpoints: ReadonlyMap<string, EndpointDescription>, s
     src: openSide(endpoints, src.endpoint.name, src.rel), dst: openSide(endpoints, dst.endpoint.name, dst.rel),
     source: `${src.endpoint.name}:${src.rel}`, destination: `${dst.endpoint.name}:${dst.rel}`,
   };
+}
+
+/**
+ * The sides as live agents that serve them see them, over the data plane with read-only
+ * grants (as `ls` without the built-in agent): an archive source is listed, not located.
+ */
+export function planOnAgents(agents: RemoteAgents, sides: { src: { endpoint: { name: string }; rel: string }; dst: { endpoint: { name: string }; rel: string } },
+  opts: SyncOptions, o: { rate: number; nowNs: bigint; ca?: string | undefined }): Promise<RequestPlan> {
+  const { src, dst } = sides;
+  return onAgents(agents, src.endpoint.name, src.rel, o.ca, (from, source) =>
+    onAgents(agents, dst.endpoint.name, dst.rel, o.ca, (to, destination) => planRequest({ src: from, dst: to, source, destination }, opts, o)));
 }
 
 /** where each file lies on tape; a file the archive cannot place is an error of the plan */
