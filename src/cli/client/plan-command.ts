@@ -6,11 +6,6 @@ import { BargeError } from '../../core/errors.js';
 import type { FilterRule } from '../../core/filter.js';
 import type { RequestPlan } from '../../core/request-types.js';
 import { parseSize } from '../../core/units.js';
-import { DEFAULT_PLAN_RATE, planRequest } from '../../coordinator/plan-request.js';
-import { syncOptionsOf } from '../../coordinator/spec-options.js';
-import { posixEndpoint } from '../../storage/posix/posix-kind.js';
-import { openStorage } from '../../storage/registry.js';
-import { checkRoots } from '../check-roots.js';
 import { ApiClient } from './api-client.js';
 import { connectionFrom, type ConnectFlags } from './client-options.js';
 import { planText } from './render-plan.js';
@@ -29,6 +24,11 @@ function rateOf(text: string | undefined): number | undefined {
 }
 
 async function localPlan(src: string, dst: string, flags: PlanFlags, rules: FilterRule[], rate: number | undefined): Promise<RequestPlan> {
+  // the engine's modules load only for a plan made here: the other client commands do not pay for them
+  const [{ DEFAULT_PLAN_RATE, planRequest }, { syncOptionsOf }, { posixEndpoint }, { openStorage }, { checkRoots }] = await Promise.all([
+    import('../../coordinator/plan-request.js'), import('../../coordinator/spec-options.js'), import('../../storage/posix/posix-kind.js'),
+    import('../../storage/registry.js'), import('../check-roots.js'),
+  ]);
   const roots = checkRoots(src, dst);
   // the options as the coordinator would take them, on two stand-in sides
   const spec = buildSubmitBody('local:/', 'local:/', { ...flags, filter: rules });
