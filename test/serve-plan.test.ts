@@ -9,9 +9,11 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { RequestPlan } from '../src/core/request-types.js';
+import { fileURLToPath } from 'node:url';
 import { runBarge } from './helpers/run-cli.js';
 import { ADMIN_SECRET, startService, stopService, writeServiceConfig, type Service } from './helpers/service.js';
 
+const fakeHsi = fileURLToPath(new URL('./archive-hsi/fake-hsi.js', import.meta.url));
 const VOLUMES = ['VOL000', 'VOL001', 'VOL002', 'VOL003'];
 const PER_VOLUME = 25;
 
@@ -49,12 +51,17 @@ function layout(): Layout & { sizeOf: Map<string, number>; volumeOf: Map<string,
     }
   }
   const catalogueFile = path.join(top, 'catalogue.json');
+  const hsi = ['node', fakeHsi, '--sim', JSON.stringify(['--root', l.ns, '--volumes', '4', '--catalogue', catalogueFile, '--scale', '0'])];
   fs.writeFileSync(catalogueFile, JSON.stringify({ version: 1, volumes: VOLUMES, files: catalogue }));
   fs.writeFileSync(l.tokenFile, ADMIN_SECRET, { mode: 0o600 });
   l.config = writeServiceConfig(top, l.plain, l.dst, [
     '[endpoints.tape]', 'kind = "archive"', 'site = "here"', `path = ${JSON.stringify(l.ns)}`, 'driver = "sim"',
     `buffer = ${JSON.stringify(l.buffer)}`, 'buffer_quota = "1MiB"', 'drives = 2', 'volumes = 4', 'scale = 0',
     `catalogue = ${JSON.stringify(catalogueFile)}`, 'load_time = 20', 'read_rate = "100MB"',
+    // the same archive through the command driver: a stand-in hsi that runs the simulator's CLI
+    '[endpoints.hpss]', 'kind = "archive"', 'site = "here"', `path = ${JSON.stringify(l.ns)}`, 'driver = "command"',
+    `buffer = ${JSON.stringify(path.join(top, 'buffer2'))}`, 'buffer_quota = "1MiB"', 'drives = 3', 'robot_time = 0',
+    `locate_command = ${JSON.stringify([...hsi, '-q', 'ls', '-P', '{paths}'])}`, `stage_command = ${JSON.stringify([...hsi, '-q'])}`,
   ].join('\n'));
   // a top-level key goes before the tables
   fs.writeFileSync(l.config, `plan_rate = "50MB"\n${fs.readFileSync(l.config, 'utf8')}`);
@@ -111,6 +118,19 @@ void describe('barge plan through barge serve', () => {
     assert.equal(listed.body.total, 0, 'a plan queues nothing');
     assert.deepEqual(fs.existsSync(l.buffer) ? fs.readdirSync(l.buffer).filter((n) => !n.startsWith('.barge')) : [], [], 'nothing staged');
     assert.equal(fs.readdirSync(path.join(l.dst, 'copy')).length, 5, 'the destination is as it was');
+  });
+
+  void test('the same archive through the command driver: its ls -P places the files on the same volumes; LTO-9 costs but the robot', async () => {
+    const toCopy = [...l.volumeOf].filter(([p, v]) => v !== 'VOL003' && p.startsWith('d2/'));
+    const r = await cli(['hpss:/d2', 'dst:/copy/d2', '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    const plan = JSON.parse(r.stdout) as RequestPlan;
+    assert.deepEqual([plan.files.toCopy, plan.bytes.toCopy], [toCopy.length, sum(toCopy.map(([p]) => l.sizeOf.get(p) as number))]);
+    assert.ok(plan.tape);
+    assert.deepEqual([plan.tape.volumes, plan.tape.mounts, plan.tape.drives, plan.tape.unlocated], [new Set(toCopy.map(([, v]) => v)).size, 3, 3, 0]);
+    // robot_time = 0: a mount is the 16 s load
+    assert.equal(plan.tape.mountSeconds, 3 * 16);
+    assert.ok(Math.abs(plan.tape.readSeconds - plan.bytes.toCopy / 400e6) < 1e-9);
   });
 
   void test('POST /api/requests?dryRun=1 answers 200 with the plan and stores nothing; a bad endpoint is 400', async () => {
