@@ -28,10 +28,10 @@ function run<A extends unknown[]>(action: (actions: typeof Actions, ...args: A) 
 }
 
 /** the sync options of a request, shared by submit and plan; --include and --exclude go to `collect` in their order */
-function withRequestOptions(cmd: Command, collect: (kind: FilterRule['kind']) => (pattern: string) => FilterRule[]): Command {
+function withRequestOptions(cmd: Command, collect: (kind: FilterRule['kind']) => (pattern: string) => FilterRule[], side = 'ENDPOINT:/path'): Command {
   return cmd
-    .argument('<SRC>', 'source, ENDPOINT:/path')
-    .argument('<DST>', 'destination, ENDPOINT:/path')
+    .argument('<SRC>', `source, ${side}`)
+    .argument('<DST>', `destination, ${side}`)
     .option('-c, --checksum', 'compare content hashes of files of equal size, not size and mtime')
     .option('--size-only', 'compare sizes only')
     .option('--ignore-existing', 'skip files that already exist on DST, whatever their content')
@@ -71,7 +71,8 @@ function registerPlan(program: Command): void {
   const { rules, collect } = ruleList();
   withCommon(withRequestOptions(program.command('plan')
     .description('before anything starts: the files and bytes SRC -> DST would copy, for an archive source the volumes to mount, and estimates of the mount, locate, read and transfer times and the ETA; ' +
-      'asks the coordinator (ENDPOINT:/path), or plans here between two local directories; nothing is copied or queued'), collect)
+      'asks the coordinator (ENDPOINT:/path), or plans here between two local directories; nothing is copied or queued'), collect,
+    'ENDPOINT:/path, or a local directory (both sides alike)')
     .option('--rate <rate>', 'reckon the transfer at RATE per second (e.g. 400MB, 1GB; default: plan_rate of the coordinator, else 125MB, a 1 Gbit/s link)'))
     .action(run((a, src: string, dst: string, flags: Parameters<typeof Actions.plan>[2]) => a.plan(src, dst, flags, rules)));
 }
