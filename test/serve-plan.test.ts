@@ -16,6 +16,9 @@ import { ADMIN_SECRET, startService, stopService, writeServiceConfig, type Servi
 const fakeHsi = fileURLToPath(new URL('./archive-hsi/fake-hsi.js', import.meta.url));
 const VOLUMES = ['VOL000', 'VOL001', 'VOL002', 'VOL003'];
 const PER_VOLUME = 25;
+/** the command archive's buffer: the files of 3,000 bytes and more never fit */
+const SMALL_QUOTA = 3000;
+const GARBLED = 'd2/f002.dat';
 
 interface Layout { top: string; ns: string; buffer: string; plain: string; dst: string; tokenFile: string; config: string; stateDir: string }
 
@@ -60,8 +63,9 @@ function layout(): Layout & { sizeOf: Map<string, number>; volumeOf: Map<string,
     `catalogue = ${JSON.stringify(catalogueFile)}`, 'load_time = 20', 'read_rate = "100MB"',
     // the same archive through the command driver: a stand-in hsi that runs the simulator's CLI
     '[endpoints.hpss]', 'kind = "archive"', 'site = "here"', `path = ${JSON.stringify(l.ns)}`, 'driver = "command"',
-    `buffer = ${JSON.stringify(path.join(top, 'buffer2'))}`, 'buffer_quota = "1MiB"', 'drives = 3', 'robot_time = 0',
-    `locate_command = ${JSON.stringify([...hsi, '-q', 'ls', '-P', '{paths}'])}`, `stage_command = ${JSON.stringify([...hsi, '-q'])}`,
+    `buffer = ${JSON.stringify(path.join(top, 'buffer2'))}`, `buffer_quota = ${SMALL_QUOTA}`, 'drives = 3', 'robot_time = 0',
+    // its ls -P line of one file is garbled: that file is not located
+    `locate_command = ${JSON.stringify([...hsi, '--garble', GARBLED, '-q', 'ls', '-P', '{paths}'])}`, `stage_command = ${JSON.stringify([...hsi, '-q'])}`,
   ].join('\n'));
   // a top-level key goes before the tables
   fs.writeFileSync(l.config, `plan_rate = "50MB"\n${fs.readFileSync(l.config, 'utf8')}`);
@@ -120,17 +124,26 @@ void describe('barge plan through barge serve', () => {
     assert.equal(fs.readdirSync(path.join(l.dst, 'copy')).length, 5, 'the destination is as it was');
   });
 
-  void test('the same archive through the command driver: its ls -P places the files on the same volumes; LTO-9 costs but the robot', async () => {
-    const toCopy = [...l.volumeOf].filter(([p, v]) => v !== 'VOL003' && p.startsWith('d2/'));
+  void test('the same archive through the command driver: its ls -P places the files; a garbled line and a file larger than the buffer are named', async () => {
+    const toCopy = [...l.volumeOf].filter(([p, v]) => v !== 'VOL003' && p.startsWith('d2/')).map(([p]) => p);
+    const tooLarge = toCopy.filter((p) => (l.sizeOf.get(p) as number) > SMALL_QUOTA);
+    const fits = toCopy.filter((p) => p !== GARBLED && !tooLarge.includes(p));
+    assert.ok(tooLarge.length > 0 && fits.length > 0 && !tooLarge.includes(GARBLED));
     const r = await cli(['hpss:/d2', 'dst:/copy/d2', '--json']);
     assert.equal(r.code, 0, r.stderr);
     const plan = JSON.parse(r.stdout) as RequestPlan;
-    assert.deepEqual([plan.files.toCopy, plan.bytes.toCopy], [toCopy.length, sum(toCopy.map(([p]) => l.sizeOf.get(p) as number))]);
+    assert.deepEqual([plan.files.toCopy, plan.bytes.toCopy], [toCopy.length, sum(toCopy.map((p) => l.sizeOf.get(p) as number))]);
     assert.ok(plan.tape);
-    assert.deepEqual([plan.tape.volumes, plan.tape.mounts, plan.tape.drives, plan.tape.unlocated], [new Set(toCopy.map(([, v]) => v)).size, 3, 3, 0]);
-    // robot_time = 0: a mount is the 16 s load
-    assert.equal(plan.tape.mountSeconds, 3 * 16);
-    assert.ok(Math.abs(plan.tape.readSeconds - plan.bytes.toCopy / 400e6) < 1e-9);
+    const volumes = new Set(fits.map((p) => l.volumeOf.get(p))).size;
+    assert.deepEqual([plan.tape.volumes, plan.tape.mounts, plan.tape.drives, plan.tape.unlocated, plan.tape.tooLarge], [volumes, volumes, 3, 1, tooLarge.length]);
+    assert.ok(plan.tape.sessions > volumes, 'sessions of at most half the buffer');
+    // robot_time = 0: a mount is the 16 s load (LTO-9's)
+    assert.equal(plan.tape.mountSeconds, volumes * 16);
+    assert.ok(Math.abs(plan.tape.readSeconds - sum(fits.map((p) => l.sizeOf.get(p) as number)) / 400e6) < 1e-9);
+    // named below the source, as every path of a request
+    const named = new Map(plan.errors.map((e) => [`d2/${e.path}`, e.code]));
+    assert.equal(named.get(GARBLED), 'E_ARCHIVE');
+    for (const p of tooLarge) assert.equal(named.get(p), 'E_BUFFER_FULL', p);
   });
 
   void test('POST /api/requests?dryRun=1 answers 200 with the plan and stores nothing; a bad endpoint is 400', async () => {

@@ -100,6 +100,11 @@ export async function planRequest(sides: PlanSides, opts: SyncOptions, o: { rate
     const quota = stager.limits.quotaBytes;
     const setup: TapeSetup | undefined = costs === undefined ? undefined : { drives: stager.limits.drives, batchSize: stager.limits.batchSize, quotaBytes: quota, costs };
     const fits = found.located.filter((f) => f.size <= quota);
+    for (const f of found.located) {
+      if (f.size > quota && errors.length < SHOWN_ERRORS) {
+        errors.push({ path: f.path, code: 'E_BUFFER_FULL', message: `${f.size} bytes is more than the buffer's quota (${quota}): it can never be staged` });
+      }
+    }
     if (setup !== undefined) estimate = estimateTransfer(walk.files, o.rate, { located: fits, setup });
     const t = estimate.tape;
     tape = {
