@@ -108,7 +108,7 @@ export async function planRequest(sides: PlanSides, opts: SyncOptions, o: { rate
     if (setup !== undefined) estimate = estimateTransfer(walk.files, o.rate, { located: fits, setup });
     const t = estimate.tape;
     tape = {
-      drives: stager.limits.drives, volumes: t?.volumes ?? new Set(fits.map((f) => f.volume)).size, mounts: t?.mounts ?? 0, sessions: t?.sessions ?? 0,
+      drives: stager.limits.drives, drivesUsed: t?.drivesUsed ?? 0, volumes: t?.volumes ?? new Set(fits.map((f) => f.volume)).size, mounts: t?.mounts ?? 0, sessions: t?.sessions ?? 0,
       mountSeconds: t === undefined ? 0 : t.robotSeconds + t.loadSeconds + t.unloadSeconds,
       locateSeconds: t?.locateSeconds ?? 0, readSeconds: t?.readSeconds ?? 0, stageSeconds: t?.elapsedSeconds ?? 0,
       unlocated: found.unlocated, tooLarge: found.located.length - fits.length,

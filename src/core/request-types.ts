@@ -91,6 +91,8 @@ export interface RequestPlan {
 
 export interface PlanTape {
   drives: number;
+  /** drives staging at once: fewer than `drives` when the buffer holds fewer sessions */
+  drivesUsed: number;
   volumes: number;
   mounts: number;
   /** driver sessions: one volume, at most batch_size files, at most half the buffer each */

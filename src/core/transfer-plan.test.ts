@@ -67,6 +67,17 @@ test('a volume bigger than the buffer is staged in several sessions of at most h
   assert.ok(t.etaSeconds >= t.transferSeconds);
 });
 
+test('no more drives stage at once than the buffer holds sessions', () => {
+  const files: LocatedFile[] = Array.from({ length: 16 }, (_, i) => ({ path: `f${i}`, size: GB, volume: `V${i % 4}`, position: Math.floor(i / 4) + 1 }));
+  const roomy = estimateTapeOrder(files, { drives: 4, batchSize: 500, quotaBytes: 100 * GB, costs: LTO9 });
+  const tight = estimateTapeOrder(files, { drives: 4, batchSize: 500, quotaBytes: 4 * GB, costs: LTO9 });
+  assert.equal(roomy.drivesUsed, 4);
+  assert.equal(tight.drivesUsed, 2, 'sessions of 2 GB in a 4 GB buffer: two at once');
+  assert.equal(roomy.mounts, 4);
+  assert.equal(tight.mounts, 4);
+  assert.ok(tight.elapsedSeconds > 1.5 * roomy.elapsedSeconds, `${tight.elapsedSeconds} against ${roomy.elapsedSeconds}`);
+});
+
 test('batch size cuts sessions; a file above the session bound is a session of its own', () => {
   const f = (p: number, size = 1): LocatedFile => ({ path: `p${p}`, size, volume: 'A', position: p });
   assert.deepEqual(tapeSessions([f(3), f(1), f(2)], 2).map((s) => s.length), [2, 1]);

@@ -52,6 +52,8 @@ export interface TapeEstimate {
   firstSessionSeconds: number;
   /** bytes of the largest session: what is still to ship when the last one lands */
   largestSessionBytes: number;
+  /** drives staging at once: the archive's, or fewer when the buffer holds fewer sessions */
+  drivesUsed: number;
 }
 
 /**
@@ -125,7 +127,7 @@ export function runSessions(sessions: readonly (readonly LocatedFile[])[], drive
   const volumeFreeAt = new Map<string, number>();
   const e: TapeEstimate = {
     volumes: length.size, mounts: 0, sessions: sessions.length, robotSeconds: 0, loadSeconds: 0, unloadSeconds: 0, locateSeconds: 0,
-    readSeconds: 0, elapsedSeconds: 0, firstSessionSeconds: 0, largestSessionBytes: 0,
+    readSeconds: 0, elapsedSeconds: 0, firstSessionSeconds: 0, largestSessionBytes: 0, drivesUsed: ds.length,
   };
   sessions.forEach((files, n) => {
     const volume = files[0]?.volume;
@@ -169,9 +171,16 @@ export function runSessions(sessions: readonly (readonly LocatedFile[])[], drive
   return e;
 }
 
-/** tape order: by volume and position, sessions within the batch size and half the buffer (so staging and shipping overlap) */
+/**
+ * Tape order: by volume and position, sessions within the batch size and half the buffer (so
+ * staging and shipping overlap). A session is admitted only while the buffer has room for it,
+ * so no more drives stage at once than the buffer holds of the largest session.
+ */
 export function estimateTapeOrder(files: readonly LocatedFile[], setup: TapeSetup): TapeEstimate {
-  return runSessions(tapeSessions(files, setup.batchSize, Math.max(1, Math.floor(setup.quotaBytes / 2))), setup.drives, setup.costs);
+  const sessions = tapeSessions(files, setup.batchSize, Math.max(1, Math.floor(setup.quotaBytes / 2)));
+  const largest = Math.max(1, ...sessions.map((s) => s.reduce((n, f) => n + f.size, 0)));
+  const drives = Math.max(1, Math.min(setup.drives, Math.floor(setup.quotaBytes / largest)));
+  return { ...runSessions(sessions, drives, setup.costs), drivesUsed: drives };
 }
 
 /** request order, for comparison: each file its own session, as a pipeline that does not sort does */

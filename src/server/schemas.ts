@@ -119,7 +119,7 @@ export const PlanSchema = Type.Object({
   bytes: Type.Object({ found: count(), toCopy: count() }),
   compareFirst: count('of toCopy, files a sync compares by content first (checksum): counted as to copy'),
   tape: Type.Union([Type.Object({
-    drives: count(), volumes: count('volumes to mount'), mounts: count(), sessions: count('driver sessions: one volume, at most batch_size files and half the buffer each'),
+    drives: count(), drivesUsed: count('drives staging at once: fewer than drives when the buffer holds fewer sessions'), volumes: count('volumes to mount'), mounts: count(), sessions: count('driver sessions: one volume, at most batch_size files and half the buffer each'),
     mountSeconds: seconds('robot moves, loads and unloads'), locateSeconds: seconds('locates and rewinds'), readSeconds: seconds('reading, all drives together'),
     stageSeconds: seconds('until the last drive is done, the drives in parallel'),
     unlocated: count('files the archive could not place (see errors)'), tooLarge: count('files larger than the whole buffer: never staged'),

@@ -12,7 +12,7 @@ export function planText(p: RequestPlan): string {
   const t = p.tape;
   if (t !== null) {
     rows.push(
-      ['volumes', `${formatCount(t.volumes)} to mount, ${counted(t.drives, 'drive')}`],
+      ['volumes', `${formatCount(t.volumes)} to mount, ${counted(t.drives, 'drive')}${t.drivesUsed < t.drives ? ` (${formatCount(t.drivesUsed)} at once: the buffer holds no more sessions)` : ''}`],
       ['mounts', `${formatCount(t.mounts)} in ${counted(t.sessions, 'session')} (in the order asked: ${formatCount(t.requestOrder.mounts)})`],
       ['mount time', `${formatDuration(t.mountSeconds)} (robot, load, unload; all drives)`],
       ['locate time', `${formatDuration(t.locateSeconds)} (all drives)`],
