@@ -143,3 +143,12 @@ void test('a stage command that cannot run fails the batch with a clear error', 
   assert.match(r?.error?.message ?? '', /^cannot run the archive command ".*no-such-hsi": spawn .* ENOENT$/);
   assert.equal(stager.stats().reservedBytes, 0, 'its reservation was given back');
 });
+
+void test('costModel: the drive costs its table gives (for plans), LTO-9 for the keys left out', () => {
+  const base = { path: ns, buffer: path.join(top, 'buf-costs'), buffer_quota: '1MiB', driver: 'command', locate_command: ['hsi', '{paths}'], stage_command: ['hsi'] };
+  const kind = storageKind('archive');
+  const costs = openStorage(kind.parseEndpoint({ ...base, load_time: 30, locate_time: 40, read_rate: '200MB' }, 'e')).stager?.costModel?.();
+  assert.deepEqual(costs, { loadS: 30, unloadS: 56, locateS: 40, robotS: 10, readRate: 200e6 });
+  assert.deepEqual(openStorage(kind.parseEndpoint(base, 'e')).stager?.costModel?.(), { loadS: 16, unloadS: 56, locateS: 65, robotS: 10, readRate: 400e6 });
+  assert.throws(() => kind.parseEndpoint({ ...base, unload_time: -1 }, 'e'), { code: 'E_CONFIG', message: /e\.unload_time: must be at least 0/ });
+});

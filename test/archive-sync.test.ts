@@ -16,6 +16,7 @@ import { sharedCells } from '../src/engine/run-context.js';
 import type { SyncOutcome } from '../src/engine/sync-run.js';
 import { posixEndpoint } from '../src/storage/posix/posix-kind.js';
 import { openStorage, storageKind, type EndpointDescription } from '../src/storage/registry.js';
+import { LTO9 } from '../src/storage/archive/sim/library.js';
 import { syncInTurn } from './helpers/in-turn-sync.js';
 
 function sync(src: EndpointDescription, dst: EndpointDescription): Promise<SyncOutcome> {
@@ -83,7 +84,7 @@ test('barge.toml: an archive endpoint with each driver is read into its descript
     const c = loadServiceConfig({ file, flags: {}, env: { HOME: dir } });
     assert.deepEqual(c.endpointStorage.get('hpss'), {
       kind: 'archive', path: '/global/archive/proj', buffer: '/scratch/buf', bufferQuota: 20 * 1024 ** 4, drives: 2, batchSize: 500,
-      driver: { name: 'command', locate: ['hsi', '-q', 'ls', '-P', '{paths}'], stage: ['hsi', '-q'], archivePath: '/home/p/proj' },
+      driver: { name: 'command', locate: ['hsi', '-q', 'ls', '-P', '{paths}'], stage: ['hsi', '-q'], archivePath: '/home/p/proj', timing: LTO9 },
     });
     const demo = c.endpointStorage.get('demo') as unknown as { driver: { name: string; scale: number; timing: { readRate: number; loadS: number } } };
     assert.equal(demo.driver.name, 'sim');

@@ -245,3 +245,12 @@ test('environment and flag refusals name the variable or the flag', () => {
   // a flag replaces the variable before it is read, so a bad but overridden variable does no harm
   assert.equal(load(undefined, { BARGE_LISTEN: 'x' }, { listen: 'localhost:1' }).listen.port, 1);
 });
+
+test('plan_rate: bytes per second, a whole number or a size; none by default', () => {
+  assert.equal(load(undefined).planRate, undefined);
+  assert.equal(load('plan_rate = "1GB"').planRate, 1e9);
+  assert.equal(load('plan_rate = "400MB/s"').planRate, 400e6);
+  assert.equal(load('plan_rate = 5000').planRate, 5000);
+  assert.equal(refusal(() => load('plan_rate = "fast"')), 'barge.toml: plan_rate: expected a whole number of bytes or a size such as "1GB", got "fast"');
+  assert.equal(refusal(() => load('plan_rate = 0')), 'barge.toml: plan_rate: must be at least 1, got 0');
+});

@@ -84,6 +84,7 @@ export function loadServiceConfig(input: LoadConfigInput): ServiceConfig {
     tokens: file?.tokens ?? [],
     tls,
     ...(inbox === undefined ? {} : { inbox }),
+    ...(file?.planRate === undefined ? {} : { planRate: file.planRate }),
   };
 }
 

@@ -35,10 +35,12 @@ export interface FileSettings {
   tokens: TokenConfig[];
   tls?: TlsFiles;
   inbox?: InboxTable;
+  /** bytes/s a plan reckons a transfer at (plan_rate) */
+  planRate?: number;
 }
 
 const TOP_KEYS = ['name', 'listen', 'db', 'state_dir', 'local_agent', 'transfers', 'lease_timeout', 'agent_wait', 'agent_prune', 'auth',
-  'retry', 'sites', 'endpoints', 'tokens', 'tls', 'inbox'];
+  'retry', 'sites', 'endpoints', 'tokens', 'tls', 'inbox', 'plan_rate'];
 
 /** Relative paths in the file (db, state_dir, secret_file) are taken from the file's directory, not the working directory. */
 export function readFileSettings(file: string, env: NodeJS.ProcessEnv): FileSettings {
@@ -64,8 +66,10 @@ export function readFileSettings(file: string, env: NodeJS.ProcessEnv): FileSett
     tokens: readTokens(root.tableArray('tokens') ?? [], env, baseDir),
     ...optional('tls', readTlsTable(root, baseDir)),
     ...optional('inbox', readInboxTable(root, baseDir)),
+    ...optional('planRate', root.size('plan_rate')),
   };
 }
+
 
 function readRetry(root: TableReader): RetryConfig {
   const t = root.table('retry')?.allowKeys(['max_attempts', 'base_delay', 'max_delay']);

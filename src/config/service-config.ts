@@ -36,6 +36,8 @@ export interface ServiceConfig {
   endpoints: Map<string, EndpointConfig>;
   /** each endpoint as its storage kind parsed it: what an agent of this process opens */
   endpointStorage: Map<string, EndpointDescription>;
+  /** bytes/s a plan reckons a transfer at unless the caller says (plan_rate); undefined: the plan's default */
+  planRate?: number;
   tokens: TokenConfig[];
   /** HTTPS for the API, and the CA trusted for agents' TLS data planes (config/read-tls.ts) */
   tls?: TlsConfig;

@@ -1,5 +1,6 @@
 // Typed reads from one parsed TOML table. Every failure names the file and the dotted key, and a
 // table refuses keys it does not know, so a typo ("wirte") is an error rather than a silent default.
+import { parseSize } from '../core/units.js';
 import { configError, describeValue } from './config-error.js';
 import { checkWholeNumber, parseDuration, secondsToMs } from './parse-values.js';
 
@@ -72,6 +73,23 @@ export class TableReader {
     if (v === undefined) return undefined;
     if (typeof v !== 'number') throw configError(this.where(key), `expected a whole number, got ${describeValue(v)}`);
     return checkWholeNumber(v, this.where(key), min, max);
+  }
+
+  /** Bytes, from a whole number or "1GB"-style text (a trailing "/s" allowed: a rate), at least 1. */
+  size(key: string): number | undefined {
+    const v = this.value(key);
+    if (v === undefined) return undefined;
+    const bad = (): Error => configError(this.where(key), `expected a whole number of bytes or a size such as "1GB", got ${describeValue(v)}`);
+    let n: number;
+    if (typeof v === 'string') {
+      try { n = parseSize(v.replace(/\/s\s*$/i, '')); } catch { throw bad(); }
+    } else if (typeof v === 'number' && Number.isInteger(v)) {
+      n = v;
+    } else {
+      throw bad();
+    }
+    if (n < 1) throw configError(this.where(key), `must be at least 1, got ${describeValue(v)}`);
+    return n;
   }
 
   /** Milliseconds, from "30s"-style text or a number of seconds. */

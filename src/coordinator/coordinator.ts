@@ -14,12 +14,13 @@ import { agentStatuses, pruneLostAgents, type AgentStatus } from './agent-roster
 import { advanceRequest } from './advance-request.js';
 import { AgentService, type AgentServiceOptions } from './agent-service.js';
 import type { ServiceConfig } from '../config/service-config.js';
-import { overlaps, resolveEndpointPath } from '../storage/posix/endpoint-paths.js';
+import { overlaps, resolveEndpointPath, type EndpointPath } from '../storage/posix/endpoint-paths.js';
+import { DEFAULT_PLAN_RATE, openSide, openSides, planOnAgents, planRequest } from './plan-request.js';
 import { PHASE_TRANSFER } from './phases.js';
-import type { ListedEntry, RequestAction, RequestSpec, RequestView, ThroughputSample } from '../core/request-types.js';
+import type { ListedEntry, RequestAction, RequestPlan, RequestSpec, RequestView, ThroughputSample } from '../core/request-types.js';
 import { deadlineOf, requestView } from './request-view.js';
 import { encodeTask } from './service-task.js';
-import { checkDeadline, checkListedFiles } from './spec-options.js';
+import { checkDeadline, checkListedFiles, syncOptionsOf } from './spec-options.js';
 import { RemoteAgents } from './remote-agents.js';
 import { storedSpec } from './stored-spec.js';
 import { watchStore, type StoreFailure } from '../state/watched-store.js';
@@ -239,19 +240,7 @@ export class Coordinator {
    * drop-folder file it comes from, whose key is kept in the request's own transaction.
    */
   async submit(spec: RequestSpec, actor: string, inbox?: { key: string; file: string }): Promise<RequestView> {
-    // without the built-in agent, endpoint roots are on agents' hosts, not this one
-    const here = this.config.localAgent;
-    const src = resolveEndpointPath(this.config.endpoints, spec.source, 'source', here);
-    const dst = resolveEndpointPath(this.config.endpoints, spec.destination, 'destination', here);
-    if (!dst.endpoint.write) throw new BargeError('E_READ_ONLY', `destination: endpoint '${dst.endpoint.name}' may not be written (write = false)`);
-    // two sites' file systems are apart: /data at one does not hold /data/x at the other
-    const sameFileSystem = here || src.endpoint.site === dst.endpoint.site;
-    if (sameFileSystem && overlaps(src.abs, dst.abs)) throw new BargeError('E_BAD_INPUT', `source and destination overlap: ${spec.source} and ${spec.destination}`);
-    if (spec.maxDelete !== undefined && !spec.delete) throw new BargeError('E_BAD_INPUT', 'body/maxDelete needs delete: true');
-    if (spec.checksum && spec.sizeOnly) throw new BargeError('E_BAD_INPUT', 'body/checksum and body/sizeOnly exclude each other');
-    checkListedFiles(spec);
-    checkDeadline(spec, this.now());
-    await checkSource(`${src.endpoint.name}:${src.rel}`, here ? () => this.storageAt(src.abs).stat('') : (e, p) => statOnAgents(this.remoteAgents, e, p, this.config.tls?.ca));
+    const { src, dst } = await this.checkSpec(spec);
     const id = spec.id ?? randomUUID();
     const now = this.now();
     const entry: AuditEntry = { at: now, actor, action: 'submit', detail: null };
@@ -270,6 +259,36 @@ export class Coordinator {
     this.audited(id, entry);
     this.kick();
     return this.get(id);
+  }
+
+  /** a spec's two sides, checked as submit checks them: endpoints, overlap, options, the source there */
+  private async checkSpec(spec: RequestSpec): Promise<{ src: EndpointPath<EndpointConfig>; dst: EndpointPath<EndpointConfig> }> {
+    // without the built-in agent, endpoint roots are on agents' hosts, not this one
+    const here = this.config.localAgent;
+    const src = resolveEndpointPath(this.config.endpoints, spec.source, 'source', here);
+    const dst = resolveEndpointPath(this.config.endpoints, spec.destination, 'destination', here);
+    if (!dst.endpoint.write) throw new BargeError('E_READ_ONLY', `destination: endpoint '${dst.endpoint.name}' may not be written (write = false)`);
+    // two sites' file systems are apart: /data at one does not hold /data/x at the other
+    const sameFileSystem = here || src.endpoint.site === dst.endpoint.site;
+    if (sameFileSystem && overlaps(src.abs, dst.abs)) throw new BargeError('E_BAD_INPUT', `source and destination overlap: ${spec.source} and ${spec.destination}`);
+    if (spec.maxDelete !== undefined && !spec.delete) throw new BargeError('E_BAD_INPUT', 'body/maxDelete needs delete: true');
+    if (spec.checksum && spec.sizeOnly) throw new BargeError('E_BAD_INPUT', 'body/checksum and body/sizeOnly exclude each other');
+    checkListedFiles(spec);
+    checkDeadline(spec, this.now());
+    // an endpoint of another kind (archive) is no directory at src.abs: it is opened by its kind
+    const local = src.endpoint.kind === 'posix' ? () => this.storageAt(src.abs).stat('') : () => openSide(this.config.endpointStorage, src.endpoint.name, src.rel).stat('');
+    await checkSource(`${src.endpoint.name}:${src.rel}`, here ? local : (e, p) => statOnAgents(this.remoteAgents, e, p, this.config.tls?.ca));
+    return { src, dst };
+  }
+
+  /** what the request would copy and how long it may take (plan-request.ts); nothing is stored; `rate`: bytes/s */
+  async plan(spec: RequestSpec, o: { rate?: number } = {}): Promise<RequestPlan> {
+    const opts = syncOptionsOf(spec, { transfers: this.config.transfers, asRoot: typeof process.getuid === 'function' && process.getuid() === 0 });
+    const sides = await this.checkSpec(spec);
+    const how = { rate: o.rate ?? this.config.planRate ?? DEFAULT_PLAN_RATE, nowNs: BigInt(this.now()) * 1_000_000n };
+    // without the built-in agent the endpoints are on agents' hosts: live agents list them
+    if (!this.config.localAgent) return planOnAgents(this.remoteAgents, sides, opts, { ...how, ca: this.config.tls?.ca });
+    return planRequest(openSides(this.config.endpointStorage, sides), opts, how);
   }
 
   private async found(id: string): Promise<RequestRecord> {

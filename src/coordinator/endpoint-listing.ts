@@ -55,8 +55,8 @@ export function statOnAgents(agents: RemoteAgents, endpoint: string, path: strin
   return onAgents(agents, endpoint, path, ca, (storage) => storage.stat(''));
 }
 
-/** runs `f` on the storage at `endpoint:path` of the first live agent serving the endpoint that answers */
-async function onAgents<T>(agents: RemoteAgents, endpoint: string, path: string, ca: string | undefined, f: (storage: Storage, where: string) => Promise<T>): Promise<T> {
+/** runs `f` on the storage at `endpoint:path` (read-only) of the first live agent serving the endpoint that answers */
+export async function onAgents<T>(agents: RemoteAgents, endpoint: string, path: string, ca: string | undefined, f: (storage: Storage, where: string) => Promise<T>): Promise<T> {
   const { rel } = splitEndpointPath(`${endpoint}:${path}`, 'path');
   const where = `${endpoint}:${rel}`;
   const sessionPath = rel.slice(1);

@@ -79,3 +79,46 @@ export interface ThroughputSample {
 }
 
 export type { RequestAction };
+
+/** a request's plan (POST /api/requests?dryRun=1, `barge plan`): what it would copy and how long that may take; nothing is stored */
+export interface RequestPlan {
+  source: string;
+  destination: string;
+  /** found: source files the filters keep; toCopy: those not up to date at the destination (the quick check, as a sync compares) */
+  files: { found: number; toCopy: number; upToDate: number; failed: number };
+  bytes: { found: number; toCopy: number };
+  /** of toCopy, files a sync would compare by content first (checksum): counted as to copy */
+  compareFirst: number;
+  /** an archive source: volumes to mount and what the drives would take, in tape order (and in request order, for comparison) */
+  tape: PlanTape | null;
+  /** bytes/s the transfer time is reckoned at, and that time */
+  transfer: { rate: number; seconds: number };
+  /** seconds from the start to the last byte shipped: staging and shipping overlap */
+  etaSeconds: number;
+  /** what the figures are: estimates, and by which model */
+  note: string;
+  /** the first files that could not be listed or located */
+  errors: Array<{ path: string; code: string; message: string }>;
+}
+
+export interface PlanTape {
+  drives: number;
+  /** drives staging at once: fewer than `drives` when the buffer holds fewer sessions */
+  drivesUsed: number;
+  volumes: number;
+  mounts: number;
+  /** driver sessions: one volume, at most batch_size files, at most half the buffer each */
+  sessions: number;
+  /** robot moves, loads and unloads */
+  mountSeconds: number;
+  /** locates and the rewinds before unloads */
+  locateSeconds: number;
+  readSeconds: number;
+  /** when the last drive is done, the drives in parallel */
+  stageSeconds: number;
+  /** files the archive could not place (their errors are listed) */
+  unlocated: number;
+  /** files larger than the whole buffer: they can never be staged */
+  tooLarge: number;
+  requestOrder: { mounts: number; stageSeconds: number };
+}

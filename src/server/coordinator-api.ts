@@ -2,7 +2,7 @@
 // BargeErrors whose code picks the HTTP status (see docs/api.md).
 import type { EndpointConfig, SiteConfig } from '../config/service-config.js';
 import type { EnrolBody, EnrolReply, LeasedWork, TaskReport } from '../core/agent-wire.js';
-import type { ListedEntry, RequestAction, RequestSpec, RequestView, ThroughputSample } from '../core/request-types.js';
+import type { ListedEntry, RequestAction, RequestPlan, RequestSpec, RequestView, ThroughputSample } from '../core/request-types.js';
 import type { AgentRecord, AuditEntry, ManifestEntry, MetricsSnapshot, Page, StoredError } from '../state/state-store.js';
 import type { RequestState } from '../core/request-states.js';
 
@@ -18,6 +18,8 @@ export interface AgentStatus extends AgentRecord {
 export interface CoordinatorApi {
   /** 'exists' when a client-given id is taken; `actor`: who submits (auth.ts actorOf), kept in the audit trail */
   submit(spec: RequestSpec, actor: string): Promise<RequestView>;
+  /** what the request would copy and an estimate of its time; nothing is stored; `rate`: bytes/s */
+  plan(spec: RequestSpec, o?: { rate?: number }): Promise<RequestPlan>;
   get(id: string): Promise<RequestView>;
   /** `text`: only requests whose id, source or destination holds it */
   list(q: { states?: RequestState[]; text?: string; limit: number; offset: number }): Promise<Page<RequestView>>;

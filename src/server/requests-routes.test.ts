@@ -23,6 +23,23 @@ describe('POST /api/requests', () => {
     await app.close();
   });
 
+  test('dryRun=1: 200 with the plan, nothing submitted; rate reaches the api, a bad one is 400', async () => {
+    const { app, api } = await testServer();
+    const res = await app.inject({ method: 'POST', url: '/api/requests?dryRun=1&rate=1000', headers: ADMIN, payload: GOOD });
+    assert.equal(res.statusCode, 200, res.body);
+    const plan = res.json<{ source: string; files: { toCopy: number }; transfer: { rate: number; seconds: number }; tape: unknown }>();
+    assert.deepEqual([plan.source, plan.files.toCopy, plan.transfer.rate, plan.transfer.seconds, plan.tape], [GOOD.source, 2, 1000, 0.2, null]);
+    assert.deepEqual(api.calls.map((c) => c.method), ['plan']);
+    assert.deepEqual(api.calls[0]?.args, [{ ...GOOD, priority: 5 }, { rate: 1000 }]);
+    assert.equal(api.requests.size, 0);
+    const bad = await app.inject({ method: 'POST', url: '/api/requests?dryRun=1&rate=0', headers: ADMIN, payload: GOOD });
+    assert.equal(bad.statusCode, 400);
+    assert.equal(errorOf(bad.body).code, 'E_BAD_INPUT');
+    const off = await app.inject({ method: 'POST', url: '/api/requests?dryRun=false', headers: ADMIN, payload: GOOD });
+    assert.equal(off.statusCode, 201);
+    await app.close();
+  });
+
   test('201 without a client id: the api makes one up', async () => {
     const { app } = await testServer();
     const res = await app.inject({ method: 'POST', url: '/api/requests', headers: ADMIN, payload: GOOD });

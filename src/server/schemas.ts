@@ -101,6 +101,36 @@ export const RequestViewSchema = Type.Object({
 
 export const SubmitAnswer = Type.Object({ id: Type.String(), request: RequestViewSchema });
 
+export const SubmitQuery = Type.Object({
+  // 1 or true: the query string spells a flag both ways
+  dryRun: Type.Optional(Type.Enum(['1', 'true', '0', 'false'], { description: '1 (or true): plan only: answer 200 with what the request would copy and an estimate of its time; nothing is stored' })),
+  rate: Type.Optional(Type.Integer({ minimum: 1, description: 'with dryRun: bytes/s to reckon the transfer at (default: plan_rate of the config, else 125000000, a 1 Gbit/s link)' })),
+}, { additionalProperties: false });
+
+const seconds = (description: string) => Type.Number({ minimum: 0, description: `seconds: ${description}` });
+
+export const PlanSchema = Type.Object({
+  source: Type.String(),
+  destination: Type.String(),
+  files: Type.Object({
+    found: count('source files the filters keep'), toCopy: count('of those, files not up to date at the destination'),
+    upToDate: count(), failed: count('entries that could not be listed'),
+  }),
+  bytes: Type.Object({ found: count(), toCopy: count() }),
+  compareFirst: count('of toCopy, files a sync compares by content first (checksum): counted as to copy'),
+  tape: Type.Union([Type.Object({
+    drives: count(), drivesUsed: count('drives staging at once: fewer than drives when the buffer holds fewer sessions'), volumes: count('volumes to mount'), mounts: count(), sessions: count('driver sessions: one volume, at most batch_size files and half the buffer each'),
+    mountSeconds: seconds('robot moves, loads and unloads'), locateSeconds: seconds('locates and rewinds'), readSeconds: seconds('reading, all drives together'),
+    stageSeconds: seconds('until the last drive is done, the drives in parallel'),
+    unlocated: count('files the archive could not place (see errors)'), tooLarge: count('files larger than the whole buffer: never staged'),
+    requestOrder: Type.Object({ mounts: count(), stageSeconds: seconds('the same files staged in the order listed, for comparison') }),
+  }), Type.Null()], { description: 'an archive source: its tape work in tape order; null for other sources' }),
+  transfer: Type.Object({ rate: Type.Number({ description: 'bytes/s assumed' }), seconds: seconds('bytes to copy at that rate') }),
+  etaSeconds: seconds('the estimate from start to the last byte shipped (staging and shipping overlap)'),
+  note: Type.String({ description: 'what the figures are: estimates, and by what' }),
+  errors: Type.Array(Type.Object({ path: Type.String(), code: Type.String(), message: Type.String() }), { description: 'the first files that could not be listed or located' }),
+}, { description: 'a plan: what the request would copy and an estimate of how long; nothing was stored' });
+
 export const RequestIdParams = Type.Object({ id: Type.String({ pattern: REQUEST_ID_PATTERN }) });
 
 // optional with defaults: fastify fills them in, and OpenAPI clients see they may be left out

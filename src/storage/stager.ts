@@ -1,6 +1,7 @@
 // The Stager: how an archive storage (tape, HSM) brings files online before they are read.
 // An archive kind (storage/archive/) implements it and sets `features.staging`.
 import type { ErrorRecord } from '../core/errors.js';
+import type { TapeCosts } from '../core/transfer-plan.js';
 
 /** where a file lives in the archive: the volume (tape) and its place on it */
 export interface StageLocation {
@@ -62,6 +63,8 @@ export interface Stager {
    * elapsedSeconds, ...), as they are in this process
    */
   stats(): Record<string, number>;
+  /** what a mount, a locate and a read cost on its drives, as configured; a plan estimates by it (absent: no estimate of tape time) */
+  costModel?(): TapeCosts | undefined;
   locate(paths: readonly string[]): Promise<Array<StageLocation | LocateFailure>>;
   stage(batch: readonly string[], signal?: AbortSignal): Promise<StageResult[]>;
   release(paths: readonly string[]): Promise<void>;

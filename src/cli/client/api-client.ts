@@ -6,6 +6,7 @@ import { codeOfStatus } from '../../core/error-codes.js';
 import type {
   AgentView, AuditEntryView, EndpointView, Listing, Page, RequestAction, RequestError, RequestState, RequestView, SubmitAnswer, SubmitBody,
 } from './api-types.js';
+import type { RequestPlan } from '../../core/request-types.js';
 import type { Connection } from './client-options.js';
 import { httpCall, type HttpAnswer } from '../../transport/http-call.js';
 import { tlsProblem } from '../../transport/tls-problem.js';
@@ -29,9 +30,12 @@ const NET_REASONS: Record<string, string> = {
   ENETUNREACH: 'network unreachable',
 };
 
-function unreachable(baseUrl: string, e: unknown): BargeError {
+/** a plan walks the whole source before it answers: a large tree takes minutes */
+const PLAN_TIMEOUT_MS = 60 * 60_000;
+
+function unreachable(baseUrl: string, e: unknown, timeoutMs: number): BargeError {
   if (e instanceof Error && e.name === 'TimeoutError') {
-    return new BargeError('E_IO', `the coordinator at ${baseUrl} did not answer within ${TIMEOUT_MS / 1000}s`);
+    return new BargeError('E_IO', `the coordinator at ${baseUrl} did not answer within ${timeoutMs / 1000}s`);
   }
   const tls = tlsProblem(e, '--tls-ca FILE or BARGE_CA');
   const code = e instanceof Error && 'code' in e ? String((e as { code: unknown }).code) : undefined;
@@ -57,18 +61,18 @@ export class ApiClient {
 
   get baseUrl(): string { return this.conn.baseUrl; }
 
-  async call<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
+  async call<T>(method: 'GET' | 'POST', path: string, body?: unknown, timeoutMs = TIMEOUT_MS): Promise<T> {
     const headers: Record<string, string> = { accept: 'application/json' };
     if (this.conn.token !== undefined) headers.authorization = `Bearer ${this.conn.token}`;
     if (body !== undefined) headers['content-type'] = 'application/json';
     let res: HttpAnswer;
     try {
       res = await httpCall(new URL(this.conn.baseUrl + path), {
-        method, headers, ...(body === undefined ? {} : { body: JSON.stringify(body) }), timeoutMs: TIMEOUT_MS,
+        method, headers, ...(body === undefined ? {} : { body: JSON.stringify(body) }), timeoutMs,
         ...(this.conn.ca === undefined ? {} : { ca: this.conn.ca }),
       });
     } catch (e) {
-      throw unreachable(this.conn.baseUrl, e);
+      throw unreachable(this.conn.baseUrl, e, timeoutMs);
     }
     const text = res.text;
     if (res.status < 200 || res.status > 299) {
@@ -84,6 +88,11 @@ export class ApiClient {
 
   submit(body: SubmitBody): Promise<SubmitAnswer> {
     return this.call('POST', '/api/requests', body);
+  }
+
+  /** the plan of a request (POST /api/requests?dryRun=1): nothing is queued; `rate`: bytes/s to reckon the transfer at */
+  plan(body: SubmitBody, rate?: number): Promise<RequestPlan> {
+    return this.call('POST', `/api/requests?dryRun=1${rate === undefined ? '' : `&rate=${rate}`}`, body, PLAN_TIMEOUT_MS);
   }
 
   requests(q: { states?: readonly RequestState[]; limit?: number; offset?: number } = {}): Promise<Page<RequestView>> {

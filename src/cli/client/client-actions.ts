@@ -11,6 +11,8 @@ import { agentsTable, auditLines } from './render-agents.js';
 import { buildSubmitBody, parseEndpointPath, parsePriority, type SubmitFlags } from './submit-body.js';
 import { watchRequest } from './watch.js';
 
+export { plan } from './plan-command.js';
+
 export interface CommonFlags extends ConnectFlags {
   json?: boolean;
 }

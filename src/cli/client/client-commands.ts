@@ -27,14 +27,11 @@ function run<A extends unknown[]>(action: (actions: typeof Actions, ...args: A) 
   };
 }
 
-function registerSubmit(program: Command): void {
-  // --include and --exclude share one list so that their command-line order is kept
-  const rules: FilterRule[] = [];
-  const collect = (kind: FilterRule['kind']) => (pattern: string): FilterRule[] => { rules.push({ kind, pattern }); return rules; };
-  withCommon(program.command('submit')
-    .description("ask the coordinator to make DST's contents equal SRC's; prints the request id")
-    .argument('<SRC>', 'source, ENDPOINT:/path')
-    .argument('<DST>', 'destination, ENDPOINT:/path')
+/** the sync options of a request, shared by submit and plan; --include and --exclude go to `collect` in their order */
+function withRequestOptions(cmd: Command, collect: (kind: FilterRule['kind']) => (pattern: string) => FilterRule[], side = 'ENDPOINT:/path'): Command {
+  return cmd
+    .argument('<SRC>', `source, ${side}`)
+    .argument('<DST>', `destination, ${side}`)
     .option('-c, --checksum', 'compare content hashes of files of equal size, not size and mtime')
     .option('--size-only', 'compare sizes only')
     .option('--ignore-existing', 'skip files that already exist on DST, whatever their content')
@@ -52,10 +49,32 @@ function registerSubmit(program: Command): void {
     .option('--keep-cache', "the agents leave the bytes they read from SRC in the page cache (by default they are dropped behind the copy)")
     .option('--keep-partial', 'if the request is canceled, keep the partial files of large files for a retry to resume (by default the agents remove them)')
     .option('--priority <N>', "1 (lowest) to 10 (default: the server's, 5)")
-    .option('--deadline <when>', "fail the request if it has not finished by then: a time (2027-01-31T18:00:00Z) or a span from now (6h, 2d); it also ends any wait for an agent (default: none; the server's agent_wait bounds such waits)")
+    .option('--deadline <when>', "fail the request if it has not finished by then: a time (2027-01-31T18:00:00Z) or a span from now (6h, 2d); it also ends any wait for an agent (default: none; the server's agent_wait bounds such waits)");
+}
+
+/** --include and --exclude share one list so that their command-line order is kept */
+function ruleList(): { rules: FilterRule[]; collect: (kind: FilterRule['kind']) => (pattern: string) => FilterRule[] } {
+  const rules: FilterRule[] = [];
+  return { rules, collect: (kind) => (pattern) => { rules.push({ kind, pattern }); return rules; } };
+}
+
+function registerSubmit(program: Command): void {
+  const { rules, collect } = ruleList();
+  withCommon(withRequestOptions(program.command('submit')
+    .description("ask the coordinator to make DST's contents equal SRC's; prints the request id"), collect)
     .option('--id <id>', 'your own id for the request (1-128 of A-Z a-z 0-9 . _ -); submitting it twice is refused')
     .option('--watch', 'then watch the request until it ends (exit 1 if it fails)'))
     .action(run((a, src: string, dst: string, flags: Parameters<typeof Actions.submit>[2]) => a.submit(src, dst, flags, rules)));
+}
+
+function registerPlan(program: Command): void {
+  const { rules, collect } = ruleList();
+  withCommon(withRequestOptions(program.command('plan')
+    .description('before anything starts: the files and bytes SRC -> DST would copy, for an archive source the volumes to mount, and estimates of the mount, locate, read and transfer times and the ETA; ' +
+      'asks the coordinator (ENDPOINT:/path), or plans here between two local directories; nothing is copied or queued'), collect,
+    'ENDPOINT:/path, or a local directory (both sides alike)')
+    .option('--rate <rate>', 'reckon the transfer at RATE per second (e.g. 400MB, 1GB; default: plan_rate of the coordinator, else 125MB, a 1 Gbit/s link)'))
+    .action(run((a, src: string, dst: string, flags: Parameters<typeof Actions.plan>[2]) => a.plan(src, dst, flags, rules)));
 }
 
 function registerQueries(program: Command): void {
@@ -111,6 +130,7 @@ function registerEndpoints(program: Command): void {
 
 export function registerClientCommands(program: Command): void {
   registerSubmit(program);
+  registerPlan(program);
   registerQueries(program);
   registerActions(program);
   registerEndpoints(program);

@@ -9,7 +9,7 @@ import { actorOf, askedBy } from '../auth.js';
 import { Type } from 'typebox';
 import {
   AuditEntrySchema, DEFAULT_LIMIT, DEFAULT_PRIORITY, ERROR_RESPONSES, ManifestEntrySchema, PagingQuery, RequestIdParams, RequestListQuery, RequestSpecBody, RequestViewSchema,
-  StoredErrorSchema, SubmitAnswer, pageOf,
+  PlanSchema, StoredErrorSchema, SubmitAnswer, SubmitQuery, pageOf,
 } from '../schemas.js';
 
 /** A million file paths of a hundred bytes each, with room to spare; other routes keep fastify's 1 MiB. */
@@ -40,12 +40,19 @@ export function requestRoutes(app: TypedApp, api: CoordinatorApi): void {
   app.post('/api/requests', {
     bodyLimit: SUBMIT_BODY_LIMIT,
     schema: {
-      operationId: 'submitRequest', summary: 'Submit a request (admin)', tags: ['requests'], body: RequestSpecBody,
-      description: 'Queues a copy of a source to a destination (endpoint:path each) with the sync options; answers 201 with its id and view.',
-      response: { 201: SubmitAnswer, ...ERROR_RESPONSES },
+      operationId: 'submitRequest', summary: 'Submit a request (admin), or plan one (dryRun)', tags: ['requests'], body: RequestSpecBody, querystring: SubmitQuery,
+      description: 'Queues a copy of a source to a destination (endpoint:path each) with the sync options; answers 201 with its id and view. ' +
+        'With dryRun=1 it queues nothing: it answers 200 with the plan, what the request would copy (files, bytes, for an archive source the volumes to mount) and an estimate of how long.',
+      response: { 200: PlanSchema, 201: SubmitAnswer, ...ERROR_RESPONSES },
     },
   }, async (req, reply) => {
-    const view = await api.submit({ ...req.body, priority: req.body.priority ?? DEFAULT_PRIORITY }, actorOf(req));
+    const spec = { ...req.body, priority: req.body.priority ?? DEFAULT_PRIORITY };
+    if (req.query.dryRun === '1' || req.query.dryRun === 'true') {
+      const plan = await api.plan(spec, req.query.rate === undefined ? {} : { rate: req.query.rate });
+      req.log.info({ source: plan.source, destination: plan.destination, token: req.tokenName }, `plan asked by ${askedBy(req)}: ${plan.source} -> ${plan.destination}`);
+      return reply.status(200).send(plan);
+    }
+    const view = await api.submit(spec, actorOf(req));
     req.log.info({ request: view.id, source: view.source, destination: view.destination, token: req.tokenName },
       `request ${view.id} submitted by ${askedBy(req)}: ${view.source} -> ${view.destination}`);
     return reply.status(201).send({ id: view.id, request: view });

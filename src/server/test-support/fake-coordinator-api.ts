@@ -2,7 +2,7 @@
 // tests check status codes, schemas and auth; the real Coordinator is tested end to end elsewhere.
 import type { EndpointConfig, SiteConfig } from '../../config/service-config.js';
 import type { AgentStatus, CoordinatorApi, MetricsSnapshot } from '../coordinator-api.js';
-import type { ListedEntry, RequestAction, RequestSpec, RequestView, ThroughputSample } from '../../core/request-types.js';
+import type { ListedEntry, RequestAction, RequestPlan, RequestSpec, RequestView, ThroughputSample } from '../../core/request-types.js';
 import { BargeError } from '../../core/errors.js';
 import type { EnrolBody, EnrolReply, LeasedWork, TaskReport } from '../../core/agent-wire.js';
 import type { AuditEntry, ManifestEntry, Page, StoredError } from '../../state/state-store.js';
@@ -83,6 +83,18 @@ export class FakeCoordinatorApi implements CoordinatorApi {
 
   lease(seconds: number): void {
     for (const l of this.leaseListeners) l(seconds);
+  }
+
+  /** a canned plan of the spec's two sides; nothing is kept */
+  plan(spec: RequestSpec, o: { rate?: number } = {}): Promise<RequestPlan> {
+    return this.answer(() => {
+      this.record('plan', spec, o);
+      const rate = o.rate ?? 125e6;
+      return {
+        source: spec.source, destination: spec.destination, files: { found: 3, toCopy: 2, upToDate: 1, failed: 0 }, bytes: { found: 300, toCopy: 200 },
+        compareFirst: 0, tape: null, transfer: { rate, seconds: 200 / rate }, etaSeconds: 200 / rate, note: 'estimates', errors: [],
+      };
+    });
   }
 
   submit(spec: RequestSpec, actor: string): Promise<RequestView> {

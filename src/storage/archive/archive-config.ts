@@ -23,6 +23,8 @@ export interface CommandDriverConfig {
   readonly locate: readonly string[];
   readonly stage: readonly string[];
   readonly archivePath: string;
+  /** what the archive's drives cost, for plans (the tool does the staging; these are only estimates) */
+  readonly timing: TapeTiming;
 }
 
 export interface ArchiveEndpoint extends EndpointDescription {
@@ -40,9 +42,11 @@ export interface ArchiveEndpoint extends EndpointDescription {
 }
 
 const COMMON = ['path', 'driver', 'buffer', 'buffer_quota', 'drives', 'batch_size'] as const;
-const SIM = ['volumes', 'seed', 'catalogue', 'scale', 'load_time', 'unload_time', 'locate_time', 'robot_time', 'read_rate', 'faults'] as const;
+/** the drives' costs: the sim runs by them, and a plan estimates by them for either driver */
+const TIMING = ['load_time', 'unload_time', 'locate_time', 'robot_time', 'read_rate'] as const;
+const SIM = ['volumes', 'seed', 'catalogue', 'scale', 'faults'] as const;
 const COMMAND = ['locate_command', 'stage_command', 'archive_path'] as const;
-export const ARCHIVE_KEYS: readonly string[] = [...COMMON, ...SIM, ...COMMAND];
+export const ARCHIVE_KEYS: readonly string[] = [...COMMON, ...TIMING, ...SIM, ...COMMAND];
 
 function has(t: ConfigTable, key: string): boolean {
   return Object.hasOwn(t, key) && t[key] !== undefined;
@@ -104,21 +108,26 @@ function checkFaults(spec: string, where: string): string {
   return spec;
 }
 
+/** the drives' costs, LTO-9's where a key is not given */
+function timing(t: ConfigTable, where: string): TapeTiming {
+  const seconds = (key: string, fallback: number): number => number(t, key, where, fallback, { min: 0 });
+  return {
+    loadS: seconds('load_time', LTO9.loadS), unloadS: seconds('unload_time', LTO9.unloadS), locateS: seconds('locate_time', LTO9.locateS),
+    robotS: seconds('robot_time', LTO9.robotS), readRate: bytes(t, 'read_rate', where, LTO9.readRate),
+  };
+}
+
 function simDriver(t: ConfigTable, where: string): SimDriverConfig {
   refuseOthers(t, COMMAND, 'sim', where);
   const catalogue = optionalString(t, 'catalogue', where);
   if (catalogue !== undefined && !path.isAbsolute(catalogue)) throw configError(keyWhere(where, 'catalogue'), `must be an absolute path, got ${describeValue(catalogue)}`);
-  const seconds = (key: string, fallback: number): number => number(t, key, where, fallback, { min: 0 });
   return {
     name: 'sim',
     volumes: number(t, 'volumes', where, 20, { whole: true, min: 1 }),
     seed: number(t, 'seed', where, 1, { whole: true, min: 0 }),
     ...(catalogue === undefined ? {} : { catalogue }),
     scale: number(t, 'scale', where, 0.001, { min: 0 }),
-    timing: {
-      loadS: seconds('load_time', LTO9.loadS), unloadS: seconds('unload_time', LTO9.unloadS), locateS: seconds('locate_time', LTO9.locateS),
-      robotS: seconds('robot_time', LTO9.robotS), readRate: bytes(t, 'read_rate', where, LTO9.readRate),
-    },
+    timing: timing(t, where),
     faults: checkFaults(optionalString(t, 'faults', where) ?? '', keyWhere(where, 'faults')),
   };
 }
@@ -127,7 +136,7 @@ function commandDriver(t: ConfigTable, where: string, top: string): CommandDrive
   refuseOthers(t, SIM, 'command', where);
   const locate = argv(t, 'locate_command', where);
   if (!locate.includes(PATHS_PLACEHOLDER)) throw configError(keyWhere(where, 'locate_command'), `must have the argument "${PATHS_PLACEHOLDER}", which stands for the paths to locate`);
-  return { name: 'command', locate, stage: argv(t, 'stage_command', where), archivePath: optionalString(t, 'archive_path', where) ?? top };
+  return { name: 'command', locate, stage: argv(t, 'stage_command', where), archivePath: optionalString(t, 'archive_path', where) ?? top, timing: timing(t, where) };
 }
 
 export function parseArchiveEndpoint(t: ConfigTable, where: string): ArchiveEndpoint {

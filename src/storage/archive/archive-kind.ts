@@ -39,7 +39,7 @@ export const archiveKind: StorageKind<ArchiveEndpoint> = {
     const namespace = new PosixStorage(root, { ...reads, ...(sub === '' ? {} : { base: endpoint.path }) });
     const buffer = new PosixStorage(bufferRoot, { ...reads, ...(sub === '' ? {} : { base: endpoint.buffer }) });
     const limits = { drives: endpoint.drives, batchSize: endpoint.batchSize, quotaBytes: endpoint.bufferQuota };
-    const stager = new ArchiveStager(driverOf(endpoint), stagingBuffer(endpoint.buffer, endpoint.bufferQuota, endpoint.drives), limits, sub);
+    const stager = new ArchiveStager(driverOf(endpoint), stagingBuffer(endpoint.buffer, endpoint.bufferQuota, endpoint.drives), limits, sub, endpoint.driver.timing);
     return new ArchiveStorage(root, namespace, buffer, stager, endpoint.buffer);
   },
 

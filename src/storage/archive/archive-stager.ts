@@ -7,6 +7,7 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import { BargeError, toErrorRecord, type ErrorRecord } from '../../core/errors.js';
+import type { TapeCosts } from '../../core/transfer-plan.js';
 import type { LocateFailure, StageLocation, StageResult, Stager, StagerLimits } from '../stager.js';
 import type { ArchiveDriver, StagedFile, StageJob } from './driver.js';
 import { checkRel, type StagingBuffer } from './staging-buffer.js';
@@ -43,7 +44,15 @@ export class ArchiveStager implements Stager {
    * `sub`: where this storage is rooted below the endpoint's top ('' at the top): the driver
    * and the buffer know paths from the top, callers from this root.
    */
-  constructor(private readonly driver: ArchiveDriver, private readonly buffer: StagingBuffer, readonly limits: StagerLimits, private readonly sub: string) {}
+  constructor(
+    private readonly driver: ArchiveDriver, private readonly buffer: StagingBuffer, readonly limits: StagerLimits, private readonly sub: string,
+    /** the drives' costs as configured (LTO-9 by default), for plans */
+    private readonly costs?: TapeCosts,
+  ) {}
+
+  costModel(): TapeCosts | undefined {
+    return this.costs === undefined ? undefined : { ...this.costs };
+  }
 
   private top(rel: string): string {
     return this.sub === '' ? rel : `${this.sub}/${rel}`;
