@@ -26,6 +26,8 @@ import { listOnAgents, listRoot, statOnAgents } from './endpoint-listing.js';
 import { checkSource } from './source-check.js';
 import type { AgentLink, EnrolBody, EnrolReply, LeasedWork, TaskReport } from '../core/agent-wire.js';
 import type { EndpointConfig, SiteConfig } from '../config/service-config.js';
+import type { EndpointStaging } from '../core/staging-figures.js';
+import { isArchive, StagingLoop } from './staging/staging-loop.js';
 
 const TICK_MS = 250;
 /** how often requests are checked for an agent that can run them */
@@ -62,6 +64,8 @@ export class Coordinator {
   private readonly now: () => number;
   private readonly store: StateStore;
   private readonly lastStoreFailure: () => StoreFailure | undefined;
+  /** stages the files of requests from archive endpoints (with the built-in agent: the archive is on this host) */
+  private readonly staging: StagingLoop | undefined;
 
   /** `storageAt` opens an endpoint directory (the backend is the caller's choice: cli wires posix) */
   constructor(raw: StateStore, private readonly config: ServiceConfig, private readonly storageAt: (abs: string) => Storage, o: CoordinatorOptions = {}) {
@@ -77,6 +81,13 @@ export class Coordinator {
       ...(o.onLeased ? { onLeased: o.onLeased } : {}),
       ...(o.chunkCutoff !== undefined ? { chunkCutoff: o.chunkCutoff } : {}),
     });
+    if (config.localAgent) {
+      this.staging = new StagingLoop({
+        store, endpoints: config.endpointStorage, now,
+        onError: (e) => this.events.emit('error', e),
+        onChange: (id) => { this.dirty.add(id); this.workQueued(); this.kick(); },
+      });
+    }
     this.remoteAgents = new RemoteAgents(store, this.agentLink, {
       coordinator: config.name, endpoints: config.endpoints, leaseMs: config.leaseTimeoutMs, grantTtlMs: GRANT_TTL_MS, now,
     });
@@ -118,12 +129,14 @@ export class Coordinator {
     this.timers.push(setInterval(() => this.kick(), TICK_MS));
     this.timers.push(setInterval(() => { void this.reap(); }, Math.max(250, Math.floor(this.config.leaseTimeoutMs / 4))));
     this.timers.push(setInterval(() => { void this.publishChanges(); }, CHANGE_MS));
+    this.staging?.start();
     this.kick();
   }
 
   async stop(): Promise<void> {
     for (const t of this.timers) clearInterval(t);
     this.timers = [];
+    await this.staging?.stop();
     while (this.ticking) await new Promise((r) => setTimeout(r, 10));
   }
 
@@ -157,8 +170,10 @@ export class Coordinator {
     const now = this.now();
     let moved = false;
     for (const r of await this.store.requestsIn(['queued'])) {
+      // from an archive: staging first, while its walk runs and its files come off tape
+      const to = isArchive(this.config.endpointStorage, r.srcEndpoint) ? 'staging' : 'running';
       await this.store.tx(async (s) => {
-        if (await s.setRequestState(r.id, ['queued'], 'running', now, { phase: PHASE_TRANSFER })) {
+        if (await s.setRequestState(r.id, ['queued'], to, now, { phase: PHASE_TRANSFER })) {
           await s.enqueue(r.id, [encodeTask({ kind: 'root' }, PHASE_TRANSFER)], now);
           moved = true;
         }
@@ -240,6 +255,9 @@ export class Coordinator {
     const src = resolveEndpointPath(this.config.endpoints, spec.source, 'source', here);
     const dst = resolveEndpointPath(this.config.endpoints, spec.destination, 'destination', here);
     if (!dst.endpoint.write) throw new BargeError('E_READ_ONLY', `destination: endpoint '${dst.endpoint.name}' may not be written (write = false)`);
+    if (!here && isArchive(this.config.endpointStorage, src.endpoint.name)) {
+      throw new BargeError('E_UNSUPPORTED', `source: endpoint '${src.endpoint.name}' is an archive, and archives are staged by a coordinator with its built-in agent (this one runs without it: local_agent = false or --no-local-agent)`);
+    }
     // two sites' file systems are apart: /data at one does not hold /data/x at the other
     const sameFileSystem = here || src.endpoint.site === dst.endpoint.site;
     if (sameFileSystem && overlaps(src.abs, dst.abs)) throw new BargeError('E_BAD_INPUT', `source and destination overlap: ${spec.source} and ${spec.destination}`);
@@ -275,9 +293,11 @@ export class Coordinator {
   }
 
   private async view(r: RequestRecord): Promise<RequestView> {
-    const active = r.state === 'running' || r.state === 'finalizing' || r.state === 'paused';
+    const active = r.state === 'staging' || r.state === 'running' || r.state === 'finalizing' || r.state === 'paused';
     const walkDone = r.state === 'queued' ? false : !active || (await this.store.openCount(r.id, WALK_KINDS)) === 0;
     const view = requestView(r, walkDone, this.now());
+    const staging = this.staging?.figuresOf(r.id);
+    if (staging) view.staging = staging;
     const w = RUNNING_STATES.includes(r.state) ? this.waiting.get(r.id) : undefined;
     if (w) view.waiting = { reason: w.reason, since: new Date(w.since).toISOString(), until: new Date(w.until).toISOString() };
     return view;
@@ -289,7 +309,7 @@ export class Coordinator {
 
   async list(q: { states?: RequestState[]; limit: number; offset: number }): Promise<{ items: RequestView[]; total: number }> {
     const page = await this.store.listRequests(q);
-    return { items: page.items.map((r) => requestView(r, r.phase > PHASE_TRANSFER || !['running', 'paused'].includes(r.state), this.now())), total: page.total };
+    return { items: page.items.map((r) => requestView(r, r.phase > PHASE_TRANSFER || !['staging', 'running', 'paused'].includes(r.state), this.now())), total: page.total };
   }
 
   async errors(id: string, limit: number, offset: number): Promise<Page<StoredError>> {
@@ -410,6 +430,11 @@ export class Coordinator {
       errors: await this.store.errorCounts(),
       queueDepth: await this.store.queueDepth(),
     };
+  }
+
+  /** the archive endpoints this coordinator stages from, for /metrics */
+  stagingFigures(): EndpointStaging[] {
+    return this.staging?.figures() ?? [];
   }
 
   moved(): { bytes: number; files: number } {
