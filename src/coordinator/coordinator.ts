@@ -6,6 +6,8 @@ import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { BargeError } from '../core/errors.js';
 import type { Storage } from '../storage/storage.js';
+import { endpointBelow, openStorage } from '../storage/registry.js';
+import { splitEndpointPath } from '../core/endpoint-path.js';
 import type { AuditEntry, ManifestEntry, MetricsSnapshot, Page, RequestRecord, StateStore, StoredError } from '../state/state-store.js';
 import { OPEN_STATES, RUNNING_STATES, type RequestState } from '../core/request-states.js';
 import { applyAction } from './request-actions.js';
@@ -252,7 +254,9 @@ export class Coordinator {
   async submit(spec: RequestSpec, actor: string, inbox?: { key: string; file: string }): Promise<RequestView> {
     // without the built-in agent, endpoint roots are on agents' hosts, not this one
     const here = this.config.localAgent;
-    const src = resolveEndpointPath(this.config.endpoints, spec.source, 'source', here);
+    // an archive's path is its namespace, opened through its kind (storage/archive/), not a posix root
+    const archive = isArchive(this.config.endpointStorage, splitEndpointPath(spec.source, 'source').name);
+    const src = resolveEndpointPath(this.config.endpoints, spec.source, 'source', here && !archive);
     const dst = resolveEndpointPath(this.config.endpoints, spec.destination, 'destination', here);
     if (!dst.endpoint.write) throw new BargeError('E_READ_ONLY', `destination: endpoint '${dst.endpoint.name}' may not be written (write = false)`);
     if (!here && isArchive(this.config.endpointStorage, src.endpoint.name)) {
@@ -260,12 +264,12 @@ export class Coordinator {
     }
     // two sites' file systems are apart: /data at one does not hold /data/x at the other
     const sameFileSystem = here || src.endpoint.site === dst.endpoint.site;
-    if (sameFileSystem && overlaps(src.abs, dst.abs)) throw new BargeError('E_BAD_INPUT', `source and destination overlap: ${spec.source} and ${spec.destination}`);
+    if (sameFileSystem && !archive && overlaps(src.abs, dst.abs)) throw new BargeError('E_BAD_INPUT', `source and destination overlap: ${spec.source} and ${spec.destination}`);
     if (spec.maxDelete !== undefined && !spec.delete) throw new BargeError('E_BAD_INPUT', 'body/maxDelete needs delete: true');
     if (spec.checksum && spec.sizeOnly) throw new BargeError('E_BAD_INPUT', 'body/checksum and body/sizeOnly exclude each other');
     checkListedFiles(spec);
     checkDeadline(spec, this.now());
-    await checkSource(`${src.endpoint.name}:${src.rel}`, here ? () => this.storageAt(src.abs).stat('') : (e, p) => statOnAgents(this.remoteAgents, e, p, this.config.tls?.ca));
+    await checkSource(`${src.endpoint.name}:${src.rel}`, here ? () => (archive ? this.openEndpoint(src.endpoint.name, src.rel) : this.storageAt(src.abs)).stat('') : (e, p) => statOnAgents(this.remoteAgents, e, p, this.config.tls?.ca));
     const id = spec.id ?? randomUUID();
     const now = this.now();
     const entry: AuditEntry = { at: now, actor, action: 'submit', detail: null };
@@ -284,6 +288,13 @@ export class Coordinator {
     this.audited(id, entry);
     this.kick();
     return this.get(id);
+  }
+
+  /** an endpoint of this host opened by its kind, at a path ('/'-rooted) below it */
+  private openEndpoint(name: string, rel: string): Storage {
+    const desc = this.config.endpointStorage.get(name);
+    if (desc === undefined) throw new BargeError('E_NOT_FOUND', `no endpoint named '${name}'`);
+    return openStorage(endpointBelow(desc, rel.slice(1)));
   }
 
   private async found(id: string): Promise<RequestRecord> {

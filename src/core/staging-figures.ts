@@ -23,6 +23,8 @@ export interface EndpointStaging {
   endpoint: string;
   mounts: number;
   seekSeconds: number;
+  /** files read from tape (not those found whole in the buffer already), when the driver counts them */
+  readFiles: number;
   stagedBytes: number;
   bufferUsedBytes: number;
   bufferPeakBytes: number;

@@ -23,6 +23,7 @@ function totalsCounter(registry: Registry, name: string, help: string, figures: 
 export function stagingMetrics(registry: Registry, figures: () => EndpointStaging[]): void {
   totalsCounter(registry, 'barge_archive_mounts_total', 'volumes mounted to stage files (the driver\'s count; failed mounts included)', figures, (e) => e.mounts);
   totalsCounter(registry, 'barge_archive_seek_seconds_total', 'seconds the drives spent locating (the driver\'s simulated or reported time)', figures, (e) => e.seekSeconds);
+  totalsCounter(registry, 'barge_archive_files_read_total', 'files read from tape (a file found whole in the buffer, after a restart, is not read again)', figures, (e) => e.readFiles);
   totalsCounter(registry, 'barge_archive_staged_bytes_total', 'bytes staged into the buffer', figures, (e) => e.stagedBytes);
   const buffer: Gauge<'endpoint' | 'kind'> = new Gauge({
     name: 'barge_archive_buffer_bytes', help: 'the staging buffer: used (staged files), peak (most used since start) and quota',

@@ -50,7 +50,7 @@ export async function startHeld(db: Kysely<Database>, requestId: string, ids: re
 }
 
 /** call inside a transaction */
-export async function failHeld(db: Kysely<Database>, requestId: string, ids: readonly number[], errors: readonly FileError[], now: number): Promise<void> {
+export async function failHeld(db: Kysely<Database>, requestId: string, ids: readonly number[], errors: readonly FileError[], now: number): Promise<true> {
   await takeHeld(db, requestId, ids);
   for (let i = 0; i < errors.length; i += PART) {
     await db.insertInto('errors').values(errors.slice(i, i + PART).map((e) => ({
@@ -58,6 +58,7 @@ export async function failHeld(db: Kysely<Database>, requestId: string, ids: rea
     }))).execute();
   }
   await addCounters(db, requestId, { failed: errors.length }, now);
+  return true;
 }
 
 export async function openTaskIds(db: Kysely<Database>, ids: readonly number[]): Promise<number[]> {

@@ -37,6 +37,8 @@ export class RequestFiles {
   private lastHeld = 0;
   mounts = 0;
   volumes = new Set<string>();
+  /** the request's walk had ended when its held tasks were last read: every file it has is known */
+  walkDone = false;
 
   constructor(
     readonly id: string, readonly endpoint: string, readonly stager: Stager,

@@ -46,6 +46,11 @@ export interface StagingLoopOptions {
   onChange: (requestId: string) => void;
 }
 
+function fillsSession(files: readonly FileOnItsWay[], limits: { batchSize: number; quotaBytes: number }): boolean {
+  const session = cutSession(files, limits);
+  return session.length < files.length || session.length >= limits.batchSize;
+}
+
 export function isArchive(endpoints: ReadonlyMap<string, EndpointDescription>, name: string): boolean {
   return endpoints.get(name)?.kind === 'archive';
 }
@@ -118,6 +123,7 @@ export class StagingLoop {
     const walkDone = (await this.o.store.openCount(r.id, ['root', 'scan'])) === 0;
     await rf.readHeld();
     await rf.locate();
+    rf.walkDone = walkDone;
     if (walkDone && rf.settled && (await this.o.store.setRequestState(r.id, ['staging'], 'running', this.o.now()))) this.o.onChange(r.id);
   }
 
@@ -130,6 +136,9 @@ export class StagingLoop {
         if (rf.endpoint !== name || !this.isStaging(rf)) continue;
         for (const [volume, files] of rf.located()) {
           if (a.busy.has(volume)) continue;
+          // while the walk goes on, more of a volume's files may turn up: it is mounted once
+          // it has a whole session's worth, or once the walk is done (then all it has is known)
+          if (!rf.walkDone && !fillsSession(files, limits)) continue;
           const c = candidates.get(volume);
           if (c === undefined || c.files.length < files.length) candidates.set(volume, { rf, files });
         }
@@ -216,7 +225,7 @@ export class StagingLoop {
         for (const k of STAGE_STATES) files[k] += f[k];
       }
       return {
-        endpoint, mounts: s.mounts ?? a.started, seekSeconds: s.seekSeconds ?? 0, stagedBytes: a.stagedBytes,
+        endpoint, mounts: s.mounts ?? a.started, seekSeconds: s.seekSeconds ?? 0, readFiles: s.files ?? 0, stagedBytes: a.stagedBytes,
         bufferUsedBytes: s.usedBytes ?? 0, bufferPeakBytes: s.peakBytes ?? 0, bufferQuotaBytes: a.stager.limits.quotaBytes, files,
       };
     });
