@@ -3,8 +3,8 @@
 // synced to a posix endpoint. The tree ends identical; the buffer, watched from outside the
 // process, never holds more than its quota and is empty at the end; each volume is mounted
 // once (+1 for an injected mount failure). Kill -9 while staging: the next process goes on
-// without reading again from tape what the buffer holds. A lost file: the request fails
-// naming it, every other file is copied.
+// without reading again from tape what the buffer holds. A lost file and one larger than the
+// buffer: the request fails naming both, every other file is copied.
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -182,19 +182,23 @@ for (const engine of engines) {
       }
     });
 
-    void test('a lost file: the request fails naming it, every other file is copied, the buffer ends empty', async () => {
+    void test('a lost file and one larger than the buffer: the request fails naming them, every other file is copied, the buffer ends empty', async () => {
       const lost = 'd1/f5.dat';
+      const big = 'd2/big.dat';
       const t = setup('lost', `lost:${lost}`);
+      fs.writeFileSync(path.join(t.ns, big), Buffer.alloc(t.quota + 1, 1));
       const s = await startService(['--config', t.config, '--state-dir', t.state, ...await engine.db()]);
       try {
         const id = await submit(s);
         const v = await finished(s, id);
         assert.equal(v.state, 'failed', JSON.stringify(v));
         assert.match(v.message ?? '', new RegExp(lost.replace('.', '\\.')));
+        assert.match(v.message ?? '', new RegExp(big.replace('.', '\\.')));
         assert.equal(v.files.copied, FILES - 1);
-        const errors = (await s.api<{ items: { path: string; code: string }[] }>('GET', `/api/requests/${id}/errors`)).body.items;
-        assert.deepEqual(errors.map((e) => [e.path, e.code]), [[lost, 'E_ARCHIVE']]);
-        assert.deepEqual(diffTrees(t.ns, t.dst, { ignore: (rel) => rel === lost, dirMtimes: false }), []);
+        const errors = (await s.api<{ items: { path: string; code: string; message: string }[] }>('GET', `/api/requests/${id}/errors`)).body.items;
+        assert.deepEqual(errors.map((e) => [e.path, e.code]).sort(), [[big, 'E_BUFFER_FULL'], [lost, 'E_ARCHIVE']]);
+        assert.match(errors.find((e) => e.path === big)?.message ?? '', /more than the buffer's quota .* can never be staged/);
+        assert.deepEqual(diffTrees(t.ns, t.dst, { ignore: (rel) => rel === lost || rel === big, dirMtimes: false }), []);
         assert.equal(fs.existsSync(path.join(t.dst, lost)), false);
         await waitUntilAsync(() => Promise.resolve(bufferFiles(t.buffer).length === 0), 10_000);
       } finally {

@@ -18,6 +18,7 @@ export const STAGE_ATTEMPTS = 3;
 /** as the coordinator's copy batches (task-outcome.ts) */
 const BATCH = { maxFiles: 256, maxBytes: 64 * 1024 * 1024 };
 const MANIFEST_PAGE = 1000;
+const MESSAGE_MAX = 600;
 
 export interface FileOnItsWay extends Located {
   taskId: number;
@@ -151,7 +152,10 @@ export class RequestFiles {
     if (first) {
       const r = await this.store.getRequest(this.id);
       const message = `staging failed for ${first.path} (${first.code}: ${first.message})${more}`;
-      if (r) await this.store.setRequestState(this.id, [r.state], r.state, this.now(), { message: r.message ? `${r.message}; ${message}` : message });
+      // the first few named in the message (all are in its errors): a message stays short
+      if (r && (r.message ?? '').length < MESSAGE_MAX) {
+        await this.store.setRequestState(this.id, [r.state], r.state, this.now(), { message: r.message ? `${r.message}; ${message}` : message });
+      }
     }
   }
 

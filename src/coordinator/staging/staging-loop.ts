@@ -198,6 +198,8 @@ export class StagingLoop {
       }
       if (this.abort.signal.aborted) return;
       for (const f of session) if (!errors.has(f.rel)) a.stagedBytes += f.size;
+      // the request ended (canceled, failed past its deadline) while its session ran: what landed goes
+      if (this.requests.get(rf.id) !== rf) { await rf.stager.release(session.map((f) => f.rel)); return; }
       await rf.landed(session, errors);
       this.o.onChange(rf.id);
       this.kick();
