@@ -6,7 +6,6 @@ import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { BargeError } from '../core/errors.js';
 import type { Storage } from '../storage/storage.js';
-import { endpointBelow, openStorage } from '../storage/registry.js';
 import { splitEndpointPath } from '../core/endpoint-path.js';
 import type { AuditEntry, ManifestEntry, MetricsSnapshot, Page, RequestRecord, StateStore, StoredError } from '../state/state-store.js';
 import { OPEN_STATES, RUNNING_STATES, type RequestState } from '../core/request-states.js';
@@ -29,7 +28,7 @@ import { checkSource } from './source-check.js';
 import type { AgentLink, EnrolBody, EnrolReply, LeasedWork, TaskReport } from '../core/agent-wire.js';
 import type { EndpointConfig, SiteConfig } from '../config/service-config.js';
 import type { EndpointStaging } from '../core/staging-figures.js';
-import { isArchive, StagingLoop } from './staging/staging-loop.js';
+import { isArchive, openArchiveAt, StagingLoop } from './staging/staging-loop.js';
 
 const TICK_MS = 250;
 /** how often requests are checked for an agent that can run them */
@@ -269,7 +268,7 @@ export class Coordinator {
     if (spec.checksum && spec.sizeOnly) throw new BargeError('E_BAD_INPUT', 'body/checksum and body/sizeOnly exclude each other');
     checkListedFiles(spec);
     checkDeadline(spec, this.now());
-    await checkSource(`${src.endpoint.name}:${src.rel}`, here ? () => (archive ? this.openEndpoint(src.endpoint.name, src.rel) : this.storageAt(src.abs)).stat('') : (e, p) => statOnAgents(this.remoteAgents, e, p, this.config.tls?.ca));
+    await checkSource(`${src.endpoint.name}:${src.rel}`, here ? () => (archive ? openArchiveAt(this.config.endpointStorage, src.endpoint.name, src.rel) : this.storageAt(src.abs)).stat('') : (e, p) => statOnAgents(this.remoteAgents, e, p, this.config.tls?.ca));
     const id = spec.id ?? randomUUID();
     const now = this.now();
     const entry: AuditEntry = { at: now, actor, action: 'submit', detail: null };
@@ -288,13 +287,6 @@ export class Coordinator {
     this.audited(id, entry);
     this.kick();
     return this.get(id);
-  }
-
-  /** an endpoint of this host opened by its kind, at a path ('/'-rooted) below it */
-  private openEndpoint(name: string, rel: string): Storage {
-    const desc = this.config.endpointStorage.get(name);
-    if (desc === undefined) throw new BargeError('E_NOT_FOUND', `no endpoint named '${name}'`);
-    return openStorage(endpointBelow(desc, rel.slice(1)));
   }
 
   private async found(id: string): Promise<RequestRecord> {

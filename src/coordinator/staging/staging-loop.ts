@@ -6,12 +6,13 @@
 // `running` when nothing is left to stage. The coordinator opens the archive itself, so this
 // serves archive endpoints on the coordinator's host (its built-in agent); an archive served
 // by a remote agent is not staged (submit refuses such a request).
-import { toErrorRecord, type ErrorRecord } from '../../core/errors.js';
+import { BargeError, toErrorRecord, type ErrorRecord } from '../../core/errors.js';
 import { splitEndpointPath } from '../../core/endpoint-path.js';
 import { STAGE_STATES, type EndpointStaging, type RequestStaging, type StageState } from '../../core/staging-figures.js';
 import type { RequestRecord, StateStore } from '../../state/state-store.js';
 import { endpointBelow, openStorage, type EndpointDescription } from '../../storage/registry.js';
 import type { Stager } from '../../storage/stager.js';
+import type { Storage } from '../../storage/storage.js';
 import { RequestFiles, type FileOnItsWay } from './request-files.js';
 import { admits, cutSession, pickVolume } from './stage-plan.js';
 
@@ -49,6 +50,13 @@ export interface StagingLoopOptions {
 function fillsSession(files: readonly FileOnItsWay[], limits: { batchSize: number; quotaBytes: number }): boolean {
   const session = cutSession(files, limits);
   return session.length < files.length || session.length >= limits.batchSize;
+}
+
+/** an archive endpoint of this host opened at a path ('/'-rooted) below it */
+export function openArchiveAt(endpoints: ReadonlyMap<string, EndpointDescription>, name: string, rel: string): Storage {
+  const desc = endpoints.get(name);
+  if (desc === undefined) throw new BargeError('E_NOT_FOUND', `no endpoint named '${name}'`);
+  return openStorage(endpointBelow(desc, rel.slice(1)));
 }
 
 export function isArchive(endpoints: ReadonlyMap<string, EndpointDescription>, name: string): boolean {
@@ -106,8 +114,7 @@ export class StagingLoop {
   private async adopt(r: RequestRecord): Promise<RequestFiles> {
     const known = this.requests.get(r.id);
     if (known) return known;
-    const desc = this.o.endpoints.get(r.srcEndpoint) as EndpointDescription;
-    const storage = openStorage(endpointBelow(desc, splitEndpointPath(r.source, 'source').rel.slice(1)));
+    const storage = openArchiveAt(this.o.endpoints, r.srcEndpoint, splitEndpointPath(r.source, 'source').rel);
     if (storage.stager === undefined) throw new Error(`endpoint ${r.srcEndpoint} is an archive without a stager`);
     const rf = new RequestFiles(r.id, r.srcEndpoint, storage.stager, this.o.store, this.o.now);
     await rf.sweep();
