@@ -208,3 +208,17 @@ for (const engine of engines) {
     });
   });
 }
+
+void test('without its built-in agent the coordinator refuses a request from an archive, saying why', async () => {
+  const t = setup('remote');
+  const s = await startService(['--config', t.config, '--state-dir', t.state, '--no-local-agent']);
+  try {
+    const r = await s.api<{ error: { code: string; message: string } }>('POST', '/api/requests', { source: 'tape:/', destination: 'dst:/' });
+    assert.equal(r.status, 400);
+    assert.equal(r.body.error.code, 'E_BAD_INPUT');
+    assert.match(r.body.error.message, /endpoint 'tape' is an archive, and archives are staged by a coordinator with its built-in agent/);
+  } finally {
+    await stopService(s);
+    fs.rmSync(t.dir, { recursive: true, force: true });
+  }
+});

@@ -259,7 +259,7 @@ export class Coordinator {
     const dst = resolveEndpointPath(this.config.endpoints, spec.destination, 'destination', here);
     if (!dst.endpoint.write) throw new BargeError('E_READ_ONLY', `destination: endpoint '${dst.endpoint.name}' may not be written (write = false)`);
     if (!here && isArchive(this.config.endpointStorage, src.endpoint.name)) {
-      throw new BargeError('E_UNSUPPORTED', `source: endpoint '${src.endpoint.name}' is an archive, and archives are staged by a coordinator with its built-in agent (this one runs without it: local_agent = false or --no-local-agent)`);
+      throw new BargeError('E_BAD_INPUT', `source: endpoint '${src.endpoint.name}' is an archive, and archives are staged by a coordinator with its built-in agent (this one runs without it: local_agent = false or --no-local-agent)`);
     }
     // two sites' file systems are apart: /data at one does not hold /data/x at the other
     const sameFileSystem = here || src.endpoint.site === dst.endpoint.site;
