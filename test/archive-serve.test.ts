@@ -196,7 +196,7 @@ for (const engine of engines) {
         assert.match(v.message ?? '', new RegExp(big.replace('.', '\\.')));
         assert.equal(v.files.copied, FILES - 1);
         const errors = (await s.api<{ items: { path: string; code: string; message: string }[] }>('GET', `/api/requests/${id}/errors`)).body.items;
-        assert.deepEqual(errors.map((e) => [e.path, e.code]).sort(), [[big, 'E_BUFFER_FULL'], [lost, 'E_ARCHIVE']]);
+        assert.deepEqual(errors.map((e) => [e.path, e.code]).sort(), [[lost, 'E_ARCHIVE'], [big, 'E_BUFFER_FULL']]);
         assert.match(errors.find((e) => e.path === big)?.message ?? '', /more than the buffer's quota .* can never be staged/);
         assert.deepEqual(diffTrees(t.ns, t.dst, { ignore: (rel) => rel === lost || rel === big, dirMtimes: false }), []);
         assert.equal(fs.existsSync(path.join(t.dst, lost)), false);
