@@ -12,7 +12,7 @@ const MAX_KEPT = 10_000;
 
 function verb(from: RequestState | undefined, to: RequestState): string {
   if (to === 'queued') return from === 'failed' || from === 'canceled' ? 'retried' : from === 'paused' ? 'resumed' : 'queued';
-  if (from === 'paused' && (to === 'running' || to === 'finalizing')) return 'resumed';
+  if (from === 'paused' && (to === 'staging' || to === 'running' || to === 'finalizing')) return 'resumed';
   return to;
 }
 

@@ -109,7 +109,8 @@ export class AgentService implements AgentLink {
         ? { requestId: h.job.requestId, partial: { rel: h.task.file.rel, owner: r.result.partialOwner } } : undefined);
       done.push({
         taskId: r.taskId,
-        completion: taskOutcome({ task: h.task, phase: h.lease.phase, attempts: h.lease.attempts, result: r.result, opts: h.job.opts, retry: this.o.retry, now }),
+        completion: taskOutcome({ task: h.task, phase: h.lease.phase, attempts: h.lease.attempts, result: r.result, opts: h.job.opts, retry: this.o.retry, now,
+          holdForStaging: this.o.endpoints.get(h.job.src.endpoint)?.kind === 'archive' }),
       });
     }
     // forgotten only once recorded: a report that fails (the database away or full) is sent again

@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { BargeError } from '../core/errors.js';
 import type { Storage } from '../storage/storage.js';
+import { splitEndpointPath } from '../core/endpoint-path.js';
 import type { AuditEntry, ManifestEntry, MetricsSnapshot, Page, RequestRecord, StateStore, StoredError } from '../state/state-store.js';
 import { OPEN_STATES, RUNNING_STATES, type RequestState } from '../core/request-states.js';
 import { applyAction, applyPriority } from './request-actions.js';
@@ -28,6 +29,8 @@ import { listOnAgents, listRoot, statOnAgents } from './endpoint-listing.js';
 import { checkSource } from './source-check.js';
 import type { AgentLink, EnrolBody, EnrolReply, LeasedWork, TaskReport } from '../core/agent-wire.js';
 import type { EndpointConfig, SiteConfig } from '../config/service-config.js';
+import type { EndpointStaging } from '../core/staging-figures.js';
+import { isArchive, StagingLoop } from './staging/staging-loop.js';
 
 const TICK_MS = 250;
 /** how often requests are checked for an agent that can run them */
@@ -65,6 +68,8 @@ export class Coordinator {
   private readonly store: StateStore;
   private readonly lastStoreFailure: () => StoreFailure | undefined;
   private readonly sampler: ThroughputSampler;
+  /** stages the files of requests from archive endpoints (with the built-in agent: the archive is on this host) */
+  private readonly staging: StagingLoop | undefined;
 
   /** `storageAt` opens an endpoint directory (the backend is the caller's choice: cli wires posix) */
   constructor(raw: StateStore, private readonly config: ServiceConfig, private readonly storageAt: (abs: string) => Storage, o: CoordinatorOptions = {}) {
@@ -81,6 +86,13 @@ export class Coordinator {
       ...(o.chunkCutoff !== undefined ? { chunkCutoff: o.chunkCutoff } : {}),
     });
     this.sampler = new ThroughputSampler(store, now, () => this.agentLink.movedBy);
+    if (config.localAgent) {
+      this.staging = new StagingLoop({
+        store, endpoints: config.endpointStorage, now,
+        onError: (e) => this.events.emit('error', e),
+        onChange: (id) => { this.dirty.add(id); this.workQueued(); this.kick(); },
+      });
+    }
     this.remoteAgents = new RemoteAgents(store, this.agentLink, {
       coordinator: config.name, endpoints: config.endpoints, leaseMs: config.leaseTimeoutMs, grantTtlMs: GRANT_TTL_MS, now,
     });
@@ -123,12 +135,14 @@ export class Coordinator {
     this.timers.push(setInterval(() => { void this.reap(); }, Math.max(250, Math.floor(this.config.leaseTimeoutMs / 4))));
     this.timers.push(setInterval(() => { void this.publishChanges(); }, CHANGE_MS));
     this.timers.push(setInterval(() => { this.sampler.sample().catch((e: unknown) => this.events.emit('error', e)); }, SAMPLE_MS));
+    this.staging?.start();
     this.kick();
   }
 
   async stop(): Promise<void> {
     for (const t of this.timers) clearInterval(t);
     this.timers = [];
+    await this.staging?.stop();
     while (this.ticking) await new Promise((r) => setTimeout(r, 10));
   }
 
@@ -162,8 +176,10 @@ export class Coordinator {
     const now = this.now();
     let moved = false;
     for (const r of await this.store.requestsIn(['queued'])) {
+      // from an archive: staging first, while its walk runs and its files come off tape
+      const to = isArchive(this.config.endpointStorage, r.srcEndpoint) ? 'staging' : 'running';
       await this.store.tx(async (s) => {
-        if (await s.setRequestState(r.id, ['queued'], 'running', now, { phase: PHASE_TRANSFER })) {
+        if (await s.setRequestState(r.id, ['queued'], to, now, { phase: PHASE_TRANSFER })) {
           await s.enqueue(r.id, [encodeTask({ kind: 'root' }, PHASE_TRANSFER)], now);
           moved = true;
         }
@@ -240,6 +256,10 @@ export class Coordinator {
    * drop-folder file it comes from, whose key is kept in the request's own transaction.
    */
   async submit(spec: RequestSpec, actor: string, inbox?: { key: string; file: string }): Promise<RequestView> {
+    const srcName = splitEndpointPath(spec.source, 'source').name;
+    if (!this.config.localAgent && this.config.endpoints.get(srcName)?.kind === 'archive') {
+      throw new BargeError('E_BAD_INPUT', `source: endpoint '${srcName}' is an archive, and archives are staged by a coordinator with its built-in agent (this one runs without it: local_agent = false or --no-local-agent)`);
+    }
     const { src, dst } = await this.checkSpec(spec);
     const id = spec.id ?? randomUUID();
     const now = this.now();
@@ -298,9 +318,11 @@ export class Coordinator {
   }
 
   private async view(r: RequestRecord): Promise<RequestView> {
-    const active = r.state === 'running' || r.state === 'finalizing' || r.state === 'paused';
+    const active = r.state === 'staging' || r.state === 'running' || r.state === 'finalizing' || r.state === 'paused';
     const walkDone = r.state === 'queued' ? false : !active || (await this.store.openCount(r.id, WALK_KINDS)) === 0;
     const view = requestView(r, walkDone, this.now());
+    const staging = this.staging?.figuresOf(r.id);
+    if (staging) view.staging = staging;
     const w = RUNNING_STATES.includes(r.state) ? this.waiting.get(r.id) : undefined;
     if (w) view.waiting = { reason: w.reason, since: new Date(w.since).toISOString(), until: new Date(w.until).toISOString() };
     return view;
@@ -312,7 +334,7 @@ export class Coordinator {
 
   async list(q: { states?: RequestState[]; text?: string; limit: number; offset: number }): Promise<{ items: RequestView[]; total: number }> {
     const page = await this.store.listRequests(q);
-    return { items: page.items.map((r) => requestView(r, r.phase > PHASE_TRANSFER || !['running', 'paused'].includes(r.state), this.now())), total: page.total };
+    return { items: page.items.map((r) => requestView(r, r.phase > PHASE_TRANSFER || !['staging', 'running', 'paused'].includes(r.state), this.now())), total: page.total };
   }
 
   async errors(id: string, limit: number, offset: number): Promise<Page<StoredError>> {
@@ -449,6 +471,11 @@ export class Coordinator {
       errors: await this.store.errorCounts(),
       queueDepth: await this.store.queueDepth(),
     };
+  }
+
+  /** the archive endpoints this coordinator stages from, for /metrics */
+  stagingFigures(): EndpointStaging[] {
+    return this.staging?.figures() ?? [];
   }
 
   moved(): { bytes: number; files: number } {

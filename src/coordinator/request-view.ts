@@ -36,7 +36,7 @@ export function requestView(r: RequestRecord, walkDone: boolean, now: number): R
   const seconds = r.startedAt === null ? 0 : Math.max(0.001, (end - r.startedAt) / 1000);
   const rate = seconds > 0 ? c.bytesCopied / seconds : 0;
   const left = Math.max(0, c.bytesToCopy - c.bytesCopied - c.bytesResumed);
-  const active = r.state === 'running' || r.state === 'finalizing';
+  const active = r.state === 'staging' || r.state === 'running' || r.state === 'finalizing';
   return {
     id: r.id, state: r.state, priority: r.priority, source: r.source, destination: r.destination, options,
     createdAt: iso(r.createdAt) ?? '', startedAt: iso(r.startedAt), finishedAt: iso(r.finishedAt),

@@ -4,6 +4,7 @@ import type { Entry } from '../core/entry.js';
 import { parseWithBigints } from '../core/json-bigint.js';
 import { defaultSyncOptions } from '../core/sync-options.js';
 import type { ChunkTask, CopyBatchTask, FileItem, FinalizeChunkedTask, ScanTask } from '../core/task-types.js';
+import { HELD_UNTIL_STAGED } from '../core/request-states.js';
 import { asLeased, decodeTask } from './service-task.js';
 import { backoffMs, taskOutcome } from './task-outcome.js';
 
@@ -108,4 +109,19 @@ test("a prepare's partial owner goes into each of its chunk tasks, and from a ch
   assert.ok(done.closeGroup, 'a chunk with its hash closes its group');
   const fin = parseWithBigints<FinalizeChunkedTask>(done.closeGroup(['bb', 'aa', 'cc'])?.payload ?? '{}');
   assert.deepEqual([fin.kind, fin.chunkHashes, fin.owner], ['finalize', ['bb', 'aa', 'cc'], 'tok1']);
+});
+
+test('a scan of an archive source holds each copy, a large file\'s prepare too, as a task of one file that is never leased until staged', () => {
+  const big: FileItem = { rel: 'big', src: entry('big', 1 << 30), dstExists: false, compareFirst: false };
+  const task: ScanTask = { kind: 'scan', rel: '', src: entry('', 0), dst: undefined, dstExists: true, insideListedDir: false };
+  const input = {
+    task, phase: 0, attempts: 1, opts: defaultSyncOptions({ chunkCutoff: 1 << 20 }), retry, now: 0,
+    result: { counters: {}, events: [], errors: [], copies: [item('a'), item('b'), big], descend: [{ kind: 'scan' as const, rel: 'd', src: entry('d', 0), dst: undefined, dstExists: false, insideListedDir: false }] },
+  };
+  const held = taskOutcome({ ...input, holdForStaging: true });
+  const kinds = (held.tasks ?? []).map((t) => [t.kind, t.notBefore === HELD_UNTIL_STAGED, t.items]);
+  assert.deepEqual(kinds, [['scan', false, 1], ['prepare', true, 1], ['copy', true, 1], ['copy', true, 1]]);
+  assert.deepEqual(held.counters?.filesToCopy, 3);
+  const plain = taskOutcome(input);
+  assert.deepEqual((plain.tasks ?? []).map((t) => [t.kind, t.notBefore ?? 0]), [['scan', 0], ['prepare', 0], ['copy', 0]]);
 });

@@ -6,6 +6,7 @@ import { deleteTasks, replaceItems } from '../core/delete-gate.js';
 import { dirMetaDepth } from '../core/dir-meta-order.js';
 import type { ErrorRecord } from '../core/errors.js';
 import { stringifyWithBigints } from '../core/json-bigint.js';
+import { HELD_UNTIL_STAGED } from '../core/request-states.js';
 import type { SyncOptions } from '../core/sync-options.js';
 import { combineChunkHashes } from '../engine/hasher.js';
 import { bytesCopiedBy } from '../engine/task-result.js';
@@ -24,6 +25,8 @@ export interface OutcomeInput {
   retry: RetryConfig;
   now: number;
   random?: () => number;
+  /** the source is an archive: the copies a scan finds wait, held, until the stager has their files in the buffer */
+  holdForStaging?: boolean;
 }
 
 /** exponential back-off with full jitter, capped */
@@ -51,6 +54,8 @@ function afterScan(i: OutcomeInput, c: Completion, tasks: NewTask[]): void {
   const phase = i.phase;
   for (const d of r.descend ?? []) tasks.push(encodeTask(d, phase));
   const small: FileItem[] = [];
+  const held: NewTask[] = [];
+  const copiesFrom = tasks.length;
   let bytesToCopy = 0;
   for (const f of r.copies ?? []) {
     bytesToCopy += f.src.size;
@@ -58,7 +63,13 @@ function afterScan(i: OutcomeInput, c: Completion, tasks: NewTask[]): void {
     else small.push(f);
   }
   c.counters = { ...c.counters, filesToCopy: (c.counters?.filesToCopy ?? 0) + (r.copies?.length ?? 0), bytesToCopy: (c.counters?.bytesToCopy ?? 0) + bytesToCopy };
-  tasks.push(...copyBatches(small, phase));
+  if (i.holdForStaging) {
+    // one held task a file, the prepare of a large one included: the stager starts each once
+    // its file is staged, and batches small ones as they land (coordinator/staging/)
+    for (const t of tasks.splice(copiesFrom)) held.push({ ...t, notBefore: HELD_UNTIL_STAGED });
+    for (const f of small) held.push({ ...encodeTask({ kind: 'copy', files: [f] }, phase), notBefore: HELD_UNTIL_STAGED });
+    tasks.push(...held);
+  } else tasks.push(...copyBatches(small, phase));
   const deletes = r.deletes ?? [];
   const deletePhase = Math.max(phase, PHASE_DELETE);
   for (const t of deleteTasks(deletes, false)) tasks.push(encodeTask(t, deletePhase));

@@ -3,8 +3,13 @@
 // transitions, the coordinator acts on them, the API documents them and the client waits
 // on them; all read them here.
 
-export type RequestState = 'queued' | 'running' | 'finalizing' | 'succeeded' | 'failed' | 'canceled' | 'paused';
-export const REQUEST_STATES: readonly RequestState[] = ['queued', 'running', 'finalizing', 'succeeded', 'failed', 'canceled', 'paused'];
+/**
+ * `staging`: a request from an archive endpoint, while files are still to be brought from
+ * tape into the buffer; its tasks run meanwhile (the walk, and the copies of what landed),
+ * and it goes on to `running` once nothing is left to stage.
+ */
+export type RequestState = 'queued' | 'staging' | 'running' | 'finalizing' | 'succeeded' | 'failed' | 'canceled' | 'paused';
+export const REQUEST_STATES: readonly RequestState[] = ['queued', 'staging', 'running', 'finalizing', 'succeeded', 'failed', 'canceled', 'paused'];
 
 /**
  * A canceled request's cleanup: at this phase (after every other) its tasks still run, and
@@ -14,9 +19,9 @@ export const REQUEST_STATES: readonly RequestState[] = ['queued', 'running', 'fi
 export const CLEANUP_PHASE = 5;
 
 /** tasks of requests in these states may be leased and run (and a canceled request's at CLEANUP_PHASE) */
-export const RUNNING_STATES: readonly RequestState[] = ['running', 'finalizing'];
+export const RUNNING_STATES: readonly RequestState[] = ['staging', 'running', 'finalizing'];
 /** not yet at an end: the request may still change */
-export const OPEN_STATES: readonly RequestState[] = ['queued', 'running', 'finalizing', 'paused'];
+export const OPEN_STATES: readonly RequestState[] = ['queued', 'staging', 'running', 'finalizing', 'paused'];
 /** ends: nothing happens to the request unless it is retried */
 export const FINAL_STATES: readonly RequestState[] = ['succeeded', 'failed', 'canceled'];
 
@@ -29,7 +34,7 @@ export const REQUEST_ACTIONS: readonly RequestAction[] = ['cancel', 'pause', 're
  */
 export const ACTION_TRANSITIONS: Readonly<Record<RequestAction, { from: readonly RequestState[]; to: RequestState | 'paused-from' }>> = {
   cancel: { from: OPEN_STATES, to: 'canceled' },
-  pause: { from: ['queued', 'running', 'finalizing'], to: 'paused' },
+  pause: { from: ['queued', 'staging', 'running', 'finalizing'], to: 'paused' },
   resume: { from: ['paused'], to: 'paused-from' },
   retry: { from: ['failed', 'canceled'], to: 'queued' },
 };
@@ -43,3 +48,10 @@ export const MAX_PRIORITY = 10;
 export function isFinal(s: RequestState): boolean {
   return FINAL_STATES.includes(s);
 }
+
+/**
+ * The `not_before` of a task held until its file is staged (a request from an archive
+ * endpoint): queued, so the request cannot finish while it waits, but never leased; the
+ * coordinator's stager puts tasks in their place once the files are in the buffer.
+ */
+export const HELD_UNTIL_STAGED = Number.MAX_SAFE_INTEGER;

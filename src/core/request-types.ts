@@ -3,6 +3,7 @@
 import type { FilterRule } from './filter.js';
 import type { HashName } from './sync-options.js';
 import type { RequestAction, RequestState } from './request-states.js';
+import type { RequestStaging } from './staging-figures.js';
 
 export interface RequestFilters {
   rules?: FilterRule[];
@@ -56,6 +57,8 @@ export interface RequestView {
   submittedBy: string | null;
   /** while no live agent can run it: why, since when, and when it fails unless one returns */
   waiting?: { reason: string; since: string; until: string };
+  /** from an archive endpoint, while this coordinator process stages it: mounts, the buffer, its files by stage state */
+  staging?: RequestStaging;
 }
 
 export interface ListedEntry {

@@ -52,7 +52,7 @@ export async function runScan(ctx: RunContext, t: ScanTask): Promise<TaskResult>
     // a dry run deleted nothing: the directories in the way count as gone
     dstList = ctx.opts.dryRun ? [] : dstList?.filter((e) => only.has(e.name));
   }
-  const plan = planDirectory(t.rel, srcList, dstList, t.insideListedDir, t.copyAgain && ctx.copyInScan ? { ...planContext(ctx), copyAgainBelow: scanCopyLimit(ctx) } : ctx);
+  const plan = planDirectory(t.rel, srcList, dstList, t.insideListedDir, t.copyAgain && copiesInScan(ctx) ? { ...planContext(ctx), copyAgainBelow: scanCopyLimit(ctx) } : ctx);
   if (!second) {
     r.count('filesFound', plan.filesSeen);
     r.count('bytesFound', plan.bytesSeen);
@@ -125,7 +125,7 @@ export async function runScan(ctx: RunContext, t: ScanTask): Promise<TaskResult>
 
   const copies: FileItem[] = plan.copies.filter((c) => !blocked.has(c.rel))
     .map((c) => ({ rel: c.rel, src: c.src, dstExists: c.dst !== undefined, compareFirst: c.compareFirst, ...(c.replaces ? { replaces: c.replaces } : {}), ...(c.whole ? { whole: c.whole } : {}) }));
-  r.result.copies = ctx.copyInScan ? await copyHere(ctx, copies, r) : copies;
+  r.result.copies = copiesInScan(ctx) ? await copyHere(ctx, copies, r) : copies;
   r.result.descend = plan.descend.filter((d) => !blocked.has(d.rel)).map((d) => ({
     kind: 'scan' as const, rel: d.rel, src: d.src, dst: d.dst,
     // in a dry run a directory that would be made does not exist to list
@@ -143,6 +143,11 @@ export async function runScan(ctx: RunContext, t: ScanTask): Promise<TaskResult>
 
 function planContext(ctx: RunContext): PlanContext {
   return { opts: ctx.opts, filter: ctx.filter, resolutionNs: ctx.resolutionNs };
+}
+
+/** a source that stages (an archive) is read only once its files are in the buffer: its scans copy nothing */
+function copiesInScan(ctx: RunContext): boolean {
+  return ctx.copyInScan === true && !ctx.src.features.staging;
 }
 
 /** a file smaller than this is one a scan copies itself */

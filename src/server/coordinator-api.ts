@@ -5,6 +5,7 @@ import type { EnrolBody, EnrolReply, LeasedWork, TaskReport } from '../core/agen
 import type { ListedEntry, RequestAction, RequestPlan, RequestSpec, RequestView, ThroughputSample } from '../core/request-types.js';
 import type { AgentRecord, AuditEntry, ManifestEntry, MetricsSnapshot, Page, StoredError } from '../state/state-store.js';
 import type { RequestState } from '../core/request-states.js';
+import type { EndpointStaging } from '../core/staging-figures.js';
 
 export type { MetricsSnapshot };
 
@@ -44,6 +45,8 @@ export interface CoordinatorApi {
   metrics(): Promise<MetricsSnapshot>;
   /** bytes and files the agents of this process moved, for counters that only go up */
   moved(): { bytes: number; files: number };
+  /** the archive endpoints this coordinator stages from (none without a built-in agent) */
+  stagingFigures(): EndpointStaging[];
   /** seconds each lease call took, as they happen (for a histogram) */
   onLease(listener: (seconds: number) => void): () => void;
 

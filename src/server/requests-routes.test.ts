@@ -179,7 +179,7 @@ describe('GET /api/requests', () => {
 
   const BAD_QUERIES: [string, string, RegExp][] = [
     ['an unknown state', 'state=running,done', /^querystring\/state\/0 must match pattern/],
-    ['an unknown state among repeated ones', 'state=running&state=staging', /^querystring\/state\/1 must match pattern/],
+    ['an unknown state among repeated ones', 'state=running&state=stalled', /^querystring\/state\/1 must match pattern/],
     ['limit 0', 'limit=0', /^querystring\/limit must be >= 1$/],
     ['limit above 1000', 'limit=1001', /^querystring\/limit must be <= 1000$/],
     ['a negative offset', 'offset=-1', /^querystring\/offset must be >= 0$/],

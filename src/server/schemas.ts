@@ -3,6 +3,7 @@
 import { Type, type Static, type TSchema } from 'typebox';
 import { AUDIT_ACTIONS } from '../core/request-audit.js';
 import { REQUEST_STATES, type RequestState } from '../core/request-states.js';
+import { STAGE_STATES, type StageState } from '../core/staging-figures.js';
 
 const HASHES: ('xxh3' | 'sha256' | 'md5')[] = ['xxh3', 'sha256', 'md5'];
 const STATES: RequestState[] = [...REQUEST_STATES];
@@ -97,6 +98,15 @@ export const RequestViewSchema = Type.Object({
     since: Type.String({ format: 'date-time' }),
     until: Type.String({ format: 'date-time', description: 'when it fails if no agent returns: its deadline, or the coordinator\'s agent_wait after `since`' }),
   }, { description: 'present while no live agent can run the request' })),
+  staging: Type.Optional(Type.Object({
+    mounts: count('sessions started for it: each mounts a volume, unless a drive still held it'),
+    volumes: count('volumes its files are on, as located so far'),
+    bufferUsedBytes: count('bytes in the archive\'s buffer (shared by the requests of that endpoint)'),
+    bufferQuotaBytes: count('the buffer\'s quota'),
+    files: Type.Object(Object.fromEntries(STAGE_STATES.map((s) => [s, count()])) as Record<StageState, ReturnType<typeof count>>, {
+      description: 'its files by stage state: waiting (to be located), located, staging, staged (in the buffer, copy under way), released (copied, out of the buffer), failed',
+    }),
+  }, { description: 'from an archive endpoint, while this coordinator process stages it (figures since it started)' })),
 });
 
 export const SubmitAnswer = Type.Object({ id: Type.String(), request: RequestViewSchema });

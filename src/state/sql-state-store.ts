@@ -3,6 +3,7 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Counters } from '../core/counters.js';
 import { zeroCounterColumns } from './counter-columns.js';
+import { RUNNING_STATES } from '../core/request-states.js';
 import { fromStoredText, toStoredText } from '../core/name-bytes.js';
 import type { Flavor } from './flavor.js';
 import type { Database } from './schema.js';
@@ -10,10 +11,11 @@ import { RunnableRequests } from './runnable-requests.js';
 import * as queue from './sql-task-queue.js';
 import * as audit from './sql-request-audit.js';
 import * as inbox from './sql-inbox-keys.js';
+import * as staging from './sql-staging.js';
 import { agentRow, requestOf } from './row-records.js';
 import type { LeaseRun } from './sql-task-queue.js';
 import type {
-  AgentRecord, AuditEntry, Completion, DirMetaEntry, FileError, InboxKeyEntry, LeasedTask, LeaseLimits, ManifestEntry, NewRequest, NewTask, Page,
+  AgentRecord, AuditEntry, Completion, DirMetaEntry, FileError, HeldTask, InboxKeyEntry, LeasedTask, LeaseLimits, ManifestEntry, NewRequest, NewTask, Page,
   PhaseState, Quota, RequestRecord, RequestState, Runnable, StateStore, StoredError, TaskState,
 } from './state-store.js';
 
@@ -144,7 +146,7 @@ export class SqlStateStore implements StateStore {
       ...(extra.phase !== undefined ? { phase: extra.phase } : {}),
       ...(extra.message !== undefined ? { message: extra.message } : {}),
       ...(extra.pausedFrom !== undefined ? { paused_from: extra.pausedFrom } : {}),
-      ...(to === 'running' ? { started_at: eb.fn.coalesce('started_at', eb.val(now)) } : {}),
+      ...(to === 'running' || to === 'staging' ? { started_at: eb.fn.coalesce('started_at', eb.val(now)) } : {}),
       ...(terminal ? { finished_at: now } : {}),
     })).where('id', '=', id).where('state', 'in', [...from]).executeTakeFirst();
     if (Number(r.numUpdatedRows) === 1) this.requestsChanged();
@@ -280,7 +282,7 @@ export class SqlStateStore implements StateStore {
 
   async queueDepth(): Promise<number> {
     const r = await this.db.selectFrom('tasks as t').innerJoin('requests as r', 'r.id', 't.request_id')
-      .select((eb) => eb.fn.countAll<number>().as('n')).where('t.state', '=', 'queued').where('r.state', 'in', ['running', 'finalizing'])
+      .select((eb) => eb.fn.countAll<number>().as('n')).where('t.state', '=', 'queued').where('r.state', 'in', RUNNING_STATES)
       .executeTakeFirstOrThrow();
     return Number(r.n);
   }
@@ -289,6 +291,29 @@ export class SqlStateStore implements StateStore {
     const rows = await this.db.selectFrom('tasks').select(['id', 'lease_agent']).where('request_id', '=', requestId).where('state', '=', 'leased').execute();
     return rows.map((r) => ({ id: Number(r.id), agent: r.lease_agent ?? '' }));
   }
+
+  heldTasks(requestId: string, afterId: number): Promise<HeldTask[]> { return staging.heldTasks(this.db, requestId, afterId); }
+
+  startHeld(requestId: string, ids: readonly number[], tasks: readonly NewTask[], now: number): Promise<number[] | undefined> {
+    return this.heldChange(() => this.tx((s) => staging.startHeld(dbOf(s), requestId, ids, tasks, now)));
+  }
+
+  async failHeld(requestId: string, ids: readonly number[], errors: readonly FileError[], now: number): Promise<boolean> {
+    return (await this.heldChange(() => this.tx((s) => staging.failHeld(dbOf(s), requestId, ids, errors, now)))) !== undefined;
+  }
+
+  /** undefined when a held task was taken meanwhile: the transaction rolled back (outside one) */
+  private async heldChange<T>(fn: () => Promise<T>): Promise<T | undefined> {
+    try {
+      return await fn();
+    } catch (e) {
+      if (e instanceof staging.NotHeld && !this.inTx) return undefined;
+      throw e;
+    }
+  }
+
+  openTaskIds(ids: readonly number[]): Promise<number[]> { return staging.openTaskIds(this.db, ids); }
+  manifestHas(requestId: string, paths: readonly string[]): Promise<string[]> { return staging.manifestHas(this.db, requestId, paths); }
 
   async addErrors(requestId: string, errors: readonly FileError[], now: number): Promise<void> {
     if (errors.length === 0) return;

@@ -7,6 +7,7 @@ import { describe, test } from 'node:test';
 import type { AgentRecord, Completion, NewTask, StateStore } from './state-store.js';
 import { auditConformance } from './audit-conformance.js';
 import { inboxKeysConformance } from './inbox-keys-conformance.js';
+import { heldTasksConformance } from './held-tasks-conformance.js';
 
 export interface StoreUnderTest {
   store: StateStore;
@@ -376,5 +377,6 @@ export function stateConformance(name: string, make: () => Promise<StoreUnderTes
     auditConformance(it);
     cleanupConformance(it);
     inboxKeysConformance(it);
+    heldTasksConformance(it);
   });
 }

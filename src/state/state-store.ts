@@ -166,6 +166,9 @@ export interface PhaseState {
   dirMetaDepth: number | undefined;
 }
 
+/** a task held until its file is staged (core/request-states.ts HELD_UNTIL_STAGED) */
+export interface HeldTask { id: number; kind: string; phase: number; payload: string }
+
 /** a file of the drop-folder inbox and the request it became */
 export interface InboxKeyEntry { key: string; requestId: string; fileName: string }
 
@@ -232,6 +235,20 @@ export interface StateStore {
   queueDepth(): Promise<number>;
   /** task ids a request has leased out now */
   leasedTasks(requestId: string): Promise<{ id: number; agent: string }[]>;
+
+  /** a request's tasks held until their files are staged (not_before = HELD_UNTIL_STAGED), oldest first */
+  heldTasks(requestId: string, afterId: number): Promise<HeldTask[]>;
+  /**
+   * held tasks whose files are staged: removed, and `tasks` queued in their place (their ids
+   * returned, in order); undefined (nothing changed) when one is no longer held
+   */
+  startHeld(requestId: string, ids: readonly number[], tasks: readonly NewTask[], now: number): Promise<number[] | undefined>;
+  /** held tasks whose files cannot be staged: removed, their errors kept and counted as failed; false as for startHeld */
+  failHeld(requestId: string, ids: readonly number[], errors: readonly FileError[], now: number): Promise<boolean>;
+  /** which of these tasks are still queued or leased */
+  openTaskIds(ids: readonly number[]): Promise<number[]>;
+  /** which of these paths the request's manifest holds (copied and verified) */
+  manifestHas(requestId: string, paths: readonly string[]): Promise<string[]>;
 
   addErrors(requestId: string, errors: readonly FileError[], now: number): Promise<void>;
   listErrors(requestId: string, limit: number, offset: number): Promise<Page<StoredError>>;

@@ -102,3 +102,11 @@ test('watch lines: progress and summary', () => {
   assert.equal(summaryLine(view({ state: 'canceled', startedAt: null, rate: 0 })),
     'r-1 canceled: 1,234 files copied (512 MiB), 3 up to date, 7 deleted, 0 failed');
 });
+
+test('a request being staged from an archive shows its mounts, the buffer and its files by stage state', () => {
+  const staging = { mounts: 3, volumes: 20, bufferUsedBytes: 1024 ** 2, bufferQuotaBytes: 4 * 1024 ** 2, files: { waiting: 5, located: 10, staging: 2, staged: 4, released: 30, failed: 1 } };
+  const v = view({ state: 'staging', staging });
+  assert.match(requestDetail(v, undefined, NOW), /^staging: +3 mounts, buffer 1\.00 MiB of 4\.00 MiB; files 15 waiting, 2 staging, 4 staged, 30 released, 1 failed$/m);
+  assert.match(progressText(v), /^r-1 staging: .* \[staging: 3 mounts, buffer 1\.00 MiB of 4\.00 MiB; files 15 waiting/);
+  assert.doesNotMatch(requestDetail(view(), undefined, NOW), /^staging:/m);
+});

@@ -66,6 +66,7 @@ export function requestDetail(r: RequestView, errors: Page<RequestError> | undef
     ['errors', formatCount(r.errorCount)],
     ['message', r.message ?? '-'],
     ...(r.waiting ? [['waiting', waitingText(r.waiting)] as [string, string]] : []),
+    ...(r.staging ? [['staging', stagingText(r.staging)] as [string, string]] : []),
   ];
   const width = Math.max(...lines.map(([k]) => k.length)) + 2;
   const out = lines.map(([k, v]) => `${(k + ':').padEnd(width)}${v}`);
@@ -110,7 +111,16 @@ export function progressText(r: RequestView): string {
   return `${r.id} ${phase}: ${formatCount(r.files.copied)}/${formatCount(r.files.toCopy)} files, ` +
     `${formatBytes(r.bytes.copied)}/${formatBytes(r.bytes.toCopy)}, ${rateText(r)}, ETA ${eta}` +
     (r.errorCount > 0 ? `, ${formatCount(r.errorCount)} errors` : '') +
-    (r.waiting ? ` [waiting: ${waitingText(r.waiting)}]` : '');
+    (r.waiting ? ` [waiting: ${waitingText(r.waiting)}]` : '') +
+    (r.staging ? ` [staging: ${stagingText(r.staging)}]` : '');
+}
+
+/** a request from an archive: its mounts, the buffer, its files by stage state */
+export function stagingText(s: NonNullable<RequestView['staging']>): string {
+  const f = s.files;
+  return `${formatCount(s.mounts)} mounts, buffer ${formatBytes(s.bufferUsedBytes)} of ${formatBytes(s.bufferQuotaBytes)}; ` +
+    `files ${formatCount(f.waiting + f.located)} waiting, ${formatCount(f.staging)} staging, ${formatCount(f.staged)} staged, ` +
+    `${formatCount(f.released)} released, ${formatCount(f.failed)} failed`;
 }
 
 function waitingText(w: NonNullable<RequestView['waiting']>): string {

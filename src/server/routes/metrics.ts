@@ -7,6 +7,7 @@ import type { CoordinatorApi, MetricsSnapshot } from '../coordinator-api.js';
 import { REQUEST_STATES } from '../../core/request-states.js';
 import { collectProcessMetrics } from '../../metrics/process-metrics.js';
 import { totalCounter } from '../../metrics/total-counter.js';
+import { stagingMetrics } from '../../metrics/staging-metrics.js';
 import { ERROR_RESPONSES } from '../schemas.js';
 import type { TypedApp } from '../typed-app.js';
 
@@ -94,6 +95,7 @@ export function metricsRegistry(api: CoordinatorApi): { registry: Registry; stop
   serviceGauges(registry, api);
   totalCounter(registry, 'barge_bytes_copied_total', 'bytes the agents of this process copied', () => api.moved().bytes);
   totalCounter(registry, 'barge_files_copied_total', 'files the agents of this process copied', () => api.moved().files);
+  stagingMetrics(registry, () => api.stagingFigures());
   const lease = new Histogram({
     name: 'barge_lease_seconds', help: 'how long a lease call took', buckets: LEASE_BUCKETS, registers: [registry],
   });

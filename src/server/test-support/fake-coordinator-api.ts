@@ -1,5 +1,6 @@
 // FOR THE HTTP-LAYER TESTS ONLY: a CoordinatorApi that records calls and answers canned RequestViews, so route
 // tests check status codes, schemas and auth; the real Coordinator is tested end to end elsewhere.
+import type { EndpointStaging } from '../../core/staging-figures.js';
 import type { EndpointConfig, SiteConfig } from '../../config/service-config.js';
 import type { AgentStatus, CoordinatorApi, MetricsSnapshot } from '../coordinator-api.js';
 import type { ListedEntry, RequestAction, RequestPlan, RequestSpec, RequestView, ThroughputSample } from '../../core/request-types.js';
@@ -237,6 +238,10 @@ export class FakeCoordinatorApi implements CoordinatorApi {
 
   moved(): { bytes: number; files: number } {
     return this.movedSoFar;
+  }
+
+  stagingFigures(): EndpointStaging[] {
+    return [];
   }
 
   onLease(listener: (seconds: number) => void): () => void {
