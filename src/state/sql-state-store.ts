@@ -238,6 +238,10 @@ export class SqlStateStore implements StateStore {
     return queue.phaseState(this.db, requestId, phase);
   }
 
+  openTasks(requestId: string, phase: number): Promise<number> {
+    return queue.openTasks(this.db, requestId, phase);
+  }
+
   async queuedPayloads(requestId: string, phase: number): Promise<{ id: number; kind: string; payload: string }[]> {
     const rows = await this.db.selectFrom('tasks').select(['id', 'kind', 'payload']).where('request_id', '=', requestId)
       .where('phase', '=', phase).where('state', '=', 'queued').orderBy('id').execute();

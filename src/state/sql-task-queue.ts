@@ -360,14 +360,19 @@ export async function reapExpired(db: Db, now: number): Promise<number> {
   return Number(r.numUpdatedRows);
 }
 
-export async function phaseState(db: Db, requestId: string, phase: number): Promise<{ open: number; nextPhase: number | undefined; dirMetaDepth: number | undefined }> {
+export async function openTasks(db: Db, requestId: string, phase: number): Promise<number> {
   const open = await db.selectFrom('tasks').select((eb) => eb.fn.countAll<number>().as('n'))
     .where('request_id', '=', requestId).where('phase', '=', phase).where('state', 'in', ['queued', 'leased']).executeTakeFirstOrThrow();
+  return Number(open.n);
+}
+
+export async function phaseState(db: Db, requestId: string, phase: number): Promise<{ open: number; nextPhase: number | undefined; dirMetaDepth: number | undefined }> {
+  const open = await openTasks(db, requestId, phase);
   const next = await db.selectFrom('tasks').select((eb) => eb.fn.min<number>('phase').as('p'))
     .where('request_id', '=', requestId).where('phase', '>', phase).where('state', '=', 'queued').executeTakeFirst();
   const dm = await db.selectFrom('dir_meta').select((eb) => eb.fn.max<number>('depth').as('d')).where('request_id', '=', requestId).executeTakeFirst();
   return {
-    open: Number(open.n),
+    open,
     nextPhase: next?.p === null || next?.p === undefined ? undefined : Number(next.p),
     dirMetaDepth: dm?.d === null || dm?.d === undefined ? undefined : Number(dm.d),
   };

@@ -257,8 +257,11 @@ export function stateConformance(name: string, make: () => Promise<StoreUnderTes
       assert.deepEqual(await s.phaseState('r', 0), { open: 1, nextPhase: 2, dirMetaDepth: undefined });
       const [t] = await lease(s, 'ag', { capacity: 5, leaseMs: 1000 }, T0);
       assert.equal((await s.phaseState('r', 0)).open, 1, 'a leased task is open');
+      assert.equal(await s.openTasks('r', 0), 1);
+      assert.equal(await s.openTasks('r', 2), 1);
       await s.complete('ag', t?.id ?? -1, {}, T0);
       assert.equal((await s.phaseState('r', 0)).open, 0);
+      assert.equal(await s.openTasks('r', 0), 0);
       assert.deepEqual((await s.queuedPayloads('r', 2)).map((p) => p.payload), ['d']);
       assert.equal(await s.cancelTasks('r', { phase: 2 }, T0), 1);
       assert.equal((await s.phaseState('r', 0)).nextPhase, 3);

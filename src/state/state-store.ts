@@ -219,6 +219,8 @@ export interface StateStore {
   /** hand back the leases of an agent at once (it stopped, or a new process took its name) */
   releaseLeases(agentId: string): Promise<number>;
   phaseState(requestId: string, phase: number): Promise<PhaseState>;
+  /** PhaseState.open alone: one read */
+  openTasks(requestId: string, phase: number): Promise<number>;
   /** payloads of the queued tasks of a phase */
   queuedPayloads(requestId: string, phase: number): Promise<{ id: number; kind: string; payload: string }[]>;
   /** one payload per group of tasks of this kind (a large file's chunks: its first), in any state */
