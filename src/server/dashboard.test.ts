@@ -200,7 +200,7 @@ describe('dashboard actions', () => {
     assert.equal(plain.statusCode, 200);
     assert.doesNotMatch(plain.body, /staging-section|<h2>Staging<\/h2>|\/ui\/requests\/r-2\/staging/);
     assert.match((await get('/ui/requests/r-2/staging')).body, /Not staging now/);
-    assert.match((await get('/assets/dashboard.css')).body, /\.state-staging \{/, 'the staging state has its badge');
+    assert.match((await get('/ui/assets/dashboard.css')).body, /\.state-staging \{/, 'the staging state has its badge');
     await app.close();
   });
 
