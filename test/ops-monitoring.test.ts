@@ -1,7 +1,10 @@
 // The monitoring in ops/ against a real coordinator and a real agent: `barge serve` (SQLite, no
 // built-in agent) and one `barge agent --coordinator` move a small tree, one file of which the
 // agent cannot write (its file-size limit lowered with prlimit: EFBIG, a per-file error), so the
-// counters and the errors by code are there. Then: both /metrics pass `promtool check metrics`;
+// counters and the errors by code are there. A second `barge serve` (its built-in agent, which
+// stages archives) syncs a small archive endpoint on the tape simulator, so the staging series
+// are there too (they appear once a request from an archive ran). Then: the three /metrics pass
+// `promtool check metrics`;
 // ops/prometheus passes `promtool check config`, `check rules` and its rule unit tests; and
 // every metric the alert rules and the Grafana dashboard query is in those scrapes, and the
 // dashboard's queries parse as PromQL.
@@ -36,7 +39,30 @@ function promtool(args: string[], input?: string, cwd?: string): { status: numbe
 let work: string;
 let svc: Service | undefined;
 let agent: BargeProcess | undefined;
-const scraped = { coordinator: '', agent: '' };
+let archiveSvc: Service | undefined;
+const scraped = { coordinator: '', agent: '', archive: '' };
+
+/** a coordinator with its built-in agent and an archive endpoint (sim driver): one request from it, then its scrape */
+async function scrapeArchiveCoordinator(dir: string): Promise<string> {
+  const [ns, buffer, dst] = [join(dir, 'archive'), join(dir, 'buffer'), join(dir, 'dst')];
+  makeSmallTree(ns, 3, 8);
+  mkdirSync(dst);
+  const config = join(dir, 'barge.toml');
+  writeFileSync(config, [
+    '[endpoints.tape]', 'kind = "archive"', 'site = "here"', `path = ${JSON.stringify(ns)}`, 'driver = "sim"',
+    `buffer = ${JSON.stringify(buffer)}`, 'buffer_quota = "1MiB"', 'drives = 2', 'volumes = 3', 'scale = 0',
+    '[endpoints.dst]', `path = ${JSON.stringify(dst)}`, 'write = true', 'site = "here"',
+    '[[tokens]]', 'name = "ops"', `secret = "${ADMIN_SECRET}"`, 'role = "admin"',
+  ].join('\n') + '\n');
+  archiveSvc = await startService(['--config', config, '--state-dir', join(dir, 'state')]);
+  const s = archiveSvc;
+  const sub = await s.api<{ id: string }>('POST', '/api/requests', { source: 'tape:/', destination: 'dst:/copy' });
+  assert.equal(sub.status, 201, JSON.stringify(sub.body));
+  await waitUntilAsync(async () => (await s.api<{ state: string }>('GET', `/api/requests/${sub.body.id}`)).body.state === 'succeeded', 120_000);
+  const res = await fetch(`${s.url}/metrics`, { headers: { authorization: `Bearer ${ADMIN_SECRET}` } });
+  assert.equal(res.status, 200);
+  return res.text();
+}
 
 before(async () => {
   work = mkdtempSync(join(tmpdir(), 'barge-ops-'));
@@ -61,12 +87,14 @@ before(async () => {
   const agentUrl = /metrics at (http:\/\/\S+\/metrics)/.exec(agent.output().stderr)?.[1];
   assert.ok(agentUrl, `the agent says where its metrics are: ${agent.output().stderr}`);
   scraped.agent = await (await fetch(agentUrl)).text();
+  scraped.archive = await scrapeArchiveCoordinator(mkdtempSync(join(work, 'tape-')));
 });
 
 after(async () => {
   if (agent && agent.exitCode === null) agent.kill('SIGTERM');
   await agent?.done;
   if (svc) await stopService(svc);
+  if (archiveSvc) await stopService(archiveSvc);
   rmSync(work, { recursive: true, force: true });
 });
 
@@ -75,6 +103,11 @@ test('the transfer left its marks: files copied by the agent, the too-large file
   assert.match(scraped.coordinator, /^barge_task_errors_total\{code="E_\w+"\} [1-9]\d*$/m, scraped.coordinator);
   assert.match(scraped.coordinator, /^barge_agents\{state="alive"\} 1$/m);
   assert.match(scraped.coordinator, /^barge_database_up 1$/m);
+  // the archive's request: volumes mounted, bytes staged, the buffer's quota and the files by stage state, per endpoint
+  assert.match(scraped.archive, /^barge_archive_mounts_total\{endpoint="tape"\} [1-9]\d*$/m, scraped.archive);
+  assert.match(scraped.archive, /^barge_archive_staged_bytes_total\{endpoint="tape"\} [1-9]\d*$/m);
+  assert.match(scraped.archive, /^barge_archive_buffer_bytes\{endpoint="tape",kind="quota"\} 1048576$/m);
+  assert.match(scraped.archive, /^barge_archive_files\{endpoint="tape",state="released"\} \d+$/m);
 });
 
 test('promtool check metrics refuses a gauge named like a counter (the check is real)', { skip }, () => {
@@ -107,9 +140,9 @@ test('ops/prometheus: promtool check config and check rules are clean, and the r
   assert.match(unit.out, /SUCCESS/);
 });
 
-/** every metric name a set of expressions reads that neither scrape holds */
+/** every metric name a set of expressions reads that no scrape holds */
 function missing(exprs: string[], alsoKnown: string[] = []): string[] {
-  const known = new Set([...sampleNames(scraped.coordinator), ...sampleNames(scraped.agent), ...alsoKnown]);
+  const known = new Set([...Object.values(scraped).flatMap((t) => [...sampleNames(t)]), ...alsoKnown]);
   return [...new Set(exprs.flatMap(promqlMetricNames))].filter((n) => !known.has(n)).sort();
 }
 
@@ -137,7 +170,8 @@ test('every metric the Grafana dashboard queries is in a real scrape', () => {
   const names = new Set(exprs.flatMap(promqlMetricNames));
   // what the issue asks the dashboard to show, by the metric that shows it
   for (const n of ['barge_agent_bytes_copied_total', 'barge_agent_files_copied_total', 'barge_task_errors_total', 'barge_queue_depth',
-    'barge_requests', 'barge_lease_seconds_bucket', 'barge_agents']) {
+    'barge_requests', 'barge_lease_seconds_bucket', 'barge_agents', 'barge_archive_mounts_total', 'barge_archive_buffer_bytes',
+    'barge_archive_files', 'barge_archive_staged_bytes_total', 'barge_archive_seek_seconds_total']) {
     assert.ok(names.has(n), `the dashboard shows ${n}`);
   }
   assert.deepEqual(missing(exprs), []);

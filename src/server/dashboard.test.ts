@@ -176,6 +176,34 @@ describe('dashboard actions', () => {
     await app.close();
   });
 
+  test('a request being staged shows its staging figures, live; one that is not shows no staging section', async () => {
+    const { app, api } = await testServer();
+    api.requests.set('r-1', fakeView({
+      state: 'staging',
+      staging: { mounts: 3, volumes: 2, bufferUsedBytes: 512 * 1024, bufferQuotaBytes: 2 * 1024 * 1024, files: { waiting: 4, located: 5, staging: 6, staged: 7, released: 8, failed: 1 } },
+    }));
+    api.requests.set('r-2', fakeView({ id: 'r-2', state: 'running' }));
+    const { cookie } = await login(app, 'read');
+    const get = async (url: string): Promise<{ statusCode: number; body: string }> => app.inject({ method: 'GET', url, headers: { cookie: `barge_session=${cookie}` } });
+    const page = await get('/requests/r-1');
+    assert.match(page.body, /<span class="state state-staging" data-field="state">staging<\/span>/);
+    const section = /<section id="staging-section"><h2>Staging<\/h2><div id="staging" hx-get="\/ui\/requests\/r-1\/staging"[^>]*>(.*?)<\/div><\/section>/s.exec(page.body)?.[1];
+    assert.ok(section, 'the staging section is there');
+    for (const [k, x] of [['mounts', '3'], ['volumes', '2'], ['files waiting', '4'], ['files located', '5'], ['files staging', '6'], ['files staged', '7'], ['files released', '8'], ['files failed', '1']]) {
+      assert.match(section, new RegExp(`<tr><th>${k}</th><td>${x}</td></tr>`), k);
+    }
+    assert.match(section, /<tr><th>buffer<\/th><td>512 KiB of 2.00 MiB \(25%;/);
+    const fragment = await get('/ui/requests/r-1/staging');
+    assert.equal(fragment.statusCode, 200);
+    assert.match(fragment.body, /<tr><th>mounts<\/th><td>3<\/td><\/tr>/);
+    const plain = await get('/requests/r-2');
+    assert.equal(plain.statusCode, 200);
+    assert.doesNotMatch(plain.body, /staging-section|<h2>Staging<\/h2>|\/ui\/requests\/r-2\/staging/);
+    assert.match((await get('/ui/requests/r-2/staging')).body, /Not staging now/);
+    assert.match((await get('/ui/assets/dashboard.css')).body, /\.state-staging \{/, 'the staging state has its badge');
+    await app.close();
+  });
+
   test('what a request holds is escaped on its page', async () => {
     const { app, api } = await testServer();
     api.requests.set('r-1', fakeView({ source: 'panda:/<script>alert(1)</script>', message: '"><img src=x>' }));

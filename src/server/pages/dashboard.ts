@@ -13,7 +13,7 @@ import { assetRoutes } from './assets.js';
 import { html, page, PAGE_CSP, type Html } from './html.js';
 import { loginRoutes } from './login-routes.js';
 import { overviewBody, overviewLive } from './overview-page.js';
-import { actionsPart, auditPart, counters, errorsPart, manifestPart, requestBody } from './request-page.js';
+import { actionsPart, auditPart, counters, errorsPart, manifestPart, requestBody, stagingPart } from './request-page.js';
 import { requestList, requestsBody, type ListQuery } from './requests-page.js';
 import { actor, sessionOf, viewer, type GuardOptions } from './session-guard.js';
 import type { Session } from './sessions.js';
@@ -98,6 +98,7 @@ export async function dashboard(app: FastifyInstance, o: DashboardOptions): Prom
   fragmentRoute('/ui/requests', (req) => requestList(o.api, req.query as ListQuery, now()));
   fragmentRoute('/ui/requests/:id/actions', async (req, s) => actionsPart(await o.api.get(idOf(req)), s));
   fragmentRoute('/ui/requests/:id/counters', async (req) => counters(await o.api.get(idOf(req))));
+  fragmentRoute('/ui/requests/:id/staging', async (req) => stagingPart(await o.api.get(idOf(req))));
   fragmentRoute('/ui/requests/:id/errors', (req) => errorsPart(o.api, idOf(req)));
   fragmentRoute('/ui/requests/:id/audit', (req) => auditPart(o.api, idOf(req)));
   fragmentRoute('/ui/requests/:id/manifest', (req) => {

@@ -3,6 +3,7 @@
 // and its audit trail.
 import type { CoordinatorApi } from '../coordinator-api.js';
 import type { RequestView } from '../../core/request-types.js';
+import { STAGE_STATES } from '../../core/staging-figures.js';
 import { ACTION_TRANSITIONS, MAX_PRIORITY, MIN_PRIORITY, PRIORITY_FROM, REQUEST_ACTIONS } from '../../core/request-states.js';
 import type { StoredError } from '../../state/state-store.js';
 import { bytes, eta, html, percent, rate, type Html } from './html.js';
@@ -58,6 +59,18 @@ export function counters(v: RequestView): Html {
   return html`<table class="kv">${rows.map(([k, x]) => html`<tr><th>${k}</th><td>${x}</td></tr>`)}</table>`;
 }
 
+/** from an archive, while this coordinator stages it: mounts, volumes, the shared buffer, its files by stage state */
+export function stagingPart(v: RequestView): Html {
+  const st = v.staging;
+  if (!st) return html`<p class="empty">Not staging now (the figures are this coordinator process's, while it stages the request).</p>`;
+  const rows: [string, string | number][] = [
+    ['mounts', st.mounts], ['volumes', st.volumes],
+    ['buffer', `${bytes(st.bufferUsedBytes)} of ${bytes(st.bufferQuotaBytes)} (${percent(st.bufferUsedBytes, st.bufferQuotaBytes)}; shared by the endpoint's requests)`],
+    ...STAGE_STATES.map((k): [string, number] => [`files ${k}`, st.files[k]]),
+  ];
+  return html`<table class="kv staging">${rows.map(([k, x]) => html`<tr><th>${k}</th><td>${x}</td></tr>`)}</table>`;
+}
+
 function options(v: RequestView): Html {
   const entries = Object.entries(v.options);
   if (entries.length === 0) return html`<p class="empty">Default options.</p>`;
@@ -111,6 +124,7 @@ export async function requestBody(api: CoordinatorApi, v: RequestView, s: Sessio
 ${numbers(v)}
 <section><h2>Throughput</h2><div class="chart" id="request-chart" data-samples="/api/requests/${enc(v.id)}/samples" data-points="0"></div></section>
 <section><h2>Counters</h2><div id="counters" hx-get="${at}/counters" hx-trigger="every 2s" hx-swap="innerHTML">${counters(v)}</div></section>
+${v.staging ? html`<section id="staging-section"><h2>Staging</h2><div id="staging" hx-get="${at}/staging" hx-trigger="every 2s" hx-swap="innerHTML">${stagingPart(v)}</div></section>` : html``}
 <section><h2>Options</h2>${options(v)}</section>
 <section><h2>Errors</h2><div id="errors" hx-get="${at}/errors" hx-trigger="request-state-changed from:body" hx-swap="innerHTML">${errors}</div></section>
 <section><h2>Manifest</h2><div id="manifest">${manifest}</div></section>
