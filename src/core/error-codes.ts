@@ -95,7 +95,7 @@ export const ERROR_CODES = {
   },
   E_BUFFER_FULL: {
     retryable: true, httpStatus: NOT_EXPOSED, exitCode: FAILED,
-    meaning: "staging a file would take the archive's buffer past its quota; it is staged once files are released",
+    meaning: "staging a file would take the archive's buffer past its quota, or its file system has no room for it; it is staged once there is room (not when it is larger than the quota or the disk)",
   },
   E_INTERNAL: { retryable: false, httpStatus: 500, exitCode: FAILED, meaning: 'a bug in barge; please report it with the command line' },
 } as const satisfies Record<string, ErrorCodeFacts>;

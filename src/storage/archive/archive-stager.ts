@@ -12,6 +12,9 @@ import type { LocateFailure, StageLocation, StageResult, Stager, StagerLimits } 
 import type { ArchiveDriver, StagedFile, StageJob } from './driver.js';
 import { checkRel, type StagingBuffer } from './staging-buffer.js';
 
+/** how Node and tools word a full disk or a quota */
+const NO_SPACE_WORDS = /\b(ENOSPC|EDQUOT)\b|no space left|disk quota exceeded/i;
+
 function failed(path: string, e: unknown): StageResult {
   return { path, error: toErrorRecord(e, path) };
 }
@@ -97,19 +100,53 @@ export class ArchiveStager implements Stager {
       if ('error' in l) { results.set(l.path, { path: l.path, error: l.error }); continue; }
       // staged whole already (by an earlier run, before a restart): not read from tape again
       if (this.buffer.isStaged(this.top(l.path), l.size)) { results.set(l.path, { path: l.path }); continue; }
-      if (this.buffer.reserve(l.size)) { admitted.push(l); continue; }
-      const stats = this.buffer.stats();
-      // waiting helps only a file that fits in the buffer at all
-      const never = l.size > this.limits.quotaBytes;
-      const why = never ? `${l.size} bytes is more than the buffer's quota (${this.limits.quotaBytes}): it can never be staged`
-        : `${l.size} bytes would take the buffer past its quota (${stats.usedBytes ?? 0} staged, ${stats.reservedBytes ?? 0} on the way, quota ${this.limits.quotaBytes})`;
-      results.set(l.path, failed(l.path, new BargeError('E_BUFFER_FULL', why, { path: l.path, retryable: !never })));
+      const room = this.buffer.reserve(l.size);
+      if (room === true) { admitted.push(l); continue; }
+      results.set(l.path, failed(l.path, room === 'quota' ? this.overQuota(l) : this.noRoomOnDisk(l)));
     }
     const sessions = sessionsOf(admitted, this.limits.batchSize);
     await Promise.all(sessions.map((files) => this.buffer.sessions.run(async () => {
       for (const r of await this.session(files, signal)) results.set(r.path, r);
     })));
     return batch.map((p) => results.get(p) ?? failed(p, new BargeError('E_INTERNAL', 'staging gave no answer for it', { path: p })));
+  }
+
+  private overQuota(l: StageLocation): BargeError {
+    const stats = this.buffer.stats();
+    // waiting helps only a file that fits in the buffer at all
+    const never = l.size > this.limits.quotaBytes;
+    const why = never ? `${l.size} bytes is more than the buffer's quota (${this.limits.quotaBytes}): it can never be staged`
+      : `${l.size} bytes would take the buffer past its quota (${stats.usedBytes ?? 0} staged, ${stats.reservedBytes ?? 0} on the way, quota ${this.limits.quotaBytes})`;
+    return new BargeError('E_BUFFER_FULL', why, { path: l.path, retryable: !never });
+  }
+
+  /** the buffer's file system has no room for it now (it waits for room), or never will */
+  private noRoomOnDisk(l: StageLocation): BargeError {
+    const disk = this.buffer.disk() ?? { free: 0, total: 0 };
+    const never = l.size > disk.total;
+    const why = never ? `${l.size} bytes is more than the buffer's file system holds (${this.buffer.top}: ${disk.total} bytes): it can never be staged`
+      : `the buffer's file system is full: ${this.buffer.top} has ${disk.free} bytes free, ${this.buffer.stats().reservedBytes ?? 0} of them held for files on their way, and this file needs ${l.size}; it is staged once there is room`;
+    return new BargeError('E_BUFFER_FULL', why, { path: l.path, retryable: !never });
+  }
+
+  /**
+   * A failure that is the buffer's file system filling up under the file (someone else wrote
+   * to it, or the tool wrote more than listed): ENOSPC or EDQUOT said, or a file cut short
+   * while the disk has less free than the rest of it. It waits for room as a quota does
+   * (E_BUFFER_FULL, retryable) rather than counting as a failed read. Asked before what was
+   * written is removed.
+   */
+  private fullUnder(job: StageJob, e: ErrorRecord): ErrorRecord | undefined {
+    if (e.code !== 'E_NO_SPACE' && e.code !== 'E_ARCHIVE' && e.code !== 'E_IO' && e.code !== 'E_INTERNAL') return undefined;
+    let written = 0;
+    try { written = fs.statSync(job.target).size; } catch { /* nothing landed */ }
+    const disk = this.buffer.disk();
+    const said = e.code === 'E_NO_SPACE' || NO_SPACE_WORDS.test(e.message);
+    if (!said && (disk === undefined || written >= job.size || disk.free >= job.size - written)) return undefined;
+    const free = disk === undefined ? 'an unknown number of' : String(disk.free);
+    return toErrorRecord(new BargeError('E_BUFFER_FULL',
+      `the buffer's file system filled up while it was staged: ${this.buffer.top} has ${free} bytes free, ${written} of its ${job.size} were written ` +
+      `(${e.message}); what was written is removed, and it is staged again once there is room`, { path: job.path }), job.path);
   }
 
   /** one session of the driver; every file's reservation is either landed or given back */
@@ -121,12 +158,15 @@ export class ArchiveStager implements Stager {
       for (const f of files) jobs.push({ path: this.top(f.path), target: this.buffer.tempFile(), size: f.size, volume: f.volume, position: f.position });
       staged = await this.driver.stage(jobs, signal);
     } catch (e) {
+      // each file's own account (what of it was written) is taken before the halves are removed
+      const full = files.map((f, i) => (jobs[i] === undefined ? undefined : this.fullUnder(jobs[i], toErrorRecord(e, f.path))));
       for (const j of jobs) fs.rmSync(j.target, { force: true });
-      return this.giveBack(files, e);
+      return this.giveBack(files, e).map((r, i) => (full[i] === undefined ? r : { path: r.path, error: full[i] }));
     }
     return files.map((f, i) => {
       const job = jobs[i] as StageJob;
-      const error = staged[i]?.error ?? this.check(job, staged[i]);
+      const found = staged[i]?.error ?? this.check(job, staged[i]);
+      const error = found === undefined ? undefined : this.fullUnder(job, found) ?? found;
       if (error !== undefined) {
         fs.rmSync(job.target, { force: true });
         this.buffer.unreserve(f.size);
@@ -136,9 +176,11 @@ export class ArchiveStager implements Stager {
         this.buffer.land(job.target, job.path, f.size);
         return { path: f.path };
       } catch (e) {
+        // a directory made for it may find the disk full too
+        const full = this.fullUnder(job, toErrorRecord(e, f.path));
         fs.rmSync(job.target, { force: true });
         this.buffer.unreserve(f.size);
-        return failed(f.path, e);
+        return full === undefined ? failed(f.path, e) : { path: f.path, error: full };
       }
     });
   }

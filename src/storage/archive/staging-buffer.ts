@@ -60,11 +60,28 @@ export class StagingBuffer {
     }
   }
 
-  /** room for `bytes` more is held for a file on its way in; false when it would pass the quota */
-  reserve(bytes: number): boolean {
-    if (this.usedBytes() + this.reserved + bytes > this.quota) return false;
+  /**
+   * Room for `bytes` more is held for a file on its way in, or why not: it would pass the
+   * quota, or the buffer's file system has not that much free beside what is on its way (a
+   * quota larger than the disk, or a disk shared with others: the copy would fail half-way).
+   */
+  reserve(bytes: number): true | 'quota' | 'disk' {
+    if (this.usedBytes() + this.reserved + bytes > this.quota) return 'quota';
+    const disk = this.disk();
+    // a file on its way takes its room as it is written: all it reserved is counted as taken
+    if (disk !== undefined && this.reserved + bytes > disk.free) return 'disk';
     this.reserved += bytes;
     return true;
+  }
+
+  /** the buffer's file system: bytes free to this process and its size; undefined when it does not say */
+  disk(): { free: number; total: number } | undefined {
+    try {
+      const s = fs.statfsSync(this.top);
+      return { free: s.bavail * s.bsize, total: s.blocks * s.bsize };
+    } catch {
+      return undefined;
+    }
   }
 
   unreserve(bytes: number): void {
