@@ -8,6 +8,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import { AGENT_PROTOCOL } from '../src/core/agent-wire.js';
 import { AGENT_SECRET, coordinatedConfig, startCoordinatedAgent } from './helpers/coordinated-agents.js';
 import { createTestDatabase, pgSkipReason, type TestDatabase } from './helpers/postgres-db.js';
 import { waitUntil, waitUntilAsync } from './helpers/run-cli.js';
@@ -44,7 +45,9 @@ async function agentCall(svc: Service, route: string, body: unknown, secret?: st
   return { status: res.status, body: await res.json() as Answer['body'] };
 }
 
-const enrol = (svc: Service, name: string): Promise<Answer> => agentCall(svc, 'enrol', { name, site: 'a', endpoints: ['panda'], slots: 1 });
+/** `protocol` 'none': a body without it, as agents built before the number send */
+const enrol = (svc: Service, name: string, protocol: number | 'none' = AGENT_PROTOCOL): Promise<Answer> =>
+  agentCall(svc, 'enrol', { name, site: 'a', endpoints: ['panda'], slots: 1, ...(protocol === 'none' ? {} : { protocol, version: '0.0.9' }) });
 
 function secretOf(a: Answer): string {
   assert.equal(a.status, 200, JSON.stringify(a.body));
@@ -61,6 +64,19 @@ function refused(a: Answer, name: string, what: string): void {
 const calls = (agentId: string): [string, unknown][] => [
   ['lease', { agentId, capacity: 1, waitMs: 0 }], ['heartbeat', { agentId, running: 0 }], ['report', { agentId, reports: [] }], ['leave', { agentId }],
 ];
+
+test('an agent that says an older agent protocol, or none (builds before the number), is refused at enrolment, naming what to upgrade', async () => {
+  for (const protocol of ['none', AGENT_PROTOCOL - 1] as const) {
+    const a = await enrol(lite, 'elder', protocol);
+    assert.equal(a.status, 409, JSON.stringify(a.body));
+    assert.equal(a.body.error?.code, 'E_STATE');
+    assert.match(a.body.error?.message ?? '', new RegExp(`agent 'elder' is older than this coordinator: it speaks agent protocol ${AGENT_PROTOCOL - 1}${protocol === 'none' ? ',' : ' \\(barge 0\\.0\\.9\\),'}.*needs ${AGENT_PROTOCOL} or later: upgrade barge on the agent's host`));
+  }
+  const agents = (await lite.api<{ items: { id: string }[] }>('GET', '/api/agents')).body.items.map((a) => a.id);
+  assert.ok(!agents.includes('elder'), 'a refused agent holds no name');
+  secretOf(await enrol(lite, 'elder', AGENT_PROTOCOL));
+  secretOf(await enrol(lite, 'younger', AGENT_PROTOCOL + 1));
+});
 
 test('an agent token without the enrolment\'s secret cannot lease, heartbeat, report or leave as the agent', async () => {
   const mine = secretOf(await enrol(lite, 'held'));

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { createTestDatabase, pgSkipReason, type TestDatabase } from './helpers/postgres-db.js';
-import { runBarge, waitUntilAsync, type BargeProcess } from './helpers/run-cli.js';
+import { runBarge, waitUntil, waitUntilAsync, type BargeProcess } from './helpers/run-cli.js';
 import { ADMIN_SECRET, startService, stopService, type Service } from './helpers/service.js';
 import { coordinatedConfig, startCoordinatedAgent } from './helpers/coordinated-agents.js';
 
@@ -97,7 +97,8 @@ test('a killed agent is lost after the lease timeout and later pruned; a live on
     const port = new URL(svc.url).port;
     back = await startService(['--config', config, '--db', url, '--no-local-agent', '--lease-timeout', '2s', '--name', 'coord-1', '--listen', `127.0.0.1:${port}`]);
     await waitUntilAsync(async () => (await agentsOf(back as Service)).get('steady')?.state === 'alive', 30_000);
-    assert.match(steady.output().stderr, /enrolled again with .* as steady/);
+    // the row is committed before the agent has its answer and logs it: wait for the line
+    await waitUntil(() => /enrolled again with .* as steady/.test(steady.output().stderr), 10_000);
     await waitUntilAsync(async () => (await healthOf(steady)).status === 200, 30_000);
     assert.deepEqual((await healthOf(steady)).body, { ok: true, coordinator: 'reachable' });
   } finally {

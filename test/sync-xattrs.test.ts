@@ -7,17 +7,18 @@
 // how many entries had some that were not copied. A push into a lone agent keeps them.
 // The tools come from Debian's `attr` and `acl`; under CI=true their absence fails.
 import assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, test } from 'node:test';
 import { AGENT_TOKEN, startLoneAgent, type LoneAgent } from './helpers/lone-agent.js';
 import { runBarge } from './helpers/run-cli.js';
+import { aclListing, missingTools, sh, xattrListing } from './helpers/xattr-listing.js';
 import { diffTrees } from './helpers/tree-diff.js';
 
 const TOOLS = ['setfattr', 'getfattr', 'setfacl', 'getfacl', 'rsync'];
-const missing = TOOLS.filter((t) => spawnSync('sh', ['-c', `command -v ${t}`]).status !== 0);
+const missing = missingTools(TOOLS);
 const cannot = missing.length > 0 ? `missing ${missing.join(', ')} (apt-get install attr acl rsync)` : undefined;
 const skip = cannot !== undefined && process.env.CI !== 'true' ? cannot : undefined;
 const asRoot = process.getuid?.() === 0;
@@ -29,19 +30,6 @@ let work: string;
 let src: string;
 /** source entries (below the root) with xattrs or ACLs -A -X carry */
 let withXattrs = 0;
-
-function sh(cmd: string, args: string[], cwd?: string): string {
-  return execFileSync(cmd, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-}
-
-/** every xattr (ACLs included) of every entry below dir, symlinks not followed, in order */
-function xattrListing(dir: string): string {
-  return sh('getfattr', ['-R', '-h', '-d', '-m', '-', '-e', 'hex', '.'], dir);
-}
-
-function aclListing(dir: string): string {
-  return sh('getfacl', ['-R', '-P', '-p', '.'], dir);
-}
 
 function inode(p: string): number {
   return fs.lstatSync(p).ino;

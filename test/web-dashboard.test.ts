@@ -62,13 +62,20 @@ async function shown(page: Page, selector: string): Promise<number> {
   return Number(await page.getAttribute(selector, 'data-value'));
 }
 
+/**
+ * the view once its bytes have not moved for 4 s: longer than a task in flight is held (1.5 s)
+ * plus its run, so the last task the pause let finish has reported (a shorter quiet spell can
+ * fall inside that task's hold, and its bytes then land after the check)
+ */
 async function stableBytes(s: Service, id: string): Promise<View> {
+  const QUIET_MS = 4000;
   let before = -1;
-  for (let i = 0; i < 60; i++) {
+  let since = Date.now();
+  const until = Date.now() + 60_000;
+  while (Date.now() < until) {
     const v = (await s.api<View>('GET', `/api/requests/${id}`)).body;
-    if (v.bytes.copied === before) return v;
-    before = v.bytes.copied;
-    await new Promise((r) => setTimeout(r, 1000));
+    if (v.bytes.copied !== before) { before = v.bytes.copied; since = Date.now(); } else if (Date.now() - since >= QUIET_MS) return v;
+    await new Promise((r) => setTimeout(r, 250));
   }
   throw new Error('the paused request kept moving for a minute');
 }
@@ -84,12 +91,20 @@ test('the dashboard: login, submit, live chart and numbers, pause, resume, prior
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'barge-web-'));
   const src = path.join(dir, 'src');
   const dst = path.join(dir, 'dst');
-  // 12 directories of 1024 small files: a short walk, then 48 copy batches of 256 files; with two
-  // tasks at a time, each held 1.5 s, bytes move steadily for about half a minute
-  makeSmallTree(src, 12, 1024);
+  // 12 directories of 8 subdirectories of 128 small files: the service scans siblings in
+  // groups and copies small files in its scans, so this is ~22 tasks (1 root, 1 scan, 4 groups
+  // of the 12, 16 groups of the 96); one at a time, each held 1.5 s, bytes move for ~half a minute
+  for (let d = 0; d < 12; d++) makeSmallTree(path.join(src, `top${d}`), 8, 128);
   fs.mkdirSync(dst);
   const s = await startService(['--config', writeServiceConfig(dir, src, dst), '--db', 'memory', '--transfers', '1'], { env: { BARGE_TEST_TASK_DELAY_MS: '1500' } });
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu'] });
+  let browser: Awaited<ReturnType<typeof chromium.launch>>;
+  try {
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu'] });
+  } catch (e) {
+    // the service is up: stopped here, or the file would wait on it until its timeout
+    await stopService(s);
+    throw e;
+  }
   try {
     // a wrong token: refused, with a message that says so, and no session
     const wrong = await login(browser, s.url, 'not-a-token-of-this-coordinator');
@@ -137,7 +152,8 @@ test('the dashboard: login, submit, live chart and numbers, pause, resume, prior
     await page.click('#action-pause');
     await page.waitForSelector('.numbers [data-field="state"]:text("paused")', { timeout: 5000 });
     const paused = await stableBytes(s, 'web-1');
-    await new Promise((r) => setTimeout(r, 2500)); // a sample and an event after the last change
+    // the chart polls once a second: its last sample is one taken after the quiet spell began
+    await untilAttribute(page, '#request-chart', 'data-last-rate', (v) => v === '0', 5000);
     within5(await shown(page, '.numbers [data-field="bytes"]'), paused.bytes.copied, 'bytes copied (numbers)');
     within5(Number(await page.getAttribute('#request-chart', 'data-last-bytes')), paused.bytes.copied, 'bytes copied (chart)');
     assert.equal(await page.getAttribute('#request-chart', 'data-last-rate'), '0', 'a paused request\'s rate line is at 0');

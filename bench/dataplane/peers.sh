@@ -289,9 +289,9 @@ tool_cmd() {
     rsyncd) echo "rsync -a $src/ rsync://127.0.0.1:$RSYNC_PORT/bench/$s/" ;;
     push-1) echo "${BARGE[*]} sync -q --token-file $D/agent.token $src barge://127.0.0.1:$AGENT_PORT/bench/$s --streams 1 $SYNC_FLAGS" ;;
     push-4) echo "${BARGE[*]} sync -q --token-file $D/agent.token $src barge://127.0.0.1:$AGENT_PORT/bench/$s --streams 4 $SYNC_FLAGS" ;;
-    # submit, then watch to the end: what a user of the service waits for
-    a2a) echo "sh -c 'id=\$(${BARGE[*]} submit --server $COORD_URL src:/$s dst:/$s) && exec ${BARGE[*]} watch --server $COORD_URL \$id'" ;;
-    serve) echo "sh -c 'id=\$(BARGE_TOKEN=$SERVE_TOKEN ${BARGE[*]} submit --server $SERVE_URL src:/$s dst:/$s) && BARGE_TOKEN=$SERVE_TOKEN exec ${BARGE[*]} watch --server $SERVE_URL \$id'" ;;
+    # submit and watch to the end in one command: what a user of the service waits for
+    a2a) echo "${BARGE[*]} submit --watch --server $COORD_URL src:/$s dst:/$s" ;;
+    serve) echo "env BARGE_TOKEN=$SERVE_TOKEN ${BARGE[*]} submit --watch --server $SERVE_URL src:/$s dst:/$s" ;;
     cp) echo "cp -a $src $DST/$s" ;;
     sync) echo "${BARGE[*]} sync -q $src $DST/$s $SYNC_FLAGS" ;;
   esac
@@ -357,10 +357,13 @@ one_run() {
 # ------------------------------------------------------------------ the runs
 read -ra TOOL_LIST <<< "$TOOLS"; TOOLS=${TOOL_LIST[*]}   # normalised; tools whose programs are missing were dropped above
 [[ -n $TOOLS ]] || die "no tool left to run"
-say "sets: $SETS; tools: $TOOLS; $RUNS round(s), tools interleaved in each"
+say "sets: $SETS; tools: $TOOLS; $RUNS round(s), tools interleaved in each, the order rotated by one each round"
 for s in $SETS; do
   for ((run = 1; run <= RUNS; run++)); do
-    for t in $TOOLS; do one_run "$s" "$t" "$run"; done
+    # round k starts at the k-th tool: no tool always runs first in its round, or always
+    # right after the same one (a run that leaves the disk writing back slows the next)
+    n=${#TOOL_LIST[@]}
+    for ((i = 0; i < n; i++)); do one_run "$s" "${TOOL_LIST[$(( (i + run - 1) % n ))]}" "$run"; done
   done
 done
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)" >> "$RESULTS/env.txt"

@@ -19,7 +19,8 @@ if (!rowsFile) throw new Error('usage: table.js rows.tsv [--env F] [--commands F
 const rateMbit = Number(a['rate-mbit']);
 const linkMBs = rateMbit / 8;
 const LOOP_TARGET = 0.6;
-const WAN_TARGET = 0.9;
+/** issue 27: the emulated WAN at >= 95% of the link with the default streams (it was 90%) */
+const WAN_TARGET = 0.95;
 
 type Row = Record<string, string>;
 const lines = fs.readFileSync(rowsFile, 'utf8').split('\n').filter((l) => l !== '');

@@ -14,6 +14,7 @@ import { pairFeatures } from '../storage/pair-features.js';
 import { openStorage, type EndpointDescription } from '../storage/registry.js';
 import type { Storage, StorageFeatures } from '../storage/storage.js';
 import type { RemoteStorage, RemoteTarget } from '../transport/remote-storage.js';
+import type { DataConnection } from '../transport/data-connection.js';
 
 export interface SyncWorkerData {
   src: EndpointDescription;
@@ -43,11 +44,27 @@ export async function remoteStorageFor(data: SyncWorkerData): Promise<RemoteStor
   return data.remoteDst ? (await import('../transport/remote-storage.js')).RemoteStorage : undefined;
 }
 
-export function buildRunContext(data: SyncWorkerData, remote?: RemoteStorageClass): RunContext {
+/** what a sync thread is told before its data: connect to this agent now (sync-thread.ts) */
+export interface EarlyConnect {
+  connect: RemoteTarget;
+}
+
+/** a sending thread's storage connects now; `early`: the connection it began before its data came */
+export interface ConnectNow {
+  connectNow: RemoteStorageClass;
+  early?: Promise<DataConnection>;
+}
+
+/**
+ * `remote` with a barge:// destination: `existing`, the storage the command already holds
+ * (its connection made, its handshake done), else a new one of the class; `connectNow`: its
+ * first connection opens now (a sending thread, before its first task).
+ */
+export function buildRunContext(data: SyncWorkerData, remote?: RemoteStorageClass | { existing: RemoteStorage } | ConnectNow): RunContext {
   const src = openStorage(data.src);
   if (data.remoteDst && !remote) throw new Error('buildRunContext: a barge:// destination needs the RemoteStorage class');
   if (!data.remoteDst && !data.dst) throw new Error('buildRunContext: no destination');
-  const dst = withWriteFaults(data.remoteDst && remote ? new remote(data.remoteDst.target, data.remoteDst.features) : openStorage(data.dst as EndpointDescription), data.remoteDst !== undefined);
+  const dst = withWriteFaults(data.remoteDst && remote ? remoteDestination(data.remoteDst, remote) : openStorage(data.dst as EndpointDescription), data.remoteDst !== undefined);
   const pair = pairFeatures(src.features, dst.features);
   const cells = sharedCells(data.memory);
   return {
@@ -65,6 +82,16 @@ export function buildRunContext(data: SyncWorkerData, remote?: RemoteStorageClas
     ...(data.remoteDst ? { spare: Buffer.allocUnsafe(NETWORK_BUFFER) } : {}),
     readHash: createHasher(data.opts.hash),
   };
+}
+
+function remoteDestination(d: NonNullable<SyncWorkerData['remoteDst']>, remote: RemoteStorageClass | { existing: RemoteStorage } | ConnectNow): RemoteStorage {
+  if ('existing' in remote) return remote.existing;
+  if ('connectNow' in remote) {
+    const s = new remote.connectNow(d.target, d.features);
+    s.warm(remote.early);
+    return s;
+  }
+  return new remote(d.target, d.features);
 }
 
 /** the destination as test set-up's hooks would have it: bytes flipped on their way to chosen paths */

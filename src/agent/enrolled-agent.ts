@@ -4,7 +4,7 @@
 // coordinator give its name to another process meanwhile, it enrols again (enrolAgain).
 import type { KeyObject } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
-import { nameFreeInMs, SLOTS_PER_THREAD, type EnrolBody, type EnrolReply } from '../core/agent-wire.js';
+import { AGENT_PROTOCOL, nameFreeInMs, SLOTS_PER_THREAD, type EnrolBody, type EnrolReply } from '../core/agent-wire.js';
 import { BargeError, isBargeError } from '../core/errors.js';
 import { Backoff, NETWORK_BACKOFF } from '../core/backoff.js';
 import type { LogSink } from '../core/log-sink.js';
@@ -31,6 +31,8 @@ const REENROL_MAX_MS = 30_000;
 export interface LeasingOptions {
   coordinator: string;
   token: string;
+  /** this build's barge version, told the coordinator at enrolment */
+  version: string;
   name: string;
   site: string;
   /** endpoint name → the endpoint as this host opens it */
@@ -115,6 +117,7 @@ export interface Leasing {
 export async function startLeasing(o: LeasingOptions): Promise<Leasing> {
   const link = new HttpAgentLink(o.coordinator, o.token, undefined, o.ca);
   const body: EnrolBody = {
+    protocol: AGENT_PROTOCOL, version: o.version,
     name: o.name, site: o.site, endpoints: [...o.served.keys()], dataAddress: o.dataAddress, ...(o.dataTls ? { dataTls: true } : {}), slots: o.threads * SLOTS_PER_THREAD,
   };
   // a coordinator that is not up yet (or whose database is away) is waited for, not given up on

@@ -35,7 +35,7 @@ export class HttpAgentLink implements AgentLink {
     this.recover = enrolAgain;
   }
 
-  private async post<T>(path: string, body: unknown, timeoutMs = 30_000, secret?: string): Promise<T> {
+  private async post<T>(path: string, body: unknown, timeoutMs = 30_000, secret?: string, signal?: AbortSignal): Promise<T> {
     let res: HttpAnswer;
     try {
       res = await httpCall(new URL(path, this.base), {
@@ -44,8 +44,10 @@ export class HttpAgentLink implements AgentLink {
         body: stringifyWithBigints(body),
         timeoutMs,
         ...(this.ca === undefined ? {} : { ca: this.ca }),
+        ...(signal === undefined ? {} : { signal }),
       });
     } catch (e) {
+      if (signal?.aborted === true) throw signal.reason;
       // a certificate problem says which and what to do; otherwise the socket's own words (connect ECONNREFUSED 127.0.0.1:7700)
       // a certificate this side does not trust will not heal by waiting: the operator's to fix (E_CONFIG)
       const tls = tlsProblem(e, '--tls-ca FILE');
@@ -74,16 +76,16 @@ export class HttpAgentLink implements AgentLink {
    * A call as the enrolled agent. Refused because another process took the name: enrol again
    * (once for all the calls refused together; calls made meanwhile wait for it), then retry once.
    */
-  private async call<T>(path: string, body: unknown, timeoutMs?: number): Promise<T> {
+  private async call<T>(path: string, body: unknown, timeoutMs?: number, signal?: AbortSignal): Promise<T> {
     await this.recovering;
     const secret = this.secret;
     try {
-      return await this.post<T>(path, body, timeoutMs, secret);
+      return await this.post<T>(path, body, timeoutMs, secret, signal);
     } catch (e) {
       if (!(e instanceof IdentityTaken) || this.recover === undefined) throw e;
       // sent with a secret another call's enrolment has replaced already: only the retry is needed
       if (this.secret === secret) await this.enrolAgain(this.recover);
-      return this.post<T>(path, body, timeoutMs, this.secret);
+      return this.post<T>(path, body, timeoutMs, this.secret, signal);
     }
   }
 
@@ -98,8 +100,8 @@ export class HttpAgentLink implements AgentLink {
     return reply;
   }
 
-  async lease(agentId: string, capacity: number): Promise<LeasedWork[]> {
-    return unpackLease(await this.call<PackedLease>('/api/agent/lease', { agentId, capacity, waitMs: this.leaseWaitMs }, this.leaseWaitMs + 30_000));
+  async lease(agentId: string, capacity: number, signal?: AbortSignal): Promise<LeasedWork[]> {
+    return unpackLease(await this.call<PackedLease>('/api/agent/lease', { agentId, capacity, waitMs: this.leaseWaitMs }, this.leaseWaitMs + 30_000, signal));
   }
 
   async report(agentId: string, reports: TaskReport[]): Promise<void> {

@@ -56,6 +56,8 @@ export class LeaseLoop {
   private readonly totals = { failed: 0, filesCopied: 0, bytesCopied: 0 };
   private retryTimer: NodeJS.Timeout | undefined;
   private stopWait: (() => void) | undefined;
+  /** aborted by stop(): a lease's long poll would hold the agent's exit for up to its wait */
+  private readonly stopping = new AbortController();
   /** heartbeats go on while stop() waits for the tasks in flight: their leases must not run out */
   private beatsOver = false;
   private readonly leases: RetryStreak;
@@ -95,6 +97,7 @@ export class LeaseLoop {
   /** stop leasing, let the tasks in flight finish and report them */
   async stop(): Promise<void> {
     this.stopped = true;
+    this.stopping.abort(new Error('the agent is stopping'));
     this.poke();
     this.stopWait?.();
     await this.loop;
@@ -113,9 +116,10 @@ export class LeaseLoop {
       let got: LeasedWork[] = [];
       if (free > 0) {
         try {
-          got = await this.link.lease(this.o.id, free);
+          got = await this.link.lease(this.o.id, free, this.stopping.signal);
           this.leases.succeeded();
         } catch (e) {
+          if (this.stopped) break; // the wait that stop() ended
           // not at the poll's pace: the next try waits its backoff, which a finished task does not cut short
           await this.backOff(this.leases.failed(e));
           continue;

@@ -19,8 +19,8 @@ export class ReenrollingLink implements AgentLink {
   /** `enrol`: enrols again as at start (one at a time, however many calls were refused) */
   constructor(private readonly inner: AgentLink, private readonly enrol: () => Promise<void>) {}
 
-  lease(agentId: string, capacity: number): Promise<LeasedWork[]> {
-    return this.known(() => this.inner.lease(agentId, capacity));
+  lease(agentId: string, capacity: number, signal?: AbortSignal): Promise<LeasedWork[]> {
+    return this.known(() => this.inner.lease(agentId, capacity, signal));
   }
 
   report(agentId: string, reports: TaskReport[]): Promise<void> {

@@ -34,10 +34,10 @@ async function build(m: ServiceJobMessage): Promise<RunContext> {
       credential: { grant: job.push.grant },
       streams: 2, hash: job.opts.hash,
     };
-    const { storage, base: there } = await RemoteStorage.probe(target);
-    try {
-      if (there === null) await storage.makeBase();
-    } finally { storage.close(); }
+    // the destination directory is made in the handshake's round trips (mkbase behind its PROOF)
+    const { storage, made } = await RemoteStorage.probeAndMakeBase(target);
+    storage.close();
+    if ('error' in made) throw made.error;
     return { ...buildRunContext({ ...base, dst: undefined, remoteDst: { target, features: storage.features } }, RemoteStorage), ...SERVICE_RUN, names: jobNames(job) };
   }
   if (roots.dst === undefined) throw new BargeError('E_BAD_INPUT', `this agent does not serve endpoint '${job.dst.endpoint}'`);

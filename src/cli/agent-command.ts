@@ -2,6 +2,7 @@
 // it is a lone agent: clients holding its token push to it (`barge sync SRC
 // barge://HOST:PORT/ENDPOINT/path`). On SIGINT/SIGTERM it stops accepting and closes its
 // sessions (whole files in flight are removed; partial large files stay for a resume).
+import { BARGE_VERSION } from './barge-version.js';
 import type { Logger } from 'pino';
 import { rootSwapWarning } from '../storage/posix/root-ancestors.js';
 import * as fs from 'node:fs';
@@ -155,7 +156,7 @@ async function startAgent(flags: AgentFlags, log: Logger): Promise<Running> {
       leasing = await startLeasing({
         coordinator: flags.coordinator as string, token, name, site: flags.site ?? 'default', served, endpoints, grantKeys,
         dataAddress: advertise, dataTls: tls !== undefined, ...(ca === undefined ? {} : { ca }), threads: flags.transfers === undefined ? defaultTransfers() : parseCount(flags.transfers, '--transfers', 1), log,
-        taskDelayMs: testHooks()?.taskDelayMs ?? 0, signal: interrupt.signal,
+        taskDelayMs: testHooks()?.taskDelayMs ?? 0, signal: interrupt.signal, version: BARGE_VERSION,
       });
       interrupt.release();
     } catch (e) {

@@ -1,6 +1,6 @@
 // The barge command line (commander), loaded by main.ts; the one place that wires engines together.
+import { BARGE_VERSION } from './barge-version.js';
 import { Command, CommanderError, Option } from './commander.js';
-import { createRequire } from 'node:module';
 import { ERROR_CODES, isBargeError } from '../core/errors.js';
 import type { FilterRule } from '../core/filter.js';
 import { collectRule, defaultTransfers, parseStreams, parseSyncFlags, type SyncFlags } from './parse-sync-flags.js';
@@ -10,7 +10,6 @@ import type { ConfigFlags } from '../config/service-config.js';
 import type { AgentFlags } from './agent-command.js';
 import { EXIT_USAGE, syncCommand, type RemoteFlags } from './sync-command.js';
 
-const pkg = createRequire(import.meta.url)('../../../package.json') as { version: string };
 
 interface CommonFlags {
   verbose?: boolean;
@@ -47,7 +46,7 @@ const filterRules: FilterRule[] = [];
 
 const program = new Command('barge')
   .description('Moves large trees of files between storage systems, fast and verifiably.')
-  .version(pkg.version)
+  .version(BARGE_VERSION)
   .exitOverride()
   .configureOutput({
     writeErr: (s) => {
@@ -89,7 +88,7 @@ program.command('sync')
   .option('--chunk-size <size>', 'chunk size of large files', '64M')
   .option('--streams <N>', 'barge:// destinations: TCP streams to the agent, each sending files or chunks (default: --transfers, at least 4)')
   .option('--token-file <file>', "barge:// destinations: read the agent's token from FILE (default: env BARGE_TOKEN)")
-  .option('--tls', 'barge:// destinations: speak TLS to the agent, trusting the system CAs')
+  .option('--tls', 'barge:// destinations: speak TLS to the agent, trusting the CA in env BARGE_CA, else the system CAs')
   .option('--tls-ca <file>', "barge:// destinations: speak TLS to the agent, trusting the CA in FILE (PEM)")
   .option('-v, --verbose', 'print each action, one line each')
   .option('-q, --quiet', 'print nothing but errors')

@@ -14,6 +14,6 @@ import { startSyncThreadsEarly } from './early-threads.js';
 setFlagsFromString(`--interrupt-budget=${16 * 67584}`);
 
 // a thread takes ~110 ms to load its modules, and this one as long to reach the sync:
-// started here, both happen at once
-if (process.argv[2] === 'sync') startSyncThreadsEarly();
+// started here, both happen at once (a push to an agent starts every sending thread)
+if (process.argv[2] === 'sync') startSyncThreadsEarly(process.argv.slice(3));
 await import('./commands.js');

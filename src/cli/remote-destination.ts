@@ -43,6 +43,8 @@ export interface RemoteDestination {
   target: RemoteTarget;
   storage: RemoteStorage;
   root: Entry | undefined;
+  /** the destination directory did not exist: this run made it */
+  made: boolean;
 }
 
 export interface TlsChoice {
@@ -51,10 +53,17 @@ export interface TlsChoice {
   ca?: string;
 }
 
-/** --tls, --tls-ca FILE (which implies --tls) */
-export function tlsChoice(flags: { tls?: boolean; tlsCa?: string }): TlsChoice {
+/**
+ * --tls, --tls-ca FILE (which implies --tls). --tls alone trusts the CA in BARGE_CA when it
+ * is set, as the client commands do, else the system's; BARGE_CA alone does not turn TLS on
+ * (an agent without a certificate would refuse every push).
+ */
+export function tlsChoice(flags: { tls?: boolean; tlsCa?: string }, env: NodeJS.ProcessEnv = process.env): TlsChoice {
   const ca = readCa(flags.tlsCa, undefined);
-  return ca === undefined ? { use: flags.tls ?? false } : { use: true, ca };
+  if (ca !== undefined) return { use: true, ca };
+  if (flags.tls !== true) return { use: false };
+  const fromEnv = readCa(undefined, env.BARGE_CA);
+  return fromEnv === undefined ? { use: true } : { use: true, ca: fromEnv };
 }
 
 /** the token: BARGE_TOKEN, or --token-file */
@@ -64,27 +73,33 @@ export function readToken(tokenFile: string | undefined): string {
   return t;
 }
 
+/** where and how a barge:// destination is reached (no connection yet); a bad address is E_USAGE */
+export function remoteTarget(text: string, opts: SyncOptions, token: string, tls: TlsChoice): RemoteTarget {
+  const url = parseBargeUrl(text);
+  const address: PeerAddress = { host: url.host, port: url.port, ...(tls.use ? { tls: tls.ca === undefined ? {} : { ca: tls.ca } } : {}) };
+  return {
+    address, scope: { endpoint: url.endpoint, path: url.path, write: !opts.dryRun }, credential: { token },
+    streams: 2, hash: opts.hash,
+  };
+}
+
 /**
  * Connects once, in the main thread: a wrong token, an unknown endpoint or a read-only
  * one fails here, before a byte is written, with the agent's reason.
  */
-export async function openRemoteDestination(text: string, opts: SyncOptions, token: string, tls: TlsChoice): Promise<RemoteDestination> {
-  const url = parseBargeUrl(text);
-  const address: PeerAddress = { host: url.host, port: url.port, ...(tls.use ? { tls: tls.ca === undefined ? {} : { ca: tls.ca } } : {}) };
-  const target: RemoteTarget = {
-    address, scope: { endpoint: url.endpoint, path: url.path, write: !opts.dryRun }, credential: { token },
-    streams: 2, hash: opts.hash,
-  };
+export async function openRemoteDestination(text: string, target: RemoteTarget, opts: SyncOptions): Promise<RemoteDestination> {
+  // a push makes the directory in the handshake's round trips (mkbase behind the PROOF);
+  // it answers with the directory's entry whether it made it or found it
   let probed;
   try {
-    probed = await RemoteStorage.probe(target);
+    probed = opts.dryRun ? { ...await RemoteStorage.probe(target), made: undefined } : await RemoteStorage.probeAndMakeBase(target);
   } catch (e) {
     if (isBargeError(e)) throw new BargeError('E_BAD_INPUT', `cannot sync to ${text}: ${e.code}: ${e.message}`);
     throw e;
   }
-  const { storage, base } = probed;
-  if (base !== null && base !== 'dir') throw new BargeError('E_BAD_INPUT', `destination '${text}' exists and is not a directory`);
-  if (base === null && !opts.dryRun) await storage.makeBase();
-  const root = base === null && opts.dryRun ? undefined : await storage.stat('');
-  return { target, storage, root };
+  const { storage, base, made } = probed;
+  if (base !== null && base !== 'dir') { storage.close(); throw new BargeError('E_BAD_INPUT', `destination '${text}' exists and is not a directory`); }
+  if (made && 'error' in made) { storage.close(); throw made.error; }
+  const root = base === null && opts.dryRun ? undefined : made?.entry ?? await storage.stat('');
+  return { target, storage, root, made: base === null && !opts.dryRun };
 }

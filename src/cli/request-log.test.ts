@@ -35,6 +35,24 @@ test('one line per change of state, named as the operator would: running, paused
   ]);
 });
 
+test('staging that waits for room in the buffer: one line when the wait begins (not as its free bytes change), one when it goes on', () => {
+  const { sink, msgs } = recorder();
+  let emit: (v: RequestView) => void = () => undefined;
+  logRequestChanges({ onChange: (l) => { emit = l; return () => undefined; } }, sink, 1_000_000);
+  const files = { waiting: 0, located: 4, staging: 0, staged: 0, released: 0, failed: 0 };
+  const staging = (reason?: string): RequestView['staging'] => ({
+    mounts: 1, volumes: 1, bufferUsedBytes: 0, bufferQuotaBytes: 100, files, ...(reason === undefined ? {} : { waiting: { code: 'E_BUFFER_FULL', reason, since: 'T1' } }),
+  });
+  emit(view('r4', 'staging', { staging: staging() }));
+  emit(view('r4', 'staging', { staging: staging('/buf has 10 bytes free') }));
+  emit(view('r4', 'staging', { staging: staging('/buf has 20 bytes free') }));
+  emit(view('r4', 'staging', { staging: staging() }));
+  assert.deepEqual(msgs, [
+    'info request r4 staging', 'warn request r4 staging waits: E_BUFFER_FULL: /buf has 10 bytes free',
+    'info request r4 staging goes on: the buffer has room again',
+  ]);
+});
+
 test('a success line says the bytes in units; the exact count is a field', () => {
   const fields: object[] = [];
   const msgs: string[] = [];

@@ -1,10 +1,10 @@
 // `barge serve`: loads the configuration, opens the state store, starts the coordinator's
 // loops, the built-in agent and the HTTP server; on SIGINT/SIGTERM stops leasing, lets
 // the tasks in flight finish and closes everything.
+import { BARGE_VERSION } from './barge-version.js';
 import type { Logger } from 'pino';
 import { rootSwapWarning } from '../storage/posix/root-ancestors.js';
 import * as fs from 'node:fs';
-import { createRequire } from 'node:module';
 import { BargeError, ERROR_CODES } from '../core/errors.js';
 import type { LogSink } from '../core/log-sink.js';
 import { LeaseLoop } from '../agent/lease-loop.js';
@@ -30,7 +30,6 @@ import type { StateStore } from '../state/state-store.js';
 import type { Inbox } from '../coordinator/inbox/inbox.js';
 import { startInbox } from './serve-inbox.js';
 
-const pkg = createRequire(import.meta.url)('../../../package.json') as { version: string };
 
 /** test set-up's count of which agent leased which task: "taskId agentId" lines */
 function taskLogWriter(file: string): (agentId: string, work: readonly { taskId: number }[]) => void {
@@ -48,6 +47,7 @@ function exposedSecrets(file: string | undefined, tokens: number): string | unde
 function checkEndpoints(c: ServiceConfig, log: LogSink): void {
   for (const e of c.endpoints.values()) {
     if (e.kind !== 'posix') continue; // other kinds are checked by their storage when used
+    if (e.localAgent === false) continue; // on agents' hosts, not this one
     let st: fs.Stats | undefined;
     try { st = fs.statSync(e.path); } catch { st = undefined; }
     const where = c.file ?? 'configuration';
@@ -100,20 +100,20 @@ async function start(file: string | undefined, flags: ConfigFlags, log: Logger):
   if (config.localAgent) {
     const id = builtInAgentName(config.name);
     const { link, released } = await coordinator.enrolBuiltIn({
-      name: id, site: [...config.endpoints.values()][0]?.site ?? 'local', endpoints: [...config.endpoints.keys()], slots: config.transfers,
+      name: id, site: [...config.endpoints.values()][0]?.site ?? 'local', endpoints: [...config.endpoints.values()].filter((e) => e.localAgent !== false).map((e) => e.name), slots: config.transfers,
     });
     if (released > 0) say(`${released} task(s) held by the previous run of ${id} are queued again`);
     agent = new LeaseLoop(link, {
       // twice the threads: a task waits at each thread while the one before it is reported
       id, slots: config.transfers * 2, pollMs: 200, heartbeatMs: Math.max(200, Math.floor(config.leaseTimeoutMs / 3)),
-      runner: withTaskDelay(new EndpointRootsRunner(new WorkerJobRunner(config.transfers), config.endpointStorage), hooks?.taskDelayMs ?? 0),
+      runner: withTaskDelay(new EndpointRootsRunner(new WorkerJobRunner(config.transfers, config.tls?.ca), config.endpointStorage), hooks?.taskDelayMs ?? 0),
       log: log.child({ agent: id }), peer: 'the database',
     });
     agent.start();
   }
 
   const app = await buildServer({
-    api: coordinator, tokens: config.tokens, auth: config.auth, version: pkg.version, logger: log, ...(config.tls?.server ? { https: config.tls.server } : {}),
+    api: coordinator, tokens: config.tokens, auth: config.auth, version: BARGE_VERSION, logger: log, ...(config.tls?.server ? { https: config.tls.server } : {}),
   });
   // fastify logs each address it listens on: that line is the start-up line
   try {

@@ -9,7 +9,7 @@ import { CELL_BYTES, raiseAbort, sharedCells } from '../engine/run-context.js';
 import { SyncRun } from '../engine/sync-run.js';
 import { HybridExecutor } from '../engine/hybrid-executor.js';
 import { WorkerPool } from '../engine/worker-pool.js';
-import { SYNC_WORKER, takeSyncThreads } from './early-threads.js';
+import { connectSyncThreadsEarly, SYNC_WORKER, takeSyncThreads } from './early-threads.js';
 import { posixEndpoint } from '../storage/posix/posix-kind.js';
 import { PosixStorage } from '../storage/posix/posix-storage.js';
 import type { Entry } from '../core/entry.js';
@@ -20,7 +20,7 @@ import { createLogger } from './logger.js';
 import { actionLine, errorLine, summaryJson, summaryText, type Summary } from './sync-report.js';
 import { counted } from '../core/units.js';
 import { escapePath } from './escape-path.js';
-import { buildRunContext, releaseRunContext, type RemoteStorageClass, type SyncWorkerData } from '../agent/build-run-context.js';
+import { buildRunContext, releaseRunContext, type SyncWorkerData } from '../agent/build-run-context.js';
 
 export interface OutputFlags {
   verbose: boolean;
@@ -45,6 +45,8 @@ export const EXIT_INTERRUPTED = ERROR_CODES.E_INTERRUPTED.exitCode;
 interface Destination {
   root: string;
   entry: Entry | undefined;
+  /** this run made the root just now: it holds nothing, and is not listed (over a long link, a round trip) */
+  made: boolean;
   remote?: RemoteDestination;
 }
 
@@ -57,7 +59,7 @@ async function localDestination(srcArg: string, dstArg: string, opts: SyncOption
     }
   }
   const entry = roots.dstExists || !opts.dryRun ? await new PosixStorage(roots.dst).stat('') : undefined;
-  return { src: roots.src, dst: { root: roots.dst, entry } };
+  return { src: roots.src, dst: { root: roots.dst, entry, made: !roots.dstExists && !opts.dryRun } };
 }
 
 export async function syncCommand(srcArg: string, dstArg: string, opts: SyncOptions, out: OutputFlags, remoteFlags: RemoteFlags = {}): Promise<number> {
@@ -66,16 +68,17 @@ export async function syncCommand(srcArg: string, dstArg: string, opts: SyncOpti
   const started = process.hrtime.bigint();
   let srcPath: string;
   let dst: Destination;
-  let remoteStorage: RemoteStorageClass | undefined;
   if (isBargeUrl(dstArg)) {
     // the data plane's modules (net, tls, crypto) load only for a barge:// destination
-    const { openRemoteDestination, readToken, tlsChoice } = await import('./remote-destination.js');
-    const { RemoteStorage } = await import('../transport/remote-storage.js');
-    remoteStorage = RemoteStorage;
+    const { openRemoteDestination, readToken, remoteTarget, tlsChoice } = await import('./remote-destination.js');
     const token = readToken(remoteFlags.tokenFile);
     srcPath = checkSource(srcArg);
-    const remote = await openRemoteDestination(dstArg, opts, token, tlsChoice(remoteFlags));
-    dst = { root: remote.storage.root, entry: remote.root, remote };
+    const target = remoteTarget(dstArg, opts, token, tlsChoice(remoteFlags));
+    // every sending thread starts now and connects while this thread checks the destination:
+    // over a long link their handshakes then overlap that check rather than follow it
+    if (!opts.dryRun) connectSyncThreadsEarly(opts.chunksPerFile, target);
+    const remote = await openRemoteDestination(dstArg, target, opts);
+    dst = { root: remote.storage.root, entry: remote.root, made: remote.made, remote };
   } else {
     ({ src: srcPath, dst } = await localDestination(srcArg, dstArg, opts));
     const loose = rootSwapWarning('DST', dst.root);
@@ -96,7 +99,8 @@ export async function syncCommand(srcArg: string, dstArg: string, opts: SyncOpti
   };
   // each sending thread holds its own connection to the agent: --streams of them
   const threads = dst.remote ? opts.chunksPerFile : opts.transfers;
-  const mainCtx = buildRunContext(data, remoteStorage);
+  // the main thread's scans use the connection that checked the destination (its handshake done)
+  const mainCtx = buildRunContext(data, dst.remote ? { existing: dst.remote.storage } : undefined);
   const pool = new HybridExecutor(mainCtx, new WorkerPool(SYNC_WORKER, data, threads, { announcesReady: true, early: takeSyncThreads(threads) }));
   const actionsTo = out.json ? process.stderr : process.stdout;
   const run = new SyncRun(pool, opts, {
@@ -127,10 +131,11 @@ export async function syncCommand(srcArg: string, dstArg: string, opts: SyncOpti
   progress?.start();
   let outcome;
   try {
-    const running = run.run({ kind: 'scan', rel: '', src: srcRoot, dst: dstRoot, dstExists: dstRoot !== undefined, insideListedDir: false });
+    const running = run.run({ kind: 'scan', rel: '', src: srcRoot, dst: dstRoot, dstExists: dstRoot !== undefined && !dst.made, insideListedDir: false });
     // a destination that does not exist yet will take every file: boot the threads now,
-    // while this thread lists the first directories (a no-op run never pays for them)
-    if (dstRoot === undefined && !opts.dryRun) pool.warm();
+    // while this thread lists the first directories (a no-op run never pays for them); a
+    // barge:// one too, so that each sending thread's handshake overlaps the walk's start
+    if ((dstRoot === undefined || dst.remote !== undefined) && !opts.dryRun) pool.warm();
     outcome = await running;
   } finally {
     progress?.stop();

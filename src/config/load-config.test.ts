@@ -78,6 +78,7 @@ path = "/mnt/badger"
 write = true
 site = "tacc"
 kind = "posix"
+local_agent = false
 [[tokens]]
 name = "ops"
 secret_file = "ops.secret"
@@ -100,7 +101,7 @@ role = "agent"
   assert.deepEqual(c.retry, { maxAttempts: 3, baseDelayMs: 250, maxDelayMs: 60_000 });
   assert.deepEqual([...c.sites.values()], [{ name: 'sdsc', description: 'San Diego' }, { name: 'tacc' }]);
   assert.deepEqual(c.endpoints.get('panda'), { name: 'panda', kind: 'posix', path: '/mnt/panda', write: false, site: 'sdsc' });
-  assert.deepEqual(c.endpoints.get('badger'), { name: 'badger', kind: 'posix', path: '/mnt/badger', write: true, site: 'tacc' });
+  assert.deepEqual(c.endpoints.get('badger'), { name: 'badger', kind: 'posix', path: '/mnt/badger', write: true, site: 'tacc', localAgent: false });
   assert.deepEqual(c.tokens, [
     { name: 'ops', secret: `${SECRET}-file`, role: 'admin' },
     { name: 'dash', secret: SECRET, role: 'read' },
@@ -159,6 +160,9 @@ test('file refusals name the file, the key and the reason', () => {
     ['[endpoints.panda]\nsite = "sdsc"', 'barge.toml: endpoints.panda.path: missing (required)'],
     ['[endpoints.panda]\npath = "mnt/panda"\nsite = "sdsc"', 'barge.toml: endpoints.panda.path: must be an absolute path, got "mnt/panda"'],
     ['[endpoints.panda]\npath = "/mnt/panda"', 'barge.toml: endpoints.panda.site: missing (required)'],
+    [ep('local_agent = 0'), 'barge.toml: endpoints.panda.local_agent: expected true or false, got 0'],
+    ['[endpoints.tape]\nkind = "archive"\npath = "/a"\nsite = "s"\ndriver = "sim"\nbuffer = "/b"\nbuffer_quota = 10\nlocal_agent = false',
+      'barge.toml: endpoints.tape.local_agent: an archive is staged by the coordinator\'s built-in agent: it cannot be served by remote agents only'],
     [ep('kind = "s3"'), 'barge.toml: endpoints.panda.kind: expected one of "posix", "archive", got "s3"'],
     ['[endpoints."my ep"]\npath = "/x"\nsite = "s"', `barge.toml: endpoints."my ep": "my ep" is not a valid name: use only letters, digits, '_', '.' and '-'`],
     ['endpoints = 3', 'barge.toml: endpoints: expected a table ([endpoints]), got 3'],

@@ -25,7 +25,7 @@ export function readSitesAndEndpoints(root: TableReader): SitesAndEndpoints {
   const endpointStorage = new Map<string, EndpointDescription>();
   for (const [name, t] of root.namedTables('endpoints') ?? []) {
     const kind = readKind(t);
-    t.allowKeys(['write', 'site', 'kind', ...kind.keys]);
+    t.allowKeys(['write', 'site', 'kind', 'local_agent', ...kind.keys]);
     checkName(name, t.where());
     const site = checkName(t.requiredString('site'), t.where('site'));
     if (!sites.has(site)) {
@@ -35,7 +35,13 @@ export function readSitesAndEndpoints(root: TableReader): SitesAndEndpoints {
     // the kind checks its own keys (posix: an absolute path; whether it exists is checked when the server starts)
     const storage = kind.parseEndpoint(t.raw(), t.where());
     endpointStorage.set(name, storage);
-    endpoints.set(name, { name, kind: kind.kind, path: kind.describe(storage), write: t.boolean('write') ?? false, site });
+    // local_agent = false: the endpoint is on remote agents' hosts; the built-in agent neither
+    // serves it nor looks for its path here (it pushes to an agent that serves it)
+    const onAgents = t.boolean('local_agent') === false;
+    if (onAgents && kind.kind === 'archive') {
+      throw configError(t.where('local_agent'), 'an archive is staged by the coordinator\'s built-in agent: it cannot be served by remote agents only');
+    }
+    endpoints.set(name, { name, kind: kind.kind, path: kind.describe(storage), write: t.boolean('write') ?? false, site, ...(onAgents ? { localAgent: false as const } : {}) });
   }
   return { sites, endpoints, endpointStorage };
 }

@@ -10,7 +10,11 @@ import type { TlsConfig } from './read-tls.js';
 import type { InboxConfig } from './read-inbox.js';
 
 /** an endpoint as the API shows it; `path` says where it is, in its kind's words (posix: the directory) */
-export interface EndpointConfig { name: string; kind: string; path: string; write: boolean; site: string }
+export interface EndpointConfig {
+  name: string; kind: string; path: string; write: boolean; site: string;
+  /** false (`local_agent = false`): on remote agents' hosts only; the built-in agent does not serve it */
+  localAgent?: false;
+}
 export interface SiteConfig { name: string; description?: string }
 export type DbConfig = { kind: 'sqlite'; path: string } | { kind: 'postgres'; url: string } | { kind: 'memory' };
 export interface ListenAddress { host: string; port: number }

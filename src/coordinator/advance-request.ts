@@ -3,7 +3,8 @@
 // depth at a time, and at last to succeeded or failed. Runs under the request's row lock,
 // so several coordinators may call it at once and only one acts.
 import { checkMaxDelete, deleteBlockedBy, needsDeleteCount, notReplacedError } from '../core/delete-gate.js';
-import { dirMetaTasks, type DirMeta } from '../core/dir-meta-order.js';
+import { dirMetaTasks } from '../core/dir-meta-order.js';
+import type { DirMetaItem } from '../core/task-types.js';
 import { parseWithBigints } from '../core/json-bigint.js';
 import type { RequestRecord, StateStore } from '../state/state-store.js';
 import { DIRMETA_BATCH, PHASE_DELETE, PHASE_DELETE_COUNT, PHASE_DIRMETA, PHASE_RESCAN } from './phases.js';
@@ -31,7 +32,7 @@ export async function advanceRequest(store: StateStore, id: string, now: number)
     }
     if (next.dirMetaDepth !== undefined) {
       const dirs = await s.takeDirMeta(id, next.dirMetaDepth);
-      const parsed = dirs.map((d) => parseWithBigints<DirMeta>(d.payload));
+      const parsed = dirs.map((d) => parseWithBigints<DirMetaItem>(d.payload));
       const tasks = dirMetaTasks(parsed, DIRMETA_BATCH).map((t) => encodeTask(t, PHASE_DIRMETA));
       await s.enqueue(id, tasks, now);
       await s.setRequestState(id, [r.state], 'finalizing', now, { phase: PHASE_DIRMETA });

@@ -5,30 +5,26 @@
 // next heartbeat, if it is only cut off for a while, makes it alive again.
 import type { TaskReport } from '../core/agent-wire.js';
 
-/** more tasks than this handed out and never reported (their agents died): forget the oldest */
-const MAX_TRACKED = 100_000;
+/** where the pushes in flight go (PushLoad: the one record of them) */
+export interface PushesInFlight {
+  destinationOf(taskId: number): string | undefined;
+}
 
 export class AgentLiveness {
-  /** task id -> the agent it pushes to, for the tasks in flight */
-  private readonly pushedTo = new Map<number, string>();
   /** agent name -> when a push to it last failed to reach it */
   private readonly lostAt = new Map<string, number>();
 
-  constructor(private readonly leaseMs: number) {}
+  constructor(private readonly leaseMs: number, private readonly pushes: PushesInFlight) {}
 
-  /** a task was handed out that pushes to `agent` */
-  pushing(taskId: number, agent: string): void {
-    if (this.pushedTo.size >= MAX_TRACKED) this.pushedTo.delete(this.pushedTo.keys().next().value as number);
-    this.pushedTo.set(taskId, agent);
-  }
-
-  /** an agent's reports: a push that failed E_NETWORK marks its destination as lost, now */
+  /**
+   * An agent's reports, before they end their pushes in `pushes`: a push that failed
+   * E_NETWORK marks its destination as lost, now.
+   */
   reported(reports: readonly TaskReport[], now: number): void {
     for (const r of reports) {
-      const to = this.pushedTo.get(r.taskId);
-      if (to === undefined) continue;
-      this.pushedTo.delete(r.taskId);
-      if (r.result.errors.some((e) => e.code === 'E_NETWORK')) this.lostAt.set(to, now);
+      if (!r.result.errors.some((e) => e.code === 'E_NETWORK')) continue;
+      const to = this.pushes.destinationOf(r.taskId);
+      if (to !== undefined) this.lostAt.set(to, now);
     }
   }
 

@@ -1,46 +1,41 @@
 // The coordinator: takes requests, keeps them in the state store, and runs the loops
-// that move them — plan (queued → running with a root task), finish (phase by phase to
-// the end), reap (expired leases back to the queue). Every loop is idempotent and safe
-// with several coordinators on one database.
+// that move them (request-loop.ts). This class wires the parts together and is the face
+// the server's routes call: requests, agents, endpoints, live changes, health, metrics.
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { BargeError } from '../core/errors.js';
 import type { Storage } from '../storage/storage.js';
-import { splitEndpointPath } from '../core/endpoint-path.js';
 import type { AuditEntry, ManifestEntry, MetricsSnapshot, Page, RequestRecord, StateStore, StoredError } from '../state/state-store.js';
-import { OPEN_STATES, RUNNING_STATES, type RequestState } from '../core/request-states.js';
+import { RUNNING_STATES, type RequestState } from '../core/request-states.js';
 import { applyAction, applyPriority } from './request-actions.js';
 import { SAMPLE_MS, ThroughputSampler } from './throughput-sampler.js';
-import { agentStatuses, pruneLostAgents, type AgentStatus } from './agent-roster.js';
-import { advanceRequest } from './advance-request.js';
+import { agentStatuses, type AgentStatus } from './agent-roster.js';
 import { AgentService, type AgentServiceOptions } from './agent-service.js';
 import type { ServiceConfig } from '../config/service-config.js';
-import { overlaps, resolveEndpointPath, type EndpointPath } from '../storage/posix/endpoint-paths.js';
-import { DEFAULT_PLAN_RATE, openSide, openSides, planOnAgents, planRequest } from './plan-request.js';
+import { resolveEndpointPath } from '../storage/posix/endpoint-paths.js';
+import { DEFAULT_PLAN_RATE, openSides, planOnAgents, planRequest } from './plan-request.js';
 import { PHASE_TRANSFER } from './phases.js';
 import type { ListedEntry, RequestAction, RequestPlan, RequestSpec, RequestView, ThroughputSample } from '../core/request-types.js';
-import { deadlineOf, requestView } from './request-view.js';
-import { encodeTask } from './service-task.js';
-import { checkDeadline, checkListedFiles, syncOptionsOf } from './spec-options.js';
+import { requestView } from './request-view.js';
+import { syncOptionsOf } from './spec-options.js';
 import { RemoteAgents } from './remote-agents.js';
 import { storedSpec } from './stored-spec.js';
 import { watchStore, type StoreFailure } from '../state/watched-store.js';
-import { listOnAgents, listRoot, statOnAgents } from './endpoint-listing.js';
-import { checkSource } from './source-check.js';
+import { listOnAgents, listRoot } from './endpoint-listing.js';
 import type { AgentLink, EnrolBody, EnrolReply, LeasedWork, TaskReport } from '../core/agent-wire.js';
 import type { EndpointConfig, SiteConfig } from '../config/service-config.js';
 import type { EndpointStaging } from '../core/staging-figures.js';
-import { isArchive, StagingLoop } from './staging/staging-loop.js';
+import { StagingLoop } from './staging/staging-loop.js';
+import { checkSpec, onThisHost, refuseArchiveSource, type SpecSides } from './submit-checks.js';
+import { StrandedRequests } from './stranded-requests.js';
+import { RequestLoop } from './request-loop.js';
+import { ChangePublisher } from './change-publisher.js';
+import { storeHealth } from './store-health.js';
+import { sitesOf } from './site-listing.js';
 
-const TICK_MS = 250;
-/** how often requests are checked for an agent that can run them */
-const REACH_CHECK_MS = 2000;
 /** grants for pushes live this long; agents get fresh ones with their leases */
 const GRANT_TTL_MS = 60 * 60_000;
-const CHANGE_MS = 1000;
-const WALK_KINDS = ['root', 'scan'];
-/** a database failure this recent makes the coordinator unhealthy (its loops write every tick while there is work) */
-const HEALTH_WINDOW_MS = 5000;
+const WALK_KINDS = ['root', 'scan', 'scans'];
 
 export interface CoordinatorOptions {
   now?: () => number;
@@ -54,15 +49,9 @@ export interface CoordinatorOptions {
 export class Coordinator {
   readonly agentLink: AgentService;
   readonly remoteAgents: RemoteAgents;
+  /** 'error' (a loop failed) and 'audit' (an entry committed) */
   private readonly events = new EventEmitter();
-  private timers: NodeJS.Timeout[] = [];
-  private ticking = false;
-  private kickedWhileTicking = false;
-  private dirty = new Set<string>();
-  private lastSeen = new Map<string, number>();
-  private reachCheckedAt = 0;
-  /** requests no live agent can run now, as the last check found them */
-  private waiting = new Map<string, { reason: string; since: number; until: number }>();
+  private samplerTimer: NodeJS.Timeout | undefined;
 
   private readonly now: () => number;
   private readonly store: StateStore;
@@ -70,6 +59,9 @@ export class Coordinator {
   private readonly sampler: ThroughputSampler;
   /** stages the files of requests from archive endpoints (with the built-in agent: the archive is on this host) */
   private readonly staging: StagingLoop | undefined;
+  private readonly stranded: StrandedRequests;
+  private readonly loop: RequestLoop;
+  private readonly changes: ChangePublisher;
 
   /** `storageAt` opens an endpoint directory (the backend is the caller's choice: cli wires posix) */
   constructor(raw: StateStore, private readonly config: ServiceConfig, private readonly storageAt: (abs: string) => Storage, o: CoordinatorOptions = {}) {
@@ -78,24 +70,36 @@ export class Coordinator {
     const store = this.store = watched.store;
     this.lastStoreFailure = watched.lastFailure;
     this.events.setMaxListeners(0);
+    const onError = (e: unknown): void => { this.events.emit('error', e); };
+    this.changes = new ChangePublisher({ store, view: (r) => this.view(r), onError });
     this.agentLink = new AgentService(store, {
       endpoints: config.endpoints, retry: config.retry, leaseMs: config.leaseTimeoutMs, transfers: config.transfers,
       asRoot: typeof process.getuid === 'function' && process.getuid() === 0, now,
-      onProgress: (ids) => { for (const id of ids) this.dirty.add(id); this.workQueued(); this.kick(); },
+      onProgress: (ids) => { for (const id of ids) this.changes.changed(id); this.workQueued(); this.kick(); },
       ...(o.onLeased ? { onLeased: o.onLeased } : {}),
       ...(o.chunkCutoff !== undefined ? { chunkCutoff: o.chunkCutoff } : {}),
     });
     this.sampler = new ThroughputSampler(store, now, () => this.agentLink.movedBy);
     if (config.localAgent) {
       this.staging = new StagingLoop({
-        store, endpoints: config.endpointStorage, now,
-        onError: (e) => this.events.emit('error', e),
-        onChange: (id) => { this.dirty.add(id); this.workQueued(); this.kick(); },
+        store, endpoints: config.endpointStorage, now, onError,
+        onChange: (id) => { this.changes.changed(id); this.workQueued(); this.kick(); },
       });
     }
     this.remoteAgents = new RemoteAgents(store, this.agentLink, {
       coordinator: config.name, endpoints: config.endpoints, leaseMs: config.leaseTimeoutMs, grantTtlMs: GRANT_TTL_MS, now,
     });
+    this.stranded = new StrandedRequests({
+      store, remoteAgents: this.remoteAgents, agentWaitMs: config.agentWaitMs, now,
+      onFailed: (id) => {
+        this.changes.changed(id);
+        this.agentLink.canceled(id);
+        this.remoteAgents.requestCanceled(id);
+      },
+    });
+    this.loop = new RequestLoop({ store, config, stranded: this.stranded, now, onMoved: () => this.workQueued(), onError,
+      // an end is announced at once: a client that follows the events need not wait for the next round
+      onFinished: (id) => this.changes.publishNow(id) });
   }
 
   // ---- agents on other hosts
@@ -105,12 +109,16 @@ export class Coordinator {
 
   /**
    * The built-in agent joins as any agent does (its row, its earlier leases handed back) and
-   * is placed as any is: it serves the endpoints it names, so it copies locally between them.
+   * is placed as any is: it serves the endpoints it names, so it copies locally between them
+   * (and, when some endpoints are on agents' hosts only, pushes to those agents).
    * Returns its link and how many tasks a previous process of its name held.
    */
   async enrolBuiltIn(b: EnrolBody): Promise<{ link: AgentLink; released: number }> {
     const released = await this.remoteAgents.register(b);
-    return { link: this.agentLink.localLink(b.endpoints), released };
+    const local = this.agentLink.localLink(b.endpoints);
+    // an endpoint it does not serve is on agents' hosts: it is placed as they are, and pushes there
+    const everywhere = [...this.config.endpoints.keys()].every((e) => b.endpoints.includes(e));
+    return { link: everywhere ? local : this.remoteAgents.builtInLink(local), released };
   }
 
   // the HTTP routes' calls: `secret` is the one the agent's enrolment got (none: refused)
@@ -131,34 +139,25 @@ export class Coordinator {
   }
 
   start(): void {
-    this.timers.push(setInterval(() => this.kick(), TICK_MS));
-    this.timers.push(setInterval(() => { void this.reap(); }, Math.max(250, Math.floor(this.config.leaseTimeoutMs / 4))));
-    this.timers.push(setInterval(() => { void this.publishChanges(); }, CHANGE_MS));
-    this.timers.push(setInterval(() => { this.sampler.sample().catch((e: unknown) => this.events.emit('error', e)); }, SAMPLE_MS));
+    this.loop.start();
+    this.changes.start();
+    this.samplerTimer ??= setInterval(() => { this.sampler.sample().catch((e: unknown) => this.events.emit('error', e)); }, SAMPLE_MS);
     this.staging?.start();
     this.kick();
   }
 
   async stop(): Promise<void> {
-    for (const t of this.timers) clearInterval(t);
-    this.timers = [];
+    this.loop.stopTimers();
+    this.changes.stop();
+    clearInterval(this.samplerTimer);
+    this.samplerTimer = undefined;
     await this.staging?.stop();
-    while (this.ticking) await new Promise((r) => setTimeout(r, 10));
+    await this.loop.idle();
   }
 
-  /**
-   * Run the plan and finish loops soon (once at a time). A kick while they run makes them
-   * run once more straight after: what it announced (a report that finished a phase, say)
-   * is acted on then, not at the next timer tick.
-   */
+  /** run the plan and finish loops soon (request-loop.ts) */
   kick(): void {
-    if (this.ticking) { this.kickedWhileTicking = true; return; }
-    this.ticking = true;
-    this.kickedWhileTicking = false;
-    this.tick().then((moved) => { if (moved) this.workQueued(); }, (e: unknown) => this.events.emit('error', e)).finally(() => {
-      this.ticking = false;
-      if (this.kickedWhileTicking && this.timers.length > 0) this.kick();
-    });
+    this.loop.kick();
   }
 
   /** tasks may be queued: every agent waiting for work looks again now */
@@ -171,87 +170,6 @@ export class Coordinator {
     this.events.on('error', listener);
   }
 
-  /** true when a request started or moved on (new tasks may be queued) */
-  private async tick(): Promise<boolean> {
-    const now = this.now();
-    let moved = false;
-    for (const r of await this.store.requestsIn(['queued'])) {
-      // from an archive: staging first, while its walk runs and its files come off tape
-      const to = isArchive(this.config.endpointStorage, r.srcEndpoint) ? 'staging' : 'running';
-      await this.store.tx(async (s) => {
-        if (await s.setRequestState(r.id, ['queued'], to, now, { phase: PHASE_TRANSFER })) {
-          await s.enqueue(r.id, [encodeTask({ kind: 'root' }, PHASE_TRANSFER)], now);
-          moved = true;
-        }
-      });
-    }
-    const active = await this.store.requestsIn(RUNNING_STATES);
-    for (const r of active) {
-      // most ticks follow a report that left tasks open: one read says so, without the
-      // transaction and row lock of advanceRequest (which looks again, under the lock)
-      if (await this.store.openTasks(r.id, r.phase) > 0) continue;
-      for (let i = 0; i < 100; i++) {
-        const a = await advanceRequest(this.store, r.id, this.now());
-        if (a !== 'moved') break;
-        moved = true;
-      }
-    }
-    if (now - this.reachCheckedAt >= REACH_CHECK_MS) {
-      this.reachCheckedAt = now;
-      // the built-in agent reaches every endpoint: only without it can a request be stranded
-      if (!this.config.localAgent) await this.checkWaits(active);
-      await this.failPastDeadline();
-    }
-    return moved;
-  }
-
-  /** an open request whose deadline passed fails, saying how far it got */
-  private async failPastDeadline(): Promise<void> {
-    const now = this.now();
-    for (const r of await this.store.requestsIn(OPEN_STATES)) {
-      const deadline = deadlineOf(r);
-      if (deadline === undefined || now < deadline) continue;
-      const c = r.counters;
-      await this.failOpen(r, `its deadline ${new Date(deadline).toISOString()} passed: ${c.filesCopied} of ${c.filesToCopy} files copied so far`);
-    }
-  }
-
-  /**
-   * A request no live agent can run waits, with the reason in its view, until one returns;
-   * it fails when its deadline passes, or after agent_wait when it has none.
-   */
-  private async checkWaits(active: readonly RequestRecord[]): Promise<void> {
-    const now = this.now();
-    const stuck = await this.remoteAgents.stuck(active);
-    this.waiting = new Map();
-    for (const s of stuck) {
-      const r = active.find((x) => x.id === s.id);
-      if (!r) continue;
-      const deadline = deadlineOf(r);
-      const until = deadline ?? s.since + this.config.agentWaitMs;
-      this.waiting.set(s.id, { reason: s.reason, since: s.since, until });
-      if (now < until) continue;
-      const why = deadline === undefined ? 'agent_wait' : `its deadline ${new Date(deadline).toISOString()}`;
-      await this.failOpen(r, `no agent can run this request: ${s.reason} (waited ${waitedText(now - s.since)}, until ${why})`);
-    }
-  }
-
-  private async failOpen(r: RequestRecord, message: string): Promise<void> {
-    if (await this.store.setRequestState(r.id, [r.state], 'failed', this.now(), { message })) {
-      this.waiting.delete(r.id);
-      this.dirty.add(r.id);
-      this.agentLink.canceled(r.id);
-      this.remoteAgents.requestCanceled(r.id);
-    }
-  }
-
-  private async reap(): Promise<void> {
-    try {
-      if (await this.store.reapExpired(this.now()) > 0) this.kick();
-      await pruneLostAgents(this.store, this.now(), this.config.leaseTimeoutMs, this.config.agentPruneMs);
-    } catch (e) { this.events.emit('error', e); }
-  }
-
   // ---- requests
 
   /**
@@ -259,10 +177,7 @@ export class Coordinator {
    * drop-folder file it comes from, whose key is kept in the request's own transaction.
    */
   async submit(spec: RequestSpec, actor: string, inbox?: { key: string; file: string }): Promise<RequestView> {
-    const srcName = splitEndpointPath(spec.source, 'source').name;
-    if (!this.config.localAgent && this.config.endpoints.get(srcName)?.kind === 'archive') {
-      throw new BargeError('E_BAD_INPUT', `source: endpoint '${srcName}' is an archive, and archives are staged by a coordinator with its built-in agent (this one runs without it: local_agent = false or --no-local-agent)`);
-    }
+    refuseArchiveSource(spec, this.config);
     const { src, dst } = await this.checkSpec(spec);
     const id = spec.id ?? randomUUID();
     const now = this.now();
@@ -284,24 +199,8 @@ export class Coordinator {
     return this.get(id);
   }
 
-  /** a spec's two sides, checked as submit checks them: endpoints, overlap, options, the source there */
-  private async checkSpec(spec: RequestSpec): Promise<{ src: EndpointPath<EndpointConfig>; dst: EndpointPath<EndpointConfig> }> {
-    // without the built-in agent, endpoint roots are on agents' hosts, not this one
-    const here = this.config.localAgent;
-    const src = resolveEndpointPath(this.config.endpoints, spec.source, 'source', here);
-    const dst = resolveEndpointPath(this.config.endpoints, spec.destination, 'destination', here);
-    if (!dst.endpoint.write) throw new BargeError('E_READ_ONLY', `destination: endpoint '${dst.endpoint.name}' may not be written (write = false)`);
-    // two sites' file systems are apart: /data at one does not hold /data/x at the other
-    const sameFileSystem = here || src.endpoint.site === dst.endpoint.site;
-    if (sameFileSystem && overlaps(src.abs, dst.abs)) throw new BargeError('E_BAD_INPUT', `source and destination overlap: ${spec.source} and ${spec.destination}`);
-    if (spec.maxDelete !== undefined && !spec.delete) throw new BargeError('E_BAD_INPUT', 'body/maxDelete needs delete: true');
-    if (spec.checksum && spec.sizeOnly) throw new BargeError('E_BAD_INPUT', 'body/checksum and body/sizeOnly exclude each other');
-    checkListedFiles(spec);
-    checkDeadline(spec, this.now());
-    // an endpoint of another kind (archive) is no directory at src.abs: it is opened by its kind
-    const local = src.endpoint.kind === 'posix' ? () => this.storageAt(src.abs).stat('') : () => openSide(this.config.endpointStorage, src.endpoint.name, src.rel).stat('');
-    await checkSource(`${src.endpoint.name}:${src.rel}`, here ? local : (e, p) => statOnAgents(this.remoteAgents, e, p, this.config.tls?.ca));
-    return { src, dst };
+  private checkSpec(spec: RequestSpec): Promise<SpecSides> {
+    return checkSpec(spec, { config: this.config, storageAt: this.storageAt, remoteAgents: this.remoteAgents, now: this.now });
   }
 
   /** what the request would copy and how long it may take (plan-request.ts); nothing is stored; `rate`: bytes/s */
@@ -311,6 +210,8 @@ export class Coordinator {
     const how = { rate: o.rate ?? this.config.planRate ?? DEFAULT_PLAN_RATE, nowNs: BigInt(this.now()) * 1_000_000n };
     // without the built-in agent the endpoints are on agents' hosts: live agents list them
     if (!this.config.localAgent) return planOnAgents(this.remoteAgents, sides, opts, { ...how, ca: this.config.tls?.ca });
+    const here = { endpoints: this.config.endpointStorage, src: onThisHost(this.config, sides.src.endpoint.name), dst: onThisHost(this.config, sides.dst.endpoint.name) };
+    if (!here.src || !here.dst) return planOnAgents(this.remoteAgents, sides, opts, { ...how, ca: this.config.tls?.ca }, here);
     return planRequest(openSides(this.config.endpointStorage, sides), opts, how);
   }
 
@@ -326,7 +227,7 @@ export class Coordinator {
     const view = requestView(r, walkDone, this.now());
     const staging = this.staging?.figuresOf(r.id);
     if (staging) view.staging = staging;
-    const w = RUNNING_STATES.includes(r.state) ? this.waiting.get(r.id) : undefined;
+    const w = RUNNING_STATES.includes(r.state) ? this.stranded.waitingOf(r.id) : undefined;
     if (w) view.waiting = { reason: w.reason, since: new Date(w.since).toISOString(), until: new Date(w.until).toISOString() };
     return view;
   }
@@ -377,7 +278,7 @@ export class Coordinator {
       this.agentLink.canceled(id);
       this.remoteAgents.requestCanceled(id);
     }
-    this.dirty.add(id);
+    this.changes.changed(id);
     this.kick();
     return this.get(id);
   }
@@ -385,7 +286,7 @@ export class Coordinator {
   /** `priority` from 1 to 10, while the request is open; kept in its audit trail as an action of `actor` */
   async setPriority(id: string, priority: number, actor: string): Promise<RequestView> {
     this.audited(id, await applyPriority(this.store, await this.found(id), priority, actor, this.now()));
-    this.dirty.add(id);
+    this.changes.changed(id);
     return this.get(id);
   }
 
@@ -405,14 +306,7 @@ export class Coordinator {
   }
 
   sites(): (SiteConfig & { endpoints: string[] })[] {
-    const out = new Map<string, { name: string; description?: string; endpoints: string[] }>();
-    for (const s of this.config.sites.values()) out.set(s.name, { ...s, endpoints: [] });
-    for (const e of this.config.endpoints.values()) {
-      let s = out.get(e.site);
-      if (!s) out.set(e.site, (s = { name: e.site, endpoints: [] }));
-      s.endpoints.push(e.name);
-    }
-    return [...out.values()];
+    return sitesOf(this.config);
   }
 
   /** every agent in the table, alive or lost by placement's rule */
@@ -423,7 +317,7 @@ export class Coordinator {
   async ls(endpoint: string, path: string): Promise<ListedEntry[]> {
     if (!this.config.endpoints.has(endpoint)) throw new BargeError('E_NOT_FOUND', `no endpoint named '${endpoint}'`);
     // without the built-in agent the endpoint is on agents' hosts: one of them looks
-    if (!this.config.localAgent) return listOnAgents(this.remoteAgents, endpoint, path, this.config.tls?.ca);
+    if (!onThisHost(this.config, endpoint)) return listOnAgents(this.remoteAgents, endpoint, path, this.config.tls?.ca);
     const at = resolveEndpointPath(this.config.endpoints, `${endpoint}:${path}`, 'path');
     return listRoot(this.storageAt(at.abs), `${endpoint}:${at.rel}`);
   }
@@ -431,40 +325,12 @@ export class Coordinator {
   // ---- live changes, health, metrics
 
   onChange(listener: (v: RequestView) => void): () => void {
-    this.events.on('change', listener);
-    return () => this.events.off('change', listener);
+    return this.changes.onChange(listener);
   }
 
-  private async publishChanges(): Promise<void> {
-    if (this.events.listenerCount('change') === 0) return;
-    try {
-      const active = await this.store.requestsIn(OPEN_STATES);
-      const ids = new Set([...active.map((r) => r.id), ...this.dirty, ...this.lastSeen.keys()]);
-      this.dirty.clear();
-      for (const id of ids) {
-        const r = await this.store.getRequest(id);
-        if (!r) { this.lastSeen.delete(id); continue; }
-        if (this.lastSeen.get(id) === r.updatedAt) continue;
-        this.lastSeen.set(id, r.updatedAt);
-        if (!OPEN_STATES.includes(r.state)) this.lastSeen.delete(id);
-        this.events.emit('change', await this.view(r));
-      }
-    } catch (e) { this.events.emit('error', e); }
-  }
-
-  /**
-   * Down when the database does not answer a read, or refused a statement as away (full,
-   * cannot write, cut) within the last HEALTH_WINDOW_MS: a full disk still answers SELECTs.
-   */
-  async health(): Promise<{ ok: boolean; db: string; message?: string }> {
-    try {
-      await this.store.ping();
-    } catch {
-      return { ok: false, db: this.store.flavor, message: 'the database does not answer' };
-    }
-    const f = this.lastStoreFailure();
-    if (f !== undefined && this.now() - f.at < HEALTH_WINDOW_MS) return { ok: false, db: this.store.flavor, message: `${f.reason} (${Math.round((this.now() - f.at) / 1000)} s ago)` };
-    return { ok: true, db: this.store.flavor };
+  /** store-health.ts: down when the database does not answer, or refused a statement as away lately */
+  health(): Promise<{ ok: boolean; db: string; message?: string }> {
+    return storeHealth(this.store, this.lastStoreFailure, this.now);
   }
 
   async metrics(): Promise<MetricsSnapshot> {
@@ -488,9 +354,4 @@ export class Coordinator {
   onLease(listener: (seconds: number) => void): () => void {
     return this.agentLink.onLease(listener);
   }
-}
-
-function waitedText(ms: number): string {
-  const s = Math.round(ms / 1000);
-  return s < 120 ? `${s} s` : s < 7200 ? `${Math.round(s / 60)} min` : `${Math.round(s / 360) / 10} h`;
 }

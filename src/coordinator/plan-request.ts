@@ -49,10 +49,13 @@ export function openSides(endpoints: ReadonlyMap<string, EndpointDescription>, s
  * grants (as `ls` without the built-in agent): an archive source is listed, not located.
  */
 export function planOnAgents(agents: RemoteAgents, sides: { src: { endpoint: { name: string }; rel: string }; dst: { endpoint: { name: string }; rel: string } },
-  opts: SyncOptions, o: { rate: number; nowNs: bigint; ca?: string | undefined }): Promise<RequestPlan> {
+  opts: SyncOptions, o: { rate: number; nowNs: bigint; ca?: string | undefined }, here?: { endpoints: ReadonlyMap<string, EndpointDescription>; src: boolean; dst: boolean }): Promise<RequestPlan> {
   const { src, dst } = sides;
-  return onAgents(agents, src.endpoint.name, src.rel, o.ca, (from, source) =>
-    onAgents(agents, dst.endpoint.name, dst.rel, o.ca, (to, destination) => planRequest({ src: from, dst: to, source, destination }, opts, o)));
+  // a side on this host (with the built-in agent) is opened here, the other asked of an agent that serves it
+  const side = <T>(s: { endpoint: { name: string }; rel: string }, onThisHost: boolean, f: (storage: Storage, where: string) => Promise<T>): Promise<T> =>
+    (onThisHost && here ? f(openSide(here.endpoints, s.endpoint.name, s.rel), `${s.endpoint.name}:${s.rel}`) : onAgents(agents, s.endpoint.name, s.rel, o.ca, f));
+  return side(src, here?.src === true, (from, source) =>
+    side(dst, here?.dst === true, (to, destination) => planRequest({ src: from, dst: to, source, destination }, opts, o)));
 }
 
 /** where each file lies on tape; a file the archive cannot place is an error of the plan */

@@ -39,3 +39,30 @@ test('pushes never reported (their source died) stop counting after ten lease ti
   assert.ok(l.of('b2') > 0);
   assert.equal(l.least(agents).name, 'b1');
 });
+
+test('least drops the pushes gone stale before it compares, with no other call first', () => {
+  let now = 0;
+  const l = new PushLoad(1000, () => now);
+  l.started(1, 'b1', 64 * MiB);
+  l.started(2, 'b2', 128 * MiB);
+  now = 8000;
+  l.started(3, 'b3', MiB);
+  now = 10_001;
+  assert.equal(l.least(agents).name, 'b1', 'b1 and b2 count nothing now: b1 is first in turn');
+  assert.equal(l.least([agents[2], agents[1]] as typeof agents).name, 'b2', 'b3 still counts its push');
+});
+
+test('where a push in flight goes: its destination until its report, the latest one when handed out again', () => {
+  let now = 0;
+  const l = new PushLoad(1000, () => now);
+  assert.equal(l.destinationOf(1), undefined);
+  l.started(1, 'b1', MiB);
+  l.started(2, 'b2', MiB);
+  assert.equal(l.destinationOf(1), 'b1');
+  l.started(1, 'b3', MiB);
+  assert.equal(l.destinationOf(1), 'b3', 'handed out again: its new destination');
+  l.ended(1);
+  assert.equal(l.destinationOf(1), undefined, 'reported: no longer in flight');
+  now = 10_001;
+  assert.equal(l.destinationOf(2), undefined, 'never reported for ten lease times: forgotten');
+});

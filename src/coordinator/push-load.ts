@@ -2,6 +2,8 @@
 // out: the bytes of the push tasks leased and not yet reported, per agent. Placement sends
 // the next push to the destination with the least, so that a link that finished its push
 // early takes the next one instead of idling while others queue (bench/dataplane/scale-out.sh).
+// It is the one record of which pushes are in flight to whom: agent liveness asks it where a
+// reported push went (destinationOf).
 
 /** a task's share when it carries few bytes (a scan, a delete): it still takes a stream */
 const TASK_WEIGHT = 1024 * 1024;
@@ -41,6 +43,12 @@ export class PushLoad {
     else this.byAgent.delete(f.agent);
   }
 
+  /** the agent task `taskId` was handed out to push to, while it is in flight */
+  destinationOf(taskId: number): string | undefined {
+    this.dropStale();
+    return this.tasks.get(taskId)?.agent;
+  }
+
   /** the bytes (and streams) being pushed to `agent` */
   of(agent: string): number {
     this.dropStale();
@@ -49,10 +57,12 @@ export class PushLoad {
 
   /** the first of `options` (in the caller's order: its turn) with the least in flight */
   least<T extends { name: string }>(options: readonly T[]): T {
+    // once for the call, not once per option
+    this.dropStale();
     let best = options[0] as T;
     let bestLoad = Infinity;
     for (const o of options) {
-      const load = this.of(o.name);
+      const load = this.byAgent.get(o.name) ?? 0;
       if (load < bestLoad) { best = o; bestLoad = load; }
     }
     return best;

@@ -5,7 +5,7 @@
 // tasks leased before this coordinator restarted), heartbeats that carry cancellations.
 import type { KeyObject } from 'node:crypto';
 import { BargeError } from '../core/errors.js';
-import { BUILT_IN_AGENT_SUFFIX, nameTakenMessage, threadsOfSlots, type EnrolBody, type EnrolReply, type Job, type LeasedWork, type TaskReport } from '../core/agent-wire.js';
+import { AGENT_PROTOCOL, BUILT_IN_AGENT_SUFFIX, nameTakenMessage, threadsOfSlots, type AgentLink, type EnrolBody, type EnrolReply, type Job, type LeasedWork, type TaskReport } from '../core/agent-wire.js';
 import type { AgentRecord, StateStore } from '../state/state-store.js';
 import { newGrantKeys, privateKeyFromPem, privateKeyPem, publicKeyPem, signGrant } from '../transport/session-auth.js';
 import { createPublicKey } from 'node:crypto';
@@ -45,8 +45,8 @@ export class RemoteAgents {
   private readonly liveness: AgentLiveness;
 
   constructor(private readonly store: StateStore, private readonly link: AgentService, private readonly o: RemoteAgentOptions) {
-    this.liveness = new AgentLiveness(o.leaseMs);
     this.load = new PushLoad(o.leaseMs, () => this.o.now());
+    this.liveness = new AgentLiveness(o.leaseMs, this.load);
   }
 
   /** the signing key: made by the first coordinator to need it, shared through the database */
@@ -85,6 +85,7 @@ export class RemoteAgents {
    * the name then has a new secret, so the crashed process's calls, if it was only cut off, fail.
    */
   async enrol(b: EnrolBody): Promise<EnrolReply> {
+    checkProtocol(b);
     // this coordinator's own (builtInAgentName) and those of others sharing the database
     if (b.name.endsWith(BUILT_IN_AGENT_SUFFIX)) {
       throw new BargeError('E_BAD_INPUT', `agent name '${b.name}' is kept for a coordinator's built-in agent (NAME${BUILT_IN_AGENT_SUFFIX}): give this agent another --name`);
@@ -114,9 +115,28 @@ export class RemoteAgents {
     checkAgentSecret(agentId, secret, await this.store.agentSecretHash(agentId));
   }
 
-  /** the agent, and the live agents it may be placed with; its identity checked first */
-  private async known(agentId: string, secret: string | undefined): Promise<{ me: PlacedAgent; live: PlacedAgent[]; slots: number }> {
-    await this.identify(agentId, secret);
+  /**
+   * The built-in agent's link when it does not serve every endpoint (some are `local_agent =
+   * false`): it is placed as an agent on another host is, so it copies locally between the
+   * endpoints it serves and pushes to an agent that serves the destination otherwise (an
+   * archive on this host to a remote site). In-process: no secret, no long poll.
+   */
+  builtInLink(local: AgentLink): AgentLink {
+    return {
+      lease: (agentId, capacity) => this.leaseOnce(agentId, undefined, capacity, false),
+      report: (agentId, reports) => this.reported(agentId, reports),
+      heartbeat: async (agentId, running, held) => {
+        this.queues.heard(agentId, held);
+        await this.link.heartbeat(agentId, running, held);
+      },
+      onCancel: (listener) => local.onCancel(listener),
+      ...(local.onWork ? { onWork: local.onWork.bind(local) } : {}),
+    };
+  }
+
+  /** the agent, and the live agents it may be placed with; its identity checked first (an in-process agent has none to check) */
+  private async known(agentId: string, secret: string | undefined, check = true): Promise<{ me: PlacedAgent; live: PlacedAgent[]; slots: number }> {
+    if (check) await this.identify(agentId, secret);
     const now = this.o.now();
     const all = await this.store.listAgents();
     const live = all.filter((a) => this.liveness.alive(a, now)).map(placed);
@@ -150,8 +170,8 @@ export class RemoteAgents {
     for (const done of [...this.sleepers]) done();
   }
 
-  private async leaseOnce(agentId: string, secret: string | undefined, capacity: number): Promise<LeasedWork[]> {
-    const { me, live, slots } = await this.known(agentId, secret);
+  private async leaseOnce(agentId: string, secret: string | undefined, capacity: number, check = true): Promise<LeasedWork[]> {
+    const { me, live, slots } = await this.known(agentId, secret, check);
     // running requests, and canceled ones whose partial files are being removed (placed as their copies were)
     const runnable = (await this.store.runnableRequests()).map((r) => ({ id: r.id, src: r.srcEndpoint, dst: r.dstEndpoint }));
     const places = placementsFor(me, runnable, live);
@@ -163,10 +183,7 @@ export class RemoteAgents {
     const out: LeasedWork[] = [];
     for (const w of work) {
       const job = await this.jobFor(w.job, places.get(w.job.requestId) as Placement, me, live);
-      if (job.push) {
-        this.liveness.pushing(w.taskId, job.push.agent);
-        this.load.started(w.taskId, job.push.agent, sizeOf(w.task).bytes);
-      }
+      if (job.push) this.load.started(w.taskId, job.push.agent, sizeOf(w.task).bytes);
       out.push({ ...w, job });
     }
     return out;
@@ -210,6 +227,11 @@ export class RemoteAgents {
 
   async report(agentId: string, secret: string | undefined, reports: TaskReport[]): Promise<void> {
     await this.identify(agentId, secret);
+    await this.reported(agentId, reports);
+  }
+
+  private async reported(agentId: string, reports: TaskReport[]): Promise<void> {
+    // liveness asks the load where each push went: before the load forgets them
     this.liveness.reported(reports, this.o.now());
     for (const r of reports) this.load.ended(r.taskId);
     this.queues.reported(agentId, reports.map((r) => r.taskId));
@@ -286,4 +308,12 @@ function sourceRank(me: PlacedAgent, src: string, live: readonly PlacedAgent[]):
 
 function endpointOf(text: string): string {
   return splitEndpointPath(text, 'endpoint').name;
+}
+
+/** an agent on an older build than the tasks this coordinator sends: refused, naming both builds */
+function checkProtocol(b: EnrolBody): void {
+  const theirs = b.protocol ?? 0;
+  if (theirs >= AGENT_PROTOCOL) return;
+  throw new BargeError('E_STATE', `agent '${b.name}' is older than this coordinator: it speaks agent protocol ${theirs}${b.version === undefined ? '' : ` (barge ${b.version})`}, ` +
+    `this coordinator needs ${AGENT_PROTOCOL} or later: upgrade barge on the agent's host`);
 }

@@ -22,6 +22,7 @@ export type ServiceTask = Task;
 
 /** the task as a lease hands it out: a scan whose last attempt never reported copies its small files again */
 export function asLeased<T extends ServiceTask & ReportedMarker>(t: T, attempts: number): T {
+  if (t.kind === 'scans') return { ...t, dirs: t.dirs.map((d) => asLeased(d, attempts)) };
   if (t.kind !== 'scan' || attempts <= (t.reportedAttempt ?? 0) + 1) return t;
   return { ...t, copyAgain: true };
 }
@@ -41,7 +42,7 @@ export function sizeOf(t: ServiceTask): { items: number; bytes: number } {
     case 'chunk': return { items: 0, bytes: t.length };
     case 'prepare': case 'finalize': return { items: 1, bytes: 0 };
     case 'delete': return { items: t.items.length, bytes: 0 };
-    case 'dirmeta': return { items: t.dirs.length, bytes: 0 };
+    case 'dirmeta': case 'scans': return { items: t.dirs.length, bytes: 0 };
     case 'link': return { items: t.links.length, bytes: 0 };
     case 'abort': return { items: t.partials.length, bytes: 0 };
     default: return { items: 1, bytes: 0 };

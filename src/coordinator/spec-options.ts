@@ -45,6 +45,8 @@ export function syncOptionsOf(spec: RequestSpec, o: { transfers: number; asRoot:
     hash: spec.hash ?? 'xxh3',
     verify: spec.verify ?? false,
     keepCache: spec.keepCache ?? false,
+    acls: spec.acls ?? false,
+    xattrs: spec.xattrs ?? false,
     transfers: o.transfers,
     ...(o.chunkCutoff !== undefined ? { chunkCutoff: o.chunkCutoff, chunkSize: Math.max(1, Math.floor(o.chunkCutoff / 4)) } : {}),
     filter: {

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import type { Entry } from '../core/entry.js';
 import { parseWithBigints } from '../core/json-bigint.js';
 import { defaultSyncOptions } from '../core/sync-options.js';
-import type { ChunkTask, CopyBatchTask, FileItem, FinalizeChunkedTask, ScanTask } from '../core/task-types.js';
+import type { ChunkTask, CopyBatchTask, FileItem, FinalizeChunkedTask, ScanGroupTask, ScanTask } from '../core/task-types.js';
 import { HELD_UNTIL_STAGED } from '../core/request-states.js';
 import { asLeased, decodeTask } from './service-task.js';
 import { backoffMs, taskOutcome } from './task-outcome.js';
@@ -124,4 +124,54 @@ test('a scan of an archive source holds each copy, a large file\'s prepare too, 
   assert.deepEqual(held.counters?.filesToCopy, 3);
   const plain = taskOutcome(input);
   assert.deepEqual((plain.tasks ?? []).map((t) => [t.kind, t.notBefore ?? 0]), [['scan', 0], ['prepare', 0], ['copy', 0]]);
+});
+
+const scanOf = (rel: string): ScanTask => ({ kind: 'scan', rel, src: { ...entry(rel, 0), type: 'dir' }, dst: undefined, dstExists: false, insideListedDir: false });
+
+test('a group of scans: each directory as its own scan; only the one that failed runs again; what they found is grouped afresh', () => {
+  const task: ScanGroupTask = { kind: 'scans', dirs: [scanOf('a'), scanOf('b'), scanOf('c')] };
+  const found = ['a/1', 'a/2', 'a/3', 'c/1', 'c/2'].map(scanOf);
+  const c = taskOutcome({
+    task, phase: 0, attempts: 2, opts: defaultSyncOptions(), retry, now: 0, random: () => 0,
+    result: {
+      counters: {}, errors: [], events: [],
+      scans: [
+        { counters: { dirsFound: 1, filesCopied: 1 }, errors: [], events: [], descend: found.slice(0, 3), copies: [item('a/x')], hashes: [['a/h', 'ff']], copiedHere: [['a/h', 10, '1']], dirMeta: { rel: 'a', src: entry('a', 0) } },
+        { counters: { dirsFound: 1, failed: 1 }, errors: [{ code: 'E_IO', message: 'cannot list', path: 'b', retryable: true }], events: [] },
+        { counters: { dirsFound: 1 }, errors: [{ code: 'E_PERMISSION', message: 'no', path: 'c/f', retryable: false }], events: [], descend: found.slice(3) },
+      ],
+    },
+  });
+  assert.equal(c.counters?.dirsFound, 3);
+  assert.equal(c.counters?.filesCopied, 1);
+  assert.equal(c.counters?.filesToCopy, 1);
+  assert.equal(c.counters?.failed, 1, 'the retried directory is not counted failed');
+  assert.deepEqual(c.errors, [{ path: 'c/f', code: 'E_PERMISSION', message: 'no' }]);
+  const again = decodeTask(c.retry?.payload ?? '{}');
+  assert.equal(again.kind, 'scan');
+  assert.equal(again.kind === 'scan' && again.rel, 'b');
+  assert.equal(again.reportedAttempt, 2);
+  // five directories found: spread over four tasks, scans first, then the copy batch
+  const kinds = c.tasks?.map((t) => t.kind);
+  assert.deepEqual(kinds, ['scans', 'scan', 'scan', 'scan', 'copy']);
+  const rels = (c.tasks ?? []).slice(0, 4).flatMap((t) => { const d = decodeTask(t.payload); return d.kind === 'scans' ? d.dirs.map((x) => x.rel) : d.kind === 'scan' ? [d.rel] : []; });
+  assert.deepEqual(rels, found.map((f) => f.rel));
+  assert.deepEqual(c.manifest, [{ path: 'a/h', size: 10, mtimeNs: '1', hash: 'xxh3:ff' }]);
+  assert.deepEqual(c.dirMeta?.map((d) => d.path), ['a']);
+});
+
+test('a group whose runner failed as a whole runs again whole; leased again after a lost report, each directory copies again', () => {
+  const task: ScanGroupTask = { kind: 'scans', dirs: [scanOf('a'), scanOf('b')] };
+  const c = taskOutcome({
+    task, phase: 0, attempts: 1, opts: defaultSyncOptions(), retry, now: 0, random: () => 0,
+    result: { counters: { failed: 1 }, events: [], errors: [{ code: 'E_IO', message: 'worker gone', retryable: true }] },
+  });
+  const again = decodeTask(c.retry?.payload ?? '{}');
+  assert.equal(again.kind, 'scans');
+  if (again.kind !== 'scans') return;
+  assert.deepEqual(again.dirs.map((d) => [d.rel, (d as { reportedAttempt?: number }).reportedAttempt]), [['a', 1], ['b', 1]]);
+  assert.equal(c.errors?.length, 0);
+  const leased = asLeased(again, 3);
+  assert.equal(leased.kind === 'scans' && leased.dirs.every((d) => d.copyAgain === true), true);
+  assert.equal(asLeased(again, 2).kind === 'scans' && asLeased(again, 2).dirs.some((d) => d.copyAgain === true), false);
 });

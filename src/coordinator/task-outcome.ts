@@ -10,7 +10,9 @@ import { HELD_UNTIL_STAGED } from '../core/request-states.js';
 import type { SyncOptions } from '../core/sync-options.js';
 import { combineChunkHashes } from '../engine/hasher.js';
 import { bytesCopiedBy } from '../engine/task-result.js';
-import type { FileItem, ScanTask, TaskResult } from '../core/task-types.js';
+import type { FileItem, ScanGroupTask, ScanTask, TaskResult } from '../core/task-types.js';
+import { addCounters, emptyCounters } from '../core/counters.js';
+import { scanGroups } from '../core/scan-groups.js';
 import type { Completion, FileError, ManifestEntry, NewTask } from '../state/state-store.js';
 import type { RetryConfig } from '../config/service-config.js';
 import { PHASE_DELETE, PHASE_RESCAN, PHASE_TRANSFER } from './phases.js';
@@ -49,10 +51,11 @@ function copyBatches(files: FileItem[], phase: number): NewTask[] {
   return cutBatches(files, { maxFiles: BATCH_MAX_FILES, maxBytes: BATCH_MAX_BYTES }).map((batch) => encodeTask({ kind: 'copy', files: batch }, phase));
 }
 
-function afterScan(i: OutcomeInput, c: Completion, tasks: NewTask[]): void {
+/** `descend`: where the directories to scan next go (queued by the caller, in groups) */
+function afterScan(i: OutcomeInput, c: Completion, tasks: NewTask[], descend: ScanTask[]): void {
   const r = i.result;
   const phase = i.phase;
-  for (const d of r.descend ?? []) tasks.push(encodeTask(d, phase));
+  descend.push(...(r.descend ?? []));
   const small: FileItem[] = [];
   const held: NewTask[] = [];
   const copiesFrom = tasks.length;
@@ -118,16 +121,64 @@ function retryPart(i: OutcomeInput, retryable: ErrorRecord[]): ServiceTask | und
     return files.length > 0 ? { kind: 'copy', files } : undefined;
   }
   if (t.kind === 'delete' || t.kind === 'dirmeta' || t.kind === 'link') return undefined; // per-entry work: the rest is done
-  if (t.kind === 'scan') {
-    // what this attempt copied is recorded: the next one trusts the quick check again
-    const scan: ScanTask & ReportedMarker = { ...t, reportedAttempt: i.attempts };
-    delete scan.copyAgain;
-    return scan;
-  }
+  if (t.kind === 'scan') return reported(t, i.attempts);
+  if (t.kind === 'scans') return { kind: 'scans', dirs: t.dirs.map((d) => reported(d, i.attempts)) };
   return t;
 }
 
+/** what this attempt copied is recorded: the next one trusts the quick check again */
+function reported(t: ScanTask, attempts: number): ScanTask & ReportedMarker {
+  const scan: ScanTask & ReportedMarker = { ...t, reportedAttempt: attempts };
+  delete scan.copyAgain;
+  return scan;
+}
+
+/**
+ * A group's directories each as the scan of its own task (counters, copies, manifest,
+ * errors, a retry of only those that failed for a reason that may pass); the directories
+ * they found are grouped afresh, across the group. Without a result per directory (the
+ * runner failed as a whole) the group is one task like any other.
+ */
+function groupOutcome(i: OutcomeInput, t: ScanGroupTask): Outcome | undefined {
+  const scans = i.result.scans;
+  if (scans === undefined || scans.length !== t.dirs.length) return undefined;
+  const counters = emptyCounters();
+  const c: Completion = { counters, errors: [], tasks: [], manifest: [], dirMeta: [] };
+  const descend: ScanTask[] = [];
+  const again: ScanTask[] = [];
+  t.dirs.forEach((d, k) => {
+    const m = outcome({ ...i, task: d, result: scans[k] as TaskResult }, descend);
+    addCounters(counters, m.c.counters ?? {});
+    c.errors?.push(...(m.c.errors ?? []));
+    c.tasks?.push(...(m.c.tasks ?? []));
+    c.manifest?.push(...(m.c.manifest ?? []));
+    c.dirMeta?.push(...(m.c.dirMeta ?? []));
+    if (m.again?.kind === 'scan') again.push(m.again);
+  });
+  c.tasks?.unshift(...scanGroups(descend).map((g) => encodeTask(g, i.phase)));
+  const rest: ServiceTask | undefined = again.length === 0 ? undefined : again.length === 1 ? again[0] : { kind: 'scans', dirs: again };
+  return { c, ...(rest ? { again: rest } : {}) };
+}
+
+interface Outcome {
+  c: Completion;
+  /** the part to run again later */
+  again?: ServiceTask;
+}
+
 export function taskOutcome(i: OutcomeInput): Completion {
+  const o = (i.task.kind === 'scans' ? groupOutcome(i, i.task) : undefined) ?? outcome(i, undefined);
+  const c = o.c;
+  if (o.again) {
+    c.retry = { notBefore: i.now + backoffMs(i.attempts, i.retry, i.random), payload: stringifyWithBigints(o.again), ...sizeOf(o.again) };
+  } else if (i.task.kind === 'chunk' && i.result.chunkHash === undefined) {
+    c.failed = true; // the file's group never closes: its partial stays for a later run
+  }
+  return c;
+}
+
+/** `descend`: where a group's member puts the directories it found; without it they are queued here, grouped */
+function outcome(i: OutcomeInput, descend: ScanTask[] | undefined): Outcome {
   const r = i.result;
   const c: Completion = { counters: { ...r.counters, failed: 0 } };
   const tasks: NewTask[] = [];
@@ -139,9 +190,10 @@ export function taskOutcome(i: OutcomeInput): Completion {
   c.errors = (again ? permanent : r.errors).map((e) => fileError(e, ''));
   c.counters = { ...c.counters, failed: c.errors.length };
 
+  const found: ScanTask[] = [];
   switch (i.task.kind) {
-    case 'root': for (const d of r.descend ?? []) tasks.push(encodeTask(d, PHASE_TRANSFER)); break;
-    case 'scan': afterScan(i, c, tasks); break;
+    case 'root': found.push(...(r.descend ?? [])); break;
+    case 'scan': afterScan(i, c, tasks, descend ?? found); break;
     case 'prepare': afterPrepare(i, tasks); break;
     case 'chunk': {
       const t = i.task;
@@ -155,12 +207,8 @@ export function taskOutcome(i: OutcomeInput): Completion {
     case 'delete': if (i.task.countOnly) c.result = String(r.deleteCount ?? 0); break;
     default: break;
   }
-  c.tasks = tasks;
+  // the directories to scan go first: the walk spreads before the copies queue behind it
+  c.tasks = [...scanGroups(found).map((g) => encodeTask(g, i.task.kind === 'root' ? PHASE_TRANSFER : i.phase)), ...tasks];
   c.manifest = manifestOf(i);
-  if (again) {
-    c.retry = { notBefore: i.now + backoffMs(i.attempts, i.retry, i.random), payload: stringifyWithBigints(again), ...sizeOf(again) };
-  } else if (i.task.kind === 'chunk' && r.chunkHash === undefined) {
-    c.failed = true; // the file's group never closes: its partial stays for a later run
-  }
-  return c;
+  return { c, ...(again ? { again } : {}) };
 }

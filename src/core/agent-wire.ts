@@ -87,7 +87,20 @@ export function threadsOfSlots(slots: number): number {
 }
 
 /** what an agent says of itself when it joins a coordinator (POST /api/agent/enrol) */
+/**
+ * The contract between a coordinator and the agents it leases to: the task kinds and the
+ * fields of jobs and results. Raised when a coordinator may send what an agent built
+ * before could not run; the coordinator refuses to enrol an agent that says less (or
+ * nothing: agents before this number), so that an agent left on an older build stops at
+ * its start with a line saying so, rather than failing the tasks it is given.
+ */
+export const AGENT_PROTOCOL = 1;
+
 export interface EnrolBody {
+  /** AGENT_PROTOCOL of the agent's build */
+  protocol?: number;
+  /** the agent's barge version, for the coordinator's log */
+  version?: string;
   name: string;
   site: string;
   endpoints: string[];
@@ -140,7 +153,13 @@ export function nameFreeInMs(message: string): number | undefined {
 }
 
 export interface AgentLink {
-  lease(agentId: string, capacity: number): Promise<LeasedWork[]>;
+  /**
+   * Work for up to `capacity` tasks; over HTTP a long poll. `signal` (the agent stopping)
+   * ends the wait at once with its reason: tasks the coordinator leased in an answer that
+   * was dropped so are handed back when the agent leaves, or queued again once their
+   * leases run out.
+   */
+  lease(agentId: string, capacity: number, signal?: AbortSignal): Promise<LeasedWork[]>;
   report(agentId: string, reports: TaskReport[]): Promise<void>;
   /**
    * `held`: the tasks the agent holds (running, or done and not yet reported). Only their

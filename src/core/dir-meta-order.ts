@@ -1,12 +1,7 @@
 // The last pass over directory metadata: deepest first, one depth at a time, so that
 // setting a child's times cannot bump its parent's after the parent's were set.
-import { depthOf, type Entry } from './entry.js';
-import type { DirMetaTask } from './task-types.js';
-
-export interface DirMeta {
-  rel: string;
-  src: Entry;
-}
+import { depthOf } from './entry.js';
+import type { DirMetaItem, DirMetaTask } from './task-types.js';
 
 /** the depth a directory's metadata is set at (the service stores it, the store orders by it) */
 export function dirMetaDepth(rel: string): number {
@@ -26,7 +21,7 @@ export function dirMetaRounds<T extends { rel: string }>(dirs: readonly T[]): T[
 }
 
 /** one round's directories as tasks of at most `size` each */
-export function dirMetaTasks(dirs: readonly DirMeta[], size: number): DirMetaTask[] {
+export function dirMetaTasks(dirs: readonly DirMetaItem[], size: number): DirMetaTask[] {
   if (size <= 0) throw new RangeError('size must be positive');
   const out: DirMetaTask[] = [];
   for (let k = 0; k < dirs.length; k += size) out.push({ kind: 'dirmeta', dirs: dirs.slice(k, k + size) });

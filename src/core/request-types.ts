@@ -24,6 +24,10 @@ export interface RequestSpec {
   ignoreExisting?: boolean;
   verify?: boolean;
   keepCache?: boolean;
+  /** -A: carry POSIX ACLs */
+  acls?: boolean;
+  /** -X: carry extended attributes (user.*; security.* and trusted.* when the agents run as root) */
+  xattrs?: boolean;
   hash?: HashName;
   priority?: number;
   filters?: RequestFilters;

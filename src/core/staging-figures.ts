@@ -16,6 +16,12 @@ export interface RequestStaging {
   bufferQuotaBytes: number;
   /** its files by state: waiting (not yet located), located, staging, staged (in the buffer, copy under way), released, failed */
   files: Record<StageState, number>;
+  /**
+   * present while its staging waits for room: its last session came back with files the
+   * buffer had no room for (E_BUFFER_FULL: the quota, or the buffer's file system full), and
+   * no file has landed since; `reason` names the buffer
+   */
+  waiting?: { code: string; reason: string; since: string };
 }
 
 /** one archive endpoint, as /metrics shows it; the totals only grow */

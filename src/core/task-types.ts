@@ -50,6 +50,17 @@ export interface ScanTask {
   copyAgain?: boolean;
 }
 
+/**
+ * A service's scans of several sibling directories in one task, one after another in one
+ * thread: each directory is still planned and reported on its own (TaskResult.scans), but
+ * a tree of many small directories costs the coordinator a lease and a report per group,
+ * not per directory.
+ */
+export interface ScanGroupTask {
+  kind: 'scans';
+  dirs: ScanTask[];
+}
+
 export interface CopyBatchTask {
   kind: 'copy';
   files: FileItem[];
@@ -106,7 +117,14 @@ export interface DeleteTask {
 
 export interface DirMetaTask {
   kind: 'dirmeta';
-  dirs: { rel: string; src: Entry }[];
+  dirs: DirMetaItem[];
+}
+
+/** a directory whose metadata the last pass sets; `made`: this run made it, so its times changed for certain */
+export interface DirMetaItem {
+  rel: string;
+  src: Entry;
+  made?: boolean;
 }
 
 /** a canceled request's partial files to remove, each only while its owner token is still in its journal */
@@ -120,7 +138,7 @@ export interface RootTask {
   kind: 'root';
 }
 
-export type Task = RootTask | ScanTask | CopyBatchTask | PrepareChunkedTask | ChunkTask | FinalizeChunkedTask | LinkTask | DeleteTask | DirMetaTask | AbortPartialsTask;
+export type Task = RootTask | ScanTask | ScanGroupTask | CopyBatchTask | PrepareChunkedTask | ChunkTask | FinalizeChunkedTask | LinkTask | DeleteTask | DirMetaTask | AbortPartialsTask;
 
 export interface HardLinkNote {
   rel: string;
@@ -133,6 +151,8 @@ export interface TaskResult {
   counters: Partial<Counters>;
   errors: ErrorRecord[];
   events: ActionEvent[];
+  /** scans: each directory's own result, in the order of the task's `dirs` */
+  scans?: TaskResult[];
   /** scan: work found */
   copies?: FileItem[];
   descend?: ScanTask[];
@@ -145,7 +165,7 @@ export interface TaskResult {
   /** scan: this directory's deferred names, to be scanned again once the delete pass made way */
   rescan?: ScanTask;
   /** scan: this directory's metadata must be set in the last pass */
-  dirMeta?: { rel: string; src: Entry };
+  dirMeta?: DirMetaItem;
   /** copy: [path, hash] of each file written, when the context records hashes (a service's manifest) */
   hashes?: [string, string][];
   /** scan: [path, size, mtime ns] of the small files it copied itself, for the manifest beside `hashes` */

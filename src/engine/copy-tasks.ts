@@ -122,6 +122,7 @@ export async function runChunk(ctx: RunContext, t: ChunkTask): Promise<TaskResul
         return r.result;
       }
     }
+    let recorded = false;
     const hash = await withRetry(async () => {
       const reader = await ctx.src.openRead(rel);
       try {
@@ -131,16 +132,21 @@ export async function runChunk(ctx: RunContext, t: ChunkTask): Promise<TaskResul
           hash = await copyRange(ctx, rel, reader, writer, t.offset, t.length);
           await checkUnchanged(reader, t.file.src, rel);
         } catch (e) {
-          await writer.close();
+          // abandoned, never recorded: the error that stopped the copy is the one to report
+          // (a writer whose open failed reports that failure at its close too)
+          await writer.close().catch(() => undefined);
           throw e;
         }
-        await writer.close(hash);
+        if (writer.closeAndRecord) {
+          await writer.closeAndRecord(hash, { path: rel, index: t.index, ...(t.owner === undefined ? {} : { owner: t.owner }) });
+          recorded = true;
+        } else await writer.close(hash);
         return hash;
       } finally {
         await reader.close();
       }
     });
-    await ctx.dst.recordChunk(rel, t.index, hash, t.owner);
+    if (!recorded) await ctx.dst.recordChunk(rel, t.index, hash, t.owner);
     // only a recorded chunk counts as done: one the destination would not record must not let the file be committed
     r.result.chunkHash = hash;
   } catch (e) {

@@ -137,7 +137,7 @@ export async function runScan(ctx: RunContext, t: ScanTask): Promise<TaskResult>
   }
   const dirDiffers = !t.dst || anyMeta(metaDiff(t.src, t.dst, ctx.owner, ctx.resolutionNs));
   // a second scan's directory is already in the last pass: the first scan saw the change
-  if (!second && (!t.dstExists || plan.changes || dirDiffers)) r.result.dirMeta = { rel: t.rel, src: t.src };
+  if (!second && (!t.dstExists || plan.changes || dirDiffers)) r.result.dirMeta = { rel: t.rel, src: t.src, ...(t.dstExists || ctx.opts.dryRun ? {} : { made: true }) };
   return r.result;
 }
 

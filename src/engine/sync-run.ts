@@ -14,7 +14,7 @@ import { dirMetaRounds, dirMetaTasks } from '../core/dir-meta-order.js';
 import { ChunkedFiles } from './chunked-files.js';
 import { HardLinkTracker } from './hard-link-tracker.js';
 import type { TaskExecutor } from './worker-pool.js';
-import type { ActionEvent, DeleteItem, FileItem, ScanTask, Task, TaskResult } from '../core/task-types.js';
+import type { ActionEvent, DeleteItem, DirMetaItem, FileItem, ScanTask, Task, TaskResult } from '../core/task-types.js';
 
 /** fewer files than this per batch cost more in messages than they gain in balance */
 const MIN_BATCH_FILES = 16;
@@ -56,7 +56,7 @@ export class SyncRun {
   private readonly deferred: string[] = [];
   /** --dry-run: directories the delete pass would keep (entries the filters exclude, or names it cannot delete) */
   private readonly keptDirs = new Set<string>();
-  private readonly dirMetas: { rel: string; src: Entry }[] = [];
+  private readonly dirMetas: DirMetaItem[] = [];
   private readonly links = new HardLinkTracker();
   private readonly chunked: ChunkedFiles;
   private inflight = 0;

@@ -4,6 +4,7 @@ import { runChunk, runCopyBatch, runFinalize, runPrepare } from './copy-tasks.js
 import type { RunContext } from './run-context.js';
 import { runRoot } from './root-task.js';
 import { runScan } from './scan-task.js';
+import { runScanGroup } from './scan-group.js';
 import type { Task, TaskResult } from '../core/task-types.js';
 import { runDeletes, runDirMeta, runLinks } from './tree-tasks.js';
 import { runAbortPartials } from './abort-partials.js';
@@ -13,6 +14,7 @@ export async function runTask(ctx: RunContext, t: Task): Promise<TaskResult> {
     switch (t.kind) {
       case 'root': return await runRoot(ctx);
       case 'scan': return await runScan(ctx, t);
+      case 'scans': return await runScanGroup(ctx, t);
       case 'copy': return await runCopyBatch(ctx, t);
       case 'prepare': return await runPrepare(ctx, t);
       case 'chunk': return await runChunk(ctx, t);

@@ -137,9 +137,12 @@ export async function runDirMeta(ctx: RunContext, t: DirMetaTask): Promise<TaskR
     try {
       if (ctx.opts.dryRun) continue;
       // a directory whose files turned out equal (compared by content, -c) was not touched:
-      // setting its times again would only change its ctime
-      const now = await ctx.dst.stat(d.rel, dstListOptions(ctx.opts)).catch(() => undefined);
-      if (now?.type === 'dir' && !anyMeta(metaDiff(d.src, now, ctx.owner, ctx.resolutionNs))) continue;
+      // setting its times again would only change its ctime. One this run made was (and
+      // over a long link the look costs a round trip)
+      if (d.made !== true) {
+        const now = await ctx.dst.stat(d.rel, dstListOptions(ctx.opts)).catch(() => undefined);
+        if (now?.type === 'dir' && !anyMeta(metaDiff(d.src, now, ctx.owner, ctx.resolutionNs))) continue;
+      }
       await ctx.dst.setMeta(d.rel, 'dir', metaOf(d.src), { owner: ctx.owner });
     } catch (e) {
       r.fail(e, d.rel === '' ? '.' : d.rel);

@@ -24,14 +24,27 @@ interface DataMessage {
   workerData: unknown;
 }
 
+/** what EarlyThreads.post sends a thread before its data */
+interface EarlyMessage {
+  early: unknown;
+}
+
 /**
  * In a worker entry: the thread's data, given at its start or, for a thread started
- * early (EarlyThreads), sent as the first message by the pool that took it.
+ * early (EarlyThreads), sent by the pool that took it. Messages posted to the early
+ * threads before that (EarlyThreads.post) go to `onEarly`, in order.
  */
-export function receiveWorkerData(): Promise<unknown> {
+export function receiveWorkerData(onEarly?: (message: unknown) => void): Promise<unknown> {
   const port = parentPort;
   if (workerData !== DATA_LATER || !port) return Promise.resolve(workerData);
-  return new Promise((resolve) => port.once('message', (m: DataMessage) => resolve(m.workerData)));
+  return new Promise((resolve) => {
+    const take = (m: DataMessage | EarlyMessage): void => {
+      if ('early' in m) { onEarly?.(m.early); return; }
+      port.off('message', take);
+      resolve(m.workerData);
+    };
+    port.on('message', take);
+  });
 }
 
 /**
@@ -43,8 +56,13 @@ export class EarlyThreads {
   private readonly live = new Map<Worker, () => void>();
 
   constructor(readonly entry: URL, count: number) {
-    for (let i = 0; i < count; i++) {
-      const w = new Worker(entry, { workerData: DATA_LATER });
+    this.grow(count);
+  }
+
+  /** starts more, up to `count` live threads in all */
+  grow(count: number): void {
+    while (this.live.size < count) {
+      const w = new Worker(this.entry, { workerData: DATA_LATER });
       w.unref();
       // one that fails before it is taken is dropped; a pool then starts a fresh one, which reports
       const gone = (): void => { this.live.delete(w); };
@@ -52,6 +70,11 @@ export class EarlyThreads {
       w.on('exit', gone);
       this.live.set(w, gone);
     }
+  }
+
+  /** a message to every live thread, before its data: the entry's receiveWorkerData hands it to its onEarly */
+  post(message: unknown): void {
+    for (const w of this.live.keys()) w.postMessage({ early: message } satisfies EarlyMessage);
   }
 
   /** threads started and not failed */

@@ -52,6 +52,8 @@ const optionProperties = {
   ignoreExisting: Type.Optional(Type.Boolean()),
   verify: Type.Optional(Type.Boolean({ description: 're-read every written file' })),
   keepCache: Type.Optional(Type.Boolean({ description: 'leave the bytes read from the source in the page cache (by default they are dropped behind the copy)' })),
+  acls: Type.Optional(Type.Boolean({ description: 'keep POSIX ACLs (access and default), as barge sync -A' })),
+  xattrs: Type.Optional(Type.Boolean({ description: 'keep extended attributes (user.*; security.* and trusted.* where the agents run as root), as barge sync -X' })),
   hash: Type.Optional(Type.Enum(HASHES)),
   filters: Type.Optional(FiltersSchema),
   deadline: Type.Optional(Type.String({ format: 'date-time', description: 'fail the request if it has not finished by then (also the end of any wait for an agent)' })),
@@ -106,6 +108,11 @@ export const RequestViewSchema = Type.Object({
     files: Type.Object(Object.fromEntries(STAGE_STATES.map((s) => [s, count()])) as Record<StageState, ReturnType<typeof count>>, {
       description: 'its files by stage state: waiting (to be located), located, staging, staged (in the buffer, copy under way), released (copied, out of the buffer), failed',
     }),
+    waiting: Type.Optional(Type.Object({
+      code: Type.String({ description: 'E_BUFFER_FULL' }),
+      reason: Type.String({ description: 'why, naming the buffer: its quota, or its file system full and how much it has free' }),
+      since: Type.String({ format: 'date-time' }),
+    }, { description: 'present while its staging waits for room in the buffer: the last session found no room for its files and none has landed since' })),
   }, { description: 'from an archive endpoint, while this coordinator process stages it (figures since it started)' })),
 });
 

@@ -2,7 +2,7 @@
 import { emptyCounters, type Counters } from '../core/counters.js';
 import type { CounterColumns } from './schema.js';
 
-/** the counters a request keeps: xattrsNotCarried is for barge sync's summary only (a request has no -A / -X to suggest) */
+/** the counters a request keeps: xattrsNotCarried is for barge sync's summary only (a request's view has no column for it) */
 type StoredCounter = Exclude<keyof Counters, 'xattrsNotCarried'>;
 
 export const COUNTER_COLUMNS: Record<StoredCounter, keyof CounterColumns> = {

@@ -24,6 +24,8 @@ export interface LocateFailure {
 export interface StageResult {
   path: string;
   error?: ErrorRecord;
+  /** no drive was asked for it: the buffer (its quota or its disk) had no room; a session of only such files mounted nothing */
+  refused?: true;
 }
 
 /** what the archive allows at once, from its endpoint's config: the caller plans its sessions by these */

@@ -127,6 +127,13 @@ export interface ChunkWriter {
   copyFrom?: CopyFrom;
   /** `sentHash`: as for FileWriter.commit, the hash of the bytes written through this writer */
   close(sentHash?: string): Promise<void>;
+  /**
+   * close(sentHash), then the storage's recordChunk of the chunk, as one step: a writer
+   * over a network sends both at once, in order on its own connection (one round trip
+   * rather than two at every chunk's end); the receiver refuses the record when the close's
+   * check failed. Without it the caller closes, then records.
+   */
+  closeAndRecord?(sentHash: string, chunk: { path: string; index: number; owner?: string }): Promise<void>;
 }
 
 export interface WriteOptions {
@@ -233,6 +240,9 @@ export interface Storage {
    * and a writer opened before the takeover never writes into the new owner's partial.
    * commitPartial with `check` also fails E_CHANGED unless the journal records every chunk,
    * each with the hash the committer sent. Without them (older callers) nothing is checked.
+   * openPartialWrite may report its failure late: a storage across a network returns the
+   * writer before the open's answer, and its writes or its close then fail with the open's
+   * error (the bytes land nowhere); callers treat a failure at any of those as the open's.
    */
   openPartialWrite(path: string, opts: WriteOptions & { owner?: string }): Promise<ChunkWriter>;
   openPartialRead(path: string): Promise<FileReader>;

@@ -23,6 +23,20 @@ describe('CheckedChunks', () => {
     assert.equal(c.take('/other', 'f', 0, 'h'), false, 'another endpoint');
   });
 
+  test('a check a later prepare dropped is told apart from one never made (a takeover), once', () => {
+    const c = new CheckedChunks();
+    c.prepared('/r', 'f', 2 * C, C);
+    c.add('/r', 'f', 0, C, 'h');
+    c.prepared('/r', 'f', 2 * C, C); // another run prepares the file again
+    assert.equal(c.take('/r', 'f', 0, 'h'), false);
+    assert.equal(c.superseded('/r', 'f', 'h'), true);
+    assert.equal(c.superseded('/r', 'f', 'h'), false, 'asked once');
+    assert.equal(c.superseded('/r', 'f', 'x'), false, 'a hash never checked');
+    c.add('/r', 'f', C, 2 * C, 'k');
+    c.forget('/r', 'f'); // committed: not a takeover
+    assert.equal(c.superseded('/r', 'f', 'k'), false);
+  });
+
   test('a check of a file not prepared here is not kept; a new prepare, a commit or an abort drops the checks', () => {
     const c = new CheckedChunks();
     c.add('/r', 'f', 0, C, 'h');

@@ -4,6 +4,9 @@
 // file), not for a hash: equal chunks (zeros, a repeated block) are checked and recorded
 // each on its own, and a chunk never written cannot be recorded however its bytes look.
 
+/** checks dropped by a prepare that are remembered, at most (a record of one comes within seconds) */
+const MAX_SUPERSEDED = 10_000;
+
 /** one partial file as this agent prepared it, and its checked ranges not yet recorded */
 interface PreparedFile {
   size: number;
@@ -17,6 +20,8 @@ export class CheckedChunks {
   /** `root \0 path` -> the file, oldest prepared first */
   private readonly files = new Map<string, PreparedFile>();
   private checks = 0;
+  /** `root \0 path \0 hash` of checks a later prepare dropped (see superseded), oldest first */
+  private readonly dropped = new Set<string>();
 
   /**
    * @param max checks kept at most, over all files; the oldest go first
@@ -29,6 +34,7 @@ export class CheckedChunks {
    * Checks made before are dropped: the partial file may have started afresh.
    */
   prepared(root: string, path: string, size: number, chunkSize: number): void {
+    this.supersede(`${root}\0${path}`);
     this.forget(root, path);
     this.files.set(`${root}\0${path}`, { size, chunkSize, checks: new Set() });
     if (this.files.size > this.maxFiles) this.drop(this.files.keys().next().value as string);
@@ -95,6 +101,24 @@ export class CheckedChunks {
       return true;
     }
     return false;
+  }
+
+  /**
+   * The chunk's check was dropped by a later prepare of its file (another run took the
+   * partial over) rather than never made: its record is refused as a takeover. Asked once.
+   */
+  superseded(root: string, path: string, hash: string): boolean {
+    return this.dropped.delete(`${root}\0${path}\0${hash}`);
+  }
+
+  /** a prepare drops the file's checks: each is remembered, a while, as superseded */
+  private supersede(k: string): void {
+    const file = this.files.get(k);
+    if (!file) return;
+    for (const c of file.checks) {
+      this.dropped.add(`${k}\0${c.split('\0')[2] ?? ''}`);
+      if (this.dropped.size > MAX_SUPERSEDED) this.dropped.delete(this.dropped.values().next().value as string);
+    }
   }
 
   /** the partial file is committed or removed: nothing more of it can be recorded */

@@ -11,6 +11,7 @@ import { DEFAULT_MAX_DATA_BYTES, encodeFrame, FrameDecoder, writeFrame, FrameTyp
 import * as f from './meta-fields.js';
 import { tokenProof, type SessionScope } from './session-auth.js';
 import { tlsProblem } from './tls-problem.js';
+import { CLIENT_HANDLE_MIN } from './session-handles.js';
 
 export interface PeerAddress {
   host: string;
@@ -30,6 +31,8 @@ export interface Welcome {
   /** what is at the session's path now (null: nothing) */
   base: EntryType | null;
   features: WireFeatures;
+  /** the agent takes a chunk write's handle chosen by the client (agents older than that do not say) */
+  chosenHandles: boolean;
 }
 
 export interface ConnectionOptions {
@@ -62,6 +65,7 @@ export class DataConnection {
   private readonly handleErrors = new Map<number, BargeError>();
   private readonly decoder: FrameDecoder;
   private nextId = 1;
+  private nextHandle = CLIENT_HANDLE_MIN;
   private dead: BargeError | undefined;
   private writesInFlight = 0;
   welcome!: Welcome;
@@ -71,16 +75,31 @@ export class DataConnection {
   }
 
   static async open(addr: PeerAddress, scope: SessionScope, cred: SessionCredential, o: ConnectionOptions = {}): Promise<DataConnection> {
+    return (await DataConnection.openWithCall(addr, scope, cred, undefined, o)).c;
+  }
+
+  /**
+   * open, with a first call sent right behind the PROOF rather than after the WELCOME: the
+   * agent runs it once the session is open, and over a long link the call's round trip
+   * is the handshake's last. If the handshake fails, so does the call, with its reason.
+   */
+  static async openWithCall(addr: PeerAddress, scope: SessionScope, cred: SessionCredential, first: { op: string; meta: Meta } | undefined,
+    o: ConnectionOptions = {}): Promise<{ c: DataConnection; reply: Promise<Frame> | undefined }> {
     const socket = await connectSocket(addr, o.connectTimeoutMs ?? 10_000);
     const c = new DataConnection(socket, addr, DEFAULT_MAX_DATA_BYTES);
+    let reply: Promise<Frame> | undefined;
+    const afterProof = first && ((): void => {
+      reply = c.call(first.op, first.meta);
+      reply.catch(() => undefined); // the caller's; a failed handshake fails it too
+    });
     try {
-      c.welcome = await c.handshake(scope, cred, o.connectTimeoutMs ?? 10_000);
+      c.welcome = await c.handshake(scope, cred, o.connectTimeoutMs ?? 10_000, afterProof);
     } catch (e) {
-      socket.destroy();
+      c.kill(e instanceof BargeError ? e : networkError(addr, String(e)));
       throw e;
     }
     c.listen(o.stallTimeoutMs ?? 300_000);
-    return c;
+    return { c, reply };
   }
 
   get alive(): boolean {
@@ -92,7 +111,8 @@ export class DataConnection {
     return this.pending.size + this.writesInFlight;
   }
 
-  private handshake(scope: SessionScope, cred: SessionCredential, timeoutMs: number): Promise<Welcome> {
+  /** `afterProof`: sends what goes out right behind the PROOF; frames after the WELCOME go to onFrame */
+  private handshake(scope: SessionScope, cred: SessionCredential, timeoutMs: number, afterProof?: () => void): Promise<Welcome> {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => done(networkError(this.addr, 'the agent did not finish the handshake in time')), timeoutMs);
       const done = (e: BargeError | undefined, w?: Welcome): void => {
@@ -117,10 +137,13 @@ export class DataConnection {
             const nonce = typeof fr.meta.nonce === 'string' ? fr.meta.nonce : '';
             const proof = 'token' in cred ? tokenProof(cred.token, nonce, scope) : undefined;
             this.socket.write(encodeFrame(FrameType.PROOF, 0, proof === undefined ? {} : { proof }));
+            afterProof?.();
             continue;
           }
           if (fr.type === FrameType.WELCOME) {
-            try { done(undefined, parseWelcome(fr.meta)); } catch (e) { done(e as BargeError); }
+            try { done(undefined, parseWelcome(fr.meta)); } catch (e) { done(e as BargeError); return; }
+            // the reply to a call sent behind the PROOF may have come in the same read
+            for (const rest of frames.slice(frames.indexOf(fr) + 1)) this.onFrame(rest);
             return;
           }
           done(new BargeError('E_PROTOCOL', `unexpected frame type ${fr.type} during the handshake`));
@@ -213,6 +236,22 @@ export class DataConnection {
   }
 
   /**
+   * A number for a chunk write this side opens, so that its bytes can follow the open
+   * without waiting for its reply; undefined when the agent does not take chosen numbers.
+   */
+  chooseHandle(): number | undefined {
+    if (!this.welcome.chosenHandles) return undefined;
+    const h = this.nextHandle++;
+    if (this.nextHandle > 0xffffffff) this.nextHandle = CLIENT_HANDLE_MIN;
+    return h;
+  }
+
+  /** the open of `handle` failed: its writes fail with that from now on */
+  failHandle(handle: number, e: BargeError): void {
+    this.handleErrors.set(handle, e);
+  }
+
+  /**
    * Streams bytes into an open write handle. Resolves once the kernel has the bytes
    * (so the caller may reuse its buffer), not when they land: what landed is checked at
    * commit/close against the sender's hash.
@@ -243,7 +282,7 @@ function parseWelcome(m: Meta): Welcome {
   if (typeof res !== 'bigint') throw new BargeError('E_PROTOCOL', 'WELCOME: features.mtimeResolutionNs must be a big integer');
   const base = m.base === null ? null : f.entryType(m, 'base');
   return {
-    agent: f.str(m, 'agent'), maxData: f.uint(m, 'maxData'), base,
+    agent: f.str(m, 'agent'), maxData: f.uint(m, 'maxData'), base, chosenHandles: m.chosenHandles === true,
     features: { hardlinks: f.bool(o, 'hardlinks'), sparse: f.bool(o, 'sparse'), owner: f.bool(o, 'owner'), mtimeResolutionNs: res },
   };
 }

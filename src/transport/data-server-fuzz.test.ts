@@ -347,11 +347,11 @@ describe(`fuzzing served agents (seed ${SEED})`, () => {
     assert.deepEqual(snapshot(c.outside), outsideBefore.get(c));
     assert.deepEqual(fs.readdirSync(path.dirname(c.root)).sort(), ['archive', 'outside', 'root'], 'nothing new beside the endpoint roots');
 
-    const s = (await RemoteStorage.probe({
+    const { storage: s, made } = await RemoteStorage.probeAndMakeBase({
       address: { host: '127.0.0.1', port: c.port }, scope: { endpoint: RW, path: 'after/fuzz', write: true }, credential: { token: TOKEN }, streams: 2, hash: 'xxh3',
-    })).storage;
+    });
     try {
-      await s.makeBase();
+      if ('error' in made) throw made.error;
       const bytes = pattern(2 * 1024 * 1024 + 3, 11);
       const w = await s.openWrite('ok.bin', { size: bytes.length, sparse: false });
       for (let off = 0; off < bytes.length; off += 256 * 1024) await w.write(bytes.subarray(off, off + 256 * 1024), off);

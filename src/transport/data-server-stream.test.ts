@@ -16,11 +16,6 @@ describe('WRITE frames streamed into storage', () => {
   before(async () => { a = await startAgent(); });
   after(() => a.stop());
 
-  async function session(): Promise<RawPeer> {
-    const p = await a.raw();
-    await p.handshake(a.scope());
-    return p;
-  }
 
   async function openWrite(p: RawPeer, id: number, name: string, size: number): Promise<number> {
     p.frame(FrameType.CALL, id, { op: 'open-write', path: name, size, sparse: false, replaces: true, hash: 'xxh3' });
@@ -28,7 +23,7 @@ describe('WRITE frames streamed into storage', () => {
   }
 
   test('WRITE frames cut into pieces of every size, sent apart, land and pass the hash check at commit', async () => {
-    const p = await session();
+    const p = await a.rawSession();
     const bytes = pattern(300 * 1024 + 17, 3);
     const h = await openWrite(p, 1, 'cut', bytes.length);
     const wire = Buffer.concat([
@@ -52,7 +47,7 @@ describe('WRITE frames streamed into storage', () => {
   });
 
   test('multi-MiB WRITE frames, cut by the socket at any place, land whole at their offsets', async () => {
-    const p = await session();
+    const p = await a.rawSession();
     const bytes = pattern(3 * 1024 * 1024 + 4321, 5);
     const h = await openWrite(p, 1, 'big-cut', bytes.length);
     const cut = 2 * 1024 * 1024 + 77;
@@ -74,7 +69,7 @@ describe('WRITE frames streamed into storage', () => {
   });
 
   test('a wrong hash is still caught at commit when the bytes came in slices', async () => {
-    const p = await session();
+    const p = await a.rawSession();
     const bytes = pattern(200 * 1024, 4);
     const h = await openWrite(p, 1, 'bad-hash', bytes.length);
     const wire = encodeFrame(FrameType.WRITE, 2, { handle: h, offset: 0 }, bytes);
@@ -89,7 +84,7 @@ describe('WRITE frames streamed into storage', () => {
   });
 
   test('WRITEs sent behind a call in one chunk wait for it and are written in order (also to an unknown handle: its FAIL in order)', async () => {
-    const p = await session();
+    const p = await a.rawSession();
     const bytes = pattern(50_000, 5);
     // a fresh session's first handle is 1
     p.send(Buffer.concat([
@@ -107,7 +102,7 @@ describe('WRITE frames streamed into storage', () => {
   });
 
   test('a storage write that fails mid-frame: one FAIL naming the handle, later bytes dropped, commit fails, nothing lands', async () => {
-    const p = await session();
+    const p = await a.rawSession();
     const h = await openWrite(p, 1, 'too-far', 10);
     // an offset no file system takes: every pwrite of the frame fails (EFBIG)
     const wire = Buffer.concat([
@@ -128,7 +123,7 @@ describe('WRITE frames streamed into storage', () => {
   });
 
   test('a peer that sends bad WRITEs and never reads its FAILs does not make the server buffer them without bound', async () => {
-    const p = await session();
+    const p = await a.rawSession();
     p.socket.pause();
     // ~36 bytes a frame, ~150 bytes of FAIL each: 240,000 of them would be ~36 MiB of FAILs
     const one = encodeFrame(FrameType.WRITE, 1, { handle: 99, offset: 0 }, Buffer.from('x'));

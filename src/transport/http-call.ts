@@ -14,6 +14,8 @@ export interface HttpCallOptions {
   timeoutMs: number;
   /** PEM of the CA(s) to trust for https:// (else the system's) */
   ca?: string;
+  /** ends the call at once, rejecting with the signal's reason */
+  signal?: AbortSignal;
 }
 
 export interface HttpAnswer {
@@ -49,6 +51,10 @@ export function httpCall(url: URL, o: HttpCallOptions): Promise<HttpAnswer> {
     }
     const timer = setTimeout(() => req.destroy(timeoutError(o.timeoutMs)), o.timeoutMs);
     req.on('error', fail);
+    const abort = (): void => { req.destroy(o.signal?.reason instanceof Error ? o.signal.reason : new Error('aborted')); };
+    if (o.signal?.aborted === true) abort();
+    else o.signal?.addEventListener('abort', abort, { once: true });
+    req.on('close', () => o.signal?.removeEventListener('abort', abort));
     req.end(o.body);
   });
 }

@@ -60,6 +60,21 @@ describe('partial files through RemoteStorage', () => {
     assert.deepEqual(tempNames(a.root), []);
   });
 
+  test('close and record in one round trip: recorded when the check passes, refused (nothing recorded) when it fails', async () => {
+    await s.preparePartial('cr', opts('v1'));
+    const chunk = (i: number) => WHOLE.subarray(i * CHUNK, Math.min(SIZE, (i + 1) * CHUNK));
+    const good = await s.openPartialWrite('cr', { size: SIZE, sparse: false });
+    await good.write(chunk(0), 0);
+    const closeAndRecord = good.closeAndRecord?.bind(good);
+    assert.ok(closeAndRecord, 'a remote chunk writer closes and records in one step');
+    await closeAndRecord(hashOf(chunk(0)), { path: 'cr', index: 0 });
+    const bad = await s.openPartialWrite('cr', { size: SIZE, sparse: false });
+    await bad.write(pattern(CHUNK, 1), CHUNK);
+    await rejectsWith(bad.closeAndRecord?.(hashOf(chunk(1)), { path: 'cr', index: 1 }) ?? Promise.resolve(), 'E_CHECKSUM');
+    assert.deepEqual([...(await s.preparePartial('cr', opts('v1'))).recorded], [[0, hashOf(chunk(0))]], 'only the chunk whose check passed is recorded');
+    await s.abortPartial('cr');
+  });
+
   test('a chunk whose bytes do not hash to the sent hash is E_CHECKSUM at close; the final name is untouched', async () => {
     await s.preparePartial('c', opts('v1'));
     const w = await s.openPartialWrite('c', { size: SIZE, sparse: false });

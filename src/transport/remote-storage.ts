@@ -55,10 +55,45 @@ export class RemoteStorage implements Storage {
 
   /** one connection, to learn the receiver's features and what is at the path */
   static async probe(t: RemoteTarget): Promise<{ storage: RemoteStorage; base: EntryType | null }> {
-    const c = await DataConnection.open(t.address, t.scope, t.credential);
+    return RemoteStorage.connected(t, await DataConnection.open(t.address, t.scope, t.credential));
+  }
+
+  /** a storage over `c`, its first connection, with what its WELCOME said is at the path */
+  private static connected(t: RemoteTarget, c: DataConnection): { storage: RemoteStorage; base: EntryType | null } {
     const s = new RemoteStorage(t, remoteFeatures(c.welcome.features));
     s.conns.push(c);
     return { storage: s, base: c.welcome.base };
+  }
+
+  /**
+   * probe, with the session's directory made (mkdir -p) in the same round trips: the
+   * mkbase call goes right behind the handshake's PROOF. `made`: the base's entry as mkbase
+   * left it (undefined from an agent that does not say), or why it could not be made (a
+   * file in the way, say); `base` is what was there before.
+   */
+  static async probeAndMakeBase(t: RemoteTarget): Promise<{ storage: RemoteStorage; base: EntryType | null; made: { entry: Entry | undefined } | { error: unknown } }> {
+    const { c, reply } = await DataConnection.openWithCall(t.address, t.scope, t.credential, { op: 'mkbase', meta: {} });
+    let made: { entry: Entry | undefined } | { error: unknown };
+    try {
+      made = { entry: baseEntry((await (reply as Promise<{ meta: Meta }>)).meta) };
+    } catch (error) { made = { error }; }
+    return { ...RemoteStorage.connected(t, c), made };
+  }
+
+  /**
+   * Opens the first connection now, in the background: over a long link its handshake
+   * (three round trips) then overlaps whatever runs before the first call. A failure is
+   * left to that call, which opens again and reports it. `early`: one already opening (a
+   * thread's, begun before it knew this storage); should it fail, a fresh one opens.
+   */
+  warm(early?: Promise<DataConnection>): void {
+    if (this.conns.length > 0 || this.opening) return;
+    if (!early) { this.conn().catch(() => undefined); return; }
+    this.opening = early.catch(() => DataConnection.open(this.t.address, this.t.scope, this.t.credential)).then((c) => {
+      this.conns.push(c);
+      return c;
+    }).finally(() => { this.opening = undefined; });
+    this.opening.catch(() => undefined);
   }
 
   /** the least busy live connection, or a new one while under `streams` and all are busy */
@@ -88,11 +123,6 @@ export class RemoteStorage implements Storage {
   close(): void {
     for (const c of this.conns) c.close();
     this.conns.length = 0;
-  }
-
-  /** mkdir -p of the session path on the receiver */
-  async makeBase(): Promise<void> {
-    await this.call('mkbase', {});
   }
 
   async stat(path: string, opts?: ListOptions): Promise<Entry | undefined> {
@@ -196,10 +226,22 @@ export class RemoteStorage implements Storage {
     return owner === undefined ? { recorded } : { recorded, owner };
   }
 
+  /**
+   * Where the agent takes a handle chosen here, the open goes out and the writer is
+   * returned at once: the chunk's bytes follow the open without a round trip between (at
+   * every chunk of a large file). The open's failure then comes at a write or at close.
+   */
   async openPartialWrite(path: string, opts: WriteOptions & { owner?: string }): Promise<ChunkWriter> {
     const c = await this.conn();
-    const m = (await c.call('open-partial-write', { path, size: opts.size, sparse: opts.sparse, hash: this.t.hash, ...(opts.owner === undefined ? {} : { owner: opts.owner }) })).meta;
-    return new RemoteChunkWriter(c, f.uint(m, 'handle'));
+    const m: Meta = { path, size: opts.size, sparse: opts.sparse, hash: this.t.hash, ...(opts.owner === undefined ? {} : { owner: opts.owner }) };
+    const chosen = c.chooseHandle();
+    if (chosen === undefined) return new RemoteChunkWriter(c, f.uint((await c.call('open-partial-write', m)).meta, 'handle'), Promise.resolve());
+    const opened = c.call('open-partial-write', { ...m, handle: chosen }).then(() => undefined, (e: unknown) => {
+      if (e instanceof BargeError) c.failHandle(chosen, e);
+      throw e;
+    });
+    opened.catch(() => undefined); // the writer's close reports it
+    return new RemoteChunkWriter(c, chosen, opened);
   }
 
   async openPartialRead(path: string): Promise<FileReader> {
@@ -209,7 +251,7 @@ export class RemoteStorage implements Storage {
   }
 
   async recordChunk(path: string, index: number, hash: string, owner?: string): Promise<void> {
-    await this.call('record-chunk', { path, index, hash, ...(owner === undefined ? {} : { owner }) });
+    await this.call('record-chunk', recordChunkMeta(path, index, hash, owner));
   }
 
   async commitPartial(path: string, meta: EntryMeta, choice: MetaChoice, check?: PartialCheck): Promise<void> {
@@ -221,6 +263,11 @@ export class RemoteStorage implements Storage {
   async abortPartial(path: string, owner?: string): Promise<void> {
     await this.call('abort-partial', { path, ...(owner === undefined ? {} : { owner }) });
   }
+}
+
+/** a mkbase reply's entry of the base (none from an agent older than that answer) */
+function baseEntry(m: Meta): Entry | undefined {
+  return m.entry === undefined || m.entry === null ? undefined : f.entry(m.entry as Meta);
 }
 
 /** connections to agents that do not know the 'hash' call (older ones): their readers read */
@@ -267,6 +314,11 @@ class RemoteReader implements FileReader {
   }
 }
 
+/** a record-chunk call's meta */
+function recordChunkMeta(path: string, index: number, hash: string, owner: string | undefined): Meta {
+  return { path, index, hash, ...(owner === undefined ? {} : { owner }) };
+}
+
 /** writes of one handle */
 class HandleWrites {
   constructor(protected readonly c: DataConnection, protected readonly handle: number) {}
@@ -300,11 +352,34 @@ class RemoteFileWriter extends HandleWrites implements FileWriter {
   }
 }
 
+/** `opened`: the open's reply, when the writer did not wait for it (its failure is the one to report) */
 class RemoteChunkWriter extends HandleWrites implements ChunkWriter {
+  constructor(c: DataConnection, handle: number, private readonly opened: Promise<void>) {
+    super(c, handle);
+  }
+
+  async closeAndRecord(sentHash: string, chunk: { path: string; index: number; owner?: string }): Promise<void> {
+    // both calls go out now, in order: the agent runs a connection's calls one after another
+    const closing = this.c.call('close', { handle: this.handle, sentHash });
+    const recording = this.c.call('record-chunk', recordChunkMeta(chunk.path, chunk.index, sentHash, chunk.owner));
+    closing.catch(() => undefined);
+    recording.catch(() => undefined); // awaited below; a failed close makes it fail too
+    try {
+      await this.opened;
+      await closing;
+    } finally {
+      this.c.forgetHandle(this.handle);
+    }
+    await recording;
+  }
+
   async close(sentHash?: string): Promise<void> {
     try {
       if (!this.c.alive && sentHash === undefined) return;
-      await this.c.call('close', sentHash === undefined ? { handle: this.handle } : { handle: this.handle, sentHash });
+      const closing = this.c.call('close', sentHash === undefined ? { handle: this.handle } : { handle: this.handle, sentHash });
+      closing.catch(() => undefined);
+      await this.opened;
+      await closing;
     } finally {
       this.c.forgetHandle(this.handle);
     }

@@ -22,6 +22,11 @@ export class SerialWrites {
 
   constructor(private readonly write: Write) {}
 
+  /** nothing written or waiting: a write elsewhere cannot overtake one of these */
+  get idle(): boolean {
+    return !this.busy && this.waiting.length === 0;
+  }
+
   /** writes `bytes` at `at`; settles when they are written (they must stay as they are until then) */
   add(bytes: Buffer, at: number): Promise<void> {
     return new Promise((resolve, reject) => {

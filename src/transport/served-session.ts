@@ -10,13 +10,11 @@ import * as f from './meta-fields.js';
 import type { CheckedChunks } from './checked-chunks.js';
 import { RangeHashes } from './served-hash.js';
 import { SerialWrites } from './serial-writes.js';
+import type { InlineWrites } from './inline-writes.js';
+import { SessionHandles, type StreamHash, type WriteHandle } from './session-handles.js';
 import { checkSentHash, writeManyServed } from './served-many.js';
 
-/** a streaming hash, supplied by whoever wires the server (the engine's hashers) */
-export interface StreamHash {
-  update(bytes: Buffer): void;
-  digest(): string;
-}
+export type { StreamHash } from './session-handles.js';
 export type HashFactory = (name: string) => StreamHash | undefined;
 
 export interface CallResult {
@@ -24,23 +22,6 @@ export interface CallResult {
   data?: Buffer;
   /** a reply in several frames (a long listing) */
   parts?: { meta: Meta; data: Buffer }[];
-}
-
-export interface WriteHandle {
-  kind: 'file' | 'chunk';
-  /** a whole file's declared size: every byte of [0, size) must have arrived */
-  size: number | undefined;
-  path: string;
-  writer: FileWriter | ChunkWriter;
-  hash: StreamHash;
-  /** where the first byte landed: with `next`, the range the running hash covers */
-  start: number | undefined;
-  /** where the next byte must land for the running hash to cover the bytes in order */
-  next: number | undefined;
-  ordered: boolean;
-  failed: BargeError | undefined;
-  /** its detached writes, one at a time (made on the first) */
-  serial?: SerialWrites;
 }
 
 /** a WRITE frame being received: its handle and where its next byte lands */
@@ -58,21 +39,20 @@ const WRITE_OPS = new Set(['mkbase', 'mkdir', 'symlink', 'link', 'remove', 'rmdi
   'prepare-partial', 'open-partial-write', 'record-chunk', 'commit-partial', 'abort-partial']);
 
 export class ServedSession {
-  private readonly writers = new Map<number, WriteHandle>();
-  private readonly readers = new Map<number, FileReader>();
-  private nextHandle = 1;
+  private readonly handles = new SessionHandles();
 
   /**
    * @param base the subtree the session was granted ('' = the endpoint root); every path a
    *   peer names is taken below it
-   */
-  /**
    * @param checkedChunks the byte ranges of partial files this agent checked against the
    *   sender's hash, shared by the agent's sessions: a chunk is recorded (trusted on resume)
    *   only if its own range is there, whichever connection wrote it
+   * @param inlineWrites where received bytes are written (the agent's, shared by its
+   *   sessions); none: always on the thread pool, where the storage can
    */
   constructor(private readonly storage: Storage, private readonly base: string, private readonly writable: boolean,
-    private readonly hashes: HashFactory, private readonly checkedChunks: CheckedChunks, hashStepBytes?: number) {
+    private readonly hashes: HashFactory, private readonly checkedChunks: CheckedChunks, hashStepBytes?: number,
+    private readonly inlineWrites?: InlineWrites) {
     this.rangeHashes = new RangeHashes(hashStepBytes);
   }
 
@@ -106,27 +86,38 @@ export class ServedSession {
   }
 
   private writeHandle(m: Meta): WriteHandle {
-    const h = this.writers.get(f.uint(m, 'handle'));
-    if (!h) throw new BargeError('E_PROTOCOL', `no open write handle ${String(m.handle)}`);
-    return h;
+    return this.handles.writer(f.uint(m, 'handle'));
   }
 
   private readHandle(m: Meta): FileReader {
-    const r = this.readers.get(f.uint(m, 'handle'));
-    if (!r) throw new BargeError('E_PROTOCOL', `no open read handle ${String(m.handle)}`);
-    return r;
+    return this.handles.reader(f.uint(m, 'handle'));
   }
 
-  private addWriter(kind: WriteHandle['kind'], path: string, writer: FileWriter | ChunkWriter, hash: StreamHash, size?: number): CallResult {
-    const id = this.nextHandle++;
-    this.writers.set(id, { kind, path, size, writer, hash, start: undefined, next: undefined, ordered: true, failed: undefined });
+  private addWriter(id: number, kind: WriteHandle['kind'], path: string, writer: FileWriter | ChunkWriter, hash: StreamHash, size?: number): CallResult {
+    this.handles.writers.set(id, { kind, path, size, writer, hash, start: undefined, next: undefined, ordered: true, failed: undefined });
     return { meta: { handle: id } };
   }
 
   private addReader(r: FileReader): CallResult {
-    const id = this.nextHandle++;
-    this.readers.set(id, r);
+    const id = this.handles.fresh();
+    this.handles.readers.set(id, r);
     return { meta: { handle: id, size: r.size } };
+  }
+
+  /**
+   * A chunk write's open, under the number the client chose (SessionHandles) or a fresh
+   * one. An open under a chosen number that fails is kept under it: the bytes the client
+   * sent right behind it are dropped, and its close answers this failure.
+   */
+  private async openChunk(m: Meta, open: (id: number) => Promise<CallResult>): Promise<CallResult> {
+    if (m.handle === undefined) return open(this.handles.fresh());
+    const id = this.handles.chosen(m.handle);
+    try {
+      return await open(id);
+    } catch (e) {
+      this.handles.openFailed(id, e);
+      throw e;
+    }
   }
 
   /** the sender's hash must match what arrived, in order, through this handle */
@@ -147,7 +138,8 @@ export class ServedSession {
   beginWrite(m: Meta, length: number): IncomingWrite | undefined {
     const id = f.uint(m, 'handle');
     const offset = f.uint(m, 'offset');
-    const h = this.writers.get(id);
+    const h = this.handles.writers.get(id);
+    if (!h && this.handles.hasFailedOpen(id)) return undefined;
     if (!h) throw new BargeError('E_PROTOCOL', `no open write handle ${id}`);
     if (h.failed) return undefined;
     if (offset !== (h.next ?? (h.kind === 'file' ? 0 : offset))) h.ordered = false;
@@ -170,10 +162,12 @@ export class ServedSession {
     if (h.failed) return undefined;
     h.hash.update(bytes);
     try {
-      // on the thread pool where the storage can: the event loop goes on to the next read
-      const detached = h.writer.writeDetached?.bind(h.writer);
-      if (!detached) return h.writer.write(bytes, at);
-      return (h.serial ??= new SerialWrites(detached)).add(bytes, at);
+      const w = h.writer;
+      if (!w.writeDetached) return w.write(bytes, at);
+      // here while writes are quick (InlineWrites), behind this handle's own pool writes if
+      // any are still waiting; else on the pool, and the event loop goes on to the next read
+      if (this.inlineWrites?.inline === true && h.serial?.idle !== false) return this.inlineWrites.run(() => w.write(bytes, at));
+      return (h.serial ??= new SerialWrites(w.writeDetached.bind(w))).add(bytes, at);
     } catch (e) {
       return Promise.reject(e instanceof Error ? e : new Error(String(e)));
     }
@@ -187,19 +181,6 @@ export class ServedSession {
     return h.failed;
   }
 
-  /** a WRITE frame whole: no reply when it lands; a failure is kept for the handle's close */
-  async write(m: Meta, data: Buffer): Promise<{ handle: number; error: BargeError } | undefined> {
-    const w = this.beginWrite(m, data.length);
-    if (!w) return undefined;
-    try {
-      await this.writeSlice(w, data);
-    } catch (e) {
-      const error = this.writeFailed(w, e);
-      return error ? { handle: w.handle, error } : undefined;
-    }
-    return undefined;
-  }
-
   async call(op: string, m: Meta, data: Buffer): Promise<CallResult> {
     if (WRITE_OPS.has(op) && !this.writable) throw new BargeError('E_READ_ONLY', `this session may not write (op '${op}')`);
     const s = this.storage;
@@ -207,7 +188,12 @@ export class ServedSession {
       case 'stat': { const e = await s.stat(this.path(m), f.listOptions(m)); return { meta: { entry: e === undefined ? null : f.wireEntry(e) } }; }
       case 'list': return listParts(await s.list(this.path(m), f.listOptions(m)));
       case 'mkdir': await s.mkdir(this.path(m)); return { meta: {} };
-      case 'mkbase': await this.makeBase(); return { meta: {} };
+      case 'mkbase': {
+        // the base as a stat would give it: a client that made it need not ask again (a round trip)
+        await this.makeBase();
+        const e = await s.stat(this.path({ path: '' }));
+        return { meta: { entry: e === undefined ? null : f.wireEntry(e) } };
+      }
       case 'symlink': await s.symlink(this.path(m), f.str(m, 'target'), f.entryMeta(m, 'meta'), f.metaChoice(m, 'choice')); return { meta: {} };
       case 'link': await s.link(this.path(m, 'existing'), this.path(m)); return { meta: {} };
       case 'remove': {
@@ -220,13 +206,13 @@ export class ServedSession {
         const path = this.path(m);
         const hash = this.newHash(m);
         const w = await s.openWrite(path, { size: f.uint(m, 'size'), sparse: f.bool(m, 'sparse'), replaces: f.bool(m, 'replaces') });
-        return this.addWriter('file', path, w, hash, f.uint(m, 'size'));
+        return this.addWriter(this.handles.fresh(), 'file', path, w, hash, f.uint(m, 'size'));
       }
       case 'commit': {
         const h = this.writeHandle(m);
         // a chunk handle has no commit: it stays open, to be closed
         if (h.kind !== 'file') throw new BargeError('E_PROTOCOL', 'commit is for whole-file writes; a chunk write ends with close');
-        this.writers.delete(f.uint(m, 'handle'));
+        this.handles.writers.delete(f.uint(m, 'handle'));
         const w = h.writer as FileWriter;
         try {
           this.checkArrived(h, f.str(m, 'sentHash'));
@@ -238,8 +224,10 @@ export class ServedSession {
         return { meta: {} };
       }
       case 'abort': {
+        // an open that failed has nothing to abort
+        if (this.handles.takeFailedOpen(f.uint(m, 'handle'))) return { meta: {} };
         const h = this.writeHandle(m);
-        this.writers.delete(f.uint(m, 'handle'));
+        this.handles.writers.delete(f.uint(m, 'handle'));
         if (h.kind === 'file') await (h.writer as FileWriter).abort(); else await (h.writer as ChunkWriter).close();
         return { meta: {} };
       }
@@ -279,11 +267,11 @@ export class ServedSession {
       }
       case 'close': {
         const handle = f.uint(m, 'handle');
-        const r = this.readers.get(handle);
-        if (r) { this.readers.delete(handle); this.rangeHashes.forget(handle); await r.close(); return { meta: {} }; }
+        const r = this.handles.readers.get(handle);
+        if (r) { this.handles.readers.delete(handle); this.rangeHashes.forget(handle); await r.close(); return { meta: {} }; }
         const h = this.writeHandle(m);
         if (h.kind !== 'chunk') throw new BargeError('E_PROTOCOL', 'a whole-file write ends with commit or abort, not close');
-        this.writers.delete(handle);
+        this.handles.writers.delete(handle);
         // without the sender's hash the chunk is abandoned: closed, never recorded
         const sent = f.optStr(m, 'sentHash');
         try {
@@ -305,16 +293,19 @@ export class ServedSession {
         // in the data part: a large file's chunk hashes outgrow a frame's meta (64 KiB is ~900 sha256 chunks)
         return { meta: p.owner === undefined ? {} : { owner: p.owner }, data: Buffer.from(JSON.stringify([...p.recorded.entries()])) };
       }
-      case 'open-partial-write': {
+      case 'open-partial-write': return this.openChunk(m, async (id) => {
         const path = this.path(m);
         const hash = this.newHash(m);
         this.checkedChunks.opened(this.storage.root, path, f.uint(m, 'size'));
-        return this.addWriter('chunk', path, await s.openPartialWrite(path, { size: f.uint(m, 'size'), sparse: f.bool(m, 'sparse'), ...ownerOf(m) }), hash);
-      }
+        return this.addWriter(id, 'chunk', path, await s.openPartialWrite(path, { size: f.uint(m, 'size'), sparse: f.bool(m, 'sparse'), ...ownerOf(m) }), hash);
+      });
       case 'record-chunk': {
         const path = this.path(m);
         const hash = f.str(m, 'hash');
         if (!this.checkedChunks.take(this.storage.root, path, f.uint(m, 'index'), hash)) {
+          if (this.checkedChunks.superseded(this.storage.root, path, hash)) {
+            throw new BargeError('E_CHANGED', 'another run took over this partial file (it was prepared again after this chunk was checked); the destination is left to it', { path });
+          }
           throw new BargeError('E_PROTOCOL', 'record-chunk names a chunk whose bytes this agent did not check', { path });
         }
         await s.recordChunk(path, f.uint(m, 'index'), hash, f.optStr(m, 'owner'));
@@ -353,14 +344,13 @@ export class ServedSession {
 
   /** the connection is gone: whole files in flight are removed, partial large files stay for a resume */
   async close(): Promise<void> {
-    for (const h of this.writers.values()) {
+    for (const h of this.handles.writers.values()) {
       try {
         if (h.kind === 'file') await (h.writer as FileWriter).abort(); else await (h.writer as ChunkWriter).close();
       } catch { /* best effort: the next run removes stale temporary names */ }
     }
-    this.writers.clear();
-    for (const r of this.readers.values()) { try { await r.close(); } catch { /* nothing to keep */ } }
-    this.readers.clear();
+    for (const r of this.handles.readers.values()) { try { await r.close(); } catch { /* nothing to keep */ } }
+    this.handles.clear();
     this.rangeHashes.clear();
   }
 }

@@ -4,9 +4,12 @@
 //   fake-hsi --sim JSON_ARGS [--corrupt NAME] [--truncate NAME] -q   (a session: get lines on stdin)
 // --garble prints the ls -P line of a path ending in NAME with its volume field cut off;
 // --corrupt flips the first byte of a file got from a path ending in NAME, after the get;
-// --truncate cuts the last byte off such a file; --stderr 1 prints everything on stderr, as hsi does.
+// --truncate cuts the last byte off such a file; --stderr 1 prints everything on stderr, as hsi does;
+// --fill-once FILE:KEEP: before the first session (none has made FILE.done yet) someone else
+// fills FILE's file system with FILE, up to KEEP bytes free (a buffer disk that fills under a session).
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseGetLine } from '../../src/storage/archive/command/get-lines.js';
 
@@ -16,6 +19,7 @@ let simArgs: string[] = [];
 const garble: string[] = [];
 const corrupt: string[] = [];
 const truncate: string[] = [];
+let fillOnce: { file: string; keep: number } | undefined;
 let allToStderr = false;
 while (args[0]?.startsWith('--')) {
   const [flag, value = ''] = args.splice(0, 2);
@@ -24,9 +28,20 @@ while (args[0]?.startsWith('--')) {
   else if (flag === '--corrupt') corrupt.push(value);
   else if (flag === '--truncate') truncate.push(value);
   else if (flag === '--stderr') allToStderr = value === '1';
+  else if (flag === '--fill-once') fillOnce = { file: value.slice(0, value.lastIndexOf(':')), keep: Number(value.slice(value.lastIndexOf(':') + 1)) };
   else { process.stderr.write(`fake-hsi: unknown flag ${flag}\n`); process.exit(2); }
 }
 if (args[0] === '-q') args.shift();
+
+/** made here, or there already (another session was first) */
+function claim(marker: string): boolean {
+  try {
+    fs.closeSync(fs.openSync(marker, 'wx'));
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 function sim(command: string[], input: string): number {
   const r = spawnSync(process.execPath, [simCli, ...simArgs, ...command], { input, encoding: 'utf8' });
@@ -41,6 +56,10 @@ if (args[0] === 'ls' && args[1] === '-P') {
   process.exitCode = sim(['ls-p', ...args.slice(2)], '');
 } else if (args.length === 0) {
   const input = fs.readFileSync(0, 'utf8');
+  if (fillOnce !== undefined && claim(`${fillOnce.file}.done`)) {
+    const st = fs.statfsSync(path.dirname(fillOnce.file));
+    fs.writeFileSync(fillOnce.file, Buffer.alloc(Math.max(0, st.bavail * st.bsize - fillOnce.keep), 1));
+  }
   process.exitCode = sim(['session'], input);
   for (const line of input.split('\n')) {
     const g = parseGetLine(line.trim());

@@ -9,6 +9,8 @@ import type {
 import type { RequestPlan } from '../../core/request-types.js';
 import type { Connection } from './client-options.js';
 import { httpCall, type HttpAnswer } from '../../transport/http-call.js';
+import { httpStream } from '../../transport/http-stream.js';
+import { EventStreamParser } from '../../core/event-stream-parser.js';
 import { tlsProblem } from '../../transport/tls-problem.js';
 
 const TIMEOUT_MS = 30_000;
@@ -114,6 +116,28 @@ export class ApiClient {
       offset = page.items.length === 0 ? null : page.nextOffset;
     }
     return out;
+  }
+
+  /**
+   * Follows GET /api/events: `onView` gets each request's view as it changes. `onOpen` once
+   * the stream is open; `onEnd` once when it ends or cannot be had (an older coordinator, a
+   * proxy that buffers). Returns the function that closes it.
+   */
+  requestEvents(h: { onOpen(): void; onView(v: RequestView): void; onEnd(): void }): () => void {
+    const headers: Record<string, string> = { accept: 'text/event-stream' };
+    if (this.conn.token !== undefined) headers.authorization = `Bearer ${this.conn.token}`;
+    const parser = new EventStreamParser();
+    return httpStream(new URL(this.conn.baseUrl + '/api/events'), {
+      headers, ...(this.conn.ca === undefined ? {} : { ca: this.conn.ca }),
+      onOpen: () => h.onOpen(),
+      onText: (text) => {
+        for (const e of parser.push(text)) {
+          if (e.event !== 'request') continue;
+          try { h.onView(JSON.parse(e.data) as RequestView); } catch { /* not a view: skipped */ }
+        }
+      },
+      onEnd: () => h.onEnd(),
+    });
   }
 
   request(id: string): Promise<RequestView> {

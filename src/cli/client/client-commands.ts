@@ -46,6 +46,8 @@ function withRequestOptions(cmd: Command, collect: (kind: FilterRule['kind']) =>
     .option('--max-age <age>', 'only files younger than AGE')
     .addOption(new Option('--hash <name>', "hash of every copied byte (default: the server's, xxh3)").choices(['xxh3', 'sha256', 'md5']))
     .option('--verify', 'read every written file back from DST and compare its hash with SRC')
+    .option('-A, --acls', 'keep POSIX ACLs (access and default)')
+    .option('-X, --xattrs', 'keep extended attributes (user.*; security.* and trusted.* where the agents run as root)')
     .option('--keep-cache', "the agents leave the bytes they read from SRC in the page cache (by default they are dropped behind the copy)")
     .option('--keep-partial', 'if the request is canceled, keep the partial files of large files for a retry to resume (by default the agents remove them)')
     .option('--priority <N>', "1 (lowest) to 10 (default: the server's, 5)")

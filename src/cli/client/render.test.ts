@@ -109,4 +109,6 @@ test('a request being staged from an archive shows its mounts, the buffer and it
   assert.match(requestDetail(v, undefined, NOW), /^staging: +3 mounts, buffer 1\.00 MiB of 4\.00 MiB; files 15 waiting, 2 staging, 4 staged, 30 released, 1 failed$/m);
   assert.match(progressText(v), /^r-1 staging: .* \[staging: 3 mounts, buffer 1\.00 MiB of 4\.00 MiB; files 15 waiting/);
   assert.doesNotMatch(requestDetail(view(), undefined, NOW), /^staging:/m);
+  const waits = view({ state: 'staging', staging: { ...staging, waiting: { code: 'E_BUFFER_FULL', reason: "the buffer's file system is full: /buf has 0 bytes free", since: '2026-12-07T09:00:00.000Z' } } });
+  assert.match(requestDetail(waits, undefined, NOW), /1 failed; waits for room since 2026-12-07T09:00:00\.000Z: E_BUFFER_FULL: the buffer's file system is full: \/buf has 0 bytes free$/m);
 });

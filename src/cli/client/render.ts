@@ -120,7 +120,8 @@ export function stagingText(s: NonNullable<RequestView['staging']>): string {
   const f = s.files;
   return `${formatCount(s.mounts)} mounts, buffer ${formatBytes(s.bufferUsedBytes)} of ${formatBytes(s.bufferQuotaBytes)}; ` +
     `files ${formatCount(f.waiting + f.located)} waiting, ${formatCount(f.staging)} staging, ${formatCount(f.staged)} staged, ` +
-    `${formatCount(f.released)} released, ${formatCount(f.failed)} failed`;
+    `${formatCount(f.released)} released, ${formatCount(f.failed)} failed` +
+    (s.waiting ? `; waits for room since ${s.waiting.since}: ${s.waiting.code}: ${s.waiting.reason}` : '');
 }
 
 function waitingText(w: NonNullable<RequestView['waiting']>): string {

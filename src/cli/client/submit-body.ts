@@ -16,6 +16,8 @@ export interface SubmitFlags {
   ignoreExisting?: boolean;
   verify?: boolean;
   keepCache?: boolean;
+  acls?: boolean;
+  xattrs?: boolean;
   hash?: string;
   priority?: string;
   /** --include and --exclude in command-line order */
@@ -120,6 +122,8 @@ export function buildSubmitBody(src: string, dst: string, f: SubmitFlags, readLi
   if (f.verify) body.verify = true;
   if (f.keepCache) body.keepCache = true;
   if (f.keepPartial) body.keepPartial = true;
+  if (f.acls) body.acls = true;
+  if (f.xattrs) body.xattrs = true;
   if (f.hash !== undefined) {
     const hash = HASHES.find((h) => h === f.hash?.toLowerCase());
     if (hash === undefined) throw new BargeError('E_USAGE', `bad --hash '${f.hash}': choose one of ${HASHES.join(', ')}`);

@@ -1,13 +1,15 @@
 // `barge watch ID`: polls one request until it ends, with a live line on a terminal (a
 // line per state change otherwise), then a summary; rides out a coordinator restart.
-import { setTimeout as sleep } from 'node:timers/promises';
 import { ERROR_CODES, isBargeError } from '../../core/errors.js';
 import { Backoff } from '../../core/backoff.js';
 import { ApiClient, ServerError } from './api-client.js';
 import { FINAL_STATES, type RequestView } from './api-types.js';
 import { errorLines, progressText, summaryLine } from './render.js';
+import { RequestAnnouncements } from './request-announcements.js';
 
 const POLL_MS = 250;
+/** while the coordinator announces changes, a poll is only the safety net */
+const ANNOUNCED_POLL_MS = 2000;
 /** how long the coordinator may stay unreachable (a restart, say) before watch gives up */
 const GIVE_UP_MS = 5 * 60_000;
 /** while it is unreachable, ask less often: from the poll interval, doubling to this, ±20% */
@@ -57,8 +59,10 @@ export async function watchRequest(api: ApiClient, id: string, opts: WatchOption
   };
   process.on('SIGINT', onSignal);
   let r: RequestView;
+  let heard: RequestAnnouncements | undefined;
   try {
     r = await api.request(id); // a bad id or an unreachable coordinator fails at once
+    heard = FINAL_STATES.includes(r.state) ? undefined : new RequestAnnouncements(api, id);
     let failingSince: number | undefined;
     let fresh = true;
     const pollMs = opts.pollMs ?? POLL_MS;
@@ -67,13 +71,14 @@ export async function watchRequest(api: ApiClient, id: string, opts: WatchOption
     while (!FINAL_STATES.includes(r.state)) {
       // off a terminal this prints once on each state change, once when the coordinator goes away
       if (fresh) line.show(progressText(r), r.state + (r.waiting ? ' waiting' : ''));
-      await sleep(waitMs);
+      await heard?.wait(heard.live && failingSince === undefined ? Math.max(waitMs, ANNOUNCED_POLL_MS) : waitMs);
       try {
         r = await api.request(id);
         failingSince = undefined;
         fresh = true;
         backoff.reset();
         waitMs = pollMs;
+        heard?.reopen();
       } catch (e) {
         if (!isTransient(e)) throw e;
         waitMs = backoff.next();
@@ -84,6 +89,7 @@ export async function watchRequest(api: ApiClient, id: string, opts: WatchOption
       }
     }
   } finally {
+    heard?.stop();
     line.clear();
     process.off('SIGINT', onSignal);
   }

@@ -40,6 +40,8 @@ export class RequestFiles {
   volumes = new Set<string>();
   /** the request's walk had ended when its held tasks were last read: every file it has is known */
   walkDone = false;
+  /** its last session found no room in the buffer and nothing has landed since: why, and since when */
+  waitingFor: { code: string; reason: string; since: number } | undefined;
 
   constructor(
     readonly id: string, readonly endpoint: string, readonly stager: Stager,
@@ -102,15 +104,22 @@ export class RequestFiles {
   async landed(session: readonly FileOnItsWay[], errors: ReadonlyMap<string, ErrorRecord>): Promise<void> {
     const ok: FileOnItsWay[] = [];
     const failed: { f: FileOnItsWay; error: ErrorRecord }[] = [];
+    let noRoom: ErrorRecord | undefined;
     for (const f of session) {
       const e = errors.get(f.rel);
       if (e === undefined) { ok.push(f); continue; }
+      if (e.code === 'E_BUFFER_FULL' && e.retryable) noRoom = e;
       // a full buffer or a stop is no fault of the file's: it waits for room (or the next process)
       if (e.code === 'E_BUFFER_FULL' && e.retryable) f.state = 'located';
       else if (e.code === 'E_INTERRUPTED') f.state = 'located';
       else if (e.retryable && ++f.attempts < STAGE_ATTEMPTS) f.state = 'waiting'; // located again: the archive may place it elsewhere
       else failed.push({ f, error: e });
     }
+    // the wait begins at the first file the buffer has no room for (its reason kept up to date)
+    // and ends with a session that lands files and is refused none: files that squeeze in one
+    // by one as room comes back do not end and begin it again
+    if (noRoom !== undefined) this.waitingFor = { code: noRoom.code, reason: noRoom.message, since: this.waitingFor?.since ?? this.now() };
+    else if (ok.length > 0) this.waitingFor = undefined;
     await this.start(ok);
     await this.fail(failed);
   }
@@ -213,6 +222,11 @@ export class RequestFiles {
     const files = Object.fromEntries(STAGE_STATES.map((s) => [s, 0])) as Record<StageState, number>;
     for (const f of this.files.values()) files[f.state]++;
     const s = this.stager.stats();
-    return { mounts: this.mounts, volumes: this.volumes.size, bufferUsedBytes: s.usedBytes ?? 0, bufferQuotaBytes: this.stager.limits.quotaBytes, files };
+    // nothing left to stage: nothing waits for room (the last refused files landed since)
+    const w = this.settled ? undefined : this.waitingFor;
+    return {
+      mounts: this.mounts, volumes: this.volumes.size, bufferUsedBytes: s.usedBytes ?? 0, bufferQuotaBytes: this.stager.limits.quotaBytes, files,
+      ...(w === undefined ? {} : { waiting: { code: w.code, reason: w.reason, since: new Date(w.since).toISOString() } }),
+    };
   }
 }

@@ -127,7 +127,7 @@ export class StagingLoop {
 
   private async advance(r: RequestRecord, rf: RequestFiles): Promise<void> {
     // the walk is looked at first: once it is done, every held task it made is there to read
-    const walkDone = (await this.o.store.openCount(r.id, ['root', 'scan'])) === 0;
+    const walkDone = (await this.o.store.openCount(r.id, ['root', 'scan', 'scans'])) === 0;
     await rf.readHeld();
     await rf.locate();
     rf.walkDone = walkDone;
@@ -194,8 +194,12 @@ export class StagingLoop {
     for (const f of session) f.state = 'staging';
     this.track((async () => {
       const errors = new Map<string, ErrorRecord>();
+      let refused = false;
       try {
-        for (const r of await a.stager.stage(session.map((f) => f.rel), this.abort.signal)) if (r.error) errors.set(r.path, r.error);
+        const results = await a.stager.stage(session.map((f) => f.rel), this.abort.signal);
+        for (const r of results) if (r.error) errors.set(r.path, r.error);
+        // the buffer had no room for any of them: no drive was asked, so it was no mount
+        refused = results.length > 0 && results.every((r) => r.refused === true);
       } catch (e) {
         for (const f of session) errors.set(f.rel, toErrorRecord(e, f.rel));
       } finally {
@@ -203,13 +207,20 @@ export class StagingLoop {
         a.onTheWay -= bytes;
         a.busy.delete(volume);
       }
+      if (refused) {
+        rf.mounts--;
+        a.started--;
+      }
       if (this.abort.signal.aborted) return;
       for (const f of session) if (!errors.has(f.rel)) a.stagedBytes += f.size;
       // the request ended (canceled, failed past its deadline) while its session ran: what landed goes
       if (this.requests.get(rf.id) !== rf) { await rf.stager.release(session.map((f) => f.rel)); return; }
+      const wasWaiting = rf.waitingFor !== undefined;
       await rf.landed(session, errors);
-      this.o.onChange(rf.id);
-      this.kick();
+      // a refused session while the request waits already changes nothing to show
+      if (!(refused && wasWaiting)) this.o.onChange(rf.id);
+      // refused: the next tick looks again (room comes from releases and from others, not from this session)
+      if (!refused) this.kick();
     })());
   }
 

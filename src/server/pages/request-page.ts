@@ -67,6 +67,7 @@ export function stagingPart(v: RequestView): Html {
     ['mounts', st.mounts], ['volumes', st.volumes],
     ['buffer', `${bytes(st.bufferUsedBytes)} of ${bytes(st.bufferQuotaBytes)} (${percent(st.bufferUsedBytes, st.bufferQuotaBytes)}; shared by the endpoint's requests)`],
     ...STAGE_STATES.map((k): [string, number] => [`files ${k}`, st.files[k]]),
+    ...(st.waiting ? [['waits for room', `since ${st.waiting.since}: ${st.waiting.code}: ${st.waiting.reason}`] as [string, string]] : []),
   ];
   return html`<table class="kv staging">${rows.map(([k, x]) => html`<tr><th>${k}</th><td>${x}</td></tr>`)}</table>`;
 }

@@ -74,6 +74,8 @@ ${check('sizeOnly', '--size-only', 'compare by size alone')}
 ${check('ignoreExisting', '--ignore-existing', 'skip files the destination already has')}
 ${check('verify', '--verify', 'read back and check what was written')}
 ${check('keepPartial', '--keep-partial', 'a cancel keeps partial large files for a retry')}
+${check('acls', '-A, --acls', 'keep POSIX ACLs')}
+${check('xattrs', '-X, --xattrs', 'keep extended attributes')}
 <label>--max-delete <input type="number" name="maxDelete" min="0" placeholder="no limit"></label>
 <label>--deadline <input name="deadline" placeholder="ISO 8601, e.g. 2026-12-31T18:00:00Z"></label>
 </fieldset>

@@ -5,7 +5,7 @@ import { MAX_PRIORITY, MIN_PRIORITY } from '../../core/request-states.js';
 import type { RequestSpec } from '../../core/request-types.js';
 import { REQUEST_ID_PATTERN } from '../schemas.js';
 
-const FLAGS = ['delete', 'checksum', 'sizeOnly', 'ignoreExisting', 'verify', 'keepPartial'] as const;
+const FLAGS = ['delete', 'checksum', 'sizeOnly', 'ignoreExisting', 'verify', 'keepPartial', 'acls', 'xattrs'] as const;
 
 function text(body: Record<string, unknown>, name: string): string | undefined {
   const v = body[name];

@@ -17,6 +17,8 @@ export const AGENT_CONTENT_TYPE = 'application/x-barge+json';
 const Name = Type.String({ minLength: 1, maxLength: 256 });
 const AgentId = Type.Object({ agentId: Name });
 const EnrolSchema = Type.Object({
+  protocol: Type.Optional(Type.Integer({ minimum: 0, maximum: 1 << 20 })),
+  version: Type.Optional(Type.String({ maxLength: 64 })),
   name: Name, site: Name, endpoints: Type.Array(Type.String(), { minItems: 1 }), slots: Type.Integer({ minimum: 0, maximum: 1024 }),
   dataAddress: Type.Optional(Name),
   dataTls: Type.Optional(Type.Boolean()),
@@ -68,11 +70,14 @@ export function agentRoutes(app: TypedApp, api: CoordinatorApi): void {
       body: EnrolSchema,
     },
   }, async (req, reply) => {
-    const { dataAddress, dataTls, ...rest } = req.body;
-    const enrol: EnrolBody = { ...rest, ...(dataAddress === undefined ? {} : { dataAddress }), ...(dataTls === true ? { dataTls } : {}) };
+    const { dataAddress, dataTls, protocol, version, ...rest } = req.body;
+    const enrol: EnrolBody = {
+      ...rest, ...(dataAddress === undefined ? {} : { dataAddress }), ...(dataTls === true ? { dataTls } : {}),
+      ...(protocol === undefined ? {} : { protocol }), ...(version === undefined ? {} : { version }),
+    };
     const joined = await api.agentEnrol(enrol);
-    req.log.info({ agent: joined.agentId, site: enrol.site, endpoints: enrol.endpoints, dataAddress, from: req.ip, token: req.tokenName },
-      `agent ${joined.agentId} joined from ${req.ip} (site ${enrol.site}; endpoints ${enrol.endpoints.join(', ')}; ${enrol.slots} slots)`);
+    req.log.info({ agent: joined.agentId, site: enrol.site, endpoints: enrol.endpoints, dataAddress, from: req.ip, token: req.tokenName, version },
+      `agent ${joined.agentId} joined from ${req.ip} (site ${enrol.site}; endpoints ${enrol.endpoints.join(', ')}; ${enrol.slots} slots; barge ${version ?? 'unknown'})`);
     return send(reply, joined);
   });
 

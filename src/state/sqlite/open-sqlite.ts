@@ -3,11 +3,12 @@
 // the process, which is the failure the coordinator must survive.
 import Database from 'better-sqlite3';
 import * as fs from 'node:fs';
-import { Kysely, SqliteDialect } from 'kysely';
+import { Kysely } from 'kysely';
 import { migrate } from '../migrate.js';
 import type { Database as Schema } from '../schema.js';
 import { SqlStateStore } from '../sql-state-store.js';
 import { withStatementCache } from './statement-cache.js';
+import { KeepCauseSqliteDialect } from './keep-cause-dialect.js';
 
 /**
  * The file holds the key that signs write grants: it is made readable by its owner only
@@ -34,7 +35,7 @@ export async function openSqliteStore(file: string): Promise<SqlStateStore> {
   sqlite.pragma('foreign_keys = ON');
   // several coordinators must not share one SQLite file; a second process waits, then fails clearly
   sqlite.pragma('busy_timeout = 5000');
-  const db = new Kysely<Schema>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
+  const db = new Kysely<Schema>({ dialect: new KeepCauseSqliteDialect(sqlite, { database: withStatementCache(sqlite) }) });
   await migrate(db as unknown as Kysely<unknown>, 'sqlite');
   return new SqlStateStore(db, 'sqlite', () => db.destroy());
 }

@@ -42,6 +42,12 @@ export function sessionsOf(files: readonly StageLocation[], batchSize: number): 
 export class ArchiveStager implements Stager {
   /** files located and not staged since: a stage after a locate does not ask the archive twice */
   private readonly located = new Map<string, StageLocation>();
+  /**
+   * the size the archive gave for each path not yet staged: while the buffer has room for
+   * none of a batch, the batch is refused without asking the archive again where it is (a
+   * request waiting for room tries every tick, and a locate is a command run against tape)
+   */
+  private readonly sizes = new Map<string, number>();
 
   /**
    * `sub`: where this storage is rooted below the endpoint's top ('' at the top): the driver
@@ -78,6 +84,7 @@ export class ArchiveStager implements Stager {
       const path = asked[i] as string;
       if ('error' in a) { byPath.set(path, { path, error: { ...a.error, path } }); return; }
       this.located.set(path, { ...a, path });
+      this.sizes.set(path, a.size);
       byPath.set(path, { ...a, path });
     });
     return paths.map((p) => refused.get(p) ?? byPath.get(p) ?? failed(p, new BargeError('E_ARCHIVE', 'the driver gave no answer for it', { path: p })) as LocateFailure);
@@ -91,6 +98,12 @@ export class ArchiveStager implements Stager {
   }
 
   async stage(batch: readonly string[], signal?: AbortSignal): Promise<StageResult[]> {
+    const known = batch.map((path) => ({ path, size: this.sizes.get(path) }));
+    const noRoom = (k: { path: string; size: number | undefined }): boolean =>
+      k.size !== undefined && this.buffer.room(k.size) !== true && !this.buffer.isStaged(this.top(k.path), k.size);
+    if (batch.length > 0 && known.every(noRoom)) {
+      return known.map((k) => this.refusal({ path: k.path, size: k.size as number }, this.buffer.room(k.size as number) === 'quota' ? 'quota' : 'disk'));
+    }
     const results = new Map<string, StageResult>();
     const located = await this.whereAre(batch);
     // each location is used once: a later stage of the path (a retry) asks the archive again
@@ -102,16 +115,22 @@ export class ArchiveStager implements Stager {
       if (this.buffer.isStaged(this.top(l.path), l.size)) { results.set(l.path, { path: l.path }); continue; }
       const room = this.buffer.reserve(l.size);
       if (room === true) { admitted.push(l); continue; }
-      results.set(l.path, failed(l.path, room === 'quota' ? this.overQuota(l) : this.noRoomOnDisk(l)));
+      results.set(l.path, this.refusal(l, room));
     }
     const sessions = sessionsOf(admitted, this.limits.batchSize);
     await Promise.all(sessions.map((files) => this.buffer.sessions.run(async () => {
       for (const r of await this.session(files, signal)) results.set(r.path, r);
     })));
+    for (const r of results.values()) if (r.error === undefined) this.sizes.delete(r.path);
     return batch.map((p) => results.get(p) ?? failed(p, new BargeError('E_INTERNAL', 'staging gave no answer for it', { path: p })));
   }
 
-  private overQuota(l: StageLocation): BargeError {
+  /** no drive is asked for it: the buffer has no room (a session of only such files is no mount) */
+  private refusal(l: { path: string; size: number }, room: 'quota' | 'disk'): StageResult {
+    return { ...failed(l.path, room === 'quota' ? this.overQuota(l) : this.noRoomOnDisk(l)), refused: true };
+  }
+
+  private overQuota(l: { path: string; size: number }): BargeError {
     const stats = this.buffer.stats();
     // waiting helps only a file that fits in the buffer at all
     const never = l.size > this.limits.quotaBytes;
@@ -121,7 +140,7 @@ export class ArchiveStager implements Stager {
   }
 
   /** the buffer's file system has no room for it now (it waits for room), or never will */
-  private noRoomOnDisk(l: StageLocation): BargeError {
+  private noRoomOnDisk(l: { path: string; size: number }): BargeError {
     const disk = this.buffer.disk() ?? { free: 0, total: 0 };
     const never = l.size > disk.total;
     const why = never ? `${l.size} bytes is more than the buffer's file system holds (${this.buffer.top}: ${disk.total} bytes): it can never be staged`
@@ -217,7 +236,10 @@ export class ArchiveStager implements Stager {
   // async so that a bad path is a rejected promise, not a throw
   // eslint-disable-next-line @typescript-eslint/require-await
   async release(paths: readonly string[]): Promise<void> {
-    for (const p of paths) this.buffer.release(this.top(p));
+    for (const p of paths) {
+      this.buffer.release(this.top(p));
+      this.sizes.delete(p);
+    }
   }
 
   stats(): Record<string, number> {

@@ -66,11 +66,17 @@ export class StagingBuffer {
    * quota larger than the disk, or a disk shared with others: the copy would fail half-way).
    */
   reserve(bytes: number): true | 'quota' | 'disk' {
+    const room = this.room(bytes);
+    if (room === true) this.reserved += bytes;
+    return room;
+  }
+
+  /** whether `bytes` more would be admitted now (reserve without reserving) */
+  room(bytes: number): true | 'quota' | 'disk' {
     if (this.usedBytes() + this.reserved + bytes > this.quota) return 'quota';
     const disk = this.disk();
     // a file on its way takes its room as it is written: all it reserved is counted as taken
     if (disk !== undefined && this.reserved + bytes > disk.free) return 'disk';
-    this.reserved += bytes;
     return true;
   }
 

@@ -24,6 +24,12 @@ async function writeChunk(h: StorageUnderTest, owner: string | undefined, index:
   return hash;
 }
 
+/** an open as `owner`, closed unwritten: a storage may report the open's failure at the close (Storage.openPartialWrite) */
+async function openAndClose(h: StorageUnderTest, owner: string | undefined): Promise<void> {
+  const w = await h.storage.openPartialWrite('big', { size: SIZE, sparse: false, ...(owner === undefined ? {} : { owner }) });
+  await w.close();
+}
+
 export function partialOwnerTests(it: It): void {
   void describe('partial files have one owner', () => {
     it('a second prepare takes the partial over: the first writer neither writes, records, removes nor commits it', async (h) => {
@@ -38,7 +44,7 @@ export function partialOwnerTests(it: It): void {
       // the first writer's chunk in flight lands nowhere the second one sees, and is not recorded
       try { await late.write(aBytes[1] as Buffer, CHUNK); } finally { await late.close(sent(h, aBytes[1] as Buffer)); }
       await rejectsWith(() => s.recordChunk('big', 1, hashOf(h, aBytes[1] as Buffer, 1), a.owner), 'E_CHANGED', 'recordChunk by the old owner');
-      await rejectsWith(() => s.openPartialWrite('big', { size: SIZE, sparse: false, owner: a.owner }), 'E_CHANGED', 'openPartialWrite by the old owner');
+      await rejectsWith(() => openAndClose(h, a.owner), 'E_CHANGED', 'openPartialWrite by the old owner');
       aHashes.push(hashOf(h, aBytes[1] as Buffer, 1), hashOf(h, aBytes[2] as Buffer, 2));
       await rejectsWith(() => s.commitPartial('big', meta(0o644, T1), KEEP_OWNER, { owner: a.owner as string, chunkHashes: aHashes }), 'E_CHANGED', 'commitPartial by the old owner');
       await s.abortPartial('big', a.owner); // not the old owner's to remove any more: nothing happens
@@ -60,7 +66,7 @@ export function partialOwnerTests(it: It): void {
       const next = await s.preparePartial('big', opts('same')); // the first run died, or is still at it
       assert.deepEqual([...next.recorded], [[0, h0]]);
       assert.notEqual(next.owner, first.owner);
-      await rejectsWith(() => s.openPartialWrite('big', { size: SIZE, sparse: false, owner: first.owner }), 'E_CHANGED', 'openPartialWrite by the run taken over');
+      await rejectsWith(() => openAndClose(h, first.owner), 'E_CHANGED', 'openPartialWrite by the run taken over');
       const hashes = [h0, await writeChunk(h, next.owner, 1, bytes[1] as Buffer), await writeChunk(h, next.owner, 2, bytes[2] as Buffer)];
       await s.commitPartial('big', meta(0o644, T1), KEEP_OWNER, { owner: next.owner as string, chunkHashes: hashes });
       assert.deepEqual(await h.fixture.read('big'), Buffer.concat(bytes));

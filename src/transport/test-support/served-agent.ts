@@ -82,6 +82,8 @@ export interface ServedAgent {
   /** a remote storage whose first write to each of `paths` has a byte flipped on its way (FaultyStorage) */
   faultyRemote(paths: string[], scope?: Partial<SessionScope>, o?: { streams?: number }): Promise<Storage & { close(): void }>;
   raw(): Promise<RawPeer>;
+  /** a raw peer past the handshake, in a read-write session at the endpoint's root */
+  rawSession(): Promise<RawPeer>;
   /** stops the server and removes the tree */
   stop(): Promise<void>;
 }
@@ -127,6 +129,11 @@ export async function startAgent(o: AgentOptions = {}): Promise<ServedAgent> {
       return Object.assign(new FaultyStorage(inner, { once: paths, always: [] }), { close: () => inner.close() });
     },
     raw: () => RawPeer.connect(port),
+    rawSession: async () => {
+      const p = await RawPeer.connect(port);
+      await p.handshake(scope());
+      return p;
+    },
     stop: async () => {
       await server.close();
       await fs.promises.rm(top, { recursive: true, force: true });
@@ -215,6 +222,13 @@ export class RawPeer {
   destroy(): void {
     this.socket.destroy();
   }
+}
+
+/** `p`, which must settle within `ms` (else it waits for something it should not) */
+export async function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let t: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => { t = setTimeout(() => reject(new Error(`${what} did not settle in ${ms} ms`)), ms); });
+  try { return await Promise.race([p, late]); } finally { clearTimeout(t); }
 }
 
 /** awaits `p`, which must fail with a BargeError of this code (or one of these) */
