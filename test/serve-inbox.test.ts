@@ -204,7 +204,8 @@ for (const engine of engines) {
         const id = listed.items[0]?.id ?? '';
         await waitUntil(() => statusOf(t.inbox, id)?.state === 'succeeded', 60_000);
         assert.deepEqual(diffTrees(t.src, path.join(t.dst, 'c')), []);
-        assert.match(second.proc.output().stderr, /crash\.json made its request already \(no second one\): request /);
+        // logged just after the move waited for above, and the pipe is read asynchronously: wait for it
+        await waitUntil(() => /crash\.json made its request already \(no second one\): request /.test(s.proc.output().stderr), 10_000);
         assert.equal((await requests(s)).total, 1);
       } finally {
         if (first.proc.exitCode === null && first.proc.signalCode === null) await stopService(first);

@@ -121,9 +121,33 @@ function retryPart(i: OutcomeInput, retryable: ErrorRecord[]): ServiceTask | und
     return files.length > 0 ? { kind: 'copy', files } : undefined;
   }
   if (t.kind === 'delete' || t.kind === 'dirmeta' || t.kind === 'link') return undefined; // per-entry work: the rest is done
-  if (t.kind === 'scan') return reported(t, i.attempts);
+  if (t.kind === 'scan') return scanAgain(t, retryable, i.attempts);
   if (t.kind === 'scans') return { kind: 'scans', dirs: t.dirs.map((d) => reported(d, i.attempts)) };
   return t;
+}
+
+/**
+ * A scan that listed its directory and failed on some of its entries looks again at those
+ * entries only: what it queued (subdirectories, copies) and counted is in the database
+ * already, and a whole second run would queue it all again. A scan that could not list its
+ * directory (the error names the directory itself) runs again whole.
+ */
+function scanAgain(t: ScanTask, retryable: ErrorRecord[], attempts: number): ScanTask & ReportedMarker {
+  const names = entriesNamed(t.rel, retryable);
+  return names === undefined ? reported(t, attempts) : { ...reported(t, attempts), only: names };
+}
+
+/** the names of the directory's entries the errors are about; undefined when one is about anything else */
+function entriesNamed(dir: string, errors: ErrorRecord[]): string[] | undefined {
+  const prefix = dir === '' ? '' : `${dir}/`;
+  const names = new Set<string>();
+  for (const e of errors) {
+    const path = e.path ?? '';
+    const name = path.startsWith(prefix) ? path.slice(prefix.length) : '';
+    if (name === '' || name.includes('/')) return undefined;
+    names.add(name);
+  }
+  return [...names];
 }
 
 /** what this attempt copied is recorded: the next one trusts the quick check again */

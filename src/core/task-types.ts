@@ -37,8 +37,10 @@ export interface ScanTask {
   dstExists: boolean;
   insideListedDir: boolean;
   /**
-   * a second look after the delete pass at only these names, whose directories in the
-   * way it was to remove: they land now, or fail if a directory is still there
+   * a second look at only these names: after the delete pass, those whose directories in
+   * the way it was to remove (they land now, or fail if a directory is still there); or,
+   * in a service, those an earlier attempt failed on for a reason a retry may help (that
+   * attempt listed the directory and queued the rest)
    */
   only?: string[];
   /**
