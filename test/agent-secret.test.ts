@@ -8,6 +8,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import Database from 'better-sqlite3';
 import { AGENT_PROTOCOL } from '../src/core/agent-wire.js';
 import { AGENT_SECRET, coordinatedConfig, startCoordinatedAgent } from './helpers/coordinated-agents.js';
 import { createTestDatabase, pgSkipReason, type TestDatabase } from './helpers/postgres-db.js';
@@ -76,6 +77,27 @@ test('an agent that says an older agent protocol, or none (builds before the num
   assert.ok(!agents.includes('elder'), 'a refused agent holds no name');
   secretOf(await enrol(lite, 'elder', AGENT_PROTOCOL));
   secretOf(await enrol(lite, 'younger', AGENT_PROTOCOL + 1));
+});
+
+test('an agent that enrolled with an older agent protocol than its coordinator now speaks (upgraded under it) is refused its calls, not leased tasks; it may still leave', async () => {
+  const secret = secretOf(await enrol(lite, 'laggard'));
+  const listed = (await lite.api<{ items: { id: string; version?: string; protocol?: number }[] }>('GET', '/api/agents')).body.items.find((a) => a.id === 'laggard');
+  assert.deepEqual([listed?.version, listed?.protocol], ['0.0.9', AGENT_PROTOCOL], 'the build it enrolled with is listed');
+  // what a row written by the coordinator's previous build holds once the number is raised
+  const db = new Database(join(work, 'state.sqlite'));
+  try {
+    db.pragma('busy_timeout = 5000');
+    db.prepare('UPDATE agents SET protocol = ? WHERE id = ?').run(AGENT_PROTOCOL - 1, 'laggard');
+  } finally {
+    db.close();
+  }
+  for (const [route, body] of calls('laggard').slice(0, 3)) {
+    const a = await agentCall(lite, route, body, secret);
+    assert.equal(a.status, 409, `${route}: ${JSON.stringify(a.body)}`);
+    assert.equal(a.body.error?.code, 'E_STATE');
+    assert.match(a.body.error?.message ?? '', new RegExp(`agent 'laggard' is older than this coordinator: it speaks agent protocol ${AGENT_PROTOCOL - 1} \\(barge 0\\.0\\.9\\), this coordinator needs ${AGENT_PROTOCOL} or later: upgrade barge on the agent's host and restart it`), route);
+  }
+  assert.equal((await agentCall(lite, 'leave', { agentId: 'laggard' }, secret)).status, 200, 'an older agent may still leave');
 });
 
 test('an agent token without the enrolment\'s secret cannot lease, heartbeat, report or leave as the agent', async () => {

@@ -9,6 +9,8 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
+import { AGENT_PROTOCOL } from '../src/core/agent-wire.js';
+import { BARGE_VERSION } from '../src/cli/barge-version.js';
 import { createTestDatabase, pgSkipReason, type TestDatabase } from './helpers/postgres-db.js';
 import { runBarge, waitUntil, waitUntilAsync, type BargeProcess } from './helpers/run-cli.js';
 import { ADMIN_SECRET, startService, stopService, type Service } from './helpers/service.js';
@@ -22,7 +24,7 @@ after(async () => {
   rmSync(work, { recursive: true, force: true });
 });
 
-interface AgentItem { name: string; state: string; lastSeen: string; lostSince?: string; dataAddress?: string; slots: number; running: number }
+interface AgentItem { name: string; state: string; lastSeen: string; lostSince?: string; dataAddress?: string; slots: number; running: number; version?: string; protocol?: number }
 
 async function agentsOf(svc: Service): Promise<Map<string, AgentItem>> {
   const r = await svc.api<{ items: AgentItem[] }>('GET', '/api/agents');
@@ -71,11 +73,12 @@ test('a killed agent is lost after the lease timeout and later pruned; a live on
     const table = await runBarge(['agents', '--server', svc.url], { env });
     assert.equal(table.code, 0, table.stderr);
     const rows = table.stdout.trim().split('\n');
-    assert.match(rows[0] ?? '', /^NAME +SITE +STATE +LAST-SEEN +RUNNING\/SLOTS +ENDPOINTS +DATA-ADDRESS$/);
-    assert.match(rows.find((l) => l.startsWith('doomed ')) ?? '', /^doomed +b +lost \(.+ ago\) +\S+ ago +0\/4 +badger +127\.0\.0\.1:\d+$/);
-    assert.match(rows.find((l) => l.startsWith('steady ')) ?? '', /^steady +a +alive +\S+ ago +\d+\/4 +panda +127\.0\.0\.1:\d+$/);
+    assert.match(rows[0] ?? '', /^NAME +SITE +STATE +LAST-SEEN +RUNNING\/SLOTS +ENDPOINTS +DATA-ADDRESS +VERSION$/);
+    assert.match(rows.find((l) => l.startsWith('doomed ')) ?? '', /^doomed +b +lost \(.+ ago\) +\S+ ago +0\/4 +badger +127\.0\.0\.1:\d+ +\d+\.\d+\.\d+\S*$/);
+    assert.match(rows.find((l) => l.startsWith('steady ')) ?? '', /^steady +a +alive +\S+ ago +\d+\/4 +panda +127\.0\.0\.1:\d+ +\d+\.\d+\.\d+\S*$/);
     const json = JSON.parse((await runBarge(['agents', '--server', svc.url, '--json'], { env })).stdout) as { items: AgentItem[] };
     assert.deepEqual(json.items.map((a) => [a.name, a.state]).sort(), [['doomed', 'lost'], ['steady', 'alive']]);
+    assert.deepEqual(json.items.map((a) => [a.version, a.protocol]), [[BARGE_VERSION, AGENT_PROTOCOL], [BARGE_VERSION, AGENT_PROTOCOL]], 'the build each enrolled with');
 
     // a second coordinator on the same database prunes agents lost for over a second: the
     // dead one goes, the live one (heard from by the first coordinator all along) stays

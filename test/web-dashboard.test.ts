@@ -9,6 +9,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { BARGE_VERSION } from '../src/cli/barge-version.js';
 import { ADMIN_SECRET, READ_SECRET, makeSmallTree, startService, stopService, writeServiceConfig, type Service } from './helpers/service.js';
 
 const CHROMIUM = process.env.BARGE_CHROMIUM ?? '/usr/bin/chromium';
@@ -145,6 +146,7 @@ test('the dashboard: login, submit, live chart and numbers, pause, resume, prior
     await shot(page, 'requests');
     await page.goto(`${s.url}/agents`);
     assert.match(await page.textContent('#agents') ?? '', /alive/);
+    assert.ok((await page.textContent('#agents') ?? '').includes(BARGE_VERSION), 'the barge version each agent enrolled with');
     await shot(page, 'agents');
 
     // pause from the page: once the tasks in flight finish, the numbers and the chart agree with the API

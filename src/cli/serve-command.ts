@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import { BargeError, ERROR_CODES } from '../core/errors.js';
 import type { LogSink } from '../core/log-sink.js';
 import { LeaseLoop } from '../agent/lease-loop.js';
-import { builtInAgentName } from '../core/agent-wire.js';
+import { AGENT_PROTOCOL, builtInAgentName } from '../core/agent-wire.js';
 import { EndpointRootsRunner } from '../agent/endpoint-roots-runner.js';
 import { withTaskDelay } from '../agent/delayed-job-runner.js';
 import { testHooks } from '../config/test-hooks.js';
@@ -101,6 +101,7 @@ async function start(file: string | undefined, flags: ConfigFlags, log: Logger):
     const id = builtInAgentName(config.name);
     const { link, released } = await coordinator.enrolBuiltIn({
       name: id, site: [...config.endpoints.values()][0]?.site ?? 'local', endpoints: [...config.endpoints.values()].filter((e) => e.localAgent !== false).map((e) => e.name), slots: config.transfers,
+      protocol: AGENT_PROTOCOL, version: BARGE_VERSION,
     });
     if (released > 0) say(`${released} task(s) held by the previous run of ${id} are queued again`);
     agent = new LeaseLoop(link, {

@@ -75,6 +75,7 @@ export class RemoteAgents {
     return {
       id: b.name, name: b.name, site: b.site, endpoints: b.endpoints, slots: b.slots, running: 0,
       coordinator: this.o.coordinator, startedAt: now, lastSeen: now, ...(b.dataAddress === undefined ? {} : { dataAddress: b.dataAddress }), ...(b.dataTls === true ? { dataTls: true } : {}),
+      ...(b.version === undefined ? {} : { version: b.version }), ...(b.protocol === undefined ? {} : { protocol: b.protocol }),
     };
   }
 
@@ -112,7 +113,10 @@ export class RemoteAgents {
 
   /** an HTTP caller acts as `agentId` only with the secret its enrolment got (agent-secret.ts) */
   private async identify(agentId: string, secret: string | undefined): Promise<void> {
-    checkAgentSecret(agentId, secret, await this.store.agentSecretHash(agentId));
+    const id = await this.store.agentIdentity(agentId);
+    checkAgentSecret(agentId, secret, id?.secretHash);
+    // a coordinator upgraded under a running agent: its enrolment was checked by the old one
+    if (id?.protocol != null && id.protocol < AGENT_PROTOCOL) throw olderAgent(agentId, id.protocol, id.version ?? undefined, 'and restart it');
   }
 
   /**
@@ -250,9 +254,9 @@ export class RemoteAgents {
 
   /** an agent whose row is gone already has nothing to hand back; one whose name was taken over may not remove it */
   async leave(agentId: string, secret: string | undefined): Promise<void> {
-    const stored = await this.store.agentSecretHash(agentId);
-    if (stored === undefined) return;
-    checkAgentSecret(agentId, secret, stored);
+    const id = await this.store.agentIdentity(agentId);
+    if (id === undefined) return;
+    checkAgentSecret(agentId, secret, id.secretHash);
     await this.store.releaseLeases(agentId);
     await this.store.removeAgent(agentId);
     this.canceled.delete(agentId);
@@ -313,7 +317,10 @@ function endpointOf(text: string): string {
 /** an agent on an older build than the tasks this coordinator sends: refused, naming both builds */
 function checkProtocol(b: EnrolBody): void {
   const theirs = b.protocol ?? 0;
-  if (theirs >= AGENT_PROTOCOL) return;
-  throw new BargeError('E_STATE', `agent '${b.name}' is older than this coordinator: it speaks agent protocol ${theirs}${b.version === undefined ? '' : ` (barge ${b.version})`}, ` +
-    `this coordinator needs ${AGENT_PROTOCOL} or later: upgrade barge on the agent's host`);
+  if (theirs < AGENT_PROTOCOL) throw olderAgent(b.name, theirs, b.version);
+}
+
+function olderAgent(name: string, protocol: number, version: string | undefined, then = ''): BargeError {
+  return new BargeError('E_STATE', `agent '${name}' is older than this coordinator: it speaks agent protocol ${protocol}${version === undefined ? '' : ` (barge ${version})`}, ` +
+    `this coordinator needs ${AGENT_PROTOCOL} or later: upgrade barge on the agent's host${then === '' ? '' : ` ${then}`}`);
 }

@@ -204,6 +204,8 @@ export const AgentSchema = Type.Object({
   slots: Type.Integer(),
   running: Type.Integer(),
   dataAddress: Type.Optional(Type.String({ description: 'host:port of its data plane; absent for agents that only copy locally' })),
+  version: Type.Optional(Type.String({ description: 'the barge version it enrolled with; absent for agents enrolled before coordinators kept it' })),
+  protocol: Type.Optional(Type.Integer({ description: 'the agent protocol it enrolled speaking; a coordinator refuses the calls of one older than its own' })),
 });
 
 /** A list without paging: endpoints, sites and agents are few. */

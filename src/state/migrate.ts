@@ -11,6 +11,7 @@ import { up as requestFiles } from './migrations/008-request-files.js';
 import { up as agentTls } from './migrations/007-agent-tls.js';
 import { up as requestAudit } from './migrations/006-request-audit.js';
 import { up as inboxKeys } from './migrations/009-inbox-keys.js';
+import { up as agentBuild } from './migrations/010-agent-build.js';
 
 export async function migrate(db: Kysely<unknown>, flavor: Flavor): Promise<void> {
   const migrations: Record<string, Migration> = {
@@ -23,6 +24,7 @@ export async function migrate(db: Kysely<unknown>, flavor: Flavor): Promise<void
     '007-agent-tls': { up: (d) => agentTls(d as Kysely<unknown>) },
     '008-request-files': { up: (d) => requestFiles(d as Kysely<unknown>) },
     '009-inbox-keys': { up: (d) => inboxKeys(d as Kysely<unknown>, flavor) },
+    '010-agent-build': { up: (d) => agentBuild(d as Kysely<unknown>) },
   };
   // unordered: migrations written side by side may land in either order (a database that has
   // 006 still gets 005 once it exists); each one stands alone

@@ -18,6 +18,6 @@ export function agentRow(a: AgentRecord, secretHash: string | null): AgentsTable
   return {
     id: a.id, name: a.name, site: a.site, endpoints: JSON.stringify(a.endpoints), slots: a.slots, running: a.running,
     coordinator: a.coordinator, started_at: a.startedAt, last_seen: a.lastSeen, data_address: a.dataAddress ?? null, secret_hash: secretHash,
-    data_tls: a.dataTls === true ? 1 : 0,
+    data_tls: a.dataTls === true ? 1 : 0, version: a.version ?? null, protocol: a.protocol ?? null,
   };
 }

@@ -79,6 +79,10 @@ export interface AgentsTable {
   secret_hash: string | null;
   /** 1: the data plane speaks TLS (migration 007) */
   data_tls: number | null;
+  /** the barge version it enrolled with (migration 010); null in rows from before */
+  version: string | null;
+  /** the agent protocol it enrolled speaking (migration 010); null in rows from before */
+  protocol: number | null;
 }
 
 export interface ErrorsTable {

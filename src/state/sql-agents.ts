@@ -4,7 +4,7 @@
 import type { Kysely } from 'kysely';
 import type { Database } from './schema.js';
 import { agentRow } from './row-records.js';
-import type { AgentRecord } from './state-store.js';
+import type { AgentIdentity, AgentRecord } from './state-store.js';
 
 export async function upsertAgent(db: Kysely<Database>, a: AgentRecord): Promise<void> {
   const row = agentRow(a, null);
@@ -22,9 +22,9 @@ export async function claimAgent(db: Kysely<Database>, a: AgentRecord, secretHas
   return took !== undefined;
 }
 
-export async function agentSecretHash(db: Kysely<Database>, agentId: string): Promise<string | null | undefined> {
-  const r = await db.selectFrom('agents').select('secret_hash').where('id', '=', agentId).executeTakeFirst();
-  return r?.secret_hash;
+export async function agentIdentity(db: Kysely<Database>, agentId: string): Promise<AgentIdentity | undefined> {
+  const r = await db.selectFrom('agents').select(['secret_hash', 'protocol', 'version']).where('id', '=', agentId).executeTakeFirst();
+  return r === undefined ? undefined : { secretHash: r.secret_hash, protocol: r.protocol === null ? null : Number(r.protocol), version: r.version };
 }
 
 export async function heartbeat(db: Kysely<Database>, agentId: string, running: number, now: number): Promise<void> {
@@ -38,6 +38,7 @@ export async function listAgents(db: Kysely<Database>): Promise<AgentRecord[]> {
     coordinator: r.coordinator, startedAt: Number(r.started_at), lastSeen: Number(r.last_seen),
     ...(r.data_address === null ? {} : { dataAddress: r.data_address }),
     ...(r.data_tls === 1 ? { dataTls: true } : {}),
+    ...(r.version === null ? {} : { version: r.version }), ...(r.protocol === null ? {} : { protocol: Number(r.protocol) }),
   }));
 }
 

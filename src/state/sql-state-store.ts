@@ -19,7 +19,7 @@ import * as results from './sql-request-results.js';
 import * as counts from './sql-counts.js';
 import type { LeaseRun } from './sql-task-queue.js';
 import type {
-  AgentRecord, AuditEntry, Completion, DirMetaEntry, FileError, HeldTask, InboxKeyEntry, LeasedTask, LeaseLimits, ManifestEntry, NewRequest, NewTask, Page,
+  AgentIdentity, AgentRecord, AuditEntry, Completion, DirMetaEntry, FileError, HeldTask, InboxKeyEntry, LeasedTask, LeaseLimits, ManifestEntry, NewRequest, NewTask, Page,
   PhaseState, Quota, RequestRecord, RequestState, Runnable, StateStore, StoredError, TaskState,
 } from './state-store.js';
 
@@ -232,7 +232,7 @@ export class SqlStateStore implements StateStore {
 
   upsertAgent(a: AgentRecord): Promise<void> { return agents.upsertAgent(this.db, a); }
   claimAgent(a: AgentRecord, secretHash: string, staleBefore: number): Promise<boolean> { return agents.claimAgent(this.db, a, secretHash, staleBefore); }
-  agentSecretHash(agentId: string): Promise<string | null | undefined> { return agents.agentSecretHash(this.db, agentId); }
+  agentIdentity(agentId: string): Promise<AgentIdentity | undefined> { return agents.agentIdentity(this.db, agentId); }
   heartbeat(agentId: string, running: number, now: number): Promise<void> { return agents.heartbeat(this.db, agentId, running, now); }
   listAgents(): Promise<AgentRecord[]> { return agents.listAgents(this.db); }
   heldTask(agentId: string, taskId: number): Promise<LeasedTask | undefined> { return leases.heldTask(this.db, agentId, taskId); }

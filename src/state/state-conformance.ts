@@ -335,18 +335,23 @@ export function stateConformance(name: string, make: () => Promise<StoreUnderTes
         for (let i = 0; i < 20; i++) {
           const took = await Promise.all(stores.map((st, k) => st.claimAgent(agent(`n${i}`, T0 + k), `hash-${k}`, T0 - 1000)));
           assert.equal(took.filter(Boolean).length, 1, `one claim of n${i} wins: ${took.join()}`);
-          assert.equal(await s.agentSecretHash(`n${i}`), `hash-${took.indexOf(true)}`, 'the row holds the winner\'s secret');
+          assert.equal((await s.agentIdentity(`n${i}`))?.secretHash, `hash-${took.indexOf(true)}`, 'the row holds the winner\'s secret');
         }
       } finally {
         for (const o of others) await o.close();
       }
       assert.equal(await s.claimAgent(agent('n0', T0 + 50), 'late', T0), false, 'heard from at T0: not stale before T0');
-      assert.notEqual(await s.agentSecretHash('n0'), 'late');
+      assert.notEqual((await s.agentIdentity('n0'))?.secretHash, 'late');
       assert.equal(await s.claimAgent(agent('n0', T0 + 50), 'again', T0 + 4), true, 'stale before T0 + 4');
-      assert.equal(await s.agentSecretHash('n0'), 'again');
+      assert.equal((await s.agentIdentity('n0'))?.secretHash, 'again');
       await s.upsertAgent(agent('c/local', T0));
-      assert.equal(await s.agentSecretHash('c/local'), null, 'a built-in agent has no secret');
-      assert.equal(await s.agentSecretHash('nobody'), undefined);
+      assert.deepEqual(await s.agentIdentity('c/local'), { secretHash: null, protocol: null, version: null }, 'a built-in agent has no secret');
+      assert.equal(await s.agentIdentity('nobody'), undefined);
+      // the build it enrolled with (migration 010): listed, and checked at its calls
+      assert.equal(await s.claimAgent({ ...agent('n1', T0 + 60), version: '1.2.3', protocol: 7 }, 'built', T0 + 60), true);
+      assert.deepEqual(await s.agentIdentity('n1'), { secretHash: 'built', protocol: 7, version: '1.2.3' });
+      const listed = (await s.listAgents()).find((a) => a.id === 'n1');
+      assert.deepEqual([listed?.version, listed?.protocol], ['1.2.3', 7]);
     });
 
     it('hands each task to exactly one of many concurrent leasers, across connections', async (h) => {

@@ -146,6 +146,19 @@ export interface AgentRecord {
   dataAddress?: string;
   /** its data plane speaks TLS */
   dataTls?: boolean;
+  /** the barge version it enrolled with */
+  version?: string;
+  /** the agent protocol it enrolled speaking (core/agent-wire.ts AGENT_PROTOCOL) */
+  protocol?: number;
+}
+
+/** what the calls of an enrolled agent are checked against */
+export interface AgentIdentity {
+  /** SHA-256 (hex) of its secret; null for a built-in agent, which no HTTP caller may act as */
+  secretHash: string | null;
+  /** the agent protocol and barge version it enrolled with; null in rows from before they were kept */
+  protocol: number | null;
+  version: string | null;
 }
 
 export interface Page<T> {
@@ -282,7 +295,8 @@ export interface StateStore {
    */
   claimAgent(a: AgentRecord, secretHash: string, staleBefore: number): Promise<boolean>;
   /** the agent's secret hash: undefined when no row has that id, null when the row has no secret */
-  agentSecretHash(agentId: string): Promise<string | null | undefined>;
+  /** undefined when no agent has that id */
+  agentIdentity(agentId: string): Promise<AgentIdentity | undefined>;
   heartbeat(agentId: string, running: number, now: number): Promise<void>;
   listAgents(): Promise<AgentRecord[]>;
   removeAgent(agentId: string): Promise<void>;

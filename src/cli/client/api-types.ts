@@ -47,6 +47,8 @@ export interface AgentView {
   slots: number;
   running: number;
   dataAddress?: string;
+  version?: string;
+  protocol?: number;
 }
 
 export interface EndpointView {

@@ -8,13 +8,13 @@ function agoText(iso: string, now: Date): string {
   return Number.isNaN(t) ? '-' : `${formatDuration(Math.max(0, (now.getTime() - t) / 1000))} ago`;
 }
 
-/** NAME SITE STATE LAST-SEEN RUNNING/SLOTS ENDPOINTS DATA-ADDRESS; a lost agent says since when */
+/** NAME SITE STATE LAST-SEEN RUNNING/SLOTS ENDPOINTS DATA-ADDRESS VERSION; a lost agent says since when */
 export function agentsTable(items: readonly AgentView[], now: Date): string {
   const rows = items.map((a) => [
     a.name, a.site, a.state === 'lost' && a.lostSince !== undefined ? `lost (${agoText(a.lostSince, now)})` : a.state,
-    agoText(a.lastSeen, now), `${a.running}/${a.slots}`, a.endpoints.join(','), a.dataAddress ?? '-',
+    agoText(a.lastSeen, now), `${a.running}/${a.slots}`, a.endpoints.join(','), a.dataAddress ?? '-', a.version ?? '-',
   ]);
-  return formatTable(['NAME', 'SITE', 'STATE', 'LAST-SEEN', 'RUNNING/SLOTS', 'ENDPOINTS', 'DATA-ADDRESS'], rows, [4]);
+  return formatTable(['NAME', 'SITE', 'STATE', 'LAST-SEEN', 'RUNNING/SLOTS', 'ENDPOINTS', 'DATA-ADDRESS', 'VERSION'], rows, [4]);
 }
 
 /** one line per entry, oldest first: when, what, who (and what it carried); and how many more the server holds */
