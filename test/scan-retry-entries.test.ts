@@ -103,10 +103,13 @@ test('a scan that could not list its directory runs again whole', async (t) => {
   const scan: ScanTask = { kind: 'scan', rel: 'sub', src: sub, dst: undefined, dstExists: true, insideListedDir: false };
   const first = await runTask(ctx, scan);
   assert.deepEqual(first.errors.map((e) => [e.path, e.code]), [['sub', 'E_IO']]);
-  const again = decodeTask(outcomeOf(scan, first, 1).retry?.payload ?? '{}');
+  const c1 = outcomeOf(scan, first, 1);
+  assert.equal(c1.counters?.dirsFound ?? 0, 0, 'the directory is counted found by the attempt that lists it');
+  const again = decodeTask(c1.retry?.payload ?? '{}');
   assert.equal(again.kind, 'scan');
   assert.equal(again.kind === 'scan' && again.only, undefined, 'nothing was listed: the whole directory again');
   const second = await runTask(ctx, again);
   assert.deepEqual(second.errors, []);
   assert.deepEqual(fs.readdirSync(path.join(dst, 'sub')), ['c']);
+  assert.equal(outcomeOf(again as ScanTask, second, 2).counters?.dirsFound, 1);
 });

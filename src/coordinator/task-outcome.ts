@@ -213,6 +213,8 @@ function outcome(i: OutcomeInput, descend: ScanTask[] | undefined): Outcome {
   // without a part to run again (per-entry tasks), a retryable error is kept like the others
   c.errors = (again ? permanent : r.errors).map((e) => fileError(e, ''));
   c.counters = { ...c.counters, failed: c.errors.length };
+  // a scan that runs again whole counts its directory then, once
+  if (again?.kind === 'scan' && again.only === undefined) c.counters = { ...c.counters, dirsFound: 0 };
 
   const found: ScanTask[] = [];
   switch (i.task.kind) {
