@@ -1,6 +1,9 @@
 // Two service requests of different sources into one destination at once (issue 25): the
 // second one's prepare takes the large file's partial over; the first must fail, not
 // commit a mix. Afterwards the destination is exactly one source and nothing is left.
+// The first is paused between its chunks until the second has taken the partial over, and
+// then both run: without the pause, a slow machine could let the first finish before the
+// second started, and there would be no takeover to see.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
@@ -33,22 +36,34 @@ test('two requests of different sources into one destination: one lands whole, t
       assert.equal(r.code, 0, r.stderr);
       return r.stdout.trim();
     };
-    const journal = (): number => {
+    /** the partial's journal: its owner (the run that prepared it last) and how many chunks it records */
+    const journal = (): { owner?: string; chunks: number } => {
       const d = path.join(dst, 'D');
       const j = fs.existsSync(d) ? fs.readdirSync(d).find((n) => n.endsWith('.part.log')) : undefined;
-      try { return j ? fs.readFileSync(path.join(d, j), 'utf8').split('\n').filter((l) => l.startsWith('chunk ')).length : 0; } catch { return 0; }
+      try {
+        const lines = j ? fs.readFileSync(path.join(d, j), 'utf8').split('\n') : [];
+        const owner = /^owner (\S+)$/.exec(lines[1] ?? '')?.[1];
+        return { ...(owner === undefined ? {} : { owner }), chunks: lines.filter((l) => l.startsWith('chunk ')).length };
+      } catch { return { chunks: 0 }; }
+    };
+    const action = async (id: string, what: string): Promise<void> => {
+      const r = await s.api('POST', `/api/requests/${id}/${what}`);
+      assert.equal(r.status, 200, `${what} ${id}: ${JSON.stringify(r.body)}`);
     };
     const a = await submit('A');
-    await waitUntil(() => journal() >= 2, 60_000);
+    await waitUntil(() => journal().chunks >= 2, 60_000);
+    await action(a, 'pause');
+    const ownerOfA = journal().owner;
+    assert.ok(ownerOfA, 'the partial names its owner');
     const b = await submit('B');
+    await waitUntil(() => { const o = journal().owner; return o !== undefined && o !== ownerOfA; }, 60_000);
+    await action(a, 'resume');
     const watch = (id: string) => runBarge(['watch', id, '--server', s.url], { env: { BARGE_TOKEN: ADMIN_SECRET }, timeoutMs: 300_000 });
     const [wa, wb] = await Promise.all([watch(a), watch(b)]);
-    const got = sha256(path.join(dst, 'D', 'big'));
-    assert.ok(got === want.A || got === want.B, `the destination is one source, not a mix (watch exit codes: A ${wa.code}, B ${wb.code})`);
-    const [winner, loser, loserId] = got === want.A ? [wa, wb, b] : [wb, wa, a];
-    assert.equal(winner.code, 0, `the request whose file is there succeeds: ${winner.stdout}`);
-    assert.notEqual(loser.code, 0, `the other request fails: ${loser.stdout} ${loser.stderr} | winner: ${winner.stdout}`);
-    const errors = (await s.api<{ items: { code: string; message: string }[] }>('GET', `/api/requests/${loserId}/errors`)).body.items;
+    assert.equal(sha256(path.join(dst, 'D', 'big')), want.B, `the destination is the source that took the partial over, not a mix (watch exit codes: A ${wa.code}, B ${wb.code})`);
+    assert.equal(wb.code, 0, `the request whose file is there succeeds: ${wb.stdout} ${wb.stderr}`);
+    assert.notEqual(wa.code, 0, `the other request fails: ${wa.stdout} ${wa.stderr}`);
+    const errors = (await s.api<{ items: { code: string; message: string }[] }>('GET', `/api/requests/${a}/errors`)).body.items;
     assert.ok(errors.some((e) => e.code === 'E_CHANGED' && /another run took over this partial file/.test(e.message)), JSON.stringify(errors));
     assert.deepEqual(fs.readdirSync(path.join(dst, 'D')).filter((n) => n.startsWith('.barge-')), [], 'no partial or temporary file left');
   } finally {
