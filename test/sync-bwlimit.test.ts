@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { patternBytes } from './helpers/odd-tree.js';
-import { runBarge, startBarge } from './helpers/run-cli.js';
+import { runBarge, startBarge, waitUntil } from './helpers/run-cli.js';
 import { diffTrees } from './helpers/tree-diff.js';
 
 let work: string;
@@ -26,8 +26,6 @@ function allNames(dir: string): string[] {
   return existsSync(dir) ? readdirSync(dir, { recursive: true }).map(String) : [];
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
 const cases: [string, Record<string, number>, string[]][] = [
   ['one 1 MB file', { big: 1_000_000 }, []],
   ['many small files (the batch path)', Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`s${i}`, 60_000])), []], // 2.4 MB: more than one 2 MiB batch
@@ -38,14 +36,17 @@ for (const [name, files, flags] of cases) {
   test(`^C during --bwlimit 1K (${name}) exits 130 within seconds, no temporary file left`, async () => {
     const src = tree(`int-${name.replace(/\W+/g, '-')}`, files);
     const dst = `${src}-dst`;
-    const p = startBarge(['sync', '--bwlimit', '1K', ...flags, src, dst], { timeoutMs: 60_000 });
-    await sleep(1000);
+    // the progress line starts just after the ^C handler is installed: wait for it, not a
+    // fixed time, which a slow machine could outlast before the handler is there
+    const p = startBarge(['sync', '--bwlimit', '1K', '--progress', ...flags, src, dst], { timeoutMs: 60_000 });
+    await waitUntil(() => p.output().stderr !== '', 30_000);
     const sent = Date.now();
     p.kill('SIGINT');
     const r = await p.done;
     const took = Date.now() - sent;
     assert.equal(r.timedOut, false, 'it exited by itself');
     assert.equal(r.code, 130, r.stderr);
+    assert.match(r.stderr, /^(scanning|copying): \d+\/\d+ files?, /m, '--progress draws its line where stderr is a pipe');
     assert.ok(took < 5000, `exited ${took} ms after SIGINT`);
     const left = allNames(dst);
     assert.deepEqual(left.filter((n) => n.endsWith('.tmp')), [], 'no temporary small file');

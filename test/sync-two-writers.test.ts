@@ -2,6 +2,9 @@
 // the second takes it over, and the first must not go on writing into it or commit it.
 // Afterwards the destination is exactly one source, the other run fails with a clear
 // error, and nothing of barge's own is left beside it. Locally and through one agent.
+// The first run is stopped (SIGSTOP) between its chunks until the second has taken the
+// partial over, then both run: on a loaded machine the first could otherwise finish before
+// the second has started, and there would be no takeover to see.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -10,11 +13,11 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { AGENT_TOKEN, startLoneAgent } from './helpers/lone-agent.js';
 import { patternBytes } from './helpers/odd-tree.js';
-import { startBarge, waitUntil, type RunResult } from './helpers/run-cli.js';
+import { startBarge, waitUntil, type BargeProcess, type RunResult } from './helpers/run-cli.js';
 
 const MiB = 1024 * 1024;
 const SIZE = 64 * MiB;
-// 1 MiB chunks at 24 MiB/s each: ~3 s a run, the second started ~0.4 s into the first
+// 1 MiB chunks at 24 MiB/s each: ~3 s a run
 const FLAGS = ['--chunk-cutoff', '1M', '--chunk-size', '1M', '--transfers', '2', '--bwlimit', '24M'];
 
 let work: string;
@@ -25,10 +28,29 @@ function sha256(path: string): string {
   return createHash('sha256').update(readFileSync(path)).digest('hex');
 }
 
-function journalChunks(dir: string): number {
+/** the partial's journal: its owner (the run that prepared it last) and how many chunks it records */
+function journal(dir: string): { owner?: string; chunks: number } {
   const j = existsSync(dir) ? readdirSync(dir).find((n) => n.endsWith('.part.log')) : undefined;
-  if (!j) return 0;
-  try { return readFileSync(join(dir, j), 'utf8').split('\n').filter((l) => l.startsWith('chunk ')).length; } catch { return 0; }
+  try {
+    const lines = j ? readFileSync(join(dir, j), 'utf8').split('\n') : [];
+    const owner = /^owner (\S+)$/.exec(lines[1] ?? '')?.[1];
+    return { ...(owner === undefined ? {} : { owner }), chunks: lines.filter((l) => l.startsWith('chunk ')).length };
+  } catch { return { chunks: 0 }; }
+}
+
+/** starts run B while A is stopped, and lets A go on once B has taken the partial over */
+async function takeOver(a: BargeProcess, dst: string, startB: () => BargeProcess): Promise<BargeProcess> {
+  await waitUntil(() => journal(dst).chunks >= 4, 30_000);
+  a.kill('SIGSTOP');
+  try {
+    const ownerOfA = journal(dst).owner;
+    assert.ok(ownerOfA, 'the partial names its owner');
+    const b = startB();
+    await waitUntil(() => { const o = journal(dst).owner; return o !== undefined && o !== ownerOfA; }, 60_000);
+    return b;
+  } finally {
+    a.kill('SIGCONT');
+  }
 }
 
 /** two sources of one file name, of the same size, different bytes */
@@ -43,12 +65,10 @@ function twoSources(name: string): { a: string; b: string; hashA: string; hashB:
 }
 
 function checkOutcome(dst: string, s: ReturnType<typeof twoSources>, ra: RunResult, rb: RunResult): void {
-  const got = sha256(join(dst, 'big'));
-  assert.ok(got === s.hashA || got === s.hashB, `the destination is one source, not a mix of both (exit codes: A ${ra.code}, B ${rb.code})`);
-  const [winner, loser] = got === s.hashA ? [ra, rb] : [rb, ra];
-  assert.equal(winner.code, 0, `the run whose file is there succeeds: ${winner.stderr}`);
-  assert.notEqual(loser.code, 0, 'the other run fails');
-  assert.match(loser.stderr, /another run took over this partial file/);
+  assert.equal(sha256(join(dst, 'big')), s.hashB, `the destination is the source that took the partial over, not a mix of both (exit codes: A ${ra.code}, B ${rb.code})`);
+  assert.equal(rb.code, 0, `the run whose file is there succeeds: ${rb.stderr}`);
+  assert.notEqual(ra.code, 0, 'the other run fails');
+  assert.match(ra.stderr, /another run took over this partial file/);
   assert.deepEqual(readdirSync(dst).filter((n) => n.startsWith('.barge-')), [], 'no partial or temporary file left');
 }
 
@@ -56,8 +76,7 @@ test('two syncs of different sources into one destination: one wins whole, the o
   const s = twoSources('local');
   const dst = join(work, 'local', 'D');
   const pa = startBarge(['sync', ...FLAGS, s.a, dst]);
-  await waitUntil(() => journalChunks(dst) >= 4, 30_000);
-  const pb = startBarge(['sync', ...FLAGS, s.b, dst]);
+  const pb = await takeOver(pa, dst, () => startBarge(['sync', ...FLAGS, s.b, dst]));
   const [ra, rb] = await Promise.all([pa.done, pb.done]);
   checkOutcome(dst, s, ra, rb);
 });
@@ -71,8 +90,7 @@ test('two pushes of different sources to one agent: one wins whole, the other fa
     const env = { BARGE_TOKEN: AGENT_TOKEN };
     const dst = join(inbox, 'D');
     const pa = startBarge(['sync', ...FLAGS, s.a, agent.url('inbox', 'D')], { env });
-    await waitUntil(() => journalChunks(dst) >= 4, 30_000);
-    const pb = startBarge(['sync', ...FLAGS, s.b, agent.url('inbox', 'D')], { env });
+    const pb = await takeOver(pa, dst, () => startBarge(['sync', ...FLAGS, s.b, agent.url('inbox', 'D')], { env }));
     const [ra, rb] = await Promise.all([pa.done, pb.done]);
     checkOutcome(dst, s, ra, rb);
   } finally {

@@ -24,6 +24,10 @@ export class ProgressLine {
       clearOnComplete: true,
       linewrap: false,
       fps: 5,
+      // --progress where stderr is no terminal (a log file, a pipe): a line every 2 s, not
+      // redrawn in place; cli-progress otherwise draws nothing there
+      noTTYOutput: true,
+      notTTYSchedule: 2000,
       format: () => this.line(dryRun),
     });
   }
