@@ -18,7 +18,7 @@ test('cancel mid-transfer, then retry: the retried request finishes and the tree
   makeSmallTree(src, 20, 100);
   for (let i = 0; i < 4; i++) fs.writeFileSync(path.join(src, `big${i}`), Buffer.alloc(48 * 1024 * 1024, i + 1));
   fs.mkdirSync(dst);
-  const s = await startService(['--config', writeServiceConfig(dir, src, dst), '--db', 'memory', '--transfers', '2'], { env: { BARGE_TEST_TASK_DELAY_MS: '150' } });
+  const s = await startService(['--config', writeServiceConfig(dir, src, dst), '--db', 'memory', '--transfers', '2'], { env: { BARGE_TEST_TASK_DELAY_MS: '400' } });
   const client = (args: string[]): ReturnType<typeof runBarge> => runBarge([...args, '--server', s.url], { env: { BARGE_TOKEN: ADMIN_SECRET }, timeoutMs: 120_000 });
   try {
     const sub = await client(['submit', 'src:/', 'dst:/']);

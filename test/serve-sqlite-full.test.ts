@@ -56,7 +56,7 @@ test('the SQLite state folder fills up under a running request, then is freed: 5
   const dst = path.join(dir, 'dst');
   makeSmallTree(src, 40, 50);
   fs.mkdirSync(dst);
-  const svc = await startService(['--config', writeServiceConfig(dir, src, dst), '--state-dir', state, '--transfers', '2', '--lease-timeout', '20m'], { env: { BARGE_TEST_TASK_DELAY_MS: '5' } });
+  const svc = await startService(['--config', writeServiceConfig(dir, src, dst), '--state-dir', state, '--transfers', '2', '--lease-timeout', '20m'], { env: { BARGE_TEST_TASK_DELAY_MS: '200' } });
   const env = { BARGE_TOKEN: ADMIN_SECRET };
   try {
     const sub = await runBarge(['submit', 'src:/', 'dst:/', '--server', svc.url], { env });

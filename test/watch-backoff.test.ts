@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import { after, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { freePort } from './helpers/log-records.js';
-import { startBarge } from './helpers/run-cli.js';
+import { startBarge, waitUntil } from './helpers/run-cli.js';
 import { ADMIN_SECRET, makeSmallTree, startService, stopService, writeServiceConfig } from './helpers/service.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'barge-watch-backoff-'));
@@ -28,7 +28,8 @@ test('watch backs off while the coordinator is away and finishes once it is back
   const sub = await first.api<{ id: string }>('POST', '/api/requests', { source: 'src:/', destination: 'dst:/' });
   assert.equal(sub.status, 201);
   const watch = startBarge(['watch', sub.body.id, '--server', first.url], { env: { BARGE_TOKEN: ADMIN_SECRET }, timeoutMs: 300_000 });
-  await sleep(1_500);
+  // its first line is drawn once it has the request: a watch that cannot reach the coordinator at all ends at once
+  await waitUntil(() => watch.output().stderr !== '', 30_000);
   first.proc.kill('SIGKILL');
   await first.proc.done;
 

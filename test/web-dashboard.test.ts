@@ -92,10 +92,11 @@ test('the dashboard: login, submit, live chart and numbers, pause, resume, prior
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'barge-web-'));
   const src = path.join(dir, 'src');
   const dst = path.join(dir, 'dst');
-  // 12 directories of 8 subdirectories of 128 small files: the service scans siblings in
-  // groups and copies small files in its scans, so this is ~22 tasks (1 root, 1 scan, 4 groups
-  // of the 12, 16 groups of the 96); one at a time, each held 1.5 s, bytes move for ~half a minute
-  for (let d = 0; d < 12; d++) makeSmallTree(path.join(src, `top${d}`), 8, 128);
+  // 24 directories of 8 subdirectories of 128 small files: the service scans siblings in
+  // groups and copies small files in its scans; each task is held 1.5 s, two at a time, so
+  // bytes move for well over a minute: more than the steps up to the cancel take even on a
+  // loaded machine (the request must still be open at the pause, the resume and the cancel)
+  for (let d = 0; d < 24; d++) makeSmallTree(path.join(src, `top${d}`), 8, 128);
   fs.mkdirSync(dst);
   const s = await startService(['--config', writeServiceConfig(dir, src, dst), '--db', 'memory', '--transfers', '1'], { env: { BARGE_TEST_TASK_DELAY_MS: '1500' } });
   let browser: Awaited<ReturnType<typeof chromium.launch>>;
