@@ -53,11 +53,11 @@ for (const engine of engines) {
         fs.writeFileSync(slow, good.slice(0, 12));
         fs.writeFileSync(path.join(t.inbox, 'later.json.tmp'), JSON.stringify({ id: 'from-tmp', source: 'src:/', destination: 'dst:/tmp' }));
         fs.writeFileSync(path.join(t.inbox, '.hidden.json'), good);
-        // a writer that adds to the file every 1.2 s (more than a poll apart, less than the
-        // 2 s quiet period) for 4.8 s: half a JSON document that, were it read, would be
-        // quarantined as bad JSON
-        for (let i = 0; i < 4; i++) {
-          await sleep(1200);
+        // a writer that adds to the file every 0.7 s (so each 1 s poll sees it changed; well
+        // under the 2 s quiet period, should this process be slow to wake) for 4.9 s: half a
+        // JSON document that, were it read, would be quarantined as bad JSON
+        for (let i = 0; i < 7; i++) {
+          await sleep(700);
           fs.appendFileSync(slow, ' ');
           assert.deepEqual([...namesIn(t.inbox, 'accepted'), ...namesIn(t.inbox, 'quarantine')], [], `read while being written (after ${i + 1} steps)`);
         }
