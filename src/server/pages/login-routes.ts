@@ -1,12 +1,14 @@
 // GET /login, POST /login (an API token in, a session cookie out) and POST /logout. A read
 // token logs in to look; an admin token to act too; an agent token and an unknown one are
-// refused with a page that says why.
+// refused with a page that says why. Failed logins are throttled per address (login-throttle.ts).
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { TokenConfig } from '../../config/service-config.js';
 import { knownTokens, matchToken } from '../auth.js';
 import { html, page, type Html } from './html.js';
 import { clearSessionCookie, sessionOf, setSessionCookie, type GuardOptions } from './session-guard.js';
 import { csrfMatches } from './sessions.js';
+import { LOGIN_FAILURES_MAX, LOGIN_WINDOW_MS, LoginThrottle } from './login-throttle.js';
+import { formatDuration } from '../../core/units.js';
 
 function loginForm(message?: Html): Html {
   return html`${message ?? html``}
@@ -21,8 +23,9 @@ function refuse(reply: FastifyReply, status: number, text: string): FastifyReply
   return reply.status(status).type('text/html; charset=utf-8').send(page('Log in', undefined, loginForm(html`<p class="error" role="alert" id="login-error">${text}</p>`)));
 }
 
-export function loginRoutes(app: FastifyInstance, tokens: readonly TokenConfig[], o: GuardOptions): void {
+export function loginRoutes(app: FastifyInstance, tokens: readonly TokenConfig[], o: GuardOptions, now: () => number = Date.now): void {
   const known = knownTokens(tokens);
+  const throttle = new LoginThrottle(now);
   const opts = { config: { public: true }, schema: { hide: true } };
 
   app.get('/login', opts, (req, reply) => {
@@ -32,10 +35,19 @@ export function loginRoutes(app: FastifyInstance, tokens: readonly TokenConfig[]
 
   app.post('/login', opts, (req, reply) => {
     if (!o.auth) return reply.redirect('/', 303);
+    const wait = throttle.lockedFor(req.ip);
+    if (wait > 0) {
+      const seconds = Math.ceil(wait / 1000);
+      void reply.header('retry-after', String(seconds));
+      return refuse(reply, 429, `Too many failed logins from this address: try again in ${formatDuration(seconds)}.`);
+    }
     const secret = (req.body as Record<string, unknown> | undefined)?.token;
     const t = typeof secret === 'string' && secret !== '' ? matchToken(known, secret) : undefined;
     if (t === undefined) {
       req.log.warn({ route: 'POST /login', from: req.ip }, `refused a dashboard login from ${req.ip}: ${typeof secret === 'string' && secret !== '' ? 'unknown API token' : 'no token'}`);
+      if (throttle.failed(req.ip)) {
+        req.log.warn({ route: 'POST /login', from: req.ip }, `${LOGIN_FAILURES_MAX} failed dashboard logins from ${req.ip}: its logins are refused (429) for up to ${formatDuration(LOGIN_WINDOW_MS / 1000)}`);
+      }
       return refuse(reply, 401, typeof secret === 'string' && secret !== ''
         ? 'Unknown token: no [[tokens]] entry of this coordinator has it.' : 'Give an API token.');
     }
