@@ -23,9 +23,9 @@ function refuse(reply: FastifyReply, status: number, text: string): FastifyReply
   return reply.status(status).type('text/html; charset=utf-8').send(page('Log in', undefined, loginForm(html`<p class="error" role="alert" id="login-error">${text}</p>`)));
 }
 
-export function loginRoutes(app: FastifyInstance, tokens: readonly TokenConfig[], o: GuardOptions, now: () => number = Date.now): void {
+export function loginRoutes(app: FastifyInstance, tokens: readonly TokenConfig[], o: GuardOptions): void {
   const known = knownTokens(tokens);
-  const throttle = new LoginThrottle(now);
+  const throttle = new LoginThrottle();
   const opts = { config: { public: true }, schema: { hide: true } };
 
   app.get('/login', opts, (req, reply) => {
