@@ -115,6 +115,7 @@ async function start(file: string | undefined, flags: ConfigFlags, log: Logger):
 
   const app = await buildServer({
     api: coordinator, tokens: config.tokens, auth: config.auth, version: BARGE_VERSION, logger: log, ...(config.tls?.server ? { https: config.tls.server } : {}),
+    ...(config.trustProxy ? { trustProxy: config.trustProxy } : {}),
   });
   // fastify logs each address it listens on: that line is the start-up line
   try {

@@ -258,3 +258,14 @@ test('plan_rate: bytes per second, a whole number or a size; none by default', (
   assert.equal(refusal(() => load('plan_rate = "fast"')), 'barge.toml: plan_rate: expected a whole number of bytes or a size such as "1GB", got "fast"');
   assert.equal(refusal(() => load('plan_rate = 0')), 'barge.toml: plan_rate: must be at least 1, got 0');
 });
+
+test('trust_proxy: the reverse proxies, addresses or CIDR ranges; none by default', () => {
+  assert.equal(load(undefined).trustProxy, undefined);
+  assert.deepEqual(load('trust_proxy = ["127.0.0.1", "10.0.0.0/8", "::1", "fd00::/8"]').trustProxy, ['127.0.0.1', '10.0.0.0/8', '::1', 'fd00::/8']);
+  assert.deepEqual(load('trust_proxy = "192.0.2.7"').trustProxy, ['192.0.2.7']);
+  for (const bad of ['"proxy.example.org"', '"10.0.0.0/33"', '"::1/129"', '"10.0.0.1/8/1"', '"10.0.0.0/x"']) {
+    assert.match(refusal(() => load(`trust_proxy = ${bad}`)), /^barge\.toml: trust_proxy: expected an IP address or a CIDR range of a reverse proxy \("127\.0\.0\.1", "10\.0\.0\.0\/8", "::1"\), got /, bad);
+  }
+  assert.equal(refusal(() => load('trust_proxy = [1]')), 'barge.toml: trust_proxy: expected an array of strings, got 1 at [0]');
+  assert.equal(refusal(() => load('trust_proxy = true')), 'barge.toml: trust_proxy: expected an array of strings, got true at [0]');
+});

@@ -85,6 +85,7 @@ export function loadServiceConfig(input: LoadConfigInput): ServiceConfig {
     tls,
     ...(inbox === undefined ? {} : { inbox }),
     ...(file?.planRate === undefined ? {} : { planRate: file.planRate }),
+    ...(file?.trustProxy === undefined ? {} : { trustProxy: file.trustProxy }),
   };
 }
 

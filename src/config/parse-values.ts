@@ -40,6 +40,18 @@ export function parseListen(text: string, where: string): ListenAddress {
   return { host, port };
 }
 
+/** a proxy's address for trust_proxy: an IPv4 or IPv6 address, or a CIDR range of them ("10.0.0.0/8") */
+export function parseProxyAddress(text: string, where: string): string {
+  const [addr = '', bits, ...rest] = text.split('/');
+  const family = isIP(addr);
+  const max = family === 4 ? 32 : 128;
+  const prefixOk = bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= max);
+  if (family === 0 || !prefixOk || rest.length > 0) {
+    throw configError(where, `expected an IP address or a CIDR range of a reverse proxy ("127.0.0.1", "10.0.0.0/8", "::1"), got ${describeValue(text)}`);
+  }
+  return text;
+}
+
 export function isLoopback(host: string): boolean {
   return host === '127.0.0.1' || host === '::1' || host.toLowerCase() === 'localhost';
 }

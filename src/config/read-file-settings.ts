@@ -2,7 +2,7 @@
 // the environment, the flags and the defaults can fill them in (load-config.ts).
 import path from 'node:path';
 import { configError } from './config-error.js';
-import { checkName, parseDb, parseDir, parseListen } from './parse-values.js';
+import { checkName, parseDb, parseDir, parseListen, parseProxyAddress } from './parse-values.js';
 import type { EndpointDescription } from '../storage/registry.js';
 import { readSitesAndEndpoints } from './read-endpoints.js';
 import { readTokens } from './read-tokens.js';
@@ -37,10 +37,12 @@ export interface FileSettings {
   inbox?: InboxTable;
   /** bytes/s a plan reckons a transfer at (plan_rate) */
   planRate?: number;
+  /** the reverse proxies whose X-Forwarded-For names the client (trust_proxy) */
+  trustProxy?: string[];
 }
 
 const TOP_KEYS = ['name', 'listen', 'db', 'state_dir', 'local_agent', 'transfers', 'lease_timeout', 'agent_wait', 'agent_prune', 'auth',
-  'retry', 'sites', 'endpoints', 'tokens', 'tls', 'inbox', 'plan_rate'];
+  'retry', 'sites', 'endpoints', 'tokens', 'tls', 'inbox', 'plan_rate', 'trust_proxy'];
 
 /** Relative paths in the file (db, state_dir, secret_file) are taken from the file's directory, not the working directory. */
 export function readFileSettings(file: string, env: NodeJS.ProcessEnv): FileSettings {
@@ -67,6 +69,7 @@ export function readFileSettings(file: string, env: NodeJS.ProcessEnv): FileSett
     ...optional('tls', readTlsTable(root, baseDir)),
     ...optional('inbox', readInboxTable(root, baseDir)),
     ...optional('planRate', root.size('plan_rate')),
+    ...optional('trustProxy', root.strings('trust_proxy')?.map((a) => parseProxyAddress(a, root.where('trust_proxy')))),
   };
 }
 

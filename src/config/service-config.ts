@@ -42,6 +42,8 @@ export interface ServiceConfig {
   endpointStorage: Map<string, EndpointDescription>;
   /** bytes/s a plan reckons a transfer at unless the caller says (plan_rate); undefined: the plan's default */
   planRate?: number;
+  /** addresses (or CIDR ranges) of reverse proxies: a request from one is taken to come from its X-Forwarded-For (trust_proxy) */
+  trustProxy?: string[];
   tokens: TokenConfig[];
   /** HTTPS for the API, and the CA trusted for agents' TLS data planes (config/read-tls.ts) */
   tls?: TlsConfig;

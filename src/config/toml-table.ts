@@ -92,6 +92,17 @@ export class TableReader {
     return n;
   }
 
+  /** An array of non-empty strings (a single string counts as one). */
+  strings(key: string): string[] | undefined {
+    const v = this.value(key);
+    if (v === undefined) return undefined;
+    const items: unknown[] = Array.isArray(v) ? v : [v];
+    return items.map((item, i) => {
+      if (typeof item !== 'string' || item === '') throw configError(this.where(key), `expected an array of strings, got ${describeValue(item)} at [${i}]`);
+      return item;
+    });
+  }
+
   /** Milliseconds, from "30s"-style text or a number of seconds. */
   duration(key: string): number | undefined {
     const v = this.value(key);

@@ -32,6 +32,8 @@ export interface ServerOptions {
   logger?: FastifyBaseLogger;
   /** PEM certificate and key: the API speaks HTTPS only */
   https?: { cert: string; key: string };
+  /** reverse proxies (addresses, CIDR ranges) whose X-Forwarded-For names the client; none: the peer is the client */
+  trustProxy?: string[];
 }
 
 /** the API call's line, at debug: agents poll for leases several times a minute, and info is for what an operator acts on */
@@ -49,6 +51,8 @@ export async function buildServer(o: ServerOptions): Promise<FastifyInstance> {
   // with https fastify's type is FastifyInstance<https.Server>; routes and hooks are the same
   const app = Fastify({
     ...(o.https ? { https: { cert: o.https.cert, key: o.https.key } } : {}),
+    // only the named proxies: X-Forwarded-For from anyone else is ignored (it could be made up)
+    ...(o.trustProxy && o.trustProxy.length > 0 ? { trustProxy: o.trustProxy } : {}),
     ...(o.logger === undefined ? { logger: false } : { loggerInstance: o.logger, logController: new LogController({ disableRequestLogging: true }) }),
     // request ids may be 128 characters; fastify's default refuses path parameters above 100 with 414
     routerOptions: { maxParamLength: 256 },
