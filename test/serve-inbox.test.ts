@@ -163,8 +163,9 @@ for (const engine of engines) {
     void test('a canceled request gets its status file; retried, the file is written again when it ends', async () => {
       const t = inboxSetup('again');
       const url = await engine.db();
+      // tasks held 1 s: the request is still running when the cancel comes, on a slow machine too
       const s = await startService(['--config', t.config, '--state-dir', t.stateDir, ...(url ? ['--db', url] : [])],
-        { env: { BARGE_TEST_TASK_DELAY_MS: '400' } });
+        { env: { BARGE_TEST_TASK_DELAY_MS: '1000' } });
       try {
         await waitUntil(() => fs.existsSync(path.join(t.inbox, 'accepted')));
         dropFile(t.inbox, 'slow.json', JSON.stringify({ id: 'slow-one', source: 'src:/', destination: 'dst:/s' }));
